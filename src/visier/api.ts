@@ -1,0 +1,339 @@
+// The public face of the Visier client: normalised data types and the operations the rest of the
+// product may call. Wire quirks (string booleans, `userName`, `permissionsIds`, nested wrappers) are
+// resolved inside the client so that nothing above this line ever sees them.
+
+/** Per-call routing. `tenantCode` names the tenant to act on; the rest are Visier headers. */
+export interface CallOptions {
+  tenantCode?: string;
+  /** Sent as the `TargetTenantID` header: the tenant the call executes from. */
+  targetTenantId?: string;
+  /** Sent as the `ProjectID` header where the endpoint accepts it. */
+  projectId?: string;
+  signal?: AbortSignal;
+}
+
+/** Progress callback for multi-request operations: `done` of `total` units (items or pages). */
+export type ProgressFn = (done: number, total: number | undefined, message?: string) => void;
+
+export interface BulkCallOptions extends CallOptions {
+  onProgress?: ProgressFn;
+}
+
+export interface AssignedProfile {
+  profileId: string;
+  displayName?: string;
+  validityStartTime?: string;
+  validityEndTime?: string;
+}
+
+export interface PermissionRef {
+  permissionId: string;
+  displayName?: string;
+  description?: string;
+}
+
+export interface UserGroupRef {
+  userGroupId: string;
+  displayName?: string;
+}
+
+export interface User {
+  userId: string;
+  username: string;
+  displayName?: string;
+  employeeId?: string;
+  email?: string;
+  accountEnabled?: boolean;
+  lastLogin?: string;
+  /** Present only when asked for (`include.profiles`). */
+  profiles?: AssignedProfile[];
+  /** Present only when asked for (`include.permissions`). */
+  permissions?: PermissionRef[];
+  /** Present only when asked for (`include.userGroups`). */
+  userGroups?: UserGroupRef[];
+}
+
+export interface UserInclude {
+  profiles?: boolean;
+  permissions?: boolean;
+  userGroups?: boolean;
+}
+
+export interface UserInput {
+  username: string;
+  displayName?: string;
+  employeeId?: string;
+  email?: string;
+  accountEnabled?: boolean;
+}
+
+export type UserPatch = Partial<UserInput>;
+
+export interface UserUpdate extends UserPatch {
+  userId: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  limit: number;
+  start: number;
+}
+
+export interface PageQuery {
+  limit?: number;
+  start?: number;
+}
+
+/** One input item of a bulk call, accounted for exactly once, in input order. */
+export interface BulkItem {
+  index: number;
+  status: 'succeeded' | 'failed' | 'not_attempted';
+  userId?: string;
+  username?: string;
+  displayName?: string;
+  /** Visier's message for a failed item, or why a chunk was not sent. */
+  message?: string;
+  rci?: string;
+  user?: User;
+}
+
+export interface BulkResult {
+  items: BulkItem[];
+  succeeded: number;
+  failed: number;
+  notAttempted: number;
+  /** HTTP requests sent to Visier for this operation. */
+  requests: number;
+}
+
+export interface Permission extends PermissionRef {
+  /** Full Visier detail, kept as received, only when `includeDetails` was asked. */
+  details?: Record<string, unknown>;
+}
+
+export type PermissionSource = 'User' | 'UserGroup' | 'UserAndUserGroup' | string;
+
+export interface TenantUsers<U> {
+  tenantCode: string;
+  users: U[];
+}
+
+export interface PermissionHolder {
+  userId: string;
+  username?: string;
+  permissionFrom?: PermissionSource;
+}
+
+export interface GroupMember {
+  userId: string;
+  username?: string;
+}
+
+export interface TargetProjectForTenant {
+  tenantCode: string;
+  projectId: string;
+}
+
+export interface AssignmentCallOptions extends CallOptions {
+  targetProjectForTenants?: TargetProjectForTenant[];
+}
+
+export type TenantStatus = 'Succeed' | 'Failed' | 'Unknown' | string;
+
+/** Outcome per tenant of a V1 permission or membership change (partial failure arrives inside a 200). */
+export interface TenantOutcome {
+  tenantCode?: string;
+  status: TenantStatus;
+  message?: string;
+  projectId?: string;
+  /** What Visier reports as changed: permission or group id -> users it names. */
+  changes: { id: string; name?: string; users: GroupMember[] }[];
+}
+
+export interface AssignmentResult {
+  tenants: TenantOutcome[];
+  /** HTTP requests sent (membership changes chunk at 100 userIds per group). */
+  requests: number;
+}
+
+export interface PermissionAssignment {
+  permissionId: string;
+  userIds: string[];
+}
+
+export interface GroupMembershipChange {
+  userGroupId: string;
+  userIds: string[];
+}
+
+export interface GroupPermissionChange {
+  userGroupId: string;
+  permissionIds: string[];
+}
+
+export interface GroupPermissionsResult {
+  tenantCode?: string;
+  status: TenantStatus;
+  message?: string;
+  userGroups: { userGroupId: string; displayName?: string; permissions: PermissionRef[] }[];
+}
+
+/** V1 list row. */
+export interface UserGroupSummary {
+  userGroupId: string;
+  displayName?: string;
+  permissions?: PermissionRef[];
+}
+
+export interface UserGroupMembershipRule {
+  includeAllUsers?: boolean;
+  manuallyIncludedIds?: string[];
+  manuallyExcludedIds?: string[];
+  /** Visier's `dynamicFilterDefinition`, passed through as received. */
+  dynamicFilterDefinition?: Record<string, unknown>;
+}
+
+/** V2 definition (request and response), with `ElementIDsDTO` wrappers flattened to arrays. */
+export interface UserGroupDefinition {
+  userGroupId?: string;
+  displayName?: string;
+  description?: string;
+  permissionIds?: string[];
+  users?: UserGroupMembershipRule;
+  tenantCode?: string;
+  projectId?: string;
+  visibleForSelection?: { enabled?: boolean; features?: string[] };
+  correlationId?: string;
+}
+
+export type UserGroupDetail = 'permissions' | 'users' | 'details';
+
+export interface UserGroupV2Query extends PageQuery {
+  with?: UserGroupDetail;
+  displayNameFilter?: string;
+}
+
+export interface UserGroupChangeResult {
+  successes: {
+    userGroupId?: string;
+    displayName?: string;
+    tenantCode?: string;
+    projectId?: string;
+    correlationId?: string;
+  }[];
+  failures: {
+    userGroupId?: string;
+    displayName?: string;
+    message?: string;
+    rci?: string;
+    tenantCode?: string;
+    projectId?: string;
+    correlationId?: string;
+  }[];
+}
+
+export interface UserGroupRefForDelete {
+  userGroupId: string;
+  tenantCode?: string;
+  projectId?: string;
+}
+
+export interface UserGroupDeleteResult {
+  successes: UserGroupRefForDelete[];
+  failures: (UserGroupRefForDelete & { message?: string; rci?: string })[];
+}
+
+export const REPORT_KINDS = [
+  'permissions-list',
+  'application-logs',
+  'profile-assignments',
+  'permission-assignments',
+  'data-security',
+] as const;
+export type ReportKind = (typeof REPORT_KINDS)[number];
+
+export interface ReportQuery {
+  /** Required for `data-security`. */
+  userId?: string;
+  /** `application-logs` window, epoch milliseconds as strings (start inclusive, end exclusive). */
+  startTime?: string;
+  endTime?: string;
+  /** Rows returned at most; `totalRows` still counts all. */
+  maxRows?: number;
+  /** When set, the raw XLSX is also written to this file path. */
+  saveTo?: string;
+}
+
+export interface Report {
+  report: ReportKind;
+  columns: string[];
+  rows: Record<string, string | number | boolean | null>[];
+  totalRows: number;
+  truncated: boolean;
+  bytes: number;
+  savedTo?: string;
+}
+
+/**
+ * Every operation of the Visier Users APIs the product uses. Methods throw `VisierApiError` on failure
+ * (after retries where retrying is safe) and honour `signal` for cancellation.
+ */
+export interface VisierApi {
+  // users
+  listUsers(query: PageQuery & { include?: UserInclude }, options?: CallOptions): Promise<Page<User>>;
+  /** Streams every user page by page (stops on a short page); memory stays bounded by one page. */
+  userPages(
+    query: { pageSize?: number; start?: number; include?: UserInclude },
+    options?: CallOptions,
+  ): AsyncGenerator<User[], void, undefined>;
+  getUser(userId: string, include?: UserInclude, options?: CallOptions): Promise<User>;
+  createUser(input: UserInput, options?: CallOptions): Promise<User>;
+  updateUser(userId: string, patch: UserPatch, options?: CallOptions): Promise<User>;
+  deleteUser(userId: string, options?: CallOptions): Promise<void>;
+  bulkCreateUsers(users: UserInput[], options?: BulkCallOptions): Promise<BulkResult>;
+  bulkUpdateUsers(users: UserUpdate[], options?: BulkCallOptions): Promise<BulkResult>;
+  bulkDeleteUsers(userIds: string[], options?: BulkCallOptions): Promise<BulkResult>;
+
+  // permissions
+  listPermissions(query?: { includeDetails?: boolean }, options?: CallOptions): Promise<Permission[]>;
+  /** Pages over tenants, as Visier does. */
+  listUsersWithPermission(
+    permissionId: string,
+    query?: PageQuery & { includeUserGroups?: boolean; tenantFilter?: string },
+    options?: CallOptions,
+  ): Promise<Page<TenantUsers<PermissionHolder>>>;
+  assignPermissionsToUsers(
+    assignments: PermissionAssignment[],
+    options?: AssignmentCallOptions,
+  ): Promise<AssignmentResult>;
+  removePermissionsFromUsers(
+    assignments: PermissionAssignment[],
+    options?: AssignmentCallOptions,
+  ): Promise<AssignmentResult>;
+
+  // user groups
+  listUserGroups(query?: PageQuery, options?: CallOptions): Promise<Page<UserGroupSummary>>;
+  listUserGroupsV2(query?: UserGroupV2Query, options?: CallOptions): Promise<Page<UserGroupDefinition>>;
+  getUserGroup(
+    userGroupId: string,
+    query?: { with?: UserGroupDetail },
+    options?: CallOptions,
+  ): Promise<UserGroupDefinition>;
+  /** Pages over tenants, as Visier does; only explicitly assigned members. */
+  listUserGroupMembers(
+    userGroupId: string,
+    query?: PageQuery & { tenantFilter?: string },
+    options?: CallOptions,
+  ): Promise<Page<TenantUsers<GroupMember>>>;
+  addUsersToGroups(changes: GroupMembershipChange[], options?: AssignmentCallOptions): Promise<AssignmentResult>;
+  removeUsersFromGroups(changes: GroupMembershipChange[], options?: AssignmentCallOptions): Promise<AssignmentResult>;
+  assignPermissionsToGroups(changes: GroupPermissionChange[], options?: CallOptions): Promise<GroupPermissionsResult>;
+  removePermissionsFromGroups(changes: GroupPermissionChange[], options?: CallOptions): Promise<GroupPermissionsResult>;
+  createUserGroups(groups: UserGroupDefinition[], options?: CallOptions): Promise<UserGroupChangeResult>;
+  /** PATCH: omitted fields are left as they are. */
+  updateUserGroups(groups: UserGroupDefinition[], options?: CallOptions): Promise<UserGroupChangeResult>;
+  deleteUserGroups(groups: UserGroupRefForDelete[], options?: CallOptions): Promise<UserGroupDeleteResult>;
+
+  // reports
+  getReport(report: ReportKind, query?: ReportQuery, options?: CallOptions): Promise<Report>;
+}
