@@ -53,3 +53,44 @@ export interface Guard {
 
 /** The argument a client sends back, with otherwise identical arguments, to act on a confirmation token. */
 export const CONFIRMATION_TOKEN_ARG = 'confirmationToken';
+
+/** `read-only` lists `read` tools; `user-writes` adds `write`; `full` adds `access` and `destructive`. */
+export type Mode = 'read-only' | 'user-writes' | 'full';
+
+/** How the human says yes: `auto` elicits when the client can and falls back to a token; `elicitation` only. */
+export type ConfirmPolicy = 'auto' | 'elicitation';
+
+export interface GuardOptions {
+  /** Mode for tenants without an entry in `tenantModes`. */
+  mode: Mode;
+  tenantModes?: Record<string, Mode>;
+  /** Tenant codes the server may touch; never empty. */
+  tenants: string[];
+  /** The tenant a call acts on when it names none. */
+  defaultTenant: string;
+  confirm: ConfirmPolicy;
+  /** HMAC key for confirmation tokens; replicas that share it accept each other's tokens. */
+  confirmSecret: string;
+  /** Default 300. */
+  confirmTtlSeconds?: number;
+  /** A `write` call touching more users than this needs confirmation. Default 10. */
+  writeConfirmThreshold?: number;
+  /** How long to wait for the human's answer to an elicitation. Default 120000. */
+  elicitationTimeoutMs?: number;
+  caps?: {
+    /** Users (or groups) one call may touch. Default 500. */
+    maxItemsPerCall?: number;
+    /** Changes (items) one MCP session may make. Default 2000. */
+    maxChangesPerSession?: number;
+    /** Changes (items) the whole server may make in a rolling hour. Default 5000. */
+    maxChangesPerHour?: number;
+  };
+  audit: {
+    /** Append-only JSON lines file; created with its folders if missing. */
+    path?: string;
+    /** Alternatively (tests, benchmarks), a stream that receives each line. */
+    stream?: NodeJS.WritableStream;
+  };
+  /** Injected clock for expiry tests. */
+  now?: () => number;
+}
