@@ -1,0 +1,165 @@
+import type { CallOptions, VisierApi } from './api.js';
+
+export interface ReadCacheOptions {
+  /** How long a read stays fresh, in milliseconds. 0 turns the cache off. */
+  ttlMs: number;
+  /** Entries kept at most; the oldest go first. */
+  maxEntries?: number;
+  now?: () => number;
+}
+
+export interface ReadCacheStats {
+  hits: number;
+  misses: number;
+  /** Reads answered by joining an identical read already in flight. */
+  joined: number;
+  invalidations: number;
+}
+
+type Method = keyof VisierApi;
+
+/** Reads whose answers may be reused for a short while. Streams and reports are never cached. */
+const CACHED_READS = [
+  'listUsers',
+  'getUser',
+  'listPermissions',
+  'listUsersWithPermission',
+  'listUserGroups',
+  'listUserGroupsV2',
+  'getUserGroup',
+  'listUserGroupMembers',
+] as const satisfies readonly Method[];
+
+/** Everything that changes state in Visier. */
+const WRITES = [
+  'createUser',
+  'updateUser',
+  'deleteUser',
+  'bulkCreateUsers',
+  'bulkUpdateUsers',
+  'bulkDeleteUsers',
+  'assignPermissionsToUsers',
+  'removePermissionsFromUsers',
+  'addUsersToGroups',
+  'removeUsersFromGroups',
+  'assignPermissionsToGroups',
+  'removePermissionsFromGroups',
+  'createUserGroups',
+  'updateUserGroups',
+  'deleteUserGroups',
+] as const satisfies readonly Method[];
+
+/** Passed straight through: streaming and file downloads gain nothing from a short cache. */
+const UNCACHED_READS = ['userPages', 'getReport'] as const satisfies readonly Method[];
+
+// A compile-time check that every operation of VisierApi is classified above, so a new operation cannot
+// slip past invalidation.
+type Classified = (typeof CACHED_READS)[number] | (typeof WRITES)[number] | (typeof UNCACHED_READS)[number];
+const everyOperationClassified: Record<Exclude<Method, Classified>, never> = {};
+void everyOperationClassified;
+
+interface Entry {
+  value: unknown;
+  expiresAt: number;
+}
+
+/**
+ * A short-TTL cache of Visier reads in front of any `VisierApi`. Any write clears it whole: a user's
+ * effective permissions and memberships are derived across users, groups and tenants, so narrower
+ * invalidation would be easy to get subtly wrong, and writes are rare next to the reads of a lookup session.
+ * Identical reads in flight at the same time share one request.
+ */
+export function withReadCache(inner: VisierApi, options: ReadCacheOptions): VisierApi & { cacheStats: ReadCacheStats } {
+  const now = options.now ?? Date.now;
+  const maxEntries = options.maxEntries ?? 5000;
+  const entries = new Map<string, Entry>();
+  const inFlight = new Map<string, Promise<unknown>>();
+  const stats: ReadCacheStats = { hits: 0, misses: 0, joined: 0, invalidations: 0 };
+  // Bumped by every write; a read that started before a write must not store its (possibly stale) answer.
+  let generation = 0;
+
+  const invalidate = () => {
+    generation++;
+    entries.clear();
+    inFlight.clear();
+    stats.invalidations++;
+  };
+
+  const cachedRead = (method: Method, args: unknown[]) => {
+    const key = cacheKey(method, args);
+    const hit = entries.get(key);
+    if (hit && hit.expiresAt > now()) {
+      stats.hits++;
+      return Promise.resolve(hit.value);
+    }
+    const pending = inFlight.get(key);
+    if (pending) {
+      stats.joined++;
+      return pending;
+    }
+    stats.misses++;
+    const startedIn = generation;
+    const call = (inner[method] as (...a: unknown[]) => Promise<unknown>).apply(inner, args);
+    const shared = call.then(
+      (value) => {
+        if (generation === startedIn) {
+          inFlight.delete(key);
+          entries.delete(key);
+          entries.set(key, { value, expiresAt: now() + options.ttlMs });
+          if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+        }
+        return value;
+      },
+      (error: unknown) => {
+        if (generation === startedIn) inFlight.delete(key);
+        throw error;
+      },
+    );
+    inFlight.set(key, shared);
+    return shared;
+  };
+
+  const api = { cacheStats: stats } as VisierApi & { cacheStats: ReadCacheStats };
+  const target = api as unknown as Record<Method, (...a: unknown[]) => unknown>;
+  for (const method of CACHED_READS) {
+    target[method] =
+      options.ttlMs > 0
+        ? (...args: unknown[]) => cachedRead(method, args)
+        : (...args: unknown[]) => (inner[method] as (...a: unknown[]) => unknown).apply(inner, args);
+  }
+  for (const method of WRITES) {
+    target[method] = async (...args: unknown[]) => {
+      invalidate();
+      try {
+        return await (inner[method] as (...a: unknown[]) => Promise<unknown>).apply(inner, args);
+      } finally {
+        // A write that failed may still have been applied in part; forget whatever was read meanwhile.
+        invalidate();
+      }
+    };
+  }
+  for (const method of UNCACHED_READS) {
+    target[method] = (...args: unknown[]) => (inner[method] as (...a: unknown[]) => unknown).apply(inner, args);
+  }
+  return api;
+}
+
+/** The signal is per call and says nothing about the answer, so it is left out of the key. */
+function cacheKey(method: Method, args: unknown[]): string {
+  return JSON.stringify([method, ...args.map(withoutSignal)], sortedKeys);
+}
+
+function withoutSignal(arg: unknown): unknown {
+  if (arg && typeof arg === 'object' && 'signal' in arg) {
+    const { signal: _signal, ...rest } = arg as CallOptions & Record<string, unknown>;
+    return rest;
+  }
+  return arg;
+}
+
+function sortedKeys(_key: string, value: unknown): unknown {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)));
+  }
+  return value;
+}
