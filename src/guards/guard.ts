@@ -24,7 +24,13 @@ export interface CallerInfo {
 export type GuardedOutcome =
   /** The guards let the call through and the handler ran. */
   | { kind: 'result'; output: ToolOutput }
-  /** Refused before anything was sent to Visier (mode, tenant, caps, declined or failed confirmation). */
+  /**
+   * Refused before anything was sent to Visier (mode, tenant, caps, declined or failed confirmation).
+   * `reason` is a stable code: mode, tenant-not-allowed, item-cap, session-budget, hour-budget, no-preview,
+   * preview-failed, declined, cancelled, typed-mismatch, elicitation-failed, elicitation-timeout,
+   * no-confirmation-channel, token-invalid, token-expired, token-replayed, target-changed. `text` is for the
+   * model and the human: what happened and what would allow the call.
+   */
   | { kind: 'refused'; reason: string; text: string }
   /** No elicitation: the preview and a single-use token the client must send back to act. */
   | {
@@ -42,7 +48,12 @@ export type GuardedOutcome =
 export interface Guard {
   /** Whether `tools/list` shows the tool: some allowed tenant's mode permits its class. */
   lists(def: AnyToolDefinition): boolean;
-  /** One call through mode, tenant allowlist, caps, confirmation and audit, then the handler. */
+  /**
+   * One call through mode, tenant allowlist, caps, confirmation and audit, then the handler. An error the
+   * handler throws is audited (with its `rci`, redacted) and re-thrown unchanged: the server maps it to an
+   * `isError` result, so Visier's message, code and rci reach the model in one place for every tool.
+   * `args` may carry `confirmationToken`; the guard strips it before preview, token binding and handler.
+   */
   call(
     def: AnyToolDefinition,
     args: Record<string, unknown>,

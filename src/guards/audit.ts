@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import pino, { type Logger } from 'pino';
+import { canonicalJson } from './canonical.js';
+
+/** One call, allowed or refused: exactly one line in the audit log. */
+export interface AuditRecord {
+  time: string;
+  tool: string;
+  classification: string;
+  tenants: string[];
+  /** Redacted: no secret, and the confirmation token only as a digest. */
+  args: Record<string, unknown>;
+  decision: AuditDecision;
+  reason?: string;
+  confirmation?: { method: 'elicitation' | 'token'; outcome: string; token?: string };
+  client?: { name?: string; version?: string };
+  sessionId?: string;
+  counts?: { succeeded?: number; failed?: number };
+  rci?: string;
+  durationMs: number;
+  isError: boolean;
+}
+
+export type AuditDecision = 'allowed' | 'refused' | 'confirmation-required' | 'confirmed' | 'declined';
+
+const GENESIS = '0'.repeat(64);
+// pino writes its own `level` first on every line; it is not part of our record.
+const NOT_HASHED = new Set(['level', 'hash']);
+const TAIL_BYTES = 1 << 20;
+
+function chainHash(prev: string, record: Record<string, unknown>): string {
+  return createHash('sha256').update(prev).update(canonicalJson(record)).digest('hex');
+}
+
+function hashedPart(line: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(line).filter(([key]) => !NOT_HASHED.has(key)));
+}
+
+/** The hash of the last line already in the file, so a restarted server continues the same chain. */
+function lastHash(path: string): string {
+  if (!existsSync(path)) return GENESIS;
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, TAIL_BYTES);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    const last = buffer.toString('utf8').trimEnd().split('\n').pop();
+    if (last === undefined || last === '') return GENESIS;
+    try {
+      const hash = (JSON.parse(last) as { hash?: unknown }).hash;
+      if (typeof hash === 'string') return hash;
+    } catch {
+      // A torn or foreign last line: chain on from its bytes; verification will still flag that line.
+    }
+    return createHash('sha256').update(last).digest('hex');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Append-only, hash-chained JSON lines: each line carries `prev` (the previous line's hash) and
+ * `hash` = sha256(prev + canonical JSON of the line without `hash` and pino's `level`). Written synchronously,
+ * so a line is on disk before the call's answer leaves. One writer per file: two servers sharing a file would
+ * interleave and break the chain.
+ */
+export class AuditLog {
+  private readonly logger: Logger;
+  private prev: string;
+
+  constructor(target: { path?: string; stream?: NodeJS.WritableStream }) {
+    const options = { base: null, timestamp: false };
+    if (target.stream !== undefined) {
+      this.logger = pino(options, target.stream);
+      this.prev = GENESIS;
+    } else if (target.path !== undefined) {
+      this.prev = lastHash(target.path);
+      this.logger = pino(options, pino.destination({ dest: target.path, sync: true, mkdir: true }));
+    } else {
+      throw new Error('audit log: give a path or a stream');
+    }
+  }
+
+  write(record: AuditRecord): void {
+    const line = { ...JSON.parse(JSON.stringify(record)), prev: this.prev } as Record<string, unknown>;
+    const hash = chainHash(this.prev, hashedPart(line));
+    this.logger.info({ ...line, hash });
+    this.prev = hash;
+  }
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  lines: number;
+  /** 1-based. */
+  firstBrokenLine?: number;
+  reason?: string;
+}
+
+/** Walks the chain from the first line; any edit, insertion, deletion or reordering breaks it at that line. */
+export async function verifyAuditLog(path: string): Promise<AuditVerification> {
+  let content: string;
+  try {
+    content = await readFile(path, 'utf8');
+  } catch (error) {
+    return { ok: false, lines: 0, reason: `cannot read the audit log: ${(error as Error).message}` };
+  }
+  const lines = content.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  let prev = GENESIS;
+  for (const [index, text] of lines.entries()) {
+    const broken = (reason: string): AuditVerification => ({
+      ok: false,
+      lines: lines.length,
+      firstBrokenLine: index + 1,
+      reason,
+    });
+    let line: unknown;
+    try {
+      line = JSON.parse(text);
+    } catch {
+      return broken('not valid JSON');
+    }
+    if (line === null || typeof line !== 'object' || Array.isArray(line)) return broken('not a JSON object');
+    const record = line as Record<string, unknown>;
+    if (record.prev !== prev) return broken('prev does not match the previous line');
+    if (record.hash !== chainHash(prev, hashedPart(record))) return broken('hash does not match the line');
+    prev = record.hash as string;
+  }
+  return { ok: true, lines: lines.length };
+}

@@ -1,0 +1,182 @@
+import type { Classification, ImpactPreview } from '../tools/define.js';
+import type { CallerInfo, ConfirmPolicy, ElicitAnswer, ElicitFormSchema } from './guard.js';
+import { previewForHuman } from './preview-text.js';
+import type { ConfirmationTokens } from './token.js';
+import { sanitizeUntrusted } from './untrusted.js';
+
+export interface ConfirmationRequest {
+  tool: string;
+  classification: Classification;
+  /** Arguments without the confirmation token. */
+  args: Record<string, unknown>;
+  tenants: string[];
+  /** Taken just now from live data. */
+  preview: ImpactPreview;
+  /** The token the client sent back, if any. */
+  token?: string;
+  caller: CallerInfo;
+}
+
+export type ConfirmMethod = 'elicitation' | 'token';
+
+export type Confirmation =
+  /** A human (or, for tokens, the assistant on the human's behalf) said yes to exactly this preview. */
+  | { kind: 'confirmed'; method: ConfirmMethod; outcome: string; fingerprint: string }
+  /** Not confirmed: nothing may be sent. */
+  | { kind: 'refused'; method?: ConfirmMethod; outcome: string; declined: boolean; reason: string; text: string }
+  /** No human could be asked: a token was issued; the call ends here until it comes back. */
+  | { kind: 'token-issued'; method: 'token'; outcome: string; token: string; expiresAt: string };
+
+/** The port: one way of getting a human's yes. New strategies (e.g. MRTR elicitation) plug in here. */
+export interface Confirmer {
+  confirm(request: ConfirmationRequest): Promise<Confirmation>;
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+/** Asks the human through MCP form elicitation; anything but an explicit, well-formed yes is a no. */
+export class ElicitationConfirmer implements Confirmer {
+  constructor(private readonly timeoutMs: number) {}
+
+  async confirm(request: ConfirmationRequest): Promise<Confirmation> {
+    const elicit = request.caller.elicit;
+    if (elicit === undefined) return noChannel();
+    const typed = request.classification === 'destructive' ? typedChallenge(request.preview) : undefined;
+    const schema: ElicitFormSchema = {
+      type: 'object',
+      properties: { confirm: { type: 'boolean', title: 'Approve this change', default: false } },
+      required: ['confirm'],
+    };
+    if (typed !== undefined) {
+      schema.properties.typed = { type: 'string', title: `Type ${typed.what} to confirm: ${typed.value}` };
+      schema.required = ['confirm', 'typed'];
+    }
+    const message = [
+      `${request.tool} asks for your approval.`,
+      previewForHuman(request.preview),
+      typed !== undefined ? `This cannot be undone. Type ${typed.what} (${typed.value}) to confirm.` : 'Approve?',
+    ].join('\n');
+
+    let answer: ElicitAnswer | typeof TIMED_OUT;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      answer = await Promise.race([
+        elicit(message, schema),
+        new Promise<typeof TIMED_OUT>((resolve) => {
+          timer = setTimeout(() => resolve(TIMED_OUT), this.timeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      return refused(
+        'error',
+        false,
+        'elicitation-failed',
+        `the approval request failed (${(error as Error).message}); nothing was sent.`,
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    if (answer === TIMED_OUT) {
+      return refused(
+        'timeout',
+        false,
+        'elicitation-timeout',
+        `no answer within ${Math.round(this.timeoutMs / 1000)} s; nothing was sent.`,
+      );
+    }
+    if (answer.action === 'decline')
+      return refused('declined', true, 'declined', 'the user declined; nothing was sent.');
+    if (answer.action !== 'accept')
+      return refused('cancelled', true, 'cancelled', 'the user cancelled; nothing was sent.');
+    if (answer.content?.confirm !== true) {
+      return refused('not-approved', true, 'declined', 'the user did not tick approve; nothing was sent.');
+    }
+    if (typed !== undefined && String(answer.content?.typed ?? '').trim() !== typed.value) {
+      return refused(
+        'typed-mismatch',
+        true,
+        'typed-mismatch',
+        `the typed value did not match ${typed.what}; nothing was sent.`,
+      );
+    }
+    return { kind: 'confirmed', method: 'elicitation', outcome: 'accepted', fingerprint: request.preview.fingerprint };
+  }
+}
+
+/** Without elicitation: the first call gets a preview and a token; the call that brings it back acts. */
+export class TokenConfirmer implements Confirmer {
+  constructor(private readonly tokens: ConfirmationTokens) {}
+
+  async confirm(request: ConfirmationRequest): Promise<Confirmation> {
+    const binding = {
+      tool: request.tool,
+      args: request.args,
+      tenants: request.tenants,
+      fingerprint: request.preview.fingerprint,
+    };
+    if (request.token === undefined) {
+      return { kind: 'token-issued', method: 'token', outcome: 'token-issued', ...this.tokens.issue(binding) };
+    }
+    const check = this.tokens.redeem(request.token, binding);
+    if (!check.ok) {
+      return {
+        kind: 'refused',
+        method: 'token',
+        outcome: check.reason,
+        declined: false,
+        reason: check.reason,
+        text: check.text,
+      };
+    }
+    return { kind: 'confirmed', method: 'token', outcome: 'token-accepted', fingerprint: request.preview.fingerprint };
+  }
+}
+
+/** The fail-closed default: no way to ask a human means no. */
+export class RefusingConfirmer implements Confirmer {
+  async confirm(): Promise<Confirmation> {
+    return noChannel();
+  }
+}
+
+/**
+ * Which strategy applies. A token is honoured only under `auto`; under `elicitation`, clients that cannot
+ * elicit are refused outright.
+ */
+export function chooseConfirmer(
+  policy: ConfirmPolicy,
+  caller: CallerInfo,
+  hasToken: boolean,
+  strategies: { elicitation: Confirmer; token: Confirmer; refusing: Confirmer },
+): Confirmer {
+  if (policy === 'auto' && hasToken) return strategies.token;
+  if (caller.elicit !== undefined) return strategies.elicitation;
+  if (policy === 'auto') return strategies.token;
+  return strategies.refusing;
+}
+
+/** GitHub-style friction for irreversible calls: the one target's name, or how many targets there are. */
+function typedChallenge(preview: ImpactPreview): { what: string; value: string } {
+  const [only, ...rest] = preview.targets;
+  if (only !== undefined && rest.length === 0) {
+    const name = only.name !== undefined ? sanitizeUntrusted(only.name).trim() : '';
+    return name !== '' ? { what: 'the name', value: name } : { what: 'the id', value: only.id };
+  }
+  return { what: 'the number of targets', value: String(preview.targets.length) };
+}
+
+function refused(outcome: string, declined: boolean, reason: string, text: string): Confirmation {
+  return { kind: 'refused', method: 'elicitation', outcome, declined, reason, text };
+}
+
+function noChannel(): Confirmation {
+  return {
+    kind: 'refused',
+    outcome: 'no-channel',
+    declined: false,
+    reason: 'no-confirmation-channel',
+    text:
+      'this call needs a human to confirm it, and this client cannot ask (no form elicitation) while the server ' +
+      "requires elicitation. Use a client with elicitation, or the operator can set the confirmation policy to 'auto'.",
+  };
+}

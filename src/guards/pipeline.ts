@@ -1,0 +1,244 @@
+import type { AnyToolDefinition, ImpactPreview, ToolContext, ToolOutput } from '../tools/define.js';
+import { type AuditDecision, AuditLog, type AuditRecord } from './audit.js';
+import { ChangeBudget, DEFAULT_CAPS } from './caps.js';
+import {
+  type Confirmation,
+  chooseConfirmer,
+  ElicitationConfirmer,
+  RefusingConfirmer,
+  TokenConfirmer,
+} from './confirmation.js';
+import {
+  type CallerInfo,
+  CONFIRMATION_TOKEN_ARG,
+  type Guard,
+  type GuardedOutcome,
+  type GuardOptions,
+} from './guard.js';
+import { listedInSomeTenant, modeAllows, modeOf, modeRefusal } from './modes.js';
+import { previewForModel } from './preview-text.js';
+import { redactArgs, redactText, tokenDigest } from './redact.js';
+import { tenantRefusal } from './tenants.js';
+import { ConfirmationTokens } from './token.js';
+import { newFenceNonce } from './untrusted.js';
+
+const DEFAULTS = { confirmTtlSeconds: 300, writeConfirmThreshold: 10, elicitationTimeoutMs: 120_000 };
+
+/** Configuration mistakes stop start-up: a guard that silently allows less or more is worse than none. */
+function validate(options: GuardOptions): void {
+  if (options.tenants.length === 0) throw new Error('guard: the tenant allowlist is empty');
+  if (!options.tenants.includes(options.defaultTenant)) {
+    throw new Error(`guard: the default tenant '${options.defaultTenant}' is not in the allowlist`);
+  }
+  for (const tenant of Object.keys(options.tenantModes ?? {})) {
+    if (!options.tenants.includes(tenant))
+      throw new Error(`guard: tenant modes name '${tenant}', not in the allowlist`);
+  }
+  if (options.confirmSecret.length < 16) throw new Error('guard: the confirmation secret needs at least 16 characters');
+}
+
+/** Every tenant a call would reach: its routing and any tenant named inside its arguments. */
+function reachedTenants(
+  def: AnyToolDefinition,
+  args: Record<string, unknown>,
+  ctx: ToolContext,
+  defaultTenant: string,
+): string[] {
+  const reached = [ctx.call.tenantCode ?? defaultTenant];
+  if (ctx.call.targetTenantId !== undefined) reached.push(ctx.call.targetTenantId);
+  reached.push(...(def.tenantsInArgs?.(args) ?? []));
+  return [...new Set(reached)];
+}
+
+function counts(output: ToolOutput): AuditRecord['counts'] {
+  const { succeeded, failed } = output.structured;
+  if (typeof succeeded !== 'number' && typeof failed !== 'number') return undefined;
+  return {
+    ...(typeof succeeded === 'number' ? { succeeded } : {}),
+    ...(typeof failed === 'number' ? { failed } : {}),
+  };
+}
+
+function rciOf(error: unknown): string | undefined {
+  const rci = (error as { rci?: unknown } | null)?.rci;
+  return typeof rci === 'string' ? rci : undefined;
+}
+
+class Refusal {
+  constructor(
+    readonly reason: string,
+    readonly text: string,
+    readonly decision: AuditDecision = 'refused',
+  ) {}
+}
+
+/**
+ * The guard pipeline: mode -> tenant allowlist -> caps -> confirmation (preview first) -> handler, with one
+ * audit line per call whatever the outcome. Handler errors are audited and re-thrown unchanged: the server
+ * owns turning them into `isError` results (see guard.ts).
+ */
+export function createGuard(options: GuardOptions): Guard {
+  validate(options);
+  const now = options.now ?? Date.now;
+  const threshold = options.writeConfirmThreshold ?? DEFAULTS.writeConfirmThreshold;
+  const budget = new ChangeBudget({ ...DEFAULT_CAPS, ...options.caps }, now);
+  const tokens = new ConfirmationTokens(
+    options.confirmSecret,
+    options.confirmTtlSeconds ?? DEFAULTS.confirmTtlSeconds,
+    now,
+  );
+  const strategies = {
+    elicitation: new ElicitationConfirmer(options.elicitationTimeoutMs ?? DEFAULTS.elicitationTimeoutMs),
+    token: new TokenConfirmer(tokens),
+    refusing: new RefusingConfirmer(),
+  };
+  const audit = new AuditLog(options.audit);
+
+  async function preview(def: AnyToolDefinition, args: Record<string, unknown>, ctx: ToolContext) {
+    if (def.preview === undefined) {
+      throw new Refusal('no-preview', `${def.name} needs confirmation but has no impact preview; refused.`);
+    }
+    try {
+      return (await def.preview(args, ctx)) as ImpactPreview;
+    } catch (error) {
+      const rci = rciOf(error);
+      throw new Refusal(
+        'preview-failed',
+        `could not read the current data to preview this change (${redactText((error as Error).message)}${rci ? `, rci ${rci}` : ''}); nothing was sent.`,
+      );
+    }
+  }
+
+  async function call(
+    def: AnyToolDefinition,
+    args: Record<string, unknown>,
+    ctx: ToolContext,
+    caller: CallerInfo,
+  ): Promise<GuardedOutcome> {
+    const started = now();
+    const { [CONFIRMATION_TOKEN_ARG]: rawToken, ...callArgs } = args;
+    const token = rawToken === undefined ? undefined : typeof rawToken === 'string' ? rawToken : '';
+    const record: AuditRecord = {
+      time: new Date(started).toISOString(),
+      tool: def.name,
+      classification: def.classification,
+      tenants: [],
+      args: redactArgs(args),
+      decision: 'refused',
+      client: { name: caller.clientName, version: caller.clientVersion },
+      sessionId: caller.sessionId,
+      durationMs: 0,
+      isError: false,
+    };
+    let audited = false;
+    const finish = (update: Partial<AuditRecord>): void => {
+      audited = true;
+      audit.write({ ...record, ...update, durationMs: now() - started });
+    };
+
+    try {
+      record.tenants = reachedTenants(def, callArgs, ctx, options.defaultTenant);
+      for (const tenant of record.tenants) {
+        const mode = modeOf(tenant, options.mode, options.tenantModes);
+        if (!modeAllows(mode, def.classification)) {
+          throw new Refusal('mode', modeRefusal(def.name, def.classification, tenant, mode));
+        }
+      }
+      const notAllowed = tenantRefusal(record.tenants, options.tenants);
+      if (notAllowed !== undefined) throw new Refusal('tenant-not-allowed', notAllowed);
+
+      const changes = def.classification !== 'read';
+      const items = changes ? (def.itemCount?.(callArgs) ?? 1) : 0;
+      const overCap = changes ? budget.check(items, caller.sessionId) : undefined;
+      if (overCap !== undefined) throw new Refusal(overCap.reason, `${overCap.text} Nothing was sent.`);
+
+      const needsConfirmation =
+        def.classification === 'access' ||
+        def.classification === 'destructive' ||
+        (def.classification === 'write' && items > threshold);
+      let confirmed: Extract<Confirmation, { kind: 'confirmed' }> | undefined;
+      if (needsConfirmation) {
+        const shown = await preview(def, callArgs, ctx);
+        const confirmer = chooseConfirmer(options.confirm, caller, token !== undefined, strategies);
+        const answer = await confirmer.confirm({
+          tool: def.name,
+          classification: def.classification,
+          args: callArgs,
+          tenants: record.tenants,
+          preview: shown,
+          caller,
+          ...(token !== undefined ? { token } : {}),
+        });
+        if (answer.method !== undefined) {
+          record.confirmation = {
+            method: answer.method,
+            outcome: answer.outcome,
+            ...(answer.kind === 'token-issued' ? { token: tokenDigest(answer.token) } : {}),
+          };
+        }
+        if (answer.kind === 'token-issued') {
+          finish({ decision: 'confirmation-required', reason: 'awaiting confirmation token' });
+          return {
+            kind: 'confirmation-required',
+            text: previewForModel(
+              def.name,
+              shown,
+              CONFIRMATION_TOKEN_ARG,
+              answer.token,
+              answer.expiresAt,
+              newFenceNonce(),
+            ),
+            preview: shown,
+            confirmationToken: answer.token,
+            expiresAt: answer.expiresAt,
+          };
+        }
+        if (answer.kind === 'refused') {
+          throw new Refusal(answer.reason, answer.text, answer.declined ? 'declined' : 'refused');
+        }
+        confirmed = answer;
+        // The human may have taken minutes: the data must still be what they approved.
+        if (answer.method === 'elicitation' && (await preview(def, callArgs, ctx)).fingerprint !== answer.fingerprint) {
+          throw new Refusal(
+            'target-changed',
+            'the targets changed while waiting for approval (the data is no longer what the user approved); nothing was sent.',
+          );
+        }
+      }
+
+      const overBudget = changes ? budget.take(items, caller.sessionId) : undefined;
+      if (overBudget !== undefined) throw new Refusal(overBudget.reason, `${overBudget.text} Nothing was sent.`);
+
+      const decision: AuditDecision = confirmed !== undefined ? 'confirmed' : 'allowed';
+      let output: ToolOutput;
+      try {
+        output = await def.handler(callArgs, ctx);
+      } catch (error) {
+        const rci = rciOf(error);
+        finish({
+          decision,
+          reason: redactText((error as Error)?.message ?? String(error)),
+          isError: true,
+          ...(rci ? { rci } : {}),
+        });
+        throw error;
+      }
+      finish({ decision, counts: counts(output) });
+      return { kind: 'result', output };
+    } catch (error) {
+      if (error instanceof Refusal) {
+        finish({ decision: error.decision, reason: error.reason });
+        return { kind: 'refused', reason: error.reason, text: error.text };
+      }
+      // Thrown before the handler ran (e.g. by a tool's tenantsInArgs or a failing elicitation transport).
+      if (!audited)
+        finish({ decision: 'refused', reason: redactText(String((error as Error)?.message ?? error)), isError: true });
+      throw error;
+    }
+  }
+
+  return {
+    lists: (def) => listedInSomeTenant(def.classification, options.tenants, options.mode, options.tenantModes),
+    call,
+  };
+}

@@ -1,0 +1,134 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { canonicalJson } from './canonical.js';
+
+/** What a confirmation token is bound to: changing any of it invalidates the token. */
+export interface TokenBinding {
+  tool: string;
+  /** The call's arguments without the token itself. */
+  args: Record<string, unknown>;
+  /** Every tenant the call reaches. */
+  tenants: string[];
+  /** The fingerprint of the preview the human was shown. */
+  fingerprint: string;
+}
+
+interface TokenClaims {
+  /** Random id, for single use. */
+  id: string;
+  /** Expiry, epoch milliseconds. */
+  exp: number;
+  /** The fingerprint confirmed, so a later change of targets can be told apart from a tampered call. */
+  fp: string;
+}
+
+export type TokenCheck =
+  | { ok: true; id: string; exp: number }
+  | { ok: false; reason: 'token-invalid' | 'token-expired' | 'token-replayed' | 'target-changed'; text: string };
+
+// Used token ids are remembered until they expire; past this many live ids new confirmations are refused
+// (fail closed) rather than letting the set grow without bound or forgetting ids that could be replayed.
+const MAX_REMEMBERED = 10_000;
+
+/**
+ * Stateless HMAC-SHA256 confirmation tokens plus a local single-use set. Any replica that shares the secret
+ * verifies a token; single use holds per process only (a token could be spent once on each replica), so
+ * multi-replica deployments must route a session to one replica or keep the TTL short.
+ */
+export class ConfirmationTokens {
+  private readonly used = new Map<string, number>();
+
+  constructor(
+    private readonly secret: string,
+    private readonly ttlSeconds: number,
+    private readonly now: () => number,
+  ) {}
+
+  issue(binding: TokenBinding): { token: string; expiresAt: string } {
+    const claims: TokenClaims = {
+      id: randomBytes(12).toString('base64url'),
+      exp: this.now() + this.ttlSeconds * 1000,
+      fp: binding.fingerprint,
+    };
+    const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
+    return { token: `${body}.${this.sign(body, binding)}`, expiresAt: new Date(claims.exp).toISOString() };
+  }
+
+  /**
+   * Checks the token against this call and the fingerprint of a preview taken just now, and spends it.
+   * A tampered, foreign, expired or replayed token never passes.
+   */
+  redeem(token: string, binding: TokenBinding): TokenCheck {
+    const claims = this.verify(token, binding);
+    if (claims === undefined) {
+      return {
+        ok: false,
+        reason: 'token-invalid',
+        text: 'the confirmation token does not match this call (another tool, tenant or changed arguments). Nothing was sent; ask for a new preview.',
+      };
+    }
+    const now = this.now();
+    if (now >= claims.exp) {
+      return {
+        ok: false,
+        reason: 'token-expired',
+        text: 'the confirmation token has expired. Nothing was sent; ask for a new preview.',
+      };
+    }
+    this.forgetExpired(now);
+    if (this.used.has(claims.id)) {
+      return {
+        ok: false,
+        reason: 'token-replayed',
+        text: 'the confirmation token was already used. Nothing was sent.',
+      };
+    }
+    if (this.used.size >= MAX_REMEMBERED) {
+      return {
+        ok: false,
+        reason: 'token-invalid',
+        text: 'too many confirmations in flight; try again in a few minutes.',
+      };
+    }
+    this.used.set(claims.id, claims.exp);
+    if (claims.fp !== binding.fingerprint) {
+      return {
+        ok: false,
+        reason: 'target-changed',
+        text: 'the targets changed since the preview was confirmed (the data is no longer what the user approved). Nothing was sent; ask for a new preview.',
+      };
+    }
+    return { ok: true, id: claims.id, exp: claims.exp };
+  }
+
+  private verify(token: string, binding: TokenBinding): TokenClaims | undefined {
+    const [body, mac, extra] = token.split('.');
+    if (body === undefined || mac === undefined || extra !== undefined) return undefined;
+    let claims: TokenClaims;
+    try {
+      claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenClaims;
+    } catch {
+      return undefined;
+    }
+    if (typeof claims?.id !== 'string' || typeof claims.exp !== 'number' || typeof claims.fp !== 'string') {
+      return undefined;
+    }
+    const expected = Buffer.from(this.sign(body, { ...binding, fingerprint: claims.fp }));
+    const given = Buffer.from(mac);
+    return given.length === expected.length && timingSafeEqual(given, expected) ? claims : undefined;
+  }
+
+  private sign(body: string, binding: TokenBinding): string {
+    const bound = canonicalJson({
+      tool: binding.tool,
+      args: binding.args,
+      tenants: [...new Set(binding.tenants)].sort(),
+      fp: binding.fingerprint,
+      body,
+    });
+    return createHmac('sha256', this.secret).update(bound).digest('base64url');
+  }
+
+  private forgetExpired(now: number): void {
+    for (const [id, exp] of this.used) if (exp <= now) this.used.delete(id);
+  }
+}
