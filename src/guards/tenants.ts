@@ -91,7 +91,7 @@ export function tenantRefusal(requested: readonly string[], allowed: readonly st
   if (first === undefined) return undefined;
   const folded = skeleton(first);
   const near = allowed.find((code) => skeleton(code) === folded);
-  const more = denied.length > 1 ? ` (${denied.length - 1} more tenant(s) in this call are not allowed either)` : '';
-  const hint = near !== undefined ? `did you mean '${near}'?` : `allowed tenants: ${allowed.join(', ')}`;
-  return `tenant '${visible(first)}' is not allowed; ${hint}${more}. Nothing was sent.`;
+  const hint = near !== undefined ? `did you mean '${near}'?` : `allowed tenants: ${allowed.join(', ')}.`;
+  const more = denied.length > 1 ? ` ${denied.length - 1} more tenant(s) in this call are not allowed either.` : '';
+  return `tenant '${visible(first)}' is not allowed; ${hint}${more} Nothing was sent.`;
 }

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { ChangeBudget } from '../../src/guards/caps.js';
+
+function budget(limits: { maxItemsPerCall: number; maxChangesPerSession: number; maxChangesPerHour: number }) {
+  const clock = { t: 1_000_000 };
+  return { clock, budget: new ChangeBudget(limits, () => clock.t) };
+}
+
+describe('ChangeBudget', () => {
+  it('refuses a call over the per-call cap with the numbers', () => {
+    const { budget: b } = budget({ maxItemsPerCall: 500, maxChangesPerSession: 2000, maxChangesPerHour: 5000 });
+    expect(b.check(750, 's1')).toEqual({
+      reason: 'item-cap',
+      text: 'this call touches 750 users; the cap is 500 per call. Split it into smaller calls.',
+    });
+    expect(b.check(500, 's1')).toBeUndefined();
+  });
+
+  it('counts per session only what was taken, and sessions apart', () => {
+    const { budget: b } = budget({ maxItemsPerCall: 100, maxChangesPerSession: 150, maxChangesPerHour: 10_000 });
+    expect(b.check(100, 's1')).toBeUndefined();
+    expect(b.check(100, 's1')).toBeUndefined();
+    expect(b.take(100, 's1')).toBeUndefined();
+    expect(b.take(60, 's1')).toEqual({
+      reason: 'session-budget',
+      text: 'this call touches 60 users; this session has made 100 of its 150 allowed changes.',
+    });
+    expect(b.take(50, 's1')).toBeUndefined();
+    expect(b.check(1, 's1')?.reason).toBe('session-budget');
+    expect(b.take(100, 's2')).toBeUndefined();
+  });
+
+  it('shares one budget among sessionless callers', () => {
+    const { budget: b } = budget({ maxItemsPerCall: 100, maxChangesPerSession: 100, maxChangesPerHour: 10_000 });
+    expect(b.take(80, undefined)).toBeUndefined();
+    expect(b.take(30, undefined)?.text).toBe(
+      'this call touches 30 users; this session has made 80 of its 100 allowed changes.',
+    );
+  });
+
+  it('limits the server per rolling hour and frees the budget as the hour passes', () => {
+    const { budget: b, clock } = budget({ maxItemsPerCall: 100, maxChangesPerSession: 10_000, maxChangesPerHour: 150 });
+    expect(b.take(100, 'a')).toBeUndefined();
+    clock.t += 30 * 60_000;
+    expect(b.take(50, 'b')).toBeUndefined();
+    expect(b.take(1, 'c')).toEqual({
+      reason: 'hour-budget',
+      text: 'this call touches 1 users; the server has made 150 of its 150 allowed changes in the last hour.',
+    });
+    clock.t += 30 * 60_000;
+    expect(b.take(100, 'c')).toBeUndefined();
+    expect(b.check(1, 'd')?.text).toBe(
+      'this call touches 1 users; the server has made 150 of its 150 allowed changes in the last hour.',
+    );
+  });
+});
