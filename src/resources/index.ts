@@ -1,0 +1,255 @@
+import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import {
+  ErrorCode,
+  ListResourcesRequestSchema,
+  McpError,
+  type ReadResourceResult,
+  type Resource,
+} from '@modelcontextprotocol/sdk/types.js';
+import type pino from 'pino';
+import type { Guard } from '../guards/guard.js';
+import { sanitizeUntrusted } from '../guards/untrusted.js';
+import { type ContextDeps, callContext, callerInfo, type Extra } from '../server-context.js';
+import type { AnyToolDefinition, ToolContext } from '../tools/define.js';
+import { describeToolError } from '../tools/errors.js';
+import { isNotFound } from '../tools/preview.js';
+import { decodeListCursor, encodeListCursor, type ListPosition } from './cursor.js';
+
+export interface ResourceDeps extends ContextDeps {
+  guard: Guard;
+  logger: pino.Logger;
+}
+
+/** Users or groups per resources/list page. */
+const LIST_PAGE = 100;
+/** Items a collection resource (visier://users, visier://user-groups) holds; tools page past it. */
+const COLLECTION_MAX = 1000;
+const COMPLETION_MAX = 100;
+/** Directory pages a completion scans at most, so one keystroke cannot walk a 100,000-user tenant. */
+const COMPLETION_SCAN_PAGES = 5;
+
+const JSON_TYPE = 'application/json';
+
+/** Directory text inside resource JSON is sanitised like tool output: it is data entered by people. */
+function json(uri: URL, value: unknown): ReadResourceResult {
+  const text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? sanitizeUntrusted(v) : v));
+  return { contents: [{ uri: uri.href, mimeType: JSON_TYPE, text }] };
+}
+
+/**
+ * Runs a resource read through the guard as a synthetic `read` tool, so the tenant allowlist and the audit
+ * apply to resources exactly as to tools.
+ */
+function guardedRead(server: McpServer, deps: ResourceDeps) {
+  return async <T>(name: string, extra: Partial<Extra>, read: (ctx: ToolContext) => Promise<T>): Promise<T> => {
+    let value: T | undefined;
+    const def: AnyToolDefinition = {
+      name: `resource:${name}`,
+      title: name,
+      description: `Reads the ${name} resource`,
+      classification: 'read',
+      inputSchema: {},
+      outputSchema: {},
+      handler: async (_args, ctx) => {
+        value = await read(ctx);
+        return { text: '', structured: {} };
+      },
+    };
+    const full: Pick<Extra, '_meta' | 'sendNotification' | 'signal'> = {
+      signal: extra.signal ?? new AbortController().signal,
+      sendNotification: extra.sendNotification ?? (async () => {}),
+      ...(extra._meta ? { _meta: extra._meta } : {}),
+    };
+    let outcome: Awaited<ReturnType<Guard['call']>>;
+    try {
+      outcome = await deps.guard.call(def, {}, callContext(deps, {}, full), callerInfo(server, deps));
+    } catch (error) {
+      if (isNotFound(error)) throw new McpError(-32002, `Resource not found: ${describeToolError(error, {}).text}`);
+      const report = describeToolError(error, {});
+      if (!report.expected) deps.logger.error({ err: error, resource: name }, 'resource read failed');
+      throw new McpError(ErrorCode.InternalError, report.text);
+    }
+    if (outcome.kind !== 'result') throw new McpError(ErrorCode.InvalidRequest, outcome.text);
+    return value as T;
+  };
+}
+
+export function registerResources(server: McpServer, deps: ResourceDeps): void {
+  const read = guardedRead(server, deps);
+
+  const completeUserId = (value: string) =>
+    read('complete:userId', {}, async (ctx) => {
+      const prefix = value.toLowerCase();
+      const found: string[] = [];
+      let pages = 0;
+      for await (const page of ctx.visier.userPages({ pageSize: COLLECTION_MAX }, ctx.call)) {
+        for (const u of page) {
+          if ([u.userId, u.username, u.displayName].some((v) => v?.toLowerCase().startsWith(prefix)))
+            found.push(u.userId);
+          if (found.length === COMPLETION_MAX) return found;
+        }
+        if (++pages === COMPLETION_SCAN_PAGES) break;
+      }
+      return found;
+    });
+  const completeGroupId = (value: string) =>
+    read('complete:userGroupId', {}, async (ctx) => {
+      const prefix = value.toLowerCase();
+      const page = await ctx.visier.listUserGroups({ limit: COLLECTION_MAX, start: 0 }, ctx.call);
+      return page.items
+        .filter((g) => [g.userGroupId, g.displayName].some((v) => v?.toLowerCase().startsWith(prefix)))
+        .slice(0, COMPLETION_MAX)
+        .map((g) => g.userGroupId);
+    });
+  const completePermissionId = (value: string) =>
+    read('complete:permissionId', {}, async (ctx) => {
+      const prefix = value.toLowerCase();
+      const all = await ctx.visier.listPermissions({}, ctx.call);
+      return all
+        .filter((p) => [p.permissionId, p.displayName].some((v) => v?.toLowerCase().startsWith(prefix)))
+        .slice(0, COMPLETION_MAX)
+        .map((p) => p.permissionId);
+    });
+
+  const statics: Resource[] = [
+    { uri: 'visier://users', name: 'users', description: 'The first 1,000 users', mimeType: JSON_TYPE },
+    {
+      uri: 'visier://user-groups',
+      name: 'user-groups',
+      description: 'The first 1,000 user groups',
+      mimeType: JSON_TYPE,
+    },
+    { uri: 'visier://permissions', name: 'permissions', description: 'Every permission', mimeType: JSON_TYPE },
+  ];
+  const [usersRes, groupsRes, permsRes] = statics as [Resource, Resource, Resource];
+
+  server.registerResource(usersRes.name, usersRes.uri, usersRes, async (uri, extra) =>
+    json(
+      uri,
+      await read('users', extra, async (ctx) => ({
+        users: (await ctx.visier.listUsers({ limit: COLLECTION_MAX, start: 0 }, ctx.call)).items,
+      })),
+    ),
+  );
+  server.registerResource(groupsRes.name, groupsRes.uri, groupsRes, async (uri, extra) =>
+    json(
+      uri,
+      await read('user-groups', extra, async (ctx) => ({
+        userGroups: (await ctx.visier.listUserGroups({ limit: COLLECTION_MAX, start: 0 }, ctx.call)).items,
+      })),
+    ),
+  );
+  server.registerResource(permsRes.name, permsRes.uri, permsRes, async (uri, extra) =>
+    json(
+      uri,
+      await read('permissions', extra, async (ctx) => ({
+        permissions: await ctx.visier.listPermissions({}, ctx.call),
+      })),
+    ),
+  );
+
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? (v[0] ?? '') : (v ?? ''));
+
+  server.registerResource(
+    'user-group-members',
+    new ResourceTemplate('visier://user-groups/{userGroupId}/members', {
+      list: undefined,
+      complete: { userGroupId: completeGroupId },
+    }),
+    { description: 'Users assigned to a user group by hand', mimeType: JSON_TYPE },
+    async (uri, vars, extra) => {
+      const userGroupId = one(vars.userGroupId);
+      return json(
+        uri,
+        await read('user-group-members', extra, async (ctx) => {
+          const page = await ctx.visier.listUserGroupMembers(userGroupId, { start: 0, limit: 100 }, ctx.call);
+          return { userGroupId, tenants: page.items };
+        }),
+      );
+    },
+  );
+  server.registerResource(
+    'user',
+    new ResourceTemplate('visier://users/{userId}', { list: undefined, complete: { userId: completeUserId } }),
+    { description: 'One user with permissions, user groups and profiles', mimeType: JSON_TYPE },
+    async (uri, vars, extra) => {
+      const userId = one(vars.userId);
+      return json(
+        uri,
+        await read('user', extra, (ctx) =>
+          ctx.visier.getUser(userId, { permissions: true, userGroups: true, profiles: true }, ctx.call),
+        ),
+      );
+    },
+  );
+  server.registerResource(
+    'user-group',
+    new ResourceTemplate('visier://user-groups/{userGroupId}', {
+      list: undefined,
+      complete: { userGroupId: completeGroupId },
+    }),
+    { description: "A user group's definition", mimeType: JSON_TYPE },
+    async (uri, vars, extra) => {
+      const userGroupId = one(vars.userGroupId);
+      return json(uri, await read('user-group', extra, (ctx) => ctx.visier.getUserGroup(userGroupId, {}, ctx.call)));
+    },
+  );
+  server.registerResource(
+    'permission-users',
+    new ResourceTemplate('visier://permissions/{permissionId}/users', {
+      list: undefined,
+      complete: { permissionId: completePermissionId },
+    }),
+    { description: 'Users who hold a permission, directly or through a group', mimeType: JSON_TYPE },
+    async (uri, vars, extra) => {
+      const permissionId = one(vars.permissionId);
+      return json(
+        uri,
+        await read('permission-users', extra, async (ctx) => {
+          const page = await ctx.visier.listUsersWithPermission(
+            permissionId,
+            { start: 0, limit: 100, includeUserGroups: true },
+            ctx.call,
+          );
+          return { permissionId, tenants: page.items };
+        }),
+      );
+    },
+  );
+
+  // McpServer answers resources/list in one page; this walks statics, then users, then groups, by cursor.
+  server.server.setRequestHandler(ListResourcesRequestSchema, async (request, extra) => {
+    const position: ListPosition = decodeListCursor(request.params?.cursor) ?? { section: 'users', start: 0 };
+    const first = request.params?.cursor === undefined;
+    return read('list', extra, async (ctx) => {
+      const resources: Resource[] = first ? [...statics] : [];
+      if (position.section === 'users') {
+        const page = await ctx.visier.listUsers({ limit: LIST_PAGE, start: position.start }, ctx.call);
+        for (const u of page.items) {
+          resources.push({
+            uri: `visier://users/${encodeURIComponent(u.userId)}`,
+            name: sanitizeUntrusted(u.username),
+            ...(u.displayName ? { title: sanitizeUntrusted(u.displayName) } : {}),
+            mimeType: JSON_TYPE,
+          });
+        }
+        const next: ListPosition =
+          page.items.length === LIST_PAGE
+            ? { section: 'users', start: position.start + LIST_PAGE }
+            : { section: 'user-groups', start: 0 };
+        return { resources, nextCursor: encodeListCursor(next) };
+      }
+      const page = await ctx.visier.listUserGroups({ limit: LIST_PAGE, start: position.start }, ctx.call);
+      for (const g of page.items) {
+        resources.push({
+          uri: `visier://user-groups/${encodeURIComponent(g.userGroupId)}`,
+          name: sanitizeUntrusted(g.displayName ?? g.userGroupId),
+          mimeType: JSON_TYPE,
+        });
+      }
+      return page.items.length === LIST_PAGE
+        ? { resources, nextCursor: encodeListCursor({ section: 'user-groups', start: position.start + LIST_PAGE }) }
+        : { resources };
+    });
+  });
+}

@@ -1,0 +1,95 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import {
+  type ElicitRequest,
+  ElicitResultSchema,
+  type ServerNotification,
+  type ServerRequest,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { CallerInfo } from './guards/guard.js';
+import { fenceUntrusted, newFenceNonce } from './guards/untrusted.js';
+import type { ToolContext } from './tools/define.js';
+import type { CallOptions, ProgressFn, VisierApi } from './visier/api.js';
+
+// What tools and resources receive per call, built in one place from the MCP request's `extra`.
+
+export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+export interface ContextDeps {
+  visier: VisierApi;
+  maxResultChars: number;
+  reportDir?: string;
+  defaultTenant?: string;
+  elicitationTimeoutMs?: number;
+}
+
+/** Forwards progress only when the client asked for it (progress token), and only ever forwards. */
+function progressFor(extra: Pick<Extra, '_meta' | 'sendNotification'>): ProgressFn {
+  const token = extra._meta?.progressToken;
+  if (token === undefined) return () => {};
+  let last = -1;
+  return (done, total, message) => {
+    if (done <= last) return;
+    last = done;
+    extra
+      .sendNotification({
+        method: 'notifications/progress',
+        params: {
+          progressToken: token,
+          progress: done,
+          ...(total === undefined ? {} : { total }),
+          ...(message === undefined ? {} : { message }),
+        },
+      })
+      .catch(() => {});
+  };
+}
+
+export function callContext(
+  deps: ContextDeps,
+  args: Record<string, unknown>,
+  extra: Pick<Extra, '_meta' | 'sendNotification' | 'signal'>,
+): ToolContext {
+  const nonce = newFenceNonce();
+  const tenantCode = typeof args.tenantCode === 'string' ? args.tenantCode : deps.defaultTenant;
+  const call: CallOptions = {
+    signal: extra.signal,
+    ...(tenantCode === undefined ? {} : { tenantCode }),
+    ...(typeof args.projectId === 'string' ? { projectId: args.projectId } : {}),
+  };
+  return {
+    visier: deps.visier,
+    call,
+    signal: extra.signal,
+    progress: progressFor(extra),
+    fence: (lines) => fenceUntrusted(lines, nonce),
+    maxResultChars: deps.maxResultChars,
+    ...(deps.reportDir === undefined ? {} : { reportDir: deps.reportDir }),
+  };
+}
+
+export function callerInfo(
+  server: McpServer,
+  deps: Pick<ContextDeps, 'elicitationTimeoutMs'>,
+  extra?: Pick<Extra, 'sessionId' | 'sendRequest'>,
+): CallerInfo {
+  const client = server.server.getClientVersion();
+  const caller: CallerInfo = {
+    ...(client ? { clientName: client.name, clientVersion: client.version } : {}),
+    ...(extra?.sessionId === undefined ? {} : { sessionId: extra.sessionId }),
+  };
+  if (extra && server.server.getClientCapabilities()?.elicitation) {
+    // Sent as part of this call, so over HTTP it rides the call's own stream (no GET stream needed).
+    caller.elicit = (message, requestedSchema) =>
+      extra.sendRequest(
+        // The guard builds the flat form schema MCP allows; the SDK validates the answer against it.
+        {
+          method: 'elicitation/create',
+          params: { mode: 'form', message, requestedSchema } as ElicitRequest['params'],
+        },
+        ElicitResultSchema,
+        { timeout: deps.elicitationTimeoutMs ?? 120_000 },
+      );
+  }
+  return caller;
+}

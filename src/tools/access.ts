@@ -1,0 +1,348 @@
+import { z } from 'zod';
+import type { AssignmentResult, GroupPermissionsResult, TargetProjectForTenant, User } from '../visier/api.js';
+import { defineTool, type ImpactPreview, type ImpactTarget, type ToolContext } from './define.js';
+import { id, ids, projectRouting, targetProjectForTenants } from './fields.js';
+import { fencedText } from './format.js';
+import {
+  countPhrase,
+  currentGroups,
+  currentUsers,
+  describeRefs,
+  fingerprint,
+  missingGroup,
+  missingUser,
+} from './preview.js';
+import { permissionRefOut, tenantOutcomeOut } from './schemas.js';
+
+// Tools that change who can see or do what: permissions on users, group membership, group permissions.
+
+const MAX_PERMISSIONS = 100;
+
+const assignmentOut = { tenants: z.array(tenantOutcomeOut), requests: z.number().int() };
+
+function assignmentText(verb: string, result: AssignmentResult, fence: ToolContext['fence']) {
+  const failed = result.tenants.filter((t) => t.status !== 'Succeed');
+  const lines = result.tenants.flatMap((t) => [
+    `tenant ${t.tenantCode ?? '(default)'}: ${t.status}${t.message ? ` - ${t.message}` : ''}`,
+    ...t.changes.map(
+      (c) =>
+        `  ${c.id}${c.name ? ` ${JSON.stringify(c.name)}` : ''}: ${c.users.map((u) => u.userId).join(', ') || 'no users'}`,
+    ),
+  ]);
+  const header =
+    failed.length === 0
+      ? `${verb}: succeeded.`
+      : `${verb}: ${failed.length} of ${result.tenants.length} tenants did not succeed.`;
+  return fencedText(header, lines, { fence });
+}
+
+const assignmentOptions = (ctx: ToolContext, targets: TargetProjectForTenant[] | undefined) => ({
+  ...ctx.call,
+  ...(targets ? { targetProjectForTenants: targets } : {}),
+});
+
+const tenantsOf = (args: { targetProjectForTenants?: TargetProjectForTenant[] | undefined }) =>
+  (args.targetProjectForTenants ?? []).map((t) => t.tenantCode);
+
+/** Permission id -> name, for previews that say what is granted in words. */
+async function permissionNames(ctx: ToolContext): Promise<Map<string, string | undefined>> {
+  const all = await ctx.visier.listPermissions({}, ctx.call);
+  return new Map(all.map((p) => [p.permissionId, p.displayName]));
+}
+
+const named = (names: Map<string, string | undefined>, ids: readonly string[]) =>
+  describeRefs(ids.map((i) => ({ id: i, name: names.get(i) })));
+
+/** Users who gain or lose permissions: what each holds now and after. */
+async function userPermissionPreview(
+  ctx: ToolContext,
+  args: { permissionIds: string[]; userIds: string[] },
+  grant: boolean,
+): Promise<ImpactPreview> {
+  const [names, users] = await Promise.all([
+    permissionNames(ctx),
+    currentUsers(ctx, args.userIds, { permissions: true }),
+  ]);
+  const unknownPermissions = args.permissionIds.filter((p) => !names.has(p));
+  const targets: ImpactTarget[] = [
+    ...unknownPermissions.map(
+      (p): ImpactTarget => ({ kind: 'permission', id: p, missing: true, before: ['no such permission'] }),
+    ),
+    ...users.map(({ userId, user }) =>
+      user ? permissionChange(user, args.permissionIds, grant) : missingUser(userId),
+    ),
+  ];
+  const what = named(names, args.permissionIds);
+  const missing = users.filter((u) => !u.user).length;
+  return {
+    summary: `${grant ? 'Grant' : 'Revoke'} ${what} ${grant ? 'to' : 'from'} ${countPhrase(users.length, 'user', missing)}`,
+    targets,
+    fingerprint: fingerprint([
+      args.permissionIds,
+      users.map(({ userId, user }) => [userId, user?.permissions?.map((p) => p.permissionId).sort() ?? null]),
+    ]),
+  };
+}
+
+function permissionChange(user: User, permissionIds: string[], grant: boolean): ImpactTarget {
+  const held = (user.permissions ?? []).map((p) => ({ id: p.permissionId, name: p.displayName }));
+  const after = grant
+    ? [...held, ...permissionIds.filter((p) => !held.some((h) => h.id === p)).map((p) => ({ id: p }))]
+    : held.filter((h) => !permissionIds.includes(h.id));
+  return {
+    kind: 'user',
+    id: user.userId,
+    name: user.displayName ?? user.username,
+    before: [`permissions: ${describeRefs(held)}`],
+    after: [`permissions: ${describeRefs(after)}`],
+  };
+}
+
+const userPermissionInput = {
+  permissionIds: ids('Permission id').max(MAX_PERMISSIONS),
+  userIds: ids('userId'),
+  targetProjectForTenants,
+  ...projectRouting,
+};
+
+const userCount = (args: { userIds: string[] }) => new Set(args.userIds).size;
+
+const toAssignments = (args: { permissionIds: string[]; userIds: string[] }) =>
+  args.permissionIds.map((permissionId) => ({ permissionId, userIds: [...new Set(args.userIds)] }));
+
+export const assignPermissionsToUsers = defineTool({
+  name: 'assign_permissions_to_users',
+  title: 'Assign permissions to users',
+  description: 'Grants permissions directly to users.',
+  classification: 'access',
+  inputSchema: userPermissionInput,
+  outputSchema: assignmentOut,
+  itemCount: userCount,
+  tenantsInArgs: tenantsOf,
+  preview: (args, ctx) => userPermissionPreview(ctx, args, true),
+  handler: async (args, ctx) => {
+    const result = await ctx.visier.assignPermissionsToUsers(
+      toAssignments(args),
+      assignmentOptions(ctx, args.targetProjectForTenants),
+    );
+    return { text: assignmentText('Assign permissions', result, ctx.fence), structured: result };
+  },
+});
+
+export const removePermissionsFromUsers = defineTool({
+  name: 'remove_permissions_from_users',
+  title: 'Remove permissions from users',
+  description: 'Revokes permissions granted directly to users (not those a user group grants).',
+  classification: 'access',
+  inputSchema: userPermissionInput,
+  outputSchema: assignmentOut,
+  itemCount: userCount,
+  tenantsInArgs: tenantsOf,
+  preview: (args, ctx) => userPermissionPreview(ctx, args, false),
+  handler: async (args, ctx) => {
+    const result = await ctx.visier.removePermissionsFromUsers(
+      toAssignments(args),
+      assignmentOptions(ctx, args.targetProjectForTenants),
+    );
+    return { text: assignmentText('Remove permissions', result, ctx.fence), structured: result };
+  },
+});
+
+/** Users joining or leaving a group: their groups now and after, and what the group grants. */
+async function membershipPreview(
+  ctx: ToolContext,
+  args: { userGroupId: string; userIds: string[] },
+  join: boolean,
+): Promise<ImpactPreview> {
+  const [[group], users] = await Promise.all([
+    currentGroups(ctx, [args.userGroupId]),
+    currentUsers(ctx, args.userIds, { userGroups: true }),
+  ]);
+  const definition = group?.group;
+  const groupName = definition?.displayName;
+  const grants = `permissions: ${definition?.permissionIds?.join(', ') || 'none'}`;
+  const targets: ImpactTarget[] = [
+    definition
+      ? { kind: 'user-group', id: args.userGroupId, name: groupName, before: [grants] }
+      : missingGroup(args.userGroupId),
+    ...users.map(({ userId, user }): ImpactTarget => {
+      if (!user) return missingUser(userId);
+      const held = (user.userGroups ?? []).map((g) => ({ id: g.userGroupId, name: g.displayName }));
+      const after = join
+        ? held.some((h) => h.id === args.userGroupId)
+          ? held
+          : [...held, { id: args.userGroupId, name: groupName }]
+        : held.filter((h) => h.id !== args.userGroupId);
+      return {
+        kind: 'user',
+        id: userId,
+        name: user.displayName ?? user.username,
+        before: [`user groups: ${describeRefs(held)}`],
+        after: [`user groups: ${describeRefs(after)}`, `${join ? 'gains' : 'loses'} what the group grants (${grants})`],
+      };
+    }),
+  ];
+  const missing = users.filter((u) => !u.user).length;
+  return {
+    summary: `${join ? 'Add' : 'Remove'} ${countPhrase(users.length, 'user', missing)} ${join ? 'to' : 'from'} group ${groupName ?? args.userGroupId}`,
+    targets,
+    fingerprint: fingerprint([
+      args.userGroupId,
+      definition?.permissionIds ?? null,
+      users.map(({ userId, user }) => [userId, user?.userGroups?.map((g) => g.userGroupId).sort() ?? null]),
+    ]),
+  };
+}
+
+const membershipInput = {
+  userGroupId: id('User group id'),
+  userIds: ids('userId'),
+  targetProjectForTenants,
+  ...projectRouting,
+};
+
+const toChanges = (args: { userGroupId: string; userIds: string[] }) => [
+  { userGroupId: args.userGroupId, userIds: [...new Set(args.userIds)] },
+];
+
+export const addUsersToGroup = defineTool({
+  name: 'add_users_to_group',
+  title: 'Add users to group',
+  description: 'Adds users to a user group; they gain what the group grants.',
+  classification: 'access',
+  inputSchema: membershipInput,
+  outputSchema: assignmentOut,
+  itemCount: userCount,
+  tenantsInArgs: tenantsOf,
+  preview: (args, ctx) => membershipPreview(ctx, args, true),
+  handler: async (args, ctx) => {
+    const result = await ctx.visier.addUsersToGroups(
+      toChanges(args),
+      assignmentOptions(ctx, args.targetProjectForTenants),
+    );
+    return { text: assignmentText('Add users to group', result, ctx.fence), structured: result };
+  },
+});
+
+export const removeUsersFromGroup = defineTool({
+  name: 'remove_users_from_group',
+  title: 'Remove users from group',
+  description: 'Removes users from a user group; they lose what the group grants.',
+  classification: 'access',
+  inputSchema: membershipInput,
+  outputSchema: assignmentOut,
+  itemCount: userCount,
+  tenantsInArgs: tenantsOf,
+  preview: (args, ctx) => membershipPreview(ctx, args, false),
+  handler: async (args, ctx) => {
+    const result = await ctx.visier.removeUsersFromGroups(
+      toChanges(args),
+      assignmentOptions(ctx, args.targetProjectForTenants),
+    );
+    return { text: assignmentText('Remove users from group', result, ctx.fence), structured: result };
+  },
+});
+
+/** A group whose permissions change: what it grants now and after, and who is affected. */
+async function groupPermissionPreview(
+  ctx: ToolContext,
+  args: { userGroupId: string; permissionIds: string[] },
+  grant: boolean,
+): Promise<ImpactPreview> {
+  const [names, [current]] = await Promise.all([permissionNames(ctx), currentGroups(ctx, [args.userGroupId])]);
+  const group = current?.group;
+  if (!group) {
+    return {
+      summary: `${grant ? 'Grant' : 'Revoke'} permissions on group ${args.userGroupId}`,
+      targets: [missingGroup(args.userGroupId)],
+      fingerprint: fingerprint([args.userGroupId, null]),
+    };
+  }
+  const held = group.permissionIds ?? [];
+  const after = grant
+    ? [...new Set([...held, ...args.permissionIds])]
+    : held.filter((p) => !args.permissionIds.includes(p));
+  const members = group.users?.includeAllUsers
+    ? 'all users'
+    : `${group.users?.manuallyIncludedIds?.length ?? 0} members added by hand${group.users?.dynamicFilterDefinition ? ' plus those a dynamic filter adds' : ''}`;
+  return {
+    summary: `${grant ? 'Grant' : 'Revoke'} ${named(names, args.permissionIds)} ${grant ? 'to' : 'from'} group ${group.displayName ?? args.userGroupId} (${members})`,
+    targets: [
+      {
+        kind: 'user-group',
+        id: args.userGroupId,
+        name: group.displayName,
+        before: [`permissions: ${named(names, held)}`, `members: ${members}`],
+        after: [`permissions: ${named(names, after)}`],
+      },
+      ...args.permissionIds
+        .filter((p) => !names.has(p))
+        .map((p): ImpactTarget => ({ kind: 'permission', id: p, missing: true, before: ['no such permission'] })),
+    ],
+    fingerprint: fingerprint([args.userGroupId, [...held].sort(), args.permissionIds]),
+  };
+}
+
+const groupPermissionInput = {
+  userGroupId: id('User group id'),
+  permissionIds: ids('Permission id').max(MAX_PERMISSIONS),
+  ...projectRouting,
+};
+
+const groupPermissionOut = {
+  tenantCode: z.string().optional(),
+  status: z.string(),
+  message: z.string().optional(),
+  userGroups: z.array(
+    z.object({ userGroupId: z.string(), displayName: z.string().optional(), permissions: z.array(permissionRefOut) }),
+  ),
+};
+
+function groupPermissionText(verb: string, result: GroupPermissionsResult, fence: ToolContext['fence']) {
+  const lines = result.userGroups.map(
+    (g) =>
+      `${g.userGroupId}${g.displayName ? ` ${JSON.stringify(g.displayName)}` : ''} permissions: ${g.permissions.map((p) => p.permissionId).join(', ') || 'none'}`,
+  );
+  return fencedText(`${verb}: ${result.status}${result.message ? ` - ${result.message}` : ''}.`, lines, { fence });
+}
+
+const toGroupChanges = (args: { userGroupId: string; permissionIds: string[] }) => [
+  { userGroupId: args.userGroupId, permissionIds: [...new Set(args.permissionIds)] },
+];
+
+export const assignPermissionsToGroup = defineTool({
+  name: 'assign_permissions_to_group',
+  title: 'Assign permissions to group',
+  description: 'Grants permissions to a user group and so to all its members.',
+  classification: 'access',
+  inputSchema: groupPermissionInput,
+  outputSchema: groupPermissionOut,
+  preview: (args, ctx) => groupPermissionPreview(ctx, args, true),
+  handler: async (args, ctx) => {
+    const result = await ctx.visier.assignPermissionsToGroups(toGroupChanges(args), ctx.call);
+    return { text: groupPermissionText('Assign permissions to group', result, ctx.fence), structured: result };
+  },
+});
+
+export const removePermissionsFromGroup = defineTool({
+  name: 'remove_permissions_from_group',
+  title: 'Remove permissions from group',
+  description: 'Revokes permissions from a user group and so from its members.',
+  classification: 'access',
+  inputSchema: groupPermissionInput,
+  outputSchema: groupPermissionOut,
+  preview: (args, ctx) => groupPermissionPreview(ctx, args, false),
+  handler: async (args, ctx) => {
+    const result = await ctx.visier.removePermissionsFromGroups(toGroupChanges(args), ctx.call);
+    return { text: groupPermissionText('Remove permissions from group', result, ctx.fence), structured: result };
+  },
+});
+
+export const ACCESS_TOOLS = [
+  assignPermissionsToUsers,
+  removePermissionsFromUsers,
+  addUsersToGroup,
+  removeUsersFromGroup,
+  assignPermissionsToGroup,
+  removePermissionsFromGroup,
+];

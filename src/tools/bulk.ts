@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import type { BulkResult, UserInput, UserUpdate } from '../visier/api.js';
+import { defineTool, type ImpactTarget, type ToolContext } from './define.js';
+import { id, routing, text } from './fields.js';
+import { fencedText, linesWithinBudget, userLine } from './format.js';
+import { countPhrase, currentUsersMany, fingerprint, holdings, missingUser } from './preview.js';
+import { bulkOut } from './schemas.js';
+
+// Many users in one call; the client sends them to Visier's V2 endpoints in chunks of 100 and accounts
+// for every item as succeeded, failed or not attempted.
+
+const MAX_BULK = 10_000;
+
+const profileFields = {
+  displayName: text('Display name').optional(),
+  email: text('Email, when it differs from the username').optional(),
+  employeeId: text('Employee id').optional(),
+  accountEnabled: z.boolean().optional().describe('Whether the user can sign in'),
+};
+
+const bulkOptions = (ctx: ToolContext) => ({ ...ctx.call, onProgress: ctx.progress });
+
+function bulkText(verb: string, result: BulkResult, ctx: ToolContext): string {
+  const order = { failed: 0, not_attempted: 1, succeeded: 2 } as const;
+  const lines = [...result.items]
+    .sort((a, b) => order[a.status] - order[b.status] || a.index - b.index)
+    .map(
+      (i) =>
+        `#${i.index} ${i.status} ${i.userId ?? ''} ${i.username ?? ''}${i.message ? `: ${i.message}` : ''}${i.rci ? ` rci:${i.rci}` : ''}`,
+    );
+  const fit = linesWithinBudget(lines, ctx);
+  const omitted = lines.length - fit;
+  const header =
+    `${verb}: ${result.succeeded} succeeded, ${result.failed} failed, ${result.notAttempted} not attempted.` +
+    (omitted > 0 ? ` ${omitted} item lines omitted here; structuredContent lists every item.` : '');
+  return fencedText(header, lines.slice(0, fit), ctx);
+}
+
+const structured = (result: BulkResult) => ({
+  succeeded: result.succeeded,
+  failed: result.failed,
+  notAttempted: result.notAttempted,
+  items: result.items.map(({ user: _user, ...item }) => item),
+});
+
+export const bulkCreateUsers = defineTool({
+  name: 'bulk_create_users',
+  title: 'Create many users',
+  description: 'Creates many users; reports each as succeeded, failed or not attempted.',
+  classification: 'write',
+  inputSchema: {
+    users: z
+      .array(z.strictObject({ username: id('Username, typically an email'), ...profileFields }))
+      .min(1)
+      .max(MAX_BULK)
+      .describe(`Users to create (1-${MAX_BULK})`),
+    ...routing,
+  },
+  outputSchema: bulkOut,
+  itemCount: (args) => args.users.length,
+  preview: async (args) => ({
+    summary: `Create ${countPhrase(args.users.length, 'user', 0)}`,
+    targets: args.users.map((u) => ({
+      kind: 'user',
+      id: u.username,
+      name: u.displayName,
+      after: [userLine({ userId: '(new)', ...u })],
+    })),
+    fingerprint: fingerprint(['bulk_create_users', args.users]),
+  }),
+  handler: async (args, ctx) => {
+    const result = await ctx.visier.bulkCreateUsers(args.users as UserInput[], bulkOptions(ctx));
+    return { text: bulkText('Create users', result, ctx), structured: structured(result) };
+  },
+});
+
+export const bulkUpdateUsers = defineTool({
+  name: 'bulk_update_users',
+  title: 'Update many users',
+  description: "Changes many users' profile fields; omitted fields stay as they are.",
+  classification: 'write',
+  inputSchema: {
+    users: z
+      .array(
+        z.strictObject({
+          userId: id('Visier userId'),
+          username: text('New username').min(1).optional(),
+          ...profileFields,
+        }),
+      )
+      .min(1)
+      .max(MAX_BULK)
+      .describe(`Users to change (1-${MAX_BULK})`),
+    ...routing,
+  },
+  outputSchema: bulkOut,
+  itemCount: (args) => args.users.length,
+  preview: async (args, ctx) => {
+    const current = new Map(
+      (
+        await currentUsersMany(
+          ctx,
+          args.users.map((u) => u.userId),
+          {},
+        )
+      ).map((c) => [c.userId, c.user]),
+    );
+    const targets: ImpactTarget[] = args.users.map(({ userId, ...patch }) => {
+      const user = current.get(userId);
+      if (!user) return missingUser(userId);
+      const keys = Object.keys(patch) as (keyof typeof patch)[];
+      return {
+        kind: 'user',
+        id: userId,
+        name: user.displayName ?? user.username,
+        before: keys.map((k) => `${k}: ${JSON.stringify(user[k] ?? null)}`),
+        after: keys.map((k) => `${k}: ${JSON.stringify(patch[k])}`),
+      };
+    });
+    return {
+      summary: `Update ${countPhrase(args.users.length, 'user', targets.filter((t) => t.missing).length)}`,
+      targets,
+      fingerprint: fingerprint([...current.entries()]),
+    };
+  },
+  handler: async (args, ctx) => {
+    const result = await ctx.visier.bulkUpdateUsers(args.users as UserUpdate[], bulkOptions(ctx));
+    return { text: bulkText('Update users', result, ctx), structured: structured(result) };
+  },
+});
+
+export const bulkDeleteUsers = defineTool({
+  name: 'bulk_delete_users',
+  title: 'Delete many users',
+  description: 'Deletes many users and all of their access; reports each as succeeded, failed or not attempted.',
+  classification: 'destructive',
+  inputSchema: {
+    userIds: z.array(id('Visier userId')).min(1).max(MAX_BULK).describe(`userIds to delete (1-${MAX_BULK})`),
+    ...routing,
+  },
+  outputSchema: bulkOut,
+  itemCount: (args) => new Set(args.userIds).size,
+  preview: async (args, ctx) => {
+    const current = await currentUsersMany(ctx, args.userIds, { permissions: true, userGroups: true, profiles: true });
+    const targets: ImpactTarget[] = current.map(({ userId, user }) =>
+      user
+        ? {
+            kind: 'user',
+            id: userId,
+            name: user.displayName ?? user.username,
+            before: [userLine(user), ...holdings(user)],
+            after: ['deleted'],
+          }
+        : missingUser(userId),
+    );
+    return {
+      summary: `Delete ${countPhrase(current.length, 'user', targets.filter((t) => t.missing).length)}`,
+      targets,
+      fingerprint: fingerprint(targets.map((t) => [t.id, t.before])),
+    };
+  },
+  handler: async (args, ctx) => {
+    const result = await ctx.visier.bulkDeleteUsers([...new Set(args.userIds)], bulkOptions(ctx));
+    return { text: bulkText('Delete users', result, ctx), structured: structured(result) };
+  },
+});
+
+export const BULK_TOOLS = [bulkCreateUsers, bulkUpdateUsers, bulkDeleteUsers];

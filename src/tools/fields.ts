@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+// Input fields shared by many tools, declared once so every tool bounds and describes them the same way.
+
+export const MAX_STRING = 256;
+export const MAX_IDS = 500;
+
+export const id = (what: string) => z.string().min(1).max(MAX_STRING).describe(what);
+
+export const ids = (what: string) => z.array(id(what)).min(1).max(MAX_IDS).describe(`${what}s (1-${MAX_IDS})`);
+
+export const tenantCode = z
+  .string()
+  .min(1)
+  .max(MAX_STRING)
+  .optional()
+  .describe('Tenant to act on; defaults to the configured tenant');
+
+export const projectId = z
+  .string()
+  .min(1)
+  .max(MAX_STRING)
+  .optional()
+  .describe('Visier project to act inside instead of production');
+
+export const cursor = z.string().max(1024).optional().describe('nextCursor from the previous page');
+
+export const limit = (max: number, dflt: number) =>
+  z.number().int().min(1).max(max).optional().describe(`Items per page (1-${max}, default ${dflt})`);
+
+export const targetProjectForTenants = z
+  .array(
+    z.strictObject({
+      tenantCode: id('Tenant code'),
+      projectId: id('Project id in that tenant'),
+    }),
+  )
+  .max(100)
+  .optional()
+  .describe('Make the change inside these projects, one per tenant');
+
+export const text = (what: string) => z.string().max(MAX_STRING).describe(what);
+
+/** Routing fields every tool accepts. */
+export const routing = { tenantCode };
+
+/** Routing for tools whose endpoint takes the ProjectID header. */
+export const projectRouting = { tenantCode, projectId };
+
+/** Output fields shared by list tools. */
+export const pageOutput = {
+  returned: z.number().int(),
+  nextCursor: z.string().optional(),
+};

@@ -1,0 +1,65 @@
+import type { User } from '../visier/api.js';
+import type { ToolContext } from './define.js';
+
+// Compact text for the model: one line per item, directory text inside the call's untrusted-data fence.
+
+/** Room the fence markers and the header line may take beyond the item lines. */
+const FRAME_CHARS = 400;
+
+export const USER_FIELDS = [
+  'userId',
+  'username',
+  'displayName',
+  'email',
+  'employeeId',
+  'accountEnabled',
+  'lastLogin',
+] as const;
+export type UserField = (typeof USER_FIELDS)[number];
+
+/** `u-123 dana@example.com "Dana Whitfield" enabled`, limited to the chosen fields, userId always first. */
+export function userLine(user: Partial<User> & { userId: string }, fields: readonly UserField[] = USER_FIELDS): string {
+  const parts = [user.userId];
+  for (const field of fields) {
+    const value = user[field];
+    if (field === 'userId' || value === undefined) continue;
+    if (field === 'accountEnabled') parts.push(value ? 'enabled' : 'disabled');
+    else if (field === 'displayName') parts.push(JSON.stringify(value));
+    else if (field === 'employeeId') parts.push(`emp:${value}`);
+    else if (field === 'lastLogin') parts.push(`lastLogin:${value}`);
+    else parts.push(String(value));
+  }
+  return parts.join(' ');
+}
+
+/** A user reduced to the chosen fields, for structured output. */
+export function pickUserFields(user: User, fields: readonly UserField[]): Partial<User> & { userId: string } {
+  const picked: Partial<User> & { userId: string } = { userId: user.userId };
+  for (const field of fields) {
+    if (user[field] !== undefined) Object.assign(picked, { [field]: user[field] });
+  }
+  return picked;
+}
+
+/** How many leading lines fit in the call's text budget (at least one, so a page always advances). */
+export function linesWithinBudget(lines: readonly string[], ctx: Pick<ToolContext, 'maxResultChars'>): number {
+  let used = FRAME_CHARS;
+  for (let i = 0; i < lines.length; i++) {
+    used += (lines[i]?.length ?? 0) + 1;
+    if (used > ctx.maxResultChars && i > 0) return i;
+  }
+  return lines.length;
+}
+
+/** Header (our own words) followed by fenced directory lines. */
+export function fencedText(header: string, lines: string[], ctx: Pick<ToolContext, 'fence'>): string {
+  return lines.length === 0 ? header : `${header}\n${ctx.fence(lines)}`;
+}
+
+/** The header sentence of a page: count, and how to continue when there is more. */
+export function pageHeader(count: number, noun: string, nextCursor: string | undefined, cappedBySize: boolean): string {
+  const more = nextCursor
+    ? ` More: call again with cursor "${nextCursor}"${cappedBySize ? ' (page cut short to keep the result small)' : ''}.`
+    : '';
+  return `${count} ${noun}.${more}`;
+}

@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import type { User, UserGroupDefinition, UserInclude } from '../visier/api.js';
+import type { ImpactTarget, ToolContext } from './define.js';
+
+// Live reads shared by the previews of change tools: what each target holds now, and a digest of it.
+
+/** sha256 of a canonical JSON rendering: the guards compare it again right before acting. */
+export function fingerprint(state: unknown): string {
+  return createHash('sha256').update(JSON.stringify(state)).digest('hex');
+}
+
+/** Visier answered 404: the target does not exist (a preview shows it as missing instead of failing). */
+export function isNotFound(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { status?: unknown }).status === 404;
+}
+
+const PREVIEW_CONCURRENCY = 4;
+
+/** Runs `fn` over `items` with bounded concurrency, keeping input order. */
+async function mapBounded<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PREVIEW_CONCURRENCY, items.length) }, worker));
+  return results;
+}
+
+/** Each user as it is now (undefined when Visier has no such user), in input order, duplicates removed. */
+export async function currentUsers(
+  ctx: ToolContext,
+  userIds: readonly string[],
+  include: UserInclude,
+): Promise<{ userId: string; user: User | undefined }[]> {
+  const unique = [...new Set(userIds)];
+  return mapBounded(unique, async (userId) => {
+    try {
+      return { userId, user: await ctx.visier.getUser(userId, include, ctx.call) };
+    } catch (error) {
+      if (isNotFound(error)) return { userId, user: undefined };
+      throw error;
+    }
+  });
+}
+
+/** Each group's full definition as it is now (undefined when missing). */
+export async function currentGroups(
+  ctx: ToolContext,
+  userGroupIds: readonly string[],
+): Promise<{ userGroupId: string; group: UserGroupDefinition | undefined }[]> {
+  const unique = [...new Set(userGroupIds)];
+  return mapBounded(unique, async (userGroupId) => {
+    try {
+      return { userGroupId, group: await ctx.visier.getUserGroup(userGroupId, {}, ctx.call) };
+    } catch (error) {
+      if (isNotFound(error)) return { userGroupId, group: undefined };
+      throw error;
+    }
+  });
+}
+
+export function missingUser(userId: string): ImpactTarget {
+  return { kind: 'user', id: userId, missing: true, before: ['no such user'] };
+}
+
+export function missingGroup(userGroupId: string): ImpactTarget {
+  return { kind: 'user-group', id: userGroupId, missing: true, before: ['no such user group'] };
+}
+
+/** `Name (id)` list of what a user or group holds, or "none". */
+export function describeRefs(refs: readonly { id: string; name?: string | undefined }[]): string {
+  if (refs.length === 0) return 'none';
+  return refs.map((r) => (r.name ? `${r.name} (${r.id})` : r.id)).join(', ');
+}
+
+/** What a user holds: permissions, groups and profiles, as preview lines. */
+export function holdings(user: User): string[] {
+  return [
+    `permissions: ${describeRefs((user.permissions ?? []).map((p) => ({ id: p.permissionId, name: p.displayName })))}`,
+    `user groups: ${describeRefs((user.userGroups ?? []).map((g) => ({ id: g.userGroupId, name: g.displayName })))}`,
+    `profiles: ${describeRefs((user.profiles ?? []).map((p) => ({ id: p.profileId, name: p.displayName })))}`,
+  ];
+}
+
+/** "N targets (M missing)" phrase for summaries. */
+export function countPhrase(n: number, noun: string, missing: number): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}${missing > 0 ? ` (${missing} not found)` : ''}`;
+}
+
+/** Above this many ids a preview scans the directory page by page instead of fetching each user. */
+const SCAN_ABOVE = 20;
+const SCAN_PAGE = 1000;
+
+/**
+ * Like `currentUsers`, but for many ids: one pass over the directory (a page per 1,000 users) costs far
+ * fewer requests than one per user, and stops as soon as every id was seen.
+ */
+export async function currentUsersMany(
+  ctx: ToolContext,
+  userIds: readonly string[],
+  include: UserInclude,
+): Promise<{ userId: string; user: User | undefined }[]> {
+  const unique = [...new Set(userIds)];
+  if (unique.length <= SCAN_ABOVE) return currentUsers(ctx, unique, include);
+  const wanted = new Set(unique);
+  const found = new Map<string, User>();
+  for await (const page of ctx.visier.userPages({ pageSize: SCAN_PAGE, include }, ctx.call)) {
+    for (const user of page) if (wanted.has(user.userId)) found.set(user.userId, user);
+    if (found.size === wanted.size) break;
+  }
+  return unique.map((userId) => ({ userId, user: found.get(userId) }));
+}

@@ -1,0 +1,349 @@
+import { z } from 'zod';
+import type { GroupMember, UserGroupDefinition, UserGroupSummary } from '../visier/api.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { defineTool, type ImpactTarget } from './define.js';
+import { cursor, id, ids, limit, projectRouting, text } from './fields.js';
+import { fencedText, linesWithinBudget, pageHeader } from './format.js';
+import { localPage } from './paging.js';
+import { countPhrase, currentGroups, fingerprint, missingGroup } from './preview.js';
+import { permissionRefOut } from './schemas.js';
+
+const MAX_GROUPS = 100;
+
+const groupLine = (g: UserGroupSummary) => {
+  const name = g.displayName ? ` ${JSON.stringify(g.displayName)}` : '';
+  const perms = g.permissions ? ` permissions:${g.permissions.map((p) => p.permissionId).join(',') || 'none'}` : '';
+  return `${g.userGroupId}${name}${perms}`;
+};
+
+/** A V2 definition as lines: the state a preview shows before and after. */
+function definitionLines(g: UserGroupDefinition): string[] {
+  const lines = [`${g.userGroupId ?? '(new)'} ${JSON.stringify(g.displayName ?? '')}`];
+  if (g.description) lines.push(`description: ${g.description}`);
+  lines.push(`permissions: ${g.permissionIds?.join(', ') || 'none'}`);
+  const rule = g.users;
+  if (rule?.includeAllUsers) lines.push('members: all users');
+  if (rule?.manuallyIncludedIds?.length) lines.push(`members added by hand: ${rule.manuallyIncludedIds.join(', ')}`);
+  if (rule?.manuallyExcludedIds?.length) lines.push(`members excluded: ${rule.manuallyExcludedIds.join(', ')}`);
+  if (rule?.dynamicFilterDefinition) lines.push('members: also chosen by a dynamic filter');
+  return lines;
+}
+
+const groupOut = z.object({
+  userGroupId: z.string().optional(),
+  displayName: z.string().optional(),
+  description: z.string().optional(),
+  permissionIds: z.array(z.string()).optional(),
+  users: z
+    .object({
+      includeAllUsers: z.boolean().optional(),
+      manuallyIncludedIds: z.array(z.string()).optional(),
+      manuallyExcludedIds: z.array(z.string()).optional(),
+      dynamicFilterDefinition: z.record(z.string(), z.unknown()).optional(),
+    })
+    .optional(),
+  tenantCode: z.string().optional(),
+  projectId: z.string().optional(),
+  visibleForSelection: z
+    .object({ enabled: z.boolean().optional(), features: z.array(z.string()).optional() })
+    .optional(),
+  correlationId: z.string().optional(),
+});
+
+export const listUserGroups = defineTool({
+  name: 'list_user_groups',
+  title: 'List user groups',
+  description: 'Lists user groups with the permissions each grants, one page at a time.',
+  classification: 'read',
+  inputSchema: { limit: limit(1000, 100), cursor, ...projectRouting },
+  outputSchema: {
+    userGroups: z.array(
+      z.object({
+        userGroupId: z.string(),
+        displayName: z.string().optional(),
+        permissions: z.array(permissionRefOut).optional(),
+      }),
+    ),
+    returned: z.number().int(),
+    nextCursor: z.string().optional(),
+  },
+  handler: async (args, ctx) => {
+    const start = decodeCursor(args.cursor);
+    const pageLimit = args.limit ?? 100;
+    const page = await ctx.visier.listUserGroups({ start, limit: pageLimit }, ctx.call);
+    const lines = page.items.map(groupLine);
+    const fit = linesWithinBudget(lines, ctx);
+    const more = fit < page.items.length || page.items.length === pageLimit;
+    const nextCursor = more ? encodeCursor(start + fit) : undefined;
+    const userGroups = page.items.slice(0, fit);
+    return {
+      text: fencedText(pageHeader(fit, 'user groups', nextCursor, fit < page.items.length), lines.slice(0, fit), ctx),
+      structured: { userGroups, returned: fit, ...(nextCursor ? { nextCursor } : {}) },
+    };
+  },
+});
+
+export const getUserGroup = defineTool({
+  name: 'get_user_group',
+  title: 'Get user group',
+  description: "Gets a user group's definition: name, description, permissions and membership rule.",
+  classification: 'read',
+  inputSchema: { userGroupId: id('User group id'), ...projectRouting },
+  outputSchema: { userGroup: groupOut },
+  handler: async (args, ctx) => {
+    const userGroup = await ctx.visier.getUserGroup(args.userGroupId, {}, ctx.call);
+    return {
+      text: fencedText(`User group ${args.userGroupId}:`, definitionLines(userGroup), ctx),
+      structured: { userGroup },
+    };
+  },
+});
+
+type Member = GroupMember & { tenantCode: string };
+
+export const listUserGroupMembers = defineTool({
+  name: 'list_user_group_members',
+  title: 'List user group members',
+  description: 'Lists the users assigned to a user group by hand (not those a dynamic filter adds).',
+  classification: 'read',
+  inputSchema: { userGroupId: id('User group id'), limit: limit(1000, 200), cursor, ...projectRouting },
+  outputSchema: {
+    userGroupId: z.string(),
+    users: z.array(z.object({ userId: z.string(), username: z.string().optional(), tenantCode: z.string() })),
+    returned: z.number().int(),
+    nextCursor: z.string().optional(),
+  },
+  handler: async (args, ctx) => {
+    const page = await ctx.visier.listUserGroupMembers(args.userGroupId, { start: 0, limit: 100 }, ctx.call);
+    const members: Member[] = page.items.flatMap((t) => t.users.map((u) => ({ ...u, tenantCode: t.tenantCode })));
+    const slice = localPage(
+      members,
+      (m) => [m.userId, m.username, `tenant:${m.tenantCode}`].filter(Boolean).join(' '),
+      args,
+      200,
+      ctx,
+    );
+    return {
+      text: fencedText(
+        pageHeader(slice.items.length, 'members', slice.nextCursor, slice.cappedBySize),
+        slice.lines,
+        ctx,
+      ),
+      structured: {
+        userGroupId: args.userGroupId,
+        users: slice.items,
+        returned: slice.items.length,
+        ...(slice.nextCursor ? { nextCursor: slice.nextCursor } : {}),
+      },
+    };
+  },
+});
+
+const groupFields = {
+  description: text('Description').optional(),
+  permissionIds: z
+    .array(id('Permission id'))
+    .max(500)
+    .optional()
+    .describe('Permissions the group grants (replaces the list)'),
+  includeAllUsers: z.boolean().optional().describe('Every user is a member'),
+  userIds: z.array(id('userId')).max(10_000).optional().describe('Members added by hand (replaces the list)'),
+  excludedUserIds: z.array(id('userId')).max(10_000).optional().describe('Users kept out (replaces the list)'),
+};
+
+type GroupArgs = {
+  userGroupId?: string;
+  displayName?: string;
+  description?: string;
+  permissionIds?: string[];
+  includeAllUsers?: boolean;
+  userIds?: string[];
+  excludedUserIds?: string[];
+};
+
+/** Tool arguments to Visier's V2 definition; omitted arguments stay omitted (PATCH leaves them alone). */
+function toDefinition(g: GroupArgs): UserGroupDefinition {
+  const users = {
+    ...(g.includeAllUsers === undefined ? {} : { includeAllUsers: g.includeAllUsers }),
+    ...(g.userIds === undefined ? {} : { manuallyIncludedIds: g.userIds }),
+    ...(g.excludedUserIds === undefined ? {} : { manuallyExcludedIds: g.excludedUserIds }),
+  };
+  return {
+    ...(g.userGroupId === undefined ? {} : { userGroupId: g.userGroupId }),
+    ...(g.displayName === undefined ? {} : { displayName: g.displayName }),
+    ...(g.description === undefined ? {} : { description: g.description }),
+    ...(g.permissionIds === undefined ? {} : { permissionIds: g.permissionIds }),
+    ...(Object.keys(users).length ? { users } : {}),
+  };
+}
+
+const changeOut = {
+  successes: z.array(z.object({ userGroupId: z.string().optional(), displayName: z.string().optional() })),
+  failures: z.array(
+    z.object({
+      userGroupId: z.string().optional(),
+      displayName: z.string().optional(),
+      message: z.string().optional(),
+      rci: z.string().optional(),
+    }),
+  ),
+};
+
+function changeText(
+  verb: string,
+  result: {
+    successes: { userGroupId?: string; displayName?: string }[];
+    failures: { userGroupId?: string; displayName?: string; message?: string; rci?: string }[];
+  },
+  fence: (lines: string[]) => string,
+): string {
+  const lines = [
+    ...result.successes.map((s) => `ok ${s.userGroupId ?? ''} ${JSON.stringify(s.displayName ?? '')}`),
+    ...result.failures.map(
+      (f) =>
+        `failed ${f.userGroupId ?? ''} ${JSON.stringify(f.displayName ?? '')}: ${f.message ?? ''}${f.rci ? ` rci:${f.rci}` : ''}`,
+    ),
+  ];
+  return fencedText(`${verb} ${result.successes.length} user groups; ${result.failures.length} failed.`, lines, {
+    fence,
+  });
+}
+
+/** Results carry only what the schema names: Visier may add fields without notice. */
+function shapeChange(result: { successes: Record<string, unknown>[]; failures: Record<string, unknown>[] }) {
+  const pick = (o: Record<string, unknown>, keys: string[]) =>
+    Object.fromEntries(keys.filter((k) => typeof o[k] === 'string').map((k) => [k, o[k] as string]));
+  return {
+    successes: result.successes.map((s) => pick(s, ['userGroupId', 'displayName'])),
+    failures: result.failures.map((f) => pick(f, ['userGroupId', 'displayName', 'message', 'rci'])),
+  };
+}
+
+export const createUserGroups = defineTool({
+  name: 'create_user_groups',
+  title: 'Create user groups',
+  description: 'Creates user groups with their permissions and members.',
+  classification: 'access',
+  inputSchema: {
+    userGroups: z
+      .array(z.strictObject({ displayName: id('Display name'), ...groupFields }))
+      .min(1)
+      .max(MAX_GROUPS)
+      .describe(`Groups to create (1-${MAX_GROUPS})`),
+    ...projectRouting,
+  },
+  outputSchema: changeOut,
+  itemCount: (args) => args.userGroups.length,
+  preview: async (args) => {
+    const defs = args.userGroups.map(toDefinition);
+    return {
+      summary: `Create ${countPhrase(defs.length, 'user group', 0)}`,
+      targets: defs.map((d) => ({ kind: 'user-group', id: '(new)', name: d.displayName, after: definitionLines(d) })),
+      fingerprint: fingerprint(['create_user_groups', defs]),
+    };
+  },
+  handler: async (args, ctx) => {
+    const result = shapeChange(await ctx.visier.createUserGroups(args.userGroups.map(toDefinition), ctx.call));
+    return { text: changeText('Created', result, ctx.fence), structured: result };
+  },
+});
+
+export const updateUserGroups = defineTool({
+  name: 'update_user_groups',
+  title: 'Update user groups',
+  description: "Changes user groups' names, descriptions, permissions or members; omitted fields stay as they are.",
+  classification: 'access',
+  inputSchema: {
+    userGroups: z
+      .array(
+        z.strictObject({
+          userGroupId: id('User group id'),
+          displayName: text('New display name').min(1).optional(),
+          ...groupFields,
+        }),
+      )
+      .min(1)
+      .max(MAX_GROUPS)
+      .describe(`Groups to change (1-${MAX_GROUPS})`),
+    ...projectRouting,
+  },
+  outputSchema: changeOut,
+  itemCount: (args) => args.userGroups.length,
+  preview: async (args, ctx) => {
+    const current = await currentGroups(
+      ctx,
+      args.userGroups.map((g) => g.userGroupId),
+    );
+    const byId = new Map(current.map((c) => [c.userGroupId, c.group]));
+    const targets: ImpactTarget[] = args.userGroups.map((g) => {
+      const before = byId.get(g.userGroupId);
+      if (!before) return missingGroup(g.userGroupId);
+      const patch = toDefinition(g);
+      const after: UserGroupDefinition = { ...before, ...patch, users: { ...before.users, ...patch.users } };
+      return {
+        kind: 'user-group',
+        id: g.userGroupId,
+        name: before.displayName,
+        before: definitionLines(before),
+        after: definitionLines(after),
+      };
+    });
+    return {
+      summary: `Update ${countPhrase(targets.length, 'user group', targets.filter((t) => t.missing).length)}`,
+      targets,
+      fingerprint: fingerprint(current),
+    };
+  },
+  handler: async (args, ctx) => {
+    const result = shapeChange(await ctx.visier.updateUserGroups(args.userGroups.map(toDefinition), ctx.call));
+    return { text: changeText('Updated', result, ctx.fence), structured: result };
+  },
+});
+
+export const deleteUserGroups = defineTool({
+  name: 'delete_user_groups',
+  title: 'Delete user groups',
+  description: 'Deletes user groups; their members lose what the groups granted.',
+  classification: 'destructive',
+  inputSchema: { userGroupIds: ids('User group id').max(MAX_GROUPS), ...projectRouting },
+  outputSchema: changeOut,
+  itemCount: (args) => args.userGroupIds.length,
+  preview: async (args, ctx) => {
+    const current = await currentGroups(ctx, args.userGroupIds);
+    const targets: ImpactTarget[] = current.map(({ userGroupId, group }) =>
+      group
+        ? {
+            kind: 'user-group',
+            id: userGroupId,
+            name: group.displayName,
+            before: definitionLines(group),
+            after: ['deleted'],
+          }
+        : missingGroup(userGroupId),
+    );
+    return {
+      summary: `Delete ${countPhrase(targets.length, 'user group', targets.filter((t) => t.missing).length)}`,
+      targets,
+      fingerprint: fingerprint(current),
+    };
+  },
+  handler: async (args, ctx) => {
+    const result = await ctx.visier.deleteUserGroups(
+      args.userGroupIds.map((userGroupId) => ({ userGroupId })),
+      ctx.call,
+    );
+    const shaped = shapeChange(
+      result as unknown as { successes: Record<string, unknown>[]; failures: Record<string, unknown>[] },
+    );
+    return { text: changeText('Deleted', shaped, ctx.fence), structured: shaped };
+  },
+});
+
+export const USER_GROUP_TOOLS = [
+  listUserGroups,
+  getUserGroup,
+  listUserGroupMembers,
+  createUserGroups,
+  updateUserGroups,
+  deleteUserGroups,
+];

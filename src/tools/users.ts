@@ -1,0 +1,245 @@
+import { z } from 'zod';
+import type { User, UserInput } from '../visier/api.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { defineTool, type ToolContext } from './define.js';
+import { cursor, id, limit, projectRouting, routing, text } from './fields.js';
+import {
+  fencedText,
+  linesWithinBudget,
+  pageHeader,
+  pickUserFields,
+  USER_FIELDS,
+  type UserField,
+  userLine,
+} from './format.js';
+import { currentUsers, fingerprint, holdings, missingUser } from './preview.js';
+import { userDetailOut, userOut } from './schemas.js';
+
+const LIST_MAX = 1000;
+const LIST_DEFAULT = 100;
+/** Visier's largest page; a search scans the directory in pages of this size. */
+const SCAN_PAGE = 1000;
+
+const profileFields = {
+  displayName: text('Display name').optional(),
+  email: text('Email, when it differs from the username').optional(),
+  employeeId: text('Employee id').optional(),
+  accountEnabled: z.boolean().optional().describe('Whether the user can sign in'),
+};
+
+function matches(user: User, needle: string): boolean {
+  return [user.username, user.displayName, user.email, user.employeeId, user.userId].some((v) =>
+    v?.toLowerCase().includes(needle),
+  );
+}
+
+/** Pages of the directory, or a scan of it for a search, cut to the text budget. */
+async function listPage(
+  ctx: ToolContext,
+  args: { limit?: number; cursor?: string; search?: string },
+): Promise<{ users: User[]; nextCursor?: string; cappedBySize: boolean }> {
+  const start = decodeCursor(args.cursor);
+  const pageLimit = args.limit ?? LIST_DEFAULT;
+  let found: { user: User; resumeAt: number }[] = [];
+  let exhausted = false;
+  if (args.search === undefined) {
+    const page = await ctx.visier.listUsers({ limit: pageLimit, start }, ctx.call);
+    found = page.items.map((user, i) => ({ user, resumeAt: start + i + 1 }));
+    exhausted = page.items.length < pageLimit;
+  } else {
+    const needle = args.search.toLowerCase();
+    let position = start;
+    exhausted = true;
+    scan: for await (const page of ctx.visier.userPages({ pageSize: SCAN_PAGE, start }, ctx.call)) {
+      for (const user of page) {
+        position++;
+        if (matches(user, needle)) found.push({ user, resumeAt: position });
+        if (found.length === pageLimit) {
+          exhausted = false;
+          break scan;
+        }
+      }
+      ctx.progress(position - start, undefined, `scanned ${position - start} users`);
+    }
+  }
+  const fit = linesWithinBudget(
+    found.map((f) => userLine(f.user)),
+    ctx,
+  );
+  const cappedBySize = fit < found.length;
+  found = found.slice(0, fit);
+  const last = found.at(-1);
+  const more = cappedBySize || !exhausted;
+  return {
+    users: found.map((f) => f.user),
+    ...(more ? { nextCursor: encodeCursor(last ? last.resumeAt : start) } : {}),
+    cappedBySize,
+  };
+}
+
+export const listUsers = defineTool({
+  name: 'list_users',
+  title: 'List users',
+  description: 'Lists users, one page at a time, optionally only those matching a search text.',
+  classification: 'read',
+  inputSchema: {
+    search: text('Case-insensitive text to find in username, display name, email, employee id or userId')
+      .min(1)
+      .optional(),
+    fields: z
+      .array(z.enum(USER_FIELDS))
+      .min(1)
+      .max(USER_FIELDS.length)
+      .optional()
+      .describe('Fields to return (default all)'),
+    limit: limit(LIST_MAX, LIST_DEFAULT),
+    cursor,
+    ...projectRouting,
+  },
+  outputSchema: {
+    users: z.array(userOut),
+    returned: z.number().int(),
+    nextCursor: z.string().optional(),
+  },
+  handler: async (args, ctx) => {
+    const fields: readonly UserField[] = args.fields ?? USER_FIELDS;
+    const page = await listPage(ctx, args);
+    const header = pageHeader(page.users.length, 'users', page.nextCursor, page.cappedBySize);
+    return {
+      text: fencedText(
+        header,
+        page.users.map((u) => userLine(u, fields)),
+        ctx,
+      ),
+      structured: {
+        users: page.users.map((u) => pickUserFields(u, fields)),
+        returned: page.users.length,
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      },
+    };
+  },
+});
+
+const ALL = { profiles: true, permissions: true, userGroups: true } as const;
+
+export const getUser = defineTool({
+  name: 'get_user',
+  title: 'Get user',
+  description: "Gets one user with the user's permissions, user groups and profiles.",
+  classification: 'read',
+  inputSchema: { userId: id('Visier userId'), ...projectRouting },
+  outputSchema: { user: userDetailOut },
+  handler: async (args, ctx) => {
+    const user = await ctx.visier.getUser(args.userId, ALL, ctx.call);
+    return {
+      text: fencedText(`User ${user.userId}:`, [userLine(user), ...holdings(user)], ctx),
+      structured: { user },
+    };
+  },
+});
+
+export const createUser = defineTool({
+  name: 'create_user',
+  title: 'Create user',
+  description: 'Creates a user.',
+  classification: 'write',
+  inputSchema: { username: id('Username, typically an email'), ...profileFields, ...routing },
+  outputSchema: { user: userOut },
+  preview: async (args) => {
+    const input = userInput(args);
+    return {
+      summary: `Create user ${input.username}`,
+      targets: [
+        { kind: 'user', id: input.username, name: input.displayName, after: [userLine({ userId: '(new)', ...input })] },
+      ],
+      fingerprint: fingerprint(['create_user', input]),
+    };
+  },
+  handler: async (args, ctx) => {
+    const user = await ctx.visier.createUser(userInput(args), ctx.call);
+    return { text: fencedText('Created:', [userLine(user)], ctx), structured: { user } };
+  },
+});
+
+function userInput(args: { username: string } & Partial<UserInput>): UserInput {
+  const { username, displayName, email, employeeId, accountEnabled } = args;
+  return Object.fromEntries(
+    Object.entries({ username, displayName, email, employeeId, accountEnabled }).filter(([, v]) => v !== undefined),
+  ) as unknown as UserInput;
+}
+
+export const updateUser = defineTool({
+  name: 'update_user',
+  title: 'Update user',
+  description: "Changes a user's profile fields; omitted fields stay as they are.",
+  classification: 'write',
+  inputSchema: {
+    userId: id('Visier userId'),
+    username: text('New username; the user then signs in with it').min(1).optional(),
+    ...profileFields,
+    ...routing,
+  },
+  outputSchema: { user: userOut },
+  preview: async (args, ctx) => {
+    const { userId, tenantCode: _t, ...patch } = args;
+    const [current] = await currentUsers(ctx, [userId], {});
+    const user = current?.user;
+    if (!user)
+      return {
+        summary: `Update user ${userId}`,
+        targets: [missingUser(userId)],
+        fingerprint: fingerprint([userId, null]),
+      };
+    const changed = Object.keys(patch) as (keyof typeof patch)[];
+    return {
+      summary: `Update ${changed.join(', ') || 'nothing'} of user ${userId}`,
+      targets: [
+        {
+          kind: 'user',
+          id: userId,
+          name: user.displayName ?? user.username,
+          before: changed.map((k) => `${k}: ${JSON.stringify(user[k] ?? null)}`),
+          after: changed.map((k) => `${k}: ${JSON.stringify(patch[k])}`),
+        },
+      ],
+      fingerprint: fingerprint([userId, changed.map((k) => user[k] ?? null)]),
+    };
+  },
+  handler: async (args, ctx) => {
+    const { userId, tenantCode: _t, ...patch } = args;
+    const user = await ctx.visier.updateUser(userId, patch, ctx.call);
+    return { text: fencedText('Updated:', [userLine(user)], ctx), structured: { user } };
+  },
+});
+
+export const deleteUser = defineTool({
+  name: 'delete_user',
+  title: 'Delete user',
+  description: 'Deletes a user and with it all of their access.',
+  classification: 'destructive',
+  inputSchema: { userId: id('Visier userId'), ...routing },
+  outputSchema: { userId: z.string(), deleted: z.boolean() },
+  preview: async (args, ctx) => {
+    const [current] = await currentUsers(ctx, [args.userId], ALL);
+    const user = current?.user;
+    if (!user) {
+      return {
+        summary: `Delete user ${args.userId}`,
+        targets: [missingUser(args.userId)],
+        fingerprint: fingerprint([args.userId, null]),
+      };
+    }
+    const before = [userLine(user), ...holdings(user)];
+    return {
+      summary: `Delete user ${user.username} (${user.userId})`,
+      targets: [{ kind: 'user', id: user.userId, name: user.displayName ?? user.username, before, after: ['deleted'] }],
+      fingerprint: fingerprint([user.userId, before]),
+    };
+  },
+  handler: async (args, ctx) => {
+    await ctx.visier.deleteUser(args.userId, ctx.call);
+    return { text: `Deleted user ${args.userId}.`, structured: { userId: args.userId, deleted: true } };
+  },
+});
+
+export const USER_TOOLS = [listUsers, getUser, createUser, updateUser, deleteUser];
