@@ -1,0 +1,63 @@
+// Users V1: list, read, create, update (patch semantics: only the fields given change, since Visier's
+// behaviour for omitted fields is undocumented and clearing them would be the riskier guess) and delete.
+import type { Route } from '../context.js';
+import { flag, paging } from '../params.js';
+import type { UserInclude } from '../user-dtos.js';
+import { userGetDto, userWriteDto } from '../user-dtos.js';
+import { userCreateInput, userPatchInput } from '../user-input.js';
+
+const include = (query: URLSearchParams): UserInclude => ({
+  profiles: flag(query, 'assignedProfiles'),
+  permissions: flag(query, 'assignedPermissions'),
+  userGroups: flag(query, 'assignedUserGroups'),
+});
+
+export const usersV1Routes: Route[] = [
+  {
+    method: 'GET',
+    path: '/v1/admin/users',
+    handle({ query, tenant }) {
+      const { limit, start } = paging(query, 100, 1000);
+      const wanted = include(query);
+      const users = tenant.users.slice(start, start + limit).map((user) => userGetDto(tenant, user, wanted));
+      return { status: 200, json: { users, limit, start } };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/admin/users',
+    handle({ body, tenant, actor }) {
+      const user = tenant.addUser(userCreateInput(body));
+      tenant.record(actor, 'UserCreated', user.username);
+      return { status: 201, json: userWriteDto(user) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/admin/users/:userId',
+    handle({ query, params, tenant }) {
+      const user = tenant.requireUser(params.userId as string);
+      return { status: 200, json: userGetDto(tenant, user, include(query)) };
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/v1/admin/users/:userId',
+    handle({ body, params, tenant, actor }) {
+      const user = tenant.updateUser(params.userId as string, userPatchInput(body));
+      tenant.record(actor, 'UserUpdated', user.username);
+      const { userId: _omit, ...echo } = userWriteDto(user);
+      return { status: 200, json: echo };
+    },
+  },
+  {
+    // 204 without a body, as Visier's own integration test observes; the spec says 200 {}.
+    method: 'DELETE',
+    path: '/v1/admin/users/:userId',
+    handle({ params, tenant, actor }) {
+      const user = tenant.deleteUser(params.userId as string);
+      tenant.record(actor, 'UserDeleted', user.username);
+      return { status: 204 };
+    },
+  },
+];
