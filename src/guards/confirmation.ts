@@ -81,7 +81,7 @@ export class ElicitationConfirmer implements Confirmer {
         'timeout',
         false,
         'elicitation-timeout',
-        `no answer within ${Math.round(this.timeoutMs / 1000)} s; nothing was sent.`,
+        `no answer within ${this.timeoutMs / 1000} s; nothing was sent.`,
       );
     }
     if (answer.action === 'decline')
