@@ -4,6 +4,14 @@
 import { sleep } from './backoff.js';
 import type { RateLimitConfig } from './config.js';
 
+/** Time as the limiter sees it; tests substitute a clock they move by hand. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+const systemClock: Clock = { now: Date.now, sleep };
+
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 
@@ -16,7 +24,7 @@ export class RateLimiter {
 
   constructor(
     private readonly limits: RateLimitConfig,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {
     if (limits.perMinute < 1 || limits.perHour < 1) throw new RangeError('rate limits must be >= 1');
   }
@@ -31,7 +39,7 @@ export class RateLimiter {
 
   /** Reads Visier's rate-limit headers from a response. */
   observe(headers: Record<string, string | string[] | undefined>): void {
-    const t = this.now();
+    const t = this.clock.now();
     if (header(headers, 'x-ratelimit-remaining-hour') === 0) this.blockedUntil = Math.max(this.blockedUntil, t + HOUR);
     else if (header(headers, 'x-ratelimit-remaining-minute') === 0) {
       this.blockedUntil = Math.max(this.blockedUntil, t + MINUTE);
@@ -41,11 +49,11 @@ export class RateLimiter {
   private async takeSlot(signal?: AbortSignal): Promise<void> {
     for (;;) {
       signal?.throwIfAborted();
-      const wait = this.waitMs(this.now());
+      const wait = this.waitMs(this.clock.now());
       if (wait <= 0) break;
-      await sleep(wait, signal);
+      await this.clock.sleep(wait, signal);
     }
-    this.sent.push(this.now());
+    this.sent.push(this.clock.now());
   }
 
   private waitMs(t: number): number {

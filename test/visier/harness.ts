@@ -1,0 +1,54 @@
+// Shared test plumbing: a sandbox per test file, clients wired to it, and a log capture.
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import type { SandboxHandle, SandboxOptions } from '../../src/sandbox/handle.js';
+import { startSandbox } from '../../src/sandbox/index.js';
+import { VisierClient } from '../../src/visier/client.js';
+import type { VisierClientConfig } from '../../src/visier/config.js';
+
+export type AuthKind = 'asid' | 'oauth2';
+
+export function startTestSandbox(options: SandboxOptions = {}): Promise<SandboxHandle> {
+  return startSandbox({ rateLimit: false, users: 60, seed: 7, ...options });
+}
+
+export function authFor(handle: SandboxHandle, kind: AuthKind): VisierClientConfig['auth'] {
+  const { username, password, clientId, clientSecret } = handle.credentials;
+  return kind === 'asid' ? { kind, username, password } : { kind, clientId, clientSecret, username, password };
+}
+
+/** A client on the sandbox with fast retries and no client-side rate limit unless the test asks. */
+export function clientFor(
+  handle: SandboxHandle,
+  overrides: Partial<VisierClientConfig> = {},
+  kind: AuthKind = 'asid',
+): VisierClient {
+  return new VisierClient({
+    host: handle.url,
+    apiKey: handle.credentials.apiKey,
+    auth: authFor(handle, kind),
+    tenantCode: handle.tenants.primary,
+    rateLimit: false,
+    retry: { maxAttempts: 4, baseDelayMs: 2, maxDelayMs: 20 },
+    logger: captureLogs().logger,
+    ...overrides,
+  });
+}
+
+/** A pino logger at level trace whose every line lands in `lines`. */
+export function captureLogs(): { logger: pino.Logger; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { logger: pino({ level: 'trace' }, stream), lines };
+}
+
+export function countRequests(handle: SandboxHandle, method: string, path: string | RegExp): number {
+  return handle.requests.filter(
+    (r) => r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path)),
+  ).length;
+}

@@ -1,0 +1,86 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SandboxHandle } from '../../src/sandbox/handle.js';
+import type { VisierClient } from '../../src/visier/client.js';
+import { VisierApiError } from '../../src/visier/errors.js';
+import { clientFor, startTestSandbox } from './harness.js';
+
+let handle: SandboxHandle;
+let client: VisierClient;
+let dir: string;
+
+beforeAll(async () => {
+  handle = await startTestSandbox({ users: 40 });
+  client = clientFor(handle);
+  dir = await mkdtemp(join(tmpdir(), 'visier-report-'));
+});
+afterAll(async () => {
+  await client.close();
+  await handle.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('XLSX reports', () => {
+  it('parses the permissions list into rows keyed by the header row', async () => {
+    const report = await client.getReport('permissions-list');
+    expect(report.report).toBe('permissions-list');
+    expect(report.columns).toEqual(['Permission ID', 'Permission Name', 'Description']);
+    expect(report.rows).toEqual(
+      handle.snapshot().permissions.map((p) => ({
+        'Permission ID': p.permissionId,
+        'Permission Name': p.displayName,
+        Description: p.description,
+      })),
+    );
+    expect(report.totalRows).toBe(report.rows.length);
+    expect(report.truncated).toBe(false);
+    expect(report.bytes).toBeGreaterThan(0);
+  });
+
+  it('caps rows at maxRows while counting all, and saves the raw file', async () => {
+    const full = await client.getReport('permission-assignments');
+    const path = join(dir, 'assignments.xlsx');
+    const capped = await client.getReport('permission-assignments', { maxRows: 5, saveTo: path });
+    expect(full.totalRows).toBeGreaterThan(5);
+    expect(capped.rows).toEqual(full.rows.slice(0, 5));
+    expect(capped.totalRows).toBe(full.totalRows);
+    expect(capped.truncated).toBe(true);
+    expect(capped.savedTo).toBe(path);
+    expect((await readFile(path)).length).toBe(capped.bytes);
+    // Every user appears, including those without any permission.
+    expect(new Set(full.rows.map((r) => r['User ID'])).size).toBe(handle.snapshot().users.length);
+  });
+
+  it('fetches the per-user data-security report and the other reports', async () => {
+    const user = handle.snapshot().users[0]!;
+    const security = await client.getReport('data-security', { userId: user.userId });
+    expect(security.columns[0]).toBe('User ID');
+    expect(security.rows.every((r) => r['User ID'] === user.userId)).toBe(true);
+    const profiles = await client.getReport('profile-assignments');
+    expect(profiles.columns).toEqual([
+      'User ID',
+      'Username',
+      'Display Name',
+      'Profile ID',
+      'Profile Name',
+      'Validity Start',
+      'Validity End',
+    ]);
+    const logs = await client.getReport('application-logs', { startTime: '0', endTime: String(Date.now()) });
+    expect(logs.columns).toEqual(['Timestamp', 'Tenant', 'Username', 'Event', 'Details']);
+    expect(logs.rows.length).toBeGreaterThan(0);
+    expect(handle.requests.at(-1)?.query).toMatchObject({ startTime: '0' });
+    await expect(client.getReport('data-security')).rejects.toThrow('the data-security report needs a userId');
+  });
+
+  it('turns an unreadable workbook into a malformed VisierApiError', async () => {
+    handle.faults.set({ rules: [{ kind: 'malformed', path: 'reports/permissions-list', count: 1 }] });
+    const error = await client.getReport('permissions-list').catch((e: unknown) => e);
+    handle.faults.clear();
+    expect(error).toBeInstanceOf(VisierApiError);
+    expect((error as VisierApiError).kind).toBe('malformed');
+    expect((error as VisierApiError).message).toContain('report is not a readable XLSX workbook');
+  });
+});
