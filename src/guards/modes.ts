@@ -35,6 +35,6 @@ export function modeRefusal(tool: string, classification: Classification, tenant
   return (
     `${tool} is a '${classification}' tool and tenant '${tenant}' runs in '${mode}' mode; it needs mode '${needed}'. ` +
     `The operator can start the server with --mode ${needed} (or VISIER_MCP_MODE=${needed}), ` +
-    `or set this tenant to '${needed}' in the per-tenant modes file.`
+    `or set this tenant to '${needed}' in the per-tenant modes file (--tenant-modes).`
   );
 }

@@ -42,7 +42,7 @@ describe('modes', () => {
     expect(modeRefusal('delete_user', 'destructive', 'T1', 'user-writes')).toBe(
       "delete_user is a 'destructive' tool and tenant 'T1' runs in 'user-writes' mode; it needs mode 'full'. " +
         'The operator can start the server with --mode full (or VISIER_MCP_MODE=full), ' +
-        "or set this tenant to 'full' in the per-tenant modes file.",
+        "or set this tenant to 'full' in the per-tenant modes file (--tenant-modes).",
     );
     expect(modeRefusal('create_user', 'write', 'T1', 'read-only')).toContain(
       "it needs mode 'user-writes'. The operator can start the server with --mode user-writes (or VISIER_MCP_MODE=user-writes)",

@@ -37,7 +37,7 @@ describe('createGuard: modes', () => {
       text:
         "delete_user is a 'destructive' tool and tenant 'T1' runs in 'read-only' mode; it needs mode 'full'. " +
         'The operator can start the server with --mode full (or VISIER_MCP_MODE=full), ' +
-        "or set this tenant to 'full' in the per-tenant modes file.",
+        "or set this tenant to 'full' in the per-tenant modes file (--tenant-modes).",
     });
     expect(h.ran).toEqual([]);
     expect(h.previews).toEqual([]);
