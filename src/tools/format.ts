@@ -22,7 +22,8 @@ export function userLine(user: Partial<User> & { userId: string }, fields: reado
   const parts = [user.userId];
   for (const field of fields) {
     const value = user[field];
-    if (field === 'userId' || value === undefined) continue;
+    // An email equal to the username says nothing new and costs context.
+    if (field === 'userId' || value === undefined || (field === 'email' && value === user.username)) continue;
     if (field === 'accountEnabled') parts.push(value ? 'enabled' : 'disabled');
     else if (field === 'displayName') parts.push(JSON.stringify(value));
     else if (field === 'employeeId') parts.push(`emp:${value}`);

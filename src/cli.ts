@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+import pino from 'pino';
+import { ConfigError, helpText, loadConfig } from './config.js';
+import { verifyAuditLog } from './guards/index.js';
+import { startRuntime } from './runtime.js';
+import { runSandboxCli } from './sandbox/index.js';
+import { startHttp } from './transports/http.js';
+import { keepStdoutForProtocol, serveStdio } from './transports/stdio.js';
+
+// Before anything can print: in stdio mode stdout carries JSON-RPC only.
+keepStdoutForProtocol();
+
+/** How to connect, for `npm start`: the URL, an Inspector command and a client config snippet. */
+function httpBanner(url: string, sandbox: boolean): string {
+  const snippet = JSON.stringify({ mcpServers: { visier: { type: 'http', url } } });
+  return [
+    `visier-admin-mcp: Streamable HTTP at ${url}${sandbox ? ' (sandbox tenant: demo data)' : ''}`,
+    `  Inspector: npx @modelcontextprotocol/inspector --cli ${url} --method tools/list`,
+    `  Client config: ${snippet}`,
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'sandbox') {
+    await runSandboxCli(argv.slice(1));
+    return -1;
+  }
+  if (argv[0] === 'verify-audit') {
+    const file = argv[1];
+    if (!file || argv.length > 2) {
+      process.stderr.write('usage: visier-admin-mcp verify-audit FILE\n');
+      return 2;
+    }
+    const result = await verifyAuditLog(file);
+    process.stderr.write(
+      result.ok
+        ? `audit log intact: ${result.lines} lines\n`
+        : `audit log BROKEN at line ${result.firstBrokenLine ?? '?'}: ${result.reason ?? 'unknown'}\n`,
+    );
+    return result.ok ? 0 : 1;
+  }
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stderr.write(`${helpText()}\n`);
+    return 0;
+  }
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(argv, process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`visier-admin-mcp: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const logger = pino({ level: config.logLevel, name: 'visier-admin-mcp' }, pino.destination(2));
+  const runtime = await startRuntime(config, logger);
+  if (!config.http) {
+    await serveStdio(runtime.createServer(), logger, runtime.close);
+    return -1;
+  }
+  const http = await startHttp({
+    host: config.host,
+    port: config.port,
+    ...(config.httpToken ? { token: config.httpToken } : {}),
+    ...(config.allowedHosts ? { allowedHosts: config.allowedHosts } : {}),
+    ...(config.allowedOrigins ? { allowedOrigins: config.allowedOrigins } : {}),
+    sessionIdleMs: config.sessionIdleSeconds * 1000,
+    maxSessions: config.maxSessions,
+    logger,
+    createServer: runtime.createServer,
+  }).catch(async (error: unknown) => {
+    await runtime.close();
+    throw error;
+  });
+  process.stderr.write(`${httpBanner(http.url, config.sandbox)}\n`);
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void http
+      .close()
+      .then(runtime.close)
+      .finally(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return -1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    // Start-up failures are configuration or reachability problems: say which, without a stack trace.
+    process.stderr.write(`visier-admin-mcp: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

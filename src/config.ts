@@ -1,0 +1,275 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+// All configuration in one schema: every flag, its environment variable and its rule, so a bad value stops
+// start-up with a message naming the flag or variable that carried it. Flags win over the environment.
+
+type Kind = 'boolean' | 'string';
+
+interface OptionSpec {
+  flag?: string;
+  env?: string;
+  kind: Kind;
+  /** One line for `--help` and the docs table. */
+  help: string;
+}
+
+export const OPTIONS = {
+  sandbox: { flag: '--sandbox', env: 'VISIER_SANDBOX', kind: 'boolean', help: 'Serve the built-in demo tenant' },
+  mode: { flag: '--mode', env: 'VISIER_MCP_MODE', kind: 'string', help: 'read-only, user-writes or full' },
+  tenants: { flag: '--tenants', env: 'VISIER_MCP_TENANTS', kind: 'string', help: 'Comma-separated tenant allowlist' },
+  tenantModes: {
+    flag: '--tenant-modes',
+    env: 'VISIER_MCP_TENANT_MODES',
+    kind: 'string',
+    help: 'JSON file mapping tenant codes to modes',
+  },
+  http: { flag: '--http', kind: 'boolean', help: 'Serve Streamable HTTP at /mcp instead of stdio' },
+  port: { flag: '--port', env: 'VISIER_MCP_PORT', kind: 'string', help: 'HTTP port (0 picks a free one)' },
+  host: { flag: '--host', env: 'VISIER_MCP_HOST', kind: 'string', help: 'HTTP bind address' },
+  httpToken: {
+    env: 'VISIER_MCP_HTTP_TOKEN',
+    kind: 'string',
+    help: 'Bearer token HTTP clients must send; required off loopback',
+  },
+  allowedHosts: {
+    flag: '--allowed-hosts',
+    env: 'VISIER_MCP_ALLOWED_HOSTS',
+    kind: 'string',
+    help: 'Extra Host names HTTP accepts (comma-separated)',
+  },
+  allowedOrigins: {
+    flag: '--allowed-origins',
+    env: 'VISIER_MCP_ALLOWED_ORIGINS',
+    kind: 'string',
+    help: 'Browser Origins HTTP accepts (comma-separated)',
+  },
+  sessionIdleSeconds: {
+    flag: '--session-idle-seconds',
+    env: 'VISIER_MCP_SESSION_IDLE_SECONDS',
+    kind: 'string',
+    help: 'Close HTTP sessions idle this long',
+  },
+  maxSessions: {
+    flag: '--max-sessions',
+    env: 'VISIER_MCP_MAX_SESSIONS',
+    kind: 'string',
+    help: 'Concurrent HTTP sessions at most',
+  },
+  auditLog: { flag: '--audit-log', env: 'VISIER_MCP_AUDIT_LOG', kind: 'string', help: 'Audit log file (JSON lines)' },
+  confirm: { flag: '--confirm', env: 'VISIER_MCP_CONFIRM', kind: 'string', help: 'auto or elicitation' },
+  confirmSecret: {
+    flag: '--confirm-secret',
+    env: 'VISIER_MCP_CONFIRM_SECRET',
+    kind: 'string',
+    help: 'HMAC key for confirmation tokens (16+ chars)',
+  },
+  reportDir: {
+    flag: '--report-dir',
+    env: 'VISIER_MCP_REPORT_DIR',
+    kind: 'string',
+    help: 'Directory get_report may save XLSX files in',
+  },
+  maxResultChars: {
+    flag: '--max-result-chars',
+    env: 'VISIER_MCP_MAX_RESULT_CHARS',
+    kind: 'string',
+    help: 'Text size cap of one tool result',
+  },
+  maxItemsPerCall: {
+    flag: '--max-items-per-call',
+    env: 'VISIER_MCP_MAX_ITEMS_PER_CALL',
+    kind: 'string',
+    help: 'Users or groups one call may touch',
+  },
+  maxChangesPerSession: {
+    flag: '--max-changes-per-session',
+    env: 'VISIER_MCP_MAX_CHANGES_PER_SESSION',
+    kind: 'string',
+    help: 'Changes one MCP session may make',
+  },
+  maxChangesPerHour: {
+    flag: '--max-changes-per-hour',
+    env: 'VISIER_MCP_MAX_CHANGES_PER_HOUR',
+    kind: 'string',
+    help: 'Changes the server may make per rolling hour',
+  },
+  logLevel: { flag: '--log-level', env: 'VISIER_MCP_LOG_LEVEL', kind: 'string', help: 'pino level (stderr)' },
+  visierHost: { env: 'VISIER_HOST', kind: 'string', help: 'Visier API base URL' },
+  apiKey: { env: 'VISIER_API_KEY', kind: 'string', help: 'Visier API key' },
+  username: { env: 'VISIER_USERNAME', kind: 'string', help: 'Visier API user' },
+  password: { env: 'VISIER_PASSWORD', kind: 'string', help: "Visier API user's password" },
+  clientId: { env: 'VISIER_CLIENT_ID', kind: 'string', help: 'OAuth2 client id (password grant)' },
+  clientSecret: { env: 'VISIER_CLIENT_SECRET', kind: 'string', help: 'OAuth2 client secret' },
+  tenantCode: { env: 'VISIER_TENANT_CODE', kind: 'string', help: 'Default tenant code' },
+  projectId: { env: 'VISIER_PROJECT_ID', kind: 'string', help: 'Default Visier project id' },
+} as const satisfies Record<string, OptionSpec>;
+
+type Key = keyof typeof OPTIONS;
+
+const MODES = ['read-only', 'user-writes', 'full'] as const;
+const bool = z
+  .union([z.boolean(), z.enum(['1', 'true', 'yes', '0', 'false', 'no', ''])])
+  .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
+const int = (min: number, max: number) =>
+  z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(min).max(max));
+const list = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().min(1).max(256)).min(1, 'must name at least one'));
+const secret = z.string().min(1);
+
+const schema = z.strictObject({
+  sandbox: bool.default(false),
+  mode: z.enum(MODES).default('read-only'),
+  tenants: list.optional(),
+  tenantModes: z.string().min(1).optional(),
+  http: bool.default(false),
+  port: int(0, 65535).default(3333),
+  host: z.string().min(1).default('127.0.0.1'),
+  httpToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  allowedHosts: list.optional(),
+  allowedOrigins: list.optional(),
+  sessionIdleSeconds: int(1, 86_400).default(1800),
+  maxSessions: int(1, 10_000).default(100),
+  auditLog: z.string().min(1).optional(),
+  confirm: z.enum(['auto', 'elicitation']).default('auto'),
+  confirmSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+  reportDir: z.string().min(1).optional(),
+  maxResultChars: int(1000, 1_000_000).default(20_000),
+  maxItemsPerCall: int(1, 10_000).optional(),
+  maxChangesPerSession: int(1, 1_000_000).optional(),
+  maxChangesPerHour: int(1, 10_000_000).optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  visierHost: z.url({ protocol: /^https?$/ }).optional(),
+  apiKey: secret.optional(),
+  username: secret.optional(),
+  password: secret.optional(),
+  clientId: secret.optional(),
+  clientSecret: secret.optional(),
+  tenantCode: z.string().min(1).max(256).optional(),
+  projectId: z.string().min(1).max(256).optional(),
+});
+
+type Parsed = z.output<typeof schema>;
+
+export type Mode = (typeof MODES)[number];
+
+export interface Config extends Omit<Parsed, 'tenantModes' | 'confirmSecret' | 'auditLog'> {
+  tenantModes?: Record<string, Mode>;
+  confirmSecret: string;
+  auditLog: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Where a value came from, as the person who set it wrote it. */
+function sourceName(key: Key, fromFlag: boolean): string {
+  const spec: OptionSpec = OPTIONS[key];
+  return fromFlag && spec.flag ? spec.flag : (spec.env ?? spec.flag ?? key);
+}
+
+function parseArgv(argv: readonly string[]): Map<Key, string | boolean> {
+  const byFlag = new Map<string, Key>();
+  for (const [key, spec] of Object.entries(OPTIONS) as [Key, OptionSpec][]) if (spec.flag) byFlag.set(spec.flag, key);
+  const values = new Map<Key, string | boolean>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    const key = byFlag.get(name);
+    if (key === undefined) throw new ConfigError(`unknown flag ${name} (see --help)`);
+    const spec: OptionSpec = OPTIONS[key];
+    if (spec.kind === 'boolean') {
+      values.set(key, eq === -1 ? true : arg.slice(eq + 1));
+    } else if (eq !== -1) {
+      values.set(key, arg.slice(eq + 1));
+    } else {
+      const value = argv[++i];
+      if (value === undefined || value.startsWith('--')) throw new ConfigError(`${name}: needs a value`);
+      values.set(key, value);
+    }
+  }
+  return values;
+}
+
+function defaultAuditLog(env: NodeJS.ProcessEnv): string {
+  const state = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return join(state, 'visier-admin-mcp', 'audit.jsonl');
+}
+
+function readTenantModes(file: string, source: string): Record<string, Mode> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`${source}: cannot read ${file} as JSON (${(error as Error).message})`);
+  }
+  const parsed = z.record(z.string().min(1), z.enum(MODES)).safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(`${source}: ${file} must map tenant codes to ${MODES.join(', ')}`);
+  }
+  return parsed.data;
+}
+
+/** Flags over environment, validated as one; throws ConfigError naming the flag or variable at fault. */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
+  const flags = parseArgv(argv);
+  const input: Record<string, string | boolean> = {};
+  for (const [key, spec] of Object.entries(OPTIONS) as [Key, OptionSpec][]) {
+    const value = flags.get(key) ?? (spec.env ? env[spec.env] : undefined);
+    if (value !== undefined) input[key] = value;
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue?.path[0] as Key | undefined;
+    const where = key && key in OPTIONS ? sourceName(key, flags.has(key)) : 'configuration';
+    throw new ConfigError(`${where}: ${issue?.message ?? 'invalid value'}`);
+  }
+  const { tenantModes, confirmSecret, auditLog, ...rest } = parsed.data;
+  const hasCredentials = rest.visierHost !== undefined && rest.apiKey !== undefined;
+  if (!rest.sandbox && hasCredentials && (rest.username === undefined || rest.password === undefined)) {
+    throw new ConfigError('VISIER_USERNAME and VISIER_PASSWORD: both are needed with VISIER_HOST and VISIER_API_KEY');
+  }
+  if ((rest.clientId === undefined) !== (rest.clientSecret === undefined)) {
+    throw new ConfigError('VISIER_CLIENT_ID and VISIER_CLIENT_SECRET: set both or neither');
+  }
+  return {
+    ...rest,
+    // No Visier credentials: the embedded sandbox, so a first run shows something real.
+    sandbox: rest.sandbox || !hasCredentials,
+    ...(tenantModes === undefined
+      ? {}
+      : { tenantModes: readTenantModes(tenantModes, sourceName('tenantModes', flags.has('tenantModes'))) }),
+    // Random per process unless set: tokens then survive neither a restart nor another replica.
+    confirmSecret: confirmSecret ?? randomBytes(32).toString('base64url'),
+    auditLog: auditLog ?? defaultAuditLog(env),
+  };
+}
+
+/** `--help` text generated from the same table the parser uses. */
+export function helpText(): string {
+  const rows = (Object.values(OPTIONS) as OptionSpec[]).map((spec) => {
+    const names = [spec.flag, spec.env].filter(Boolean).join(' / ');
+    return `  ${names.padEnd(58)} ${spec.help}`;
+  });
+  return [
+    'Usage: visier-admin-mcp [flags]              stdio MCP server (default)',
+    '       visier-admin-mcp --http [flags]       Streamable HTTP at /mcp',
+    '       visier-admin-mcp sandbox [--port N] [--users N] [--faults SPEC]',
+    '       visier-admin-mcp verify-audit FILE',
+    '',
+    ...rows,
+  ].join('\n');
+}

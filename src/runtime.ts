@@ -1,0 +1,92 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type pino from 'pino';
+import type { Config } from './config.js';
+import { createGuard } from './guards/index.js';
+import { type SandboxHandle, startSandbox } from './sandbox/index.js';
+import { createServer } from './server.js';
+import { VisierClient } from './visier/client.js';
+import type { VisierClientConfig } from './visier/config.js';
+
+/** Everything one process serves from: the Visier client (or the embedded sandbox) and the guard. */
+export interface Runtime {
+  /** A new McpServer; stdio makes one, Streamable HTTP one per session. */
+  createServer: () => McpServer;
+  sandbox?: SandboxHandle;
+  defaultTenant: string;
+  tenants: string[];
+  close(): Promise<void>;
+}
+
+function visierConfig(config: Config, sandbox: SandboxHandle | undefined, logger: pino.Logger): VisierClientConfig {
+  if (sandbox) {
+    const { apiKey, username, password } = sandbox.credentials;
+    return {
+      host: sandbox.url,
+      apiKey,
+      auth: { kind: 'asid', username, password },
+      tenantCode: sandbox.tenants.primary,
+      logger,
+    };
+  }
+  const { visierHost, apiKey, username, password, clientId, clientSecret } = config;
+  if (!visierHost || !apiKey || !username || !password) {
+    throw new Error(
+      'VISIER_HOST, VISIER_API_KEY, VISIER_USERNAME and VISIER_PASSWORD are all needed outside the sandbox',
+    );
+  }
+  return {
+    host: visierHost,
+    apiKey,
+    auth:
+      clientId && clientSecret
+        ? { kind: 'oauth2', clientId, clientSecret, username, password }
+        : { kind: 'asid', username, password },
+    ...(config.tenantCode === undefined ? {} : { tenantCode: config.tenantCode }),
+    ...(config.projectId === undefined ? {} : { projectId: config.projectId }),
+    logger,
+  };
+}
+
+export async function startRuntime(config: Config, logger: pino.Logger): Promise<Runtime> {
+  const sandbox = config.sandbox ? await startSandbox({}) : undefined;
+  const tenants = config.tenants ?? [sandbox?.tenants.primary ?? config.tenantCode].filter((t): t is string => !!t);
+  const defaultTenant = config.tenantCode && tenants.includes(config.tenantCode) ? config.tenantCode : tenants[0];
+  if (defaultTenant === undefined) {
+    await sandbox?.close();
+    throw new Error('VISIER_TENANT_CODE or --tenants: name the tenant(s) this server may touch');
+  }
+  const visier = new VisierClient(visierConfig(config, sandbox, logger));
+  const guard = createGuard({
+    mode: config.mode,
+    ...(config.tenantModes ? { tenantModes: config.tenantModes } : {}),
+    tenants,
+    defaultTenant,
+    confirm: config.confirm,
+    confirmSecret: config.confirmSecret,
+    caps: {
+      ...(config.maxItemsPerCall === undefined ? {} : { maxItemsPerCall: config.maxItemsPerCall }),
+      ...(config.maxChangesPerSession === undefined ? {} : { maxChangesPerSession: config.maxChangesPerSession }),
+      ...(config.maxChangesPerHour === undefined ? {} : { maxChangesPerHour: config.maxChangesPerHour }),
+    },
+    audit: { path: config.auditLog },
+  });
+  return {
+    createServer: () =>
+      createServer({
+        visier,
+        guard,
+        sandbox: config.sandbox,
+        maxResultChars: config.maxResultChars,
+        defaultTenant,
+        logger,
+        ...(config.reportDir === undefined ? {} : { reportDir: config.reportDir }),
+      }),
+    ...(sandbox ? { sandbox } : {}),
+    defaultTenant,
+    tenants,
+    close: async () => {
+      await visier.close();
+      await sandbox?.close();
+    },
+  };
+}
