@@ -1,0 +1,232 @@
+import { createServer } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { SandboxHandle } from '../../src/sandbox/handle.js';
+import type { VisierClient } from '../../src/visier/client.js';
+import { VisierApiError } from '../../src/visier/errors.js';
+import { clientFor, startTestSandbox } from './harness.js';
+
+const USERS = '/v1/admin/users';
+let handle: SandboxHandle;
+let client: VisierClient;
+
+beforeAll(async () => {
+  handle = await startTestSandbox({ users: 20 });
+  client = clientFor(handle, { timeouts: { requestMs: 400 } });
+  await client.listUsers({ limit: 1 }); // obtain the session up front so logs below show data calls only
+  handle.clearRequests();
+});
+afterEach(() => {
+  handle.faults.clear();
+  handle.clearRequests();
+});
+afterAll(async () => {
+  await client.close();
+  await handle.close();
+});
+
+function log(path = USERS) {
+  return handle.requests
+    .filter((r) => r.path === path)
+    .map((r) => `${r.method} ${r.status}${r.fault ? ` ${r.fault}` : ''}`);
+}
+
+async function failure(promise: Promise<unknown>): Promise<VisierApiError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(VisierApiError);
+  return error as VisierApiError;
+}
+
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('retries', () => {
+  it('absorbs a burst of 429s with backoff, honouring Retry-After', async () => {
+    const before = { ...client.stats };
+    handle.faults.set({ rules: [{ kind: '429', path: `^${USERS}$`, count: 2 }] });
+    const page = await client.listUsers({ limit: 2 });
+    expect(page.items.length).toBe(2);
+    expect(log()).toEqual(['GET 429 429', 'GET 429 429', 'GET 200']);
+    expect(client.stats.rateLimited - before.rateLimited).toBe(2);
+    expect(client.stats.retries - before.retries).toBe(2);
+    const [first, second, third] = handle.requests;
+    // Retry-After: 1 is honoured: each retry waits at least a second after the 429.
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(990);
+    expect(third!.at - second!.at).toBeGreaterThanOrEqual(990);
+  });
+
+  it('retries a POST after a 429, since Visier did not process it', async () => {
+    handle.faults.set({ rules: [{ kind: '429', method: 'POST', path: `^${USERS}$`, count: 1 }] });
+    const user = await client.createUser({ username: 'after.429@wff-demo.example', displayName: 'After 429' });
+    expect(log()).toEqual(['POST 429 429', 'POST 201']);
+    expect(
+      handle
+        .snapshot()
+        .users.filter((u) => u.username === 'after.429@wff-demo.example')
+        .map((u) => u.userId),
+    ).toEqual([user.userId]);
+  });
+
+  it('retries a GET on 503, 502 and 504 and on a dropped connection', async () => {
+    handle.faults.set({
+      rules: [
+        { kind: '503', method: 'GET', path: `^${USERS}$`, count: 1 },
+        { kind: '502', method: 'GET', path: `^${USERS}$`, count: 1 },
+        { kind: 'drop', method: 'GET', path: `^${USERS}$`, count: 1 },
+      ],
+    });
+    const page = await client.listUsers({ limit: 3 });
+    expect(page.items.map((u) => u.userId)).toEqual(
+      handle
+        .snapshot()
+        .users.slice(0, 3)
+        .map((u) => u.userId),
+    );
+    expect(log().length).toBe(4);
+    expect(log().at(-1)).toBe('GET 200');
+    expect(
+      handle.requests
+        .map((r) => r.fault)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['502', '503', 'drop']);
+  });
+
+  it('gives up after maxAttempts with the last error', async () => {
+    handle.faults.set({ rules: [{ kind: '504', method: 'GET', path: `^${USERS}$` }] });
+    const error = await failure(client.listUsers({ limit: 1 }));
+    expect(error.status).toBe(504);
+    expect(error.kind).toBe('http');
+    expect(error.retryable).toBe(true);
+    expect(log()).toEqual(['GET 504 504', 'GET 504 504', 'GET 504 504', 'GET 504 504']);
+  });
+});
+
+describe('a POST is never replayed once it may have reached Visier', () => {
+  it('does not resend on 503', async () => {
+    handle.faults.set({ rules: [{ kind: '503', method: 'POST', path: `^${USERS}$` }] });
+    const error = await failure(client.createUser({ username: 'once.503@wff-demo.example' }));
+    expect(error.status).toBe(503);
+    expect(error.retryable).toBe(false);
+    expect(log()).toEqual(['POST 503 503']);
+  });
+
+  it('does not resend after a timeout', async () => {
+    handle.faults.set({ rules: [{ kind: 'timeout', method: 'POST', path: `^${USERS}$` }] });
+    const error = await failure(client.createUser({ username: 'once.timeout@wff-demo.example' }));
+    expect(error.kind).toBe('timeout');
+    expect(error.status).toBeUndefined();
+    expect(error.message).toBe(`Visier POST ${USERS}: no complete response within 400 ms (timeout)`);
+    await delay(100);
+    expect(log().map((l) => l.split(' ')[0])).toEqual(['POST']);
+  });
+
+  it('does not resend after a dropped connection', async () => {
+    handle.faults.set({ rules: [{ kind: 'drop', method: 'POST', path: `^${USERS}$` }] });
+    const error = await failure(client.createUser({ username: 'once.drop@wff-demo.example' }));
+    expect(error.kind).toBe('network');
+    expect(error.sent).toBe(true);
+    expect(log().map((l) => l.split(' ')[0])).toEqual(['POST']);
+  });
+
+  it('does retry a POST whose connection was refused, since nothing was sent', async () => {
+    const port = await closedPort();
+    const offline = clientFor({ ...handle, url: `http://127.0.0.1:${port}` });
+    const error = await failure(offline.createUser({ username: 'nobody@wff-demo.example' }));
+    expect(error.kind).toBe('network');
+    expect(error.sent).toBe(false);
+    expect(error.message).toContain('ECONNREFUSED');
+    expect(offline.stats.requests).toBe(4);
+    expect(offline.stats.retries).toBe(3);
+    await offline.close();
+  });
+});
+
+describe('bad answers, timeouts and cancellation', () => {
+  it('turns a malformed body into a clear malformed error', async () => {
+    handle.faults.set({ rules: [{ kind: 'malformed', method: 'GET', path: `^${USERS}$`, count: 1 }] });
+    const error = await failure(client.listUsers({ limit: 1 }));
+    expect(error.kind).toBe('malformed');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toMatch(
+      /^Visier GET \/v1\/admin\/users: response body is not valid JSON \(\d+ bytes\) \(malformed\)$/,
+    );
+    expect(log()).toEqual(['GET 200 malformed']);
+  });
+
+  it('times out a GET that gets no answer, retrying as configured', async () => {
+    const once = clientFor(handle, { timeouts: { requestMs: 200 }, retry: { maxAttempts: 1 } });
+    handle.faults.set({ rules: [{ kind: 'timeout', method: 'GET', path: `^${USERS}$` }] });
+    const error = await failure(once.listUsers({ limit: 1 }));
+    expect(error.kind).toBe('timeout');
+    expect(error.retryable).toBe(true);
+    await once.close();
+    handle.faults.set({ rules: [{ kind: 'timeout', method: 'GET', path: `^${USERS}$`, count: 1 }] });
+    handle.clearRequests();
+    const page = await client.listUsers({ limit: 1 });
+    expect(page.items.length).toBe(1);
+    expect(log()).toEqual(['GET 0 timeout', 'GET 200']);
+  });
+
+  it('cancels an in-flight call through AbortSignal and sends nothing more', async () => {
+    handle.faults.set({ rules: [{ kind: 'timeout', method: 'GET', path: `^${USERS}$` }] });
+    const controller = new AbortController();
+    const pending = failure(client.listUsers({ limit: 1 }, { signal: controller.signal }));
+    await delay(50);
+    controller.abort();
+    const error = await pending;
+    expect(error.kind).toBe('aborted');
+    expect(error.retryable).toBe(false);
+    await delay(150);
+    expect(log().length).toBe(1);
+  });
+
+  it('sends nothing at all for an already-aborted signal', async () => {
+    const error = await failure(client.listUsers({ limit: 1 }, { signal: AbortSignal.abort() }));
+    expect(error.kind).toBe('aborted');
+    expect(handle.requests).toEqual([]);
+  });
+
+  it('cancels during a backoff wait without another attempt', async () => {
+    handle.faults.set({ rules: [{ kind: '429', method: 'GET', path: `^${USERS}$`, count: 1 }] });
+    const controller = new AbortController();
+    const pending = failure(client.listUsers({ limit: 1 }, { signal: controller.signal }));
+    await delay(100); // inside the one-second Retry-After wait
+    controller.abort();
+    const error = await pending;
+    expect(error.kind).toBe('aborted');
+    await delay(1100);
+    expect(log()).toEqual(['GET 429 429']);
+  });
+});
+
+describe('client-side rate limit', () => {
+  it('holds a call when Visier reports no calls remaining, instead of earning a 429', async () => {
+    const limited = await startTestSandbox({ users: 5, rateLimit: { perMinute: 3, perHour: 100 } });
+    const polite = clientFor(limited, { rateLimit: { perMinute: 100, perHour: 6000 } });
+    // The token call carries no apikey, so only data calls count against the key's 3 per minute.
+    for (let i = 0; i < 3; i++) await polite.listUsers({ limit: 1 });
+    const error = await failure(polite.listUsers({ limit: 1 }, { signal: AbortSignal.timeout(300) }));
+    expect(error.kind).toBe('aborted');
+    expect(limited.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      'POST /v1/admin/visierSecureToken 200',
+      `GET ${USERS} 200`,
+      `GET ${USERS} 200`,
+      `GET ${USERS} 200`,
+    ]);
+    expect(polite.stats.rateLimited).toBe(0);
+    await polite.close();
+    await limited.close();
+  });
+});
+
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
