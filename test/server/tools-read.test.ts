@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_GROUPS, DEMO_PERMISSIONS, DEMO_USERS, INJECTION_TEXT } from '../../src/sandbox/index.js';
+import { type Harness, SANDBOX_LINE, startHarness, textOf } from './harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+
+const pick = (u: {
+  userId: string;
+  username: string;
+  displayName: string;
+  email: string;
+  employeeId: string;
+  accountEnabled: boolean;
+}) => ({
+  userId: u.userId,
+  username: u.username,
+  displayName: u.displayName,
+  email: u.email,
+  employeeId: u.employeeId,
+  accountEnabled: u.accountEnabled,
+});
+
+describe('read tools against the sandbox', () => {
+  it('list_users returns the first page with the chosen fields and a cursor that resumes exactly', async () => {
+    const all = h.sandbox.snapshot().users;
+    const first = await h.call('list_users', { limit: 3, fields: ['username', 'displayName'] });
+    expect(first.isError).toBeFalsy();
+    const s = first.structuredContent as { users: unknown[]; returned: number; nextCursor: string };
+    expect(s.users).toEqual(
+      all.slice(0, 3).map((u) => ({ userId: u.userId, username: u.username, displayName: u.displayName })),
+    );
+    expect(s.returned).toBe(3);
+    const text = textOf(first);
+    expect(text.split('\n')[0]).toBe(SANDBOX_LINE);
+    expect(text).toContain(`${DEMO_USERS.dana.userId} ${DEMO_USERS.dana.username} "Dana Whitfield"`);
+    expect(first._meta).toEqual({ 'visier-admin-mcp/sandbox': true });
+
+    const second = await h.call('list_users', { limit: 3, cursor: s.nextCursor });
+    const s2 = second.structuredContent as { users: { userId: string }[] };
+    expect(s2.users.map((u) => u.userId)).toEqual(all.slice(3, 6).map((u) => u.userId));
+  });
+
+  it('list_users pages through the whole directory with no gap or repeat', async () => {
+    const all = h.sandbox.snapshot().users.map((u) => u.userId);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const r = await h.call('list_users', { limit: 100, fields: ['userId'], ...(cursor ? { cursor } : {}) });
+      const s = r.structuredContent as { users: { userId: string }[]; nextCursor?: string };
+      seen.push(...s.users.map((u) => u.userId));
+      cursor = s.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(all);
+  });
+
+  it('list_users stops early under the size cap and says so', async () => {
+    const small = await startHarness({ maxResultChars: 2000, users: 50 });
+    try {
+      const r = await small.call('list_users', { limit: 50 });
+      const s = r.structuredContent as { users: { userId: string }[]; nextCursor?: string; returned: number };
+      expect(s.returned).toBeLessThan(50);
+      expect(s.returned).toBeGreaterThan(0);
+      expect(textOf(r).length).toBeLessThanOrEqual(2000);
+      expect(textOf(r)).toContain('page cut short');
+      const next = await small.call('list_users', { limit: 1, fields: ['userId'], cursor: s.nextCursor });
+      const all = small.sandbox.snapshot().users;
+      expect((next.structuredContent as { users: { userId: string }[] }).users[0]?.userId).toBe(
+        all[s.returned]?.userId,
+      );
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('list_users search finds by name, and fences directory text', async () => {
+    const r = await h.call('list_users', { search: 'whitfield' });
+    const s = r.structuredContent as { users: unknown[] };
+    const dana = h.sandbox.snapshot().users.find((u) => u.userId === DEMO_USERS.dana.userId)!;
+    expect(s.users).toEqual([{ ...pick(dana), lastLogin: '1793484000000' }]);
+    const text = textOf(r);
+    expect(text).toMatch(/<directory-data id="[0-9a-f]{12}">/);
+  });
+
+  it('an invalid cursor is a clear error', async () => {
+    const r = await h.call('list_users', { cursor: 'not-a-cursor' });
+    expect(r.isError).toBe(true);
+    expect(textOf(r)).toContain('cursor: not a cursor this server issued');
+  });
+
+  it('get_user returns the user with permissions, groups and profiles; injection text stays fenced data', async () => {
+    const r = await h.call('get_user', { userId: DEMO_USERS.mallory.userId });
+    const user = (r.structuredContent as { user: { userId: string; displayName: string; permissions?: unknown[] } })
+      .user;
+    expect(user.userId).toBe(DEMO_USERS.mallory.userId);
+    expect(user.displayName).toBe(INJECTION_TEXT);
+    const text = textOf(r);
+    const open = text.indexOf('<directory-data');
+    expect(open).toBeGreaterThan(0);
+    expect(text.indexOf(INJECTION_TEXT)).toBeGreaterThan(open);
+  });
+
+  it('get_user on an unknown id says what to do next', async () => {
+    const r = await h.call('get_user', { userId: 'no-such-user' });
+    expect(r.isError).toBe(true);
+    expect(textOf(r)).toMatch(
+      /^\[sandbox tenant: demo data\]\nVisier error: .*HTTP 404.*rci .*Next: no user has this userId; list_users finds ids by name\.$/s,
+    );
+    expect((r.structuredContent as { error: { status: number } }).error.status).toBe(404);
+  });
+
+  it('list_permissions lists every permission and filters by search', async () => {
+    const all = h.sandbox.snapshot().permissions;
+    const r = await h.call('list_permissions', {});
+    expect((r.structuredContent as { permissions: unknown[] }).permissions).toEqual(all);
+    const found = await h.call('list_permissions', { search: 'payroll' });
+    expect(
+      (found.structuredContent as { permissions: { permissionId: string }[] }).permissions.map((p) => p.permissionId),
+    ).toEqual([DEMO_PERMISSIONS.payrollAuditor.permissionId]);
+  });
+
+  it('list_permissions pages with cursors', async () => {
+    const all = h.sandbox.snapshot().permissions.map((p) => p.permissionId);
+    const a = await h.call('list_permissions', { limit: 5 });
+    const sa = a.structuredContent as { permissions: { permissionId: string }[]; nextCursor: string };
+    const b = await h.call('list_permissions', { limit: 100, cursor: sa.nextCursor });
+    const sb = b.structuredContent as { permissions: { permissionId: string }[]; nextCursor?: string };
+    expect([...sa.permissions, ...sb.permissions].map((p) => p.permissionId)).toEqual(all);
+    expect(sb.nextCursor).toBeUndefined();
+  });
+
+  it('list_users_with_permission matches the sandbox assignments', async () => {
+    const snap = h.sandbox.snapshot();
+    const pid = DEMO_PERMISSIONS.compensation.permissionId;
+    const r = await h.call('list_users_with_permission', { permissionId: pid });
+    const s = r.structuredContent as { users: { userId: string; tenantCode: string }[]; permissionId: string };
+    expect(s.permissionId).toBe(pid);
+    expect(s.users.map((u) => u.userId).sort()).toEqual([...(snap.userPermissions[pid] ?? [])].sort());
+    expect(new Set(s.users.map((u) => u.tenantCode))).toEqual(new Set([h.sandbox.tenants.primary]));
+  });
+
+  it('list_user_groups, get_user_group and list_user_group_members agree with the sandbox', async () => {
+    const snap = h.sandbox.snapshot();
+    const groups = await h.call('list_user_groups', {});
+    const listed = (groups.structuredContent as { userGroups: { userGroupId: string; displayName: string }[] })
+      .userGroups;
+    expect(listed.map((g) => [g.userGroupId, g.displayName])).toEqual(
+      snap.userGroups.map((g) => [g.userGroupId, g.displayName]),
+    );
+
+    const gid = DEMO_GROUPS.salesAnalysts.userGroupId;
+    const expected = snap.userGroups.find((g) => g.userGroupId === gid)!;
+    const one = await h.call('get_user_group', { userGroupId: gid });
+    const def = (one.structuredContent as { userGroup: { displayName: string; permissionIds?: string[] } }).userGroup;
+    expect(def.displayName).toBe('Sales Analysts');
+    expect([...(def.permissionIds ?? [])].sort()).toEqual([...expected.permissionIds].sort());
+
+    const members = await h.call('list_user_group_members', { userGroupId: gid });
+    const ids = (members.structuredContent as { users: { userId: string }[] }).users.map((u) => u.userId);
+    expect(ids.sort()).toEqual([...expected.memberIds].sort());
+  });
+
+  it('get_report returns parsed rows capped at maxRows, with the total', async () => {
+    const r = await h.call('get_report', { report: 'permissions-list', maxRows: 2 });
+    expect(r.isError).toBeFalsy();
+    const s = r.structuredContent as { rows: unknown[]; totalRows: number; truncated: boolean; columns: string[] };
+    expect(s.rows).toHaveLength(2);
+    expect(s.totalRows).toBe(h.sandbox.snapshot().permissions.length);
+    expect(s.truncated).toBe(true);
+  });
+
+  it('get_report refuses to save without an operator-set directory, and needs userId for data-security', async () => {
+    const save = await h.call('get_report', { report: 'permissions-list', save: true });
+    expect(save.isError).toBe(true);
+    expect(textOf(save)).toContain('save: no report directory is configured');
+    const ds = await h.call('get_report', { report: 'data-security' });
+    expect(ds.isError).toBe(true);
+    expect(textOf(ds)).toContain('userId: required for the data-security report');
+  });
+});

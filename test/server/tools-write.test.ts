@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_GROUPS, DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
+import { type Harness, startHarness, textOf } from './harness.js';
+
+// Mode full, a client that elicits and approves: every change tool acts, and the sandbox shows the effect.
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ elicit: true, users: 60 });
+});
+afterAll(() => h.close());
+
+const userIn = (id: string) => h.sandbox.snapshot().users.find((u) => u.userId === id);
+const groupIn = (id: string) => h.sandbox.snapshot().userGroups.find((g) => g.userGroupId === id);
+
+describe('change tools against the sandbox', () => {
+  it('create_user, update_user and delete_user change exactly that user', async () => {
+    const created = await h.call('create_user', {
+      username: 'new.person@wff-demo.example',
+      displayName: 'New Person',
+      employeeId: 'E999',
+      accountEnabled: true,
+    });
+    expect(created.isError).toBeFalsy();
+    const { user } = created.structuredContent as { user: { userId: string; username: string } };
+    expect(user.username).toBe('new.person@wff-demo.example');
+    expect(userIn(user.userId)).toMatchObject({
+      username: 'new.person@wff-demo.example',
+      displayName: 'New Person',
+      employeeId: 'E999',
+      accountEnabled: true,
+    });
+
+    const updated = await h.call('update_user', {
+      userId: user.userId,
+      displayName: 'Renamed Person',
+      accountEnabled: false,
+    });
+    expect(updated.isError).toBeFalsy();
+    expect(userIn(user.userId)).toMatchObject({
+      displayName: 'Renamed Person',
+      accountEnabled: false,
+      employeeId: 'E999',
+    });
+
+    const before = h.elicitations.length;
+    const deleted = await h.call('delete_user', { userId: user.userId });
+    expect(deleted.structuredContent).toEqual({ userId: user.userId, deleted: true });
+    expect(userIn(user.userId)).toBeUndefined();
+    // Destructive: the human saw the preview and had to type the name.
+    expect(h.elicitations.length).toBe(before + 1);
+    expect(h.elicitations.at(-1)).toContain('Renamed Person');
+  });
+
+  it('assign_permissions_to_users and remove_permissions_from_users', async () => {
+    const pid = DEMO_PERMISSIONS.payrollAuditor.permissionId;
+    const uid = DEMO_USERS.dana.userId;
+    const granted = await h.call('assign_permissions_to_users', { permissionIds: [pid], userIds: [uid] });
+    expect(granted.isError).toBeFalsy();
+    expect((granted.structuredContent as { tenants: { status: string }[] }).tenants.map((t) => t.status)).toEqual([
+      'Succeed',
+    ]);
+    expect(h.sandbox.snapshot().userPermissions[pid]).toContain(uid);
+    expect(h.elicitations.at(-1)).toContain('Payroll Auditor');
+
+    const revoked = await h.call('remove_permissions_from_users', { permissionIds: [pid], userIds: [uid] });
+    expect(revoked.isError).toBeFalsy();
+    expect(h.sandbox.snapshot().userPermissions[pid] ?? []).not.toContain(uid);
+  });
+
+  it('add_users_to_group and remove_users_from_group', async () => {
+    const gid = DEMO_GROUPS.contractors.userGroupId;
+    const uid = DEMO_USERS.dana.userId;
+    const added = await h.call('add_users_to_group', { userGroupId: gid, userIds: [uid] });
+    expect(added.isError).toBeFalsy();
+    expect(groupIn(gid)?.memberIds).toContain(uid);
+    const removed = await h.call('remove_users_from_group', { userGroupId: gid, userIds: [uid] });
+    expect(removed.isError).toBeFalsy();
+    expect(groupIn(gid)?.memberIds).not.toContain(uid);
+  });
+
+  it('assign_permissions_to_group and remove_permissions_from_group', async () => {
+    const gid = DEMO_GROUPS.contractors.userGroupId;
+    const pid = DEMO_PERMISSIONS.headcount.permissionId;
+    const start = [...(groupIn(gid)?.permissionIds ?? [])];
+    const granted = await h.call('assign_permissions_to_group', { userGroupId: gid, permissionIds: [pid] });
+    expect(granted.isError).toBeFalsy();
+    expect([...(groupIn(gid)?.permissionIds ?? [])].sort()).toEqual([...new Set([...start, pid])].sort());
+    const revoked = await h.call('remove_permissions_from_group', { userGroupId: gid, permissionIds: [pid] });
+    expect(revoked.isError).toBeFalsy();
+    expect([...(groupIn(gid)?.permissionIds ?? [])].sort()).toEqual(start.filter((p) => p !== pid).sort());
+  });
+
+  it('create_user_groups, update_user_groups and delete_user_groups', async () => {
+    const created = await h.call('create_user_groups', {
+      userGroups: [
+        {
+          displayName: 'Audit Team',
+          description: 'Quarterly audit',
+          permissionIds: [DEMO_PERMISSIONS.payrollAuditor.permissionId],
+        },
+      ],
+    });
+    expect(created.isError).toBeFalsy();
+    const { successes, failures } = created.structuredContent as {
+      successes: { userGroupId: string }[];
+      failures: unknown[];
+    };
+    expect(failures).toEqual([]);
+    const gid = successes[0]!.userGroupId;
+    expect(groupIn(gid)).toMatchObject({
+      displayName: 'Audit Team',
+      description: 'Quarterly audit',
+      permissionIds: [DEMO_PERMISSIONS.payrollAuditor.permissionId],
+    });
+
+    const updated = await h.call('update_user_groups', {
+      userGroups: [{ userGroupId: gid, description: 'Yearly audit' }],
+    });
+    expect(updated.isError).toBeFalsy();
+    expect(groupIn(gid)).toMatchObject({ displayName: 'Audit Team', description: 'Yearly audit' });
+
+    const deleted = await h.call('delete_user_groups', { userGroupIds: [gid] });
+    expect(deleted.isError).toBeFalsy();
+    expect(groupIn(gid)).toBeUndefined();
+  });
+
+  it('bulk_create_users, bulk_update_users and bulk_delete_users account for every item', async () => {
+    const users = Array.from({ length: 12 }, (_, i) => ({
+      username: `bulk.${i}@wff-demo.example`,
+      displayName: `Bulk ${i}`,
+    }));
+    const created = await h.call('bulk_create_users', { users });
+    const c = created.structuredContent as {
+      succeeded: number;
+      failed: number;
+      notAttempted: number;
+      items: { userId: string; status: string }[];
+    };
+    expect([c.succeeded, c.failed, c.notAttempted]).toEqual([12, 0, 0]);
+    const ids = c.items.map((i) => i.userId);
+    expect(ids.map((id) => userIn(id)?.displayName)).toEqual(users.map((u) => u.displayName));
+
+    const updated = await h.call('bulk_update_users', {
+      users: ids.map((userId) => ({ userId, accountEnabled: false })),
+    });
+    expect((updated.structuredContent as { succeeded: number }).succeeded).toBe(12);
+    expect(ids.map((id) => userIn(id)?.accountEnabled)).toEqual(ids.map(() => false));
+
+    const deleted = await h.call('bulk_delete_users', { userIds: ids });
+    expect((deleted.structuredContent as { succeeded: number }).succeeded).toBe(12);
+    expect(ids.map(userIn)).toEqual(ids.map(() => undefined));
+    expect(textOf(deleted)).toContain('Delete users: 12 succeeded, 0 failed, 0 not attempted.');
+  });
+});
+
+describe('confirmation by token when the client cannot elicit', () => {
+  it('the first call returns a preview and token; the same call with the token acts', async () => {
+    const t = await startHarness({ users: 20 });
+    try {
+      const gid = DEMO_GROUPS.executives.userGroupId;
+      const args = { userGroupId: gid, userIds: [DEMO_USERS.dana.userId] };
+      const first = await t.call('add_users_to_group', args);
+      expect(first.isError).toBe(true);
+      const s = first.structuredContent as {
+        confirmationRequired: boolean;
+        confirmationToken: string;
+        preview: { summary: string };
+      };
+      expect(s.confirmationRequired).toBe(true);
+      expect(s.preview.summary).toBe('Add 1 user to group Executives');
+      expect(t.sandbox.snapshot().userGroups.find((g) => g.userGroupId === gid)?.memberIds).not.toContain(
+        DEMO_USERS.dana.userId,
+      );
+
+      const second = await t.call('add_users_to_group', { ...args, confirmationToken: s.confirmationToken });
+      expect(second.isError).toBeFalsy();
+      expect(t.sandbox.snapshot().userGroups.find((g) => g.userGroupId === gid)?.memberIds).toContain(
+        DEMO_USERS.dana.userId,
+      );
+    } finally {
+      await t.close();
+    }
+  });
+});
