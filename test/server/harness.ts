@@ -74,7 +74,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   if (options.elicit) {
     client.setRequestHandler(ElicitRequestSchema, async (request) => {
       elicitations.push(request.params.message);
-      return approve(request.params.requestedSchema as { properties: Record<string, { title?: string }> });
+      const params = request.params as { requestedSchema: { properties: Record<string, { title?: string }> } };
+      return approve(params.requestedSchema);
     });
   }
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
