@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_GROUPS, DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
+import { type Harness, startHarness } from './harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ users: 250 });
+});
+afterAll(() => h.close());
+
+const jsonOf = async (uri: string) => {
+  const r = await h.client.readResource({ uri });
+  const [c] = r.contents;
+  expect(c?.mimeType).toBe('application/json');
+  return JSON.parse((c as { text: string }).text) as Record<string, unknown>;
+};
+
+describe('resources', () => {
+  it('resources/list pages through statics, every user, then every group, by cursor', async () => {
+    const snap = h.sandbox.snapshot();
+    const uris: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await h.client.listResources(cursor ? { cursor } : {});
+      uris.push(...page.resources.map((r) => r.uri));
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor);
+    expect(uris).toEqual([
+      'visier://users',
+      'visier://user-groups',
+      'visier://permissions',
+      ...snap.users.map((u) => `visier://users/${encodeURIComponent(u.userId)}`),
+      ...snap.userGroups.map((g) => `visier://user-groups/${encodeURIComponent(g.userGroupId)}`),
+    ]);
+    expect(pages).toBe(4);
+  });
+
+  it('an invalid resources/list cursor is -32602', async () => {
+    await expect(h.client.listResources({ cursor: 'bogus' })).rejects.toMatchObject({ code: -32602 });
+  });
+
+  it('lists the templates', async () => {
+    const { resourceTemplates } = await h.client.listResourceTemplates();
+    expect(resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual([
+      'visier://permissions/{permissionId}/users',
+      'visier://user-groups/{userGroupId}',
+      'visier://user-groups/{userGroupId}/members',
+      'visier://users/{userId}',
+    ]);
+  });
+
+  it('reads every resource with the sandbox data', async () => {
+    const snap = h.sandbox.snapshot();
+    expect(((await jsonOf('visier://users')).users as { userId: string }[]).map((u) => u.userId)).toEqual(
+      snap.users.map((u) => u.userId),
+    );
+    expect(
+      ((await jsonOf('visier://user-groups')).userGroups as { userGroupId: string }[]).map((g) => g.userGroupId),
+    ).toEqual(snap.userGroups.map((g) => g.userGroupId));
+    expect(
+      ((await jsonOf('visier://permissions')).permissions as { permissionId: string }[]).map((p) => p.permissionId),
+    ).toEqual(snap.permissions.map((p) => p.permissionId));
+    expect((await jsonOf(`visier://users/${DEMO_USERS.dana.userId}`)).username).toBe(DEMO_USERS.dana.username);
+    const gid = DEMO_GROUPS.salesAnalysts.userGroupId;
+    expect((await jsonOf(`visier://user-groups/${gid}`)).displayName).toBe('Sales Analysts');
+    const members = (await jsonOf(`visier://user-groups/${gid}/members`)).tenants as { users: { userId: string }[] }[];
+    expect(members.flatMap((t) => t.users.map((u) => u.userId)).sort()).toEqual(
+      [...snap.userGroups.find((g) => g.userGroupId === gid)!.memberIds].sort(),
+    );
+    const pid = DEMO_PERMISSIONS.compensation.permissionId;
+    const holders = (await jsonOf(`visier://permissions/${pid}/users`)).tenants as { users: { userId: string }[] }[];
+    expect(holders.flatMap((t) => t.users.map((u) => u.userId))).toEqual(
+      expect.arrayContaining(snap.userPermissions[pid] ?? []),
+    );
+  });
+
+  it('a missing user is resource-not-found (-32002)', async () => {
+    await expect(h.client.readResource({ uri: 'visier://users/no-such-user' })).rejects.toMatchObject({ code: -32002 });
+  });
+
+  it('completes ids by id or name prefix', async () => {
+    const byName = await h.client.complete({
+      ref: { type: 'ref/resource', uri: 'visier://users/{userId}' },
+      argument: { name: 'userId', value: 'dana' },
+    });
+    expect(byName.completion.values).toEqual([DEMO_USERS.dana.userId]);
+    const groups = await h.client.complete({
+      ref: { type: 'ref/resource', uri: 'visier://user-groups/{userGroupId}' },
+      argument: { name: 'userGroupId', value: 'Sales' },
+    });
+    expect(groups.completion.values).toEqual([DEMO_GROUPS.salesAnalysts.userGroupId]);
+    const perms = await h.client.complete({
+      ref: { type: 'ref/resource', uri: 'visier://permissions/{permissionId}/users' },
+      argument: { name: 'permissionId', value: 'payroll' },
+    });
+    expect(perms.completion.values).toEqual([DEMO_PERMISSIONS.payrollAuditor.permissionId]);
+    const many = await h.client.complete({
+      ref: { type: 'ref/resource', uri: 'visier://users/{userId}' },
+      argument: { name: 'userId', value: '' },
+    });
+    expect(many.completion.values).toHaveLength(100);
+  });
+
+  it('the diagnose_access prompt guides through read-only tools', async () => {
+    const { prompts } = await h.client.listPrompts();
+    expect(prompts.map((p) => [p.name, Boolean(p.description)])).toEqual([['diagnose_access', true]]);
+    const p = await h.client.getPrompt({
+      name: 'diagnose_access',
+      arguments: { user: 'Dana', thing: 'the sales dashboard' },
+    });
+    const text = (p.messages[0]?.content as { text: string }).text;
+    expect(text).toContain('User: "Dana". Cannot: "the sales dashboard".');
+    expect(text).toContain('get_user');
+  });
+});
