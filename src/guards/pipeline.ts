@@ -1,13 +1,7 @@
 import type { AnyToolDefinition, ImpactPreview, ToolContext, ToolOutput } from '../tools/define.js';
 import { type AuditDecision, AuditLog, type AuditRecord } from './audit.js';
 import { ChangeBudget, DEFAULT_CAPS } from './caps.js';
-import {
-  type Confirmation,
-  chooseConfirmer,
-  ElicitationConfirmer,
-  RefusingConfirmer,
-  TokenConfirmer,
-} from './confirmation.js';
+import { chooseConfirmer, ElicitationConfirmer, RefusingConfirmer, TokenConfirmer } from './confirmation.js';
 import {
   type CallerInfo,
   CONFIRMATION_TOKEN_ARG,
@@ -156,7 +150,7 @@ export function createGuard(options: GuardOptions): Guard {
         def.classification === 'access' ||
         def.classification === 'destructive' ||
         (def.classification === 'write' && items > threshold);
-      let confirmed: Extract<Confirmation, { kind: 'confirmed' }> | undefined;
+      let confirmed = false;
       if (needsConfirmation) {
         const shown = await preview(def, callArgs, ctx);
         const confirmer = chooseConfirmer(options.confirm, caller, token !== undefined, strategies);
@@ -196,7 +190,7 @@ export function createGuard(options: GuardOptions): Guard {
         if (answer.kind === 'refused') {
           throw new Refusal(answer.reason, answer.text, answer.declined ? 'declined' : 'refused');
         }
-        confirmed = answer;
+        confirmed = true;
         // The human may have taken minutes: the data must still be what they approved.
         if (answer.method === 'elicitation' && (await preview(def, callArgs, ctx)).fingerprint !== answer.fingerprint) {
           throw new Refusal(
@@ -209,7 +203,7 @@ export function createGuard(options: GuardOptions): Guard {
       const overBudget = changes ? budget.take(items, caller.sessionId) : undefined;
       if (overBudget !== undefined) throw new Refusal(overBudget.reason, `${overBudget.text} Nothing was sent.`);
 
-      const decision: AuditDecision = confirmed !== undefined ? 'confirmed' : 'allowed';
+      const decision: AuditDecision = confirmed ? 'confirmed' : 'allowed';
       let output: ToolOutput;
       try {
         output = await def.handler(callArgs, ctx);
