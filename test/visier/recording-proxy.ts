@@ -10,6 +10,8 @@ export interface RecordedRequest {
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   body: string;
+  /** What the sandbox answered, as text; empty until it has. */
+  responseBody: string;
 }
 
 export interface RecordingProxy {
@@ -27,13 +29,15 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://proxy');
-    recorded.push({
+    const entry: RecordedRequest = {
       method: req.method ?? '',
       path: url.pathname,
       query: url.searchParams,
       headers: req.headers,
       body,
-    });
+      responseBody: '',
+    };
+    recorded.push(entry);
     const headers = Object.fromEntries(
       Object.entries(req.headers).filter(([k, v]) => !HOP_BY_HOP.has(k) && v !== undefined),
     ) as Record<string, string | string[]>;
@@ -44,12 +48,14 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
         body: chunks.length > 0 ? body : undefined,
       });
       const out = Buffer.from(await upstream.body.arrayBuffer());
+      entry.responseBody = out.toString('utf8');
       const responseHeaders = Object.fromEntries(
         Object.entries(upstream.headers).filter(([k, v]) => !HOP_BY_HOP.has(k) && v !== undefined),
       ) as Record<string, string | string[]>;
       res.writeHead(upstream.statusCode, responseHeaders);
       res.end(out);
     } catch {
+      // The sandbox dropped the connection (a `drop` fault): pass that on to the client.
       res.destroy();
     }
   });
