@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Runtime } from '../../src/runtime.js';
+import { startHttp } from '../../src/transports/http.js';
+import { INIT, MCP_HEADERS, silent, startHttpFor, startRuntimeForTest } from './http-runtime.js';
+
+let runtime: Runtime;
+beforeAll(async () => {
+  runtime = await startRuntimeForTest();
+});
+afterAll(() => runtime.close());
+
+const init = (url: string, headers: Record<string, string> = {}, body: string = JSON.stringify(INIT)) =>
+  fetch(url, { method: 'POST', headers: { ...MCP_HEADERS, ...headers }, body });
+
+describe('HTTP hardening', () => {
+  it('refuses a wrong Host or a foreign Origin with 403; no Origin and a loopback Origin pass', async () => {
+    const http = await startHttpFor(runtime);
+    try {
+      const { request } = await import('node:http');
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(
+          http.url,
+          { method: 'POST', headers: { ...MCP_HEADERS, host: 'evil.example.com' } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end(JSON.stringify(INIT));
+      });
+      expect(status).toBe(403);
+      expect((await init(http.url, { origin: 'http://evil.example.com' })).status).toBe(403);
+      const local = await init(http.url, { origin: 'http://localhost:6274' });
+      expect(local.status).toBe(200);
+      await local.body?.cancel();
+      const none = await init(http.url);
+      expect(none.status).toBe(200);
+      await none.body?.cancel();
+    } finally {
+      await http.close();
+    }
+  });
+
+  it('will not bind a non-loopback address without a bearer token', async () => {
+    await expect(
+      startHttp({
+        host: '0.0.0.0',
+        port: 0,
+        sessionIdleMs: 1000,
+        maxSessions: 1,
+        logger: silent,
+        createServer: runtime.createServer,
+      }),
+    ).rejects.toThrow(/^VISIER_MCP_HTTP_TOKEN: required when binding 0\.0\.0\.0/);
+  });
+
+  it('with a token set, requests without it or with a wrong one get 401', async () => {
+    const token = 'a-long-enough-test-token-123';
+    const http = await startHttpFor(runtime, { token });
+    try {
+      const missing = await init(http.url);
+      expect(missing.status).toBe(401);
+      expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="visier-admin-mcp"');
+      expect((await init(http.url, { authorization: 'Bearer wrong' })).status).toBe(401);
+      const ok = await init(http.url, { authorization: `Bearer ${token}` });
+      expect(ok.status).toBe(200);
+      await ok.body?.cancel();
+    } finally {
+      await http.close();
+    }
+  });
+
+  it('answers an oversized body with 413', async () => {
+    const http = await startHttpFor(runtime, { maxBodyBytes: 1024 });
+    try {
+      const big = JSON.stringify({ ...INIT, params: { ...INIT.params, padding: 'x'.repeat(4096) } });
+      expect((await init(http.url, {}, big)).status).toBe(413);
+    } finally {
+      await http.close();
+    }
+  });
+
+  it('reaps idle sessions', async () => {
+    const http = await startHttpFor(runtime, { sessionIdleMs: 100 });
+    try {
+      const r = await init(http.url);
+      await r.text();
+      const id = r.headers.get('mcp-session-id')!;
+      expect(http.sessionCount()).toBe(1);
+      while (http.sessionCount() > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      const after = await init(
+        http.url,
+        { 'mcp-session-id': id },
+        JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }),
+      );
+      expect(after.status).toBe(404);
+    } finally {
+      await http.close();
+    }
+  });
+
+  it('refuses sessions over the cap with 503', async () => {
+    const http = await startHttpFor(runtime, { maxSessions: 2 });
+    try {
+      for (let i = 0; i < 2; i++) await (await init(http.url)).text();
+      const over = await init(http.url);
+      expect(over.status).toBe(503);
+      expect(http.sessionCount()).toBe(2);
+    } finally {
+      await http.close();
+    }
+  });
+
+  it('graceful shutdown lets an in-flight call finish', async () => {
+    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+    const http = await startHttpFor(runtime);
+    const client = new Client({ name: 'drain', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(http.url)));
+    runtime.sandbox!.faults.set({ latencyMs: 400 });
+    try {
+      const call = client.callTool({ name: 'list_permissions', arguments: { limit: 1 } });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const closing = http.close();
+      const result = await call;
+      await closing;
+      expect((result.structuredContent as { returned: number }).returned).toBe(1);
+      expect(http.sessionCount()).toBe(0);
+    } finally {
+      runtime.sandbox!.faults.clear();
+    }
+  });
+});
