@@ -46,7 +46,7 @@ describe('Streamable HTTP end to end', () => {
     });
     expect(asked).toBe(1);
     expect(declined.isError).toBe(true);
-    expect((declined.content[0] as { text: string }).text).toContain('declined');
+    expect((declined.content as { text: string }[])[0]?.text).toContain('declined');
     await client.close();
     expect(errors).toEqual([]);
   });
