@@ -35,6 +35,16 @@ function secretsSeen(extra: string[]): string[] {
   return [...values].filter((v) => v.length >= 6);
 }
 
+async function caught(promise: Promise<unknown>): Promise<Error> {
+  const outcome = await promise.then(
+    () => new Error('expected the call to fail'),
+    (e: unknown) => e,
+  );
+  expect(outcome).toBeInstanceOf(Error);
+  expect((outcome as Error).message).not.toBe('expected the call to fail');
+  return outcome as Error;
+}
+
 function leaks(haystack: string, secrets: string[]): string[] {
   return secrets.filter((s) => haystack.includes(s) || haystack.includes(encodeURIComponent(s)));
 }
@@ -58,7 +68,7 @@ describe('secrets stay out of logs and errors', () => {
       retry: { baseDelayMs: 1, maxDelayMs: 5 },
       logger,
     });
-    const error = await client.listUsers({ limit: 1 }).catch((e: unknown) => e as Error);
+    const error = await caught(client.listUsers({ limit: 1 }));
     await client.close();
     expect(error).toBeInstanceOf(Error);
     expect((error as { status?: number }).status).toBe(401);
@@ -87,10 +97,8 @@ describe('secrets stay out of logs and errors', () => {
       handle.faults.set({ rules: [{ kind: '503', method: 'GET', path: '^/v1/admin/users$', count: 1 }] });
       await client.listUsers({ limit: 2 });
       handle.faults.set({ rules: [{ kind: 'drop', method: 'POST', path: '^/v1/admin/users$', count: 1 }] });
-      const dropped = await client
-        .createUser({ username: 'secret.test@wff-demo.example' })
-        .catch((e: unknown) => e as Error);
-      const missing = await client.getUser('missing-user').catch((e: unknown) => e as Error);
+      const dropped = await caught(client.createUser({ username: 'secret.test@wff-demo.example' }));
+      const missing = await caught(client.getUser('missing-user'));
       handle.faults.clear();
       await client.close();
 
