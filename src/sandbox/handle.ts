@@ -62,6 +62,7 @@ export interface RequestLogEntry {
   query: Record<string, string>;
   /** `tenantCode` query or the `TargetTenantID` header, whichever the call named. */
   tenant?: string;
+  /** 0 when no response was written: a `drop` or `timeout` fault, or a request still in flight. */
   status: number;
   /** Fault injected on this request, if any. */
   fault?: FaultKind;

@@ -25,26 +25,32 @@ const router = new Router(routes);
 
 export function createSandboxServer(services: SandboxServices, limiter: RateLimiter, log: RequestLogEntry[]): Server {
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => replyError(res, error));
+    const entry = logEntry(req);
+    log.push(entry);
+    handle(req, res, entry)
+      .catch((error: unknown) => replyError(res, error))
+      // Recorded once the status line is written, before the client can see the response.
+      .finally(() => {
+        if (res.headersSent) entry.status = res.statusCode;
+      });
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const method = req.method ?? 'GET';
+  function logEntry(req: IncomingMessage): RequestLogEntry {
     const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
-    const path = url.pathname;
     const named = url.searchParams.get('tenantCode') ?? header(req, 'TargetTenantID');
-    const entry: RequestLogEntry = {
-      method,
-      path,
+    return {
+      method: req.method ?? 'GET',
+      path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       ...(named ? { tenant: named } : {}),
       status: 0,
       at: Date.now(),
     };
-    log.push(entry);
-    res.on('finish', () => {
-      entry.status = res.statusCode;
-    });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, entry: RequestLogEntry): Promise<void> {
+    const { method, path } = entry;
+    const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
 
     const rate = limiter.take(header(req, 'apikey') ?? 'anonymous');
     for (const [name, value] of Object.entries(rate.headers)) res.setHeader(name, value);
@@ -80,7 +86,7 @@ export function createSandboxServer(services: SandboxServices, limiter: RateLimi
       params,
       rawBody,
       body: route.public ? undefined : parseJsonBody(rawBody),
-      tenant: resolveTenant(services, named ?? undefined),
+      tenant: resolveTenant(services, entry.tenant),
       actor,
       services,
     };
