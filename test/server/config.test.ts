@@ -1,0 +1,78 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const creds = {
+  VISIER_HOST: 'https://jupiter.api.visier.io',
+  VISIER_API_KEY: 'k',
+  VISIER_USERNAME: 'u',
+  VISIER_PASSWORD: 'p',
+  VISIER_TENANT_CODE: 'WFF_j1r~c7o',
+};
+
+describe('configuration', () => {
+  it('defaults: sandbox without credentials, read-only, stdio on 127.0.0.1:3333, auto confirmation', () => {
+    const c = loadConfig([], { XDG_STATE_HOME: '/state' });
+    expect(c).toMatchObject({
+      sandbox: true,
+      mode: 'read-only',
+      http: false,
+      host: '127.0.0.1',
+      port: 3333,
+      confirm: 'auto',
+      maxResultChars: 20_000,
+      sessionIdleSeconds: 1800,
+      auditLog: join('/state', 'visier-admin-mcp', 'audit.jsonl'),
+    });
+    expect(c.confirmSecret.length).toBeGreaterThanOrEqual(32);
+    expect(loadConfig([], {}).confirmSecret).not.toBe(c.confirmSecret);
+  });
+
+  it('flags win over the environment', () => {
+    const c = loadConfig(['--mode', 'full', '--port=4000', '--tenants', 'A, B'], {
+      ...creds,
+      VISIER_MCP_MODE: 'user-writes',
+      VISIER_MCP_PORT: '5000',
+    });
+    expect([c.mode, c.port, c.tenants, c.sandbox]).toEqual(['full', 4000, ['A', 'B'], false]);
+    expect(loadConfig([], { ...creds, VISIER_MCP_MODE: 'user-writes' }).mode).toBe('user-writes');
+  });
+
+  it('names the flag or variable that carried a bad value', () => {
+    expect(() => loadConfig(['--mode', 'all'], {})).toThrow(/^--mode: /);
+    expect(() => loadConfig([], { VISIER_MCP_MODE: 'all' })).toThrow(/^VISIER_MCP_MODE: /);
+    expect(() => loadConfig(['--port', '70000'], {})).toThrow(/^--port: /);
+    expect(() => loadConfig([], { VISIER_MCP_MAX_RESULT_CHARS: 'lots' })).toThrow(
+      /^VISIER_MCP_MAX_RESULT_CHARS: must be a whole number/,
+    );
+    expect(() => loadConfig(['--frobnicate'], {})).toThrow(new ConfigError('unknown flag --frobnicate (see --help)'));
+    expect(() => loadConfig(['--report-dir'], {})).toThrow('--report-dir: needs a value');
+    expect(() => loadConfig([], { VISIER_MCP_HTTP_TOKEN: 'short' })).toThrow(
+      /^VISIER_MCP_HTTP_TOKEN: must be at least 16/,
+    );
+  });
+
+  it('never echoes a secret in an error', () => {
+    const secret = 'super-secret-password-value';
+    let message = '';
+    try {
+      loadConfig([], { ...creds, VISIER_PASSWORD: secret, VISIER_CLIENT_ID: 'only-id' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toBe('VISIER_CLIENT_ID and VISIER_CLIENT_SECRET: set both or neither');
+    expect(message).not.toContain(secret);
+  });
+
+  it('reads per-tenant modes from a file and rejects a bad one naming the flag', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vam-config-'));
+    const good = join(dir, 'modes.json');
+    writeFileSync(good, JSON.stringify({ 'WFF_j1r~c7o': 'full' }));
+    expect(loadConfig(['--tenant-modes', good], creds).tenantModes).toEqual({ 'WFF_j1r~c7o': 'full' });
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ X: 'everything' }));
+    expect(() => loadConfig(['--tenant-modes', bad], creds)).toThrow(/^--tenant-modes: .* must map tenant codes to/);
+  });
+});
