@@ -195,7 +195,7 @@ export class HttpClient {
       ...parsed,
       // A 429 was not processed, so even a POST may be sent again; 5xx only when replaying is harmless.
       retryable: rateLimited || (RETRYABLE_STATUS.has(res.status) && isIdempotent(req.method)),
-      detail: res.status === 401 ? 'authentication failed' : `HTTP ${res.status}`,
+      ...(res.status === 401 ? { detail: 'authentication failed' } : {}),
     });
   }
 
@@ -240,8 +240,8 @@ class RequestTimeout extends Error {
   }
 }
 
-/** A 2xx body that is not what its content type promises. Callers throw it for schema mismatches too. */
-export class MalformedResponse extends Error {}
+/** A 2xx body that cannot be read as the promised JSON. */
+class MalformedResponse extends Error {}
 
 function parseBody(bytes: Buffer, req: HttpRequest): unknown {
   if (req.accept === 'binary') return bytes;
@@ -255,7 +255,8 @@ function parseBody(bytes: Buffer, req: HttpRequest): unknown {
   }
 }
 
-export function isIdempotent(method: HttpMethod): boolean {
+/** Visier's GET, PUT and DELETE may be replayed safely; POST and PATCH may not. */
+function isIdempotent(method: HttpMethod): boolean {
   return method !== 'POST' && method !== 'PATCH';
 }
 
