@@ -277,7 +277,7 @@ function buildTenant(code: string, userCount: number, seed: number, primary: boo
     band: groupSeed.band as [number, number],
     group: groupOf(groupSeed.key),
   }));
-  addFixedUsers(tenant, primary);
+  addFixedUsers(tenant, primary, userCount);
   const direct = (key: keyof typeof DEMO_PERMISSIONS) =>
     tenant.userPermissions.get(DEMO_PERMISSIONS[key].permissionId) as Set<string>;
 
@@ -336,10 +336,11 @@ function addProfiles(tenant: TenantState): void {
 
 /**
  * The administrator (who the demo credentials log in as) exists in both tenants; Dana and the
- * injection-named user only in the primary one. Dana is a Sales Analyst without any compensation access.
+ * injection-named user only in the primary one, when it is asked for at least three users. Dana is a
+ * Sales Analyst without any compensation access.
  */
-function addFixedUsers(tenant: TenantState, primary: boolean): void {
-  const fixed = primary ? Object.values(DEMO_USERS) : [DEMO_USERS.admin];
+function addFixedUsers(tenant: TenantState, primary: boolean, userCount: number): void {
+  const fixed = (primary ? Object.values(DEMO_USERS) : [DEMO_USERS.admin]).slice(0, userCount);
   for (const [index, user] of fixed.entries()) {
     const userId = primary ? user.userId : `${user.userId.slice(0, -4)}c02${index}`;
     tenant.load({
@@ -354,7 +355,11 @@ function addFixedUsers(tenant: TenantState, primary: boolean): void {
   const first = tenant.users[0] as { userId: string };
   tenant.userPermissions.get(DEMO_PERMISSIONS.admin.permissionId)?.add(first.userId);
   if (!primary) return;
-  tenant.userPermissions.get(DEMO_PERMISSIONS.headcount.permissionId)?.add(DEMO_USERS.dana.userId);
-  tenant.groups.get(DEMO_GROUPS.salesAnalysts.userGroupId)?.included.add(DEMO_USERS.dana.userId);
-  tenant.groups.get(DEMO_GROUPS.contractors.userGroupId)?.included.add(DEMO_USERS.mallory.userId);
+  if (tenant.getUser(DEMO_USERS.dana.userId)) {
+    tenant.userPermissions.get(DEMO_PERMISSIONS.headcount.permissionId)?.add(DEMO_USERS.dana.userId);
+    tenant.groups.get(DEMO_GROUPS.salesAnalysts.userGroupId)?.included.add(DEMO_USERS.dana.userId);
+  }
+  if (tenant.getUser(DEMO_USERS.mallory.userId)) {
+    tenant.groups.get(DEMO_GROUPS.contractors.userGroupId)?.included.add(DEMO_USERS.mallory.userId);
+  }
 }

@@ -69,6 +69,15 @@ describe('seeded demo tenant', () => {
     expect(beyond.users).toEqual([]);
   });
 
+  it('users: 1 is just the administrator; the secondary tenant keeps its fixed 25', async () => {
+    const tiny = await start({ users: 1 });
+    expect(tiny.snapshot().users.map((u) => u.userId)).toEqual([DEMO_USERS.admin.userId]);
+    expect(
+      tiny.snapshot().userGroups.find((g) => g.userGroupId === DEMO_GROUPS.salesAnalysts.userGroupId)?.memberIds,
+    ).toEqual([]);
+    expect(tiny.snapshot(tiny.tenants.secondary).users).toHaveLength(25);
+  });
+
   it('refuses a user count outside 1..100,000', async () => {
     await expect(startSandbox({ users: 100_001 })).rejects.toThrow('users must be an integer from 1 to 100000');
     await expect(startSandbox({ users: 0 })).rejects.toThrow(RangeError);

@@ -1,5 +1,6 @@
 // The five XLSX reports, built from the current state with exceljs. Visier does not publish their column
 // layouts, so these columns are ours: a header row, then one row per fact.
+import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { Route } from '../context.js';
 import type { Reply } from '../http-io.js';
@@ -40,12 +41,20 @@ export const REPORT_COLUMNS = {
 type ReportName = keyof typeof REPORT_COLUMNS;
 type Cell = string | number;
 
+/** Streams rows into the workbook as they are produced, so a 100,000-user report never holds a sheet model. */
 async function xlsx(name: ReportName, tenant: TenantState, rows: Iterable<Cell[]>): Promise<Reply> {
-  const workbook = new ExcelJS.Workbook();
+  const chunks: Buffer[] = [];
+  const sink = new PassThrough();
+  sink.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const done = new Promise((resolve) => sink.on('end', resolve));
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useSharedStrings: false, useStyles: false });
   const sheet = workbook.addWorksheet(name);
-  sheet.addRow([...REPORT_COLUMNS[name]]);
-  for (const row of rows) sheet.addRow(row);
-  const body = Buffer.from(await workbook.xlsx.writeBuffer());
+  sheet.addRow([...REPORT_COLUMNS[name]]).commit();
+  for (const row of rows) sheet.addRow(row).commit();
+  sheet.commit();
+  await workbook.commit();
+  await done;
+  const body = Buffer.concat(chunks);
   return { status: 200, xlsx: { body, filename: `${name}-${tenant.tenantCode.replace(/[^A-Za-z0-9_-]/g, '_')}.xlsx` } };
 }
 
