@@ -132,9 +132,13 @@ export class HttpClient {
   /** One HTTP exchange, bounded by the request timeout and the caller's signal. */
   private async once(req: HttpRequest, authHeaders: Record<string, string> | undefined, attempt: number) {
     const { requestMs, baseUrl, logger, stats } = this.options;
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new RequestTimeout()), requestMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, timeout.signal]) : timeout.signal;
+    req.signal?.throwIfAborted();
+    // One controller per exchange, fed by the timer and the caller's signal; the listener is removed
+    // afterwards so a long-lived caller signal does not collect one per request.
+    const exchange = new AbortController();
+    const timer = setTimeout(() => exchange.abort(new RequestTimeout()), requestMs);
+    const onCallerAbort = () => exchange.abort(req.signal?.reason);
+    req.signal?.addEventListener('abort', onCallerAbort, { once: true });
     const started = performance.now();
     const headers: Record<string, string> = { accept: acceptHeader(req.accept), ...definedOnly(req.headers) };
     let body: string | undefined;
@@ -153,7 +157,7 @@ export class HttpClient {
         method: req.method,
         headers,
         body,
-        signal,
+        signal: exchange.signal,
         dispatcher: this.agent,
       });
       const bytes = Buffer.from(await res.body.arrayBuffer());
@@ -166,7 +170,7 @@ export class HttpClient {
       );
       return { status, headers: res.headers, body: parsedBody };
     } catch (err) {
-      const failure = timeout.signal.aborted && !req.signal?.aborted ? timeout.signal.reason : err;
+      const failure = exchange.signal.reason instanceof RequestTimeout ? exchange.signal.reason : err;
       logger.debug(
         {
           method: req.method,
@@ -180,6 +184,7 @@ export class HttpClient {
       throw failure;
     } finally {
       clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onCallerAbort);
     }
   }
 

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxHandle } from '../../src/sandbox/handle.js';
 import { VisierClient } from '../../src/visier/client.js';
+import { clientLogger } from '../../src/visier/redact.js';
 import { authFor, captureLogs, startTestSandbox } from './harness.js';
 import { type RecordingProxy, startRecordingProxy } from './recording-proxy.js';
 
@@ -132,4 +133,26 @@ describe('secrets stay out of logs and errors', () => {
       expect(requestLines.find((l) => l.status === 404)?.rci).toMatch(/\S/);
     },
   );
+
+  it("the client's logger censors credential fields by name, whatever a log call passes", () => {
+    const { logger, lines } = captureLogs();
+    clientLogger(logger).debug(
+      {
+        headers: { apikey: 'k-123456', cookie: 'VisierASIDToken=t-123456', authorization: 'Bearer b-123456' },
+        form: { username: 'u', password: 'p-123456' },
+        token: 't-654321',
+        path: '/v1/admin/users',
+      },
+      'probe',
+    );
+    const line = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(line).toMatchObject({
+      component: 'visier',
+      headers: { apikey: '[REDACTED]', cookie: '[REDACTED]', authorization: '[REDACTED]' },
+      form: '[REDACTED]',
+      token: '[REDACTED]',
+      path: '/v1/admin/users',
+    });
+    expect(leaks(lines.join(''), ['k-123456', 't-123456', 'b-123456', 'p-123456', 't-654321'])).toEqual([]);
+  });
 });
