@@ -11,7 +11,7 @@ export interface AssignmentTarget {
   tenant?: TenantState;
 }
 
-export function assignmentTargets(ctx: RequestContext): AssignmentTarget[] {
+function assignmentTargets(ctx: RequestContext): AssignmentTarget[] {
   const list = objectBody(ctx.body).targetProjectForTenantsList;
   if (list === undefined || list === null) return [{ tenantCode: ctx.tenant.tenantCode, tenant: ctx.tenant }];
   const entries = (list as { targetProjectForTenants?: unknown }).targetProjectForTenants;
@@ -29,6 +29,23 @@ export function assignmentTargets(ctx: RequestContext): AssignmentTarget[] {
   });
 }
 
-export function unknownTenantMessage(tenantCode: string): string {
-  return `Tenant '${tenantCode}' does not exist or is not accessible`;
+/** Visier's per-tenant outcome: Succeed, or Failed with every problem in the message. */
+export function outcome(problems: string[]): { status: 'Succeed' | 'Failed'; message?: string } {
+  return problems.length > 0 ? { status: 'Failed', message: problems.join('; ') } : { status: 'Succeed' };
+}
+
+/** Runs `apply` on each target tenant; `apply` applies what it can and pushes a message per problem. */
+export function perTenantResults(
+  ctx: RequestContext,
+  apply: (tenant: TenantState, problems: string[]) => Record<string, unknown>,
+): Record<string, unknown>[] {
+  return assignmentTargets(ctx).map(({ tenantCode, projectId, tenant }) => {
+    const project = projectId !== undefined ? { projectId } : {};
+    if (!tenant) {
+      return { tenantCode, ...outcome([`Tenant '${tenantCode}' does not exist or is not accessible`]), ...project };
+    }
+    const problems: string[] = [];
+    const fields = apply(tenant, problems);
+    return { tenantCode, ...fields, ...outcome(problems), ...project };
+  });
 }

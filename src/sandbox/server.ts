@@ -1,8 +1,7 @@
 // The request pipeline: log, rate limit, fault injection, routing, authentication, tenant, handler.
 // Faults are decided before the handler runs, so a faulted request never changes state.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { RequestContext, SandboxServices } from './context.js';
-import { resolveTenant } from './context.js';
+import { type RequestContext, resolveTenant, type SandboxServices } from './context.js';
 import type { FaultKind, RequestLogEntry } from './handle.js';
 import { bearer, cookie, header, parseJsonBody, readBody, send } from './http-io.js';
 import type { RateLimiter } from './rate-limit.js';

@@ -1,6 +1,6 @@
 // Permissions: the catalogue, direct assignment to users (partial failure reported per tenant in a 200),
 // and who holds a permission, directly, through a user group, or both.
-import { assignmentTargets, unknownTenantMessage } from '../assignment-targets.js';
+import { perTenantResults } from '../assignment-targets.js';
 import { type Route, resolveTenant } from '../context.js';
 import { arrayField, flag, objectBody, paging, stringArray } from '../params.js';
 import { badRequest } from '../status-error.js';
@@ -34,8 +34,13 @@ function assignmentEntries(body: unknown): AssignmentEntry[] {
   });
 }
 
-function applyToTenant(tenant: TenantState, entries: AssignmentEntry[], assign: boolean, actor: string) {
-  const problems: string[] = [];
+function applyToTenant(
+  tenant: TenantState,
+  entries: AssignmentEntry[],
+  assign: boolean,
+  actor: string,
+  problems: string[],
+) {
   const permissions = entries.map(({ permissionId, userIds }) => {
     const permission = tenant.permissions.get(permissionId);
     const holders = tenant.userPermissions.get(permissionId);
@@ -60,24 +65,15 @@ function applyToTenant(tenant: TenantState, entries: AssignmentEntry[], assign: 
     });
     return { permission: basic(permission), users };
   });
-  return { permissions, problems };
+  return { permissions };
 }
 
 function assignment(assign: boolean): Route['handle'] {
   return (ctx) => {
     const entries = assignmentEntries(ctx.body);
-    const tenants = assignmentTargets(ctx).map(({ tenantCode, projectId, tenant }) => {
-      const project = projectId !== undefined ? { projectId } : {};
-      if (!tenant) return { tenantCode, status: 'Failed', message: unknownTenantMessage(tenantCode), ...project };
-      const { permissions, problems } = applyToTenant(tenant, entries, assign, ctx.actor);
-      return {
-        tenantCode,
-        permissions,
-        status: problems.length > 0 ? 'Failed' : 'Succeed',
-        ...(problems.length > 0 ? { message: problems.join('; ') } : {}),
-        ...project,
-      };
-    });
+    const tenants = perTenantResults(ctx, (tenant, problems) =>
+      applyToTenant(tenant, entries, assign, ctx.actor, problems),
+    );
     return { status: 200, json: { tenants } };
   };
 }

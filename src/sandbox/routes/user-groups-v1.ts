@@ -1,6 +1,6 @@
 // User groups V1: list, explicit members, membership changes and group permissions. These act on the same
 // group records as V2, so a change here shows up in V2's `users.manuallyIncludedIds` and back.
-import { assignmentTargets, unknownTenantMessage } from '../assignment-targets.js';
+import { outcome, perTenantResults } from '../assignment-targets.js';
 import { type Route, resolveTenant } from '../context.js';
 import { arrayField, objectBody, paging, stringArray } from '../params.js';
 import { badRequest } from '../status-error.js';
@@ -38,10 +38,7 @@ function membershipEntries(body: unknown): { userGroupId: string; userIds: strin
 function membership(add: boolean): Route['handle'] {
   return (ctx) => {
     const entries = membershipEntries(ctx.body);
-    const tenants = assignmentTargets(ctx).map(({ tenantCode, projectId, tenant }) => {
-      const project = projectId !== undefined ? { projectId } : {};
-      if (!tenant) return { tenantCode, status: 'Failed', message: unknownTenantMessage(tenantCode), ...project };
-      const problems: string[] = [];
+    const tenants = perTenantResults(ctx, (tenant, problems) => {
       const assignments = entries.map(({ userGroupId, userIds }) => {
         const group = tenant.groups.get(userGroupId);
         if (!group) {
@@ -69,13 +66,7 @@ function membership(add: boolean): Route['handle'] {
         });
         return { id: userGroupId, name: group.displayName, users };
       });
-      return {
-        tenantCode,
-        status: problems.length > 0 ? 'Failed' : 'Succeed',
-        ...(problems.length > 0 ? { message: problems.join('; ') } : {}),
-        assignments,
-        ...project,
-      };
+      return { assignments };
     });
     return { status: 200, json: { tenants } };
   };
@@ -114,16 +105,7 @@ function groupPermissionChange(add: boolean): Route['handle'] {
       }
       return [groupDto(tenant, group)];
     });
-    const failed = problems.length > 0;
-    return {
-      status: 200,
-      json: {
-        tenantCode: tenant.tenantCode,
-        status: failed ? 'Failed' : 'Succeed',
-        ...(failed ? { message: problems.join('; ') } : {}),
-        userGroups,
-      },
-    };
+    return { status: 200, json: { tenantCode: tenant.tenantCode, ...outcome(problems), userGroups } };
   };
 }
 

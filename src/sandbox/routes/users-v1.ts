@@ -2,8 +2,7 @@
 // behaviour for omitted fields is undocumented and clearing them would be the riskier guess) and delete.
 import type { Route } from '../context.js';
 import { flag, paging } from '../params.js';
-import type { UserInclude } from '../user-dtos.js';
-import { userGetDto, userWriteDto } from '../user-dtos.js';
+import { type UserInclude, userGetDto, userWriteDto } from '../user-dtos.js';
 import { userCreateInput, userPatchInput } from '../user-input.js';
 
 const include = (query: URLSearchParams): UserInclude => ({
