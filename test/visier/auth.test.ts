@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxHandle } from '../../src/sandbox/handle.js';
+import { SessionAuth } from '../../src/visier/auth.js';
 import { VisierApiError } from '../../src/visier/errors.js';
-import { clientFor, countRequests, startTestSandbox } from './harness.js';
+import { HttpClient } from '../../src/visier/http.js';
+import { Redactor } from '../../src/visier/redact.js';
+import { authFor, captureLogs, clientFor, countRequests, startTestSandbox } from './harness.js';
 import { type RecordingProxy, startRecordingProxy } from './recording-proxy.js';
 
 const ASID = '/v1/admin/visierSecureToken';
@@ -164,5 +167,36 @@ describe('OAuth2 password grant', () => {
     const tokenCalls = shortProxy.recorded.filter((r) => r.path === OAUTH);
     expect(tokenCalls.map((r) => new URLSearchParams(r.body).get('grant_type'))).toEqual(['password', 'refresh_token']);
     expect(shortProxy.recorded.map((r) => r.path)).toEqual([OAUTH, '/v1/admin/users', OAUTH, '/v1/admin/users']);
+  });
+});
+
+describe('ASID token lifetime', () => {
+  it('renews the token five minutes before the assumed hour is up, with one request', async () => {
+    const stats = { requests: 0, retries: 0, rateLimited: 0, tokenRefreshes: 0 };
+    const redactor = new Redactor();
+    const http = new HttpClient({
+      baseUrl: handle.url,
+      retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+      connectMs: 1000,
+      requestMs: 5000,
+      connections: 1,
+      limiter: undefined,
+      logger: captureLogs().logger,
+      redactor,
+      stats,
+    });
+    let now = 1_000_000;
+    const auth = new SessionAuth(http, authFor(handle, 'asid'), handle.credentials.apiKey, redactor, stats, () => now);
+    const first = await auth.credential();
+    now += 3_299_000;
+    expect((await auth.credential()).token).toBe(first.token);
+    now += 1_000;
+    const [a, b] = await Promise.all([auth.credential(), auth.credential()]);
+    expect(a.token).not.toBe(first.token);
+    expect(b.token).toBe(a.token);
+    expect(a.headers).toEqual({ apikey: handle.credentials.apiKey, cookie: `VisierASIDToken=${a.token}` });
+    expect(stats.tokenRefreshes).toBe(2);
+    expect(stats.requests).toBe(2);
+    await http.close();
   });
 });
