@@ -209,16 +209,6 @@ function changeText(
   });
 }
 
-/** Results carry only what the schema names: Visier may add fields without notice. */
-function shapeChange(result: { successes: Record<string, unknown>[]; failures: Record<string, unknown>[] }) {
-  const pick = (o: Record<string, unknown>, keys: string[]) =>
-    Object.fromEntries(keys.filter((k) => typeof o[k] === 'string').map((k) => [k, o[k] as string]));
-  return {
-    successes: result.successes.map((s) => pick(s, ['userGroupId', 'displayName'])),
-    failures: result.failures.map((f) => pick(f, ['userGroupId', 'displayName', 'message', 'rci'])),
-  };
-}
-
 export const createUserGroups = defineTool({
   name: 'create_user_groups',
   title: 'Create user groups',
@@ -243,7 +233,7 @@ export const createUserGroups = defineTool({
     };
   },
   handler: async (args, ctx) => {
-    const result = shapeChange(await ctx.visier.createUserGroups(args.userGroups.map(toDefinition), ctx.call));
+    const result = await ctx.visier.createUserGroups(args.userGroups.map(toDefinition), ctx.call);
     return { text: changeText('Created', result, ctx.fence), structured: result };
   },
 });
@@ -295,7 +285,7 @@ export const updateUserGroups = defineTool({
     };
   },
   handler: async (args, ctx) => {
-    const result = shapeChange(await ctx.visier.updateUserGroups(args.userGroups.map(toDefinition), ctx.call));
+    const result = await ctx.visier.updateUserGroups(args.userGroups.map(toDefinition), ctx.call);
     return { text: changeText('Updated', result, ctx.fence), structured: result };
   },
 });
@@ -332,10 +322,7 @@ export const deleteUserGroups = defineTool({
       args.userGroupIds.map((userGroupId) => ({ userGroupId })),
       ctx.call,
     );
-    const shaped = shapeChange(
-      result as unknown as { successes: Record<string, unknown>[]; failures: Record<string, unknown>[] },
-    );
-    return { text: changeText('Deleted', shaped, ctx.fence), structured: shaped };
+    return { text: changeText('Deleted', result, ctx.fence), structured: result };
   },
 });
 
