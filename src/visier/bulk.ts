@@ -46,8 +46,9 @@ export async function runBulk<I, S, F>(plan: BulkPlan<I, S, F>, requests: () => 
       const reply = await plan.send(indices.map((i) => plan.items[i]!));
       settleChunk(plan, indices, reply, results);
     } catch (err) {
-      const error = err instanceof VisierApiError ? err : undefined;
-      const outcome = chunkFailure(error, err, requests() > sentBefore);
+      // Anything but a Visier error is a defect here, and must surface rather than hide in a row.
+      if (!(err instanceof VisierApiError)) throw err;
+      const outcome = chunkFailure(err, requests() > sentBefore);
       for (const i of indices) results[i] = row(plan, i, outcome.item);
       stopReason = outcome.stop;
     }
@@ -92,14 +93,9 @@ function settleChunk<I, S, F>(
  * too (cancellation, exhausted rate limit, lost connection, rejected credentials) stops the run.
  */
 function chunkFailure(
-  error: VisierApiError | undefined,
-  raw: unknown,
+  error: VisierApiError,
   anySent: boolean,
 ): { item: Pick<BulkItem, 'status' | 'message' | 'rci'>; stop?: string } {
-  if (!error) {
-    const message = raw instanceof Error ? raw.message : String(raw);
-    return { item: { status: 'failed', message }, stop: `not sent: an earlier chunk failed: ${message}` };
-  }
   const reason = error.localizedMessage ?? error.message;
   const withRci = (item: Pick<BulkItem, 'status' | 'message'>) =>
     error.rci === undefined ? item : { ...item, rci: error.rci };
