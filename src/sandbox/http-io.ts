@@ -8,11 +8,13 @@ const MAX_BODY_BYTES = 5 * 1024 * 1024;
 export async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
+  // An oversized body is still read to the end (and dropped), so the client receives the 413 instead of
+  // a connection reset while it is still sending.
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new StatusError(413, 'PayloadTooLarge', 'Request body is too large');
-    chunks.push(chunk as Buffer);
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
   }
+  if (size > MAX_BODY_BYTES) throw new StatusError(413, 'PayloadTooLarge', 'Request body is too large');
   return Buffer.concat(chunks).toString('utf8');
 }
 
