@@ -182,4 +182,45 @@ describe('confirmation by token when the client cannot elicit', () => {
       await t.close();
     }
   });
+
+  it('a deletion preview shows what the user holds now, and nothing is deleted without the token', async () => {
+    const t = await startHarness({ users: 20 });
+    try {
+      const r = await t.call('delete_user', { userId: DEMO_USERS.dana.userId });
+      expect(r.isError).toBe(true);
+      const { preview } = r.structuredContent as {
+        preview: { summary: string; targets: { id: string; before: string[]; after: string[] }[] };
+      };
+      expect(preview.summary).toBe(`Delete user ${DEMO_USERS.dana.username} (${DEMO_USERS.dana.userId})`);
+      const [target] = preview.targets;
+      expect(target?.after).toEqual(['deleted']);
+      expect(target?.before.filter((l) => /^(permissions|user groups|profiles): /.test(l))).toHaveLength(3);
+      const groups = t.sandbox.snapshot().userGroups.filter((g) => g.memberIds.includes(DEMO_USERS.dana.userId));
+      expect(groups.length).toBeGreaterThan(0);
+      const groupLine = target?.before.find((l) => l.startsWith('user groups: '));
+      for (const g of groups) expect(groupLine).toContain(`${g.displayName} (${g.userGroupId})`);
+      expect(t.sandbox.snapshot().users.some((u) => u.userId === DEMO_USERS.dana.userId)).toBe(true);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('get_report saving', () => {
+  it('saves the XLSX under the operator-set directory with a server-chosen name', async () => {
+    const { mkdtempSync, statSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join, dirname, basename } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'vam-reports-'));
+    const t = await startHarness({ users: 20, reportDir: dir });
+    try {
+      const r = await t.call('get_report', { report: 'permission-assignments', maxRows: 1, save: true });
+      const { savedTo } = r.structuredContent as { savedTo: string };
+      expect(dirname(savedTo)).toBe(dir);
+      expect(basename(savedTo)).toMatch(/^permission-assignments-[\dT-]+Z\.xlsx$/);
+      expect(statSync(savedTo).size).toBeGreaterThan(0);
+    } finally {
+      await t.close();
+    }
+  });
 });
