@@ -73,6 +73,36 @@ describe('stdio end to end (node dist/cli.js --sandbox)', () => {
     expect(parsed.map((m) => m.id).sort()).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('answers requests already sent when stdin closes, then exits', async () => {
+    const child = spawn(process.execPath, [CLI, '--sandbox', '--audit-log', auditLog()], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const messages = [
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+      },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_permissions', arguments: { limit: 1 } } },
+    ];
+    child.stdin.end(messages.map((m) => `${JSON.stringify(m)}\n`).join(''));
+    expect(await exited).toBe(0);
+    const answers = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { id: number; result: { structuredContent?: { returned: number } } });
+    expect(answers.map((a) => a.id)).toEqual([1, 2]);
+    expect(answers[1]?.result.structuredContent?.returned).toBe(1);
+  });
+
   it('a bad flag stops start-up with a message naming it', async () => {
     const child = spawn(process.execPath, [CLI, '--mode', 'everything'], {
       cwd: ROOT,
