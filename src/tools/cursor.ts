@@ -1,3 +1,5 @@
+import { ToolArgumentError } from './errors.js';
+
 /**
  * List cursors are opaque to the model: base64url of a small JSON object holding the offset to resume at,
  * so clients cannot come to depend on their shape.
@@ -6,14 +8,7 @@ export function encodeCursor(start: number): string {
   return Buffer.from(JSON.stringify({ s: start }), 'utf8').toString('base64url');
 }
 
-export class InvalidCursorError extends Error {
-  constructor() {
-    super('cursor: not a cursor this server issued; omit it to start from the first page');
-    this.name = 'InvalidCursorError';
-  }
-}
-
-/** Offset to resume at; 0 when no cursor was given. Throws InvalidCursorError for anything else. */
+/** Offset to resume at; 0 when no cursor was given. Throws ToolArgumentError for anything else. */
 export function decodeCursor(cursor: string | undefined): number {
   if (cursor === undefined) return 0;
   try {
@@ -25,5 +20,5 @@ export function decodeCursor(cursor: string | undefined): number {
   } catch {
     // falls through to the error below: malformed base64 or JSON is as invalid as a wrong shape
   }
-  throw new InvalidCursorError();
+  throw new ToolArgumentError('cursor', 'not a cursor this server issued; omit it to start from the first page');
 }

@@ -1,8 +1,15 @@
 import { VisierApiError } from '../visier/errors.js';
-import { InvalidCursorError } from './cursor.js';
 
 // What a failed call tells the model: Visier's own words, code and rci, and what to do next. Never a stack
 // trace, and nothing from the request but the ids the model itself sent.
+
+/** A rule on arguments that zod cannot express; the message starts with the field's name. */
+export class ToolArgumentError extends Error {
+  constructor(field: string, rule: string) {
+    super(`${field}: ${rule}`);
+    this.name = 'ToolArgumentError';
+  }
+}
 
 export interface ToolErrorReport {
   text: string;
@@ -69,10 +76,6 @@ export function describeToolError(error: unknown, args: Record<string, unknown>)
       expected: true,
     };
   }
-  if (error instanceof InvalidCursorError) return { text: error.message, details: {}, expected: true };
-  // Handlers throw plain Errors only for argument rules zod cannot express; their text names the field.
-  if (error instanceof Error && /^[a-zA-Z]+: /.test(error.message)) {
-    return { text: error.message, details: {}, expected: true };
-  }
+  if (error instanceof ToolArgumentError) return { text: error.message, details: {}, expected: true };
   return { text: 'Internal error in visier-admin-mcp; the server log has the details.', details: {}, expected: false };
 }

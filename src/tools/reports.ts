@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { REPORT_KINDS, type ReportQuery } from '../visier/api.js';
 import { defineTool } from './define.js';
+import { ToolArgumentError } from './errors.js';
 import { id, routing } from './fields.js';
 import { fencedText, linesWithinBudget } from './format.js';
 
@@ -42,11 +43,12 @@ export const getReport = defineTool({
   },
   handler: async (args, ctx) => {
     if (args.report === 'data-security' && args.userId === undefined) {
-      throw new Error('userId: required for the data-security report');
+      throw new ToolArgumentError('userId', 'required for the data-security report');
     }
     if (args.save && !ctx.reportDir) {
-      throw new Error(
-        'save: no report directory is configured (the operator sets --report-dir); call again without save',
+      throw new ToolArgumentError(
+        'save',
+        'no report directory is configured (the operator sets --report-dir); call again without save',
       );
     }
     const query: ReportQuery = { maxRows: args.maxRows ?? 100 };
