@@ -110,7 +110,7 @@ describe('resources', () => {
       name: 'diagnose_access',
       arguments: { user: 'Dana', thing: 'the sales dashboard' },
     });
-    const text = (p.messages[0]?.content as { text: string }).text;
+    const text = (p.messages[0]!.content as { text: string }).text;
     expect(text).toContain('User: "Dana". Cannot: "the sales dashboard".');
     expect(text).toContain('get_user');
   });
