@@ -97,6 +97,18 @@ export const OPTIONS = {
     kind: 'string',
     help: 'Changes the server may make per rolling hour',
   },
+  rateLimit: {
+    flag: '--rate-limit',
+    env: 'VISIER_RATE_LIMIT',
+    kind: 'string',
+    help: "Visier calls per minute/hour, e.g. 100/6000 (Visier's), or off",
+  },
+  cacheTtlSeconds: {
+    flag: '--cache-ttl-seconds',
+    env: 'VISIER_MCP_CACHE_TTL_SECONDS',
+    kind: 'string',
+    help: 'Reuse Visier reads this long; any write clears them (0: off)',
+  },
   logLevel: { flag: '--log-level', env: 'VISIER_MCP_LOG_LEVEL', kind: 'string', help: 'pino level (stderr)' },
   visierHost: { env: 'VISIER_HOST', kind: 'string', help: 'Visier API base URL' },
   apiKey: { env: 'VISIER_API_KEY', kind: 'string', help: 'Visier API key' },
@@ -126,6 +138,15 @@ const list = z
   )
   .pipe(z.array(z.string().min(1).max(256)).min(1, 'must name at least one'));
 const secret = z.string().min(1);
+const rateLimit = z
+  .string()
+  .regex(/^(off|\d+\/\d+)$/, 'must be PER_MINUTE/PER_HOUR (e.g. 100/6000) or off')
+  .transform((v) => {
+    if (v === 'off') return false as const;
+    const [perMinute, perHour] = v.split('/').map(Number) as [number, number];
+    return { perMinute, perHour };
+  })
+  .refine((v) => v === false || (v.perMinute > 0 && v.perHour > 0), 'both limits must be above 0');
 
 const schema = z.strictObject({
   sandbox: bool.default(false),
@@ -148,6 +169,8 @@ const schema = z.strictObject({
   maxItemsPerCall: int(1, 10_000).optional(),
   maxChangesPerSession: int(1, 1_000_000).optional(),
   maxChangesPerHour: int(1, 10_000_000).optional(),
+  rateLimit: rateLimit.default({ perMinute: 100, perHour: 6000 }),
+  cacheTtlSeconds: int(0, 3600).default(15),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   visierHost: z.url({ protocol: /^https?$/ }).optional(),
   apiKey: secret.optional(),

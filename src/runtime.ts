@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { createGuard } from './guards/index.js';
 import { type SandboxHandle, startSandbox } from './sandbox/index.js';
 import { createServer } from './server.js';
+import { withReadCache } from './visier/cache.js';
 import { VisierClient } from './visier/client.js';
 import type { VisierClientConfig } from './visier/config.js';
 
@@ -25,6 +26,7 @@ function visierConfig(config: Config, sandbox: SandboxHandle | undefined, logger
       apiKey,
       auth: { kind: 'asid', username, password },
       tenantCode: sandbox.tenants.primary,
+      rateLimit: config.rateLimit,
       logger,
     };
   }
@@ -43,19 +45,21 @@ function visierConfig(config: Config, sandbox: SandboxHandle | undefined, logger
         : { kind: 'asid', username, password },
     ...(config.tenantCode === undefined ? {} : { tenantCode: config.tenantCode }),
     ...(config.projectId === undefined ? {} : { projectId: config.projectId }),
+    rateLimit: config.rateLimit,
     logger,
   };
 }
 
 export async function startRuntime(config: Config, logger: pino.Logger): Promise<Runtime> {
-  const sandbox = config.sandbox ? await startSandbox({}) : undefined;
+  const sandbox = config.sandbox ? await startSandbox({ rateLimit: config.rateLimit }) : undefined;
   const tenants = config.tenants ?? [sandbox?.tenants.primary ?? config.tenantCode].filter((t): t is string => !!t);
   const defaultTenant = config.tenantCode && tenants.includes(config.tenantCode) ? config.tenantCode : tenants[0];
   if (defaultTenant === undefined) {
     await sandbox?.close();
     throw new Error('VISIER_TENANT_CODE or --tenants: name the tenant(s) this server may touch');
   }
-  const visier = new VisierClient(visierConfig(config, sandbox, logger));
+  const client = new VisierClient(visierConfig(config, sandbox, logger));
+  const visier = withReadCache(client, { ttlMs: config.cacheTtlSeconds * 1000 });
   const guard = createGuard({
     mode: config.mode,
     ...(config.tenantModes ? { tenantModes: config.tenantModes } : {}),
@@ -74,6 +78,7 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
     createServer: () =>
       createServer({
         visier,
+        liveVisier: visier.live,
         guard,
         sandbox: config.sandbox,
         maxResultChars: config.maxResultChars,
@@ -85,7 +90,7 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
     defaultTenant,
     tenants,
     close: async () => {
-      await visier.close();
+      await client.close();
       await sandbox?.close();
     },
   };

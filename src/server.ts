@@ -17,7 +17,13 @@ import { TOOLS } from './tools/index.js';
 import type { VisierApi } from './visier/api.js';
 
 export interface ServerDeps {
+  /** What read tools use; may answer from a short cache. */
   visier: VisierApi;
+  /**
+   * What change tools use, for their previews, the re-check before acting and the change itself: always live,
+   * so a human never approves a change against a cached picture. Defaults to `visier`.
+   */
+  liveVisier?: VisierApi;
   guard: Guard;
   /** Serving the built-in demo tenant: every answer says so. */
   sandbox: boolean;
@@ -89,6 +95,7 @@ export function createServer(deps: ServerDeps): McpServer {
   );
 
   const ctxDeps = { ...deps, maxResultChars };
+  const liveCtxDeps = { ...ctxDeps, visier: deps.liveVisier ?? deps.visier };
   const sandboxMark = (result: CallToolResult): CallToolResult => {
     if (!deps.sandbox) return result;
     const [first, ...rest] = result.content;
@@ -136,7 +143,7 @@ export function createServer(deps: ServerDeps): McpServer {
           const outcome = await deps.guard.call(
             def,
             args,
-            callContext(ctxDeps, args, extra),
+            callContext(def.classification === 'read' ? ctxDeps : liveCtxDeps, args, extra),
             callerInfo(server, deps, extra),
           );
           return sandboxMark(toResult(def, outcome, output));

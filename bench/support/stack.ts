@@ -62,7 +62,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     rateLimit: false,
     ...(options.retry ? { retry: options.retry } : {}),
   });
-  const visier = options.cacheTtlMs ? withReadCache(client, { ttlMs: options.cacheTtlMs }) : client;
+  const visier = withReadCache(client, { ttlMs: options.cacheTtlMs ?? 0 });
   const guard =
     options.guard === 'off'
       ? passThroughGuard
@@ -78,6 +78,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const newServer = () =>
     createServer({
       visier,
+      liveVisier: visier.live,
       guard,
       sandbox: true,
       defaultTenant: sandbox.tenants.primary,

@@ -63,13 +63,19 @@ interface Entry {
   expiresAt: number;
 }
 
+export interface CachedVisierApi extends VisierApi {
+  cacheStats: ReadCacheStats;
+  /** The same API with every read sent to Visier; its writes still clear the cache. */
+  live: VisierApi;
+}
+
 /**
  * A short-TTL cache of Visier reads in front of any `VisierApi`. Any write clears it whole: a user's
  * effective permissions and memberships are derived across users, groups and tenants, so narrower
  * invalidation would be easy to get subtly wrong, and writes are rare next to the reads of a lookup session.
  * Identical reads in flight at the same time share one request.
  */
-export function withReadCache(inner: VisierApi, options: ReadCacheOptions): VisierApi & { cacheStats: ReadCacheStats } {
+export function withReadCache(inner: VisierApi, options: ReadCacheOptions): CachedVisierApi {
   const now = options.now ?? Date.now;
   const maxEntries = options.maxEntries ?? 5000;
   const entries = new Map<string, Entry>();
@@ -119,16 +125,13 @@ export function withReadCache(inner: VisierApi, options: ReadCacheOptions): Visi
     return shared;
   };
 
-  const api = { cacheStats: stats } as VisierApi & { cacheStats: ReadCacheStats };
-  const target = api as unknown as Record<Method, (...a: unknown[]) => unknown>;
-  for (const method of CACHED_READS) {
-    target[method] =
-      options.ttlMs > 0
-        ? (...args: unknown[]) => cachedRead(method, args)
-        : (...args: unknown[]) => (inner[method] as (...a: unknown[]) => unknown).apply(inner, args);
-  }
-  for (const method of WRITES) {
-    target[method] = async (...args: unknown[]) => {
+  const passThrough =
+    (method: Method) =>
+    (...args: unknown[]) =>
+      (inner[method] as (...a: unknown[]) => unknown).apply(inner, args);
+  const invalidating =
+    (method: Method) =>
+    async (...args: unknown[]) => {
       invalidate();
       try {
         return await (inner[method] as (...a: unknown[]) => Promise<unknown>).apply(inner, args);
@@ -137,11 +140,25 @@ export function withReadCache(inner: VisierApi, options: ReadCacheOptions): Visi
         invalidate();
       }
     };
+
+  const cached = { cacheStats: stats } as CachedVisierApi;
+  const live = {} as VisierApi;
+  const cachedTarget = cached as unknown as Record<Method, (...a: unknown[]) => unknown>;
+  const liveTarget = live as unknown as Record<Method, (...a: unknown[]) => unknown>;
+  for (const method of CACHED_READS) {
+    cachedTarget[method] = options.ttlMs > 0 ? (...args: unknown[]) => cachedRead(method, args) : passThrough(method);
+    liveTarget[method] = passThrough(method);
+  }
+  for (const method of WRITES) {
+    cachedTarget[method] = invalidating(method);
+    liveTarget[method] = cachedTarget[method];
   }
   for (const method of UNCACHED_READS) {
-    target[method] = (...args: unknown[]) => (inner[method] as (...a: unknown[]) => unknown).apply(inner, args);
+    cachedTarget[method] = passThrough(method);
+    liveTarget[method] = cachedTarget[method];
   }
-  return api;
+  cached.live = live;
+  return cached;
 }
 
 /** The signal is per call and says nothing about the answer, so it is left out of the key. */

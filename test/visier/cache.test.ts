@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { SandboxHandle } from '../../src/sandbox/handle.js';
+import { DEMO_GROUPS, DEMO_USERS } from '../../src/sandbox/index.js';
+import { withReadCache } from '../../src/visier/cache.js';
+import type { VisierClient } from '../../src/visier/client.js';
+import { clientFor, countRequests, startTestSandbox } from './harness.js';
+
+const dana = DEMO_USERS.dana.userId;
+const danaPath = `/v1/admin/users/${dana}`;
+
+describe('read cache over the real client and sandbox', () => {
+  let sandbox: SandboxHandle;
+  let client: VisierClient;
+  let clock = 0;
+  const now = () => clock;
+
+  beforeAll(async () => {
+    sandbox = await startTestSandbox();
+    client = clientFor(sandbox);
+  });
+  afterAll(async () => {
+    await client.close();
+    await sandbox.close();
+  });
+  beforeEach(() => {
+    sandbox.faults.clear();
+    sandbox.clearRequests();
+    clock = 1_000_000;
+  });
+
+  it('answers a repeated read from the cache until the TTL runs out', async () => {
+    const cache = withReadCache(client, { ttlMs: 10_000, now });
+    const first = await cache.getUser(dana);
+    const second = await cache.getUser(dana);
+    expect(second).toEqual(first);
+    expect(countRequests(sandbox, 'GET', danaPath)).toBe(1);
+    clock += 10_001;
+    await cache.getUser(dana);
+    expect(countRequests(sandbox, 'GET', danaPath)).toBe(2);
+    expect(cache.cacheStats).toEqual({ hits: 1, misses: 2, joined: 0, invalidations: 0 });
+  });
+
+  it('keys on the arguments: other users, includes and tenants are separate entries', async () => {
+    const cache = withReadCache(client, { ttlMs: 10_000, now });
+    await cache.getUser(dana);
+    await cache.getUser(dana, { userGroups: true });
+    await cache.getUser(dana, undefined, { tenantCode: sandbox.tenants.primary });
+    await cache.getUser(DEMO_USERS.admin.userId);
+    expect(sandbox.requests.filter((r) => r.method === 'GET').length).toBe(4);
+  });
+
+  it('a write clears every cached read, so the next read shows the change', async () => {
+    const cache = withReadCache(client, { ttlMs: 10_000, now });
+    await cache.getUser(dana);
+    await cache.listUserGroupMembers(DEMO_GROUPS.salesAnalysts.userGroupId);
+    await cache.updateUser(dana, { displayName: 'Dana W. (cached test)' });
+    expect((await cache.getUser(dana)).displayName).toBe('Dana W. (cached test)');
+    await cache.listUserGroupMembers(DEMO_GROUPS.salesAnalysts.userGroupId);
+    expect(countRequests(sandbox, 'GET', `/v1/admin/user-groups/${DEMO_GROUPS.salesAnalysts.userGroupId}/users`)).toBe(
+      2,
+    );
+    await cache.updateUser(dana, { displayName: DEMO_USERS.dana.displayName });
+  });
+
+  it('a failed write clears the cache too (it may have been applied in part)', async () => {
+    const cache = withReadCache(client, { ttlMs: 10_000, now });
+    await cache.getUser(dana);
+    await expect(cache.deleteUser('no-such-user')).rejects.toMatchObject({ status: 404 });
+    await cache.getUser(dana);
+    expect(countRequests(sandbox, 'GET', danaPath)).toBe(2);
+  });
+
+  it('identical reads in flight share one request', async () => {
+    const cache = withReadCache(client, { ttlMs: 10_000, now });
+    sandbox.faults.set({ latencyMs: 30 });
+    const answers = await Promise.all(Array.from({ length: 10 }, () => cache.getUser(dana)));
+    expect(new Set(answers.map((a) => a.userId))).toEqual(new Set([dana]));
+    expect(countRequests(sandbox, 'GET', danaPath)).toBe(1);
+    expect(cache.cacheStats.joined).toBe(9);
+  });
+
+  it('a read that started before a write does not store its answer', async () => {
+    const cache = withReadCache(client, { ttlMs: 10_000, now });
+    sandbox.faults.set({ latencyMs: 40 });
+    const slowRead = cache.getUser(dana);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await cache.updateUser(dana, { employeeId: 'E-CACHE-1' });
+    await slowRead;
+    sandbox.faults.clear();
+    expect((await cache.getUser(dana)).employeeId).toBe('E-CACHE-1');
+    await cache.updateUser(dana, { employeeId: DEMO_USERS.dana.employeeId });
+  });
+
+  it('a failed read is not cached', async () => {
+    const cache = withReadCache(client, { ttlMs: 10_000, now });
+    await expect(cache.getUser('no-such-user')).rejects.toMatchObject({ status: 404 });
+    await expect(cache.getUser('no-such-user')).rejects.toMatchObject({ status: 404 });
+    expect(countRequests(sandbox, 'GET', '/v1/admin/users/no-such-user')).toBe(2);
+  });
+
+  it('the live view always reads from Visier, and its writes clear the cached view', async () => {
+    const cache = withReadCache(client, { ttlMs: 10_000, now });
+    await cache.getUser(dana);
+    await cache.live.getUser(dana);
+    await cache.live.getUser(dana);
+    expect(countRequests(sandbox, 'GET', danaPath)).toBe(3);
+    await cache.live.updateUser(dana, { email: 'dana.cache@wff-demo.example' });
+    expect((await cache.getUser(dana)).email).toBe('dana.cache@wff-demo.example');
+    await cache.live.updateUser(dana, { email: DEMO_USERS.dana.username });
+  });
+
+  it('a TTL of 0 sends every read', async () => {
+    const cache = withReadCache(client, { ttlMs: 0, now });
+    await cache.getUser(dana);
+    await cache.getUser(dana);
+    expect(countRequests(sandbox, 'GET', danaPath)).toBe(2);
+  });
+});
