@@ -17,15 +17,17 @@ export const USER_FIELDS = [
 ] as const;
 export type UserField = (typeof USER_FIELDS)[number];
 
-/** `u-123 dana@example.com "Dana Whitfield" enabled`, limited to the chosen fields, userId always first. */
+/** `u-123 dana@example.com "Dana Whitfield"`, limited to the chosen fields, userId always first. */
 export function userLine(user: Partial<User> & { userId: string }, fields: readonly UserField[] = USER_FIELDS): string {
   const parts = [user.userId];
   for (const field of fields) {
     const value = user[field];
     // An email equal to the username says nothing new and costs context.
     if (field === 'userId' || value === undefined || (field === 'email' && value === user.username)) continue;
-    if (field === 'accountEnabled') parts.push(value ? 'enabled' : 'disabled');
-    else if (field === 'displayName') parts.push(JSON.stringify(value));
+    // Enabled is the norm; only the exception costs a word.
+    if (field === 'accountEnabled') {
+      if (!value) parts.push('disabled');
+    } else if (field === 'displayName') parts.push(JSON.stringify(value));
     else if (field === 'employeeId') parts.push(`emp:${value}`);
     else if (field === 'lastLogin') parts.push(`lastLogin:${value}`);
     else parts.push(String(value));

@@ -16,6 +16,8 @@ import { currentUsers, fingerprint, holdings, missingUser } from './preview.js';
 import { userDetailOut, userOut } from './schemas.js';
 
 const LIST_MAX = 1000;
+/** What a listing shows unless asked: enough to recognise and act on a user; get_user has the rest. */
+const LIST_FIELDS: readonly UserField[] = ['userId', 'username', 'displayName', 'accountEnabled'];
 const LIST_DEFAULT = 100;
 /** Visier's largest page; a search scans the directory in pages of this size. */
 const SCAN_PAGE = 1000;
@@ -37,6 +39,7 @@ function matches(user: User, needle: string): boolean {
 async function listPage(
   ctx: ToolContext,
   args: { limit?: number; cursor?: string; search?: string },
+  fields: readonly UserField[],
 ): Promise<{ users: User[]; nextCursor?: string; cappedBySize: boolean }> {
   const start = decodeCursor(args.cursor);
   const pageLimit = args.limit ?? LIST_DEFAULT;
@@ -63,7 +66,7 @@ async function listPage(
     }
   }
   const fit = linesWithinBudget(
-    found.map((f) => userLine(f.user)),
+    found.map((f) => userLine(f.user, fields)),
     ctx,
   );
   const cappedBySize = fit < found.length;
@@ -91,7 +94,7 @@ export const listUsers = defineTool({
       .min(1)
       .max(USER_FIELDS.length)
       .optional()
-      .describe('Fields to return (default all)'),
+      .describe(`Fields to return (default ${LIST_FIELDS.join(', ')})`),
     limit: limit(LIST_MAX, LIST_DEFAULT),
     cursor,
     ...projectRouting,
@@ -102,8 +105,8 @@ export const listUsers = defineTool({
     nextCursor: z.string().optional(),
   },
   handler: async (args, ctx) => {
-    const fields: readonly UserField[] = args.fields ?? USER_FIELDS;
-    const page = await listPage(ctx, args);
+    const fields: readonly UserField[] = args.fields ?? LIST_FIELDS;
+    const page = await listPage(ctx, args, fields);
     const header = pageHeader(page.users.length, 'users', page.nextCursor, page.cappedBySize);
     return {
       text: fencedText(
