@@ -3,8 +3,6 @@ import pino from 'pino';
 import { ConfigError, helpText, loadConfig } from './config.js';
 import { verifyAuditLog } from './guards/index.js';
 import { startRuntime } from './runtime.js';
-import { runSandboxCli } from './sandbox/index.js';
-import { startHttp } from './transports/http.js';
 import { keepStdoutForProtocol, serveStdio } from './transports/stdio.js';
 
 // Before anything can print: in stdio mode stdout carries JSON-RPC only.
@@ -22,6 +20,7 @@ function httpBanner(url: string, sandbox: boolean): string {
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'sandbox') {
+    const { runSandboxCli } = await import('./sandbox/index.js');
     await runSandboxCli(argv.slice(1));
     return -1;
   }
@@ -59,6 +58,8 @@ async function main(argv: string[]): Promise<number> {
     await serveStdio(runtime.createServer(), logger, runtime.close);
     return -1;
   }
+  // Loaded only in HTTP mode: stdio servers are started often by desktop clients, and start-up time shows.
+  const { startHttp } = await import('./transports/http.js');
   const http = await startHttp({
     host: config.host,
     port: config.port,

@@ -2,7 +2,7 @@
 // where they are safe, one re-authentication on 401, debug logging without secrets, and the stats that
 // benchmarks read. It knows nothing of any endpoint's meaning.
 import type { Logger } from 'pino';
-import { Agent, request } from 'undici';
+import type { Agent, request } from 'undici';
 import { backoffDelayMs, parseRetryAfter, sleep } from './backoff.js';
 import type { ResolvedRetry } from './config.js';
 import { parseErrorBody, VisierApiError } from './errors.js';
@@ -65,19 +65,27 @@ const RETRYABLE_STATUS = new Set([502, 503, 504]);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 export class HttpClient {
-  private readonly agent: Agent;
+  private undici: Promise<{ agent: Agent; request: typeof request }> | undefined;
 
-  constructor(private readonly options: HttpClientOptions) {
-    this.agent = new Agent({
-      connect: { timeout: options.connectMs },
-      connections: options.connections,
-      headersTimeout: options.requestMs,
-      bodyTimeout: options.requestMs,
-    });
+  constructor(private readonly options: HttpClientOptions) {}
+
+  // undici loads on the first request: a stdio server answers tools/list before it talks to Visier, and
+  // desktop clients start servers often.
+  private connection(): Promise<{ agent: Agent; request: typeof request }> {
+    this.undici ??= import('undici').then(({ Agent, request }) => ({
+      request,
+      agent: new Agent({
+        connect: { timeout: this.options.connectMs },
+        connections: this.options.connections,
+        headersTimeout: this.options.requestMs,
+        bodyTimeout: this.options.requestMs,
+      }),
+    }));
+    return this.undici;
   }
 
-  close(): Promise<void> {
-    return this.agent.close();
+  async close(): Promise<void> {
+    if (this.undici) await (await this.undici).agent.close();
   }
 
   /**
@@ -153,12 +161,13 @@ export class HttpClient {
     stats.requests++;
     if (req.tally) req.tally.requests++;
     try {
+      const { agent, request } = await this.connection();
       const res = await request(`${baseUrl}${req.path}${queryString(req.query)}`, {
         method: req.method,
         headers,
         body,
         signal: exchange.signal,
-        dispatcher: this.agent,
+        dispatcher: agent,
       });
       const bytes = Buffer.from(await res.body.arrayBuffer());
       const status = res.statusCode;

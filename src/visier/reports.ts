@@ -1,6 +1,6 @@
 // The five XLSX user reports: where each lives, and how a workbook becomes rows keyed by its header row.
 import { writeFile } from 'node:fs/promises';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { Report, ReportKind } from './api.js';
 
 export function reportPath(report: ReportKind, userId: string | undefined): string {
@@ -19,7 +19,9 @@ export async function parseReport(
   bytes: Buffer,
   maxRows = Number.POSITIVE_INFINITY,
 ): Promise<Report> {
-  const workbook = new ExcelJS.Workbook();
+  // Loaded on first use: exceljs costs more start-up time than the rest of the server together.
+  const { default: Excel } = await import('exceljs');
+  const workbook = new Excel.Workbook();
   // exceljs's Buffer type predates Node's generic Buffer; the bytes are the same.
   await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
   const sheet = workbook.worksheets[0];

@@ -1,7 +1,6 @@
 // The five XLSX reports, built from the current state with exceljs. Visier does not publish their column
 // layouts, so these columns are ours: a header row, then one row per fact.
 import { PassThrough } from 'node:stream';
-import ExcelJS from 'exceljs';
 import type { Route } from '../context.js';
 import type { Reply } from '../http-io.js';
 import { badRequest } from '../status-error.js';
@@ -47,6 +46,8 @@ async function xlsx(name: ReportName, tenant: TenantState, rows: Iterable<Cell[]
   const sink = new PassThrough();
   sink.on('data', (chunk: Buffer) => chunks.push(chunk));
   const done = new Promise((resolve) => sink.on('end', resolve));
+  // Loaded on first use: exceljs costs more start-up time than the rest of the server together.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useSharedStrings: false, useStyles: false });
   const sheet = workbook.addWorksheet(name);
   sheet.addRow([...REPORT_COLUMNS[name]]).commit();
