@@ -56,14 +56,24 @@ function instructions(sandbox: boolean): string {
   return parts.join(' ');
 }
 
-/** Every string in structured output passes the untrusted-text sanitiser: it is directory data. */
+/**
+ * Every string in structured output passes the untrusted-text sanitiser: it is directory data. Clean values
+ * are kept as they are (the output was just parsed into fresh objects), so a large page is not copied again.
+ */
 function sanitizeDeep(value: unknown): unknown {
   if (typeof value === 'string') return sanitizeUntrusted(value);
-  if (Array.isArray(value)) return value.map(sanitizeDeep);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sanitizeDeep(v)]));
+  if (value === null || typeof value !== 'object') return value;
+  const source = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | unknown[] | undefined;
+  for (const key of Object.keys(source)) {
+    const before = source[key];
+    const after = sanitizeDeep(before);
+    if (after !== before) {
+      copy ??= Array.isArray(value) ? [...value] : { ...source };
+      (copy as Record<string, unknown>)[key] = after;
+    }
   }
-  return value;
+  return copy ?? value;
 }
 
 /** Strict input: unknown keys are refused; change tools also take the confirmation token the guard issued. */

@@ -6,7 +6,9 @@ const PAGE = 1000;
 
 /** Every user through list_users pages, end to end through an SDK Client, against the client iterator alone. */
 export async function listAllUsers(n: number): Promise<Figure[]> {
-  const stack = await startStack({ users: n });
+  // A full listing is an export, not something a model reads: the operator raises the text cap so that one
+  // tool page carries one Visier page, which is what this figure compares.
+  const stack = await startStack({ users: n, maxResultChars: 100_000 });
   try {
     const { client, close } = await inMemoryClient(stack);
     const walkIterator = async () => {
@@ -20,7 +22,7 @@ export async function listAllUsers(n: number): Promise<Figure[]> {
       do {
         const result = await callTool(client, 'list_users', {
           limit: PAGE,
-          fields: ['userId', 'username'],
+          fields: ['userId'],
           ...(cursor ? { cursor } : {}),
         });
         const structured = result.structuredContent as { users: unknown[]; nextCursor?: string };

@@ -35,6 +35,7 @@ export const targetProjectForTenants = z
       projectId: id('Project id in that tenant'),
     }),
   )
+  .min(1)
   .max(100)
   .optional()
   .describe('Make the change inside these projects, one per tenant');
