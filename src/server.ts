@@ -42,6 +42,10 @@ export interface ServerDeps {
 export const DEFAULT_MAX_RESULT_CHARS = 20_000;
 export const SANDBOX_LINE = '[sandbox tenant: demo data]';
 export const SANDBOX_META_KEY = 'visier-admin-mcp/sandbox';
+// An isError result carries no structuredContent: SDK clients check it against the outputSchema even on
+// errors. Machine-readable details travel in _meta instead; the text says everything the model needs.
+export const CONFIRMATION_META_KEY = 'visier-admin-mcp/confirmation';
+export const ERROR_META_KEY = 'visier-admin-mcp/error';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -58,20 +62,24 @@ function instructions(sandbox: boolean): string {
 
 /**
  * Every string in structured output passes the untrusted-text sanitiser: it is directory data. Clean values
- * are kept as they are (the output was just parsed into fresh objects), so a large page is not copied again.
+ * are kept as they are and nothing is changed in place, so a large page is not copied again.
  */
 function sanitizeDeep(value: unknown): unknown {
   if (typeof value === 'string') return sanitizeUntrusted(value);
   if (value === null || typeof value !== 'object') return value;
-  const source = value as Record<string, unknown>;
-  let copy: Record<string, unknown> | unknown[] | undefined;
-  for (const key of Object.keys(source)) {
-    const before = source[key];
-    const after = sanitizeDeep(before);
-    if (after !== before) {
-      copy ??= Array.isArray(value) ? [...value] : { ...source };
-      (copy as Record<string, unknown>)[key] = after;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const after = sanitizeDeep(value[i]);
+      if (after !== value[i]) (copy ??= [...value])[i] = after;
     }
+    return copy ?? value;
+  }
+  const source = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(source)) {
+    const after = sanitizeDeep(source[key]);
+    if (after !== source[key]) (copy ??= { ...source })[key] = after;
   }
   return copy ?? value;
 }
@@ -114,24 +122,26 @@ export function createServer(deps: ServerDeps): McpServer {
     return { ...result, content: marked, _meta: { ...result._meta, [SANDBOX_META_KEY]: true } };
   };
 
-  const toResult = (def: AnyToolDefinition, outcome: GuardedOutcome, output: z.ZodObject): CallToolResult => {
+  const toResult = (def: AnyToolDefinition, outcome: GuardedOutcome): CallToolResult => {
     switch (outcome.kind) {
       case 'result':
         return {
           content: [{ type: 'text', text: outcome.output.text }],
-          // Parsing drops fields Visier added that the schema does not name (clients validate strictly).
-          structuredContent: sanitizeDeep(output.parse(outcome.output.structured)) as Record<string, unknown>,
+          // Handlers build this from the client's normalised types, which never carry a field Visier added; the
+          // SDK checks it against the outputSchema, and the contract tests check it as a strict client does.
+          structuredContent: sanitizeDeep(outcome.output.structured) as Record<string, unknown>,
         };
       case 'refused':
         return { content: [{ type: 'text', text: outcome.text }], isError: true };
       case 'confirmation-required':
         return {
           content: [{ type: 'text', text: outcome.text }],
-          structuredContent: {
-            confirmationRequired: true,
-            confirmationToken: outcome.confirmationToken,
-            expiresAt: outcome.expiresAt,
-            preview: sanitizeDeep(outcome.preview) as Record<string, unknown>,
+          _meta: {
+            [CONFIRMATION_META_KEY]: {
+              confirmationToken: outcome.confirmationToken,
+              expiresAt: outcome.expiresAt,
+              preview: sanitizeDeep(outcome.preview),
+            },
           },
           isError: true,
         };
@@ -156,13 +166,13 @@ export function createServer(deps: ServerDeps): McpServer {
             callContext(def.classification === 'read' ? ctxDeps : liveCtxDeps, args, extra),
             callerInfo(server, deps, extra),
           );
-          return sandboxMark(toResult(def, outcome, output));
+          return sandboxMark(toResult(def, outcome));
         } catch (error) {
           const report = describeToolError(error, args);
           if (!report.expected) logger.error({ err: error, tool: def.name }, 'tool failed');
           return sandboxMark({
             content: [{ type: 'text', text: report.text }],
-            structuredContent: { error: report.details },
+            _meta: { [ERROR_META_KEY]: report.details },
             isError: true,
           });
         }

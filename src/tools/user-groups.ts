@@ -177,16 +177,16 @@ function toDefinition(g: GroupArgs): UserGroupDefinition {
   };
 }
 
+const changedGroup = {
+  userGroupId: z.string().optional(),
+  displayName: z.string().optional(),
+  tenantCode: z.string().optional(),
+  projectId: z.string().optional(),
+  correlationId: z.string().optional(),
+};
 const changeOut = {
-  successes: z.array(z.object({ userGroupId: z.string().optional(), displayName: z.string().optional() })),
-  failures: z.array(
-    z.object({
-      userGroupId: z.string().optional(),
-      displayName: z.string().optional(),
-      message: z.string().optional(),
-      rci: z.string().optional(),
-    }),
-  ),
+  successes: z.array(z.object(changedGroup)),
+  failures: z.array(z.object({ ...changedGroup, message: z.string().optional(), rci: z.string().optional() })),
 };
 
 function changeText(

@@ -11,6 +11,7 @@ import {
   type SandboxHandle,
   startSandbox,
 } from '../../src/sandbox/index.js';
+import { CONFIRMATION_META_KEY } from '../../src/server.js';
 import { CONFIRM_SECRET, startE2E, textOf } from './e2e-harness.js';
 
 let sandbox: SandboxHandle;
@@ -61,7 +62,7 @@ describe('e2e: audit', () => {
       permissionIds: [DEMO_PERMISSIONS.headcount.permissionId],
       userIds: [DEMO_USERS.dana.userId],
     });
-    const token = issued.structuredContent?.confirmationToken as string;
+    const token = (issued._meta?.[CONFIRMATION_META_KEY] as { confirmationToken: string }).confirmationToken;
     expect(token).toMatch(/^[\w-]+\.[\w-]+$/);
     await run(second, 'remove_permissions_from_users', {
       permissionIds: [DEMO_PERMISSIONS.headcount.permissionId],
@@ -132,7 +133,7 @@ describe('e2e: injection in directory data', () => {
       expect(onlyInsideFences(group, INJECTION_TEXT)).toBe(true);
 
       const preview = await e2e.call('delete_user', { userId: DEMO_USERS.mallory.userId });
-      expect(preview.structuredContent?.confirmationRequired).toBe(true);
+      expect(preview._meta?.[CONFIRMATION_META_KEY]).toBeDefined();
       expect(textOf(preview)).toContain(INJECTION_TEXT);
       expect(onlyInsideFences(textOf(preview), INJECTION_TEXT)).toBe(true);
     } finally {

@@ -1,6 +1,7 @@
 import type { ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PERMISSIONS, DEMO_USERS, type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
+import { CONFIRMATION_META_KEY } from '../../src/server.js';
 import { changeRequests, type E2E, type ElicitHandler, startE2E, textOf } from './e2e-harness.js';
 
 const dana = DEMO_USERS.dana.userId;
@@ -112,9 +113,10 @@ describe('e2e: confirmation by token (client without elicitation)', () => {
 
   async function tokenFor(e2e: E2E, tool: string, args: Record<string, unknown>): Promise<string> {
     const first = await e2e.call(tool, args);
-    expect(first.structuredContent?.confirmationRequired).toBe(true);
+    expect(first.structuredContent).toBeUndefined();
+    expect(first._meta?.[CONFIRMATION_META_KEY]).toBeDefined();
     expect(textOf(first)).toContain('Show this preview to the user verbatim and wait for their explicit answer.');
-    return first.structuredContent?.confirmationToken as string;
+    return (first._meta?.[CONFIRMATION_META_KEY] as { confirmationToken: string }).confirmationToken;
   }
 
   it('acts once on the token; replay, changed arguments, another tool and an expired token are refused', async () => {
@@ -165,7 +167,7 @@ describe('e2e: confirmation by token (client without elicitation)', () => {
       const result = await e2e.call('assign_permissions_to_users', GRANT);
       expect(result.isError).toBe(true);
       expect(textOf(result)).toContain('this call needs a human to confirm it, and this client cannot ask');
-      expect(result.structuredContent?.confirmationToken).toBeUndefined();
+      expect(result._meta?.[CONFIRMATION_META_KEY]).toBeUndefined();
       expect(changeRequests(sandbox)).toEqual([]);
     });
   });

@@ -80,6 +80,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   }
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
+  // Listing first makes the SDK Client check every structuredContent against the advertised outputSchema
+  // (no extra fields), as a strict client does.
+  await client.listTools();
   return {
     sandbox,
     client,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GROUPS, DEMO_PERMISSIONS, DEMO_USERS, INJECTION_TEXT } from '../../src/sandbox/index.js';
+import { ERROR_META_KEY } from '../../src/server.js';
 import { type Harness, SANDBOX_LINE, startHarness, textOf } from './harness.js';
 
 let h: Harness;
@@ -97,7 +98,8 @@ describe('read tools against the sandbox', () => {
     expect(textOf(r)).toMatch(
       /^\[sandbox tenant: demo data\]\nVisier error: .*HTTP 404.*rci .*Next: no user has this userId; list_users finds ids by name\.$/s,
     );
-    expect((r.structuredContent as { error: { status: number } }).error.status).toBe(404);
+    expect(r.structuredContent).toBeUndefined();
+    expect((r._meta?.[ERROR_META_KEY] as { status: number }).status).toBe(404);
   });
 
   it('list_permissions lists every permission and filters by search', async () => {
