@@ -77,7 +77,8 @@ function sanitizeDeep(value: unknown): unknown {
   }
   const source = value as Record<string, unknown>;
   let copy: Record<string, unknown> | undefined;
-  for (const key of Object.keys(source)) {
+  // Structured output is plain JSON built by our handlers: no inherited enumerable keys to skip.
+  for (const key in source) {
     const after = sanitizeDeep(source[key]);
     if (after !== source[key]) (copy ??= { ...source })[key] = after;
   }

@@ -37,11 +37,11 @@ export function userLine(user: Partial<User> & { userId: string }, fields: reado
 
 /** A user reduced to the chosen fields, for structured output. */
 export function pickUserFields(user: User, fields: readonly UserField[]): Partial<User> & { userId: string } {
-  const picked: Partial<User> & { userId: string } = { userId: user.userId };
+  const picked: Record<string, unknown> = { userId: user.userId };
   for (const field of fields) {
-    if (user[field] !== undefined) Object.assign(picked, { [field]: user[field] });
+    if (user[field] !== undefined) picked[field] = user[field];
   }
-  return picked;
+  return picked as Partial<User> & { userId: string };
 }
 
 /** How many leading lines fit in the call's text budget (at least one, so a page always advances). */

@@ -40,24 +40,31 @@ async function listPage(
   ctx: ToolContext,
   args: { limit?: number; cursor?: string; search?: string },
   fields: readonly UserField[],
-): Promise<{ users: User[]; nextCursor?: string; cappedBySize: boolean }> {
+): Promise<{ users: User[]; lines: string[]; nextCursor?: string; cappedBySize: boolean }> {
   const start = decodeCursor(args.cursor);
   const pageLimit = args.limit ?? LIST_DEFAULT;
-  let found: { user: User; resumeAt: number }[] = [];
+  let users: User[] = [];
+  // Where the next page starts after each found user: the next index, or past the non-matches a search skipped.
+  let resumeAt: (i: number) => number = (i) => start + i + 1;
   let exhausted = false;
   if (args.search === undefined) {
     const page = await ctx.visier.listUsers({ limit: pageLimit, start }, ctx.call);
-    found = page.items.map((user, i) => ({ user, resumeAt: start + i + 1 }));
+    users = page.items;
     exhausted = page.items.length < pageLimit;
   } else {
     const needle = args.search.toLowerCase();
+    const positions: number[] = [];
+    resumeAt = (i) => positions[i] as number;
     let position = start;
     exhausted = true;
     scan: for await (const page of ctx.visier.userPages({ pageSize: SCAN_PAGE, start }, ctx.call)) {
       for (const user of page) {
         position++;
-        if (matches(user, needle)) found.push({ user, resumeAt: position });
-        if (found.length === pageLimit) {
+        if (matches(user, needle)) {
+          users.push(user);
+          positions.push(position);
+        }
+        if (users.length === pageLimit) {
           exhausted = false;
           break scan;
         }
@@ -65,17 +72,14 @@ async function listPage(
       ctx.progress(position - start, undefined, `scanned ${position - start} users`);
     }
   }
-  const fit = linesWithinBudget(
-    found.map((f) => userLine(f.user, fields)),
-    ctx,
-  );
-  const cappedBySize = fit < found.length;
-  found = found.slice(0, fit);
-  const last = found.at(-1);
+  const lines = users.map((user) => userLine(user, fields));
+  const fit = linesWithinBudget(lines, ctx);
+  const cappedBySize = fit < users.length;
   const more = cappedBySize || !exhausted;
   return {
-    users: found.map((f) => f.user),
-    ...(more ? { nextCursor: encodeCursor(last ? last.resumeAt : start) } : {}),
+    users: cappedBySize ? users.slice(0, fit) : users,
+    lines: cappedBySize ? lines.slice(0, fit) : lines,
+    ...(more ? { nextCursor: encodeCursor(fit > 0 ? resumeAt(fit - 1) : start) } : {}),
     cappedBySize,
   };
 }
@@ -109,11 +113,7 @@ export const listUsers = defineTool({
     const page = await listPage(ctx, args, fields);
     const header = pageHeader(page.users.length, 'users', page.nextCursor, page.cappedBySize);
     return {
-      text: fencedText(
-        header,
-        page.users.map((u) => userLine(u, fields)),
-        ctx,
-      ),
+      text: fencedText(header, page.lines, ctx),
       structured: {
         users: page.users.map((u) => pickUserFields(u, fields)),
         returned: page.users.length,
