@@ -101,6 +101,39 @@ function inputSchemaOf(def: AnyToolDefinition) {
   return z.strictObject({ ...def.inputSchema, ...confirmation });
 }
 
+/** JSON Schema as the SDK would advertise it, less the `$schema` line it repeats in every schema. */
+function jsonSchemaOf(schema: z.ZodObject, pipeStrategy: 'input' | 'output') {
+  const { $schema: _dialect, ...rest } = toJsonSchemaCompat(normalizeObjectSchema(schema)!, {
+    strictUnions: true,
+    pipeStrategy,
+  }) as Record<string, unknown>;
+  return rest;
+}
+
+// A tool's public face depends on its definition alone; HTTP builds a server per session, so convert once.
+const advertisedTools = new WeakMap<AnyToolDefinition, Tool>();
+
+function advertised(
+  def: AnyToolDefinition,
+  input: z.ZodObject,
+  output: z.ZodObject,
+  annotations: Tool['annotations'],
+): Tool {
+  let tool = advertisedTools.get(def);
+  if (tool === undefined) {
+    tool = {
+      name: def.name,
+      title: def.title,
+      description: def.description,
+      inputSchema: jsonSchemaOf(input, 'input') as Tool['inputSchema'],
+      outputSchema: jsonSchemaOf(output, 'output') as Tool['outputSchema'],
+      annotations,
+    };
+    advertisedTools.set(def, tool);
+  }
+  return tool;
+}
+
 export function createServer(deps: ServerDeps): McpServer {
   const tools = deps.tools ?? TOOLS;
   const logger = deps.logger ?? pino({ level: 'silent' });
@@ -179,23 +212,7 @@ export function createServer(deps: ServerDeps): McpServer {
         }
       },
     );
-    if (deps.guard.lists(def)) {
-      listed.push({
-        name: def.name,
-        title: def.title,
-        description: def.description,
-        inputSchema: toJsonSchemaCompat(normalizeObjectSchema(input)!, {
-          strictUnions: true,
-          pipeStrategy: 'input',
-        }) as Tool['inputSchema'],
-        outputSchema: toJsonSchemaCompat(normalizeObjectSchema(output)!, {
-          strictUnions: true,
-          pipeStrategy: 'output',
-        }) as Tool['outputSchema'],
-        annotations,
-        execution: { taskSupport: 'forbidden' },
-      });
-    }
+    if (deps.guard.lists(def)) listed.push(advertised(def, input, output, annotations));
   }
   // Every tool stays registered so a call to a hidden one still reaches the guard (which refuses it, naming
   // the mode that allows it, and audits it); only the listing is filtered.
