@@ -9,10 +9,11 @@ import { keepStdoutForProtocol, serveStdio } from './transports/stdio.js';
 keepStdoutForProtocol();
 
 /** How to connect, for `npm start`: the URL, an Inspector command and a client config snippet. */
-function httpBanner(url: string, sandbox: boolean): string {
+function httpBanner(url: string, sandbox: boolean, mode: string): string {
   const snippet = JSON.stringify({ mcpServers: { visier: { type: 'http', url } } });
   return [
     `visier-admin-mcp: Streamable HTTP at ${url}${sandbox ? ' (sandbox tenant: demo data)' : ''}`,
+    `  Mode: ${mode}${mode === 'full' ? '' : ' (--mode user-writes or --mode full allows changes, each still guarded)'}`,
     `  Inspector: npx @modelcontextprotocol/inspector --cli ${url} --method tools/list`,
     `  Client config: ${snippet}`,
   ].join('\n');
@@ -74,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
     await runtime.close();
     throw error;
   });
-  process.stderr.write(`${httpBanner(http.url, config.sandbox)}\n`);
+  process.stderr.write(`${httpBanner(http.url, config.sandbox, config.mode)}\n`);
   let stopping = false;
   const stop = () => {
     if (stopping) return;
