@@ -1,16 +1,10 @@
 import { Agent, fetch as undiciFetch } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_USERS, parseFaultSpec, type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
-import { Session } from './session.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO_USERS, parseFaultSpec, startSandbox } from '../../src/sandbox/index.js';
+import { Session, sandboxSuite } from './session.js';
 
-let sandbox: SandboxHandle;
-let session: Session;
-beforeAll(async () => {
-  sandbox = await startSandbox({ users: 20, rateLimit: false, seed: 7 });
-  session = await Session.login(sandbox);
-});
-afterEach(() => sandbox.faults.clear());
-afterAll(() => sandbox.close());
+const env = sandboxSuite({ users: 20, seed: 7 });
+afterEach(() => env.sandbox.faults.clear());
 
 const createBody = (username: string) => ({ username });
 
@@ -49,26 +43,26 @@ describe('status faults', () => {
     ['503', 503, 'Unavailable'],
     ['504', 504, 'GatewayTimeout'],
   ] as const)('%s answers %i with a Status body, then retires after count', async (kind, status, code) => {
-    sandbox.faults.set({ rules: [{ kind, count: 1, path: '^/v1/admin/permissions$' }] });
-    const faulted = await session.get('/v1/admin/permissions');
+    env.sandbox.faults.set({ rules: [{ kind, count: 1, path: '^/v1/admin/permissions$' }] });
+    const faulted = await env.session.get('/v1/admin/permissions');
     expect(faulted.status).toBe(status);
     expect(faulted.json).toMatchObject({ code, userError: false, rci: expect.any(String) });
     if (kind === '429') expect(faulted.headers.get('retry-after')).toBe('1');
-    expect((await session.get('/v1/admin/permissions')).status).toBe(200);
-    expect(sandbox.requests.at(-2)).toMatchObject({ status, fault: kind });
+    expect((await env.session.get('/v1/admin/permissions')).status).toBe(200);
+    expect(env.sandbox.requests.at(-2)).toMatchObject({ status, fault: kind });
   });
 
   it('a faulted write changes nothing', async () => {
-    sandbox.faults.set('503:method=POST:path=^/v1/admin/users$');
-    const before = sandbox.snapshot();
-    const call = await session.call('POST', '/v1/admin/users', { body: createBody('never@wff-demo.example') });
+    env.sandbox.faults.set('503:method=POST:path=^/v1/admin/users$');
+    const before = env.sandbox.snapshot();
+    const call = await env.session.call('POST', '/v1/admin/users', { body: createBody('never@wff-demo.example') });
     expect(call.status).toBe(503);
-    expect(sandbox.snapshot()).toEqual(before);
+    expect(env.sandbox.snapshot()).toEqual(before);
   });
 
   it('rules match by method: a GET passes a POST-only rule', async () => {
-    sandbox.faults.set({ rules: [{ kind: '500', method: 'POST' }] });
-    expect((await session.get('/v1/admin/permissions')).status).toBe(200);
+    env.sandbox.faults.set({ rules: [{ kind: '500', method: 'POST' }] });
+    expect((await env.session.get('/v1/admin/permissions')).status).toBe(200);
   });
 
   it('rate rules are seeded: the same seed gives the same fault sequence', async () => {
@@ -95,9 +89,9 @@ describe('status faults', () => {
   });
 
   it('current() shows the remaining count of a counted rule', async () => {
-    sandbox.faults.set('502:count=2:path=^/v1/admin/permissions$,latency=1');
-    await session.get('/v1/admin/permissions');
-    expect(sandbox.faults.current()).toEqual({
+    env.sandbox.faults.set('502:count=2:path=^/v1/admin/permissions$,latency=1');
+    await env.session.get('/v1/admin/permissions');
+    expect(env.sandbox.faults.current()).toEqual({
       latencyMs: 1,
       rules: [{ kind: '502', count: 1, path: '^/v1/admin/permissions$' }],
     });
@@ -106,15 +100,15 @@ describe('status faults', () => {
 
 describe('connection faults', () => {
   it('drop destroys the socket without a response', async () => {
-    sandbox.faults.set({ rules: [{ kind: 'drop', count: 1 }] });
-    await expect(session.get('/v1/admin/permissions')).rejects.toThrow('fetch failed');
-    expect(sandbox.requests.at(-1)).toMatchObject({ status: 0, fault: 'drop' });
+    env.sandbox.faults.set({ rules: [{ kind: 'drop', count: 1 }] });
+    await expect(env.session.get('/v1/admin/permissions')).rejects.toThrow('fetch failed');
+    expect(env.sandbox.requests.at(-1)).toMatchObject({ status: 0, fault: 'drop' });
   });
 
   it('malformed answers 200 with truncated JSON', async () => {
-    sandbox.faults.set({ rules: [{ kind: 'malformed', count: 1 }] });
-    const res = await fetch(`${sandbox.url}/v1/admin/users`, {
-      headers: { apikey: sandbox.credentials.apiKey, authorization: 'Bearer x' },
+    env.sandbox.faults.set({ rules: [{ kind: 'malformed', count: 1 }] });
+    const res = await fetch(`${env.sandbox.url}/v1/admin/users`, {
+      headers: { apikey: env.sandbox.credentials.apiKey, authorization: 'Bearer x' },
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json');
@@ -141,17 +135,17 @@ describe('connection faults', () => {
   });
 
   it('latency delays the answer but changes nothing else', async () => {
-    sandbox.faults.set({ latencyMs: 20 });
-    const call = await session.get(`/v1/admin/users/${DEMO_USERS.dana.userId}`);
+    env.sandbox.faults.set({ latencyMs: 20 });
+    const call = await env.session.get(`/v1/admin/users/${DEMO_USERS.dana.userId}`);
     expect(call.status).toBe(200);
-    expect(sandbox.faults.current()).toEqual({ latencyMs: 20 });
+    expect(env.sandbox.faults.current()).toEqual({ latencyMs: 20 });
   });
 });
 
 describe('per-item bulk failures', () => {
   it('items matching bulkItemFailurePattern fail with message and rci; the others succeed', async () => {
-    sandbox.faults.set({ bulkItemFailurePattern: '^fail' });
-    const call = await session.call('POST', '/v2/admin/users', {
+    env.sandbox.faults.set({ bulkItemFailurePattern: '^fail' });
+    const call = await env.session.call('POST', '/v2/admin/users', {
       body: {
         users: [
           createBody('ok1@wff-demo.example'),
@@ -174,15 +168,15 @@ describe('per-item bulk failures', () => {
         },
       },
     ]);
-    const usernames = sandbox.snapshot().users.map((u) => u.username);
+    const usernames = env.sandbox.snapshot().users.map((u) => u.username);
     expect(usernames).toContain('ok2@wff-demo.example');
     expect(usernames).not.toContain('fail.me@wff-demo.example');
   });
 
   it('for update and delete the pattern matches the userId', async () => {
-    sandbox.faults.set({ bulkItemFailurePattern: `^${DEMO_USERS.dana.userId}$` });
-    const call = await session.call('DELETE', '/v2/admin/users', { body: { userIds: [DEMO_USERS.dana.userId] } });
+    env.sandbox.faults.set({ bulkItemFailurePattern: `^${DEMO_USERS.dana.userId}$` });
+    const call = await env.session.call('DELETE', '/v2/admin/users', { body: { userIds: [DEMO_USERS.dana.userId] } });
     expect((call.json as { failures: unknown[] }).failures).toHaveLength(1);
-    expect((await session.get(`/v1/admin/users/${DEMO_USERS.dana.userId}`)).status).toBe(200);
+    expect((await env.session.get(`/v1/admin/users/${DEMO_USERS.dana.userId}`)).status).toBe(200);
   });
 });

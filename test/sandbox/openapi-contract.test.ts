@@ -1,24 +1,17 @@
 // Every sandbox response for each user-management path and method, checked against Visier's published
 // OpenAPI spec. Where the sandbox follows observed live behaviour instead of the spec, the exception is
 // named in the test that covers it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_GROUPS,
-  DEMO_PERMISSIONS,
-  DEMO_USERS,
-  type SandboxHandle,
-  startSandbox,
-} from '../../src/sandbox/index.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO_GROUPS, DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
 import { findOperation, loadSpec, SPEC_FILES, validateRequestBody, validateResponse } from '../support/openapi.js';
-import { type Call, oauthRequest, rawCall, Session } from './session.js';
+import { type Call, oauthRequest, rawCall, type SandboxSuite, type Session, sandboxSuite } from './session.js';
 
 const spec = loadSpec();
 const suite = spec ? describe : describe.skip;
 if (!spec)
   console.warn(`openapi-contract: Visier OpenAPI spec not found at ${SPEC_FILES.join(', ')}; contract tests skipped`);
 
-let sandbox: SandboxHandle;
-let session: Session;
+let env: SandboxSuite;
 const exercised = new Set<string>();
 
 /** Sends a call, checks the request body against the spec too, and records the operation as covered. */
@@ -29,7 +22,7 @@ async function checked(
   options: Parameters<Session['call']>[2] = {},
 ) {
   if (options.body !== undefined) expect(validateRequestBody(method, template, options.body)).toEqual([]);
-  const call = await session.call(method, concrete, options);
+  const call = await env.session.call(method, concrete, options);
   exercised.add(`${method} ${template}`);
   return call;
 }
@@ -40,29 +33,25 @@ function expectValid(method: string, template: string, call: Call) {
 }
 
 suite('OpenAPI contract: sandbox responses match Visier’s spec', () => {
-  beforeAll(async () => {
-    sandbox = await startSandbox({ users: 40, rateLimit: false });
-    session = await Session.login(sandbox);
-  });
-  afterAll(() => sandbox.close());
+  env = sandboxSuite({ users: 40 });
 
   const dana = DEMO_USERS.dana.userId;
   const group = DEMO_GROUPS.salesAnalysts.userGroupId;
   const permission = DEMO_PERMISSIONS.compensation.permissionId;
 
   it('authentication: secure token is text/plain, OAuth token matches TokenResponse, errors are Status', async () => {
-    const { username, password } = sandbox.credentials;
-    const asid = await fetch(`${sandbox.url}/v1/admin/visierSecureToken`, {
+    const { username, password } = env.sandbox.credentials;
+    const asid = await fetch(`${env.sandbox.url}/v1/admin/visierSecureToken`, {
       method: 'POST',
       body: new URLSearchParams({ username, password }),
     });
     expect(asid.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(validateResponse('POST', '/v1/admin/visierSecureToken', 200, await asid.text())).toEqual([]);
-    const bad = await rawCall(sandbox, 'POST', '/v1/admin/visierSecureToken', {
+    const bad = await rawCall(env.sandbox, 'POST', '/v1/admin/visierSecureToken', {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     expectValid('POST', '/v1/admin/visierSecureToken', bad);
-    const oauth = await oauthRequest(sandbox, { grant_type: 'password', username, password });
+    const oauth = await oauthRequest(env.sandbox, { grant_type: 'password', username, password });
     expect(validateResponse('POST', '/v1/auth/oauth2/token', 200, await oauth.json())).toEqual([]);
   });
 

@@ -1,20 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_GROUPS,
-  DEMO_PERMISSIONS,
-  DEMO_USERS,
-  type SandboxHandle,
-  startSandbox,
-} from '../../src/sandbox/index.js';
-import { Session } from './session.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO_GROUPS, DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
+import { sandboxSuite } from './session.js';
 
-let sandbox: SandboxHandle;
-let session: Session;
-beforeAll(async () => {
-  sandbox = await startSandbox({ users: 60, rateLimit: false });
-  session = await Session.login(sandbox);
-});
-afterAll(() => sandbox.close());
+const env = sandboxSuite({ users: 60 });
 
 const compensation = DEMO_PERMISSIONS.compensation;
 const dana = DEMO_USERS.dana;
@@ -25,7 +13,7 @@ type Holders = {
 
 describe('GET /v1/admin/permissions', () => {
   it('lists the twelve demo permissions with id, name and description only', async () => {
-    const call = await session.get('/v1/admin/permissions');
+    const call = await env.session.get('/v1/admin/permissions');
     const { permissions } = call.json as { permissions: Record<string, string>[] };
     expect(permissions).toHaveLength(12);
     expect(permissions[0]).toEqual({
@@ -37,24 +25,26 @@ describe('GET /v1/admin/permissions', () => {
   });
 
   it('GET one permission; an unknown id is 404', async () => {
-    expect((await session.get(`/v1/admin/permissions/${compensation.permissionId}`)).json).toMatchObject(compensation);
-    expect((await session.get('/v1/admin/permissions/nope')).status).toBe(404);
+    expect((await env.session.get(`/v1/admin/permissions/${compensation.permissionId}`)).json).toMatchObject(
+      compensation,
+    );
+    expect((await env.session.get('/v1/admin/permissions/nope')).status).toBe(404);
   });
 });
 
 describe('assigning permissions to users', () => {
   it('PUT assigns, the user and the holder list show it, DELETE (with a body) removes it', async () => {
-    const before = (await session.get(`/v1/admin/permissions/${compensation.permissionId}/users`)).json as Holders;
+    const before = (await env.session.get(`/v1/admin/permissions/${compensation.permissionId}/users`)).json as Holders;
     expect(before.tenants[0]?.users.map((u) => u.userId)).not.toContain(dana.userId);
 
-    const put = await session.call('PUT', '/v1/admin/permissions/users', {
+    const put = await env.session.call('PUT', '/v1/admin/permissions/users', {
       body: { permissions: [{ permissionId: compensation.permissionId, userIds: [dana.userId] }] },
     });
     expect(put.status).toBe(200);
     expect(put.json).toEqual({
       tenants: [
         {
-          tenantCode: sandbox.tenants.primary,
+          tenantCode: env.sandbox.tenants.primary,
           status: 'Succeed',
           permissions: [
             {
@@ -69,29 +59,29 @@ describe('assigning permissions to users', () => {
         },
       ],
     });
-    const user = (await session.get(`/v1/admin/users/${dana.userId}`, { assignedPermissions: true })).json as {
+    const user = (await env.session.get(`/v1/admin/users/${dana.userId}`, { assignedPermissions: true })).json as {
       permissions: { assignedPermissions: { permissionId: string }[] };
     };
     expect(user.permissions.assignedPermissions.map((p) => p.permissionId)).toEqual([
       compensation.permissionId,
       DEMO_PERMISSIONS.headcount.permissionId,
     ]);
-    const holders = (await session.get(`/v1/admin/permissions/${compensation.permissionId}/users`)).json as Holders;
+    const holders = (await env.session.get(`/v1/admin/permissions/${compensation.permissionId}/users`)).json as Holders;
     expect(holders.tenants[0]?.users).toContainEqual({
       userId: dana.userId,
       username: dana.username,
       permissionFrom: 'User',
     });
 
-    const del = await session.call('DELETE', '/v1/admin/permissions/users', {
+    const del = await env.session.call('DELETE', '/v1/admin/permissions/users', {
       body: { permissions: [{ permissionId: compensation.permissionId, userIds: [dana.userId] }] },
     });
     expect(del.status).toBe(200);
-    expect(sandbox.snapshot().userPermissions[compensation.permissionId]).not.toContain(dana.userId);
+    expect(env.sandbox.snapshot().userPermissions[compensation.permissionId]).not.toContain(dana.userId);
   });
 
   it('an unknown user id is a per-tenant Failed inside a 200; the known users are still assigned', async () => {
-    const put = await session.call('PUT', '/v1/admin/permissions/users', {
+    const put = await env.session.call('PUT', '/v1/admin/permissions/users', {
       body: {
         permissions: [{ permissionId: DEMO_PERMISSIONS.payrollAuditor.permissionId, userIds: [dana.userId, 'ghost'] }],
       },
@@ -107,35 +97,35 @@ describe('assigning permissions to users', () => {
         ],
       }),
     ]);
-    expect(sandbox.snapshot().userPermissions[DEMO_PERMISSIONS.payrollAuditor.permissionId]).toContain(dana.userId);
+    expect(env.sandbox.snapshot().userPermissions[DEMO_PERMISSIONS.payrollAuditor.permissionId]).toContain(dana.userId);
   });
 
   it('a malformed body is a 400 for the whole call and changes nothing', async () => {
-    const before = sandbox.snapshot();
-    const bad = await session.call('PUT', '/v1/admin/permissions/users', {
+    const before = env.sandbox.snapshot();
+    const bad = await env.session.call('PUT', '/v1/admin/permissions/users', {
       body: { permissions: [{ permissionId: compensation.permissionId, userIds: dana.userId }] },
     });
     expect(bad.status).toBe(400);
-    expect(sandbox.snapshot()).toEqual(before);
+    expect(env.sandbox.snapshot()).toEqual(before);
   });
 });
 
 describe('GET /v1/admin/permissions/{id}/users', () => {
   it('includeUserGroups adds group holders, marked UserGroup or UserAndUserGroup', async () => {
-    const [member, viaGroup] = sandbox
+    const [member, viaGroup] = env.sandbox
       .snapshot()
       .users.slice(-2)
       .map((u) => u.userId) as [string, string];
-    await session.call('PUT', '/v1/admin/user-groups/users', {
+    await env.session.call('PUT', '/v1/admin/user-groups/users', {
       body: { userGroups: [{ userGroupId: DEMO_GROUPS.hrBusinessPartners.userGroupId, userIds: [member, viaGroup] }] },
     });
-    await session.call('PUT', '/v1/admin/permissions/users', {
+    await env.session.call('PUT', '/v1/admin/permissions/users', {
       body: { permissions: [{ permissionId: compensation.permissionId, userIds: [member] }] },
     });
-    const direct = (await session.get(`/v1/admin/permissions/${compensation.permissionId}/users`)).json as Holders;
+    const direct = (await env.session.get(`/v1/admin/permissions/${compensation.permissionId}/users`)).json as Holders;
     expect(new Set(direct.tenants[0]?.users.map((u) => u.permissionFrom))).toEqual(new Set(['User']));
     const withGroups = (
-      await session.get(`/v1/admin/permissions/${compensation.permissionId}/users`, { includeUserGroups: true })
+      await env.session.get(`/v1/admin/permissions/${compensation.permissionId}/users`, { includeUserGroups: true })
     ).json as Holders & { limit: number; start: number };
     expect(withGroups.limit).toBe(100);
     expect(withGroups.start).toBe(0);
@@ -147,7 +137,7 @@ describe('GET /v1/admin/permissions/{id}/users', () => {
   });
 
   it('pages over tenants: start=1 returns no tenants', async () => {
-    const page = (await session.get(`/v1/admin/permissions/${compensation.permissionId}/users`, { start: 1 })).json;
+    const page = (await env.session.get(`/v1/admin/permissions/${compensation.permissionId}/users`, { start: 1 })).json;
     expect(page).toEqual({ tenants: [], limit: 100, start: 1 });
   });
 });

@@ -1,24 +1,12 @@
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_PERMISSIONS,
-  DEMO_USERS,
-  REPORT_COLUMNS,
-  type SandboxHandle,
-  startSandbox,
-} from '../../src/sandbox/index.js';
-import { Session } from './session.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO_PERMISSIONS, DEMO_USERS, REPORT_COLUMNS } from '../../src/sandbox/index.js';
+import { sandboxSuite } from './session.js';
 
-let sandbox: SandboxHandle;
-let session: Session;
-beforeAll(async () => {
-  sandbox = await startSandbox({ users: 30, rateLimit: false });
-  session = await Session.login(sandbox);
-});
-afterAll(() => sandbox.close());
+const env = sandboxSuite({ users: 30 });
 
 async function rows(path: string, query?: Record<string, string>): Promise<string[][]> {
-  const call = await session.get(path, query);
+  const call = await env.session.get(path, query);
   expect(call.status).toBe(200);
   expect(call.headers.get('content-type')).toBe('application/vnd.ms-excel');
   const workbook = new ExcelJS.Workbook();
@@ -57,14 +45,14 @@ describe('XLSX reports', () => {
     expect(before.find((row) => row[0] === DEMO_USERS.dana.userId && row[4] === 'Headcount Viewer')?.[5]).toBe(
       'User; User Group: Sales Analysts; User Group: All Employees',
     );
-    await session.call('PUT', '/v1/admin/permissions/users', {
+    await env.session.call('PUT', '/v1/admin/permissions/users', {
       body: {
         permissions: [{ permissionId: DEMO_PERMISSIONS.compensation.permissionId, userIds: [DEMO_USERS.dana.userId] }],
       },
     });
     const after = await rows('/v1/admin/users/reports/permission-assignments');
     expect(dana(after)).toContain('Compensation Analyst');
-    await session.call('DELETE', '/v1/admin/permissions/users', {
+    await env.session.call('DELETE', '/v1/admin/permissions/users', {
       body: {
         permissions: [{ permissionId: DEMO_PERMISSIONS.compensation.permissionId, userIds: [DEMO_USERS.dana.userId] }],
       },
@@ -72,9 +60,10 @@ describe('XLSX reports', () => {
   });
 
   it('permission-assignments includes a user with no permissions as one row with empty permission cells', async () => {
-    const lonely = (await session.call('POST', '/v1/admin/users', { body: { username: 'lonely@wff-demo.example' } }))
-      .json as { userId: string };
-    await session.call('PUT', '/v2/admin/user-groups', {
+    const lonely = (
+      await env.session.call('POST', '/v1/admin/users', { body: { username: 'lonely@wff-demo.example' } })
+    ).json as { userId: string };
+    await env.session.call('PUT', '/v2/admin/user-groups', {
       body: {
         userGroups: [
           {
@@ -118,12 +107,12 @@ describe('XLSX reports', () => {
         .map((row) => row[2]),
     ).toEqual([DEMO_USERS.mallory.username, DEMO_USERS.dana.username, DEMO_USERS.admin.username]);
     const startedAt = Date.now();
-    await session.call('POST', '/v1/admin/users', { body: { username: 'logged@wff-demo.example' } });
+    await env.session.call('POST', '/v1/admin/users', { body: { username: 'logged@wff-demo.example' } });
     const recent = await rows('/v1/admin/users/reports/application-logs', { startTime: String(startedAt) });
     expect(recent.slice(1).map((row) => [row[2], row[3], row[4]])).toEqual([
       [DEMO_USERS.admin.username, 'UserCreated', 'logged@wff-demo.example'],
     ]);
-    expect((await session.get('/v1/admin/users/reports/application-logs', { startTime: 'yesterday' })).status).toBe(
+    expect((await env.session.get('/v1/admin/users/reports/application-logs', { startTime: 'yesterday' })).status).toBe(
       400,
     );
   });
@@ -135,6 +124,6 @@ describe('XLSX reports', () => {
       ['Headcount Viewer', 'All Employees', 'Aggregate'],
       ['Sales Performance Analyst', 'Sales Organization', 'Detailed'],
     ]);
-    expect((await session.get('/v1/admin/users/ghost/reports/data-security')).status).toBe(404);
+    expect((await env.session.get('/v1/admin/users/ghost/reports/data-security')).status).toBe(404);
   });
 });

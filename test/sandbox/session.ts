@@ -1,5 +1,6 @@
 // Test plumbing for the sandbox suite: log in the way Visier clients do and make calls over real HTTP.
-import type { SandboxHandle } from '../../src/sandbox/index.js';
+import { afterAll, beforeAll } from 'vitest';
+import { type SandboxHandle, type SandboxOptions, startSandbox } from '../../src/sandbox/index.js';
 
 export interface Call {
   status: number;
@@ -88,4 +89,35 @@ export class Session {
   get(path: string, query?: CallOptions['query'], headers?: Record<string, string>): Promise<Call> {
     return this.call('GET', path, { ...(query ? { query } : {}), ...(headers ? { headers } : {}) });
   }
+}
+
+export interface SandboxSuite {
+  readonly sandbox: SandboxHandle;
+  readonly session: Session;
+}
+
+/**
+ * One sandbox (rate limits off unless asked) shared by the tests of the file or describe block that calls this,
+ * with a logged-in session. Both exist only once the block's tests run, hence getters rather than values.
+ */
+export function sandboxSuite(options: SandboxOptions): SandboxSuite {
+  let sandbox: SandboxHandle | undefined;
+  let session: Session | undefined;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ rateLimit: false, ...options });
+    session = await Session.login(sandbox);
+  });
+  afterAll(() => sandbox?.close());
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the suite sandbox is only there while its tests run');
+    return value;
+  };
+  return {
+    get sandbox() {
+      return started(sandbox);
+    },
+    get session() {
+      return started(session);
+    },
+  };
 }

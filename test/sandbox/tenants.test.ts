@@ -1,25 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PERMISSIONS, DEMO_USERS, type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
-import { Session } from './session.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
+import { sandboxSuite } from './session.js';
 
-let sandbox: SandboxHandle;
-let session: Session;
-beforeAll(async () => {
-  sandbox = await startSandbox({ users: 40, rateLimit: false });
-  session = await Session.login(sandbox);
-});
-afterAll(() => sandbox.close());
+const env = sandboxSuite({ users: 40 });
 
 type Users = { users: { userId: string; username: string }[] };
 
 describe('two tenants', () => {
   it('primary by default; tenantCode or TargetTenantID selects the secondary, whose users differ', async () => {
-    expect(sandbox.tenants).toEqual({ primary: 'WFF_demo~c01', secondary: 'WFF_demo~c02' });
-    const primary = (await session.get('/v1/admin/users', { limit: 1000 })).json as Users;
-    const byQuery = (await session.get('/v1/admin/users', { limit: 1000, tenantCode: sandbox.tenants.secondary }))
-      .json as Users;
+    expect(env.sandbox.tenants).toEqual({ primary: 'WFF_demo~c01', secondary: 'WFF_demo~c02' });
+    const primary = (await env.session.get('/v1/admin/users', { limit: 1000 })).json as Users;
+    const byQuery = (
+      await env.session.get('/v1/admin/users', { limit: 1000, tenantCode: env.sandbox.tenants.secondary })
+    ).json as Users;
     const byHeader = (
-      await session.get('/v1/admin/users', { limit: 1000 }, { TargetTenantID: sandbox.tenants.secondary })
+      await env.session.get('/v1/admin/users', { limit: 1000 }, { TargetTenantID: env.sandbox.tenants.secondary })
     ).json as Users;
     expect(primary.users).toHaveLength(40);
     expect(byQuery.users).toHaveLength(25);
@@ -31,7 +26,7 @@ describe('two tenants', () => {
   });
 
   it('an unknown tenant code is a 403 Status', async () => {
-    const call = await session.get('/v1/admin/users', { tenantCode: 'WFF_nope~c99' });
+    const call = await env.session.get('/v1/admin/users', { tenantCode: 'WFF_nope~c99' });
     expect(call.status).toBe(403);
     expect(call.json).toMatchObject({
       code: 'PermissionDenied',
@@ -40,37 +35,37 @@ describe('two tenants', () => {
   });
 
   it('writes in one tenant never show in the other', async () => {
-    const before = sandbox.snapshot(sandbox.tenants.primary);
-    const created = await session.call('POST', '/v1/admin/users', {
-      query: { tenantCode: sandbox.tenants.secondary },
+    const before = env.sandbox.snapshot(env.sandbox.tenants.primary);
+    const created = await env.session.call('POST', '/v1/admin/users', {
+      query: { tenantCode: env.sandbox.tenants.secondary },
       body: { username: 'only.in.c02@wff-demo.example' },
     });
     expect(created.status).toBe(201);
     const secondaryUser = (created.json as { userId: string }).userId;
-    const assigned = await session.call('PUT', '/v1/admin/permissions/users', {
-      headers: { TargetTenantID: sandbox.tenants.secondary },
+    const assigned = await env.session.call('PUT', '/v1/admin/permissions/users', {
+      headers: { TargetTenantID: env.sandbox.tenants.secondary },
       body: { permissions: [{ permissionId: DEMO_PERMISSIONS.compensation.permissionId, userIds: [secondaryUser] }] },
     });
     expect((assigned.json as { tenants: { tenantCode: string; status: string }[] }).tenants[0]).toMatchObject({
-      tenantCode: sandbox.tenants.secondary,
+      tenantCode: env.sandbox.tenants.secondary,
       status: 'Succeed',
     });
-    expect(sandbox.snapshot(sandbox.tenants.primary)).toEqual(before);
-    expect((await session.get(`/v1/admin/users/${secondaryUser}`)).status).toBe(404);
+    expect(env.sandbox.snapshot(env.sandbox.tenants.primary)).toEqual(before);
+    expect((await env.session.get(`/v1/admin/users/${secondaryUser}`)).status).toBe(404);
     expect(
-      sandbox.snapshot(sandbox.tenants.secondary).userPermissions[DEMO_PERMISSIONS.compensation.permissionId],
+      env.sandbox.snapshot(env.sandbox.tenants.secondary).userPermissions[DEMO_PERMISSIONS.compensation.permissionId],
     ).toContain(secondaryUser);
   });
 
   it('targetProjectForTenantsList applies an assignment per tenant, an unknown tenant failing alone', async () => {
-    const call = await session.call('PUT', '/v1/admin/permissions/users', {
+    const call = await env.session.call('PUT', '/v1/admin/permissions/users', {
       body: {
         permissions: [
           { permissionId: DEMO_PERMISSIONS.payrollAuditor.permissionId, userIds: [DEMO_USERS.dana.userId] },
         ],
         targetProjectForTenantsList: {
           targetProjectForTenants: [
-            { tenantCode: sandbox.tenants.primary },
+            { tenantCode: env.sandbox.tenants.primary },
             { tenantCode: 'WFF_nope~c99', projectId: 'p1' },
           ],
         },
@@ -78,7 +73,7 @@ describe('two tenants', () => {
     });
     const tenants = (call.json as { tenants: Record<string, unknown>[] }).tenants;
     expect(tenants.map((t) => [t.tenantCode, t.status])).toEqual([
-      [sandbox.tenants.primary, 'Succeed'],
+      [env.sandbox.tenants.primary, 'Succeed'],
       ['WFF_nope~c99', 'Failed'],
     ]);
     expect(tenants[1]).toEqual({
@@ -90,15 +85,15 @@ describe('two tenants', () => {
   });
 
   it('the request log records the tenant each call named', async () => {
-    sandbox.clearRequests();
-    await session.get('/v1/admin/permissions', { tenantCode: sandbox.tenants.secondary });
-    await session.get('/v1/admin/permissions', undefined, { TargetTenantID: sandbox.tenants.secondary });
-    await session.get('/v1/admin/permissions');
-    expect(sandbox.requests.map((r) => [r.method, r.path, r.tenant, r.status])).toEqual([
-      ['GET', '/v1/admin/permissions', sandbox.tenants.secondary, 200],
-      ['GET', '/v1/admin/permissions', sandbox.tenants.secondary, 200],
+    env.sandbox.clearRequests();
+    await env.session.get('/v1/admin/permissions', { tenantCode: env.sandbox.tenants.secondary });
+    await env.session.get('/v1/admin/permissions', undefined, { TargetTenantID: env.sandbox.tenants.secondary });
+    await env.session.get('/v1/admin/permissions');
+    expect(env.sandbox.requests.map((r) => [r.method, r.path, r.tenant, r.status])).toEqual([
+      ['GET', '/v1/admin/permissions', env.sandbox.tenants.secondary, 200],
+      ['GET', '/v1/admin/permissions', env.sandbox.tenants.secondary, 200],
       ['GET', '/v1/admin/permissions', undefined, 200],
     ]);
-    expect(sandbox.requests[0]?.query).toEqual({ tenantCode: sandbox.tenants.secondary });
+    expect(env.sandbox.requests[0]?.query).toEqual({ tenantCode: env.sandbox.tenants.secondary });
   });
 });

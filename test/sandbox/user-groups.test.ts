@@ -1,21 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_GROUPS,
-  DEMO_PERMISSIONS,
-  DEMO_USERS,
-  INJECTION_TEXT,
-  type SandboxHandle,
-  startSandbox,
-} from '../../src/sandbox/index.js';
-import { Session } from './session.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO_GROUPS, DEMO_PERMISSIONS, DEMO_USERS, INJECTION_TEXT } from '../../src/sandbox/index.js';
+import { sandboxSuite } from './session.js';
 
-let sandbox: SandboxHandle;
-let session: Session;
-beforeAll(async () => {
-  sandbox = await startSandbox({ users: 80, rateLimit: false });
-  session = await Session.login(sandbox);
-});
-afterAll(() => sandbox.close());
+const env = sandboxSuite({ users: 80 });
 
 const sales = DEMO_GROUPS.salesAnalysts;
 const dana = DEMO_USERS.dana;
@@ -32,14 +19,14 @@ type V2Group = { users: { manuallyIncludedIds: { ids: string[] } }; permissionId
 >;
 
 const v1Members = async (groupId: string) =>
-  ((await session.get(`/v1/admin/user-groups/${groupId}/users`)).json as V1Members).tenants[0]?.users.map(
+  ((await env.session.get(`/v1/admin/user-groups/${groupId}/users`)).json as V1Members).tenants[0]?.users.map(
     (u) => u.userId,
   );
-const v2Group = async (groupId: string) => (await session.get(`/v2/admin/user-groups/${groupId}`)).json as V2Group;
+const v2Group = async (groupId: string) => (await env.session.get(`/v2/admin/user-groups/${groupId}`)).json as V2Group;
 
 describe('user groups V1', () => {
   it('lists the eight groups with their permissions and echoes paging', async () => {
-    const call = await session.get('/v1/admin/user-groups', { limit: 3, start: 0 });
+    const call = await env.session.get('/v1/admin/user-groups', { limit: 3, start: 0 });
     const body = call.json as { userGroups: Record<string, unknown>[]; limit: number; start: number };
     expect(body.limit).toBe(3);
     expect(body.userGroups).toHaveLength(3);
@@ -51,18 +38,18 @@ describe('user groups V1', () => {
         { permissionId: DEMO_PERMISSIONS.headcount.permissionId, displayName: 'Headcount Viewer' },
       ],
     });
-    const all = (await session.get('/v1/admin/user-groups')).json as { userGroups: { displayName: string }[] };
+    const all = (await env.session.get('/v1/admin/user-groups')).json as { userGroups: { displayName: string }[] };
     expect(all.userGroups.map((g) => g.displayName)).toEqual(Object.values(DEMO_GROUPS).map((g) => g.displayName));
   });
 
   it('membership added through V1 shows in V1 members, V2 manuallyIncludedIds and the user; removal too', async () => {
-    const put = await session.call('PUT', '/v1/admin/user-groups/users', {
+    const put = await env.session.call('PUT', '/v1/admin/user-groups/users', {
       body: { userGroups: [{ userGroupId: DEMO_GROUPS.executives.userGroupId, userIds: [dana.userId] }] },
     });
     expect(put.json).toEqual({
       tenants: [
         {
-          tenantCode: sandbox.tenants.primary,
+          tenantCode: env.sandbox.tenants.primary,
           status: 'Succeed',
           assignments: [
             {
@@ -76,12 +63,12 @@ describe('user groups V1', () => {
     });
     expect(await v1Members(DEMO_GROUPS.executives.userGroupId)).toContain(dana.userId);
     expect((await v2Group(DEMO_GROUPS.executives.userGroupId)).users.manuallyIncludedIds.ids).toContain(dana.userId);
-    const user = (await session.get(`/v1/admin/users/${dana.userId}`, { assignedUserGroups: true })).json as {
+    const user = (await env.session.get(`/v1/admin/users/${dana.userId}`, { assignedUserGroups: true })).json as {
       userGroups: { assignedUserGroups: { userGroupId: string }[] };
     };
     expect(user.userGroups.assignedUserGroups.map((g) => g.userGroupId)).toContain(DEMO_GROUPS.executives.userGroupId);
 
-    await session.call('DELETE', '/v1/admin/user-groups/users', {
+    await env.session.call('DELETE', '/v1/admin/user-groups/users', {
       body: { userGroups: [{ userGroupId: DEMO_GROUPS.executives.userGroupId, userIds: [dana.userId] }] },
     });
     expect(await v1Members(DEMO_GROUPS.executives.userGroupId)).not.toContain(dana.userId);
@@ -91,18 +78,18 @@ describe('user groups V1', () => {
   });
 
   it('more than 100 userIds in one group entry is a 400 and changes nothing', async () => {
-    const before = sandbox.snapshot();
+    const before = env.sandbox.snapshot();
     const userIds = Array.from({ length: 101 }, (_, i) => `u${i}`);
-    const call = await session.call('PUT', '/v1/admin/user-groups/users', {
+    const call = await env.session.call('PUT', '/v1/admin/user-groups/users', {
       body: { userGroups: [{ userGroupId: sales.userGroupId, userIds }] },
     });
     expect(call.status).toBe(400);
     expect(call.json).toMatchObject({ code: 'InvalidArgument' });
-    expect(sandbox.snapshot()).toEqual(before);
+    expect(env.sandbox.snapshot()).toEqual(before);
   });
 
   it('unknown group or user ids give a Failed tenant status inside a 200', async () => {
-    const call = await session.call('PUT', '/v1/admin/user-groups/users', {
+    const call = await env.session.call('PUT', '/v1/admin/user-groups/users', {
       body: {
         userGroups: [
           { userGroupId: 'no-such-group', userIds: [dana.userId] },
@@ -121,9 +108,9 @@ describe('user groups V1', () => {
     const body = {
       userGroups: [{ userGroupId: sales.userGroupId, permissionsIds: [DEMO_PERMISSIONS.diversity.permissionId] }],
     };
-    const put = await session.call('PUT', '/v1/admin/user-groups/permissions', { body });
+    const put = await env.session.call('PUT', '/v1/admin/user-groups/permissions', { body });
     expect(put.json).toEqual({
-      tenantCode: sandbox.tenants.primary,
+      tenantCode: env.sandbox.tenants.primary,
       status: 'Succeed',
       userGroups: [
         {
@@ -138,12 +125,12 @@ describe('user groups V1', () => {
       ],
     });
     expect((await v2Group(sales.userGroupId)).permissionIds.ids).toContain(DEMO_PERMISSIONS.diversity.permissionId);
-    await session.call('DELETE', '/v1/admin/user-groups/permissions', { body });
+    await env.session.call('DELETE', '/v1/admin/user-groups/permissions', { body });
     expect((await v2Group(sales.userGroupId)).permissionIds.ids).not.toContain(DEMO_PERMISSIONS.diversity.permissionId);
   });
 
   it('group users of an unknown group is 404', async () => {
-    expect((await session.get('/v1/admin/user-groups/nope/users')).status).toBe(404);
+    expect((await env.session.get('/v1/admin/user-groups/nope/users')).status).toBe(404);
   });
 });
 
@@ -154,7 +141,7 @@ describe('user groups V2', () => {
       userGroupId: DEMO_GROUPS.contractors.userGroupId,
       displayName: 'Contractors',
       description: `External contractors. ${INJECTION_TEXT}.`,
-      tenantCode: sandbox.tenants.primary,
+      tenantCode: env.sandbox.tenants.primary,
       permissionIds: { ids: [DEMO_PERMISSIONS.headcount.permissionId] },
       users: {
         includeAllUsers: false,
@@ -166,7 +153,7 @@ describe('user groups V2', () => {
   });
 
   it('list: basic info by default, `with` adds parts, displayNameFilter is a case-sensitive glob, limit pages', async () => {
-    const basic = (await session.get('/v2/admin/user-groups', { limit: 1 })).json as {
+    const basic = (await env.session.get('/v2/admin/user-groups', { limit: 1 })).json as {
       userGroups: Record<string, unknown>[];
     };
     expect(basic).toEqual({
@@ -175,12 +162,13 @@ describe('user groups V2', () => {
           userGroupId: sales.userGroupId,
           displayName: 'Sales Analysts',
           description: 'Analysts in the sales organization.',
-          tenantCode: sandbox.tenants.primary,
+          tenantCode: env.sandbox.tenants.primary,
         },
       ],
     });
-    const filtered = (await session.get('/v2/admin/user-groups', { displayNameFilter: '*e?s', with: 'permissions' }))
-      .json as {
+    const filtered = (
+      await env.session.get('/v2/admin/user-groups', { displayNameFilter: '*e?s', with: 'permissions' })
+    ).json as {
       userGroups: { displayName: string; permissionIds?: unknown; users?: unknown }[];
     };
     expect(filtered.userGroups.map((g) => g.displayName)).toEqual([
@@ -190,15 +178,15 @@ describe('user groups V2', () => {
     ]);
     expect(filtered.userGroups[0]?.permissionIds).toBeDefined();
     expect(filtered.userGroups[0]?.users).toBeUndefined();
-    const lower = (await session.get('/v2/admin/user-groups', { displayNameFilter: 'sales*' })).json as {
+    const lower = (await env.session.get('/v2/admin/user-groups', { displayNameFilter: 'sales*' })).json as {
       userGroups: unknown[];
     };
     expect(lower.userGroups).toEqual([]);
-    expect((await session.get('/v2/admin/user-groups', { with: 'everything' })).status).toBe(400);
+    expect((await env.session.get('/v2/admin/user-groups', { with: 'everything' })).status).toBe(400);
   });
 
   it('POST creates a group (per-item results), membership shows in V1; bad items fail alone', async () => {
-    const call = await session.call('POST', '/v2/admin/user-groups', {
+    const call = await env.session.call('POST', '/v2/admin/user-groups', {
       body: {
         userGroups: [
           {
@@ -224,7 +212,7 @@ describe('user groups V2', () => {
     expect(successes).toEqual([
       {
         displayName: 'Pay Equity Review',
-        tenantCode: sandbox.tenants.primary,
+        tenantCode: env.sandbox.tenants.primary,
         correlationId: 'pay-eq-1',
         userGroupId: expect.any(String),
       },
@@ -232,26 +220,26 @@ describe('user groups V2', () => {
     expect(failures).toEqual([
       {
         displayName: 'Broken',
-        tenantCode: sandbox.tenants.primary,
+        tenantCode: env.sandbox.tenants.primary,
         message: "Permission 'nope' was not found",
         rci: expect.any(String),
       },
       {
         displayName: 'Contradiction',
-        tenantCode: sandbox.tenants.primary,
+        tenantCode: env.sandbox.tenants.primary,
         message: 'includeAllUsers cannot be combined with manuallyIncludedIds or dynamicFilterDefinition',
         rci: expect.any(String),
       },
     ]);
     const id = successes[0]?.userGroupId as string;
     expect(await v1Members(id)).toEqual([dana.userId]);
-    expect(sandbox.snapshot().userGroups.map((g) => g.displayName)).not.toContain('Broken');
+    expect(env.sandbox.snapshot().userGroups.map((g) => g.displayName)).not.toContain('Broken');
   });
 
   it('PATCH changes only the given fields; PUT replaces the whole definition', async () => {
     const created = (
       (
-        await session.call('POST', '/v2/admin/user-groups', {
+        await env.session.call('POST', '/v2/admin/user-groups', {
           body: {
             userGroups: [
               {
@@ -265,11 +253,11 @@ describe('user groups V2', () => {
         })
       ).json as { successes: { userGroupId: string }[] }
     ).successes[0]?.userGroupId as string;
-    const patch = await session.call('PATCH', '/v2/admin/user-groups', {
+    const patch = await env.session.call('PATCH', '/v2/admin/user-groups', {
       body: { userGroups: [{ userGroupId: created, displayName: 'Patched Name' }] },
     });
     expect(patch.json).toEqual({
-      successes: [{ displayName: 'Patched Name', tenantCode: sandbox.tenants.primary, userGroupId: created }],
+      successes: [{ displayName: 'Patched Name', tenantCode: env.sandbox.tenants.primary, userGroupId: created }],
       failures: [],
     });
     expect(await v2Group(created)).toMatchObject({
@@ -278,7 +266,7 @@ describe('user groups V2', () => {
       permissionIds: { ids: [DEMO_PERMISSIONS.recruiting.permissionId] },
       users: { manuallyIncludedIds: { ids: [dana.userId] } },
     });
-    await session.call('PUT', '/v2/admin/user-groups', {
+    await env.session.call('PUT', '/v2/admin/user-groups', {
       body: { userGroups: [{ userGroupId: created, displayName: 'Replaced' }] },
     });
     expect(await v2Group(created)).toMatchObject({
@@ -287,7 +275,7 @@ describe('user groups V2', () => {
       permissionIds: { ids: [] },
       users: { includeAllUsers: false, manuallyIncludedIds: { ids: [] }, manuallyExcludedIds: { ids: [] } },
     });
-    const unknown = await session.call('PATCH', '/v2/admin/user-groups', {
+    const unknown = await env.session.call('PATCH', '/v2/admin/user-groups', {
       body: { userGroups: [{ userGroupId: 'nope', displayName: 'x' }] },
     });
     expect((unknown.json as { failures: { message: string }[] }).failures[0]?.message).toBe(
@@ -298,33 +286,33 @@ describe('user groups V2', () => {
   it('DELETE by body and by path; then the group is 404 in V2 and gone from V1', async () => {
     const make = async (name: string) =>
       (
-        (await session.call('POST', '/v2/admin/user-groups', { body: { userGroups: [{ displayName: name }] } }))
+        (await env.session.call('POST', '/v2/admin/user-groups', { body: { userGroups: [{ displayName: name }] } }))
           .json as {
           successes: { userGroupId: string }[];
         }
       ).successes[0]?.userGroupId as string;
     const a = await make('Doomed A');
     const b = await make('Doomed B');
-    const bulk = await session.call('DELETE', '/v2/admin/user-groups', {
+    const bulk = await env.session.call('DELETE', '/v2/admin/user-groups', {
       body: { userGroups: [{ userGroupId: a }, { userGroupId: 'nope' }] },
     });
     expect(bulk.json).toEqual({
-      successes: [{ tenantCode: sandbox.tenants.primary, userGroupId: a }],
+      successes: [{ tenantCode: env.sandbox.tenants.primary, userGroupId: a }],
       failures: [
         {
-          tenantCode: sandbox.tenants.primary,
+          tenantCode: env.sandbox.tenants.primary,
           userGroupId: 'nope',
           message: "User group 'nope' was not found",
           rci: expect.any(String),
         },
       ],
     });
-    const single = await session.call('DELETE', `/v2/admin/user-groups/${b}`);
-    expect(single.json).toEqual({ success: { tenantCode: sandbox.tenants.primary, userGroupId: b } });
-    const again = await session.call('DELETE', `/v2/admin/user-groups/${b}`);
+    const single = await env.session.call('DELETE', `/v2/admin/user-groups/${b}`);
+    expect(single.json).toEqual({ success: { tenantCode: env.sandbox.tenants.primary, userGroupId: b } });
+    const again = await env.session.call('DELETE', `/v2/admin/user-groups/${b}`);
     expect(again.json).toMatchObject({ failure: { userGroupId: b, message: `User group '${b}' was not found` } });
-    expect((await session.get(`/v2/admin/user-groups/${a}`)).status).toBe(404);
-    const v1 = (await session.get('/v1/admin/user-groups')).json as { userGroups: { userGroupId: string }[] };
+    expect((await env.session.get(`/v2/admin/user-groups/${a}`)).status).toBe(404);
+    const v1 = (await env.session.get('/v1/admin/user-groups')).json as { userGroups: { userGroupId: string }[] };
     expect(v1.userGroups.map((g) => g.userGroupId)).not.toContain(a);
   });
 });

@@ -1,25 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEMO_GROUPS,
-  DEMO_PERMISSIONS,
-  DEMO_PROFILES,
-  DEMO_USERS,
-  type SandboxHandle,
-  startSandbox,
-} from '../../src/sandbox/index.js';
-import { Session } from './session.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO_GROUPS, DEMO_PERMISSIONS, DEMO_PROFILES, DEMO_USERS } from '../../src/sandbox/index.js';
+import { sandboxSuite } from './session.js';
 
-let sandbox: SandboxHandle;
-let session: Session;
-beforeAll(async () => {
-  sandbox = await startSandbox({ users: 50, rateLimit: false });
-  session = await Session.login(sandbox);
-});
-afterAll(() => sandbox.close());
+const env = sandboxSuite({ users: 50 });
 
 describe('GET /v1/admin/users', () => {
   it('pages with limit/start and echoes them; accountEnabled is a boolean', async () => {
-    const first = await session.get('/v1/admin/users', { limit: 2 });
+    const first = await env.session.get('/v1/admin/users', { limit: 2 });
     expect(first.status).toBe(200);
     const body = first.json as { users: Record<string, unknown>[]; limit: number; start: number };
     expect(body.limit).toBe(2);
@@ -35,12 +22,12 @@ describe('GET /v1/admin/users', () => {
       lastLogin: { timestamp: String(Date.UTC(2026, 10, 1) - 2 * 3_600_000) },
     });
     const all = snapshotIds();
-    const page = await session.get('/v1/admin/users', { limit: 20, start: 40 });
+    const page = await env.session.get('/v1/admin/users', { limit: 20, start: 40 });
     expect((page.json as { users: { userId: string }[] }).users.map((u) => u.userId)).toEqual(all.slice(40, 60));
   });
 
   it('adds the profiles, permissions and userGroups wrappers only when asked', async () => {
-    const call = await session.get(`/v1/admin/users/${DEMO_USERS.dana.userId}`, {
+    const call = await env.session.get(`/v1/admin/users/${DEMO_USERS.dana.userId}`, {
       assignedProfiles: true,
       assignedPermissions: true,
       assignedUserGroups: true,
@@ -68,21 +55,21 @@ describe('GET /v1/admin/users', () => {
     expect(user.userGroups).toEqual({
       assignedUserGroups: [DEMO_GROUPS.salesAnalysts, DEMO_GROUPS.allEmployees],
     });
-    const plain = (await session.get(`/v1/admin/users/${DEMO_USERS.dana.userId}`)).json as Record<string, unknown>;
+    const plain = (await env.session.get(`/v1/admin/users/${DEMO_USERS.dana.userId}`)).json as Record<string, unknown>;
     expect(Object.keys(plain)).not.toContain('permissions');
   });
 
   it('rejects limit over 1000 and non-boolean flags with 400', async () => {
-    const over = await session.get('/v1/admin/users', { limit: 1001 });
+    const over = await env.session.get('/v1/admin/users', { limit: 1001 });
     expect(over.status).toBe(400);
     expect(over.json).toMatchObject({ code: 'InvalidArgument', userError: true });
-    expect((await session.get('/v1/admin/users', { assignedProfiles: 'yes' })).status).toBe(400);
+    expect((await env.session.get('/v1/admin/users', { assignedProfiles: 'yes' })).status).toBe(400);
   });
 });
 
 describe('create, update, delete', () => {
   it('POST creates (201, accountEnabled as a string), GET reads it back', async () => {
-    const created = await session.call('POST', '/v1/admin/users', {
+    const created = await env.session.call('POST', '/v1/admin/users', {
       body: {
         username: 'new.hire@wff-demo.example',
         displayName: 'New Hire',
@@ -100,31 +87,33 @@ describe('create, update, delete', () => {
       accountEnabled: 'false',
       email: 'new.hire@wff-demo.example',
     });
-    const read = await session.get(`/v1/admin/users/${body.userId}`);
+    const read = await env.session.get(`/v1/admin/users/${body.userId}`);
     expect(read.json).toEqual({ ...body, accountEnabled: false });
   });
 
   it('POST refuses a duplicate username, a boolean accountEnabled and a missing username', async () => {
-    const dup = await session.call('POST', '/v1/admin/users', {
+    const dup = await env.session.call('POST', '/v1/admin/users', {
       body: { username: DEMO_USERS.dana.username.toUpperCase() },
     });
     expect(dup.status).toBe(400);
     expect(dup.json).toMatchObject({ code: 'AlreadyExists' });
-    const bool = await session.call('POST', '/v1/admin/users', {
+    const bool = await env.session.call('POST', '/v1/admin/users', {
       body: { username: 'x@y.example', accountEnabled: true },
     });
     expect(bool.status).toBe(400);
     expect(bool.json).toMatchObject({ localizedMessage: "'accountEnabled' must be a string" });
-    expect((await session.call('POST', '/v1/admin/users', { body: { displayName: 'Nobody' } })).status).toBe(400);
+    expect((await env.session.call('POST', '/v1/admin/users', { body: { displayName: 'Nobody' } })).status).toBe(400);
   });
 
   it('PUT changes only the fields given and echoes the update DTO', async () => {
     const created = (
-      await session.call('POST', '/v1/admin/users', {
+      await env.session.call('POST', '/v1/admin/users', {
         body: { username: 'patch.me@wff-demo.example', employeeId: 'E7' },
       })
     ).json as { userId: string };
-    const put = await session.call('PUT', `/v1/admin/users/${created.userId}`, { body: { displayName: 'Patched' } });
+    const put = await env.session.call('PUT', `/v1/admin/users/${created.userId}`, {
+      body: { displayName: 'Patched' },
+    });
     expect(put.status).toBe(200);
     expect(put.json).toEqual({
       username: 'patch.me@wff-demo.example',
@@ -133,7 +122,7 @@ describe('create, update, delete', () => {
       accountEnabled: 'true',
       email: 'patch.me@wff-demo.example',
     });
-    expect(sandbox.snapshot().users.find((u) => u.userId === created.userId)).toMatchObject({
+    expect(env.sandbox.snapshot().users.find((u) => u.userId === created.userId)).toMatchObject({
       displayName: 'Patched',
       employeeId: 'E7',
     });
@@ -141,35 +130,35 @@ describe('create, update, delete', () => {
 
   it('DELETE answers 204 with no body, then the user is 404 and gone from groups and permissions', async () => {
     const created = (
-      await session.call('POST', '/v1/admin/users', { body: { username: 'short.lived@wff-demo.example' } })
+      await env.session.call('POST', '/v1/admin/users', { body: { username: 'short.lived@wff-demo.example' } })
     ).json as {
       userId: string;
     };
-    await session.call('PUT', '/v1/admin/permissions/users', {
+    await env.session.call('PUT', '/v1/admin/permissions/users', {
       body: { permissions: [{ permissionId: DEMO_PERMISSIONS.compensation.permissionId, userIds: [created.userId] }] },
     });
-    await session.call('PUT', '/v1/admin/user-groups/users', {
+    await env.session.call('PUT', '/v1/admin/user-groups/users', {
       body: { userGroups: [{ userGroupId: DEMO_GROUPS.executives.userGroupId, userIds: [created.userId] }] },
     });
-    const del = await session.call('DELETE', `/v1/admin/users/${created.userId}`);
+    const del = await env.session.call('DELETE', `/v1/admin/users/${created.userId}`);
     expect(del.status).toBe(204);
     expect(del.text).toBe('');
-    const gone = await session.get(`/v1/admin/users/${created.userId}`);
+    const gone = await env.session.get(`/v1/admin/users/${created.userId}`);
     expect(gone.status).toBe(404);
     expect(gone.json).toMatchObject({
       code: 'NotFound',
       localizedMessage: `User '${created.userId}' was not found`,
       userError: true,
     });
-    const snap = sandbox.snapshot();
+    const snap = env.sandbox.snapshot();
     expect(snap.userPermissions[DEMO_PERMISSIONS.compensation.permissionId]).not.toContain(created.userId);
     expect(snap.userGroups.find((g) => g.userGroupId === DEMO_GROUPS.executives.userGroupId)?.memberIds).not.toContain(
       created.userId,
     );
-    expect((await session.call('DELETE', `/v1/admin/users/${created.userId}`)).status).toBe(404);
+    expect((await env.session.call('DELETE', `/v1/admin/users/${created.userId}`)).status).toBe(404);
   });
 });
 
 function snapshotIds(): string[] {
-  return sandbox.snapshot().users.map((u) => u.userId);
+  return env.sandbox.snapshot().users.map((u) => u.userId);
 }

@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_USERS, type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
-import { Session } from './session.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO_USERS } from '../../src/sandbox/index.js';
+import { sandboxSuite } from './session.js';
 
-let sandbox: SandboxHandle;
-let session: Session;
-beforeAll(async () => {
-  sandbox = await startSandbox({ users: 30, rateLimit: false });
-  session = await Session.login(sandbox);
-});
-afterAll(() => sandbox.close());
+const env = sandboxSuite({ users: 30 });
 
 type BulkResult = {
   successes: Record<string, string>[];
@@ -24,7 +18,7 @@ const newUser = (i: number) => ({
 
 describe('POST /v2/admin/users', () => {
   it('creates each user; a duplicate username (also within the batch) fails alone, with userName', async () => {
-    const call = await session.call('POST', '/v2/admin/users', {
+    const call = await env.session.call('POST', '/v2/admin/users', {
       body: {
         users: [newUser(1), { username: DEMO_USERS.dana.username, displayName: 'Dana Again' }, newUser(2), newUser(1)],
       },
@@ -51,15 +45,15 @@ describe('POST /v2/admin/users', () => {
       },
     ]);
     const id = body.successes[0]?.userId as string;
-    expect((await session.get(`/v1/admin/users/${id}`)).json).toMatchObject({
+    expect((await env.session.get(`/v1/admin/users/${id}`)).json).toMatchObject({
       username: 'bulk1@wff-demo.example',
       accountEnabled: true,
     });
   });
 
   it('more than 100 users is a 400 for the whole call and creates nobody', async () => {
-    const before = sandbox.snapshot().users.length;
-    const call = await session.call('POST', '/v2/admin/users', {
+    const before = env.sandbox.snapshot().users.length;
+    const call = await env.session.call('POST', '/v2/admin/users', {
       body: { users: Array.from({ length: 101 }, (_, i) => newUser(1000 + i)) },
     });
     expect(call.status).toBe(400);
@@ -67,12 +61,12 @@ describe('POST /v2/admin/users', () => {
       code: 'InvalidArgument',
       localizedMessage: 'A request can include at most 100 users; this one has 101',
     });
-    expect(sandbox.snapshot().users.length).toBe(before);
-    expect((await session.call('POST', '/v2/admin/users', { body: { users: [] } })).status).toBe(400);
+    expect(env.sandbox.snapshot().users.length).toBe(before);
+    expect((await env.session.call('POST', '/v2/admin/users', { body: { users: [] } })).status).toBe(400);
   });
 
   it('exactly 100 users is accepted', async () => {
-    const call = await session.call('POST', '/v2/admin/users', {
+    const call = await env.session.call('POST', '/v2/admin/users', {
       body: { users: Array.from({ length: 100 }, (_, i) => newUser(2000 + i)) },
     });
     expect((call.json as BulkResult).successes).toHaveLength(100);
@@ -81,7 +75,7 @@ describe('POST /v2/admin/users', () => {
 
 describe('PUT and DELETE /v2/admin/users', () => {
   it('PUT updates the given fields; an unknown userId fails alone', async () => {
-    const call = await session.call('PUT', '/v2/admin/users', {
+    const call = await env.session.call('PUT', '/v2/admin/users', {
       body: {
         users: [
           { userId: DEMO_USERS.dana.userId, employeeId: 'E-NEW' },
@@ -112,14 +106,15 @@ describe('PUT and DELETE /v2/admin/users', () => {
 
   it('DELETE removes known users and reports unknown ones', async () => {
     const created = (
-      (await session.call('POST', '/v2/admin/users', { body: { users: [newUser(3), newUser(4)] } })).json as BulkResult
+      (await env.session.call('POST', '/v2/admin/users', { body: { users: [newUser(3), newUser(4)] } }))
+        .json as BulkResult
     ).successes.map((s) => s.userId as string);
-    const call = await session.call('DELETE', '/v2/admin/users', { body: { userIds: [...created, 'ghost'] } });
+    const call = await env.session.call('DELETE', '/v2/admin/users', { body: { userIds: [...created, 'ghost'] } });
     const body = call.json as BulkResult;
     expect(body.successes.map((s) => s.userId)).toEqual(created);
     expect(body.failures).toEqual([
       { userId: 'ghost', error: { message: "User 'ghost' was not found", rci: expect.any(String) } },
     ]);
-    for (const id of created) expect((await session.get(`/v1/admin/users/${id}`)).status).toBe(404);
+    for (const id of created) expect((await env.session.get(`/v1/admin/users/${id}`)).status).toBe(404);
   });
 });
