@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DIRECTORY_TEXT_NOTICE } from '../../src/server.js';
 import { CLI, ensureBuilt, ROOT } from './build.js';
 
 beforeAll(() => ensureBuilt(), 120_000);
@@ -33,6 +34,7 @@ describe('stdio end to end (node dist/cli.js --sandbox)', () => {
       ],
       returned: 2,
       nextCursor: 'eyJzIjoyfQ',
+      directoryText: DIRECTORY_TEXT_NOTICE,
     });
     await client.close();
     expect(errors).toEqual([]);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GROUPS, DEMO_PERMISSIONS, DEMO_USERS, INJECTION_TEXT } from '../../src/sandbox/index.js';
-import { ERROR_META_KEY } from '../../src/server.js';
+import { DIRECTORY_TEXT_KEY, DIRECTORY_TEXT_NOTICE, ERROR_META_KEY } from '../../src/server.js';
 import { type Harness, SANDBOX_LINE, startHarness, textOf } from './harness.js';
 
 let h: Harness;
@@ -86,6 +86,8 @@ describe('read tools against the sandbox', () => {
       .user;
     expect(user.userId).toBe(DEMO_USERS.mallory.userId);
     expect(user.displayName).toBe(INJECTION_TEXT);
+    // Structured output cannot be fenced; it carries the label in the data itself.
+    expect((r.structuredContent as Record<string, unknown>)[DIRECTORY_TEXT_KEY]).toBe(DIRECTORY_TEXT_NOTICE);
     const text = textOf(r);
     const open = text.indexOf('<directory-data');
     expect(open).toBeGreaterThan(0);

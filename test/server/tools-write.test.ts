@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GROUPS, DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
-import { CONFIRMATION_META_KEY } from '../../src/server.js';
+import { CONFIRMATION_META_KEY, DIRECTORY_TEXT_NOTICE } from '../../src/server.js';
 import { type Harness, startHarness, textOf } from './harness.js';
 
 // Mode full, a client that elicits and approves: every change tool acts, and the sandbox shows the effect.
@@ -46,7 +46,11 @@ describe('change tools against the sandbox', () => {
 
     const before = h.elicitations.length;
     const deleted = await h.call('delete_user', { userId: user.userId });
-    expect(deleted.structuredContent).toEqual({ userId: user.userId, deleted: true });
+    expect(deleted.structuredContent).toEqual({
+      userId: user.userId,
+      deleted: true,
+      directoryText: DIRECTORY_TEXT_NOTICE,
+    });
     expect(userIn(user.userId)).toBeUndefined();
     // Destructive: the human saw the preview and had to type the name.
     expect(h.elicitations.length).toBe(before + 1);
