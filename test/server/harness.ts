@@ -1,12 +1,9 @@
 import { PassThrough } from 'node:stream';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { type CallToolResult, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { CallToolResult, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Mode } from '../../src/guards/guard.js';
-import { createGuard } from '../../src/guards/index.js';
 import { type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
-import { createServer } from '../../src/server.js';
-import { VisierClient } from '../../src/visier/client.js';
+import { connectStack } from '../support/mcp-stack.js';
 
 // The real parts wired as the CLI wires them: sandbox over HTTP, Visier client, guard, server, SDK Client.
 
@@ -29,70 +26,48 @@ export interface Harness {
 }
 
 /** Answers an approval form as a human who reads it and says yes. */
-function approve(requested: { properties: Record<string, { title?: string }> }) {
-  const content: Record<string, unknown> = { confirm: true };
+function approve(requested: { properties: Record<string, { title?: string }> }): ElicitResult {
+  const content: NonNullable<ElicitResult['content']> = { confirm: true };
   const typedTitle = requested.properties.typed?.title;
   if (typedTitle !== undefined) content.typed = typedTitle.slice(typedTitle.indexOf(': ') + 2);
-  return { action: 'accept' as const, content };
+  return { action: 'accept', content };
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const sandbox = await startSandbox({ rateLimit: false, users: options.users ?? 250 });
-  const { apiKey, username, password } = sandbox.credentials;
-  const visier = new VisierClient({
-    host: sandbox.url,
-    apiKey,
-    auth: { kind: 'asid', username, password },
-    tenantCode: sandbox.tenants.primary,
-    rateLimit: false,
-    retry: { maxAttempts: 1 },
-  });
   const audit: string[] = [];
   const auditStream = new PassThrough();
   auditStream.on('data', (chunk: Buffer) => audit.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
-  const guard = createGuard({
-    mode: options.mode ?? 'full',
-    tenants: [sandbox.tenants.primary, sandbox.tenants.secondary],
-    defaultTenant: sandbox.tenants.primary,
-    confirm: 'auto',
-    confirmSecret: 'contract-test-secret-0123456789',
-    audit: { stream: auditStream },
-  });
-  const server = createServer({
-    visier,
-    guard,
-    sandbox: true,
-    defaultTenant: sandbox.tenants.primary,
-    ...(options.maxResultChars === undefined ? {} : { maxResultChars: options.maxResultChars }),
-    ...(options.reportDir === undefined ? {} : { reportDir: options.reportDir }),
-  });
-  const client = new Client(
-    { name: 'contract-test', version: '1.0.0' },
-    { capabilities: options.elicit ? { elicitation: { form: {} } } : {} },
-  );
   const elicitations: string[] = [];
-  if (options.elicit) {
-    client.setRequestHandler(ElicitRequestSchema, async (request) => {
-      elicitations.push(request.params.message);
-      const params = request.params as { requestedSchema: { properties: Record<string, { title?: string }> } };
-      return approve(params.requestedSchema);
-    });
-  }
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
-  // Listing first makes the SDK Client check every structuredContent against the advertised outputSchema
-  // (no extra fields), as a strict client does.
-  await client.listTools();
+  const stack = await connectStack(sandbox, {
+    client: { name: 'contract-test', version: '1.0.0' },
+    visier: { retry: { maxAttempts: 1 } },
+    guard: {
+      mode: options.mode ?? 'full',
+      confirmSecret: 'contract-test-secret-0123456789',
+      audit: { stream: auditStream },
+    },
+    server: {
+      ...(options.maxResultChars === undefined ? {} : { maxResultChars: options.maxResultChars }),
+      ...(options.reportDir === undefined ? {} : { reportDir: options.reportDir }),
+    },
+    ...(options.elicit
+      ? {
+          elicit: async ({ message, requestedSchema }) => {
+            elicitations.push(message);
+            return approve(requestedSchema as { properties: Record<string, { title?: string }> });
+          },
+        }
+      : {}),
+  });
   return {
     sandbox,
-    client,
+    client: stack.client,
     audit,
     elicitations,
-    call: async (name, args) => (await client.callTool({ name, arguments: args })) as CallToolResult,
+    call: stack.call,
     close: async () => {
-      await client.close();
-      await server.close();
-      await visier.close();
+      await stack.close();
       await sandbox.close();
     },
   };

@@ -1,0 +1,78 @@
+// The real parts wired as the CLI wires them, over a running sandbox: Visier client, guard, server, and an
+// SDK Client connected in memory. The server and guard test harnesses differ only in what they pass here.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { type CallToolResult, ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import type { GuardOptions } from '../../src/guards/guard.js';
+import { createGuard } from '../../src/guards/index.js';
+import type { SandboxHandle } from '../../src/sandbox/index.js';
+import { createServer, type ServerDeps } from '../../src/server.js';
+import { VisierClient } from '../../src/visier/client.js';
+import type { VisierClientConfig } from '../../src/visier/config.js';
+
+export type ElicitHandler = (params: { message: string; requestedSchema: unknown }) => Promise<ElicitResult>;
+
+export interface StackOptions {
+  client: { name: string; version: string };
+  /** Over an ASID login to the sandbox's primary tenant, with rate limiting off. */
+  visier?: Pick<VisierClientConfig, 'retry' | 'logger'>;
+  /** Everything but the tenants, which are the sandbox's two with the primary as default; mode defaults to full. */
+  guard: Omit<GuardOptions, 'mode' | 'tenants' | 'defaultTenant' | 'confirm'> & Partial<GuardOptions>;
+  server?: Pick<ServerDeps, 'maxResultChars' | 'reportDir'>;
+  /** When given, the client declares form elicitation and answers with this. */
+  elicit?: ElicitHandler;
+}
+
+export interface Stack {
+  client: Client;
+  call(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
+  /** Closes client, server and Visier client; the sandbox is the caller's. */
+  close(): Promise<void>;
+}
+
+export async function connectStack(sandbox: SandboxHandle, options: StackOptions): Promise<Stack> {
+  const { apiKey, username, password } = sandbox.credentials;
+  const visier = new VisierClient({
+    host: sandbox.url,
+    apiKey,
+    auth: { kind: 'asid', username, password },
+    tenantCode: sandbox.tenants.primary,
+    rateLimit: false,
+    ...options.visier,
+  });
+  const guard = createGuard({
+    mode: 'full',
+    tenants: [sandbox.tenants.primary, sandbox.tenants.secondary],
+    defaultTenant: sandbox.tenants.primary,
+    confirm: 'auto',
+    ...options.guard,
+  });
+  const server = createServer({
+    visier,
+    guard,
+    sandbox: true,
+    defaultTenant: sandbox.tenants.primary,
+    ...options.server,
+  });
+  const client = new Client(options.client, { capabilities: options.elicit ? { elicitation: { form: {} } } : {} });
+  const answer = options.elicit;
+  if (answer) {
+    client.setRequestHandler(ElicitRequestSchema, (request) =>
+      answer(request.params as { message: string; requestedSchema: unknown }),
+    );
+  }
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
+  // Listing first makes the SDK Client check every structuredContent against the advertised outputSchema
+  // (no extra fields), as a strict client does.
+  await client.listTools();
+  return {
+    client,
+    call: async (name, args) => (await client.callTool({ name, arguments: args })) as CallToolResult,
+    close: async () => {
+      await client.close();
+      await server.close();
+      await visier.close();
+    },
+  };
+}
