@@ -3,25 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditLog } from '../../src/guards/index.js';
-import {
-  DEMO_GROUPS,
-  DEMO_PERMISSIONS,
-  DEMO_USERS,
-  INJECTION_TEXT,
-  type SandboxHandle,
-  startSandbox,
-} from '../../src/sandbox/index.js';
+import { DEMO_GROUPS, DEMO_PERMISSIONS, DEMO_USERS, INJECTION_TEXT } from '../../src/sandbox/index.js';
 import { CONFIRMATION_META_KEY } from '../../src/server.js';
-import { CONFIRM_SECRET, startE2E, textOf } from './e2e-harness.js';
+import { CONFIRM_SECRET, e2eSuite, startE2E, textOf } from './e2e-harness.js';
 
-let sandbox: SandboxHandle;
+const suite = e2eSuite();
 let dir: string;
 beforeAll(async () => {
-  sandbox = await startSandbox({ rateLimit: false, users: 40, seed: 11 });
   dir = await mkdtemp(join(tmpdir(), 'guard-e2e-audit-'));
 });
 afterAll(async () => {
-  await sandbox.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -44,7 +35,7 @@ describe('e2e: audit', () => {
   it('writes one chained line per call across restarts, breaks at an edited line, and holds no secret', async () => {
     const calls: [string, Record<string, unknown>][] = [];
     const accept = async () => ({ action: 'accept' as const, content: { confirm: true } });
-    const first = await startE2E({ sandbox, auditDir: dir, elicit: accept });
+    const first = await startE2E({ sandbox: suite.sandbox, auditDir: dir, elicit: accept });
     const run = async (e2e: typeof first, tool: string, args: Record<string, unknown>) => {
       calls.push([tool, args]);
       return e2e.call(tool, args);
@@ -57,7 +48,7 @@ describe('e2e: audit', () => {
     });
     await first.close();
 
-    const second = await startE2E({ sandbox, auditDir: dir });
+    const second = await startE2E({ sandbox: suite.sandbox, auditDir: dir });
     const issued = await run(second, 'remove_permissions_from_users', {
       permissionIds: [DEMO_PERMISSIONS.headcount.permissionId],
       userIds: [DEMO_USERS.dana.userId],
@@ -96,9 +87,9 @@ describe('e2e: audit', () => {
     expect(await verifyAuditLog(path)).toEqual({ ok: true, lines: 5 });
 
     for (const secret of [
-      sandbox.credentials.apiKey,
-      sandbox.credentials.password,
-      sandbox.credentials.clientSecret,
+      suite.sandbox.credentials.apiKey,
+      suite.sandbox.credentials.password,
+      suite.sandbox.credentials.clientSecret,
       CONFIRM_SECRET,
       token,
       token.split('.')[1] as string,
@@ -122,7 +113,7 @@ describe('e2e: audit', () => {
 
 describe('e2e: injection in directory data', () => {
   it('reaches the model only inside the untrusted-data fence, in lists and in previews', async () => {
-    const e2e = await startE2E({ sandbox });
+    const e2e = await startE2E({ sandbox: suite.sandbox });
     try {
       const users = textOf(await e2e.call('list_users', { search: 'quinn' }));
       expect(users).toContain(INJECTION_TEXT);

@@ -1,32 +1,17 @@
 import type { ElicitResult } from '@modelcontextprotocol/sdk/types.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PERMISSIONS, DEMO_USERS, type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
 import { CONFIRMATION_META_KEY } from '../../src/server.js';
-import { changeRequests, type E2E, type ElicitHandler, startE2E, textOf } from './e2e-harness.js';
+import { changeRequests, type E2E, type ElicitHandler, e2eSuite, textOf } from './e2e-harness.js';
 
 const dana = DEMO_USERS.dana.userId;
 const perm = DEMO_PERMISSIONS.payrollAuditor.permissionId;
 const GRANT = { permissionIds: [perm], userIds: [dana] };
 
-let sandbox: SandboxHandle;
-beforeAll(async () => {
-  sandbox = await startSandbox({ rateLimit: false, users: 40, seed: 11 });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
+const suite = e2eSuite();
+const { withE2E } = suite;
 
-async function withE2E(options: Parameters<typeof startE2E>[0], body: (e2e: E2E) => Promise<void>) {
-  const e2e = await startE2E({ sandbox, ...options });
-  try {
-    sandbox.clearRequests();
-    await body(e2e);
-  } finally {
-    await e2e.close();
-  }
-}
-
-const holders = () => sandbox.snapshot().userPermissions[perm] ?? [];
+const holders = () => suite.sandbox.snapshot().userPermissions[perm] ?? [];
 const answer =
   (result: ElicitResult): ElicitHandler =>
   async () =>
@@ -55,7 +40,7 @@ describe('e2e: confirmation by elicitation', () => {
       expect(result.isError).toBe(true);
       expect(textOf(result)).toContain(text);
       expect(e2e.elicited).toHaveLength(1);
-      expect(changeRequests(sandbox)).toEqual([]);
+      expect(changeRequests(suite.sandbox)).toEqual([]);
       expect(holders()).not.toContain(dana);
     });
   });
@@ -72,7 +57,9 @@ describe('e2e: confirmation by elicitation', () => {
           'Approve?',
         ].join('\n'),
       );
-      expect(changeRequests(sandbox).map((r) => `${r.method} ${r.path}`)).toEqual(['PUT /v1/admin/permissions/users']);
+      expect(changeRequests(suite.sandbox).map((r) => `${r.method} ${r.path}`)).toEqual([
+        'PUT /v1/admin/permissions/users',
+      ]);
       expect(holders()).toContain(dana);
       const [line] = await e2e.auditLines();
       expect(line).toMatchObject({
@@ -94,16 +81,16 @@ describe('e2e: confirmation by elicitation', () => {
         properties: { typed: { type: 'string', title: `Type the name to confirm: ${target.displayName}` } },
         required: ['confirm', 'typed'],
       });
-      expect(changeRequests(sandbox)).toEqual([]);
+      expect(changeRequests(suite.sandbox)).toEqual([]);
     });
     const typedRight = answer({ action: 'accept', content: { confirm: true, typed: target.displayName } });
     await withE2E({ elicit: typedRight }, async (e2e) => {
       const result = await e2e.call('delete_user', { userId: target.userId });
       expect(result.isError).toBeFalsy();
-      expect(changeRequests(sandbox).map((r) => `${r.method} ${r.path}`)).toEqual([
+      expect(changeRequests(suite.sandbox).map((r) => `${r.method} ${r.path}`)).toEqual([
         `DELETE /v1/admin/users/${target.userId}`,
       ]);
-      expect(sandbox.snapshot().users.some((u) => u.userId === target.userId)).toBe(false);
+      expect(suite.sandbox.snapshot().users.some((u) => u.userId === target.userId)).toBe(false);
     });
   });
 });
@@ -124,7 +111,7 @@ describe('e2e: confirmation by token (client without elicitation)', () => {
     await withE2E({ guard: { now: () => clock.t } }, async (e2e) => {
       const grant = { permissionIds: [revoke], userIds: [DEMO_USERS.mallory.userId] };
       const token = await tokenFor(e2e, 'assign_permissions_to_users', grant);
-      expect(changeRequests(sandbox)).toEqual([]);
+      expect(changeRequests(suite.sandbox)).toEqual([]);
 
       const tampered = await e2e.call('assign_permissions_to_users', {
         ...grant,
@@ -134,11 +121,11 @@ describe('e2e: confirmation by token (client without elicitation)', () => {
       expect(textOf(tampered)).toContain('the confirmation token does not match this call');
       const otherTool = await e2e.call('remove_permissions_from_users', { ...grant, confirmationToken: token });
       expect(textOf(otherTool)).toContain('the confirmation token does not match this call');
-      expect(changeRequests(sandbox)).toEqual([]);
+      expect(changeRequests(suite.sandbox)).toEqual([]);
 
       const acted = await e2e.call('assign_permissions_to_users', { ...grant, confirmationToken: token });
       expect(acted.isError).toBeFalsy();
-      expect(changeRequests(sandbox)).toHaveLength(1);
+      expect(changeRequests(suite.sandbox)).toHaveLength(1);
       const replay = await e2e.call('assign_permissions_to_users', { ...grant, confirmationToken: token });
       expect(textOf(replay)).toContain('the confirmation token was already used. Nothing was sent.');
 
@@ -146,8 +133,8 @@ describe('e2e: confirmation by token (client without elicitation)', () => {
       clock.t += 300_000;
       const expired = await e2e.call('remove_permissions_from_users', { ...grant, confirmationToken: later });
       expect(textOf(expired)).toContain('the confirmation token has expired.');
-      expect(changeRequests(sandbox)).toHaveLength(1);
-      expect(sandbox.snapshot().userPermissions[revoke]).toContain(DEMO_USERS.mallory.userId);
+      expect(changeRequests(suite.sandbox)).toHaveLength(1);
+      expect(suite.sandbox.snapshot().userPermissions[revoke]).toContain(DEMO_USERS.mallory.userId);
 
       const audit = await e2e.auditLines();
       expect(audit.map((a) => [a.tool, a.decision, a.reason ?? ''])).toEqual([
@@ -168,7 +155,7 @@ describe('e2e: confirmation by token (client without elicitation)', () => {
       expect(result.isError).toBe(true);
       expect(textOf(result)).toContain('this call needs a human to confirm it, and this client cannot ask');
       expect(result._meta?.[CONFIRMATION_META_KEY]).toBeUndefined();
-      expect(changeRequests(sandbox)).toEqual([]);
+      expect(changeRequests(suite.sandbox)).toEqual([]);
     });
   });
 });

@@ -1,20 +1,19 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { type CallToolResult, ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import pino from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import type { GuardOptions } from '../../src/guards/guard.js';
-import { createGuard } from '../../src/guards/index.js';
-import type { SandboxHandle } from '../../src/sandbox/handle.js';
-import { startSandbox } from '../../src/sandbox/index.js';
-import { createServer } from '../../src/server.js';
-import { VisierClient } from '../../src/visier/client.js';
+import { type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
+import { connectStack, type ElicitHandler } from '../support/mcp-stack.js';
+
+export type { ElicitHandler } from '../support/mcp-stack.js';
 
 export const CONFIRM_SECRET = 'e2e-guard-secret-0123456789abcdef';
 
-export type ElicitHandler = (params: { message: string; requestedSchema: unknown }) => Promise<ElicitResult>;
+const SANDBOX_OPTIONS = { rateLimit: false, users: 40, seed: 11 } as const;
 
 export interface E2E {
   sandbox: SandboxHandle;
@@ -27,70 +26,90 @@ export interface E2E {
   close(): Promise<void>;
 }
 
+export type E2EOptions = {
+  guard?: Partial<GuardOptions>;
+  elicit?: ElicitHandler;
+  sandbox?: SandboxHandle;
+  auditDir?: string;
+};
+
 /** One sandbox, one guarded server and one SDK client connected to it, as a desktop client would be. */
-export async function startE2E(
-  options: { guard?: Partial<GuardOptions>; elicit?: ElicitHandler; sandbox?: SandboxHandle; auditDir?: string } = {},
-): Promise<E2E> {
-  const sandbox = options.sandbox ?? (await startSandbox({ rateLimit: false, users: 40, seed: 11 }));
+export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
+  const sandbox = options.sandbox ?? (await startSandbox(SANDBOX_OPTIONS));
   const ownsSandbox = options.sandbox === undefined;
   const dir = options.auditDir ?? (await mkdtemp(join(tmpdir(), 'guard-e2e-')));
   const auditPath = join(dir, 'audit.jsonl');
-  const visier = new VisierClient({
-    host: sandbox.url,
-    apiKey: sandbox.credentials.apiKey,
-    auth: { kind: 'asid', username: sandbox.credentials.username, password: sandbox.credentials.password },
-    tenantCode: sandbox.tenants.primary,
-    rateLimit: false,
-    retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
-    logger: pino({ level: 'silent' }),
-  });
-  const guard = createGuard({
-    mode: 'full',
-    tenants: [sandbox.tenants.primary, sandbox.tenants.secondary],
-    defaultTenant: sandbox.tenants.primary,
-    confirm: 'auto',
-    confirmSecret: CONFIRM_SECRET,
-    elicitationTimeoutMs: 5_000,
-    audit: { path: auditPath },
-    ...options.guard,
-  });
-  const server = createServer({ visier, guard, sandbox: true, defaultTenant: sandbox.tenants.primary });
   const elicited: E2E['elicited'] = [];
-  const client = new Client(
-    { name: 'guard-e2e-client', version: '3.1.4' },
-    { capabilities: options.elicit ? { elicitation: { form: {} } } : {} },
-  );
-  if (options.elicit) {
-    const answer = options.elicit;
-    client.setRequestHandler(ElicitRequestSchema, async (request) => {
-      const params = request.params as { message: string; requestedSchema: unknown };
-      elicited.push({ message: params.message, requestedSchema: params.requestedSchema });
-      return answer(params);
-    });
-  }
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
-  // Listing first makes the SDK Client check every structuredContent against the advertised outputSchema
-  // (no extra fields), as a strict client does.
-  await client.listTools();
+  const answer = options.elicit;
+  const stack = await connectStack(sandbox, {
+    client: { name: 'guard-e2e-client', version: '3.1.4' },
+    visier: { retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, logger: pino({ level: 'silent' }) },
+    guard: {
+      confirmSecret: CONFIRM_SECRET,
+      elicitationTimeoutMs: 5_000,
+      audit: { path: auditPath },
+      ...options.guard,
+    },
+    ...(answer
+      ? {
+          elicit: async (params) => {
+            elicited.push({ message: params.message, requestedSchema: params.requestedSchema });
+            return answer(params);
+          },
+        }
+      : {}),
+  });
   return {
     sandbox,
-    client,
+    client: stack.client,
     auditPath,
     elicited,
-    call: async (name, args) => (await client.callTool({ name, arguments: args })) as CallToolResult,
+    call: stack.call,
     auditLines: async () =>
       (await readFile(auditPath, 'utf8'))
         .split('\n')
         .filter((line) => line !== '')
         .map((line) => JSON.parse(line) as Record<string, unknown>),
     close: async () => {
-      await client.close();
-      await server.close();
+      await stack.close();
       if (ownsSandbox) await sandbox.close();
       if (options.auditDir === undefined) await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface E2ESuite {
+  readonly sandbox: SandboxHandle;
+  /** Runs `body` against a fresh server on the file's sandbox, whose request log starts empty. */
+  withE2E(options: E2EOptions, body: (e2e: E2E) => Promise<void>): Promise<void>;
+}
+
+/**
+ * One sandbox shared by the tests of the calling file, started before them and closed after; each test brings
+ * up its own server, so guard state (sessions, caps, tokens) never leaks between tests while tenant data may.
+ */
+export function e2eSuite(): E2ESuite {
+  let sandbox: SandboxHandle | undefined;
+  beforeAll(async () => {
+    sandbox = await startSandbox(SANDBOX_OPTIONS);
+  });
+  afterAll(() => sandbox?.close());
+  const suite: E2ESuite = {
+    get sandbox() {
+      if (sandbox === undefined) throw new Error('the suite sandbox is only there while its tests run');
+      return sandbox;
+    },
+    async withE2E(options, body) {
+      const e2e = await startE2E({ sandbox: suite.sandbox, ...options });
+      try {
+        suite.sandbox.clearRequests();
+        await body(e2e);
+      } finally {
+        await e2e.close();
+      }
+    },
+  };
+  return suite;
 }
 
 export function textOf(result: CallToolResult): string {

@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Mode } from '../../src/guards/guard.js';
-import {
-  DEMO_GROUPS,
-  DEMO_PERMISSIONS,
-  DEMO_USERS,
-  type SandboxHandle,
-  startSandbox,
-} from '../../src/sandbox/index.js';
+import { DEMO_GROUPS, DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
 import { TOOLS } from '../../src/tools/index.js';
-import { dataRequests, startE2E, textOf } from './e2e-harness.js';
+import { dataRequests, e2eSuite, startE2E, textOf } from './e2e-harness.js';
 
 // Written out here, not taken from the guard, so a wrong mode table in the guard cannot pass.
 const ALLOWED: Record<Mode, string[]> = {
@@ -41,13 +35,7 @@ const ARGS: Record<string, Record<string, unknown>> = {
   delete_user_groups: { userGroupIds: [group] },
 };
 
-let sandbox: SandboxHandle;
-beforeAll(async () => {
-  sandbox = await startSandbox({ rateLimit: false, users: 40, seed: 11 });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
+const suite = e2eSuite();
 
 describe('e2e: modes through a real MCP client', () => {
   it('has valid arguments for every change tool in the catalogue', () => {
@@ -61,23 +49,23 @@ describe('e2e: modes through a real MCP client', () => {
   it.each<Mode>(['read-only', 'user-writes', 'full'])(
     '%s: tools/list shows exactly the allowed classes; every hidden tool is refused with nothing sent',
     async (mode) => {
-      const e2e = await startE2E({ sandbox, guard: { mode } });
+      const e2e = await startE2E({ sandbox: suite.sandbox, guard: { mode } });
       try {
         const { tools } = await e2e.client.listTools();
         const expected = TOOLS.filter((t) => ALLOWED[mode].includes(t.classification)).map((t) => t.name);
         expect(tools.map((t) => t.name).sort()).toEqual(expected.sort());
 
         const hidden = TOOLS.filter((t) => !ALLOWED[mode].includes(t.classification));
-        sandbox.clearRequests();
+        suite.sandbox.clearRequests();
         for (const def of hidden) {
           const result = await e2e.call(def.name, ARGS[def.name] as Record<string, unknown>);
           expect(result.isError).toBe(true);
           const needed = NEEDED[def.classification] as Mode;
           expect(textOf(result)).toContain(
-            `${def.name} is a '${def.classification}' tool and tenant '${sandbox.tenants.primary}' runs in '${mode}' mode; it needs mode '${needed}'. The operator can start the server with --mode ${needed} (or VISIER_MCP_MODE=${needed})`,
+            `${def.name} is a '${def.classification}' tool and tenant '${suite.sandbox.tenants.primary}' runs in '${mode}' mode; it needs mode '${needed}'. The operator can start the server with --mode ${needed} (or VISIER_MCP_MODE=${needed})`,
           );
         }
-        expect(dataRequests(sandbox)).toEqual([]);
+        expect(dataRequests(suite.sandbox)).toEqual([]);
         const audit = await e2e.auditLines();
         expect(audit.map((a) => [a.tool, a.decision, a.reason])).toEqual(
           hidden.map((d) => [d.name, 'refused', 'mode']),
@@ -90,17 +78,17 @@ describe('e2e: modes through a real MCP client', () => {
 
   it('per-tenant modes: the list is the union, each call is checked against its own tenant', async () => {
     const e2e = await startE2E({
-      sandbox,
-      guard: { mode: 'read-only', tenantModes: { [sandbox.tenants.secondary]: 'user-writes' } },
+      sandbox: suite.sandbox,
+      guard: { mode: 'read-only', tenantModes: { [suite.sandbox.tenants.secondary]: 'user-writes' } },
     });
     try {
       const { tools } = await e2e.client.listTools();
       expect(tools.some((t) => t.name === 'update_user')).toBe(true);
       expect(tools.some((t) => t.name === 'delete_user')).toBe(false);
-      sandbox.clearRequests();
+      suite.sandbox.clearRequests();
       const inPrimary = await e2e.call('update_user', { userId: dana, displayName: 'X' });
-      expect(textOf(inPrimary)).toContain(`tenant '${sandbox.tenants.primary}' runs in 'read-only' mode`);
-      expect(dataRequests(sandbox)).toEqual([]);
+      expect(textOf(inPrimary)).toContain(`tenant '${suite.sandbox.tenants.primary}' runs in 'read-only' mode`);
+      expect(dataRequests(suite.sandbox)).toEqual([]);
     } finally {
       await e2e.close();
     }

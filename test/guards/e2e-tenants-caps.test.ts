@@ -1,28 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PERMISSIONS, DEMO_USERS, type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
-import { changeRequests, dataRequests, type E2E, startE2E, textOf } from './e2e-harness.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
+import { changeRequests, dataRequests, e2eSuite, textOf } from './e2e-harness.js';
 
 const dana = DEMO_USERS.dana.userId;
 const perm = DEMO_PERMISSIONS.recruiting.permissionId;
 const ACCEPT = async () => ({ action: 'accept' as const, content: { confirm: true } });
 
-let sandbox: SandboxHandle;
-beforeAll(async () => {
-  sandbox = await startSandbox({ rateLimit: false, users: 40, seed: 11 });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-
-async function withE2E(options: Parameters<typeof startE2E>[0], body: (e2e: E2E) => Promise<void>) {
-  const e2e = await startE2E({ sandbox, ...options });
-  try {
-    sandbox.clearRequests();
-    await body(e2e);
-  } finally {
-    await e2e.close();
-  }
-}
+const suite = e2eSuite();
+const { withE2E } = suite;
 
 describe('e2e: tenant allowlist', () => {
   it.each([
@@ -57,7 +42,7 @@ describe('e2e: tenant allowlist', () => {
       const result = await e2e.call('get_user', { userId: dana, tenantCode });
       expect(result.isError).toBe(true);
       expect(textOf(result)).toContain(message);
-      expect(dataRequests(sandbox)).toEqual([]);
+      expect(dataRequests(suite.sandbox)).toEqual([]);
     });
   });
 
@@ -67,14 +52,14 @@ describe('e2e: tenant allowlist', () => {
         permissionIds: [perm],
         userIds: [dana],
         targetProjectForTenants: [
-          { tenantCode: sandbox.tenants.primary, projectId: 'p1' },
+          { tenantCode: suite.sandbox.tenants.primary, projectId: 'p1' },
           { tenantCode: 'WFF_demo~c03', projectId: 'p2' },
         ],
       });
       expect(result.isError).toBe(true);
       expect(textOf(result)).toContain("tenant 'WFF_demo~c03' is not allowed");
       expect(e2e.elicited).toEqual([]);
-      expect(dataRequests(sandbox)).toEqual([]);
+      expect(dataRequests(suite.sandbox)).toEqual([]);
     });
   });
 });
@@ -90,7 +75,7 @@ describe('e2e: caps and budgets', () => {
       expect(result.isError).toBe(true);
       expect(textOf(result)).toContain('this call touches 6 users; the cap is 5 per call.');
       expect(e2e.elicited).toEqual([]);
-      expect(dataRequests(sandbox)).toEqual([]);
+      expect(dataRequests(suite.sandbox)).toEqual([]);
     });
   });
 
@@ -105,16 +90,16 @@ describe('e2e: caps and budgets', () => {
         ],
       });
       expect(second.isError).toBeFalsy();
-      const sentBefore = dataRequests(sandbox).length;
+      const sentBefore = dataRequests(suite.sandbox).length;
       const third = await e2e.call('update_user', { userId: dana, displayName: 'Dana Three' });
       expect(third.isError).toBe(true);
       expect(textOf(third)).toContain('this call touches 1 users; this session has made 3 of its 3 allowed changes.');
-      expect(dataRequests(sandbox)).toHaveLength(sentBefore);
-      expect(changeRequests(sandbox).map((r) => `${r.method} ${r.path}`)).toEqual([
+      expect(dataRequests(suite.sandbox)).toHaveLength(sentBefore);
+      expect(changeRequests(suite.sandbox).map((r) => `${r.method} ${r.path}`)).toEqual([
         `PUT /v1/admin/users/${dana}`,
         'PUT /v2/admin/users',
       ]);
-      expect(sandbox.snapshot().users.find((u) => u.userId === dana)?.displayName).toBe('Dana Two');
+      expect(suite.sandbox.snapshot().users.find((u) => u.userId === dana)?.displayName).toBe('Dana Two');
     });
   });
 });
