@@ -1,4 +1,5 @@
 import type { CallOptions, VisierApi } from './api.js';
+import { VisierApiError } from './errors.js';
 
 export interface ReadCacheOptions {
   /** How long a read stays fresh, in milliseconds. 0 turns the cache off. */
@@ -79,7 +80,7 @@ export function withReadCache(inner: VisierApi, options: ReadCacheOptions): Cach
   const now = options.now ?? Date.now;
   const maxEntries = options.maxEntries ?? 5000;
   const entries = new Map<string, Entry>();
-  const inFlight = new Map<string, Promise<unknown>>();
+  const inFlight = new Map<string, Flight>();
   const stats: ReadCacheStats = { hits: 0, misses: 0, joined: 0, invalidations: 0 };
   // Bumped by every write; a read that started before a write must not store its (possibly stale) answer.
   let generation = 0;
@@ -101,12 +102,15 @@ export function withReadCache(inner: VisierApi, options: ReadCacheOptions): Cach
     const pending = inFlight.get(key);
     if (pending) {
       stats.joined++;
-      return pending;
+      return pending.join(callerSignal(args), method);
     }
     stats.misses++;
     const startedIn = generation;
-    const call = (inner[method] as (...a: unknown[]) => Promise<unknown>).apply(inner, args);
-    const shared = call.then(
+    // The shared request is cancelled only when every caller waiting on it has gone: one caller's cancel must
+    // not fail the others.
+    const flight = new Flight();
+    const call = (inner[method] as (...a: unknown[]) => Promise<unknown>).apply(inner, withSignal(args, flight.signal));
+    flight.promise = call.then(
       (value) => {
         if (generation === startedIn) {
           inFlight.delete(key);
@@ -121,8 +125,10 @@ export function withReadCache(inner: VisierApi, options: ReadCacheOptions): Cach
         throw error;
       },
     );
-    inFlight.set(key, shared);
-    return shared;
+    // A flight whose callers all left rejects with nobody listening.
+    flight.promise.catch(() => {});
+    inFlight.set(key, flight);
+    return flight.join(callerSignal(args), method);
   };
 
   const passThrough =
@@ -159,6 +165,51 @@ export function withReadCache(inner: VisierApi, options: ReadCacheOptions): Cach
   }
   cached.live = live;
   return cached;
+}
+
+/** One request shared by every identical read made while it is in flight. */
+class Flight {
+  promise: Promise<unknown> = Promise.resolve();
+  private readonly controller = new AbortController();
+  private waiting = 0;
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** This caller's view: the shared answer, or its own cancellation as soon as its signal aborts. */
+  join(signal: AbortSignal | undefined, method: string): Promise<unknown> {
+    if (signal?.aborted) return Promise.reject(abortedError(method));
+    this.waiting++;
+    if (signal === undefined) return this.promise;
+    return new Promise((resolve, reject) => {
+      const leave = () => {
+        reject(abortedError(method));
+        if (--this.waiting === 0) this.controller.abort(signal.reason);
+      };
+      signal.addEventListener('abort', leave, { once: true });
+      this.promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', leave));
+    });
+  }
+}
+
+function abortedError(method: string): VisierApiError {
+  return new VisierApiError({ kind: 'aborted', retryable: false, method: 'GET', path: `(${method}, shared read)` });
+}
+
+function callerSignal(args: unknown[]): AbortSignal | undefined {
+  for (const arg of args) {
+    if (arg && typeof arg === 'object' && 'signal' in arg) return (arg as CallOptions).signal;
+  }
+  return undefined;
+}
+
+/** The arguments with the caller's signal swapped for the shared request's. */
+function withSignal(args: unknown[], signal: AbortSignal): unknown[] {
+  const replaced = args.map((arg) =>
+    arg && typeof arg === 'object' && 'signal' in arg ? { ...(arg as CallOptions), signal } : arg,
+  );
+  return replaced.some((arg, i) => arg !== args[i]) ? replaced : args;
 }
 
 /** The signal is per call and says nothing about the answer, so it is left out of the key. */

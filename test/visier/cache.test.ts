@@ -116,3 +116,47 @@ describe('read cache over the real client and sandbox', () => {
     expect(countRequests(sandbox, 'GET', danaPath)).toBe(2);
   });
 });
+
+describe('shared in-flight reads and cancellation', () => {
+  let sandbox: SandboxHandle;
+  let client: VisierClient;
+  beforeAll(async () => {
+    sandbox = await startTestSandbox();
+    client = clientFor(sandbox);
+  });
+  afterAll(async () => {
+    await client.close();
+    await sandbox.close();
+  });
+
+  it("one caller's cancel fails only that caller; the others get the shared answer", async () => {
+    const cache = withReadCache(client, { ttlMs: 10_000 });
+    sandbox.faults.set({ latencyMs: 60 });
+    sandbox.clearRequests();
+    const leaving = new AbortController();
+    const first = cache.getUser(dana, undefined, { signal: leaving.signal });
+    const second = cache.getUser(dana, undefined, { signal: new AbortController().signal });
+    leaving.abort();
+    await expect(first).rejects.toMatchObject({ kind: 'aborted' });
+    expect((await second).userId).toBe(dana);
+    expect(countRequests(sandbox, 'GET', danaPath)).toBe(1);
+    sandbox.faults.clear();
+  });
+
+  it('when every caller has cancelled, the shared read is abandoned and not cached', async () => {
+    const cache = withReadCache(client, { ttlMs: 10_000 });
+    sandbox.faults.set({ latencyMs: 60 });
+    sandbox.clearRequests();
+    const a = new AbortController();
+    const b = new AbortController();
+    const first = cache.getUser(dana, undefined, { signal: a.signal });
+    const second = cache.getUser(dana, undefined, { signal: b.signal });
+    a.abort();
+    b.abort();
+    await expect(first).rejects.toMatchObject({ kind: 'aborted' });
+    await expect(second).rejects.toMatchObject({ kind: 'aborted' });
+    sandbox.faults.clear();
+    expect((await cache.getUser(dana)).userId).toBe(dana);
+    expect(cache.cacheStats).toMatchObject({ hits: 0, misses: 2, joined: 1 });
+  });
+});
