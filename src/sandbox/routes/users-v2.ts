@@ -25,28 +25,44 @@ interface ItemOutcome {
   failures: Record<string, unknown>[];
 }
 
+interface BulkOperation<T> {
+  method: string;
+  items(body: Record<string, unknown>): T[];
+  /** Who a failed item names (note Visier's `userName` here) and the key the fault pattern matches. */
+  describe(
+    ctx: RequestContext,
+    item: T,
+  ): { userId?: string; userName?: string; displayName?: string; faultKey: string };
+  change(ctx: RequestContext, item: T): UserRecord;
+  /** Recorded in the tenant's event log for each item that succeeds. */
+  event: string;
+}
+
 /**
- * Runs `work` for each item; a StatusError becomes that item's failure (note Visier's `userName` here),
- * and an item matching the fault pattern fails before it touches state.
+ * Each item succeeds or fails on its own: a StatusError becomes that item's failure, and an item matching
+ * the fault pattern fails before it touches state.
  */
-function eachItem<T>(
-  ctx: RequestContext,
-  items: T[],
-  describe: (item: T) => { userId?: string; userName?: string; displayName?: string; faultKey: string },
-  work: (item: T) => UserRecord,
-): ItemOutcome {
-  const outcome: ItemOutcome = { successes: [], failures: [] };
-  for (const item of items) {
-    const { faultKey, ...identity } = describe(item);
-    try {
-      if (ctx.services.faults.bulkItemFails(faultKey)) throw new StatusError(500, 'Internal', INJECTED_FAILURE);
-      outcome.successes.push(userWriteDto(work(item)));
-    } catch (error) {
-      if (!(error instanceof StatusError)) throw error;
-      outcome.failures.push({ ...identity, error: { message: error.message, rci: newRci() } });
-    }
-  }
-  return outcome;
+function bulkRoute<T>(operation: BulkOperation<T>): Route {
+  return {
+    method: operation.method,
+    path: '/v2/admin/users',
+    handle(ctx) {
+      const outcome: ItemOutcome = { successes: [], failures: [] };
+      for (const item of limited(operation.items(objectBody(ctx.body)))) {
+        const { faultKey, ...identity } = operation.describe(ctx, item);
+        try {
+          if (ctx.services.faults.bulkItemFails(faultKey)) throw new StatusError(500, 'Internal', INJECTED_FAILURE);
+          const user = operation.change(ctx, item);
+          ctx.tenant.record(ctx.actor, operation.event, user.username);
+          outcome.successes.push(userWriteDto(user));
+        } catch (error) {
+          if (!(error instanceof StatusError)) throw error;
+          outcome.failures.push({ ...identity, error: { message: error.message, rci: newRci() } });
+        }
+      }
+      return { status: 200, json: outcome };
+    },
+  };
 }
 
 const asRecord = (value: unknown): Record<string, unknown> =>
@@ -54,86 +70,55 @@ const asRecord = (value: unknown): Record<string, unknown> =>
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
 export const usersV2Routes: Route[] = [
-  {
+  bulkRoute({
     method: 'POST',
-    path: '/v2/admin/users',
-    handle(ctx) {
-      const items = limited(arrayField(objectBody(ctx.body), 'users'));
-      const outcome = eachItem(
-        ctx,
-        items,
-        (item) => {
-          const record = asRecord(item);
-          const userName = str(record.username) ?? '';
-          return {
-            userName,
-            ...(str(record.displayName) ? { displayName: str(record.displayName) } : {}),
-            faultKey: userName,
-          };
-        },
-        (item) => {
-          const user = ctx.tenant.addUser(userCreateInput(item));
-          ctx.tenant.record(ctx.actor, 'UserCreated', user.username);
-          return user;
-        },
-      );
-      return { status: 200, json: outcome };
+    items: (body) => arrayField(body, 'users'),
+    describe: (_ctx, item) => {
+      const record = asRecord(item);
+      const userName = str(record.username) ?? '';
+      return {
+        userName,
+        ...(str(record.displayName) ? { displayName: str(record.displayName) } : {}),
+        faultKey: userName,
+      };
     },
-  },
-  {
-    // Patch semantics, like PUT /v1/admin/users/{userId}: only the fields given change.
+    change: (ctx, item) => ctx.tenant.addUser(userCreateInput(item)),
+    event: 'UserCreated',
+  }),
+  // Patch semantics, like PUT /v1/admin/users/{userId}: only the fields given change.
+  bulkRoute({
     method: 'PUT',
-    path: '/v2/admin/users',
-    handle(ctx) {
-      const items = limited(arrayField(objectBody(ctx.body), 'users'));
-      const outcome = eachItem(
-        ctx,
-        items,
-        (item) => {
-          const record = asRecord(item);
-          const userId = str(record.userId) ?? '';
-          const known = ctx.tenant.getUser(userId);
-          return {
-            userId,
-            userName: str(record.username) ?? known?.username ?? '',
-            displayName: str(record.displayName) ?? known?.displayName ?? '',
-            faultKey: userId,
-          };
-        },
-        (item) => {
-          const userId = str(asRecord(item).userId);
-          if (!userId) throw badRequest('userId is required');
-          const user = ctx.tenant.updateUser(userId, userPatchInput(item));
-          ctx.tenant.record(ctx.actor, 'UserUpdated', user.username);
-          return user;
-        },
-      );
-      return { status: 200, json: outcome };
+    items: (body) => arrayField(body, 'users'),
+    describe: (ctx, item) => {
+      const record = asRecord(item);
+      const userId = str(record.userId) ?? '';
+      const known = ctx.tenant.getUser(userId);
+      return {
+        userId,
+        userName: str(record.username) ?? known?.username ?? '',
+        displayName: str(record.displayName) ?? known?.displayName ?? '',
+        faultKey: userId,
+      };
     },
-  },
-  {
+    change: (ctx, item) => {
+      const userId = str(asRecord(item).userId);
+      if (!userId) throw badRequest('userId is required');
+      return ctx.tenant.updateUser(userId, userPatchInput(item));
+    },
+    event: 'UserUpdated',
+  }),
+  bulkRoute({
     method: 'DELETE',
-    path: '/v2/admin/users',
-    handle(ctx) {
-      const userIds = limited(stringArray(objectBody(ctx.body).userIds, 'userIds'));
-      const outcome = eachItem(
-        ctx,
-        userIds,
-        (userId) => {
-          const known = ctx.tenant.getUser(userId);
-          return {
-            userId,
-            ...(known ? { userName: known.username, displayName: known.displayName } : {}),
-            faultKey: userId,
-          };
-        },
-        (userId) => {
-          const user = ctx.tenant.deleteUser(userId);
-          ctx.tenant.record(ctx.actor, 'UserDeleted', user.username);
-          return user;
-        },
-      );
-      return { status: 200, json: outcome };
+    items: (body) => stringArray(body.userIds, 'userIds'),
+    describe: (ctx, userId) => {
+      const known = ctx.tenant.getUser(userId);
+      return {
+        userId,
+        ...(known ? { userName: known.username, displayName: known.displayName } : {}),
+        faultKey: userId,
+      };
     },
-  },
+    change: (ctx, userId) => ctx.tenant.deleteUser(userId),
+    event: 'UserDeleted',
+  }),
 ];
