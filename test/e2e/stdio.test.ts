@@ -6,6 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DIRECTORY_TEXT_NOTICE } from '../../src/server.js';
+import { READ_TOOLS } from '../support/tool-names.js';
 import { CLI, ensureBuilt, ROOT } from './build.js';
 
 beforeAll(() => ensureBuilt(), 120_000);
@@ -153,15 +154,6 @@ describe('MCP Inspector CLI against the stdio server', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);
     const { result } = JSON.parse(stdout) as { result: { tools: { name: string }[] } };
-    expect(result.tools.map((t) => t.name).sort()).toEqual([
-      'get_report',
-      'get_user',
-      'get_user_group',
-      'list_permissions',
-      'list_user_group_members',
-      'list_user_groups',
-      'list_users',
-      'list_users_with_permission',
-    ]);
+    expect(result.tools.map((t) => t.name).sort()).toEqual(READ_TOOLS);
   });
 });

@@ -1,31 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CATALOGUE, READ_TOOLS } from '../support/tool-names.js';
 import { type Harness, startHarness, textOf } from './harness.js';
-
-const CATALOGUE = [
-  'add_users_to_group',
-  'assign_permissions_to_group',
-  'assign_permissions_to_users',
-  'bulk_create_users',
-  'bulk_delete_users',
-  'bulk_update_users',
-  'create_user',
-  'create_user_groups',
-  'delete_user',
-  'delete_user_groups',
-  'get_report',
-  'get_user',
-  'get_user_group',
-  'list_permissions',
-  'list_user_group_members',
-  'list_user_groups',
-  'list_users',
-  'list_users_with_permission',
-  'remove_permissions_from_group',
-  'remove_permissions_from_users',
-  'remove_users_from_group',
-  'update_user',
-  'update_user_groups',
-];
 
 describe('tools/list', () => {
   let full: Harness;
@@ -95,16 +70,7 @@ describe('tools/list', () => {
     const ro = await startHarness({ mode: 'read-only', users: 5 });
     try {
       const { tools } = await ro.client.listTools();
-      expect(tools.map((t) => t.name).sort()).toEqual([
-        'get_report',
-        'get_user',
-        'get_user_group',
-        'list_permissions',
-        'list_user_group_members',
-        'list_user_groups',
-        'list_users',
-        'list_users_with_permission',
-      ]);
+      expect(tools.map((t) => t.name).sort()).toEqual(READ_TOOLS);
       const before = ro.sandbox.snapshot();
       const r = await ro.call('delete_user', { userId: before.users[0]!.userId });
       expect(r.isError).toBe(true);
