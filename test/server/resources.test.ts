@@ -81,26 +81,16 @@ describe('resources', () => {
   });
 
   it('completes ids by id or name prefix', async () => {
-    const byName = await h.client.complete({
-      ref: { type: 'ref/resource', uri: 'visier://users/{userId}' },
-      argument: { name: 'userId', value: 'dana' },
-    });
-    expect(byName.completion.values).toEqual([DEMO_USERS.dana.userId]);
-    const groups = await h.client.complete({
-      ref: { type: 'ref/resource', uri: 'visier://user-groups/{userGroupId}' },
-      argument: { name: 'userGroupId', value: 'Sales' },
-    });
-    expect(groups.completion.values).toEqual([DEMO_GROUPS.salesAnalysts.userGroupId]);
-    const perms = await h.client.complete({
-      ref: { type: 'ref/resource', uri: 'visier://permissions/{permissionId}/users' },
-      argument: { name: 'permissionId', value: 'payroll' },
-    });
-    expect(perms.completion.values).toEqual([DEMO_PERMISSIONS.payrollAuditor.permissionId]);
-    const many = await h.client.complete({
-      ref: { type: 'ref/resource', uri: 'visier://users/{userId}' },
-      argument: { name: 'userId', value: '' },
-    });
-    expect(many.completion.values).toHaveLength(100);
+    const complete = async (uri: string, name: string, value: string) =>
+      (await h.client.complete({ ref: { type: 'ref/resource', uri }, argument: { name, value } })).completion.values;
+    expect(await complete('visier://users/{userId}', 'userId', 'dana')).toEqual([DEMO_USERS.dana.userId]);
+    expect(await complete('visier://user-groups/{userGroupId}', 'userGroupId', 'Sales')).toEqual([
+      DEMO_GROUPS.salesAnalysts.userGroupId,
+    ]);
+    expect(await complete('visier://permissions/{permissionId}/users', 'permissionId', 'payroll')).toEqual([
+      DEMO_PERMISSIONS.payrollAuditor.permissionId,
+    ]);
+    expect(await complete('visier://users/{userId}', 'userId', '')).toHaveLength(100);
   });
 
   it('the diagnose_access prompt guides through read-only tools', async () => {
