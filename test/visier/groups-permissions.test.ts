@@ -100,26 +100,21 @@ describe('user groups', () => {
     expect(created.successes.map((s) => s.displayName)).toEqual(['Client test group']);
     const id = created.successes[0]!.userGroupId!;
     const stored = () => handle.snapshot().userGroups.find((g) => g.userGroupId === id);
-    expect(stored()).toEqual({
+    const asCreated = {
       userGroupId: id,
       displayName: 'Client test group',
       description: 'made by the client test',
       permissionIds: [p1!.permissionId],
       memberIds: members,
-    });
+    };
+    expect(stored()).toEqual(asCreated);
     const read = await client.getUserGroup(id);
     expect(read.users?.manuallyIncludedIds).toEqual(members);
     expect(read.permissionIds).toEqual([p1!.permissionId]);
 
     const patched = await client.updateUserGroups([{ userGroupId: id, description: 'patched' }]);
     expect(patched.failures).toEqual([]);
-    expect(stored()).toEqual({
-      userGroupId: id,
-      displayName: 'Client test group',
-      description: 'patched',
-      permissionIds: [p1!.permissionId],
-      memberIds: members,
-    });
+    expect(stored()).toEqual({ ...asCreated, description: 'patched' });
 
     const withPermission = await client.assignPermissionsToGroups([
       { userGroupId: id, permissionIds: [p2!.permissionId] },
