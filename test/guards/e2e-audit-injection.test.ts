@@ -53,7 +53,7 @@ describe('e2e: audit', () => {
       permissionIds: [DEMO_PERMISSIONS.headcount.permissionId],
       userIds: [DEMO_USERS.dana.userId],
     });
-    const token = (issued._meta?.[CONFIRMATION_META_KEY] as { confirmationToken: string }).confirmationToken;
+    const token = (issued._meta![CONFIRMATION_META_KEY] as { confirmationToken: string }).confirmationToken;
     expect(token).toMatch(/^[\w-]+\.[\w-]+$/);
     await run(second, 'remove_permissions_from_users', {
       permissionIds: [DEMO_PERMISSIONS.headcount.permissionId],

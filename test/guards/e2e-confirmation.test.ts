@@ -103,7 +103,7 @@ describe('e2e: confirmation by token (client without elicitation)', () => {
     expect(first.structuredContent).toBeUndefined();
     expect(first._meta?.[CONFIRMATION_META_KEY]).toBeDefined();
     expect(textOf(first)).toContain('Show this preview to the user verbatim and wait for their explicit answer.');
-    return (first._meta?.[CONFIRMATION_META_KEY] as { confirmationToken: string }).confirmationToken;
+    return (first._meta![CONFIRMATION_META_KEY] as { confirmationToken: string }).confirmationToken;
   }
 
   it('acts once on the token; replay, changed arguments, another tool and an expired token are refused', async () => {

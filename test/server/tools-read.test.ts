@@ -101,7 +101,7 @@ describe('read tools against the sandbox', () => {
       /^\[sandbox tenant: demo data\]\nVisier error: .*HTTP 404.*rci .*Next: no user has this userId; list_users finds ids by name\.$/s,
     );
     expect(r.structuredContent).toBeUndefined();
-    expect((r._meta?.[ERROR_META_KEY] as { status: number }).status).toBe(404);
+    expect((r._meta![ERROR_META_KEY] as { status: number }).status).toBe(404);
   });
 
   it('list_permissions lists every permission and filters by search', async () => {

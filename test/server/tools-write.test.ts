@@ -191,7 +191,7 @@ describe('confirmation by token when the client cannot elicit', () => {
     try {
       const r = await t.call('delete_user', { userId: DEMO_USERS.dana.userId });
       expect(r.isError).toBe(true);
-      const { preview } = r._meta?.[CONFIRMATION_META_KEY] as {
+      const { preview } = r._meta![CONFIRMATION_META_KEY] as {
         preview: { summary: string; targets: { id: string; before: string[]; after: string[] }[] };
       };
       expect(preview.summary).toBe(`Delete user ${DEMO_USERS.dana.username} (${DEMO_USERS.dana.userId})`);
