@@ -78,7 +78,10 @@ function sanitizeDeep(value: unknown): unknown {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const after = sanitizeDeep(value[i]);
-      if (after !== value[i]) (copy ??= [...value])[i] = after;
+      if (after !== value[i]) {
+        copy ??= [...value];
+        copy[i] = after;
+      }
     }
     return copy ?? value;
   }
@@ -87,7 +90,10 @@ function sanitizeDeep(value: unknown): unknown {
   // Structured output is plain JSON built by our handlers: no inherited enumerable keys to skip.
   for (const key in source) {
     const after = sanitizeDeep(source[key]);
-    if (after !== source[key]) (copy ??= { ...source })[key] = after;
+    if (after !== source[key]) {
+      copy ??= { ...source };
+      copy[key] = after;
+    }
   }
   return copy ?? value;
 }
