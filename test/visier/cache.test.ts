@@ -115,19 +115,6 @@ describe('read cache over the real client and sandbox', () => {
     await cache.getUser(dana);
     expect(countRequests(sandbox, 'GET', danaPath)).toBe(2);
   });
-});
-
-describe('shared in-flight reads and cancellation', () => {
-  let sandbox: SandboxHandle;
-  let client: VisierClient;
-  beforeAll(async () => {
-    sandbox = await startTestSandbox();
-    client = clientFor(sandbox);
-  });
-  afterAll(async () => {
-    await client.close();
-    await sandbox.close();
-  });
 
   it("one caller's cancel fails only that caller; the others get the shared answer", async () => {
     const cache = withReadCache(client, { ttlMs: 10_000 });
