@@ -396,7 +396,7 @@ async function runWorker(shared: Shared, w: WorkerState, deadline: number): Prom
 async function main(): Promise<number> {
   const seconds = parseSeconds();
   const startedAt = Date.now();
-  const stack = await startStack({ users: 1000, faults: {}, retry: RETRY, guard: 'on', mode: 'full' });
+  const stack = await startStack({ users: 1000, faults: {}, retry: RETRY, mode: 'full' });
   const initial = stack.sandbox.snapshot();
   const model = new Model();
   const tally = new FaultTally(stack.sandbox);

@@ -20,8 +20,6 @@ export interface StackOptions {
   faults?: FaultSpec;
   /** Read cache TTL; 0 is no cache. */
   cacheTtlMs?: number;
-  /** `off` swaps the guard layer for a pass-through: the bench-only baseline of the guard figure. */
-  guard?: 'on' | 'off';
   retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
   maxResultChars?: number;
   auditPath?: string;
@@ -34,7 +32,8 @@ export interface Stack {
   client: VisierClient;
   visier: VisierApi;
   guard: Guard;
-  newServer: () => ReturnType<typeof createServer>;
+  /** A fresh server on this stack's client; `guard` swaps the stack's guard for another (the guard figure). */
+  newServer: (guard?: Guard) => ReturnType<typeof createServer>;
   close(): Promise<void>;
 }
 
@@ -63,23 +62,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(options.retry ? { retry: options.retry } : {}),
   });
   const visier = withReadCache(client, { ttlMs: options.cacheTtlMs ?? 0 });
-  const guard =
-    options.guard === 'off'
-      ? passThroughGuard
-      : createGuard({
-          mode: options.mode ?? 'full',
-          tenants: [sandbox.tenants.primary, sandbox.tenants.secondary],
-          defaultTenant: sandbox.tenants.primary,
-          confirm: 'auto',
-          confirmSecret: 'bench-confirmation-secret-0123456789',
-          caps: { maxItemsPerCall: 100_000, maxChangesPerSession: 10_000_000, maxChangesPerHour: 10_000_000 },
-          audit: options.auditPath ? { path: options.auditPath } : { stream: discard() },
-        });
-  const newServer = () =>
+  const guard = createGuard({
+    mode: options.mode ?? 'full',
+    tenants: [sandbox.tenants.primary, sandbox.tenants.secondary],
+    defaultTenant: sandbox.tenants.primary,
+    confirm: 'auto',
+    confirmSecret: 'bench-confirmation-secret-0123456789',
+    caps: { maxItemsPerCall: 100_000, maxChangesPerSession: 10_000_000, maxChangesPerHour: 10_000_000 },
+    audit: options.auditPath ? { path: options.auditPath } : { stream: discard() },
+  });
+  const newServer = (override?: Guard) =>
     createServer({
       visier,
       liveVisier: visier.live,
-      guard,
+      guard: override ?? guard,
       sandbox: true,
       defaultTenant: sandbox.tenants.primary,
       ...(options.maxResultChars ? { maxResultChars: options.maxResultChars } : {}),
@@ -116,8 +112,11 @@ export async function connectClient(transport: Transport, name = 'bench'): Promi
 }
 
 /** An SDK Client talking to a fresh server of the stack over the in-memory transport. */
-export async function inMemoryClient(stack: Stack): Promise<{ client: Client; close: () => Promise<void> }> {
-  const server = stack.newServer();
+export async function inMemoryClient(
+  stack: Stack,
+  guard?: Guard,
+): Promise<{ client: Client; close: () => Promise<void> }> {
+  const server = stack.newServer(guard);
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
   const client = await connectClient(clientSide);

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import pino, { type Logger } from 'pino';
-import { canonicalJson } from './canonical.js';
+import pino from 'pino';
 
 /** One call, allowed or refused: exactly one line in the audit log. */
 export interface AuditRecord {
@@ -26,16 +25,14 @@ export interface AuditRecord {
 export type AuditDecision = 'allowed' | 'refused' | 'confirmation-required' | 'confirmed' | 'declined';
 
 const GENESIS = '0'.repeat(64);
-// pino writes its own `level` first on every line; it is not part of our record.
-const NOT_HASHED = new Set(['level', 'hash']);
 const TAIL_BYTES = 1 << 20;
 
-function chainHash(prev: string, record: Record<string, unknown>): string {
-  return createHash('sha256').update(prev).update(canonicalJson(record)).digest('hex');
-}
+// Every line ends with its own hash, as the last member.
+const HASH_SUFFIX = /,"hash":"([0-9a-f]{64})"}$/;
 
-function hashedPart(line: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(line).filter(([key]) => !NOT_HASHED.has(key)));
+/** sha256 over the previous hash and the exact text of a line without its `hash` member. */
+function chainHash(prev: string, body: string): string {
+  return createHash('sha256').update(prev).update(body).digest('hex');
 }
 
 /** The hash of the last line already in the file, so a restarted server continues the same chain. */
@@ -62,32 +59,31 @@ function lastHash(path: string): string {
 }
 
 /**
- * Append-only, hash-chained JSON lines: each line carries `prev` (the previous line's hash) and
- * `hash` = sha256(prev + canonical JSON of the line without `hash` and pino's `level`). Written synchronously,
- * so a line is on disk before the call's answer leaves. One writer per file: two servers sharing a file would
- * interleave and break the chain.
+ * Append-only, hash-chained JSON lines: each line carries `prev` (the previous line's hash) and, last,
+ * `hash` = sha256(prev + the line's exact text without its `hash` member), so any changed byte breaks the
+ * chain. Written synchronously through pino's destination, so a line is on disk before the call's answer
+ * leaves. One writer per file: two servers sharing a file would interleave and break the chain.
  */
 export class AuditLog {
-  private readonly logger: Logger;
+  private readonly sink: { write(line: string): unknown };
   private prev: string;
 
   constructor(target: { path?: string; stream?: NodeJS.WritableStream }) {
-    const options = { base: null, timestamp: false };
     if (target.stream !== undefined) {
-      this.logger = pino(options, target.stream);
+      this.sink = target.stream;
       this.prev = GENESIS;
     } else if (target.path !== undefined) {
       this.prev = lastHash(target.path);
-      this.logger = pino(options, pino.destination({ dest: target.path, sync: true, mkdir: true }));
+      this.sink = pino.destination({ dest: target.path, sync: true, mkdir: true });
     } else {
       throw new Error('audit log: give a path or a stream');
     }
   }
 
   write(record: AuditRecord): void {
-    const line = { ...JSON.parse(JSON.stringify(record)), prev: this.prev } as Record<string, unknown>;
-    const hash = chainHash(this.prev, hashedPart(line));
-    this.logger.info({ ...line, hash });
+    const body = JSON.stringify({ ...record, prev: this.prev });
+    const hash = chainHash(this.prev, body);
+    this.sink.write(`${body.slice(0, -1)},"hash":"${hash}"}\n`);
     this.prev = hash;
   }
 }
@@ -125,10 +121,11 @@ export async function verifyAuditLog(path: string): Promise<AuditVerification> {
       return broken('not valid JSON');
     }
     if (line === null || typeof line !== 'object' || Array.isArray(line)) return broken('not a JSON object');
-    const record = line as Record<string, unknown>;
-    if (record.prev !== prev) return broken('prev does not match the previous line');
-    if (record.hash !== chainHash(prev, hashedPart(record))) return broken('hash does not match the line');
-    prev = record.hash as string;
+    if ((line as { prev?: unknown }).prev !== prev) return broken('prev does not match the previous line');
+    const hash = HASH_SUFFIX.exec(text);
+    if (hash === null) return broken('the line does not end with its hash');
+    if (hash[1] !== chainHash(prev, `${text.slice(0, hash.index)}}`)) return broken('hash does not match the line');
+    prev = hash[1];
   }
   return { ok: true, lines: lines.length };
 }

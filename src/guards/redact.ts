@@ -41,7 +41,11 @@ function redactValue(key: string, value: unknown): unknown {
   return value;
 }
 
+// One cheap test first: nearly every argument (ids, names) holds none of the words the patterns start from.
+const MAY_HOLD_SECRET = /bearer|basic|api[-_]?key|passw|pwd|secret|token|asid|cookie|authorization|eyJ/i;
+
 /** Masks credential-looking fragments in free text such as error messages. */
 export function redactText(text: string): string {
+  if (!MAY_HOLD_SECRET.test(text)) return text;
   return SECRET_TEXT.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
 }
