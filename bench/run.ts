@@ -1,5 +1,6 @@
 // `npm run bench`: every figure of the performance issue, each against a baseline measured in this run.
 // Never a timed test: it reports; the tests elsewhere check correctness.
+import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bulkCreate } from './figures/bulk-create.js';
@@ -15,6 +16,7 @@ import { type Figure, printTable, writeResults } from './support/report.js';
 // BENCH_QUICK=1 shrinks the sizes for a smoke run; the figures in the issue use the full sizes.
 const quick = process.env.BENCH_QUICK === '1';
 const only = process.argv[2];
+const CHILD_FLAG = '--figure-json';
 
 const figures: [string, () => Promise<Figure[]>][] = [
   ['bulk', () => bulkCreate(quick ? 1000 : 10_000)],
@@ -27,15 +29,33 @@ const figures: [string, () => Promise<Figure[]>][] = [
   ['http', httpConcurrency],
 ];
 
+const self = fileURLToPath(import.meta.url);
+
+// Each figure runs in a process of its own, so that one figure's heap and JIT state do not weigh on the next.
+function runInChild(name: string): Figure[] {
+  const out = execFileSync(process.execPath, [...process.execArgv, self, name, CHILD_FLAG], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(out.toString('utf8')) as Figure[];
+}
+
+if (process.argv[3] === CHILD_FLAG) {
+  const run = figures.find(([name]) => name === only)?.[1];
+  if (!run) throw new Error(`no figure named ${only}`);
+  process.stdout.write(JSON.stringify(await run()));
+  process.exit(0);
+}
+
 const rows: Figure[] = [];
-for (const [name, run] of figures) {
+for (const [name] of figures) {
   if (only && only !== name) continue;
   process.stderr.write(`bench: ${name}...\n`);
-  rows.push(...(await run()));
+  rows.push(...runInChild(name));
 }
 const table = printTable(rows);
 process.stdout.write(`${table}\n`);
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const repoRoot = join(dirname(self), '..', '..');
 writeResults(join(repoRoot, 'bench', 'results.json'), rows, {
   date: new Date().toISOString(),
   node: process.version,
