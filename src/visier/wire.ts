@@ -91,13 +91,13 @@ export const wireGroupMembers = wireTenantUsers(z.looseObject({ userId: z.string
 
 const wireAssignedUser = z.looseObject({ userId: z.string(), username: str, message: str });
 
+/** What both V1 assignment responses report per tenant; partial failure arrives here inside a 200. */
+const wireTenantOutcome = { tenantCode: str, status: str, message: str, projectId: str };
+
 export const wirePermissionAssignmentResponse = z.looseObject({
   tenants: list(
     z.looseObject({
-      tenantCode: str,
-      status: str,
-      message: str,
-      projectId: str,
+      ...wireTenantOutcome,
       permissions: list(
         z.looseObject({ permission: wirePermissionRef.partial().optional(), users: list(wireAssignedUser) }),
       ),
@@ -108,10 +108,7 @@ export const wirePermissionAssignmentResponse = z.looseObject({
 export const wireSecurityAssignmentResponse = z.looseObject({
   tenants: list(
     z.looseObject({
-      tenantCode: str,
-      status: str,
-      message: str,
-      projectId: str,
+      ...wireTenantOutcome,
       assignments: list(z.looseObject({ id: str, name: str, users: list(wireAssignedUser) })),
     }),
   ),
