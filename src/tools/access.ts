@@ -154,13 +154,15 @@ async function membershipPreview(
   args: { userGroupId: string; userIds: string[] },
   join: boolean,
 ): Promise<ImpactPreview> {
-  const [[group], users] = await Promise.all([
+  const [[group], users, names] = await Promise.all([
     currentGroups(ctx, [args.userGroupId]),
     currentUsers(ctx, args.userIds, { userGroups: true }),
+    permissionNames(ctx),
   ]);
   const definition = group?.group;
   const groupName = definition?.displayName;
-  const grants = `permissions: ${definition?.permissionIds?.join(', ') || 'none'}`;
+  // In words, as the human approving it reads it: joining a group grants everything the group grants.
+  const grants = `permissions: ${named(names, definition?.permissionIds ?? [])}`;
   const targets: ImpactTarget[] = [
     definition
       ? { kind: 'user-group', id: args.userGroupId, name: groupName, before: [grants] }

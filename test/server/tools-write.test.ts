@@ -168,10 +168,28 @@ describe('confirmation by token when the client cannot elicit', () => {
       const first = await t.call('add_users_to_group', args);
       expect(first.isError).toBe(true);
       expect(first.structuredContent).toBeUndefined();
-      const s = first._meta?.[CONFIRMATION_META_KEY] as { confirmationToken: string; preview: { summary: string } };
+      const s = first._meta?.[CONFIRMATION_META_KEY] as {
+        confirmationToken: string;
+        preview: { summary: string; targets: { kind: string; before?: string[]; after?: string[] }[] };
+      };
       // The model reads the token in the text (clients may show it only that); _meta carries it for programs.
       expect(textOf(first)).toContain(s.confirmationToken);
       expect(s.preview.summary).toBe('Add 1 user to group Executives');
+      // What joining grants, in the words the approving human reads: permission names, not just ids.
+      const snapshot = t.sandbox.snapshot();
+      const grants = snapshot.userGroups
+        .find((g) => g.userGroupId === gid)!
+        .permissionIds.map((pid) => {
+          const name = snapshot.permissions.find((p) => p.permissionId === pid)!.displayName;
+          return `${name} (${pid})`;
+        });
+      expect(grants.length).toBeGreaterThan(0);
+      expect(s.preview.targets.find((x) => x.kind === 'user-group')?.before).toEqual([
+        `permissions: ${grants.join(', ')}`,
+      ]);
+      expect(s.preview.targets.find((x) => x.kind === 'user')?.after?.[1]).toBe(
+        `gains what the group grants (permissions: ${grants.join(', ')})`,
+      );
       expect(t.sandbox.snapshot().userGroups.find((g) => g.userGroupId === gid)?.memberIds).not.toContain(
         DEMO_USERS.dana.userId,
       );
