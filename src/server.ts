@@ -3,6 +3,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { normalizeObjectSchema } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
 import { type CallToolResult, ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import pino from 'pino';
 import { z } from 'zod';
 import { CONFIRMATION_TOKEN_ARG, type Guard, type GuardedOutcome } from './guards/guard.js';
@@ -114,6 +115,13 @@ function inputSchemaOf(def: AnyToolDefinition) {
   return z.strictObject({ ...def.inputSchema, ...confirmation });
 }
 
+/** A defect: a handler built a result its own outputSchema does not describe. */
+class OutputSchemaMismatch extends Error {
+  constructor(tool: string, detail: string | undefined) {
+    super(`${tool} built a result that does not match its outputSchema: ${detail ?? 'no detail'}`);
+  }
+}
+
 /** JSON Schema as the SDK would advertise it, less the `$schema` line it repeats in every schema. */
 function jsonSchemaOf(schema: z.ZodObject, pipeStrategy: 'input' | 'output') {
   const { $schema: _dialect, ...rest } = toJsonSchemaCompat(normalizeObjectSchema(schema)!, {
@@ -123,28 +131,39 @@ function jsonSchemaOf(schema: z.ZodObject, pipeStrategy: 'input' | 'output') {
   return rest;
 }
 
-// A tool's public face depends on its definition alone; HTTP builds a server per session, so convert once.
-const advertisedTools = new WeakMap<AnyToolDefinition, Tool>();
+interface PublicFace {
+  tool: Tool;
+  /** The advertised outputSchema, compiled once: what a strict client will check the result against. */
+  checkOutput: (structured: unknown) => { valid: boolean; errorMessage?: string | undefined };
+}
 
-function advertised(
+// A tool's public face depends on its definition alone; HTTP builds a server per session, so build it once.
+const publicFaces = new WeakMap<AnyToolDefinition, PublicFace>();
+const outputValidators = new AjvJsonSchemaValidator();
+
+function publicFace(
   def: AnyToolDefinition,
   input: z.ZodObject,
   output: z.ZodObject,
   annotations: Tool['annotations'],
-): Tool {
-  let tool = advertisedTools.get(def);
-  if (tool === undefined) {
-    tool = {
-      name: def.name,
-      title: def.title,
-      description: def.description,
-      inputSchema: jsonSchemaOf(input, 'input') as Tool['inputSchema'],
-      outputSchema: jsonSchemaOf(output, 'output') as Tool['outputSchema'],
-      annotations,
+): PublicFace {
+  let face = publicFaces.get(def);
+  if (face === undefined) {
+    const outputSchema = jsonSchemaOf(output, 'output') as Tool['outputSchema'];
+    face = {
+      tool: {
+        name: def.name,
+        title: def.title,
+        description: def.description,
+        inputSchema: jsonSchemaOf(input, 'input') as Tool['inputSchema'],
+        outputSchema,
+        annotations,
+      },
+      checkOutput: outputValidators.getValidator(outputSchema as Record<string, unknown>),
     };
-    advertisedTools.set(def, tool);
+    publicFaces.set(def, face);
   }
-  return tool;
+  return face;
 }
 
 export function createServer(deps: ServerDeps): McpServer {
@@ -174,8 +193,8 @@ export function createServer(deps: ServerDeps): McpServer {
       case 'result':
         return {
           content: [{ type: 'text', text: outcome.output.text }],
-          // Handlers build this from the client's normalised types, which never carry a field Visier added; the
-          // SDK checks it against the outputSchema, and the contract tests check it as a strict client does.
+          // Handlers build this from the client's normalised types; it is checked below against the advertised
+          // outputSchema, as strictly as a client will.
           structuredContent: {
             ...(sanitizeDeep(outcome.output.structured) as Record<string, unknown>),
             [DIRECTORY_TEXT_KEY]: DIRECTORY_TEXT_NOTICE,
@@ -205,9 +224,13 @@ export function createServer(deps: ServerDeps): McpServer {
     const input = inputSchemaOf(def);
     const output = z.object({ ...def.outputSchema, [DIRECTORY_TEXT_KEY]: z.string() });
     const annotations = annotationsFor(def.classification);
+    const face = publicFace(def, input, output, annotations);
+    // Registered without its outputSchema: the SDK would check every result with zod, far slower on a large
+    // page and laxer about extra fields than the compiled JSON Schema check made here against what
+    // tools/list advertises.
     server.registerTool(
       def.name,
-      { title: def.title, description: def.description, inputSchema: input, outputSchema: output, annotations },
+      { title: def.title, description: def.description, inputSchema: input, annotations },
       async (args: Record<string, unknown>, extra: Extra) => {
         try {
           const outcome = await deps.guard.call(
@@ -216,7 +239,10 @@ export function createServer(deps: ServerDeps): McpServer {
             callContext(def.classification === 'read' ? ctxDeps : liveCtxDeps, args, extra),
             callerInfo(server, deps, extra),
           );
-          return sandboxMark(toResult(def, outcome));
+          const result = toResult(def, outcome);
+          const check = outcome.kind === 'result' ? face.checkOutput(result.structuredContent) : { valid: true };
+          if (!check.valid) throw new OutputSchemaMismatch(def.name, check.errorMessage);
+          return sandboxMark(result);
         } catch (error) {
           const report = describeToolError(error, args);
           if (!report.expected) logger.error({ err: error, tool: def.name }, 'tool failed');
@@ -228,7 +254,7 @@ export function createServer(deps: ServerDeps): McpServer {
         }
       },
     );
-    if (deps.guard.lists(def)) listed.push(advertised(def, input, output, annotations));
+    if (deps.guard.lists(def)) listed.push(face.tool);
   }
   // Every tool stays registered so a call to a hidden one still reaches the guard (which refuses it, naming
   // the mode that allows it, and audits it); only the listing is filtered.
