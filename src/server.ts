@@ -150,6 +150,7 @@ function publicFace(
   let face = publicFaces.get(def);
   if (face === undefined) {
     const outputSchema = jsonSchemaOf(output, 'output') as Tool['outputSchema'];
+    let compiled: PublicFace['checkOutput'] | undefined;
     face = {
       tool: {
         name: def.name,
@@ -159,7 +160,11 @@ function publicFace(
         outputSchema,
         annotations,
       },
-      checkOutput: outputValidators.getValidator(outputSchema as Record<string, unknown>),
+      // Compiled on the first result: compiling all 23 at start-up would double a stdio server's cold start.
+      checkOutput: (structured) => {
+        compiled ??= outputValidators.getValidator(outputSchema as Record<string, unknown>);
+        return compiled(structured);
+      },
     };
     publicFaces.set(def, face);
   }
