@@ -131,15 +131,45 @@ function jsonSchemaOf(schema: z.ZodObject, pipeStrategy: 'input' | 'output') {
   return rest;
 }
 
-interface PublicFace {
-  tool: Tool;
-  /** The advertised outputSchema, compiled once: what a strict client will check the result against. */
-  checkOutput: (structured: unknown) => { valid: boolean; errorMessage?: string | undefined };
+/**
+ * A tool as tools/list shows it, and the check of its results against the outputSchema shown there. Built on
+ * first use and kept per definition: HTTP builds a server per session, and a server should not convert or
+ * compile the schemas of tools its mode never lists.
+ */
+class PublicFace {
+  private advertised: Tool | undefined;
+  private compiled: ((structured: unknown) => { valid: boolean; errorMessage?: string | undefined }) | undefined;
+
+  constructor(
+    private readonly def: AnyToolDefinition,
+    private readonly input: z.ZodObject,
+    private readonly output: z.ZodObject,
+    private readonly annotations: Tool['annotations'],
+  ) {}
+
+  get tool(): Tool {
+    this.advertised ??= {
+      name: this.def.name,
+      title: this.def.title,
+      description: this.def.description,
+      inputSchema: jsonSchemaOf(this.input, 'input') as Tool['inputSchema'],
+      outputSchema: jsonSchemaOf(this.output, 'output') as Tool['outputSchema'],
+      annotations: this.annotations,
+    };
+    return this.advertised;
+  }
+
+  /** As strict as a client: the advertised outputSchema, compiled once. */
+  checkOutput(structured: unknown): { valid: boolean; errorMessage?: string | undefined } {
+    outputValidators ??= new AjvJsonSchemaValidator();
+    this.compiled ??= outputValidators.getValidator(this.tool.outputSchema as Record<string, unknown>);
+    return this.compiled(structured);
+  }
 }
 
-// A tool's public face depends on its definition alone; HTTP builds a server per session, so build it once.
 const publicFaces = new WeakMap<AnyToolDefinition, PublicFace>();
-const outputValidators = new AjvJsonSchemaValidator();
+// Made on the first result rather than at start-up, where a stdio server's first answer waits on it.
+let outputValidators: AjvJsonSchemaValidator | undefined;
 
 function publicFace(
   def: AnyToolDefinition,
@@ -149,23 +179,7 @@ function publicFace(
 ): PublicFace {
   let face = publicFaces.get(def);
   if (face === undefined) {
-    const outputSchema = jsonSchemaOf(output, 'output') as Tool['outputSchema'];
-    let compiled: PublicFace['checkOutput'] | undefined;
-    face = {
-      tool: {
-        name: def.name,
-        title: def.title,
-        description: def.description,
-        inputSchema: jsonSchemaOf(input, 'input') as Tool['inputSchema'],
-        outputSchema,
-        annotations,
-      },
-      // Compiled on the first result: compiling all 23 at start-up would double a stdio server's cold start.
-      checkOutput: (structured) => {
-        compiled ??= outputValidators.getValidator(outputSchema as Record<string, unknown>);
-        return compiled(structured);
-      },
-    };
+    face = new PublicFace(def, input, output, annotations);
     publicFaces.set(def, face);
   }
   return face;
@@ -224,7 +238,7 @@ export function createServer(deps: ServerDeps): McpServer {
     }
   };
 
-  const listed: Tool[] = [];
+  const listed: PublicFace[] = [];
   for (const def of tools) {
     const input = inputSchemaOf(def);
     const output = z.object({ ...def.outputSchema, [DIRECTORY_TEXT_KEY]: z.string() });
@@ -259,11 +273,11 @@ export function createServer(deps: ServerDeps): McpServer {
         }
       },
     );
-    if (deps.guard.lists(def)) listed.push(face.tool);
+    if (deps.guard.lists(def)) listed.push(face);
   }
   // Every tool stays registered so a call to a hidden one still reaches the guard (which refuses it, naming
   // the mode that allows it, and audits it); only the listing is filtered.
-  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }));
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed.map((face) => face.tool) }));
 
   registerResources(server, { ...deps, maxResultChars, logger });
   registerDiagnoseAccessPrompt(server);

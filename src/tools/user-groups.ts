@@ -161,6 +161,14 @@ type GroupArgs = {
   excludedUserIds?: string[];
 };
 
+/**
+ * Every group, and every user a group's member lists name: caps and budgets count the people whose access
+ * changes, so a large member list cannot slip under them as "one group".
+ */
+function groupChangeCount(groups: GroupArgs[]): number {
+  return groups.reduce((n, g) => n + 1 + (g.userIds?.length ?? 0) + (g.excludedUserIds?.length ?? 0), 0);
+}
+
 /** Tool arguments to Visier's V2 definition; omitted arguments stay omitted (PATCH leaves them alone). */
 function toDefinition(g: GroupArgs): UserGroupDefinition {
   const users = {
@@ -223,7 +231,7 @@ export const createUserGroups = defineTool({
     ...projectRouting,
   },
   outputSchema: changeOut,
-  itemCount: (args) => args.userGroups.length,
+  itemCount: (args) => groupChangeCount(args.userGroups),
   preview: async (args) => {
     const defs = args.userGroups.map(toDefinition);
     return {
@@ -258,7 +266,7 @@ export const updateUserGroups = defineTool({
     ...projectRouting,
   },
   outputSchema: changeOut,
-  itemCount: (args) => args.userGroups.length,
+  itemCount: (args) => groupChangeCount(args.userGroups),
   preview: async (args, ctx) => {
     const current = await currentGroups(
       ctx,

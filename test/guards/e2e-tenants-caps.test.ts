@@ -79,6 +79,17 @@ describe('e2e: caps and budgets', () => {
     });
   });
 
+  it('counts the members a group change names, so a big member list is not "one group" under the cap', async () => {
+    await withE2E({ guard: { caps: { maxItemsPerCall: 5 } }, elicit: ACCEPT }, async (e2e) => {
+      const userIds = Array.from({ length: 6 }, (_, i) => `u-${i}`);
+      const result = await e2e.call('update_user_groups', { userGroups: [{ userGroupId: 'g-1', userIds }] });
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toContain('this call touches 7 users; the cap is 5 per call.');
+      expect(e2e.elicited).toEqual([]);
+      expect(dataRequests(suite.sandbox)).toEqual([]);
+    });
+  });
+
   it('refuses a call over the session budget once earlier calls used it up', async () => {
     await withE2E({ guard: { caps: { maxChangesPerSession: 3 } } }, async (e2e) => {
       const first = await e2e.call('update_user', { userId: dana, displayName: 'Dana One' });
