@@ -58,6 +58,12 @@ function rciOf(error: unknown): string | undefined {
   return typeof rci === 'string' ? rci : undefined;
 }
 
+/** The human approves a change in a place: every tenant it reaches, and whether it lands in a project. */
+function withWhere(preview: ImpactPreview, tenants: string[], projectId: string | undefined): ImpactPreview {
+  const where = `${tenants.length === 1 ? 'tenant' : 'tenants'} ${tenants.join(', ')}, ${projectId ? `project ${projectId}` : 'production'}`;
+  return { ...preview, summary: `${preview.summary} [${where}]` };
+}
+
 class Refusal {
   constructor(
     readonly reason: string,
@@ -152,7 +158,7 @@ export function createGuard(options: GuardOptions): Guard {
         (def.classification === 'write' && items > threshold);
       let confirmed = false;
       if (needsConfirmation) {
-        const shown = await preview(def, callArgs, ctx);
+        const shown = withWhere(await preview(def, callArgs, ctx), record.tenants, ctx.call.projectId);
         const confirmer = chooseConfirmer(options.confirm, caller, token !== undefined, strategies);
         const answer = await confirmer.confirm({
           tool: def.name,

@@ -44,6 +44,17 @@ const assignmentOptions = (ctx: ToolContext, targets: TargetProjectForTenant[] |
 const tenantsOf = (args: { targetProjectForTenants?: TargetProjectForTenant[] | undefined }) =>
   (args.targetProjectForTenants ?? []).map((t) => t.tenantCode);
 
+/**
+ * Where project targets send the change, said in the summary: the holdings shown are read from the call's own
+ * tenant and project, which is not where such a change lands.
+ */
+function projectTargetsNote(args: { targetProjectForTenants?: TargetProjectForTenant[] | undefined }): string {
+  const targets = args.targetProjectForTenants ?? [];
+  if (targets.length === 0) return '';
+  const list = targets.map((t) => `${t.tenantCode} project ${t.projectId}`).join(', ');
+  return `, inside ${list} (holdings shown are from the call's own tenant, not from those projects)`;
+}
+
 /** Permission id -> name, for previews that say what is granted in words. */
 async function permissionNames(ctx: ToolContext): Promise<Map<string, string | undefined>> {
   const all = await ctx.visier.listPermissions({}, ctx.call);
@@ -56,7 +67,7 @@ const named = (names: Map<string, string | undefined>, ids: readonly string[]) =
 /** Users who gain or lose permissions: what each holds now and after. */
 async function userPermissionPreview(
   ctx: ToolContext,
-  args: { permissionIds: string[]; userIds: string[] },
+  args: { permissionIds: string[]; userIds: string[]; targetProjectForTenants?: TargetProjectForTenant[] | undefined },
   grant: boolean,
 ): Promise<ImpactPreview> {
   const [names, users] = await Promise.all([
@@ -75,7 +86,7 @@ async function userPermissionPreview(
   const what = named(names, args.permissionIds);
   const missing = users.filter((u) => !u.user).length;
   return {
-    summary: `${grant ? 'Grant' : 'Revoke'} ${what} ${grant ? 'to' : 'from'} ${countPhrase(users.length, 'user', missing)}`,
+    summary: `${grant ? 'Grant' : 'Revoke'} ${what} ${grant ? 'to' : 'from'} ${countPhrase(users.length, 'user', missing)}${projectTargetsNote(args)}`,
     targets,
     fingerprint: fingerprint([
       args.permissionIds,
@@ -151,7 +162,7 @@ export const removePermissionsFromUsers = defineTool({
 /** Users joining or leaving a group: their groups now and after, and what the group grants. */
 async function membershipPreview(
   ctx: ToolContext,
-  args: { userGroupId: string; userIds: string[] },
+  args: { userGroupId: string; userIds: string[]; targetProjectForTenants?: TargetProjectForTenant[] | undefined },
   join: boolean,
 ): Promise<ImpactPreview> {
   const [[group], users, names] = await Promise.all([
@@ -186,7 +197,7 @@ async function membershipPreview(
   ];
   const missing = users.filter((u) => !u.user).length;
   return {
-    summary: `${join ? 'Add' : 'Remove'} ${countPhrase(users.length, 'user', missing)} ${join ? 'to' : 'from'} group ${groupName ?? args.userGroupId}`,
+    summary: `${join ? 'Add' : 'Remove'} ${countPhrase(users.length, 'user', missing)} ${join ? 'to' : 'from'} group ${groupName ?? args.userGroupId}${projectTargetsNote(args)}`,
     targets,
     fingerprint: fingerprint([
       args.userGroupId,

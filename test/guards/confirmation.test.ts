@@ -17,7 +17,7 @@ describe('confirmation by elicitation', () => {
       {
         message: [
           'assign_permissions_to_users asks for your approval.',
-          "Grant 'p-admin' to 2 users",
+          "Grant 'p-admin' to 2 users [tenant T1, production]",
           'user u1 jdoe now: Viewer after: nothing',
           'user u2 asmith now: Viewer after: nothing',
           'Approve?',
@@ -166,12 +166,12 @@ describe('confirmation by token', () => {
     const h = harness();
     const first = await issue(h);
     expect(first.expiresAt).toBe('2026-01-01T00:05:00.000Z');
-    expect(first.preview.summary).toBe("Grant 'p-admin' to 2 users");
+    expect(first.preview.summary).toBe("Grant 'p-admin' to 2 users [tenant T1, production]");
     const lines = first.text.split('\n');
     expect(lines[0]).toBe('CONFIRMATION REQUIRED. Nothing has been changed yet.');
     expect(lines[1]).toMatch(/^<directory-data id="[0-9a-f]{12}"> text entered by people in the directory/);
     expect(lines.slice(2, 5)).toEqual([
-      "Grant 'p-admin' to 2 users",
+      "Grant 'p-admin' to 2 users [tenant T1, production]",
       'user u1 jdoe now: Viewer after: nothing',
       'user u2 asmith now: Viewer after: nothing',
     ]);

@@ -52,7 +52,7 @@ describe('e2e: confirmation by elicitation', () => {
       expect(e2e.elicited[0]?.message).toBe(
         [
           'assign_permissions_to_users asks for your approval.',
-          `Grant Payroll Auditor (${perm}) to 1 user`,
+          `Grant Payroll Auditor (${perm}) to 1 user [tenant ${suite.sandbox.tenants.primary}, production]`,
           `user ${dana} Dana Whitfield now: permissions: Headcount Viewer (${DEMO_PERMISSIONS.headcount.permissionId}) after: permissions: Headcount Viewer (${DEMO_PERMISSIONS.headcount.permissionId}), ${perm}`,
           'Approve?',
         ].join('\n'),

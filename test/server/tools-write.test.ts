@@ -160,6 +160,27 @@ describe('change tools against the sandbox', () => {
 });
 
 describe('confirmation by token when the client cannot elicit', () => {
+  it('the preview names every tenant the change reaches and the projects it lands in', async () => {
+    const t = await startHarness({ users: 20 });
+    try {
+      const { primary, secondary } = t.sandbox.tenants;
+      const first = await t.call('assign_permissions_to_users', {
+        permissionIds: [DEMO_PERMISSIONS.payrollAuditor.permissionId],
+        userIds: [DEMO_USERS.dana.userId],
+        targetProjectForTenants: [{ tenantCode: secondary, projectId: 'proj-7' }],
+      });
+      expect(first.isError).toBe(true);
+      const { preview } = first._meta?.[CONFIRMATION_META_KEY] as { preview: { summary: string } };
+      expect(preview.summary).toBe(
+        `Grant Payroll Auditor (${DEMO_PERMISSIONS.payrollAuditor.permissionId}) to 1 user, inside ${secondary} project proj-7` +
+          ` (holdings shown are from the call's own tenant, not from those projects) [tenants ${primary}, ${secondary}, production]`,
+      );
+      expect(textOf(first)).toContain(`[tenants ${primary}, ${secondary}, production]`);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('the first call returns a preview and token; the same call with the token acts', async () => {
     const t = await startHarness({ users: 20 });
     try {
@@ -174,7 +195,9 @@ describe('confirmation by token when the client cannot elicit', () => {
       };
       // The model reads the token in the text (clients may show it only that); _meta carries it for programs.
       expect(textOf(first)).toContain(s.confirmationToken);
-      expect(s.preview.summary).toBe('Add 1 user to group Executives');
+      expect(s.preview.summary).toBe(
+        `Add 1 user to group Executives [tenant ${t.sandbox.tenants.primary}, production]`,
+      );
       // What joining grants, in the words the approving human reads: permission names, not just ids.
       const snapshot = t.sandbox.snapshot();
       const grants = snapshot.userGroups
@@ -212,7 +235,9 @@ describe('confirmation by token when the client cannot elicit', () => {
       const { preview } = r._meta![CONFIRMATION_META_KEY] as {
         preview: { summary: string; targets: { id: string; before: string[]; after: string[] }[] };
       };
-      expect(preview.summary).toBe(`Delete user ${DEMO_USERS.dana.username} (${DEMO_USERS.dana.userId})`);
+      expect(preview.summary).toBe(
+        `Delete user ${DEMO_USERS.dana.username} (${DEMO_USERS.dana.userId}) [tenant ${t.sandbox.tenants.primary}, production]`,
+      );
       const [target] = preview.targets;
       expect(target?.after).toEqual(['deleted']);
       expect(target?.before.filter((l) => /^(permissions|user groups|profiles): /.test(l))).toHaveLength(3);
