@@ -190,6 +190,8 @@ export interface Config extends Omit<Parsed, 'tenantModes' | 'confirmSecret' | '
   tenantModes?: Record<string, Mode>;
   confirmSecret: string;
   auditLog: string;
+  /** No --audit-log or VISIER_MCP_AUDIT_LOG: the shared default, which several servers may want at once. */
+  auditLogDefaulted: boolean;
 }
 
 export class ConfigError extends Error {
@@ -278,6 +280,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     // Random per process unless set: tokens then survive neither a restart nor another replica.
     confirmSecret: confirmSecret ?? randomBytes(32).toString('base64url'),
     auditLog: auditLog ?? defaultAuditLog(env),
+    auditLogDefaulted: auditLog === undefined,
   };
 }
 

@@ -1,6 +1,17 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import pino from 'pino';
 
 /** One call, allowed or refused: exactly one line in the audit log. */
@@ -35,26 +46,89 @@ function chainHash(prev: string, body: string): string {
   return createHash('sha256').update(prev).update(body).digest('hex');
 }
 
+/** The file's last line, read backwards from the end: a line may be longer than any fixed tail. */
+function lastLine(path: string): string | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    let pos = fstatSync(fd).size;
+    let tail = Buffer.alloc(0);
+    while (pos > 0) {
+      const length = Math.min(TAIL_BYTES, pos);
+      pos -= length;
+      const chunk = Buffer.alloc(length);
+      readSync(fd, chunk, 0, length, pos);
+      tail = Buffer.concat([chunk, tail]);
+      const text = tail.toString('utf8').replace(/\n+$/, '');
+      const newline = text.lastIndexOf('\n');
+      if (newline >= 0) return text.slice(newline + 1);
+    }
+    const whole = tail.toString('utf8').replace(/\n+$/, '');
+    return whole === '' ? undefined : whole;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The hash of the last line already in the file, so a restarted server continues the same chain. */
 function lastHash(path: string): string {
   if (!existsSync(path)) return GENESIS;
-  const fd = openSync(path, 'r');
+  const last = lastLine(path);
+  if (last === undefined) return GENESIS;
   try {
-    const size = fstatSync(fd).size;
-    const length = Math.min(size, TAIL_BYTES);
-    const buffer = Buffer.alloc(length);
-    readSync(fd, buffer, 0, length, size - length);
-    const last = buffer.toString('utf8').trimEnd().split('\n').pop();
-    if (last === undefined || last === '') return GENESIS;
+    const hash = (JSON.parse(last) as { hash?: unknown }).hash;
+    if (typeof hash === 'string') return hash;
+  } catch {
+    // A torn or foreign last line: chain on from its bytes; verification will still flag that line.
+  }
+  return createHash('sha256').update(last).digest('hex');
+}
+
+/** Another live server writes this file: a second writer would interleave its chain with the first's. */
+export class AuditLogInUse extends Error {
+  constructor(
+    readonly path: string,
+    readonly pid: number,
+  ) {
+    super(`the audit log ${path} is written by another server (process ${pid}); give each server its own file`);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Claims the file for this process with a `.lock` beside it holding our pid, removed when the process exits.
+ * A lock of a process that is gone is taken over; one of this process is ours already (a restarted guard).
+ */
+function claim(path: string): void {
+  const lock = `${path}.lock`;
+  mkdirSync(dirname(path), { recursive: true });
+  for (;;) {
     try {
-      const hash = (JSON.parse(last) as { hash?: unknown }).hash;
-      if (typeof hash === 'string') return hash;
-    } catch {
-      // A torn or foreign last line: chain on from its bytes; verification will still flag that line.
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      process.once('exit', () => {
+        try {
+          if (readFileSync(lock, 'utf8') === String(process.pid)) unlinkSync(lock);
+        } catch {
+          // Already gone: nothing to release.
+        }
+      });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    return createHash('sha256').update(last).digest('hex');
-  } finally {
-    closeSync(fd);
+    const holder = Number.parseInt(readFileSync(lock, 'utf8'), 10);
+    if (holder === process.pid) return;
+    if (Number.isInteger(holder) && isAlive(holder)) throw new AuditLogInUse(path, holder);
+    unlinkSync(lock);
   }
 }
 
@@ -62,7 +136,7 @@ function lastHash(path: string): string {
  * Append-only, hash-chained JSON lines: each line carries `prev` (the previous line's hash) and, last,
  * `hash` = sha256(prev + the line's exact text without its `hash` member), so any changed byte breaks the
  * chain. Written synchronously through pino's destination, so a line is on disk before the call's answer
- * leaves. One writer per file: two servers sharing a file would interleave and break the chain.
+ * leaves. One writer per file: a second live server gets `AuditLogInUse` rather than interleaving chains.
  */
 export class AuditLog {
   private readonly sink: { write(line: string): unknown };
@@ -73,6 +147,7 @@ export class AuditLog {
       this.sink = target.stream;
       this.prev = GENESIS;
     } else if (target.path !== undefined) {
+      claim(target.path);
       this.prev = lastHash(target.path);
       this.sink = pino.destination({ dest: target.path, sync: true, mkdir: true });
     } else {

@@ -1,4 +1,4 @@
-export { verifyAuditLog } from './audit.js';
+export { AuditLogInUse, verifyAuditLog } from './audit.js';
 export {
   type CallerInfo,
   CONFIRMATION_TOKEN_ARG,

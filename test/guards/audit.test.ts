@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditLog, type AuditRecord } from '../../src/guards/audit.js';
+import { AuditLog, AuditLogInUse, type AuditRecord } from '../../src/guards/audit.js';
 import { verifyAuditLog } from '../../src/guards/index.js';
 
 function record(n: number): AuditRecord {
@@ -106,5 +106,31 @@ describe('audit log', () => {
     expect(result.ok).toBe(false);
     expect(result.lines).toBe(0);
     expect(result.reason).toMatch(/^cannot read the audit log: ENOENT/);
+  });
+});
+
+describe('one writer per audit file', () => {
+  it('refuses a file another live server writes, naming that process', async () => {
+    const path = join(dir, 'audit.jsonl');
+    // The test runner's parent process is alive and is not us.
+    await writeFile(`${path}.lock`, String(process.ppid));
+    expect(() => new AuditLog({ path })).toThrow(AuditLogInUse);
+    expect(() => new AuditLog({ path })).toThrow(`process ${process.ppid}`);
+  });
+
+  it("takes over the lock of a process that is gone, and keeps this process's own", async () => {
+    const path = join(dir, 'audit.jsonl');
+    await writeFile(`${path}.lock`, '2147483646');
+    new AuditLog({ path }).write(record(1));
+    expect(await readFile(`${path}.lock`, 'utf8')).toBe(String(process.pid));
+    new AuditLog({ path }).write(record(2));
+    expect(await verifyAuditLog(path)).toEqual({ ok: true, lines: 2 });
+  });
+
+  it('continues the chain after a restart even when the last line is larger than any fixed tail', async () => {
+    const path = join(dir, 'audit.jsonl');
+    new AuditLog({ path }).write({ ...record(1), args: { users: 'x'.repeat(3 * 1024 * 1024) } });
+    new AuditLog({ path }).write(record(2));
+    expect(await verifyAuditLog(path)).toEqual({ ok: true, lines: 2 });
   });
 });

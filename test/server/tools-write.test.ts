@@ -170,7 +170,7 @@ describe('confirmation by token when the client cannot elicit', () => {
         targetProjectForTenants: [{ tenantCode: secondary, projectId: 'proj-7' }],
       });
       expect(first.isError).toBe(true);
-      const { preview } = first._meta?.[CONFIRMATION_META_KEY] as { preview: { summary: string } };
+      const { preview } = first._meta![CONFIRMATION_META_KEY] as { preview: { summary: string } };
       expect(preview.summary).toBe(
         `Grant Payroll Auditor (${DEMO_PERMISSIONS.payrollAuditor.permissionId}) to 1 user, inside ${secondary} project proj-7` +
           ` (holdings shown are from the call's own tenant, not from those projects) [tenants ${primary}, ${secondary}, production]`,
