@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { BulkResult, UserInput, UserUpdate } from '../visier/api.js';
 import { defineTool, type ImpactTarget, type ToolContext } from './define.js';
 import { id, routing, text } from './fields.js';
-import { fencedText, linesWithinBudget, userLine } from './format.js';
+import { fencedText, IDENTITY_FIELDS, linesWithinBudget, userLine } from './format.js';
 import { countPhrase, currentUsersMany, fingerprint, holdings, missingUser } from './preview.js';
 import { bulkOut } from './schemas.js';
 
@@ -120,7 +120,13 @@ export const bulkUpdateUsers = defineTool({
     return {
       summary: `Update ${countPhrase(args.users.length, 'user', targets.filter((t) => t.missing).length)}`,
       targets,
-      fingerprint: fingerprint([...current.entries()]),
+      // What the change would overwrite, not when each user last signed in: a login must not void an approval.
+      fingerprint: fingerprint(
+        args.users.map(({ userId, ...patch }) => {
+          const user = current.get(userId);
+          return [userId, user ? Object.keys(patch).map((k) => user[k as keyof typeof patch] ?? null) : null];
+        }),
+      ),
     };
   },
   handler: async (args, ctx) => {
@@ -148,7 +154,7 @@ export const bulkDeleteUsers = defineTool({
             kind: 'user',
             id: userId,
             name: user.displayName ?? user.username,
-            before: [userLine(user), ...holdings(user)],
+            before: [userLine(user, IDENTITY_FIELDS), ...holdings(user)],
             after: ['deleted'],
           }
         : missingUser(userId),

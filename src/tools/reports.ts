@@ -11,6 +11,8 @@ const epochMs = (what: string) =>
     .string()
     .max(40)
     .regex(/^\d{1,15}$|^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/, 'epoch milliseconds or an ISO date')
+    // The shape alone lets 2024-13-01 through, which would reach Visier as "NaN".
+    .refine((v) => /^\d+$/.test(v) || !Number.isNaN(Date.parse(v)), 'not a real date')
     .optional()
     .describe(what);
 

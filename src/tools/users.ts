@@ -5,6 +5,7 @@ import { defineTool, type ToolContext } from './define.js';
 import { cursor, id, limit, projectRouting, routing, text } from './fields.js';
 import {
   fencedText,
+  IDENTITY_FIELDS,
   linesWithinBudget,
   pageHeader,
   pickUserFields,
@@ -232,7 +233,7 @@ export const deleteUser = defineTool({
         fingerprint: fingerprint([args.userId, null]),
       };
     }
-    const before = [userLine(user), ...holdings(user)];
+    const before = [userLine(user, IDENTITY_FIELDS), ...holdings(user)];
     return {
       summary: `Delete user ${user.username} (${user.userId})`,
       targets: [{ kind: 'user', id: user.userId, name: user.displayName ?? user.username, before, after: ['deleted'] }],

@@ -172,4 +172,13 @@ describe('read tools against the sandbox', () => {
     expect(ds.isError).toBe(true);
     expect(textOf(ds)).toContain('userId: required for the data-security report');
   });
+
+  it('get_report refuses a date that only looks like one, before anything reaches Visier', async () => {
+    h.sandbox.clearRequests();
+    const bad = await h.call('get_report', { report: 'application-logs', startTime: '2024-13-01' });
+    expect(bad.isError).toBe(true);
+    expect(textOf(bad)).toContain('startTime');
+    expect(textOf(bad)).toContain('not a real date');
+    expect(h.sandbox.requests.filter((r) => r.path.includes('/reports/'))).toEqual([]);
+  });
 });
