@@ -34,7 +34,15 @@ export class RateLimiter {
     const turn = this.queue.then(() => this.takeSlot(signal));
     // A cancelled waiter must not block the ones behind it.
     this.queue = turn.catch(() => undefined);
-    return turn;
+    if (signal === undefined) return turn;
+    // Nor wait for its turn to learn it was cancelled: behind an hour-long hold that would be an hour. Its
+    // turn still comes, finds the signal aborted and takes no slot.
+    return new Promise((resolve, reject) => {
+      const leave = () => reject(signal.reason);
+      if (signal.aborted) return leave();
+      signal.addEventListener('abort', leave, { once: true });
+      turn.then(resolve, reject).finally(() => signal.removeEventListener('abort', leave));
+    });
   }
 
   /** Reads Visier's rate-limit headers from a response. */

@@ -83,3 +83,26 @@ describe('RateLimiter', () => {
 function settle(): Promise<void> {
   return new Promise((r) => setImmediate(r));
 }
+
+describe('RateLimiter cancellation', () => {
+  it('a caller queued behind a long wait leaves as soon as it is cancelled, and takes no slot', async () => {
+    const c = clock();
+    const limiter = new RateLimiter({ perMinute: 2, perHour: 100 }, c);
+    limiter.observe({ 'x-ratelimit-remaining-hour': '0' });
+    const first = limiter.acquire();
+    const controller = new AbortController();
+    const queued = limiter.acquire(controller.signal);
+    controller.abort(new Error('cancelled by the client'));
+    await expect(queued).rejects.toThrow('cancelled by the client');
+    c.advance(3_600_000);
+    await first;
+    // The second slot of this minute is still free: the cancelled caller's turn took none.
+    let next = false;
+    const pending = limiter.acquire().then(() => {
+      next = true;
+    });
+    await settle();
+    expect(next).toBe(true);
+    await pending;
+  });
+});
