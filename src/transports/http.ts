@@ -122,7 +122,9 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
     await session.server.close().catch(() => {});
   };
 
-  const handleMcp = async (req: IncomingMessage, res: ServerResponse) => {
+  let initializing = 0;
+
+  const serveMcp = async (req: IncomingMessage, res: ServerResponse, claim: { initializing: boolean }) => {
     const sessionId = req.headers['mcp-session-id'];
     const id = typeof sessionId === 'string' ? sessionId : undefined;
     let body: unknown;
@@ -153,12 +155,15 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
         sendJsonRpcError(res, 503, -32000, 'Server is shutting down');
         return;
       }
-      if (sessions.size >= options.maxSessions) {
+      // Sessions still initialising count too: they join the map only once their initialize is answered.
+      if (sessions.size + initializing >= options.maxSessions) {
         sendJsonRpcError(res, 503, -32000, `Too many sessions (max ${options.maxSessions}); retry later`, {
           'retry-after': '60',
         });
         return;
       }
+      initializing++;
+      claim.initializing = true;
       const server = options.createServer();
       const created: Session = {
         server,
@@ -189,6 +194,15 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
       if (req.method === 'POST') postsInFlight--;
     });
     await active.transport.handleRequest(req, res, body);
+  };
+
+  const handleMcp = async (req: IncomingMessage, res: ServerResponse) => {
+    const claim = { initializing: false };
+    try {
+      await serveMcp(req, res, claim);
+    } finally {
+      if (claim.initializing) initializing--;
+    }
   };
 
   const http = createHttpServer((req, res) => {

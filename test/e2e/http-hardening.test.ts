@@ -112,6 +112,19 @@ describe('HTTP hardening', () => {
     }
   });
 
+  it('a burst of concurrent initializes never overshoots the session cap', async () => {
+    const http = await startHttpFor(runtime, { maxSessions: 3 });
+    try {
+      const burst = await Promise.all(Array.from({ length: 12 }, () => init(http.url)));
+      await Promise.all(burst.map((r) => r.text()));
+      expect(burst.filter((r) => r.status === 200)).toHaveLength(3);
+      expect(burst.filter((r) => r.status === 503)).toHaveLength(9);
+      expect(http.sessionCount()).toBe(3);
+    } finally {
+      await http.close();
+    }
+  });
+
   it('graceful shutdown lets an in-flight call finish', async () => {
     const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
     const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
