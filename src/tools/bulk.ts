@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { BulkResult, UserInput, UserUpdate } from '../visier/api.js';
+import type { BulkResult, User, UserInput, UserPatch, UserUpdate } from '../visier/api.js';
 import { defineTool, type ImpactTarget, type ToolContext } from './define.js';
 import { id, routing, text } from './fields.js';
 import { fencedText, IDENTITY_FIELDS, linesWithinBudget, userLine } from './format.js';
@@ -17,6 +17,16 @@ const profileFields = {
   employeeId: text('Employee id').optional(),
   accountEnabled: z.boolean().optional().describe('Whether the user can sign in'),
 };
+
+/** The fields a V2 update carries, as the user has them now. */
+function profileOf(user: User): UserPatch {
+  const profile: UserPatch = { username: user.username };
+  if (user.displayName !== undefined) profile.displayName = user.displayName;
+  if (user.employeeId !== undefined) profile.employeeId = user.employeeId;
+  if (user.email !== undefined) profile.email = user.email;
+  if (user.accountEnabled !== undefined) profile.accountEnabled = user.accountEnabled;
+  return profile;
+}
 
 const bulkOptions = (ctx: ToolContext) => ({ ...ctx.call, onProgress: ctx.progress });
 
@@ -130,7 +140,17 @@ export const bulkUpdateUsers = defineTool({
     };
   },
   handler: async (args, ctx) => {
-    const result = await ctx.visier.bulkUpdateUsers(args.users as UserUpdate[], bulkOptions(ctx));
+    // Whether Visier's PUT clears the fields it is not sent is UNVERIFIED, so, as update_user does, each
+    // item goes out as the user's current profile with the change applied. A user not found is sent as
+    // given, for Visier to report.
+    const current = await currentUsersMany(
+      ctx,
+      args.users.map((u) => u.userId),
+      {},
+    );
+    const profiles = new Map(current.map(({ userId, user }) => [userId, user && profileOf(user)]));
+    const merged = args.users.map((u) => ({ ...profiles.get(u.userId), ...(u as UserUpdate) }));
+    const result = await ctx.visier.bulkUpdateUsers(merged, bulkOptions(ctx));
     return { text: bulkText('Update users', result, ctx), structured: structured(result) };
   },
 });
