@@ -1,15 +1,11 @@
 import { PassThrough, Writable } from 'node:stream';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createGuard } from '../../src/guards/index.js';
 import { type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
-import { createServer, DIRECTORY_TEXT_NOTICE } from '../../src/server.js';
+import { DIRECTORY_TEXT_NOTICE } from '../../src/server.js';
 import { defineTool } from '../../src/tools/define.js';
-import { VisierClient } from '../../src/visier/client.js';
+import { connectStack, type Stack } from '../support/mcp-stack.js';
 
 // The server checks every result against the outputSchema it advertises, as strictly as a client will: a
 // handler that builds something else is a defect, reported as an internal error, never sent as data.
@@ -26,56 +22,36 @@ const echo = defineTool({
 });
 
 let sandbox: SandboxHandle;
-let visier: VisierClient;
-let client: Client;
+let stack: Stack;
 const logLines: string[] = [];
 
 beforeAll(async () => {
   sandbox = await startSandbox({ rateLimit: false, users: 5 });
-  visier = new VisierClient({
-    host: sandbox.url,
-    apiKey: sandbox.credentials.apiKey,
-    auth: { kind: 'asid', username: sandbox.credentials.username, password: sandbox.credentials.password },
-    rateLimit: false,
-  });
   const logs = new Writable({
     write(chunk, _encoding, done) {
       logLines.push(String(chunk));
       done();
     },
   });
-  const server = createServer({
-    visier,
-    sandbox: false,
-    tools: [echo],
-    logger: pino({ level: 'error' }, logs),
-    defaultTenant: sandbox.tenants.primary,
-    guard: createGuard({
+  stack = await connectStack(sandbox, {
+    client: { name: 'output-check', version: '1' },
+    guard: {
       mode: 'read-only',
-      tenants: [sandbox.tenants.primary],
-      defaultTenant: sandbox.tenants.primary,
-      confirm: 'auto',
       confirmSecret: 'output-check-test-secret',
       audit: { stream: new PassThrough().resume() },
-    }),
+    },
+    server: { tools: [echo], logger: pino({ level: 'error' }, logs), sandbox: false },
   });
-  client = new Client({ name: 'output-check', version: '1' });
-  const [a, b] = InMemoryTransport.createLinkedPair();
-  await Promise.all([server.connect(b), client.connect(a)]);
 });
 
 afterAll(async () => {
-  await client.close();
-  await visier.close();
+  await stack.close();
   await sandbox.close();
 });
 
-const call = async (key: string) =>
-  (await client.callTool({ name: 'echo_shape', arguments: { key } })) as CallToolResult;
-
 it('passes a result that matches the advertised outputSchema', async () => {
   answers.good = { count: 3 };
-  const result = await call('good');
+  const result = await stack.call('echo_shape', { key: 'good' });
   expect(result.isError).toBeFalsy();
   expect(result.structuredContent).toEqual({ count: 3, directoryText: DIRECTORY_TEXT_NOTICE });
 });
@@ -84,7 +60,7 @@ it('refuses to send a result with a field the schema does not declare, or of the
   answers.extra = { count: 3, leaked: 'not in the schema' };
   answers.wrongType = { count: 'three' };
   for (const key of ['extra', 'wrongType']) {
-    const result = await call(key);
+    const result = await stack.call('echo_shape', { key });
     expect(result.isError).toBe(true);
     expect(result.structuredContent).toBeUndefined();
     expect(JSON.stringify(result.content)).toContain('Internal error in visier-admin-mcp');

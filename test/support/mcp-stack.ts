@@ -18,7 +18,9 @@ export interface StackOptions {
   visier?: Pick<VisierClientConfig, 'retry' | 'logger'>;
   /** Everything but the tenants, which are the sandbox's two with the primary as default; mode defaults to full. */
   guard: Omit<GuardOptions, 'mode' | 'tenants' | 'defaultTenant' | 'confirm'> & Partial<GuardOptions>;
-  server?: Pick<ServerDeps, 'maxResultChars' | 'reportDir'>;
+  server?: Partial<Pick<ServerDeps, 'maxResultChars' | 'reportDir' | 'tools' | 'logger' | 'sandbox'>>;
+  /** What the server sees of the client: a cache in front of it, or a watcher of what tools send. */
+  wrapVisier?: (client: VisierClient) => Pick<ServerDeps, 'visier' | 'liveVisier'>;
   /** When given, the client declares form elicitation and answers with this. */
   elicit?: ElicitHandler;
 }
@@ -48,7 +50,7 @@ export async function connectStack(sandbox: SandboxHandle, options: StackOptions
     ...options.guard,
   });
   const server = createServer({
-    visier,
+    ...(options.wrapVisier ? options.wrapVisier(visier) : { visier }),
     guard,
     sandbox: true,
     defaultTenant: sandbox.tenants.primary,
