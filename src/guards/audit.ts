@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -43,7 +43,7 @@ const HASH_SUFFIX = /,"hash":"([0-9a-f]{64})"}$/;
 
 /** sha256 over the previous hash and the exact text of a line without its `hash` member. */
 function chainHash(prev: string, body: string): string {
-  return createHash('sha256').update(prev).update(body).digest('hex');
+  return hash('sha256', prev + body);
 }
 
 /** The file's last line, read backwards from the end: a line may be longer than any fixed tail. */
@@ -156,7 +156,8 @@ export class AuditLog {
   }
 
   write(record: AuditRecord): void {
-    const body = JSON.stringify({ ...record, prev: this.prev });
+    const json = JSON.stringify(record);
+    const body = `${json.slice(0, -1)},"prev":"${this.prev}"}`;
     const hash = chainHash(this.prev, body);
     this.sink.write(`${body.slice(0, -1)},"hash":"${hash}"}\n`);
     this.prev = hash;

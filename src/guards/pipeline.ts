@@ -133,7 +133,9 @@ export function createGuard(options: GuardOptions): Guard {
     let audited = false;
     const finish = (update: Partial<AuditRecord>): void => {
       audited = true;
-      audit.write({ ...record, ...update, durationMs: now() - started });
+      // The record is this call's own and is written once: filled in place rather than copied.
+      Object.assign(record, update, { durationMs: now() - started });
+      audit.write(record);
     };
 
     try {
