@@ -1,16 +1,14 @@
 import { createRequire } from 'node:module';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { normalizeObjectSchema } from '@modelcontextprotocol/sdk/server/zod-compat.js';
-import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
-import { type CallToolResult, ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import { type CallToolResult, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import pino from 'pino';
 import { z } from 'zod';
 import { CONFIRMATION_TOKEN_ARG, type Guard, type GuardedOutcome } from './guards/guard.js';
-import { sanitizeUntrusted } from './guards/untrusted.js';
+import { sanitizeUntrustedDeep } from './guards/untrusted.js';
 import { registerDiagnoseAccessPrompt } from './prompts/diagnose-access.js';
 import { registerResources } from './resources/index.js';
 import { callContext, callerInfo, type Extra } from './server-context.js';
+import { OutputSchemaMismatch, type PublicFace, publicFace } from './tool-face.js';
 import { annotationsFor } from './tools/annotations.js';
 import type { AnyToolDefinition } from './tools/define.js';
 import { describeToolError } from './tools/errors.js';
@@ -68,37 +66,6 @@ function instructions(sandbox: boolean): string {
   return parts.join(' ');
 }
 
-/**
- * Every string in structured output passes the untrusted-text sanitiser: it is directory data. Clean values
- * are kept as they are and nothing is changed in place, so a large page is not copied again.
- */
-function sanitizeDeep(value: unknown): unknown {
-  if (typeof value === 'string') return sanitizeUntrusted(value);
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) {
-    let copy: unknown[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const after = sanitizeDeep(value[i]);
-      if (after !== value[i]) {
-        copy ??= [...value];
-        copy[i] = after;
-      }
-    }
-    return copy ?? value;
-  }
-  const source = value as Record<string, unknown>;
-  let copy: Record<string, unknown> | undefined;
-  // Structured output is plain JSON built by our handlers: no inherited enumerable keys to skip.
-  for (const key in source) {
-    const after = sanitizeDeep(source[key]);
-    if (after !== source[key]) {
-      copy ??= { ...source };
-      copy[key] = after;
-    }
-  }
-  return copy ?? value;
-}
-
 /** Strict input: unknown keys are refused; change tools also take the confirmation token the guard issued. */
 function inputSchemaOf(def: AnyToolDefinition) {
   const confirmation =
@@ -113,76 +80,6 @@ function inputSchemaOf(def: AnyToolDefinition) {
             .describe('Token from a confirmation-required answer, sent back with the same arguments'),
         };
   return z.strictObject({ ...def.inputSchema, ...confirmation });
-}
-
-/** A defect: a handler built a result its own outputSchema does not describe. */
-class OutputSchemaMismatch extends Error {
-  constructor(tool: string, detail: string | undefined) {
-    super(`${tool} built a result that does not match its outputSchema: ${detail ?? 'no detail'}`);
-  }
-}
-
-/** JSON Schema as the SDK would advertise it, less the `$schema` line it repeats in every schema. */
-function jsonSchemaOf(schema: z.ZodObject, pipeStrategy: 'input' | 'output') {
-  const { $schema: _dialect, ...rest } = toJsonSchemaCompat(normalizeObjectSchema(schema)!, {
-    strictUnions: true,
-    pipeStrategy,
-  }) as Record<string, unknown>;
-  return rest;
-}
-
-/**
- * A tool as tools/list shows it, and the check of its results against the outputSchema shown there. Built on
- * first use and kept per definition: HTTP builds a server per session, and a server should not convert or
- * compile the schemas of tools its mode never lists.
- */
-class PublicFace {
-  private advertised: Tool | undefined;
-  private compiled: ((structured: unknown) => { valid: boolean; errorMessage?: string | undefined }) | undefined;
-
-  constructor(
-    private readonly def: AnyToolDefinition,
-    private readonly input: z.ZodObject,
-    private readonly output: z.ZodObject,
-    private readonly annotations: Tool['annotations'],
-  ) {}
-
-  get tool(): Tool {
-    this.advertised ??= {
-      name: this.def.name,
-      title: this.def.title,
-      description: this.def.description,
-      inputSchema: jsonSchemaOf(this.input, 'input') as Tool['inputSchema'],
-      outputSchema: jsonSchemaOf(this.output, 'output') as Tool['outputSchema'],
-      annotations: this.annotations,
-    };
-    return this.advertised;
-  }
-
-  /** As strict as a client: the advertised outputSchema, compiled once. */
-  checkOutput(structured: unknown): { valid: boolean; errorMessage?: string | undefined } {
-    outputValidators ??= new AjvJsonSchemaValidator();
-    this.compiled ??= outputValidators.getValidator(this.tool.outputSchema as Record<string, unknown>);
-    return this.compiled(structured);
-  }
-}
-
-const publicFaces = new WeakMap<AnyToolDefinition, PublicFace>();
-// Made on the first result rather than at start-up, where a stdio server's first answer waits on it.
-let outputValidators: AjvJsonSchemaValidator | undefined;
-
-function publicFace(
-  def: AnyToolDefinition,
-  input: z.ZodObject,
-  output: z.ZodObject,
-  annotations: Tool['annotations'],
-): PublicFace {
-  let face = publicFaces.get(def);
-  if (face === undefined) {
-    face = new PublicFace(def, input, output, annotations);
-    publicFaces.set(def, face);
-  }
-  return face;
 }
 
 export function createServer(deps: ServerDeps): McpServer {
@@ -215,7 +112,7 @@ export function createServer(deps: ServerDeps): McpServer {
           // Handlers build this from the client's normalised types; it is checked below against the advertised
           // outputSchema, as strictly as a client will.
           structuredContent: {
-            ...(sanitizeDeep(outcome.output.structured) as Record<string, unknown>),
+            ...(sanitizeUntrustedDeep(outcome.output.structured) as Record<string, unknown>),
             [DIRECTORY_TEXT_KEY]: DIRECTORY_TEXT_NOTICE,
           },
         };
@@ -228,7 +125,7 @@ export function createServer(deps: ServerDeps): McpServer {
             [CONFIRMATION_META_KEY]: {
               confirmationToken: outcome.confirmationToken,
               expiresAt: outcome.expiresAt,
-              preview: sanitizeDeep(outcome.preview),
+              preview: sanitizeUntrustedDeep(outcome.preview),
             },
           },
           isError: true,

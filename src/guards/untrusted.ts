@@ -38,3 +38,34 @@ export function fenceUntrusted(lines: string[], nonce: string): string {
 export function newFenceNonce(): string {
   return randomBytes(6).toString('hex');
 }
+
+/**
+ * Every string in structured output passes the untrusted-text sanitiser: it is directory data. Clean values
+ * are kept as they are and nothing is changed in place, so a large page is not copied again.
+ */
+export function sanitizeUntrustedDeep(value: unknown): unknown {
+  if (typeof value === 'string') return sanitizeUntrusted(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const after = sanitizeUntrustedDeep(value[i]);
+      if (after !== value[i]) {
+        copy ??= [...value];
+        copy[i] = after;
+      }
+    }
+    return copy ?? value;
+  }
+  const source = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  // Structured output is plain JSON built by our handlers: no inherited enumerable keys to skip.
+  for (const key in source) {
+    const after = sanitizeUntrustedDeep(source[key]);
+    if (after !== source[key]) {
+      copy ??= { ...source };
+      copy[key] = after;
+    }
+  }
+  return copy ?? value;
+}
