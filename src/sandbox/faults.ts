@@ -3,13 +3,23 @@
 import type { FaultController, FaultKind, FaultRule, FaultSpec } from './handle.js';
 import type { Prng } from './prng.js';
 
-const KINDS: readonly FaultKind[] = ['429', '500', '502', '503', '504', 'drop', 'timeout', 'malformed'];
+const KINDS: readonly FaultKind[] = [
+  '429',
+  '500',
+  '502',
+  '503',
+  '504',
+  'drop',
+  'timeout',
+  'malformed',
+  'lost-response',
+];
 
 /**
  * The CLI / string form of a FaultSpec: comma-separated items, each one of
  *   latency=MS              added latency on every response, in milliseconds
  *   bulk-fail=REGEX         V2 bulk items whose username (create) or userId (update, delete) match fail
- *   KIND[:OPTION]...        a rule; KIND is 429|500|502|503|504|drop|timeout|malformed and OPTION is
+ *   KIND[:OPTION]...        a rule; KIND is 429|500|502|503|504|drop|timeout|malformed|lost-response and OPTION is
  *                           count=N (next N matches, then retire), rate=P (probability 0..1, seeded),
  *                           method=GET|POST|..., path=REGEX (matched against the URL path)
  * e.g. `latency=5,429:count=3,503:rate=0.05:path=^/v1/admin/users,bulk-fail=^fail`.

@@ -18,7 +18,11 @@ export interface SandboxOptions {
   tokenTtlSeconds?: number;
 }
 
-export type FaultKind = '429' | '500' | '502' | '503' | '504' | 'drop' | 'timeout' | 'malformed';
+/**
+ * `lost-response` is the one fault that lets the request through: it is carried out, then the connection is
+ * cut before the answer, as when a gateway loses a reply.
+ */
+export type FaultKind = '429' | '500' | '502' | '503' | '504' | 'drop' | 'timeout' | 'malformed' | 'lost-response';
 
 export interface FaultRule {
   kind: FaultKind;

@@ -1,5 +1,6 @@
 // The request pipeline: log, rate limit, fault injection, routing, authentication, tenant, handler.
-// Faults are decided before the handler runs, so a faulted request never changes state.
+// Faults are decided before the handler runs, so a faulted request never changes state; the one exception,
+// `lost-response`, is carried out and then loses its answer.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type RequestContext, resolveTenant, type SandboxServices } from './context.js';
 import type { FaultKind, RequestLogEntry } from './handle.js';
@@ -62,8 +63,8 @@ export function createSandboxServer(services: SandboxServices, limiter: RateLimi
     const fault = services.faults.pick(method, path);
     const latency = services.faults.latencyMs;
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency).unref());
-    if (fault) {
-      entry.fault = fault;
+    if (fault) entry.fault = fault;
+    if (fault && fault !== 'lost-response') {
       injectFault(fault, req, res);
       return;
     }
@@ -89,7 +90,9 @@ export function createSandboxServer(services: SandboxServices, limiter: RateLimi
       actor,
       services,
     };
-    send(res, await route.handle(ctx));
+    const reply = await route.handle(ctx);
+    if (fault === 'lost-response') req.socket.destroy();
+    else send(res, reply);
   }
 
   return server;

@@ -219,13 +219,19 @@ export class VisierClient implements VisierApi {
 
   async deleteUser(userId: string, options?: CallOptions): Promise<void> {
     // 200 with `{}` per the spec, 204 per Visier's own test: both are success and carry nothing.
-    await this.call({
-      method: 'DELETE',
-      path: `/v1/admin/users/${seg(userId)}`,
-      route: ROUTES.deleteUser,
-      options,
-      schema: undefined,
-    });
+    try {
+      await this.call({
+        method: 'DELETE',
+        path: `/v1/admin/users/${seg(userId)}`,
+        route: ROUTES.deleteUser,
+        options,
+        schema: undefined,
+      });
+    } catch (error) {
+      // A retry found no such user after an attempt whose answer was lost: that attempt deleted it.
+      if (error instanceof VisierApiError && error.status === 404 && error.afterUnknownOutcome) return;
+      throw error;
+    }
   }
 
   bulkCreateUsers(users: UserInput[], options?: BulkCallOptions): Promise<BulkResult> {

@@ -31,6 +31,11 @@ export class VisierApiError extends Error {
   readonly method: string;
   readonly path: string;
   readonly sent: boolean;
+  /**
+   * An earlier attempt of this call may have been carried out and lost its answer before this error came back:
+   * for a deletion, a 404 then means the work is done.
+   */
+  afterUnknownOutcome = false;
 
   constructor(init: VisierApiErrorInit) {
     super(formatMessage(init));

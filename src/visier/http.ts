@@ -95,6 +95,7 @@ export class HttpClient {
   async send(req: HttpRequest, session?: Session): Promise<HttpResponse> {
     const { retry, limiter, stats } = this.options;
     let reauthenticated = false;
+    let mayHaveApplied = false;
     for (let attempt = 1; ; attempt++) {
       let error: VisierApiError;
       let retryAfterMs: number | undefined;
@@ -122,7 +123,12 @@ export class HttpClient {
         error = this.asApiError(err, req);
       }
       if (error.kind === 'rate-limited') stats.rateLimited++;
-      if (!error.retryable || attempt >= retry.maxAttempts) throw error;
+      if (!error.retryable || attempt >= retry.maxAttempts) {
+        error.afterUnknownOutcome = mayHaveApplied;
+        throw error;
+      }
+      // A 429 was never processed; anything else that reached Visier may have been, answer lost.
+      if (error.sent && error.kind !== 'rate-limited') mayHaveApplied = true;
       await this.pause(attempt, retryAfterMs, req, error).catch(rethrowAs(this, req));
     }
   }

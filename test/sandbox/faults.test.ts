@@ -105,6 +105,20 @@ describe('connection faults', () => {
     expect(env.sandbox.requests.at(-1)).toMatchObject({ status: 0, fault: 'drop' });
   });
 
+  it('lost-response carries the request out, then cuts the connection before the answer', async () => {
+    const before = env.sandbox.snapshot().users.length;
+    env.sandbox.faults.set({ rules: [{ kind: 'lost-response', method: 'POST', count: 1 }] });
+    await expect(
+      env.session.call('POST', '/v1/admin/users', {
+        body: { username: 'lost.answer@wff-demo.example', accountEnabled: 'true' },
+      }),
+    ).rejects.toThrow('fetch failed');
+    expect(env.sandbox.requests.at(-1)).toMatchObject({ status: 0, fault: 'lost-response' });
+    const users = env.sandbox.snapshot().users;
+    expect(users).toHaveLength(before + 1);
+    expect(users.some((u) => u.username === 'lost.answer@wff-demo.example')).toBe(true);
+  });
+
   it('malformed answers 200 with truncated JSON', async () => {
     env.sandbox.faults.set({ rules: [{ kind: 'malformed', count: 1 }] });
     const res = await fetch(`${env.sandbox.url}/v1/admin/users`, {

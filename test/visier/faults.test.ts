@@ -93,6 +93,22 @@ describe('retries', () => {
     ).toEqual(['502', '503', 'drop']);
   });
 
+  it('a deletion whose answer was lost is done: the retry finds no such user, and that is success', async () => {
+    const created = await client.createUser({ username: 'lost.delete@wff-demo.example' });
+    const path = `${USERS}/${created.userId}`;
+    handle.clearRequests();
+    handle.faults.set({ rules: [{ kind: 'lost-response', method: 'DELETE', count: 1 }] });
+    await client.deleteUser(created.userId);
+    expect(log(path)).toEqual(['DELETE 0 lost-response', 'DELETE 404']);
+    expect(handle.snapshot().users.some((u) => u.userId === created.userId)).toBe(false);
+  });
+
+  it('a 404 on a first attempt is still an error', async () => {
+    const error = await failure(client.deleteUser('no-such-user'));
+    expect(error.status).toBe(404);
+    expect(error.afterUnknownOutcome).toBe(false);
+  });
+
   it('gives up after maxAttempts with the last error', async () => {
     handle.faults.set({ rules: [{ kind: '504', method: 'GET', path: `^${USERS}$` }] });
     const error = await failure(client.listUsers({ limit: 1 }));
