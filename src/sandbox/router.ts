@@ -1,6 +1,6 @@
 // Matches method and path to a route; a known path with another method is a 405, anything else a 404.
 import type { Route } from './context.js';
-import { StatusError } from './status-error.js';
+import { notFound, StatusError } from './status-error.js';
 
 interface CompiledRoute {
   route: Route;
@@ -37,6 +37,6 @@ export class Router {
       return { route, params };
     }
     if (pathKnown) throw new StatusError(405, 'MethodNotAllowed', `${method} is not supported on ${path}`);
-    throw new StatusError(404, 'NotFound', `No API at ${path}`);
+    throw notFound(`No API at ${path}`);
   }
 }

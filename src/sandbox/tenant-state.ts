@@ -2,7 +2,7 @@
 // and changes, so a membership change through V1 is what V2 shows and the reports list.
 import type { SandboxSnapshot } from './handle.js';
 import { type Prng, seededUuid } from './prng.js';
-import { StatusError } from './status-error.js';
+import { notFound, StatusError } from './status-error.js';
 
 export interface UserRecord {
   userId: string;
@@ -133,19 +133,19 @@ export class TenantState {
 
   requireUser(userId: string): UserRecord {
     const user = this.byId.get(userId);
-    if (!user) throw new StatusError(404, 'NotFound', `User '${userId}' was not found`);
+    if (!user) throw notFound(`User '${userId}' was not found`);
     return user;
   }
 
   requireGroup(userGroupId: string): GroupRecord {
     const group = this.groups.get(userGroupId);
-    if (!group) throw new StatusError(404, 'NotFound', `User group '${userGroupId}' was not found`);
+    if (!group) throw notFound(`User group '${userGroupId}' was not found`);
     return group;
   }
 
   requirePermission(permissionId: string): PermissionRecord {
     const permission = this.permissions.get(permissionId);
-    if (!permission) throw new StatusError(404, 'NotFound', `Permission '${permissionId}' was not found`);
+    if (!permission) throw notFound(`Permission '${permissionId}' was not found`);
     return permission;
   }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Permission, PermissionHolder } from '../visier/api.js';
 import { defineTool } from './define.js';
-import { cursor, id, limit, projectRouting, text } from './fields.js';
+import { cursor, id, limit, pageOutput, projectRouting, text } from './fields.js';
 import { fencedText, pageHeader } from './format.js';
 import { localPage } from './paging.js';
 import { permissionRefOut } from './schemas.js';
@@ -28,8 +28,7 @@ export const listPermissions = defineTool({
   },
   outputSchema: {
     permissions: z.array(permissionRefOut),
-    returned: z.number().int(),
-    nextCursor: z.string().optional(),
+    ...pageOutput,
   },
   handler: async (args, ctx) => {
     const needle = args.search?.toLowerCase();
@@ -91,8 +90,7 @@ export const listUsersWithPermission = defineTool({
         tenantCode: z.string(),
       }),
     ),
-    returned: z.number().int(),
-    nextCursor: z.string().optional(),
+    ...pageOutput,
   },
   handler: async (args, ctx) => {
     const page = await ctx.visier.listUsersWithPermission(

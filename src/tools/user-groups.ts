@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { GroupMember, UserGroupDefinition, UserGroupSummary } from '../visier/api.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { defineTool, type ImpactTarget } from './define.js';
-import { cursor, id, ids, limit, projectRouting, text } from './fields.js';
+import { cursor, id, ids, limit, pageOutput, projectRouting, text } from './fields.js';
 import { fencedText, linesWithinBudget, pageHeader } from './format.js';
 import { localPage } from './paging.js';
 import { countPhrase, currentGroups, fingerprint, missingGroup } from './preview.js';
@@ -64,8 +64,7 @@ export const listUserGroups = defineTool({
         permissions: z.array(permissionRefOut).optional(),
       }),
     ),
-    returned: z.number().int(),
-    nextCursor: z.string().optional(),
+    ...pageOutput,
   },
   handler: async (args, ctx) => {
     const start = decodeCursor(args.cursor);
@@ -110,8 +109,7 @@ export const listUserGroupMembers = defineTool({
   outputSchema: {
     userGroupId: z.string(),
     users: z.array(z.object({ userId: z.string(), username: z.string().optional(), tenantCode: z.string() })),
-    returned: z.number().int(),
-    nextCursor: z.string().optional(),
+    ...pageOutput,
   },
   handler: async (args, ctx) => {
     const page = await ctx.visier.listUserGroupMembers(args.userGroupId, { start: 0, limit: 100 }, ctx.call);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { User, UserInput } from '../visier/api.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { defineTool, type ToolContext } from './define.js';
-import { cursor, id, limit, projectRouting, routing, text } from './fields.js';
+import { cursor, id, limit, pageOutput, projectRouting, routing, text } from './fields.js';
 import {
   fencedText,
   IDENTITY_FIELDS,
@@ -106,8 +106,7 @@ export const listUsers = defineTool({
   },
   outputSchema: {
     users: z.array(userOut),
-    returned: z.number().int(),
-    nextCursor: z.string().optional(),
+    ...pageOutput,
   },
   handler: async (args, ctx) => {
     const fields: readonly UserField[] = args.fields ?? LIST_FIELDS;
