@@ -8,7 +8,8 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { CallerInfo } from './guards/guard.js';
 import { fenceUntrusted, newFenceNonce } from './guards/untrusted.js';
-import type { ToolContext } from './tools/define.js';
+import type { PrivilegedPolicy, ToolContext } from './tools/define.js';
+import { privilegedPolicy } from './tools/privileged.js';
 import type { CallOptions, ProgressFn, VisierApi } from './visier/api.js';
 
 // What tools and resources receive per call, built in one place from the MCP request's `extra`.
@@ -21,6 +22,8 @@ export interface ContextDeps {
   reportDir?: string;
   defaultTenant?: string;
   elicitationTimeoutMs?: number;
+  /** Which permissions previews mark as privileged; the name-based default when absent. */
+  privileged?: PrivilegedPolicy;
 }
 
 /** Forwards progress only when the client asked for it (progress token), and only ever forwards. */
@@ -45,6 +48,8 @@ function progressFor(extra: Pick<Extra, '_meta' | 'sendNotification'>): Progress
   };
 }
 
+const DEFAULT_PRIVILEGED = privilegedPolicy();
+
 export function callContext(
   deps: ContextDeps,
   args: Record<string, unknown>,
@@ -64,6 +69,7 @@ export function callContext(
     progress: progressFor(extra),
     fence: (lines) => fenceUntrusted(lines, nonce),
     maxResultChars: deps.maxResultChars,
+    privileged: deps.privileged ?? DEFAULT_PRIVILEGED,
     ...(deps.reportDir === undefined ? {} : { reportDir: deps.reportDir }),
   };
 }

@@ -41,6 +41,7 @@ export interface Stack {
 export const passThroughGuard: Guard = {
   lists: () => true,
   call: async (def, args, ctx) => ({ kind: 'result', output: await def.handler(args, ctx) }),
+  reject: () => {},
 };
 
 const discard = () =>

@@ -17,6 +17,12 @@ export interface CallerInfo {
   clientName?: string;
   clientVersion?: string;
   sessionId?: string;
+  /**
+   * Who is behind the session: over HTTP a digest of the bearer credential (later the signed-in person), over
+   * stdio the local user. Change budgets, the confirmation threshold and confirmation tokens belong to it, so
+   * a new session of the same caller starts with nothing reset.
+   */
+  principal?: string;
   /** Present only when the client declared form elicitation; rejects on error or timeout. */
   elicit?: (message: string, requestedSchema: ElicitFormSchema) => Promise<ElicitAnswer>;
 }
@@ -60,6 +66,11 @@ export interface Guard {
     ctx: ToolContext,
     caller: CallerInfo,
   ): Promise<GuardedOutcome>;
+  /**
+   * Audits a call refused before any tool's guard ran: an unknown tool name, or arguments that fail the
+   * tool's input schema. `reason` is a stable code (unknown-tool, invalid-arguments); nothing was sent.
+   */
+  reject(tool: string, args: Record<string, unknown>, caller: CallerInfo, reason: string): void;
 }
 
 /** The argument a client sends back, with otherwise identical arguments, to act on a confirmation token. */

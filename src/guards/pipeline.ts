@@ -242,5 +242,19 @@ export function createGuard(options: GuardOptions): Guard {
   return {
     lists: (def) => listedInSomeTenant(def.classification, options.tenants, options.mode, options.tenantModes),
     call,
+    reject: (tool, args, caller, reason) =>
+      audit.write({
+        time: new Date(now()).toISOString(),
+        tool,
+        classification: 'unknown',
+        tenants: [],
+        args: redactArgs(args),
+        decision: 'refused',
+        reason,
+        client: { name: caller.clientName, version: caller.clientVersion },
+        sessionId: caller.sessionId,
+        durationMs: 0,
+        isError: true,
+      }),
   };
 }

@@ -18,6 +18,21 @@ export interface ImpactPreview {
    * acting: if it differs from the one the human saw, the call is refused.
    */
   fingerprint: string;
+  /**
+   * The change's class by its effect, when stronger than its tool's (a username change of a permission holder,
+   * or re-enabling an account, is `access`). The guard acts on the stronger of the two, never the lower.
+   */
+  classification?: Classification;
+  /**
+   * People whose account or access the change reaches, an all-users or dynamic group counted as the users it
+   * reaches. Caps, change budgets and the confirmation threshold count the larger of this and `itemCount`.
+   */
+  peopleReached?: number;
+  /**
+   * Names of the privileged permissions this change grants to anyone, directly or through a group (see
+   * `ToolContext.privileged`). A preview that grants one says so on its first line.
+   */
+  privilegedGrants?: string[];
 }
 
 export interface ImpactTarget {
@@ -30,6 +45,17 @@ export interface ImpactTarget {
   after?: string[];
   /** Set when the target does not exist (the call would fail or be a no-op for it). */
   missing?: boolean;
+  /**
+   * Why this target's change is elevated, one short phrase each: a privileged grant, `includeAllUsers`, a
+   * dynamic filter, joining a group that grants a privileged permission, an identity change of a privilege
+   * holder, an account re-enabled. Elevated targets are always shown to the human in full.
+   */
+  elevated?: string[];
+}
+
+/** Which permissions count as privileged (administrative); the operator may name them instead. */
+export interface PrivilegedPolicy {
+  isPrivileged(permission: { permissionId: string; displayName?: string | undefined }): boolean;
 }
 
 /** Everything a handler may use. Built per call by the server; handlers never see MCP or HTTP. */
@@ -49,6 +75,8 @@ export interface ToolContext {
   maxResultChars: number;
   /** Directory the operator allows reports to be saved into, if any. */
   reportDir?: string;
+  /** Which permissions previews mark as privileged grants. */
+  privileged: PrivilegedPolicy;
 }
 
 export interface ToolOutput<S extends Record<string, unknown> = Record<string, unknown>> {
@@ -75,6 +103,13 @@ export interface ToolDefinition<I extends ZodRawShape = ZodRawShape, O extends Z
   preview?: (args: z.infer<z.ZodObject<I>>, ctx: ToolContext) => Promise<ImpactPreview>;
   /** How many users (or groups) the call touches, for caps and the change budget. Defaults to 1. */
   itemCount?: (args: z.infer<z.ZodObject<I>>) => number;
+  /**
+   * Whether these arguments could make the effect stronger than the tool's class or reach more people than
+   * `itemCount` (identity changes, re-enabling, membership rules). When true the guard takes the preview before
+   * caps and confirmation, even for a `write` under the threshold, and acts on its `classification` and
+   * `peopleReached`.
+   */
+  effectDependsOnData?: (args: z.infer<z.ZodObject<I>>) => boolean;
   /** Every tenant code named inside the arguments (bulk bodies, project targets), for the allowlist. */
   tenantsInArgs?: (args: z.infer<z.ZodObject<I>>) => string[];
 }
