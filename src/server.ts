@@ -4,7 +4,7 @@ import { type CallToolResult, ListToolsRequestSchema } from '@modelcontextprotoc
 import pino from 'pino';
 import { z } from 'zod';
 import { CONFIRMATION_TOKEN_ARG, type Guard, type GuardedOutcome } from './guards/guard.js';
-import { sanitizeUntrustedDeep } from './guards/untrusted.js';
+import { sanitizeMessage, sanitizeUntrustedDeep } from './guards/untrusted.js';
 import { registerDiagnoseAccessPrompt } from './prompts/diagnose-access.js';
 import { registerResources } from './resources/index.js';
 import { callContext, callerInfo, type Extra } from './server-context.js';
@@ -96,6 +96,15 @@ export function createServer(deps: ServerDeps): McpServer {
 
   const ctxDeps = { ...deps, maxResultChars };
   const liveCtxDeps = { ...ctxDeps, visier: deps.liveVisier ?? deps.visier };
+  // A guard outcome's text passes the sanitiser line by line, whoever wrote it: our sentences are untouched,
+  // while directory or Visier text quoted outside a fence loses its hidden characters too. (Error texts are
+  // made inert where they are written, in describeToolError.)
+  const inertText = (result: CallToolResult): CallToolResult => ({
+    ...result,
+    content: result.content.map((part) =>
+      part.type === 'text' ? { ...part, text: sanitizeMessage(part.text) } : part,
+    ),
+  });
   const sandboxMark = (result: CallToolResult): CallToolResult => {
     if (!deps.sandbox) return result;
     const [first, ...rest] = result.content;
@@ -158,7 +167,7 @@ export function createServer(deps: ServerDeps): McpServer {
           const result = toResult(def, outcome);
           const check = outcome.kind === 'result' ? face.checkOutput(result.structuredContent) : { valid: true };
           if (!check.valid) throw new OutputSchemaMismatch(def.name, check.errorMessage);
-          return sandboxMark(result);
+          return sandboxMark(inertText(result));
         } catch (error) {
           const report = describeToolError(error, args);
           if (!report.expected) logger.error({ err: error, tool: def.name }, 'tool failed');
