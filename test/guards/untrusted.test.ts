@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  DIRECTORY_TEXT_KEY,
+  DIRECTORY_TEXT_NOTICE,
   fenceUntrusted,
+  labelDirectoryData,
   newFenceNonce,
   sanitizeMessage,
   sanitizeUntrusted,
@@ -126,5 +129,18 @@ describe('sanitizeMessage', () => {
     expect(sanitizeMessage('Header.\nName: Pat\u{E0041}\u202E Lee\r\nNext.')).toBe('Header.\nName: Pat Lee \nNext.');
     const ours = 'Visier error (HTTP 400).\nNext: retry.';
     expect(sanitizeMessage(ours)).toBe(ours);
+  });
+});
+
+describe('labelDirectoryData', () => {
+  it('sanitises every string and adds the notice last, leaving the input alone', () => {
+    const input = { users: [{ displayName: 'Pat\u{E0041}\u200B Lee', n: 1 }] };
+    const labelled = labelDirectoryData(input);
+    expect(labelled).toEqual({
+      users: [{ displayName: 'Pat Lee', n: 1 }],
+      [DIRECTORY_TEXT_KEY]: DIRECTORY_TEXT_NOTICE,
+    });
+    expect(Object.keys(labelled).at(-1)).toBe(DIRECTORY_TEXT_KEY);
+    expect(input.users[0]?.displayName).toBe('Pat\u{E0041}\u200B Lee');
   });
 });
