@@ -7,7 +7,7 @@ import {
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { CallerInfo } from './guards/guard.js';
-import { fenceUntrusted, newFenceNonce } from './guards/untrusted.js';
+import { fenceUntrusted, newFenceNonce, sanitizeMessage, sanitizeUntrustedDeep } from './guards/untrusted.js';
 import type { PrivilegedPolicy, ToolContext } from './tools/define.js';
 import { privilegedPolicy } from './tools/privileged.js';
 import type { CallOptions, ProgressFn, VisierApi } from './visier/api.js';
@@ -85,13 +85,18 @@ export function callerInfo(
     ...(extra?.sessionId === undefined ? {} : { sessionId: extra.sessionId }),
   };
   if (extra && server.server.getClientCapabilities()?.elicitation) {
-    // Sent as part of this call, so over HTTP it rides the call's own stream (no GET stream needed).
+    // Sent as part of this call, so over HTTP it rides the call's own stream (no GET stream needed). The
+    // message and field titles quote directory text: the human's form gets it as inert as the model does.
     caller.elicit = (message, requestedSchema) =>
       extra.sendRequest(
         // The guard builds the flat form schema MCP allows; the SDK validates the answer against it.
         {
           method: 'elicitation/create',
-          params: { mode: 'form', message, requestedSchema } as ElicitRequest['params'],
+          params: {
+            mode: 'form',
+            message: sanitizeMessage(message),
+            requestedSchema: sanitizeUntrustedDeep(requestedSchema),
+          } as ElicitRequest['params'],
         },
         ElicitResultSchema,
         { timeout: deps.elicitationTimeoutMs ?? 120_000 },

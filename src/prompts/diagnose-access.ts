@@ -1,7 +1,11 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { sanitizeUntrusted } from '../guards/untrusted.js';
 
-/** A guided read-only investigation of "why can't this person see that". */
+/**
+ * A guided read-only investigation of "why can't this person see that". The arguments are often pasted from
+ * directory text, so they reach the model sanitised like any directory string.
+ */
 export function registerDiagnoseAccessPrompt(server: McpServer): void {
   server.registerPrompt(
     'diagnose_access',
@@ -20,7 +24,7 @@ export function registerDiagnoseAccessPrompt(server: McpServer): void {
           content: {
             type: 'text',
             text: [
-              `Find out why this Visier user cannot access something. User: ${JSON.stringify(user)}. Cannot: ${JSON.stringify(thing)}.`,
+              `Find out why this Visier user cannot access something. User: ${JSON.stringify(sanitizeUntrusted(user))}. Cannot: ${JSON.stringify(sanitizeUntrusted(thing))}.`,
               'Steps, read-only:',
               '1. list_users with search to find the userId (ask if several match).',
               '2. get_user for the permissions, user groups and profiles the user holds now.',

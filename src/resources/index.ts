@@ -8,7 +8,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type pino from 'pino';
 import type { Guard } from '../guards/guard.js';
-import { sanitizeUntrusted } from '../guards/untrusted.js';
+import { DIRECTORY_TEXT_NOTICE, labelDirectoryData, sanitizeMessage, sanitizeUntrusted } from '../guards/untrusted.js';
 import { type ContextDeps, callContext, callerInfo, type Extra } from '../server-context.js';
 import type { AnyToolDefinition, ToolContext } from '../tools/define.js';
 import { describeToolError } from '../tools/errors.js';
@@ -30,10 +30,9 @@ const COMPLETION_SCAN_PAGES = 5;
 
 const JSON_TYPE = 'application/json';
 
-/** Directory text inside resource JSON is sanitised like tool output: it is data entered by people. */
-function json(uri: URL, value: unknown): ReadResourceResult {
-  const text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? sanitizeUntrusted(v) : v));
-  return { contents: [{ uri: uri.href, mimeType: JSON_TYPE, text }] };
+/** Resource JSON is directory data like a tool's structured output, and labelled the same way. */
+function json(uri: URL, value: object): ReadResourceResult {
+  return { contents: [{ uri: uri.href, mimeType: JSON_TYPE, text: JSON.stringify(labelDirectoryData(value)) }] };
 }
 
 /**
@@ -69,7 +68,7 @@ function guardedRead(server: McpServer, deps: ResourceDeps) {
       if (!report.expected) deps.logger.error({ err: error, resource: name }, 'resource read failed');
       throw new McpError(ErrorCode.InternalError, report.text);
     }
-    if (outcome.kind !== 'result') throw new McpError(ErrorCode.InvalidRequest, outcome.text);
+    if (outcome.kind !== 'result') throw new McpError(ErrorCode.InvalidRequest, sanitizeMessage(outcome.text));
     return value as T;
   };
 }
@@ -230,6 +229,7 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
             uri: `visier://users/${encodeURIComponent(u.userId)}`,
             name: sanitizeUntrusted(u.username),
             ...(u.displayName ? { title: sanitizeUntrusted(u.displayName) } : {}),
+            description: DIRECTORY_TEXT_NOTICE,
             mimeType: JSON_TYPE,
           });
         }
@@ -244,6 +244,7 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
         resources.push({
           uri: `visier://user-groups/${encodeURIComponent(g.userGroupId)}`,
           name: sanitizeUntrusted(g.displayName ?? g.userGroupId),
+          description: DIRECTORY_TEXT_NOTICE,
           mimeType: JSON_TYPE,
         });
       }

@@ -1,7 +1,9 @@
+import { fenceUntrusted, newFenceNonce, sanitizeUntrusted } from '../guards/untrusted.js';
 import { VisierApiError } from '../visier/errors.js';
 
 // What a failed call tells the model: Visier's own words, code and rci, and what to do next. Never a stack
-// trace, and nothing from the request but the ids the model itself sent.
+// trace, and nothing from the request but the ids the model itself sent. Visier's words may quote directory
+// text (a 400 naming a username or display name), so they travel sanitised inside the untrusted-data fence.
 
 /** A rule on arguments that zod cannot express; the message starts with the field's name. */
 export class ToolArgumentError extends Error {
@@ -56,20 +58,27 @@ function hintFor(error: VisierApiError, args: Record<string, unknown>): string {
   return 'check the arguments, then retry';
 }
 
+/**
+ * The answer to a failed call: `text` for the model (facts, what to do next, then Visier's message inside a
+ * fresh untrusted-data fence), `details` for _meta (code and rci sanitised too), `expected` false for our own
+ * faults. Facts come from the VisierApiError as the client parsed Visier's error body.
+ */
 export function describeToolError(error: unknown, args: Record<string, unknown>): ToolErrorReport {
   if (error instanceof VisierApiError) {
+    const code = error.code === undefined ? undefined : sanitizeUntrusted(error.code);
+    const rci = error.rci === undefined ? undefined : sanitizeUntrusted(error.rci);
     const facts = [
       error.status !== undefined ? `HTTP ${error.status}` : error.kind,
-      error.code !== undefined ? `code ${error.code}` : undefined,
-      error.rci !== undefined ? `rci ${error.rci}` : undefined,
+      code !== undefined ? `code ${code}` : undefined,
+      rci !== undefined ? `rci ${rci}` : undefined,
     ].filter((f) => f !== undefined);
-    const what = error.localizedMessage ?? error.message;
+    const said = fenceUntrusted([error.localizedMessage ?? error.message], newFenceNonce());
     return {
-      text: `Visier error: ${what} (${facts.join(', ')}). Next: ${hintFor(error, args)}.`,
+      text: `Visier error (${facts.join(', ')}). Next: ${hintFor(error, args)}. Visier's message:\n${said}`,
       details: {
         ...(error.status === undefined ? {} : { status: error.status }),
-        ...(error.code === undefined ? {} : { code: error.code }),
-        ...(error.rci === undefined ? {} : { rci: error.rci }),
+        ...(code === undefined ? {} : { code }),
+        ...(rci === undefined ? {} : { rci }),
         kind: error.kind,
         retryable: error.retryable,
       },
