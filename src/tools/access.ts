@@ -3,21 +3,19 @@ import type { AssignmentResult, GroupPermissionsResult, TargetProjectForTenant, 
 import { defineTool, type ImpactPreview, type ImpactTarget, type ToolContext } from './define.js';
 import { id, ids, projectRouting, targetProjectForTenants } from './fields.js';
 import { fencedText } from './format.js';
+import { type PermissionCatalogue, permissionCatalogue } from './permission-catalogue.js';
 import {
   countPhrase,
   currentGroups,
   currentUsers,
   describeRefs,
-  effectFields,
   fingerprintOf,
   identityLine,
   membershipLines,
   missingGroup,
   missingUser,
-  type PermissionCatalogue,
-  permissionCatalogue,
-  reachOf,
 } from './preview.js';
+import { effectFields, reachOf } from './reach.js';
 import { permissionRefOut, tenantOutcomeOut } from './schemas.js';
 
 // Tools that change who can see or do what: permissions on users, group membership, group permissions.

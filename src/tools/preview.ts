@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { User, UserGroupDefinition, UserGroupMembershipRule, UserInclude } from '../visier/api.js';
-import type { ImpactPreview, ImpactTarget, ToolContext } from './define.js';
+import type { ImpactTarget, ToolContext } from './define.js';
 
-// Live reads shared by the previews of change tools: what each target holds now, and a digest of it.
+// Live reads shared by the previews of change tools: what each target is and holds now, as the `before` lines
+// the human reads, and the digest of them the guard checks again right before acting.
 
 /** sha256 of a canonical JSON rendering: the guards compare it again right before acting. */
 export function fingerprint(state: unknown): string {
@@ -29,35 +30,6 @@ export function identityLine(user: User): string {
   return `identity: ${JSON.stringify(user.username)}${email}${name} ${user.accountEnabled === false ? 'disabled' : 'enabled'}`;
 }
 
-/** The permission catalogue a preview names permissions with, and which of them are privileged. */
-export interface PermissionCatalogue {
-  has(permissionId: string): boolean;
-  name(permissionId: string): string | undefined;
-  /** `Name (id), ...` or "none". */
-  describe(permissionIds: readonly string[]): string;
-  /** Display names (the id when unnamed) of the privileged permissions among `permissionIds`. */
-  privileged(permissionIds: readonly string[]): string[];
-}
-
-/**
- * One `listPermissions` call, with details: the names previews show and the capability config the privileged
- * rule reads (see `privilegedPolicy`).
- */
-export async function permissionCatalogue(ctx: ToolContext): Promise<PermissionCatalogue> {
-  const all = await ctx.visier.listPermissions({ includeDetails: true }, ctx.call);
-  const byId = new Map(all.map((p) => [p.permissionId, p]));
-  return {
-    has: (permissionId) => byId.has(permissionId),
-    name: (permissionId) => byId.get(permissionId)?.displayName,
-    describe: (permissionIds) => describeRefs(permissionIds.map((i) => ({ id: i, name: byId.get(i)?.displayName }))),
-    privileged: (permissionIds) =>
-      [...new Set(permissionIds)].flatMap((i) => {
-        const permission = byId.get(i);
-        return permission && ctx.privileged.isPrivileged(permission) ? [permission.displayName ?? i] : [];
-      }),
-  };
-}
-
 /** A group's membership rule as `before`/`after` lines, ids sorted so the same rule always reads the same. */
 export function membershipLines(rule: UserGroupMembershipRule | undefined): string[] {
   const lines: string[] = [];
@@ -72,55 +44,6 @@ export function membershipLines(rule: UserGroupMembershipRule | undefined): stri
   }
   if (lines.length === 0) lines.push('members: none');
   return lines;
-}
-
-/** How many people a set of groups reaches, and whether some of them cannot be counted. */
-export interface Reach {
-  peopleReached: number;
-  reachUnknown?: boolean;
-  /** "all 1,204 users", "3 users", "3 users plus those a dynamic filter adds (count unknown)". */
-  phrase: string;
-}
-
-/**
- * The people the union of these membership rules reaches. Visier has no user count: an all-users rule costs one
- * pass over the directory, a page (no holdings) per 1,000 users. A dynamic filter cannot be counted at all
- * (Visier matches it against employee data; the members endpoint lists only users added by hand), so it adds
- * `reachUnknown`.
- */
-export async function reachOf(
-  ctx: ToolContext,
-  rules: readonly (UserGroupMembershipRule | undefined)[],
-): Promise<Reach> {
-  const unknown = rules.some((r) => r?.dynamicFilterDefinition !== undefined);
-  const tail = unknown ? ' plus those a dynamic filter adds (count unknown)' : '';
-  if (rules.some((r) => r?.includeAllUsers)) {
-    let users = 0;
-    for await (const page of ctx.visier.userPages({ pageSize: SCAN_PAGE }, ctx.call)) users += page.length;
-    return { peopleReached: users, phrase: `all ${users} users${tail}`, ...(unknown ? { reachUnknown: true } : {}) };
-  }
-  const people = new Set<string>();
-  for (const rule of rules) {
-    const excluded = new Set(rule?.manuallyExcludedIds ?? []);
-    for (const userId of rule?.manuallyIncludedIds ?? []) if (!excluded.has(userId)) people.add(userId);
-  }
-  return {
-    peopleReached: people.size,
-    phrase: `${people.size} user${people.size === 1 ? '' : 's'}${tail}`,
-    ...(unknown ? { reachUnknown: true } : {}),
-  };
-}
-
-/** The preview fields that carry reach and privileged grants, omitted when there is nothing to say. */
-export function effectFields(
-  reach: Reach | undefined,
-  privilegedGrants: readonly string[],
-): Pick<ImpactPreview, 'peopleReached' | 'reachUnknown' | 'privilegedGrants'> {
-  return {
-    ...(reach ? { peopleReached: reach.peopleReached } : {}),
-    ...(reach?.reachUnknown ? { reachUnknown: true } : {}),
-    ...(privilegedGrants.length ? { privilegedGrants: [...new Set(privilegedGrants)] } : {}),
-  };
 }
 
 /** Visier answered 404: the target does not exist (a preview shows it as missing instead of failing). */
@@ -207,7 +130,8 @@ export function countPhrase(n: number, noun: string, missing: number): string {
 
 /** Above this many ids a preview scans the directory page by page instead of fetching each user. */
 const SCAN_ABOVE = 20;
-const SCAN_PAGE = 1000;
+/** Visier's largest user page. */
+export const SCAN_PAGE = 1000;
 
 /**
  * Like `currentUsers`, but for many ids: one pass over the directory (a page per 1,000 users) costs far

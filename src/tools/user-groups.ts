@@ -5,18 +5,9 @@ import { defineTool, type ImpactTarget } from './define.js';
 import { cursor, id, ids, limit, pageOutput, projectRouting, text } from './fields.js';
 import { fencedText, linesWithinBudget, pageHeader } from './format.js';
 import { localPage } from './paging.js';
-import {
-  countPhrase,
-  currentGroups,
-  effectFields,
-  fingerprint,
-  fingerprintOf,
-  membershipLines,
-  missingGroup,
-  type PermissionCatalogue,
-  permissionCatalogue,
-  reachOf,
-} from './preview.js';
+import { type PermissionCatalogue, permissionCatalogue } from './permission-catalogue.js';
+import { countPhrase, currentGroups, fingerprint, fingerprintOf, membershipLines, missingGroup } from './preview.js';
+import { effectFields, reachOf } from './reach.js';
 import { permissionRefOut } from './schemas.js';
 
 const MAX_GROUPS = 100;
