@@ -285,12 +285,14 @@ export const createUserGroups = defineTool({
   itemCount: (args) => groupChangeCount(args.userGroups),
   preview: async (args, ctx) => {
     const defs = args.userGroups.map(toDefinition);
-    const catalogue = await permissionCatalogue(ctx);
+    const [catalogue, reach] = await Promise.all([
+      permissionCatalogue(ctx),
+      reachOf(
+        ctx,
+        defs.map((d) => d.users),
+      ),
+    ]);
     const changes = defs.map((d) => groupChange(catalogue, undefined, d));
-    const reach = await reachOf(
-      ctx,
-      defs.map((d) => d.users),
-    );
     return {
       summary: `Create ${countPhrase(defs.length, 'user group', 0)} reaching ${reach.phrase}`,
       targets: defs.map((d, i) => ({
