@@ -79,6 +79,12 @@ export const OPTIONS = {
     kind: 'string',
     help: 'Text size cap of one tool result',
   },
+  privilegedPermissions: {
+    flag: '--privileged-permissions',
+    env: 'VISIER_MCP_PRIVILEGED_PERMISSIONS',
+    kind: 'string',
+    help: 'Permission ids or names previews flag as privileged (comma-separated)',
+  },
   maxItemsPerCall: {
     flag: '--max-items-per-call',
     env: 'VISIER_MCP_MAX_ITEMS_PER_CALL',
@@ -166,6 +172,7 @@ const schema = z.strictObject({
   confirmSecret: z.string().min(16, 'must be at least 16 characters').optional(),
   reportDir: z.string().min(1).optional(),
   maxResultChars: int(1000, 1_000_000).default(20_000),
+  privilegedPermissions: list.optional(),
   maxItemsPerCall: int(1, 10_000).optional(),
   maxChangesPerSession: int(1, 1_000_000).optional(),
   maxChangesPerHour: int(1, 10_000_000).optional(),

@@ -6,6 +6,7 @@ import type { GuardOptions } from './guards/guard.js';
 import { AuditLogInUse, createGuard } from './guards/index.js';
 import { type SandboxHandle, startSandbox } from './sandbox/index.js';
 import { createServer } from './server.js';
+import { privilegedPolicy } from './tools/privileged.js';
 import { withReadCache } from './visier/cache.js';
 import { VisierClient } from './visier/client.js';
 import type { VisierClientConfig } from './visier/config.js';
@@ -107,6 +108,9 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
         defaultTenant,
         logger,
         ...(config.reportDir === undefined ? {} : { reportDir: config.reportDir }),
+        ...(config.privilegedPermissions === undefined
+          ? {}
+          : { privileged: privilegedPolicy(config.privilegedPermissions) }),
       }),
     ...(sandbox ? { sandbox } : {}),
     defaultTenant,

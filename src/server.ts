@@ -10,7 +10,7 @@ import { registerResources } from './resources/index.js';
 import { callContext, callerInfo, type Extra } from './server-context.js';
 import { OutputSchemaMismatch, type PublicFace, publicFace } from './tool-face.js';
 import { annotationsFor } from './tools/annotations.js';
-import type { AnyToolDefinition } from './tools/define.js';
+import type { AnyToolDefinition, PrivilegedPolicy } from './tools/define.js';
 import { describeToolError } from './tools/errors.js';
 import { TOOLS } from './tools/index.js';
 import type { VisierApi } from './visier/api.js';
@@ -30,6 +30,8 @@ export interface ServerDeps {
   maxResultChars?: number;
   /** Where get_report may save XLSX files; saving is refused without it. */
   reportDir?: string;
+  /** Which permissions previews flag as privileged grants; the default rule of `privilegedPolicy` when absent. */
+  privileged?: PrivilegedPolicy;
   /** Tenant a call acts on when it names none (the guard checks it either way). */
   defaultTenant?: string;
   /** How long to wait for a human's answer to an elicitation. Default 120,000 ms. */

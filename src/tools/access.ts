@@ -3,15 +3,19 @@ import type { AssignmentResult, GroupPermissionsResult, TargetProjectForTenant, 
 import { defineTool, type ImpactPreview, type ImpactTarget, type ToolContext } from './define.js';
 import { id, ids, projectRouting, targetProjectForTenants } from './fields.js';
 import { fencedText } from './format.js';
+import { type PermissionCatalogue, permissionCatalogue } from './permission-catalogue.js';
 import {
   countPhrase,
   currentGroups,
   currentUsers,
   describeRefs,
-  fingerprint,
+  fingerprintOf,
+  identityLine,
+  membershipLines,
   missingGroup,
   missingUser,
 } from './preview.js';
+import { effectFields, reachOf } from './reach.js';
 import { permissionRefOut, tenantOutcomeOut } from './schemas.js';
 
 // Tools that change who can see or do what: permissions on users, group membership, group permissions.
@@ -55,57 +59,54 @@ function projectTargetsNote(args: { targetProjectForTenants?: TargetProjectForTe
   return `, inside ${list} (holdings shown are from the call's own tenant, not from those projects)`;
 }
 
-/** Permission id -> name, for previews that say what is granted in words. */
-async function permissionNames(ctx: ToolContext): Promise<Map<string, string | undefined>> {
-  const all = await ctx.visier.listPermissions({}, ctx.call);
-  return new Map(all.map((p) => [p.permissionId, p.displayName]));
-}
-
-const named = (names: Map<string, string | undefined>, ids: readonly string[]) =>
-  describeRefs(ids.map((i) => ({ id: i, name: names.get(i) })));
-
-/** Users who gain or lose permissions: what each holds now and after. */
+/** Users who gain or lose permissions: who each is, what each holds now and after. */
 async function userPermissionPreview(
   ctx: ToolContext,
   args: { permissionIds: string[]; userIds: string[]; targetProjectForTenants?: TargetProjectForTenant[] | undefined },
   grant: boolean,
 ): Promise<ImpactPreview> {
-  const [names, users] = await Promise.all([
-    permissionNames(ctx),
+  const [catalogue, users] = await Promise.all([
+    permissionCatalogue(ctx),
     currentUsers(ctx, args.userIds, { permissions: true }),
   ]);
-  const unknownPermissions = args.permissionIds.filter((p) => !names.has(p));
+  const privileged = grant ? catalogue.privileged(args.permissionIds) : [];
+  const userTargets = users.map(({ userId, user }) =>
+    user ? permissionChange(user, args.permissionIds, grant, catalogue, privileged) : missingUser(userId),
+  );
   const targets: ImpactTarget[] = [
-    ...unknownPermissions.map(
-      (p): ImpactTarget => ({ kind: 'permission', id: p, missing: true, before: ['no such permission'] }),
-    ),
-    ...users.map(({ userId, user }) =>
-      user ? permissionChange(user, args.permissionIds, grant) : missingUser(userId),
-    ),
+    ...args.permissionIds
+      .filter((p) => !catalogue.has(p))
+      .map((p): ImpactTarget => ({ kind: 'permission', id: p, missing: true, before: ['no such permission'] })),
+    ...userTargets,
   ];
-  const what = named(names, args.permissionIds);
   const missing = users.filter((u) => !u.user).length;
   return {
-    summary: `${grant ? 'Grant' : 'Revoke'} ${what} ${grant ? 'to' : 'from'} ${countPhrase(users.length, 'user', missing)}${projectTargetsNote(args)}`,
+    summary: `${grant ? 'Grant' : 'Revoke'} ${catalogue.describe(args.permissionIds)} ${grant ? 'to' : 'from'} ${countPhrase(users.length, 'user', missing)}${projectTargetsNote(args)}`,
     targets,
-    fingerprint: fingerprint([
-      args.permissionIds,
-      users.map(({ userId, user }) => [userId, user?.permissions?.map((p) => p.permissionId).sort() ?? null]),
-    ]),
+    fingerprint: fingerprintOf(targets, args.permissionIds),
+    ...effectFields(undefined, userTargets.some((t) => t.elevated) ? privileged : []),
   };
 }
 
-function permissionChange(user: User, permissionIds: string[], grant: boolean): ImpactTarget {
+function permissionChange(
+  user: User,
+  permissionIds: string[],
+  grant: boolean,
+  catalogue: PermissionCatalogue,
+  privileged: string[],
+): ImpactTarget {
   const held = (user.permissions ?? []).map((p) => ({ id: p.permissionId, name: p.displayName }));
+  const gained = grant ? permissionIds.filter((p) => !held.some((h) => h.id === p)) : [];
   const after = grant
-    ? [...held, ...permissionIds.filter((p) => !held.some((h) => h.id === p)).map((p) => ({ id: p }))]
+    ? [...held, ...gained.map((p) => ({ id: p, name: catalogue.name(p) }))]
     : held.filter((h) => !permissionIds.includes(h.id));
   return {
     kind: 'user',
     id: user.userId,
     name: user.displayName ?? user.username,
-    before: [`permissions: ${describeRefs(held)}`],
+    before: [identityLine(user), `permissions: ${describeRefs(held)}`],
     after: [`permissions: ${describeRefs(after)}`],
+    ...(gained.length && privileged.length ? { elevated: [`gains privileged ${privileged.join(', ')}`] } : {}),
   };
 }
 
@@ -159,51 +160,60 @@ export const removePermissionsFromUsers = defineTool({
   },
 });
 
-/** Users joining or leaving a group: their groups now and after, and what the group grants. */
+/** Users joining or leaving a group: who each is, their groups now and after, and what the group grants. */
 async function membershipPreview(
   ctx: ToolContext,
   args: { userGroupId: string; userIds: string[]; targetProjectForTenants?: TargetProjectForTenant[] | undefined },
   join: boolean,
 ): Promise<ImpactPreview> {
-  const [[group], users, names] = await Promise.all([
+  const [[group], users, catalogue] = await Promise.all([
     currentGroups(ctx, [args.userGroupId]),
     currentUsers(ctx, args.userIds, { userGroups: true }),
-    permissionNames(ctx),
+    permissionCatalogue(ctx),
   ]);
   const definition = group?.group;
   const groupName = definition?.displayName;
+  const granted = definition?.permissionIds ?? [];
   // In words, as the human approving it reads it: joining a group grants everything the group grants.
-  const grants = `permissions: ${named(names, definition?.permissionIds ?? [])}`;
+  const grants = `permissions: ${catalogue.describe(granted)}`;
+  const privileged = join ? catalogue.privileged(granted) : [];
+  const userTargets = users.map(({ userId, user }): ImpactTarget => {
+    if (!user) return missingUser(userId);
+    const held = (user.userGroups ?? []).map((g) => ({ id: g.userGroupId, name: g.displayName }));
+    const joins = join && !held.some((h) => h.id === args.userGroupId);
+    const after = join
+      ? joins
+        ? [...held, { id: args.userGroupId, name: groupName }]
+        : held
+      : held.filter((h) => h.id !== args.userGroupId);
+    return {
+      kind: 'user',
+      id: userId,
+      name: user.displayName ?? user.username,
+      before: [identityLine(user), `user groups: ${describeRefs(held)}`],
+      after: [`user groups: ${describeRefs(after)}`, `${join ? 'gains' : 'loses'} what the group grants (${grants})`],
+      ...(joins && privileged.length
+        ? { elevated: [`joins a group granting privileged ${privileged.join(', ')}`] }
+        : {}),
+    };
+  });
   const targets: ImpactTarget[] = [
     definition
-      ? { kind: 'user-group', id: args.userGroupId, name: groupName, before: [grants] }
+      ? {
+          kind: 'user-group',
+          id: args.userGroupId,
+          name: groupName,
+          before: [grants, ...membershipLines(definition.users)],
+        }
       : missingGroup(args.userGroupId),
-    ...users.map(({ userId, user }): ImpactTarget => {
-      if (!user) return missingUser(userId);
-      const held = (user.userGroups ?? []).map((g) => ({ id: g.userGroupId, name: g.displayName }));
-      const after = join
-        ? held.some((h) => h.id === args.userGroupId)
-          ? held
-          : [...held, { id: args.userGroupId, name: groupName }]
-        : held.filter((h) => h.id !== args.userGroupId);
-      return {
-        kind: 'user',
-        id: userId,
-        name: user.displayName ?? user.username,
-        before: [`user groups: ${describeRefs(held)}`],
-        after: [`user groups: ${describeRefs(after)}`, `${join ? 'gains' : 'loses'} what the group grants (${grants})`],
-      };
-    }),
+    ...userTargets,
   ];
   const missing = users.filter((u) => !u.user).length;
   return {
     summary: `${join ? 'Add' : 'Remove'} ${countPhrase(users.length, 'user', missing)} ${join ? 'to' : 'from'} group ${groupName ?? args.userGroupId}${projectTargetsNote(args)}`,
     targets,
-    fingerprint: fingerprint([
-      args.userGroupId,
-      definition?.permissionIds ?? null,
-      users.map(({ userId, user }) => [userId, user?.userGroups?.map((g) => g.userGroupId).sort() ?? null]),
-    ]),
+    fingerprint: fingerprintOf(targets, args.userGroupId),
+    ...effectFields(undefined, userTargets.some((t) => t.elevated) ? privileged : []),
   };
 }
 
@@ -256,43 +266,46 @@ export const removeUsersFromGroup = defineTool({
   },
 });
 
-/** A group whose permissions change: what it grants now and after, and who is affected. */
+/** A group whose permissions change: what it grants now and after, and the people its members count. */
 async function groupPermissionPreview(
   ctx: ToolContext,
   args: { userGroupId: string; permissionIds: string[] },
   grant: boolean,
 ): Promise<ImpactPreview> {
-  const [names, [current]] = await Promise.all([permissionNames(ctx), currentGroups(ctx, [args.userGroupId])]);
+  const [catalogue, [current]] = await Promise.all([permissionCatalogue(ctx), currentGroups(ctx, [args.userGroupId])]);
   const group = current?.group;
   if (!group) {
+    const targets = [missingGroup(args.userGroupId)];
     return {
       summary: `${grant ? 'Grant' : 'Revoke'} permissions on group ${args.userGroupId}`,
-      targets: [missingGroup(args.userGroupId)],
-      fingerprint: fingerprint([args.userGroupId, null]),
+      targets,
+      fingerprint: fingerprintOf(targets, args.permissionIds),
     };
   }
-  const held = group.permissionIds ?? [];
+  const held = [...(group.permissionIds ?? [])].sort();
   const after = grant
     ? [...new Set([...held, ...args.permissionIds])]
     : held.filter((p) => !args.permissionIds.includes(p));
-  const members = group.users?.includeAllUsers
-    ? 'all users'
-    : `${group.users?.manuallyIncludedIds?.length ?? 0} members added by hand${group.users?.dynamicFilterDefinition ? ' plus those a dynamic filter adds' : ''}`;
+  const privileged = grant ? catalogue.privileged(args.permissionIds.filter((p) => !held.includes(p))) : [];
+  const reach = await reachOf(ctx, [group.users]);
+  const targets: ImpactTarget[] = [
+    {
+      kind: 'user-group',
+      id: args.userGroupId,
+      name: group.displayName,
+      before: [`permissions: ${catalogue.describe(held)}`, ...membershipLines(group.users)],
+      after: [`permissions: ${catalogue.describe(after)}`],
+      ...(privileged.length ? { elevated: [`grants privileged ${privileged.join(', ')} to ${reach.phrase}`] } : {}),
+    },
+    ...args.permissionIds
+      .filter((p) => !catalogue.has(p))
+      .map((p): ImpactTarget => ({ kind: 'permission', id: p, missing: true, before: ['no such permission'] })),
+  ];
   return {
-    summary: `${grant ? 'Grant' : 'Revoke'} ${named(names, args.permissionIds)} ${grant ? 'to' : 'from'} group ${group.displayName ?? args.userGroupId} (${members})`,
-    targets: [
-      {
-        kind: 'user-group',
-        id: args.userGroupId,
-        name: group.displayName,
-        before: [`permissions: ${named(names, held)}`, `members: ${members}`],
-        after: [`permissions: ${named(names, after)}`],
-      },
-      ...args.permissionIds
-        .filter((p) => !names.has(p))
-        .map((p): ImpactTarget => ({ kind: 'permission', id: p, missing: true, before: ['no such permission'] })),
-    ],
-    fingerprint: fingerprint([args.userGroupId, [...held].sort(), args.permissionIds]),
+    summary: `${grant ? 'Grant' : 'Revoke'} ${catalogue.describe(args.permissionIds)} ${grant ? 'to' : 'from'} group ${group.displayName ?? args.userGroupId} (${reach.phrase})`,
+    targets,
+    fingerprint: fingerprintOf(targets, args.permissionIds),
+    ...effectFields(reach, privileged),
   };
 }
 

@@ -3,8 +3,9 @@ import type { BulkResult, User, UserInput, UserPatch, UserUpdate } from '../visi
 import { defineTool, type ImpactTarget, type ToolContext } from './define.js';
 import { id, routing, text } from './fields.js';
 import { fencedText, IDENTITY_FIELDS, linesWithinBudget, userLine } from './format.js';
-import { countPhrase, currentUsersMany, fingerprint, holdings, missingUser } from './preview.js';
+import { countPhrase, currentUsersMany, fingerprint, fingerprintOf, holdings, missingUser } from './preview.js';
 import { bulkOut } from './schemas.js';
+import { elevatedProfileChange, mayChangeAccess, profileBefore } from './user-effect.js';
 
 // Many users in one call; the client sends them to Visier's V2 endpoints in chunks of 100 and accounts
 // for every item as succeeded, failed or not attempted.
@@ -105,13 +106,15 @@ export const bulkUpdateUsers = defineTool({
   },
   outputSchema: bulkOut,
   itemCount: (args) => args.users.length,
+  effectDependsOnData: (args) => args.users.some(mayChangeAccess),
   preview: async (args, ctx) => {
+    // Holdings ride along on the same reads: whether a rename is an access change depends on them.
     const current = new Map(
       (
         await currentUsersMany(
           ctx,
           args.users.map((u) => u.userId),
-          {},
+          { permissions: true, userGroups: true },
         )
       ).map((c) => [c.userId, c.user]),
     );
@@ -119,24 +122,23 @@ export const bulkUpdateUsers = defineTool({
       const user = current.get(userId);
       if (!user) return missingUser(userId);
       const keys = Object.keys(patch) as (keyof typeof patch)[];
+      const elevated = elevatedProfileChange(user, patch);
       return {
         kind: 'user',
         id: userId,
         name: user.displayName ?? user.username,
-        before: keys.map((k) => `${k}: ${JSON.stringify(user[k] ?? null)}`),
+        before: profileBefore(user, keys),
         after: keys.map((k) => `${k}: ${JSON.stringify(patch[k])}`),
+        ...(elevated.length ? { elevated } : {}),
       };
     });
     return {
       summary: `Update ${countPhrase(args.users.length, 'user', targets.filter((t) => t.missing).length)}`,
       targets,
-      // What the change would overwrite, not when each user last signed in: a login must not void an approval.
-      fingerprint: fingerprint(
-        args.users.map(({ userId, ...patch }) => {
-          const user = current.get(userId);
-          return [userId, user ? Object.keys(patch).map((k) => user[k as keyof typeof patch] ?? null) : null];
-        }),
-      ),
+      // Who each user is and what the change would overwrite, never when they last signed in: a login must
+      // not void an approval.
+      fingerprint: fingerprintOf(targets),
+      ...(targets.some((t) => t.elevated) ? { classification: 'access' as const } : {}),
     };
   },
   handler: async (args, ctx) => {

@@ -33,6 +33,12 @@ export interface ImpactPreview {
    * `ToolContext.privileged`). A preview that grants one says so on its first line.
    */
   privilegedGrants?: string[];
+  /**
+   * Set when some of the people reached cannot be counted (a dynamic filter: Visier evaluates it on employee
+   * data and no Users API lists whom it matches). `peopleReached` then counts only the known members; the
+   * guard treats the reach as over any threshold.
+   */
+  reachUnknown?: boolean;
 }
 
 export interface ImpactTarget {
@@ -55,7 +61,12 @@ export interface ImpactTarget {
 
 /** Which permissions count as privileged (administrative); the operator may name them instead. */
 export interface PrivilegedPolicy {
-  isPrivileged(permission: { permissionId: string; displayName?: string | undefined }): boolean;
+  /** `details` is Visier's permission detail (`includeDetails=true`) when the caller read it. */
+  isPrivileged(permission: {
+    permissionId: string;
+    displayName?: string | undefined;
+    details?: Record<string, unknown> | undefined;
+  }): boolean;
 }
 
 /** Everything a handler may use. Built per call by the server; handlers never see MCP or HTTP. */

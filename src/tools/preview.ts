@@ -1,12 +1,49 @@
 import { createHash } from 'node:crypto';
-import type { User, UserGroupDefinition, UserInclude } from '../visier/api.js';
+import type { User, UserGroupDefinition, UserGroupMembershipRule, UserInclude } from '../visier/api.js';
 import type { ImpactTarget, ToolContext } from './define.js';
 
-// Live reads shared by the previews of change tools: what each target holds now, and a digest of it.
+// Live reads shared by the previews of change tools: what each target is and holds now, as the `before` lines
+// the human reads, and the digest of them the guard checks again right before acting.
 
 /** sha256 of a canonical JSON rendering: the guards compare it again right before acting. */
 export function fingerprint(state: unknown): string {
   return createHash('sha256').update(JSON.stringify(state)).digest('hex');
+}
+
+/**
+ * The digest of what the human is shown as each target's current state, plus whatever else the call binds:
+ * the `before` lines are the re-check, so a diff of two previews names what changed and nothing the re-check
+ * covers can change unseen.
+ */
+export function fingerprintOf(targets: readonly ImpactTarget[], bound: unknown = null): string {
+  return fingerprint([bound, targets.map((t) => [t.kind, t.id, t.missing ?? false, t.before ?? null])]);
+}
+
+/**
+ * Who a user is, as a `before` line: username, email, display name and whether enabled. Never `lastLogin`,
+ * so a sign-in does not void an approval.
+ */
+export function identityLine(user: User): string {
+  // An email equal to the username says nothing new; any other email, or none, reads differently.
+  const email = user.email === undefined || user.email === user.username ? '' : ` email ${JSON.stringify(user.email)}`;
+  const name = user.displayName === undefined ? '' : ` name ${JSON.stringify(user.displayName)}`;
+  return `identity: ${JSON.stringify(user.username)}${email}${name} ${user.accountEnabled === false ? 'disabled' : 'enabled'}`;
+}
+
+/** A group's membership rule as `before`/`after` lines, ids sorted so the same rule always reads the same. */
+export function membershipLines(rule: UserGroupMembershipRule | undefined): string[] {
+  const lines: string[] = [];
+  if (rule?.includeAllUsers) lines.push('members: all users');
+  const included = [...(rule?.manuallyIncludedIds ?? [])].sort();
+  const excluded = [...(rule?.manuallyExcludedIds ?? [])].sort();
+  if (included.length) lines.push(`members added by hand: ${included.join(', ')}`);
+  if (excluded.length) lines.push(`members excluded: ${excluded.join(', ')}`);
+  if (rule?.dynamicFilterDefinition) {
+    // The filter itself is long; its digest still changes whenever the filter does.
+    lines.push(`members: also chosen by dynamic filter #${fingerprint(rule.dynamicFilterDefinition).slice(0, 12)}`);
+  }
+  if (lines.length === 0) lines.push('members: none');
+  return lines;
 }
 
 /** Visier answered 404: the target does not exist (a preview shows it as missing instead of failing). */
@@ -93,7 +130,8 @@ export function countPhrase(n: number, noun: string, missing: number): string {
 
 /** Above this many ids a preview scans the directory page by page instead of fetching each user. */
 const SCAN_ABOVE = 20;
-const SCAN_PAGE = 1000;
+/** Visier's largest user page. */
+export const SCAN_PAGE = 1000;
 
 /**
  * Like `currentUsers`, but for many ids: one pass over the directory (a page per 1,000 users) costs far

@@ -5,7 +5,9 @@ import { defineTool, type ImpactTarget } from './define.js';
 import { cursor, id, ids, limit, pageOutput, projectRouting, text } from './fields.js';
 import { fencedText, linesWithinBudget, pageHeader } from './format.js';
 import { localPage } from './paging.js';
-import { countPhrase, currentGroups, fingerprint, missingGroup } from './preview.js';
+import { type PermissionCatalogue, permissionCatalogue } from './permission-catalogue.js';
+import { countPhrase, currentGroups, fingerprint, fingerprintOf, membershipLines, missingGroup } from './preview.js';
+import { effectFields, reachOf } from './reach.js';
 import { permissionRefOut } from './schemas.js';
 
 const MAX_GROUPS = 100;
@@ -16,16 +18,17 @@ const groupLine = (g: UserGroupSummary) => {
   return `${g.userGroupId}${name}${perms}`;
 };
 
-/** A V2 definition as lines: the state a preview shows before and after. */
-function definitionLines(g: UserGroupDefinition): string[] {
+/**
+ * A V2 definition as lines: the state a preview shows before and after, permissions in words when the caller
+ * has the catalogue (previews do; `get_user_group` shows ids rather than spend a call on names).
+ */
+function definitionLines(
+  g: UserGroupDefinition,
+  describe: (permissionIds: readonly string[]) => string = (permissionIds) => permissionIds.join(', ') || 'none',
+): string[] {
   const lines = [`${g.userGroupId ?? '(new)'} ${JSON.stringify(g.displayName ?? '')}`];
   if (g.description) lines.push(`description: ${g.description}`);
-  lines.push(`permissions: ${g.permissionIds?.join(', ') || 'none'}`);
-  const rule = g.users;
-  if (rule?.includeAllUsers) lines.push('members: all users');
-  if (rule?.manuallyIncludedIds?.length) lines.push(`members added by hand: ${rule.manuallyIncludedIds.join(', ')}`);
-  if (rule?.manuallyExcludedIds?.length) lines.push(`members excluded: ${rule.manuallyExcludedIds.join(', ')}`);
-  if (rule?.dynamicFilterDefinition) lines.push('members: also chosen by a dynamic filter');
+  lines.push(`permissions: ${describe([...(g.permissionIds ?? [])].sort())}`, ...membershipLines(g.users));
   return lines;
 }
 
@@ -183,6 +186,56 @@ function toDefinition(g: GroupArgs): UserGroupDefinition {
   };
 }
 
+/** A PATCH applied to a definition, as Visier applies it: omitted fields stay, the membership rule merges. */
+function patched(before: UserGroupDefinition, patch: UserGroupDefinition): UserGroupDefinition {
+  const users = { ...before.users, ...patch.users };
+  // Visier drops members added by hand when a group comes to include all users.
+  if (users.includeAllUsers) delete users.manuallyIncludedIds;
+  return { ...before, ...patch, users };
+}
+
+/** What a group change does that a human must see: why it is elevated, which privileged permissions it grants. */
+interface GroupChange {
+  elevated: string[];
+  privilegedGrants: string[];
+  /** Whether its permissions or membership rule change (so its members count as people reached). */
+  reaches: boolean;
+}
+
+const added = (after: readonly string[] | undefined, before: readonly string[] | undefined) =>
+  (after ?? []).filter((i) => !(before ?? []).includes(i));
+
+/** Compares a group before (undefined: being created) and after the change. */
+function groupChange(
+  catalogue: PermissionCatalogue,
+  before: UserGroupDefinition | undefined,
+  after: UserGroupDefinition,
+): GroupChange {
+  const newlyPrivileged = catalogue.privileged(added(after.permissionIds, before?.permissionIds));
+  const privilegedAfter = catalogue.privileged(after.permissionIds ?? []);
+  const allUsersOn = after.users?.includeAllUsers === true && before?.users?.includeAllUsers !== true;
+  const joined = added(after.users?.manuallyIncludedIds, before?.users?.manuallyIncludedIds).length;
+  const unexcluded = added(before?.users?.manuallyExcludedIds, after.users?.manuallyExcludedIds).length;
+  // No tool argument sets a dynamic filter, so a change here never widens a group through one.
+  const widens = allUsersOn || joined > 0 || unexcluded > 0;
+  const elevated = [
+    ...(newlyPrivileged.length ? [`grants privileged ${newlyPrivileged.join(', ')}`] : []),
+    ...(allUsersOn ? ['includeAllUsers turned on: every user becomes a member'] : []),
+    ...(widens && privilegedAfter.length ? [`members it gains get privileged ${privilegedAfter.join(', ')}`] : []),
+  ];
+  const rule = (g: UserGroupDefinition | undefined) => [
+    [...(g?.permissionIds ?? [])].sort(),
+    membershipLines(g?.users),
+  ];
+  return {
+    elevated,
+    privilegedGrants: [...newlyPrivileged, ...(widens ? privilegedAfter : [])],
+    reaches: before === undefined || fingerprint(rule(before)) !== fingerprint(rule(after)),
+  };
+}
+
+const elevatedField = (elevated: string[]) => (elevated.length ? { elevated } : {});
+
 const changedGroup = {
   userGroupId: z.string().optional(),
   displayName: z.string().optional(),
@@ -230,12 +283,30 @@ export const createUserGroups = defineTool({
   },
   outputSchema: changeOut,
   itemCount: (args) => groupChangeCount(args.userGroups),
-  preview: async (args) => {
+  preview: async (args, ctx) => {
     const defs = args.userGroups.map(toDefinition);
+    const [catalogue, reach] = await Promise.all([
+      permissionCatalogue(ctx),
+      reachOf(
+        ctx,
+        defs.map((d) => d.users),
+      ),
+    ]);
+    const changes = defs.map((d) => groupChange(catalogue, undefined, d));
     return {
-      summary: `Create ${countPhrase(defs.length, 'user group', 0)}`,
-      targets: defs.map((d) => ({ kind: 'user-group', id: '(new)', name: d.displayName, after: definitionLines(d) })),
+      summary: `Create ${countPhrase(defs.length, 'user group', 0)} reaching ${reach.phrase}`,
+      targets: defs.map((d, i) => ({
+        kind: 'user-group',
+        id: '(new)',
+        name: d.displayName,
+        after: definitionLines(d, catalogue.describe),
+        ...elevatedField(changes[i]?.elevated ?? []),
+      })),
       fingerprint: fingerprint(['create_user_groups', defs]),
+      ...effectFields(
+        reach,
+        changes.flatMap((c) => c.privilegedGrants),
+      ),
     };
   },
   handler: async (args, ctx) => {
@@ -266,28 +337,39 @@ export const updateUserGroups = defineTool({
   outputSchema: changeOut,
   itemCount: (args) => groupChangeCount(args.userGroups),
   preview: async (args, ctx) => {
-    const current = await currentGroups(
-      ctx,
-      args.userGroups.map((g) => g.userGroupId),
-    );
+    const [catalogue, current] = await Promise.all([
+      permissionCatalogue(ctx),
+      currentGroups(
+        ctx,
+        args.userGroups.map((g) => g.userGroupId),
+      ),
+    ]);
     const byId = new Map(current.map((c) => [c.userGroupId, c.group]));
+    const privilegedGrants: string[] = [];
+    // Only groups whose permissions or members change reach anyone; a renamed or re-described group reaches no one.
+    const reaching: UserGroupDefinition['users'][] = [];
     const targets: ImpactTarget[] = args.userGroups.map((g) => {
       const before = byId.get(g.userGroupId);
       if (!before) return missingGroup(g.userGroupId);
-      const patch = toDefinition(g);
-      const after: UserGroupDefinition = { ...before, ...patch, users: { ...before.users, ...patch.users } };
+      const after = patched(before, toDefinition(g));
+      const change = groupChange(catalogue, before, after);
+      privilegedGrants.push(...change.privilegedGrants);
+      if (change.reaches) reaching.push(before.users, after.users);
       return {
         kind: 'user-group',
         id: g.userGroupId,
         name: before.displayName,
-        before: definitionLines(before),
-        after: definitionLines(after),
+        before: definitionLines(before, catalogue.describe),
+        after: definitionLines(after, catalogue.describe),
+        ...elevatedField(change.elevated),
       };
     });
+    const reach = await reachOf(ctx, reaching);
     return {
-      summary: `Update ${countPhrase(targets.length, 'user group', targets.filter((t) => t.missing).length)}`,
+      summary: `Update ${countPhrase(targets.length, 'user group', targets.filter((t) => t.missing).length)} reaching ${reach.phrase}`,
       targets,
-      fingerprint: fingerprint(current),
+      fingerprint: fingerprintOf(targets),
+      ...effectFields(reach, privilegedGrants),
     };
   },
   handler: async (args, ctx) => {
@@ -305,22 +387,27 @@ export const deleteUserGroups = defineTool({
   outputSchema: changeOut,
   itemCount: (args) => args.userGroupIds.length,
   preview: async (args, ctx) => {
-    const current = await currentGroups(ctx, args.userGroupIds);
+    const [catalogue, current] = await Promise.all([permissionCatalogue(ctx), currentGroups(ctx, args.userGroupIds)]);
     const targets: ImpactTarget[] = current.map(({ userGroupId, group }) =>
       group
         ? {
             kind: 'user-group',
             id: userGroupId,
             name: group.displayName,
-            before: definitionLines(group),
+            before: definitionLines(group, catalogue.describe),
             after: ['deleted'],
           }
         : missingGroup(userGroupId),
     );
+    const reach = await reachOf(
+      ctx,
+      current.map((c) => c.group?.users),
+    );
     return {
-      summary: `Delete ${countPhrase(targets.length, 'user group', targets.filter((t) => t.missing).length)}`,
+      summary: `Delete ${countPhrase(targets.length, 'user group', targets.filter((t) => t.missing).length)}; their members (${reach.phrase}) lose what they grant`,
       targets,
-      fingerprint: fingerprint(current),
+      fingerprint: fingerprintOf(targets),
+      ...effectFields(reach, []),
     };
   },
   handler: async (args, ctx) => {

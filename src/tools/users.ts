@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { User, UserInput } from '../visier/api.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { defineTool, type ToolContext } from './define.js';
+import { defineTool, type ImpactTarget, type ToolContext } from './define.js';
 import { cursor, id, limit, pageOutput, projectRouting, routing, text } from './fields.js';
 import {
   fencedText,
@@ -13,8 +13,9 @@ import {
   type UserField,
   userLine,
 } from './format.js';
-import { currentUsers, fingerprint, holdings, missingUser } from './preview.js';
+import { currentUsers, fingerprint, fingerprintOf, holdings, missingUser } from './preview.js';
 import { userDetailOut, userOut } from './schemas.js';
+import { elevatedProfileChange, mayChangeAccess, profileBefore } from './user-effect.js';
 
 const LIST_MAX = 1000;
 /** What a listing shows unless asked: enough to recognise and act on a user; get_user has the rest. */
@@ -183,29 +184,32 @@ export const updateUser = defineTool({
     ...routing,
   },
   outputSchema: { user: userOut },
+  effectDependsOnData: (args) => mayChangeAccess(args),
   preview: async (args, ctx) => {
     const { userId, tenantCode: _t, ...patch } = args;
-    const [current] = await currentUsers(ctx, [userId], {});
+    const [current] = await currentUsers(ctx, [userId], { permissions: true, userGroups: true });
     const user = current?.user;
-    if (!user)
-      return {
-        summary: `Update user ${userId}`,
-        targets: [missingUser(userId)],
-        fingerprint: fingerprint([userId, null]),
-      };
+    if (!user) {
+      const targets = [missingUser(userId)];
+      return { summary: `Update user ${userId}`, targets, fingerprint: fingerprintOf(targets) };
+    }
     const changed = Object.keys(patch) as (keyof typeof patch)[];
+    const elevated = elevatedProfileChange(user, patch);
+    const targets: ImpactTarget[] = [
+      {
+        kind: 'user',
+        id: userId,
+        name: user.displayName ?? user.username,
+        before: profileBefore(user, changed),
+        after: changed.map((k) => `${k}: ${JSON.stringify(patch[k])}`),
+        ...(elevated.length ? { elevated } : {}),
+      },
+    ];
     return {
       summary: `Update ${changed.join(', ') || 'nothing'} of user ${userId}`,
-      targets: [
-        {
-          kind: 'user',
-          id: userId,
-          name: user.displayName ?? user.username,
-          before: changed.map((k) => `${k}: ${JSON.stringify(user[k] ?? null)}`),
-          after: changed.map((k) => `${k}: ${JSON.stringify(patch[k])}`),
-        },
-      ],
-      fingerprint: fingerprint([userId, changed.map((k) => user[k] ?? null)]),
+      targets,
+      fingerprint: fingerprintOf(targets),
+      ...(elevated.length ? { classification: 'access' as const } : {}),
     };
   },
   handler: async (args, ctx) => {

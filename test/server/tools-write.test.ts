@@ -209,6 +209,7 @@ describe('confirmation by token when the client cannot elicit', () => {
       expect(grants.length).toBeGreaterThan(0);
       expect(s.preview.targets.find((x) => x.kind === 'user-group')?.before).toEqual([
         `permissions: ${grants.join(', ')}`,
+        expect.stringMatching(/^members added by hand: /),
       ]);
       expect(s.preview.targets.find((x) => x.kind === 'user')?.after?.[1]).toBe(
         `gains what the group grants (permissions: ${grants.join(', ')})`,

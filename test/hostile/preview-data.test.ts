@@ -1,0 +1,200 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEMO_GROUPS,
+  DEMO_PERMISSIONS,
+  DEMO_USERS,
+  type SandboxHandle,
+  startSandbox,
+} from '../../src/sandbox/index.js';
+import { CONFIRMATION_META_KEY } from '../../src/server.js';
+import type { ImpactPreview } from '../../src/tools/define.js';
+import { VisierClient } from '../../src/visier/client.js';
+import { changeRequests, dataRequests, type E2E, startE2E, textOf } from '../guards/e2e-harness.js';
+
+// Attacks on what a human approves: a preview that hides an elevated change among harmless ones, and an
+// approval that outlives a change of who or what it names. Every case goes through an SDK client, the guard
+// and the real Visier client to the sandbox; the preview read is the one the token flow returns in _meta.
+
+const ADMIN = DEMO_PERMISSIONS.admin;
+const EXECUTIVES = DEMO_GROUPS.executives.userGroupId;
+/** The sandbox's default directory: Executives then has exactly 3 members added by hand. */
+const USERS = 200;
+
+let sandbox: SandboxHandle;
+let outsider: VisierClient;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ rateLimit: false, users: USERS });
+  // Someone changing the directory outside this server, between the preview and the approval.
+  outsider = new VisierClient({
+    host: sandbox.url,
+    apiKey: sandbox.credentials.apiKey,
+    auth: { kind: 'asid', username: sandbox.credentials.username, password: sandbox.credentials.password },
+    tenantCode: sandbox.tenants.primary,
+    rateLimit: false,
+  });
+});
+
+afterAll(async () => {
+  await outsider.close();
+  await sandbox.close();
+});
+
+async function withE2E(body: (e2e: E2E) => Promise<void>): Promise<void> {
+  const e2e = await startE2E({ sandbox });
+  try {
+    sandbox.clearRequests();
+    await body(e2e);
+  } finally {
+    await e2e.close();
+  }
+}
+
+interface Issued {
+  token: string;
+  preview: ImpactPreview;
+  /** Visier requests the preview cost (sign-in excluded). */
+  visierCalls: number;
+}
+
+/** The first call of the token flow: nothing is sent, the preview and a token come back. */
+async function preview(e2e: E2E, tool: string, args: Record<string, unknown>): Promise<Issued> {
+  sandbox.clearRequests();
+  const first = await e2e.call(tool, args);
+  const meta = first._meta?.[CONFIRMATION_META_KEY] as { confirmationToken: string; preview: ImpactPreview };
+  expect(meta, textOf(first)).toBeDefined();
+  expect(changeRequests(sandbox)).toEqual([]);
+  return { token: meta.confirmationToken, preview: meta.preview, visierCalls: dataRequests(sandbox).length };
+}
+
+function expectRefusedAsChanged(result: CallToolResult): void {
+  expect(result.isError).toBe(true);
+  expect(textOf(result)).toContain('the targets changed');
+  expect(changeRequests(sandbox)).toEqual([]);
+}
+
+const adminHolders = () => sandbox.snapshot().userPermissions[ADMIN.permissionId] ?? [];
+const userAt = (index: number) => sandbox.snapshot().users[index] as { userId: string; username: string };
+const targetOf = (p: ImpactPreview, id: string) => p.targets.find((t) => t.id === id);
+
+describe('hostile: an approval stays bound to who and what it names', () => {
+  it('a token to grant Admin to one user is refused once that user is renamed to an outsider', async () => {
+    const victim = userAt(10);
+    await withE2E(async (e2e) => {
+      const grant = { permissionIds: [ADMIN.permissionId], userIds: [victim.userId] };
+      const issued = await preview(e2e, 'assign_permissions_to_users', grant);
+      expect(issued.preview.privilegedGrants).toEqual([ADMIN.displayName]);
+      expect(targetOf(issued.preview, victim.userId)?.elevated).toEqual([`gains privileged ${ADMIN.displayName}`]);
+      // One read of the permission catalogue, one of the user.
+      expect(issued.visierCalls).toBe(2);
+
+      await outsider.updateUser(victim.userId, {
+        username: 'mallory@evil.example',
+        displayName: 'Mallory Outsider',
+      });
+      sandbox.clearRequests();
+      expectRefusedAsChanged(
+        await e2e.call('assign_permissions_to_users', { ...grant, confirmationToken: issued.token }),
+      );
+      expect(adminHolders()).not.toContain(victim.userId);
+
+      // A fresh preview shows the human what changed, in the target's "now" lines.
+      const again = await preview(e2e, 'assign_permissions_to_users', grant);
+      expect(targetOf(again.preview, victim.userId)?.before?.[0]).toBe(
+        `identity: "mallory@evil.example" email "${victim.username}" name "Mallory Outsider" enabled`,
+      );
+      expect(targetOf(issued.preview, victim.userId)?.before?.[0]).not.toEqual(
+        targetOf(again.preview, victim.userId)?.before?.[0],
+      );
+    });
+  });
+
+  it('a token to grant Admin to Executives (3 members) is refused once Executives includes all users', async () => {
+    await withE2E(async (e2e) => {
+      const grant = { userGroupId: EXECUTIVES, permissionIds: [ADMIN.permissionId] };
+      const issued = await preview(e2e, 'assign_permissions_to_group', grant);
+      expect(issued.preview.peopleReached).toBe(3);
+      expect(issued.preview.privilegedGrants).toEqual([ADMIN.displayName]);
+      expect(targetOf(issued.preview, EXECUTIVES)?.elevated).toEqual([
+        `grants privileged ${ADMIN.displayName} to 3 users`,
+      ]);
+      // The catalogue and the group; a group with members added by hand costs no count.
+      expect(issued.visierCalls).toBe(2);
+
+      await outsider.updateUserGroups([{ userGroupId: EXECUTIVES, users: { includeAllUsers: true } }]);
+      try {
+        sandbox.clearRequests();
+        expectRefusedAsChanged(
+          await e2e.call('assign_permissions_to_group', { ...grant, confirmationToken: issued.token }),
+        );
+        const group = sandbox.snapshot().userGroups.find((g) => g.userGroupId === EXECUTIVES);
+        expect(group?.permissionIds).not.toContain(ADMIN.permissionId);
+
+        const again = await preview(e2e, 'assign_permissions_to_group', grant);
+        expect(targetOf(again.preview, EXECUTIVES)?.before).toContain('members: all users');
+        expect(again.preview.peopleReached).toBe(USERS);
+        // Counting all users: one directory page (1,000 users a page) on top of the two reads.
+        expect(again.visierCalls).toBe(3);
+      } finally {
+        await outsider.updateUserGroups([{ userGroupId: EXECUTIVES, users: { includeAllUsers: false } }]);
+      }
+    });
+  });
+});
+
+describe('hostile: an elevated change hidden among harmless ones is marked', () => {
+  it('50 group description edits and 1 group made includeAllUsers that grants Admin', async () => {
+    const created = await outsider.createUserGroups([
+      ...Array.from({ length: 50 }, (_, i) => ({ displayName: `Desk ${i}`, description: 'a desk' })),
+      {
+        displayName: 'Night Shift',
+        permissionIds: [ADMIN.permissionId],
+        users: { manuallyIncludedIds: [userAt(20).userId, userAt(21).userId] },
+      },
+    ]);
+    const ids = created.successes.map((s) => s.userGroupId as string);
+    const nightShift = ids[50] as string;
+    expect(ids).toHaveLength(51);
+    await withE2E(async (e2e) => {
+      const issued = await preview(e2e, 'update_user_groups', {
+        userGroups: [
+          ...ids.slice(0, 50).map((userGroupId) => ({ userGroupId, description: 'the same desk, reworded' })),
+          { userGroupId: nightShift, includeAllUsers: true },
+        ],
+      });
+      expect(issued.preview.privilegedGrants).toEqual([ADMIN.displayName]);
+      expect(targetOf(issued.preview, nightShift)?.elevated).toEqual([
+        'includeAllUsers turned on: every user becomes a member',
+        `members it gains get privileged ${ADMIN.displayName}`,
+      ]);
+      expect(issued.preview.targets.filter((t) => t.elevated)).toHaveLength(1);
+      // Permissions by name in a group preview, not bare ids.
+      expect(targetOf(issued.preview, nightShift)?.before).toContain(
+        `permissions: ${ADMIN.displayName} (${ADMIN.permissionId})`,
+      );
+      // Description edits reach no one; the group turned all-users reaches everyone.
+      expect(issued.preview.peopleReached).toBe(USERS);
+      // The catalogue, each of the 51 groups, and one directory page to count all users.
+      expect(issued.visierCalls).toBe(1 + 51 + 1);
+    });
+  });
+
+  it('50 no-op bulk_update_users entries and a username change of an Admin holder', async () => {
+    const snapshot = sandbox.snapshot();
+    const harmless = snapshot.users.slice(40, 90).map((u) => ({ userId: u.userId, displayName: u.displayName }));
+    expect(adminHolders()).toContain(DEMO_USERS.admin.userId);
+    await withE2E(async (e2e) => {
+      const issued = await preview(e2e, 'bulk_update_users', {
+        users: [...harmless, { userId: DEMO_USERS.admin.userId, username: 'root@evil.example' }],
+      });
+      expect(issued.preview.classification).toBe('access');
+      expect(targetOf(issued.preview, DEMO_USERS.admin.userId)?.elevated).toEqual([
+        'username change of a user holding permissions or groups',
+      ]);
+      expect(issued.preview.targets.filter((t) => t.elevated)).toHaveLength(1);
+      // Holdings ride on the one directory page the preview reads anyway.
+      expect(issued.visierCalls).toBe(1);
+    });
+  });
+});
