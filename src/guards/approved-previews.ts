@@ -1,0 +1,38 @@
+import type { ImpactPreview } from '../tools/define.js';
+
+// Previews held at once; past this the oldest is forgotten (its token still works, a refusal just says less).
+const MAX_HELD = 2_000;
+
+/**
+ * The preview shown with each issued confirmation token, held until the token expires, so a refusal on
+ * redemption can say what changed since. In this process only: a token redeemed on another replica is still
+ * checked by fingerprint, but the refusal cannot name the difference (the README's single-replica promise).
+ */
+export class ApprovedPreviews {
+  private readonly held = new Map<string, { preview: ImpactPreview; exp: number }>();
+
+  constructor(private readonly now: () => number) {}
+
+  /** `exp` in epoch milliseconds, the token's own expiry. */
+  remember(tokenId: string, preview: ImpactPreview, exp: number): void {
+    this.forgetExpired();
+    this.held.set(tokenId, { preview, exp });
+    if (this.held.size > MAX_HELD) this.held.delete(this.held.keys().next().value as string);
+  }
+
+  /** The preview shown with this token, and forgets it: a token is spent once. */
+  take(tokenId: string): ImpactPreview | undefined {
+    const entry = this.held.get(tokenId);
+    this.held.delete(tokenId);
+    return entry !== undefined && entry.exp > this.now() ? entry.preview : undefined;
+  }
+
+  private forgetExpired(): void {
+    const now = this.now();
+    // Insertion order is issue order and every token lives the same TTL: the expired ones are at the front.
+    for (const [id, entry] of this.held) {
+      if (entry.exp > now) break;
+      this.held.delete(id);
+    }
+  }
+}
