@@ -1,7 +1,8 @@
 import type { ImpactPreview } from '../tools/define.js';
 
-// Previews held at once; past this the oldest is forgotten (its token still works, a refusal just says less).
-const MAX_HELD = 2_000;
+// Targets held across all previews; past this the oldest previews are forgotten (their tokens still work, a
+// refusal just says less), so a caller asking for many large previews cannot grow memory without bound.
+const MAX_HELD_TARGETS = 200_000;
 
 /**
  * The preview shown with each issued confirmation token, held until the token expires, so a refusal on
@@ -10,6 +11,7 @@ const MAX_HELD = 2_000;
  */
 export class ApprovedPreviews {
   private readonly held = new Map<string, { preview: ImpactPreview; exp: number }>();
+  private targets = 0;
 
   constructor(private readonly now: () => number) {}
 
@@ -17,13 +19,14 @@ export class ApprovedPreviews {
   remember(tokenId: string, preview: ImpactPreview, exp: number): void {
     this.forgetExpired();
     this.held.set(tokenId, { preview, exp });
-    if (this.held.size > MAX_HELD) this.held.delete(this.held.keys().next().value as string);
+    this.targets += preview.targets.length;
+    while (this.targets > MAX_HELD_TARGETS) this.forget(this.held.keys().next().value as string);
   }
 
   /** The preview shown with this token, and forgets it: a token is spent once. */
   take(tokenId: string): ImpactPreview | undefined {
     const entry = this.held.get(tokenId);
-    this.held.delete(tokenId);
+    this.forget(tokenId);
     return entry !== undefined && entry.exp > this.now() ? entry.preview : undefined;
   }
 
@@ -32,7 +35,14 @@ export class ApprovedPreviews {
     // Insertion order is issue order and every token lives the same TTL: the expired ones are at the front.
     for (const [id, entry] of this.held) {
       if (entry.exp > now) break;
-      this.held.delete(id);
+      this.forget(id);
     }
+  }
+
+  private forget(tokenId: string): void {
+    const entry = this.held.get(tokenId);
+    if (entry === undefined) return;
+    this.held.delete(tokenId);
+    this.targets -= entry.preview.targets.length;
   }
 }

@@ -98,10 +98,10 @@ class Refusal {
 }
 
 /**
- * The guard pipeline: mode -> tenant allowlist -> caps by the arguments -> preview when the effect could differ
- * or a person will be asked -> mode and caps by the effect (the stronger class, people reached) -> confirmation
- * -> handler, with one audit line per call whatever the outcome. Handler errors are audited and re-thrown unchanged: the server
- * owns turning them into `isError` results (see guard.ts).
+ * The guard pipeline: mode -> tenant allowlist -> caps by the arguments -> preview when the effect could
+ * differ or a person will be asked -> mode and caps by the effect (the stronger class, people reached) ->
+ * confirmation -> handler, with one audit line per call whatever the outcome. Handler errors are audited and
+ * re-thrown unchanged: the server owns turning them into `isError` results (see guard.ts).
  */
 export function createGuard(options: GuardOptions): Guard {
   validate(options);
