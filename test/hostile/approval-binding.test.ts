@@ -82,12 +82,14 @@ describe('hostile: a confirmation token works only where it was issued (real HTT
 describe('hostile: budgets belong to the caller, not the session (real HTTP transport)', () => {
   let runtime: Runtime;
   let http: HttpHandle;
+  let other: HttpHandle;
   beforeAll(async () => {
     runtime = await startRuntimeForTest(['--mode', 'full', '--max-changes-per-session', '2']);
     http = await startHttpFor(runtime, { token: BEARER_A });
+    other = await startHttpFor(runtime, { token: BEARER_B });
   });
   afterAll(async () => {
-    await http.close();
+    await Promise.all([http.close(), other.close()]);
     await runtime.close();
   });
 
@@ -103,6 +105,11 @@ describe('hostile: budgets belong to the caller, not the session (real HTTP tran
     expect(textOf(third)).toContain('this caller has made 2 of its 2 allowed changes (all its sessions together)');
     expect(runtime.sandbox?.snapshot().users.find((u) => u.userId === dana)?.displayName).toBe('Dana Two');
     await fresh.close();
+
+    // The caller is the bearer: another bearer on the same guard has its own allowance.
+    const someoneElse = await session(other, BEARER_B);
+    expect((await call(someoneElse, 'update_user', { userId: dana, displayName: 'Dana Four' })).isError).toBeFalsy();
+    await someoneElse.close();
   });
 });
 
