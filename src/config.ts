@@ -95,7 +95,7 @@ export const OPTIONS = {
     flag: '--max-changes-per-session',
     env: 'VISIER_MCP_MAX_CHANGES_PER_SESSION',
     kind: 'string',
-    help: 'Changes one MCP session may make',
+    help: 'Changes one caller may make, all its sessions together',
   },
   maxChangesPerHour: {
     flag: '--max-changes-per-hour',

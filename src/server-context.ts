@@ -74,15 +74,28 @@ export function callContext(
   };
 }
 
+/** The authInfo.extra key under which a transport that authenticated a request names its caller. */
+export const PRINCIPAL_KEY = 'principal';
+
+// A transport that authenticates nothing (stdio, in-memory) serves the process that started it.
+const LOCAL_PROCESS = `local-process:${process.pid}`;
+
+/** Who is behind a request: the principal its transport authenticated, else the local process. */
+function principalOf(extra?: Pick<Extra, 'authInfo'>): string {
+  const named = extra?.authInfo?.extra?.[PRINCIPAL_KEY];
+  return typeof named === 'string' ? named : LOCAL_PROCESS;
+}
+
 export function callerInfo(
   server: McpServer,
   deps: Pick<ContextDeps, 'elicitationTimeoutMs'>,
-  extra?: Pick<Extra, 'sessionId' | 'sendRequest'>,
+  extra?: Pick<Extra, 'sessionId' | 'sendRequest' | 'authInfo'>,
 ): CallerInfo {
   const client = server.server.getClientVersion();
   const caller: CallerInfo = {
     ...(client ? { clientName: client.name, clientVersion: client.version } : {}),
     ...(extra?.sessionId === undefined ? {} : { sessionId: extra.sessionId }),
+    principal: principalOf(extra),
   };
   if (extra && server.server.getClientCapabilities()?.elicitation) {
     // Sent as part of this call, so over HTTP it rides the call's own stream (no GET stream needed). The

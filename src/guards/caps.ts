@@ -7,20 +7,20 @@ export interface CapLimits {
 export const DEFAULT_CAPS: CapLimits = { maxItemsPerCall: 500, maxChangesPerSession: 2000, maxChangesPerHour: 5000 };
 
 const HOUR_MS = 3_600_000;
-// Sessions remembered at once; the oldest is forgotten past this, so a long-lived server's memory stays bounded.
-const MAX_SESSIONS = 10_000;
-// Sessionless callers (stdio) share one budget.
-const NO_SESSION = '';
+// Callers remembered at once; the least recently active is forgotten past this, so memory stays bounded.
+const MAX_CALLERS = 10_000;
 
-export type CapRefusal = { reason: 'item-cap' | 'session-budget' | 'hour-budget'; text: string };
+export type CapRefusal = { reason: 'item-cap' | 'caller-budget' | 'hour-budget'; text: string };
 
 /**
- * The blast-radius limits: items per call, and changes per session and per rolling hour. Budgets hold only
- * what calls that actually ran attempted; `take` checks and records in one synchronous step, so two calls
+ * The blast-radius limits: items per call, changes per caller (`CallerInfo.principal`: all its sessions
+ * together, for as long as the server runs; the `maxChangesPerSession` option, named for when a session was the
+ * only caller known) and changes by the whole server per rolling hour. Items are people reached. Budgets hold
+ * only what calls that actually ran attempted; `take` checks and records in one synchronous step, so two calls
  * racing cannot both squeeze under the limit.
  */
 export class ChangeBudget {
-  private readonly perSession = new Map<string, number>();
+  private readonly perCaller = new Map<string, number>();
   private readonly hourly: { at: number; items: number }[] = [];
 
   constructor(
@@ -29,7 +29,7 @@ export class ChangeBudget {
   ) {}
 
   /** Why this many items would be refused now, or undefined when the call fits. */
-  check(items: number, sessionId: string | undefined): CapRefusal | undefined {
+  check(items: number, caller: string): CapRefusal | undefined {
     const { maxItemsPerCall, maxChangesPerSession, maxChangesPerHour } = this.limits;
     if (items > maxItemsPerCall) {
       return {
@@ -37,11 +37,11 @@ export class ChangeBudget {
         text: `this call touches ${items} users; the cap is ${maxItemsPerCall} per call. Split it into smaller calls.`,
       };
     }
-    const session = this.perSession.get(sessionId ?? NO_SESSION) ?? 0;
-    if (session + items > maxChangesPerSession) {
+    const used = this.perCaller.get(caller) ?? 0;
+    if (used + items > maxChangesPerSession) {
       return {
-        reason: 'session-budget',
-        text: `this call touches ${items} users; this session has made ${session} of its ${maxChangesPerSession} allowed changes.`,
+        reason: 'caller-budget',
+        text: `this call touches ${items} users; this caller has made ${used} of its ${maxChangesPerSession} allowed changes (all its sessions together).`,
       };
     }
     const hour = this.usedThisHour();
@@ -55,17 +55,13 @@ export class ChangeBudget {
   }
 
   /** Checks again (the human may have taken minutes to answer) and, if the call fits, records it. */
-  take(items: number, sessionId: string | undefined): CapRefusal | undefined {
-    const refusal = this.check(items, sessionId);
+  take(items: number, caller: string): CapRefusal | undefined {
+    const refusal = this.check(items, caller);
     if (refusal !== undefined) return refusal;
-    const key = sessionId ?? NO_SESSION;
-    const used = this.perSession.get(key) ?? 0;
-    this.perSession.delete(key);
-    this.perSession.set(key, used + items);
-    if (this.perSession.size > MAX_SESSIONS) {
-      const oldest = this.perSession.keys().next().value as string;
-      this.perSession.delete(oldest);
-    }
+    const used = this.perCaller.get(caller) ?? 0;
+    this.perCaller.delete(caller);
+    this.perCaller.set(caller, used + items);
+    if (this.perCaller.size > MAX_CALLERS) this.perCaller.delete(this.perCaller.keys().next().value as string);
     this.hourly.push({ at: this.now(), items });
     return undefined;
   }

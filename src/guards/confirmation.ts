@@ -1,20 +1,27 @@
 import type { Classification, ImpactPreview } from '../tools/define.js';
+import type { ApprovedPreviews } from './approved-previews.js';
 import type { CallerInfo, ConfirmPolicy, ElicitAnswer, ElicitFormSchema } from './guard.js';
-import { previewForHuman } from './preview-text.js';
+import { targetChangedText } from './preview-diff.js';
+import { previewForHuman, type ShownPreview } from './preview-text.js';
 import type { ConfirmationTokens } from './token.js';
 import { sanitizeUntrusted } from './untrusted.js';
 
 export interface ConfirmationRequest {
   tool: string;
+  /** The call's effective class: the stronger of the tool's and its preview's. */
   classification: Classification;
   /** Arguments without the confirmation token. */
   args: Record<string, unknown>;
   tenants: string[];
   /** Taken just now from live data. */
   preview: ImpactPreview;
+  /** `preview` as the person sees it, fitted to the channel's budget (see preview-text.ts). */
+  shown: ShownPreview;
   /** The token the client sent back, if any. */
   token?: string;
   caller: CallerInfo;
+  /** Who the call belongs to (the caller's principal); tokens are bound to it and to the session. */
+  principal: string;
 }
 
 export type ConfirmMethod = 'elicitation' | 'token';
@@ -51,11 +58,11 @@ export class ElicitationConfirmer implements Confirmer {
       schema.properties.typed = { type: 'string', title: `Type ${typed.what} to confirm: ${typed.value}` };
       schema.required = ['confirm', 'typed'];
     }
-    const message = [
-      `${request.tool} asks for your approval.`,
-      previewForHuman(request.preview),
+    const message = previewForHuman(
+      request.tool,
+      request.shown,
       typed !== undefined ? `This cannot be undone. Type ${typed.what} (${typed.value}) to confirm.` : 'Approve?',
-    ].join('\n');
+    );
 
     let answer: ElicitAnswer | typeof TIMED_OUT;
     let timer: NodeJS.Timeout | undefined;
@@ -91,7 +98,8 @@ export class ElicitationConfirmer implements Confirmer {
     if (answer.content?.confirm !== true) {
       return refused('not-approved', true, 'declined', 'the user did not tick approve; nothing was sent.');
     }
-    if (typed !== undefined && String(answer.content?.typed ?? '').trim() !== typed.value) {
+    // Exactly the string shown: no trimming, no case folding, no coercion of arrays or numbers.
+    if (typed !== undefined && answer.content?.typed !== typed.value) {
       return refused(
         'typed-mismatch',
         true,
@@ -105,7 +113,10 @@ export class ElicitationConfirmer implements Confirmer {
 
 /** Without elicitation: the first call gets a preview and a token; the call that brings it back acts. */
 export class TokenConfirmer implements Confirmer {
-  constructor(private readonly tokens: ConfirmationTokens) {}
+  constructor(
+    private readonly tokens: ConfirmationTokens,
+    private readonly approved: ApprovedPreviews,
+  ) {}
 
   async confirm(request: ConfirmationRequest): Promise<Confirmation> {
     const binding = {
@@ -113,21 +124,23 @@ export class TokenConfirmer implements Confirmer {
       args: request.args,
       tenants: request.tenants,
       fingerprint: request.preview.fingerprint,
+      session: request.caller.sessionId ?? '',
+      principal: request.principal,
     };
     if (request.token === undefined) {
-      return { kind: 'token-issued', method: 'token', outcome: 'token-issued', ...this.tokens.issue(binding) };
+      const { token, expiresAt, id, exp } = this.tokens.issue(binding);
+      this.approved.remember(id, request.preview, exp);
+      return { kind: 'token-issued', method: 'token', outcome: 'token-issued', token, expiresAt };
     }
     const check = this.tokens.redeem(request.token, binding);
     if (!check.ok) {
-      return {
-        kind: 'refused',
-        method: 'token',
-        outcome: check.reason,
-        declined: false,
-        reason: check.reason,
-        text: check.text,
-      };
+      const text =
+        check.reason === 'target-changed'
+          ? targetChangedText(this.approved.take(check.id), request.preview)
+          : check.text;
+      return { kind: 'refused', method: 'token', outcome: check.reason, declined: false, reason: check.reason, text };
     }
+    this.approved.take(check.id);
     return { kind: 'confirmed', method: 'token', outcome: 'token-accepted', fingerprint: request.preview.fingerprint };
   }
 }

@@ -32,10 +32,12 @@ export type GuardedOutcome =
   | { kind: 'result'; output: ToolOutput }
   /**
    * Refused before anything was sent to Visier (mode, tenant, caps, declined or failed confirmation).
-   * `reason` is a stable code: mode, tenant-not-allowed, item-cap, session-budget, hour-budget, no-preview,
-   * preview-failed, declined, cancelled, typed-mismatch, elicitation-failed, elicitation-timeout,
-   * no-confirmation-channel, token-invalid, token-expired, token-replayed, target-changed. `text` is for the
-   * model and the human: what happened and what would allow the call.
+   * `reason` is a stable code: mode (also when the call's effect, not its tool, needs a wider mode),
+   * tenant-not-allowed, item-cap, caller-budget, hour-budget, no-preview, preview-failed, preview-too-large,
+   * declined, cancelled, typed-mismatch, elicitation-failed, elicitation-timeout, no-confirmation-channel,
+   * token-invalid (also a token from another session or caller), token-expired, token-replayed,
+   * target-changed (the text says which targets and lines changed). `text` is for the model and the human:
+   * what happened and what would allow the call.
    */
   | { kind: 'refused'; reason: string; text: string }
   /** No elicitation: the preview and a single-use token the client must send back to act. */
@@ -95,16 +97,23 @@ export interface GuardOptions {
   confirmSecret: string;
   /** Default 300. */
   confirmTtlSeconds?: number;
-  /** A `write` call touching more users than this needs confirmation. Default 10. */
+  /**
+   * A `write` call needs confirmation when the people it reaches, added to those its caller (principal) changed
+   * without confirmation in the last hour, exceed this. A confirmed call, whose preview states that running
+   * count, starts it again. Default 10.
+   */
   writeConfirmThreshold?: number;
   /** How long to wait for the human's answer to an elicitation. Default 120000. */
   elicitationTimeoutMs?: number;
   caps?: {
-    /** Users (or groups) one call may touch. Default 500. */
+    /** People one call may reach (an all-users group counts its users). Default 500. */
     maxItemsPerCall?: number;
-    /** Changes (items) one MCP session may make. Default 2000. */
+    /**
+     * Changes (people reached) one caller may make while the server runs: all sessions of the same principal
+     * together, so a new session is no new allowance. Default 2000.
+     */
     maxChangesPerSession?: number;
-    /** Changes (items) the whole server may make in a rolling hour. Default 5000. */
+    /** Changes (people reached) the whole server may make in a rolling hour. Default 5000. */
     maxChangesPerHour?: number;
   };
   audit: {

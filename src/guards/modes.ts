@@ -29,11 +29,32 @@ export function listedInSomeTenant(
   return tenants.some((tenant) => modeAllows(modeOf(tenant, mode, tenantModes), classification));
 }
 
-/** Why a tool is refused in a tenant, and exactly what the operator would change to allow it. */
-export function modeRefusal(tool: string, classification: Classification, tenant: string, mode: Mode): string {
+/** From weakest to strongest effect. */
+const CLASS_STRENGTH: readonly Classification[] = ['read', 'write', 'access', 'destructive'];
+
+/** The stronger of two classes: a call's effect never lowers its tool's class. */
+export function strongerClass(a: Classification, b: Classification | undefined): Classification {
+  return b !== undefined && CLASS_STRENGTH.indexOf(b) > CLASS_STRENGTH.indexOf(a) ? b : a;
+}
+
+/**
+ * Why a call is refused in a tenant, and exactly what the operator would change to allow it. `effect` is set
+ * when the call's effect is stronger than its tool's class: the refusal names the tool's class and why.
+ */
+export function modeRefusal(
+  tool: string,
+  classification: Classification,
+  tenant: string,
+  mode: Mode,
+  effect?: { toolClass: Classification; why: string[] },
+): string {
   const needed = MODES_BY_WIDTH.find((m) => modeAllows(m, classification)) as Mode;
+  const what =
+    effect === undefined
+      ? `${tool} is a '${classification}' tool`
+      : `${tool} is a '${effect.toolClass}' tool, but this call is '${classification}' by its effect (${effect.why.join('; ') || 'stated by its preview'})`;
   return (
-    `${tool} is a '${classification}' tool and tenant '${tenant}' runs in '${mode}' mode; it needs mode '${needed}'. ` +
+    `${what} and tenant '${tenant}' runs in '${mode}' mode; it needs mode '${needed}'. ` +
     `The operator can start the server with --mode ${needed} (or VISIER_MCP_MODE=${needed}), ` +
     `or set this tenant to '${needed}' in the per-tenant modes file (--tenant-modes).`
   );

@@ -1,4 +1,5 @@
-import type { AnyToolDefinition, ImpactPreview, ToolContext, ToolOutput } from '../tools/define.js';
+import type { AnyToolDefinition, Classification, ImpactPreview, ToolContext, ToolOutput } from '../tools/define.js';
+import { ApprovedPreviews } from './approved-previews.js';
 import { type AuditDecision, AuditLog, type AuditRecord } from './audit.js';
 import { ChangeBudget, DEFAULT_CAPS } from './caps.js';
 import { chooseConfirmer, ElicitationConfirmer, RefusingConfirmer, TokenConfirmer } from './confirmation.js';
@@ -9,14 +10,18 @@ import {
   type GuardedOutcome,
   type GuardOptions,
 } from './guard.js';
-import { listedInSomeTenant, modeAllows, modeOf, modeRefusal } from './modes.js';
-import { previewForModel } from './preview-text.js';
+import { listedInSomeTenant, modeAllows, modeOf, modeRefusal, strongerClass } from './modes.js';
+import { targetChangedText } from './preview-diff.js';
+import { ELICITATION_PREVIEW_MAX_CHARS, fitPreview, MODEL_FRAME_CHARS, previewForModel } from './preview-text.js';
 import { redactArgs, redactText, tokenDigest } from './redact.js';
 import { tenantRefusal } from './tenants.js';
 import { ConfirmationTokens } from './token.js';
-import { newFenceNonce } from './untrusted.js';
+import { UNCONFIRMED_WINDOW_MS, UnconfirmedChanges } from './unconfirmed.js';
+import { newFenceNonce, sanitizeUntrusted } from './untrusted.js';
 
 const DEFAULTS = { confirmTtlSeconds: 300, writeConfirmThreshold: 10, elicitationTimeoutMs: 120_000 };
+// Calls whose transport names no caller share one principal: never a fresh allowance per session.
+const ANONYMOUS = 'anonymous';
 
 /** Configuration mistakes stop start-up: a guard that silently allows less or more is worse than none. */
 function validate(options: GuardOptions): void {
@@ -64,6 +69,26 @@ function withWhere(preview: ImpactPreview, tenants: string[], projectId: string 
   return { ...preview, summary: `${preview.summary} [${where}]` };
 }
 
+/**
+ * A confirmed call resets the caller's unconfirmed count, so the person must see that count: the summary
+ * says how many people this caller changed without confirmation in the window.
+ */
+function withRunningCount(preview: ImpactPreview, unconfirmedSoFar: number, items: number, threshold: number) {
+  if (unconfirmedSoFar === 0) return preview;
+  const window = `${UNCONFIRMED_WINDOW_MS / 60_000} minutes`;
+  const running =
+    `; with ${unconfirmedSoFar} people changed without confirmation by this caller in the last ${window}, ` +
+    `${unconfirmedSoFar + items} in all (threshold ${threshold})`;
+  return { ...preview, summary: `${preview.summary}${running}` };
+}
+
+/** Why a preview is elevated, each reason once, as visible text: for a refusal that names why. */
+function elevatedReasons(preview: ImpactPreview | undefined): string[] {
+  const reasons = new Set((preview?.targets ?? []).flatMap((t) => t.elevated ?? []).map(sanitizeUntrusted));
+  for (const grant of preview?.privilegedGrants ?? []) reasons.add(`grants ${sanitizeUntrusted(grant)}`);
+  return [...reasons];
+}
+
 class Refusal {
   constructor(
     readonly reason: string,
@@ -73,9 +98,10 @@ class Refusal {
 }
 
 /**
- * The guard pipeline: mode -> tenant allowlist -> caps -> confirmation (preview first) -> handler, with one
- * audit line per call whatever the outcome. Handler errors are audited and re-thrown unchanged: the server
- * owns turning them into `isError` results (see guard.ts).
+ * The guard pipeline: mode -> tenant allowlist -> caps by the arguments -> preview when the effect could
+ * differ or a person will be asked -> mode and caps by the effect (the stronger class, people reached) ->
+ * confirmation -> handler, with one audit line per call whatever the outcome. Handler errors are audited and
+ * re-thrown unchanged: the server owns turning them into `isError` results (see guard.ts).
  */
 export function createGuard(options: GuardOptions): Guard {
   validate(options);
@@ -87,9 +113,10 @@ export function createGuard(options: GuardOptions): Guard {
     options.confirmTtlSeconds ?? DEFAULTS.confirmTtlSeconds,
     now,
   );
+  const unconfirmed = new UnconfirmedChanges(now);
   const strategies = {
     elicitation: new ElicitationConfirmer(options.elicitationTimeoutMs ?? DEFAULTS.elicitationTimeoutMs),
-    token: new TokenConfirmer(tokens),
+    token: new TokenConfirmer(tokens, new ApprovedPreviews(now)),
     refusing: new RefusingConfirmer(),
   };
   const audit = new AuditLog(options.audit);
@@ -109,6 +136,15 @@ export function createGuard(options: GuardOptions): Guard {
     }
   }
 
+  /** The caller budgets and the threshold belong to; callers a transport could not name share one. */
+  const principalOf = (caller: CallerInfo) => caller.principal ?? ANONYMOUS;
+
+  /** Whether a change of this class and size needs a person, given what the caller changed unconfirmed. */
+  const wantsConfirmation = (classification: Classification, items: number, unconfirmedSoFar: number) =>
+    classification === 'access' ||
+    classification === 'destructive' ||
+    (classification === 'write' && unconfirmedSoFar + items > threshold);
+
   async function call(
     def: AnyToolDefinition,
     args: Record<string, unknown>,
@@ -118,6 +154,7 @@ export function createGuard(options: GuardOptions): Guard {
     const started = now();
     const { [CONFIRMATION_TOKEN_ARG]: rawToken, ...callArgs } = args;
     const token = rawToken === undefined ? undefined : typeof rawToken === 'string' ? rawToken : '';
+    const principal = principalOf(caller);
     const record: AuditRecord = {
       time: new Date(started).toISOString(),
       tool: def.name,
@@ -137,38 +174,76 @@ export function createGuard(options: GuardOptions): Guard {
       Object.assign(record, update, { durationMs: now() - started });
       audit.write(record);
     };
+    const checkModes = (classification: Classification, effect?: { toolClass: Classification; why: string[] }) => {
+      for (const tenant of record.tenants) {
+        const mode = modeOf(tenant, options.mode, options.tenantModes);
+        if (!modeAllows(mode, classification)) {
+          throw new Refusal('mode', modeRefusal(def.name, classification, tenant, mode, effect));
+        }
+      }
+    };
+    const checkCaps = (items: number) => {
+      const overCap = budget.check(items, principal);
+      if (overCap !== undefined) throw new Refusal(overCap.reason, `${overCap.text} Nothing was sent.`);
+    };
 
     try {
       record.tenants = reachedTenants(def, callArgs, ctx, options.defaultTenant);
-      for (const tenant of record.tenants) {
-        const mode = modeOf(tenant, options.mode, options.tenantModes);
-        if (!modeAllows(mode, def.classification)) {
-          throw new Refusal('mode', modeRefusal(def.name, def.classification, tenant, mode));
-        }
-      }
+      checkModes(def.classification);
       const notAllowed = tenantRefusal(record.tenants, options.tenants);
       if (notAllowed !== undefined) throw new Refusal('tenant-not-allowed', notAllowed);
 
       const changes = def.classification !== 'read';
-      const items = changes ? (def.itemCount?.(callArgs) ?? 1) : 0;
-      const overCap = changes ? budget.check(items, caller.sessionId) : undefined;
-      if (overCap !== undefined) throw new Refusal(overCap.reason, `${overCap.text} Nothing was sent.`);
+      const declared = changes ? (def.itemCount?.(callArgs) ?? 1) : 0;
+      // People reached are never fewer than items named, so a call over the cap by its arguments alone is
+      // refused before anything is read.
+      if (changes) checkCaps(declared);
 
-      const needsConfirmation =
-        def.classification === 'access' ||
-        def.classification === 'destructive' ||
-        (def.classification === 'write' && items > threshold);
+      // The effect decides, so it is read first whenever it could differ from the tool's class or size, and
+      // whenever a person will be asked anyway.
+      let live: ImpactPreview | undefined;
+      if (
+        changes &&
+        (def.effectDependsOnData?.(callArgs) === true ||
+          wantsConfirmation(def.classification, declared, unconfirmed.count(principal)))
+      ) {
+        live = await preview(def, callArgs, ctx);
+      }
+      const effective = strongerClass(def.classification, live?.classification);
+      record.classification = effective;
+      if (effective !== def.classification) {
+        checkModes(effective, { toolClass: def.classification, why: elevatedReasons(live) });
+      }
+      const items = Math.max(declared, live?.peopleReached ?? 0);
+      if (changes) checkCaps(items);
+
+      // From here to the budget's take there is no await unless a person is asked: a caller's racing calls
+      // cannot both count under the threshold.
+      const unconfirmedSoFar = unconfirmed.count(principal);
+      const needsConfirmation = changes && wantsConfirmation(effective, items, unconfirmedSoFar);
       let confirmed = false;
       if (needsConfirmation) {
-        const shown = withWhere(await preview(def, callArgs, ctx), record.tenants, ctx.call.projectId);
+        const taken = live ?? (await preview(def, callArgs, ctx));
+        const shown = withWhere(
+          withRunningCount(taken, unconfirmedSoFar, items, threshold),
+          record.tenants,
+          ctx.call.projectId,
+        );
         const confirmer = chooseConfirmer(options.confirm, caller, token !== undefined, strategies);
+        const fitted = fitPreview(
+          shown,
+          confirmer === strategies.elicitation ? ELICITATION_PREVIEW_MAX_CHARS : ctx.maxResultChars - MODEL_FRAME_CHARS,
+        );
+        if (!fitted.ok) throw new Refusal(fitted.reason, fitted.text);
         const answer = await confirmer.confirm({
           tool: def.name,
-          classification: def.classification,
+          classification: effective,
           args: callArgs,
           tenants: record.tenants,
           preview: shown,
+          shown: fitted.shown,
           caller,
+          principal,
           ...(token !== undefined ? { token } : {}),
         });
         if (answer.method !== undefined) {
@@ -184,7 +259,7 @@ export function createGuard(options: GuardOptions): Guard {
             kind: 'confirmation-required',
             text: previewForModel(
               def.name,
-              shown,
+              fitted.shown,
               CONFIRMATION_TOKEN_ARG,
               answer.token,
               answer.expiresAt,
@@ -200,16 +275,18 @@ export function createGuard(options: GuardOptions): Guard {
         }
         confirmed = true;
         // The human may have taken minutes: the data must still be what they approved.
-        if (answer.method === 'elicitation' && (await preview(def, callArgs, ctx)).fingerprint !== answer.fingerprint) {
-          throw new Refusal(
-            'target-changed',
-            'the targets changed while waiting for approval (the data is no longer what the user approved); nothing was sent.',
-          );
+        if (answer.method === 'elicitation') {
+          const again = await preview(def, callArgs, ctx);
+          if (again.fingerprint !== answer.fingerprint) {
+            throw new Refusal('target-changed', targetChangedText(shown, again));
+          }
         }
       }
 
-      const overBudget = changes ? budget.take(items, caller.sessionId) : undefined;
+      const overBudget = changes ? budget.take(items, principal) : undefined;
       if (overBudget !== undefined) throw new Refusal(overBudget.reason, `${overBudget.text} Nothing was sent.`);
+      if (confirmed) unconfirmed.reset(principal);
+      else if (changes) unconfirmed.record(principal, items);
 
       const decision: AuditDecision = confirmed ? 'confirmed' : 'allowed';
       let output: ToolOutput;

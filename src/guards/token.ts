@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { canonicalJson } from './canonical.js';
 
 /** What a confirmation token is bound to: changing any of it invalidates the token. */
@@ -10,6 +10,10 @@ export interface TokenBinding {
   tenants: string[];
   /** The fingerprint of the preview the human was shown. */
   fingerprint: string;
+  /** The MCP session the token was issued in ('' for a sessionless transport). */
+  session: string;
+  /** The caller it was issued to (`CallerInfo.principal`). */
+  principal: string;
 }
 
 interface TokenClaims {
@@ -19,11 +23,15 @@ interface TokenClaims {
   exp: number;
   /** The fingerprint confirmed, so a later change of targets can be told apart from a tampered call. */
   fp: string;
+  /** A digest of the session and caller it was issued to, so a foreign token is refused saying so. */
+  who: string;
 }
 
 export type TokenCheck =
   | { ok: true; id: string; exp: number }
-  | { ok: false; reason: 'token-invalid' | 'token-expired' | 'token-replayed' | 'target-changed'; text: string };
+  | { ok: false; reason: 'token-invalid' | 'token-expired' | 'token-replayed'; text: string }
+  /** Genuine and unspent, but the data moved since the preview: `id` names the token, to say what changed. */
+  | { ok: false; reason: 'target-changed'; id: string; text: string };
 
 // Used token ids are remembered until they expire; past this many live ids new confirmations are refused
 // (fail closed) rather than letting the set grow without bound or forgetting ids that could be replayed.
@@ -43,14 +51,21 @@ export class ConfirmationTokens {
     private readonly now: () => number,
   ) {}
 
-  issue(binding: TokenBinding): { token: string; expiresAt: string } {
+  /** A token for exactly this call, session and caller; `id` and `exp` (epoch ms) identify it in this process. */
+  issue(binding: TokenBinding): { token: string; expiresAt: string; id: string; exp: number } {
     const claims: TokenClaims = {
       id: randomBytes(12).toString('base64url'),
       exp: this.now() + this.ttlSeconds * 1000,
       fp: binding.fingerprint,
+      who: whoOf(binding),
     };
     const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
-    return { token: `${body}.${this.sign(body, binding)}`, expiresAt: new Date(claims.exp).toISOString() };
+    return {
+      token: `${body}.${this.sign(body, binding)}`,
+      expiresAt: new Date(claims.exp).toISOString(),
+      id: claims.id,
+      exp: claims.exp,
+    };
   }
 
   /**
@@ -59,6 +74,13 @@ export class ConfirmationTokens {
    */
   redeem(token: string, binding: TokenBinding): TokenCheck {
     const claims = this.verify(token, binding);
+    if (claims === 'foreign') {
+      return {
+        ok: false,
+        reason: 'token-invalid',
+        text: 'the confirmation token was issued in another session or to another caller; a token works only where it was issued. Nothing was sent; ask for a new preview.',
+      };
+    }
     if (claims === undefined) {
       return {
         ok: false,
@@ -94,13 +116,15 @@ export class ConfirmationTokens {
       return {
         ok: false,
         reason: 'target-changed',
+        id: claims.id,
         text: 'the targets changed since the preview was confirmed (the data is no longer what the user approved). Nothing was sent; ask for a new preview.',
       };
     }
     return { ok: true, id: claims.id, exp: claims.exp };
   }
 
-  private verify(token: string, binding: TokenBinding): TokenClaims | undefined {
+  /** The claims of a genuine token for this binding; 'foreign' when it was made for another session or caller. */
+  private verify(token: string, binding: TokenBinding): TokenClaims | 'foreign' | undefined {
     const [body, mac, extra] = token.split('.');
     if (body === undefined || mac === undefined || extra !== undefined) return undefined;
     let claims: TokenClaims;
@@ -109,9 +133,16 @@ export class ConfirmationTokens {
     } catch {
       return undefined;
     }
-    if (typeof claims?.id !== 'string' || typeof claims.exp !== 'number' || typeof claims.fp !== 'string') {
+    if (
+      typeof claims?.id !== 'string' ||
+      typeof claims.exp !== 'number' ||
+      typeof claims.fp !== 'string' ||
+      typeof claims.who !== 'string'
+    ) {
       return undefined;
     }
+    // Only a claim of the signed body; the MAC below, which covers session and caller, is what decides.
+    if (claims.who !== whoOf(binding)) return 'foreign';
     const expected = Buffer.from(this.sign(body, { ...binding, fingerprint: claims.fp }));
     const given = Buffer.from(mac);
     return given.length === expected.length && timingSafeEqual(given, expected) ? claims : undefined;
@@ -123,6 +154,8 @@ export class ConfirmationTokens {
       args: binding.args,
       tenants: [...new Set(binding.tenants)].sort(),
       fp: binding.fingerprint,
+      session: binding.session,
+      principal: binding.principal,
       body,
     });
     return createHmac('sha256', this.secret).update(bound).digest('base64url');
@@ -131,4 +164,11 @@ export class ConfirmationTokens {
   private forgetExpired(now: number): void {
     for (const [id, exp] of this.used) if (exp <= now) this.used.delete(id);
   }
+}
+
+function whoOf(binding: Pick<TokenBinding, 'session' | 'principal'>): string {
+  return createHash('sha256')
+    .update(canonicalJson([binding.session, binding.principal]))
+    .digest('base64url')
+    .slice(0, 16);
 }

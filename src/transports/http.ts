@@ -1,10 +1,12 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type pino from 'pino';
+import { PRINCIPAL_KEY } from '../server-context.js';
 
 export interface HttpOptions {
   host: string;
@@ -65,6 +67,16 @@ function sendJsonRpcError(res: ServerResponse, status: number, code: number, mes
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
+/**
+ * Who an authorized request comes from, as the guard counts budgets and binds tokens: a digest of the bearer
+ * (never the bearer itself), or, with no bearer configured, the one loopback caller every local client is.
+ * Handed to the SDK as the request's AuthInfo, which it passes to the tool call.
+ */
+function callerAuth(token: string | undefined): AuthInfo {
+  const principal = token ? `bearer:${digest(token).toString('hex').slice(0, 16)}` : 'http-loopback';
+  return { token: principal, clientId: principal, scopes: [], extra: { [PRINCIPAL_KEY]: principal } };
+}
+
 class BodyTooLarge extends Error {}
 
 async function readBody(req: IncomingMessage, limit: number): Promise<string> {
@@ -91,6 +103,7 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
   const allowedHosts = new Set([...LOOPBACK_HOSTS, hostnameOf(options.host), ...(options.allowedHosts ?? [])]);
   const allowedOrigins = new Set(options.allowedOrigins ?? []);
   const tokenDigest = options.token ? digest(options.token) : undefined;
+  const auth = callerAuth(options.token);
   const sessions = new Map<string, Session>();
   /** MCP POSTs being answered: what a graceful shutdown waits for (GET streams never end on their own). */
   let postsInFlight = 0;
@@ -193,7 +206,7 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
       active.lastSeen = Date.now();
       if (req.method === 'POST') postsInFlight--;
     });
-    await active.transport.handleRequest(req, res, body);
+    await active.transport.handleRequest(Object.assign(req, { auth }), res, body);
   };
 
   const handleMcp = async (req: IncomingMessage, res: ServerResponse) => {

@@ -16,26 +16,18 @@ describe('ChangeBudget', () => {
     expect(b.check(500, 's1')).toBeUndefined();
   });
 
-  it('counts per session only what was taken, and sessions apart', () => {
+  it('counts per caller only what was taken, and callers apart', () => {
     const { budget: b } = budget({ maxItemsPerCall: 100, maxChangesPerSession: 150, maxChangesPerHour: 10_000 });
     expect(b.check(100, 's1')).toBeUndefined();
     expect(b.check(100, 's1')).toBeUndefined();
     expect(b.take(100, 's1')).toBeUndefined();
     expect(b.take(60, 's1')).toEqual({
-      reason: 'session-budget',
-      text: 'this call touches 60 users; this session has made 100 of its 150 allowed changes.',
+      reason: 'caller-budget',
+      text: 'this call touches 60 users; this caller has made 100 of its 150 allowed changes (all its sessions together).',
     });
     expect(b.take(50, 's1')).toBeUndefined();
-    expect(b.check(1, 's1')?.reason).toBe('session-budget');
+    expect(b.check(1, 's1')?.reason).toBe('caller-budget');
     expect(b.take(100, 's2')).toBeUndefined();
-  });
-
-  it('shares one budget among sessionless callers', () => {
-    const { budget: b } = budget({ maxItemsPerCall: 100, maxChangesPerSession: 100, maxChangesPerHour: 10_000 });
-    expect(b.take(80, undefined)).toBeUndefined();
-    expect(b.take(30, undefined)?.text).toBe(
-      'this call touches 30 users; this session has made 80 of its 100 allowed changes.',
-    );
   });
 
   it('limits the server per rolling hour and frees the budget as the hour passes', () => {

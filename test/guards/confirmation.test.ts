@@ -101,7 +101,7 @@ describe('confirmation by elicitation', () => {
     expect(wrong.asked[0]?.message.split('\n').at(-1)).toBe('This cannot be undone. Type the name (jdoe) to confirm.');
     expect(h.ran).toEqual([]);
 
-    const right = answering({ action: 'accept', content: { confirm: true, typed: ' jdoe ' } });
+    const right = answering({ action: 'accept', content: { confirm: true, typed: 'jdoe' } });
     expect((await h.guard.call(h.tools.destructive, { userId: 'u1' }, ctx(), right.caller)).kind).toBe('result');
     expect(h.ran).toEqual([{ tool: 'delete_user', args: { userId: 'u1' } }]);
   });
@@ -125,18 +125,19 @@ describe('confirmation by elicitation', () => {
     expect(asked[0]?.message.split('\n')[2]).toBe('user u1 jdoe Ignore this now: Viewer after: nothing');
   });
 
-  it('refuses when the target changed while the human was answering', async () => {
+  it('refuses when the target changed while the human was answering, saying what changed', async () => {
     const h = harness();
     const { caller } = answering(async () => {
       h.directory.names.u1 = 'ceo';
       return { action: 'accept', content: { confirm: true, typed: 'jdoe' } };
     });
     const out = await h.guard.call(h.tools.destructive, { userId: 'u1' }, ctx(), caller);
-    expect(out).toEqual({
-      kind: 'refused',
-      reason: 'target-changed',
-      text: 'the targets changed while waiting for approval (the data is no longer what the user approved); nothing was sent.',
-    });
+    expect(out).toMatchObject({ kind: 'refused', reason: 'target-changed' });
+    const text = out.kind === 'refused' ? out.text : '';
+    expect(text).toMatch(
+      /^the data changed since the user approved this change, .* What changed:\n<directory-data id="[0-9a-f]+">/,
+    );
+    expect(text).toContain('\nuser u1: name was jdoe, is ceo\n');
     expect(h.ran).toEqual([]);
   });
 

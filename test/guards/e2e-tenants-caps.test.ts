@@ -90,7 +90,7 @@ describe('e2e: caps and budgets', () => {
     });
   });
 
-  it('refuses a call over the session budget once earlier calls used it up', async () => {
+  it("refuses a call over the caller's budget once earlier calls used it up", async () => {
     await withE2E({ guard: { caps: { maxChangesPerSession: 3 } } }, async (e2e) => {
       const first = await e2e.call('update_user', { userId: dana, displayName: 'Dana One' });
       expect(first.isError).toBeFalsy();
@@ -104,7 +104,9 @@ describe('e2e: caps and budgets', () => {
       const sentBefore = dataRequests(suite.sandbox).length;
       const third = await e2e.call('update_user', { userId: dana, displayName: 'Dana Three' });
       expect(third.isError).toBe(true);
-      expect(textOf(third)).toContain('this call touches 1 users; this session has made 3 of its 3 allowed changes.');
+      expect(textOf(third)).toContain(
+        'this call touches 1 users; this caller has made 3 of its 3 allowed changes (all its sessions together).',
+      );
       expect(dataRequests(suite.sandbox)).toHaveLength(sentBefore);
       expect(changeRequests(suite.sandbox).map((r) => `${r.method} ${r.path}`)).toEqual([
         `PUT /v1/admin/users/${dana}`,

@@ -119,7 +119,7 @@ describe('createGuard: caps and budgets', () => {
     expect(h.ran).toEqual([]);
   });
 
-  it('consumes the session budget only with calls that ran', async () => {
+  it("consumes the caller's budget only with calls that ran, whatever session they come from", async () => {
     const h = harness({ caps: { maxChangesPerSession: 12 } });
     const declining = answering({ action: 'decline' }).caller;
     expect((await h.guard.call(h.tools.write, users(11), ctx(), declining)).kind).toBe('refused');
@@ -128,12 +128,13 @@ describe('createGuard: caps and budgets', () => {
     const over = await h.guard.call(h.tools.write, users(2), ctx(), accepting);
     expect(over).toEqual({
       kind: 'refused',
-      reason: 'session-budget',
-      text: 'this call touches 2 users; this session has made 11 of its 12 allowed changes. Nothing was sent.',
+      reason: 'caller-budget',
+      text: 'this call touches 2 users; this caller has made 11 of its 12 allowed changes (all its sessions together). Nothing was sent.',
     });
-    expect((await h.guard.call(h.tools.write, users(2), ctx(), { ...accepting, sessionId: 'other' })).kind).toBe(
-      'result',
-    );
+    const newSession = await h.guard.call(h.tools.write, users(2), ctx(), { ...accepting, sessionId: 'other' });
+    expect(newSession.kind === 'refused' && newSession.reason).toBe('caller-budget');
+    const otherCaller = { ...accepting, principal: 'bearer:other' };
+    expect((await h.guard.call(h.tools.write, users(2), ctx(), otherCaller)).kind).toBe('result');
     expect(h.ran.map((r) => (r.args.users as unknown[]).length)).toEqual([11, 2]);
   });
 

@@ -52,7 +52,7 @@ describe('properties', () => {
     fc.assert(
       fc.property(args, args, (issuedFor, presented) => {
         const tokens = new ConfirmationTokens('property-secret-0123456789', 300, () => 0);
-        const binding = { tool: 't', tenants: ['T1'], fingerprint: 'f' };
+        const binding = { tool: 't', tenants: ['T1'], fingerprint: 'f', session: 's', principal: 'p' };
         const { token } = tokens.issue({ ...binding, args: issuedFor });
         const same =
           JSON.stringify(Object.entries(issuedFor).sort()) === JSON.stringify(Object.entries(presented).sort());

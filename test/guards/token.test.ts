@@ -7,6 +7,8 @@ const BINDING: TokenBinding = {
   args: { userId: 'u1', tenantCode: 'T1', options: { b: 2, a: 1 } },
   tenants: ['T1'],
   fingerprint: 'fp-1',
+  session: 'sess-1',
+  principal: 'bearer:abc',
 };
 
 function tokens(secret = SECRET) {
@@ -44,6 +46,21 @@ describe('confirmation tokens', () => {
     expect(otherTool.ok === false && otherTool.reason).toBe('token-invalid');
     const otherTenant = t.redeem(t.issue(BINDING).token, { ...BINDING, tenants: ['T2'] });
     expect(otherTenant.ok === false && otherTenant.reason).toBe('token-invalid');
+  });
+
+  it('refuses a token in another session or from another caller, saying so', () => {
+    const { tokens: t } = tokens();
+    for (const elsewhere of [
+      { ...BINDING, session: 'sess-2' },
+      { ...BINDING, principal: 'bearer:def' },
+    ]) {
+      expect(t.redeem(t.issue(BINDING).token, elsewhere)).toEqual({
+        ok: false,
+        reason: 'token-invalid',
+        text: 'the confirmation token was issued in another session or to another caller; a token works only where it was issued. Nothing was sent; ask for a new preview.',
+      });
+    }
+    expect(t.redeem(t.issue(BINDING).token, BINDING).ok).toBe(true);
   });
 
   it('accepts a token until its expiry and refuses it from the expiry on', () => {
@@ -86,10 +103,11 @@ describe('confirmation tokens', () => {
 
   it('refuses, and spends, a valid token when the targets changed since the preview', () => {
     const { tokens: t } = tokens();
-    const { token } = t.issue(BINDING);
+    const { token, id } = t.issue(BINDING);
     expect(t.redeem(token, { ...BINDING, fingerprint: 'fp-2' })).toEqual({
       ok: false,
       reason: 'target-changed',
+      id,
       text: 'the targets changed since the preview was confirmed (the data is no longer what the user approved). Nothing was sent; ask for a new preview.',
     });
     expect(t.redeem(token, BINDING).ok === false).toBe(true);

@@ -1,0 +1,41 @@
+/** How far back a caller's unconfirmed changes count toward the write-confirmation threshold. */
+export const UNCONFIRMED_WINDOW_MS = 3_600_000;
+// Callers remembered at once; the least recently active is forgotten past this, so memory stays bounded.
+const MAX_CALLERS = 10_000;
+
+/**
+ * The people a caller (`CallerInfo.principal`, all its sessions together) changed without a person confirming,
+ * over a rolling hour, for the write-confirmation threshold: three calls of 10 users count as 30, not as three
+ * calls under a threshold of 10. What resets it: time (each change leaves the count an hour after it ran), and a
+ * call a person confirmed, whose preview states the running count (see the pipeline). Check and record run in
+ * the same synchronous step of a call, so racing calls cannot both slip under.
+ */
+export class UnconfirmedChanges {
+  private readonly byCaller = new Map<string, { at: number; items: number }[]>();
+
+  constructor(private readonly now: () => number) {}
+
+  /** People changed without confirmation by this caller in the window. */
+  count(caller: string): number {
+    const entries = this.byCaller.get(caller);
+    if (entries === undefined) return 0;
+    const since = this.now() - UNCONFIRMED_WINDOW_MS;
+    while (entries.length > 0 && (entries[0] as { at: number }).at <= since) entries.shift();
+    if (entries.length === 0) this.byCaller.delete(caller);
+    return entries.reduce((sum, entry) => sum + entry.items, 0);
+  }
+
+  /** A change that ran without confirmation. */
+  record(caller: string, items: number): void {
+    const entries = this.byCaller.get(caller) ?? [];
+    entries.push({ at: this.now(), items });
+    this.byCaller.delete(caller);
+    this.byCaller.set(caller, entries);
+    if (this.byCaller.size > MAX_CALLERS) this.byCaller.delete(this.byCaller.keys().next().value as string);
+  }
+
+  /** A person confirmed a change whose preview showed this caller's running count: it starts again. */
+  reset(caller: string): void {
+    this.byCaller.delete(caller);
+  }
+}

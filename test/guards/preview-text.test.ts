@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { fitPreview } from '../../src/guards/preview-text.js';
+import type { ImpactPreview, ImpactTarget } from '../../src/tools/define.js';
+
+const edit = (i: number): ImpactTarget => ({
+  kind: 'user',
+  id: `u${i}`,
+  name: `person${i}`,
+  before: [`username person${i}`, 'enabled'],
+  after: [`username person${i}`, 'disabled'],
+});
+const preview = (targets: ImpactTarget[]): ImpactPreview => ({ summary: 'Disable users', targets, fingerprint: 'f' });
+
+describe('fitPreview', () => {
+  it('shows the whole preview when it fits', () => {
+    const fitted = fitPreview(preview([edit(1), edit(2)]), 1_000);
+    expect(fitted).toEqual({
+      ok: true,
+      shown: {
+        body: [
+          'Disable users',
+          'user u1 person1 now: username person1; enabled after: username person1; disabled',
+          'user u2 person2 now: username person2; enabled after: username person2; disabled',
+        ],
+      },
+    });
+  });
+
+  it('groups changes identical but for id and name, first with their ids, then with counts only', () => {
+    const targets = Array.from({ length: 40 }, (_, i) => edit(i));
+    const withIds = fitPreview(preview(targets), 600);
+    const ids = targets.map((t) => t.id).join(', ');
+    expect(withIds).toEqual({
+      ok: true,
+      shown: {
+        body: ['Disable users', `40 x user now: username <name>; enabled after: username <name>; disabled (${ids})`],
+      },
+    });
+    const counted = fitPreview(preview(targets), 150);
+    expect(counted.ok && counted.shown.body[1]).toBe(
+      '40 x user now: username <name>; enabled after: username <name>; disabled',
+    );
+  });
+
+  it('puts a privileged grant on the first line and refuses what cannot fit', () => {
+    const fitted = fitPreview({ ...preview([edit(1)]), privilegedGrants: ['Admin (Full Access)'] }, 1_000);
+    expect(fitted.ok && fitted.shown.alert).toBe('PRIVILEGED: grants Admin (Full Access)');
+    expect(fitPreview(preview([edit(1)]), 20)).toMatchObject({ ok: false, reason: 'preview-too-large' });
+  });
+});
