@@ -220,7 +220,9 @@ export function createGuard(options: GuardOptions): Guard {
       // From here to the budget's take there is no await unless a person is asked: a caller's racing calls
       // cannot both count under the threshold.
       const unconfirmedSoFar = unconfirmed.count(principal);
-      const needsConfirmation = changes && wantsConfirmation(effective, items, unconfirmedSoFar);
+      // A reach the preview could not count (a dynamic filter) is over any threshold: a person decides.
+      const needsConfirmation =
+        changes && (live?.reachUnknown === true || wantsConfirmation(effective, items, unconfirmedSoFar));
       let confirmed = false;
       if (needsConfirmation) {
         const taken = live ?? (await preview(def, callArgs, ctx));
