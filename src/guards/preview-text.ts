@@ -1,5 +1,5 @@
 import type { ImpactPreview, ImpactTarget } from '../tools/define.js';
-import { fenceUntrusted, sanitizeUntrusted } from './untrusted.js';
+import { displayText, fenceUntrusted, sanitizeUntrusted } from './untrusted.js';
 
 /**
  * Characters the preview may take in an elicitation message (the surrounding question adds about 200 more).
@@ -38,7 +38,7 @@ function changeText(target: ImpactTarget, keep: (line: string) => string): strin
 }
 
 function targetLine(target: ImpactTarget): string {
-  const name = target.name !== undefined ? ` ${target.name}` : '';
+  const name = target.name !== undefined ? ` ${displayText(target.name)}` : '';
   const elevated = target.elevated?.length ? ` ELEVATED: ${target.elevated.join('; ')}` : '';
   return `${target.kind} ${target.id}${name}${changeText(target, (line) => line)}${elevated}`;
 }

@@ -38,6 +38,17 @@ export function sanitizeMessage(text: string): string {
   return text.split('\n').map(sanitizeUntrusted).join('\n');
 }
 
+// Longer than any real name, username or email (Visier caps usernames at 256): past it a value is shown cut, with
+// how much was left out, so one oversized field cannot push the rest of a preview past its budget.
+const MAX_DISPLAY_CHARS = 256;
+
+/** Directory text for one field of a line: sanitised, and cut visibly past 256 characters. */
+export function displayText(text: string): string {
+  const clean = sanitizeUntrusted(text);
+  if (clean.length <= MAX_DISPLAY_CHARS) return clean;
+  return `${clean.slice(0, MAX_DISPLAY_CHARS)}…(+${clean.length - MAX_DISPLAY_CHARS} characters)`;
+}
+
 /**
  * Wraps people-entered lines in a labelled block whose tags carry a per-call nonce. Any tag-like text inside
  * is defanged, so a display name cannot close the block early and speak as the server.

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { displayText } from '../guards/untrusted.js';
 import type { AssignmentResult, GroupPermissionsResult, TargetProjectForTenant, User } from '../visier/api.js';
 import { defineTool, type ImpactPreview, type ImpactTarget, type ToolContext } from './define.js';
 import { id, ids, projectRouting, targetProjectForTenants } from './fields.js';
-import { fencedText } from './format.js';
+import { fencedText, quoted } from './format.js';
 import { type PermissionCatalogue, permissionCatalogue } from './permission-catalogue.js';
 import {
   countPhrase,
@@ -29,8 +30,7 @@ function assignmentText(verb: string, result: AssignmentResult, fence: ToolConte
   const lines = result.tenants.flatMap((t) => [
     `tenant ${t.tenantCode ?? '(default)'}: ${t.status}${t.message ? ` - ${t.message}` : ''}`,
     ...t.changes.map(
-      (c) =>
-        `  ${c.id}${c.name ? ` ${JSON.stringify(c.name)}` : ''}: ${c.users.map((u) => u.userId).join(', ') || 'no users'}`,
+      (c) => `  ${c.id}${c.name ? ` ${quoted(c.name)}` : ''}: ${c.users.map((u) => u.userId).join(', ') || 'no users'}`,
     ),
   ]);
   const header =
@@ -210,7 +210,7 @@ async function membershipPreview(
   ];
   const missing = users.filter((u) => !u.user).length;
   return {
-    summary: `${join ? 'Add' : 'Remove'} ${countPhrase(users.length, 'user', missing)} ${join ? 'to' : 'from'} group ${groupName ?? args.userGroupId}${projectTargetsNote(args)}`,
+    summary: `${join ? 'Add' : 'Remove'} ${countPhrase(users.length, 'user', missing)} ${join ? 'to' : 'from'} group ${groupName === undefined ? args.userGroupId : displayText(groupName)}${projectTargetsNote(args)}`,
     targets,
     fingerprint: fingerprintOf(targets, args.userGroupId),
     ...effectFields(undefined, userTargets.some((t) => t.elevated) ? privileged : []),
@@ -302,7 +302,7 @@ async function groupPermissionPreview(
       .map((p): ImpactTarget => ({ kind: 'permission', id: p, missing: true, before: ['no such permission'] })),
   ];
   return {
-    summary: `${grant ? 'Grant' : 'Revoke'} ${catalogue.describe(args.permissionIds)} ${grant ? 'to' : 'from'} group ${group.displayName ?? args.userGroupId} (${reach.phrase})`,
+    summary: `${grant ? 'Grant' : 'Revoke'} ${catalogue.describe(args.permissionIds)} ${grant ? 'to' : 'from'} group ${group.displayName === undefined ? args.userGroupId : displayText(group.displayName)} (${reach.phrase})`,
     targets,
     fingerprint: fingerprintOf(targets, args.permissionIds),
     ...effectFields(reach, privileged),
@@ -327,7 +327,7 @@ const groupPermissionOut = {
 function groupPermissionText(verb: string, result: GroupPermissionsResult, fence: ToolContext['fence']) {
   const lines = result.userGroups.map(
     (g) =>
-      `${g.userGroupId}${g.displayName ? ` ${JSON.stringify(g.displayName)}` : ''} permissions: ${g.permissions.map((p) => p.permissionId).join(', ') || 'none'}`,
+      `${g.userGroupId}${g.displayName ? ` ${quoted(g.displayName)}` : ''} permissions: ${g.permissions.map((p) => p.permissionId).join(', ') || 'none'}`,
   );
   return fencedText(`${verb}: ${result.status}${result.message ? ` - ${result.message}` : ''}.`, lines, { fence });
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { BulkResult, User, UserInput, UserPatch, UserUpdate } from '../visier/api.js';
 import { defineTool, type ImpactTarget, type ToolContext } from './define.js';
 import { id, routing, text } from './fields.js';
-import { fencedText, IDENTITY_FIELDS, linesWithinBudget, userLine } from './format.js';
+import { fencedText, IDENTITY_FIELDS, linesWithinBudget, quoted, userLine } from './format.js';
 import { countPhrase, currentUsersMany, fingerprint, fingerprintOf, holdings, missingUser } from './preview.js';
 import { bulkOut } from './schemas.js';
 import { elevatedProfileChange, mayChangeAccess, profileBefore } from './user-effect.js';
@@ -128,7 +128,7 @@ export const bulkUpdateUsers = defineTool({
         id: userId,
         name: user.displayName ?? user.username,
         before: profileBefore(user, keys),
-        after: keys.map((k) => `${k}: ${JSON.stringify(patch[k])}`),
+        after: keys.map((k) => `${k}: ${quoted(patch[k])}`),
         ...(elevated.length ? { elevated } : {}),
       };
     });

@@ -1,7 +1,17 @@
+import { displayText } from '../guards/untrusted.js';
 import type { User } from '../visier/api.js';
 import type { ToolContext } from './define.js';
 
 // Compact text for the model: one line per item, directory text inside the call's untrusted-data fence.
+
+/**
+ * A value quoted for a text line. Directory text is sanitised and cut to display length first: quoting it raw
+ * would turn the controls and lone surrogates the sanitiser removes into visible escapes, and an oversized value
+ * would push the rest of a preview past its budget.
+ */
+export function quoted(value: unknown): string {
+  return JSON.stringify(typeof value === 'string' ? displayText(value) : value) ?? 'undefined';
+}
 
 /** Room the fence markers and the header line may take beyond the item lines. */
 const FRAME_CHARS = 400;
@@ -30,10 +40,10 @@ export function userLine(user: Partial<User> & { userId: string }, fields: reado
     // Enabled is the norm; only the exception costs a word.
     if (field === 'accountEnabled') {
       if (!value) parts.push('disabled');
-    } else if (field === 'displayName') parts.push(JSON.stringify(value));
-    else if (field === 'employeeId') parts.push(`emp:${value}`);
+    } else if (field === 'displayName') parts.push(quoted(value));
+    else if (field === 'employeeId') parts.push(`emp:${displayText(String(value))}`);
     else if (field === 'lastLogin') parts.push(`lastLogin:${value}`);
-    else parts.push(String(value));
+    else parts.push(displayText(String(value)));
   }
   return parts.join(' ');
 }

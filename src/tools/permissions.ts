@@ -2,16 +2,12 @@ import { z } from 'zod';
 import type { Permission, PermissionHolder } from '../visier/api.js';
 import { defineTool } from './define.js';
 import { cursor, id, limit, pageOutput, projectRouting, text } from './fields.js';
-import { fencedText, pageHeader } from './format.js';
+import { fencedText, pageHeader, quoted } from './format.js';
 import { localPage } from './paging.js';
 import { permissionRefOut } from './schemas.js';
 
 const permissionLine = (p: Permission) =>
-  [
-    p.permissionId,
-    p.displayName ? JSON.stringify(p.displayName) : undefined,
-    p.description ? `- ${p.description}` : undefined,
-  ]
+  [p.permissionId, p.displayName ? quoted(p.displayName) : undefined, p.description ? `- ${p.description}` : undefined]
     .filter((part) => part !== undefined)
     .join(' ');
 

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { displayText } from '../guards/untrusted.js';
 import type { User, UserGroupDefinition, UserGroupMembershipRule, UserInclude } from '../visier/api.js';
 import type { ImpactTarget, ToolContext } from './define.js';
+import { quoted } from './format.js';
 
 // Live reads shared by the previews of change tools: what each target is and holds now, as the `before` lines
 // the human reads, and the digest of them the guard checks again right before acting.
@@ -25,9 +27,9 @@ export function fingerprintOf(targets: readonly ImpactTarget[], bound: unknown =
  */
 export function identityLine(user: User): string {
   // An email equal to the username says nothing new; any other email, or none, reads differently.
-  const email = user.email === undefined || user.email === user.username ? '' : ` email ${JSON.stringify(user.email)}`;
-  const name = user.displayName === undefined ? '' : ` name ${JSON.stringify(user.displayName)}`;
-  return `identity: ${JSON.stringify(user.username)}${email}${name} ${user.accountEnabled === false ? 'disabled' : 'enabled'}`;
+  const email = user.email === undefined || user.email === user.username ? '' : ` email ${quoted(user.email)}`;
+  const name = user.displayName === undefined ? '' : ` name ${quoted(user.displayName)}`;
+  return `identity: ${quoted(user.username)}${email}${name} ${user.accountEnabled === false ? 'disabled' : 'enabled'}`;
 }
 
 /** A group's membership rule as `before`/`after` lines, ids sorted so the same rule always reads the same. */
@@ -111,7 +113,7 @@ export function missingGroup(userGroupId: string): ImpactTarget {
 /** `Name (id)` list of what a user or group holds, or "none". */
 export function describeRefs(refs: readonly { id: string; name?: string | undefined }[]): string {
   if (refs.length === 0) return 'none';
-  return refs.map((r) => (r.name ? `${r.name} (${r.id})` : r.id)).join(', ');
+  return refs.map((r) => (r.name ? `${displayText(r.name)} (${r.id})` : r.id)).join(', ');
 }
 
 /** What a user holds: permissions, groups and profiles, as preview lines. */

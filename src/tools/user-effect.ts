@@ -1,4 +1,5 @@
 import type { User, UserPatch } from '../visier/api.js';
+import { quoted } from './format.js';
 import { describeRefs, identityLine } from './preview.js';
 
 // When a profile change is an access change: a new username or email moves a privilege holder's sign-in (and
@@ -28,6 +29,6 @@ export function profileBefore(user: User, changed: readonly (keyof UserPatch)[])
     identityLine(user),
     `permissions: ${describeRefs((user.permissions ?? []).map((p) => ({ id: p.permissionId, name: p.displayName })))}`,
     `user groups: ${describeRefs((user.userGroups ?? []).map((g) => ({ id: g.userGroupId, name: g.displayName })))}`,
-    ...changed.map((k) => `${k}: ${JSON.stringify(user[k] ?? null)}`),
+    ...changed.map((k) => `${k}: ${quoted(user[k] ?? null)}`),
   ];
 }

@@ -3,7 +3,7 @@ import type { GroupMember, UserGroupDefinition, UserGroupSummary } from '../visi
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { defineTool, type ImpactTarget } from './define.js';
 import { cursor, id, ids, limit, pageOutput, projectRouting, text } from './fields.js';
-import { fencedText, linesWithinBudget, pageHeader } from './format.js';
+import { fencedText, linesWithinBudget, pageHeader, quoted } from './format.js';
 import { localPage } from './paging.js';
 import { type PermissionCatalogue, permissionCatalogue } from './permission-catalogue.js';
 import { countPhrase, currentGroups, fingerprint, fingerprintOf, membershipLines, missingGroup } from './preview.js';
@@ -13,7 +13,7 @@ import { permissionRefOut } from './schemas.js';
 const MAX_GROUPS = 100;
 
 const groupLine = (g: UserGroupSummary) => {
-  const name = g.displayName ? ` ${JSON.stringify(g.displayName)}` : '';
+  const name = g.displayName ? ` ${quoted(g.displayName)}` : '';
   const perms = g.permissions ? ` permissions:${g.permissions.map((p) => p.permissionId).join(',') || 'none'}` : '';
   return `${g.userGroupId}${name}${perms}`;
 };
@@ -26,7 +26,7 @@ function definitionLines(
   g: UserGroupDefinition,
   describe: (permissionIds: readonly string[]) => string = (permissionIds) => permissionIds.join(', ') || 'none',
 ): string[] {
-  const lines = [`${g.userGroupId ?? '(new)'} ${JSON.stringify(g.displayName ?? '')}`];
+  const lines = [`${g.userGroupId ?? '(new)'} ${quoted(g.displayName ?? '')}`];
   if (g.description) lines.push(`description: ${g.description}`);
   lines.push(`permissions: ${describe([...(g.permissionIds ?? [])].sort())}`, ...membershipLines(g.users));
   return lines;
@@ -257,10 +257,10 @@ function changeText(
   fence: (lines: string[]) => string,
 ): string {
   const lines = [
-    ...result.successes.map((s) => `ok ${s.userGroupId ?? ''} ${JSON.stringify(s.displayName ?? '')}`),
+    ...result.successes.map((s) => `ok ${s.userGroupId ?? ''} ${quoted(s.displayName ?? '')}`),
     ...result.failures.map(
       (f) =>
-        `failed ${f.userGroupId ?? ''} ${JSON.stringify(f.displayName ?? '')}: ${f.message ?? ''}${f.rci ? ` rci:${f.rci}` : ''}`,
+        `failed ${f.userGroupId ?? ''} ${quoted(f.displayName ?? '')}: ${f.message ?? ''}${f.rci ? ` rci:${f.rci}` : ''}`,
     ),
   ];
   return fencedText(`${verb} ${result.successes.length} user groups; ${result.failures.length} failed.`, lines, {

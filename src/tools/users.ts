@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { displayText } from '../guards/untrusted.js';
 import type { User, UserInput } from '../visier/api.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { defineTool, type ImpactTarget, type ToolContext } from './define.js';
@@ -9,6 +10,7 @@ import {
   linesWithinBudget,
   pageHeader,
   pickUserFields,
+  quoted,
   USER_FIELDS,
   type UserField,
   userLine,
@@ -152,7 +154,7 @@ export const createUser = defineTool({
   preview: async (args) => {
     const input = userInput(args);
     return {
-      summary: `Create user ${input.username}`,
+      summary: `Create user ${displayText(input.username)}`,
       targets: [
         { kind: 'user', id: input.username, name: input.displayName, after: [userLine({ userId: '(new)', ...input })] },
       ],
@@ -201,7 +203,7 @@ export const updateUser = defineTool({
         id: userId,
         name: user.displayName ?? user.username,
         before: profileBefore(user, changed),
-        after: changed.map((k) => `${k}: ${JSON.stringify(patch[k])}`),
+        after: changed.map((k) => `${k}: ${quoted(patch[k])}`),
         ...(elevated.length ? { elevated } : {}),
       },
     ];
@@ -238,7 +240,7 @@ export const deleteUser = defineTool({
     }
     const before = [userLine(user, IDENTITY_FIELDS), ...holdings(user)];
     return {
-      summary: `Delete user ${user.username} (${user.userId})`,
+      summary: `Delete user ${displayText(user.username)} (${user.userId})`,
       targets: [{ kind: 'user', id: user.userId, name: user.displayName ?? user.username, before, after: ['deleted'] }],
       fingerprint: fingerprint([user.userId, before]),
     };

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DIRECTORY_TEXT_KEY,
   DIRECTORY_TEXT_NOTICE,
+  displayText,
   fenceUntrusted,
   labelDirectoryData,
   newFenceNonce,
@@ -135,5 +136,16 @@ describe('labelDirectoryData', () => {
     });
     expect(Object.keys(labelled).at(-1)).toBe(DIRECTORY_TEXT_KEY);
     expect(input.users[0]?.displayName).toBe('Pat\u{E0041}\u200B Lee');
+  });
+});
+
+describe('displayText', () => {
+  it('keeps a value of up to 256 visible characters whole, after cleaning', () => {
+    const name = `${'a'.repeat(255)}\u{E0041}b`;
+    expect(displayText(name)).toBe(`${'a'.repeat(255)}b`);
+  });
+
+  it('cuts a longer value visibly, saying how much was left out', () => {
+    expect(displayText('x'.repeat(6000))).toBe(`${'x'.repeat(256)}…(+5744 characters)`);
   });
 });

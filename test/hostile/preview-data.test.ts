@@ -68,9 +68,11 @@ async function preview(e2e: E2E, tool: string, args: Record<string, unknown>): P
   return { token: meta.confirmationToken, preview: meta.preview, visierCalls: dataRequests(sandbox).length };
 }
 
-function expectRefusedAsChanged(result: CallToolResult): void {
+/** Refused before anything was sent, naming what changed since the human approved. */
+function expectRefusedAsChanged(result: CallToolResult, changed: string): void {
   expect(result.isError).toBe(true);
-  expect(textOf(result)).toContain('the targets changed');
+  expect(textOf(result)).toContain('the data changed since the user approved this change');
+  expect(textOf(result)).toContain(changed);
   expect(changeRequests(sandbox)).toEqual([]);
 }
 
@@ -96,6 +98,7 @@ describe('hostile: an approval stays bound to who and what it names', () => {
       sandbox.clearRequests();
       expectRefusedAsChanged(
         await e2e.call('assign_permissions_to_users', { ...grant, confirmationToken: issued.token }),
+        'mallory@evil.example',
       );
       expect(adminHolders()).not.toContain(victim.userId);
 
@@ -127,6 +130,7 @@ describe('hostile: an approval stays bound to who and what it names', () => {
         sandbox.clearRequests();
         expectRefusedAsChanged(
           await e2e.call('assign_permissions_to_group', { ...grant, confirmationToken: issued.token }),
+          'all users',
         );
         const group = sandbox.snapshot().userGroups.find((g) => g.userGroupId === EXECUTIVES);
         expect(group?.permissionIds).not.toContain(ADMIN.permissionId);
