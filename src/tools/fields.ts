@@ -5,23 +5,30 @@ import { z } from 'zod';
 export const MAX_STRING = 256;
 export const MAX_IDS = 500;
 
-export const id = (what: string) => z.string().min(1).max(MAX_STRING).describe(what);
+// Visier's ids, tenant codes and project ids are visible ASCII. Anything else cannot be a real one, and a
+// control character or a code point above U+00FF cannot go into the header that carries it.
+const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
+const visibleAscii = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .max(MAX_STRING)
+    .regex(VISIBLE_ASCII, {
+      error: 'must be visible ASCII characters only (no spaces, control or non-ASCII characters)',
+    })
+    .describe(what);
+
+/** A Visier id: it goes into request URLs, headers or routing lists. */
+export const id = visibleAscii;
+
+/** A free-text identifier that is not routed (a username or display name). */
+export const name = (what: string) => z.string().min(1).max(MAX_STRING).describe(what);
 
 export const ids = (what: string) => z.array(id(what)).min(1).max(MAX_IDS).describe(`${what}s (1-${MAX_IDS})`);
 
-export const tenantCode = z
-  .string()
-  .min(1)
-  .max(MAX_STRING)
-  .optional()
-  .describe('Tenant to act on; defaults to the configured tenant');
+export const tenantCode = visibleAscii('Tenant to act on; defaults to the configured tenant').optional();
 
-export const projectId = z
-  .string()
-  .min(1)
-  .max(MAX_STRING)
-  .optional()
-  .describe('Visier project to act inside instead of production');
+export const projectId = visibleAscii('Visier project to act inside instead of production').optional();
 
 export const cursor = z.string().max(1024).optional().describe('nextCursor from the previous page');
 

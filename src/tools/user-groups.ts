@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { GroupMember, UserGroupDefinition, UserGroupSummary } from '../visier/api.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { defineTool, type ImpactTarget } from './define.js';
-import { cursor, id, ids, limit, pageOutput, projectRouting, text } from './fields.js';
+import { cursor, id, ids, limit, name, pageOutput, projectRouting, text } from './fields.js';
 import { fencedText, linesWithinBudget, pageHeader } from './format.js';
 import { localPage } from './paging.js';
 import { countPhrase, currentGroups, fingerprint, missingGroup } from './preview.js';
@@ -222,7 +222,7 @@ export const createUserGroups = defineTool({
   classification: 'access',
   inputSchema: {
     userGroups: z
-      .array(z.strictObject({ displayName: id('Display name'), ...groupFields }))
+      .array(z.strictObject({ displayName: name('Display name'), ...groupFields }))
       .min(1)
       .max(MAX_GROUPS)
       .describe(`Groups to create (1-${MAX_GROUPS})`),

@@ -100,10 +100,7 @@ function chunkFailure(
   const withRci = (item: Pick<BulkItem, 'status' | 'message'>) =>
     error.rci === undefined ? item : { ...item, rci: error.rci };
   // A 429 is never processed; a cancelled chunk was processed only if a request of it went out.
-  const neverProcessed =
-    (error.kind === 'aborted' && !anySent) ||
-    error.kind === 'rate-limited' ||
-    (error.kind === 'network' && !error.sent);
+  const neverProcessed = (error.kind === 'aborted' && !anySent) || error.kind === 'rate-limited' || !error.sent;
   const systemic =
     neverProcessed ||
     error.kind === 'aborted' ||
