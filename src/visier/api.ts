@@ -91,7 +91,10 @@ export interface BulkItem {
   userId?: string;
   username?: string;
   displayName?: string;
-  /** Visier's message for a failed item, or why a chunk was not sent. */
+  /**
+   * Visier's message for a failed item, why a chunk was not sent, or for a succeeded item how its success was
+   * established when Visier's own answer was lost.
+   */
   message?: string;
   rci?: string;
   user?: User;

@@ -46,7 +46,7 @@ import {
   type VisierClientConfig,
 } from './config.js';
 import { VisierApiError } from './errors.js';
-import { HttpClient, type HttpMethod, type HttpStats, type ResponseKind } from './http.js';
+import { HttpClient, type HttpMethod, type HttpStats, type ResponseKind, type Tally } from './http.js';
 import {
   assignDefined,
   flattenV2Successes,
@@ -100,7 +100,7 @@ interface CallSpec<S extends z.ZodType | undefined> {
   json?: unknown;
   schema: S;
   accept?: ResponseKind;
-  tally?: { requests: number };
+  tally?: Tally;
 }
 
 export class VisierClient implements VisierApi {
@@ -288,6 +288,10 @@ export class VisierClient implements VisierApi {
         succeeded: (_id, s) => assignDefined({}, { username: s.username, displayName: s.displayName }),
         failed: v2FailureMessage,
         send: (chunk) => this.usersV2('DELETE', { userIds: chunk }, options, tally),
+        lostAnswerCheck: {
+          done: (id) => this.isGone(id, options, tally),
+          note: 'deleted by an attempt whose answer was lost: the retry found the user already gone, and a read confirms it',
+        },
         onProgress: options?.onProgress,
         signal: options?.signal,
       },
@@ -295,12 +299,27 @@ export class VisierClient implements VisierApi {
     );
   }
 
-  private async usersV2(
-    method: HttpMethod,
-    json: unknown,
-    options: CallOptions | undefined,
-    tally: { requests: number },
-  ) {
+  /** Whether Visier answers 404 for the user; any other answer or error is not proof. */
+  private async isGone(userId: string, options: CallOptions | undefined, tally: Tally): Promise<boolean> {
+    try {
+      await this.call({
+        method: 'GET',
+        path: `/v1/admin/users/${seg(userId)}`,
+        route: ROUTES.getUser,
+        options,
+        schema: undefined,
+        tally,
+      });
+      return false;
+    } catch (error) {
+      if (error instanceof VisierApiError && error.status === 404) return true;
+      if (error instanceof VisierApiError) return false;
+      throw error;
+    }
+  }
+
+  private async usersV2(method: HttpMethod, json: unknown, options: CallOptions | undefined, tally: Tally) {
+    const lostBefore = tally.lostAnswers ?? 0;
     const res = await this.call({
       method,
       path: '/v2/admin/users',
@@ -310,7 +329,11 @@ export class VisierClient implements VisierApi {
       schema: wireUsersV2Response,
       tally,
     });
-    return { successes: flattenV2Successes(res), failures: res.failures ?? [] };
+    return {
+      successes: flattenV2Successes(res),
+      failures: res.failures ?? [],
+      afterLostAnswer: (tally.lostAnswers ?? 0) > lostBefore,
+    };
   }
 
   // permissions

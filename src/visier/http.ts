@@ -22,8 +22,15 @@ export interface HttpRequest {
   form?: Record<string, string | undefined>;
   accept: ResponseKind;
   signal?: AbortSignal | undefined;
-  /** Counts the HTTP exchanges of one logical operation (retries and re-authentication included). */
-  tally?: { requests: number } | undefined;
+  tally?: Tally | undefined;
+}
+
+/** What the HTTP exchanges of one logical operation came to, counted across its calls. */
+export interface Tally {
+  /** Exchanges sent, retries and re-authentication included. */
+  requests: number;
+  /** Attempts that may have been carried out but lost their answer, then were sent again. */
+  lostAnswers?: number;
 }
 
 export interface HttpResponse {
@@ -143,7 +150,10 @@ export class HttpClient {
         throw error;
       }
       // A 429 was never processed; anything else that reached Visier may have been, answer lost.
-      if (error.sent && error.kind !== 'rate-limited') mayHaveApplied = true;
+      if (error.sent && error.kind !== 'rate-limited') {
+        mayHaveApplied = true;
+        if (req.tally) req.tally.lostAnswers = (req.tally.lostAnswers ?? 0) + 1;
+      }
       await this.pause(attempt, retryAfterMs, req, error).catch(rethrowAs(this, req));
     }
   }
