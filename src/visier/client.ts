@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type {
   AssignmentCallOptions,
   AssignmentResult,
+  AssignmentStop,
   BulkCallOptions,
   BulkResult,
   CallOptions,
@@ -11,6 +12,7 @@ import type {
   GroupMembershipChange,
   GroupPermissionChange,
   GroupPermissionsResult,
+  IdUsers,
   Page,
   PageQuery,
   Permission,
@@ -495,7 +497,11 @@ export class VisierClient implements VisierApi {
     return this.membership('DELETE', changes, options);
   }
 
-  /** Request k carries, for every group, its k-th slice of at most 100 userIds. */
+  /**
+   * Request k carries, for every group, its k-th slice of at most 100 userIds. A failure of the first request
+   * is thrown (nothing changed); a failure of a later one is returned with the outcomes of those before it and
+   * what became of the rest (`incomplete`), since those earlier changes are made.
+   */
   private async membership(
     method: 'PUT' | 'DELETE',
     changes: GroupMembershipChange[],
@@ -504,23 +510,41 @@ export class VisierClient implements VisierApi {
     const tally = { requests: 0 };
     const tenants: TenantOutcome[] = [];
     const rounds = Math.max(1, ...changes.map((c) => Math.ceil(c.userIds.length / MEMBERSHIP_CHUNK)));
-    for (let k = 0; k < rounds; k++) {
-      const userGroups = changes
+    const slices = Array.from({ length: rounds }, (_, k) =>
+      changes
         .map((c) => ({
           userGroupId: c.userGroupId,
           userIds: c.userIds.slice(k * MEMBERSHIP_CHUNK, (k + 1) * MEMBERSHIP_CHUNK),
         }))
-        .filter((g) => k === 0 || g.userIds.length > 0);
-      const res = await this.call({
-        method,
-        path: '/v1/admin/user-groups/users',
-        route: ROUTES.userGroupAssignments,
-        options,
-        json: { userGroups, ...targetProjects(options) },
-        schema: wireSecurityAssignmentResponse,
-        tally,
-      });
-      tenants.push(...fromSecurityAssignment(res));
+        .filter((g) => k === 0 || g.userIds.length > 0),
+    );
+    for (const [k, userGroups] of slices.entries()) {
+      try {
+        const res = await this.call({
+          method,
+          path: '/v1/admin/user-groups/users',
+          route: ROUTES.userGroupAssignments,
+          options,
+          json: { userGroups, ...targetProjects(options) },
+          schema: wireSecurityAssignmentResponse,
+          tally,
+        });
+        tenants.push(...fromSecurityAssignment(res));
+      } catch (error) {
+        if (k === 0 || !(error instanceof VisierApiError)) throw error;
+        const incomplete = assignDefined(
+          {
+            failedRequest: k + 1,
+            requestsPlanned: rounds,
+            outcome: stopOutcome(error),
+            message: error.localizedMessage ?? error.message,
+            failed: userGroups.map((g) => ({ id: g.userGroupId, userIds: g.userIds })),
+            notSent: mergeById(slices.slice(k + 1).flat()),
+          },
+          { rci: error.rci },
+        );
+        return { tenants, requests: tally.requests, incomplete };
+      }
     }
     return { tenants, requests: tally.requests };
   }
@@ -673,6 +697,18 @@ export class VisierClient implements VisierApi {
 
 function seg(id: string): string {
   return encodeURIComponent(id);
+}
+
+function stopOutcome(error: VisierApiError): AssignmentStop['outcome'] {
+  if (!error.sent || error.kind === 'rate-limited') return 'not-sent';
+  const status = error.status ?? 0;
+  return status >= 400 && status < 500 && !error.afterUnknownOutcome ? 'refused' : 'unknown';
+}
+
+function mergeById(slices: { userGroupId: string; userIds: string[] }[]): IdUsers[] {
+  const byId = new Map<string, string[]>();
+  for (const s of slices) byId.set(s.userGroupId, [...(byId.get(s.userGroupId) ?? []), ...s.userIds]);
+  return [...byId].map(([id, userIds]) => ({ id, userIds }));
 }
 
 function includeQuery(include: UserInclude | undefined): Record<string, boolean | undefined> {
