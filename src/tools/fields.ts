@@ -5,7 +5,7 @@ import { z } from 'zod';
 export const MAX_STRING = 256;
 export const MAX_IDS = 500;
 
-// Visier's ids, tenant codes and project ids are visible ASCII. Anything else cannot be a real one, and a
+// Visier's ids and project ids are visible ASCII. Anything else cannot be a real one, and a
 // control character or a code point above U+00FF cannot go into the header that carries it.
 const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
 const visibleAscii = (what: string) =>
@@ -26,7 +26,18 @@ export const name = (what: string) => z.string().min(1).max(MAX_STRING).describe
 
 export const ids = (what: string) => z.array(id(what)).min(1).max(MAX_IDS).describe(`${what}s (1-${MAX_IDS})`);
 
-export const tenantCode = visibleAscii('Tenant to act on; defaults to the configured tenant').optional();
+// A tenant code reaches Visier only once the allowlist has matched it to a configured one, and the allowlist
+// names the tenant a lookalike (a space, a Cyrillic letter) was meant to be; so the schema refuses only what
+// could never be a tenant code and would break the audit line or the header on the way: control characters.
+const tenant = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .max(MAX_STRING)
+    .regex(/^\P{Cc}+$/u, { error: 'must not contain control characters (U+0000-U+001F, U+007F-U+009F)' })
+    .describe(what);
+
+export const tenantCode = tenant('Tenant to act on; defaults to the configured tenant').optional();
 
 export const projectId = visibleAscii('Visier project to act inside instead of production').optional();
 
@@ -38,7 +49,7 @@ export const limit = (max: number, dflt: number) =>
 export const targetProjectForTenants = z
   .array(
     z.strictObject({
-      tenantCode: id('Tenant code'),
+      tenantCode: tenant('Tenant code'),
       projectId: id('Project id in that tenant'),
     }),
   )
