@@ -191,20 +191,22 @@ const changedGroup = {
   correlationId: z.string().optional(),
 };
 const changeOut = {
-  successes: z.array(z.object(changedGroup)),
+  successes: z.array(z.object({ ...changedGroup, note: z.string().optional() })),
   failures: z.array(z.object({ ...changedGroup, message: z.string().optional(), rci: z.string().optional() })),
 };
 
 function changeText(
   verb: string,
   result: {
-    successes: { userGroupId?: string; displayName?: string }[];
+    successes: { userGroupId?: string; displayName?: string; note?: string }[];
     failures: { userGroupId?: string; displayName?: string; message?: string; rci?: string }[];
   },
   fence: (lines: string[]) => string,
 ): string {
   const lines = [
-    ...result.successes.map((s) => `ok ${s.userGroupId ?? ''} ${JSON.stringify(s.displayName ?? '')}`),
+    ...result.successes.map(
+      (s) => `ok ${s.userGroupId ?? ''} ${JSON.stringify(s.displayName ?? '')}${s.note ? ` (${s.note})` : ''}`,
+    ),
     ...result.failures.map(
       (f) =>
         `failed ${f.userGroupId ?? ''} ${JSON.stringify(f.displayName ?? '')}: ${f.message ?? ''}${f.rci ? ` rci:${f.rci}` : ''}`,

@@ -271,7 +271,8 @@ export interface UserGroupRefForDelete {
 }
 
 export interface UserGroupDeleteResult {
-  successes: UserGroupRefForDelete[];
+  /** `note` says how a deletion whose answer was lost was established (see VisierClient.deleteUserGroups). */
+  successes: (UserGroupRefForDelete & { note?: string })[];
   failures: (UserGroupRefForDelete & { message?: string; rci?: string })[];
 }
 

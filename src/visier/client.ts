@@ -86,6 +86,14 @@ import {
   wireUsersV2Response,
 } from './wire.js';
 
+/**
+ * Why a deletion Visier reported failed is a success: retried after an attempt whose answer was lost, it found
+ * the object gone. Most likely that attempt deleted it; an id that never existed looks the same from here, which
+ * the preview before a deletion shows the human as a missing target.
+ */
+const LOST_DELETION_NOTE =
+  'gone: retried after an attempt whose answer was lost, it was already deleted, and a read confirms it no longer exists';
+
 /** Visier's maximum page size for users and V1 user groups. */
 export const MAX_PAGE_SIZE = 1000;
 /** Visier's default and our default page size for V2 user groups. */
@@ -291,8 +299,8 @@ export class VisierClient implements VisierApi {
         failed: v2FailureMessage,
         send: (chunk) => this.usersV2('DELETE', { userIds: chunk }, options, tally),
         lostAnswerCheck: {
-          done: (id) => this.isGone(id, options, tally),
-          note: 'deleted by an attempt whose answer was lost: the retry found the user already gone, and a read confirms it',
+          done: (id) => this.isGone({ path: `/v1/admin/users/${seg(id)}`, route: ROUTES.getUser, options, tally }),
+          note: LOST_DELETION_NOTE,
         },
         onProgress: options?.onProgress,
         signal: options?.signal,
@@ -301,17 +309,13 @@ export class VisierClient implements VisierApi {
     );
   }
 
-  /** Whether Visier answers 404 for the user; any other answer or error is not proof. */
-  private async isGone(userId: string, options: CallOptions | undefined, tally: Tally): Promise<boolean> {
+  /**
+   * Whether Visier answers 404 for the object at `path`: after a lost answer, proof that a deletion was done.
+   * Any other answer or error is not proof.
+   */
+  private async isGone(at: { path: string; route: Route; options: CallOptions | undefined; tally?: Tally }) {
     try {
-      await this.call({
-        method: 'GET',
-        path: `/v1/admin/users/${seg(userId)}`,
-        route: ROUTES.getUser,
-        options,
-        schema: undefined,
-        tally,
-      });
+      await this.call({ method: 'GET', schema: undefined, ...at });
       return false;
     } catch (error) {
       if (error instanceof VisierApiError && error.status === 404) return true;
@@ -617,7 +621,12 @@ export class VisierClient implements VisierApi {
     };
   }
 
+  /**
+   * A retry after a lost answer finds the groups that attempt deleted gone, and Visier fails them: those a read
+   * confirms gone are successes, with a note.
+   */
   async deleteUserGroups(groups: UserGroupRefForDelete[], options?: CallOptions): Promise<UserGroupDeleteResult> {
+    const tally: Tally = { requests: 0 };
     const res = await this.call({
       method: 'DELETE',
       path: '/v2/admin/user-groups',
@@ -625,11 +634,27 @@ export class VisierClient implements VisierApi {
       options,
       json: { userGroups: groups.map((g) => assignDefined({ userGroupId: g.userGroupId }, g)) },
       schema: wireUserGroupDeleteResponse,
+      tally,
     });
-    return {
+    const result: UserGroupDeleteResult = {
       successes: (res.successes ?? []).map((s) => assignDefined({ userGroupId: s.userGroupId }, s)),
-      failures: (res.failures ?? []).map((f) => assignDefined({ userGroupId: f.userGroupId }, f)),
+      failures: [],
     };
+    for (const f of res.failures ?? []) {
+      const failure = assignDefined({ userGroupId: f.userGroupId }, f);
+      const gone =
+        (tally.lostAnswers ?? 0) > 0 &&
+        (await this.isGone({
+          path: `/v2/admin/user-groups/${seg(f.userGroupId)}`,
+          route: ROUTES.userGroupsV2,
+          options: assignDefined({ ...options }, { tenantCode: f.tenantCode, projectId: f.projectId }),
+        }));
+      if (gone) {
+        const { message: _m, rci: _r, ...ref } = failure;
+        result.successes.push({ ...ref, note: LOST_DELETION_NOTE });
+      } else result.failures.push(failure);
+    }
+    return result;
   }
 
   // reports

@@ -194,7 +194,7 @@ describe('a bulk chunk whose answer was lost', () => {
     expect(deleted.items.map((i) => [i.userId, i.status])).toEqual(
       ids.map((id) => [id, id === kept ? 'failed' : 'succeeded']),
     );
-    expect(deleted.items[0]?.message).toMatch(/^deleted by an attempt whose answer was lost/);
+    expect(deleted.items[0]?.message).toMatch(/^gone: retried after an attempt whose answer was lost/);
     expect(deleted.items[1]?.message).toBe(ITEM_FAILURE);
     expect([deleted.succeeded, deleted.failed, deleted.notAttempted]).toEqual([3, 1, 0]);
     expect(

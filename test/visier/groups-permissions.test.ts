@@ -155,6 +155,34 @@ describe('user groups', () => {
     expect(sorted(stored().memberIds)).toEqual(sorted(group.memberIds));
   });
 
+  it('a group deletion whose answer was lost is a success with a note, not a failure', async () => {
+    const created = await client.createUserGroups([{ displayName: 'Lost answer group' }]);
+    const id = created.successes[0]!.userGroupId!;
+    handle.clearRequests();
+    handle.faults.set({
+      rules: [{ kind: 'lost-response', method: 'DELETE', path: '^/v2/admin/user-groups$', count: 1 }],
+    });
+    try {
+      const deleted = await client.deleteUserGroups([{ userGroupId: id }]);
+      expect(handle.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['DELETE 0', 'DELETE 200', 'GET 404']);
+      expect(deleted).toEqual({
+        successes: [
+          { userGroupId: id, tenantCode: handle.tenants.primary, note: expect.stringMatching(/answer was lost/) },
+        ],
+        failures: [],
+      });
+      expect(handle.snapshot().userGroups.some((g) => g.userGroupId === id)).toBe(false);
+    } finally {
+      handle.faults.clear();
+    }
+  });
+
+  it('without a lost answer, deleting a group that does not exist stays a failure', async () => {
+    const deleted = await client.deleteUserGroups([{ userGroupId: 'no-such-group' }]);
+    expect(deleted.successes).toEqual([]);
+    expect(deleted.failures.map((f) => f.userGroupId)).toEqual(['no-such-group']);
+  });
+
   it('a membership change that fails at its second request reports the first as done and the rest as not', async () => {
     const snap = handle.snapshot();
     const group = snap.userGroups.find((g) => g.memberIds.length < 50)!;
