@@ -137,6 +137,21 @@ describe('hostile: what Visier reports inside a 200 or across requests', () => {
     });
   });
 
+  it('delete_user_groups after a lost answer reports the group it deleted as deleted, not failed', async () => {
+    await withStack(async () => {
+      const created = await stack.call('create_user_groups', { userGroups: [{ displayName: 'Lost answer group' }] });
+      const id = (structured(created).successes as { userGroupId: string }[])[0]!.userGroupId;
+      sandbox.faults.set({
+        rules: [{ kind: 'lost-response', method: 'DELETE', path: '^/v2/admin/user-groups$', count: 1 }],
+      });
+      const result = await stack.call('delete_user_groups', { userGroupIds: [id] });
+      expect(result.isError).toBeFalsy();
+      expect(textOf(result)).toContain('Deleted 1 user groups; 0 failed.');
+      expect(structured(result)).toMatchObject({ successes: [{ userGroupId: id }], failures: [] });
+      expect(sandbox.snapshot().userGroups.some((g) => g.userGroupId === id)).toBe(false);
+    });
+  });
+
   it('a tenant Failed inside a 200 is an error result, with every tenant in it and counts in the audit', async () => {
     await withStack(async () => {
       const result = await stack.call('assign_permissions_to_users', {
