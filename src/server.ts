@@ -43,8 +43,9 @@ export interface ServerDeps {
 export const DEFAULT_MAX_RESULT_CHARS = 20_000;
 export const SANDBOX_LINE = '[sandbox tenant: demo data]';
 export const SANDBOX_META_KEY = 'visier-admin-mcp/sandbox';
-// An isError result carries no structuredContent: SDK clients check it against the outputSchema even on
-// errors. Machine-readable details travel in _meta instead; the text says everything the model needs.
+// An isError result from a refusal or a thrown error carries no structuredContent: SDK clients check it against
+// the outputSchema even on errors. Machine-readable details travel in _meta instead; the text says everything
+// the model needs.
 export const CONFIRMATION_META_KEY = 'visier-admin-mcp/confirmation';
 export const ERROR_META_KEY = 'visier-admin-mcp/error';
 export { DIRECTORY_TEXT_KEY, DIRECTORY_TEXT_NOTICE } from './guards/untrusted.js';
@@ -115,8 +116,10 @@ export function createServer(deps: ServerDeps): McpServer {
         return {
           content: [{ type: 'text', text: outcome.output.text }],
           // Handlers build this from the client's normalised types; it is checked below against the advertised
-          // outputSchema, as strictly as a client will.
+          // outputSchema, as strictly as a client will. A result Visier reports as (partly) failed keeps it: it
+          // is valid against that schema, so SDK clients accept it on an error too, and it says what did change.
           structuredContent: labelDirectoryData(outcome.output.structured),
+          ...(outcome.output.isError ? { isError: true } : {}),
         };
       case 'refused':
         return { content: [{ type: 'text', text: outcome.text }], isError: true };

@@ -304,7 +304,7 @@ export function createGuard(options: GuardOptions): Guard {
         });
         throw error;
       }
-      finish({ decision, counts: counts(output) });
+      finish({ decision, counts: counts(output), isError: output.isError === true });
       return { kind: 'result', output };
     } catch (error) {
       if (error instanceof Refusal) {

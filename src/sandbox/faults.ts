@@ -20,7 +20,8 @@ const KINDS: readonly FaultKind[] = [
  *   latency=MS              added latency on every response, in milliseconds
  *   bulk-fail=REGEX         V2 bulk items whose username (create) or userId (update, delete) match fail
  *   KIND[:OPTION]...        a rule; KIND is 429|500|502|503|504|drop|timeout|malformed|lost-response and OPTION is
- *                           count=N (next N matches, then retire), rate=P (probability 0..1, seeded),
+ *                           skip=N (let the first N matches through), count=N (next N matches, then
+ *                           retire), rate=P (probability 0..1, seeded),
  *                           method=GET|POST|..., path=REGEX (matched against the URL path)
  * e.g. `latency=5,429:count=3,503:rate=0.05:path=^/v1/admin/users,bulk-fail=^fail`.
  * `path=` takes the rest of its item, so a path regex may contain ':' but must come last; no regex may
@@ -60,10 +61,11 @@ function parseRule(item: string): FaultRule {
       break;
     }
     const value = option.slice(eq + 1);
-    if (key === 'count') rule.count = nonNegativeInteger(value, 'count');
+    if (key === 'skip') rule.skip = nonNegativeInteger(value, 'skip');
+    else if (key === 'count') rule.count = nonNegativeInteger(value, 'count');
     else if (key === 'rate') rule.rate = probability(value);
     else if (key === 'method') rule.method = value.toUpperCase();
-    else throw new Error(`Unknown fault option '${option}' in '${item}'; expected count, rate, method or path`);
+    else throw new Error(`Unknown fault option '${option}' in '${item}'; expected skip, count, rate, method or path`);
   }
   return rule;
 }
@@ -92,6 +94,8 @@ function regexSource(value: string, name: string): string {
 interface ActiveRule {
   rule: FaultRule;
   path?: RegExp;
+  /** Matching requests still to let through. */
+  skipping: number;
   remaining: number;
 }
 
@@ -117,6 +121,7 @@ export class Faults implements FaultController {
     this.active = (parsed.rules ?? []).map((rule) => ({
       rule,
       ...(rule.path !== undefined ? { path: new RegExp(rule.path) } : {}),
+      skipping: rule.skip ?? 0,
       remaining: rule.count ?? Number.POSITIVE_INFINITY,
     }));
     this.bulkPattern =
@@ -132,9 +137,14 @@ export class Faults implements FaultController {
     const copy = structuredClone(this.spec);
     const live = this.active.filter((active) => active.remaining > 0);
     if (copy.rules) {
-      copy.rules = live.map(({ rule, remaining }) =>
-        Number.isFinite(remaining) ? { ...rule, count: remaining } : { ...rule },
-      );
+      copy.rules = live.map(({ rule, remaining, skipping }) => {
+        const { skip: _skip, ...shown } = rule;
+        return {
+          ...shown,
+          ...(skipping > 0 ? { skip: skipping } : {}),
+          ...(Number.isFinite(remaining) ? { count: remaining } : {}),
+        };
+      });
     }
     return copy;
   }
@@ -149,6 +159,10 @@ export class Faults implements FaultController {
       if (active.remaining <= 0) continue;
       if (active.rule.method && active.rule.method.toUpperCase() !== method) continue;
       if (active.path && !active.path.test(path)) continue;
+      if (active.skipping > 0) {
+        active.skipping--;
+        continue;
+      }
       if (active.rule.rate !== undefined && this.prng() >= active.rule.rate) continue;
       active.remaining--;
       return active.rule.kind;

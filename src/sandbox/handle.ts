@@ -29,6 +29,8 @@ export interface FaultRule {
   /** Which requests the rule applies to; all when omitted. `path` is a RegExp source matched against the path. */
   method?: string;
   path?: string;
+  /** Let the first `skip` matching requests through before the rule applies (to fail the k-th of a series). */
+  skip?: number;
   /** Apply to the next `count` matching requests, then retire. */
   count?: number;
   /** Apply to each matching request with this probability (seeded, so repeatable). */

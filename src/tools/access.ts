@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { displayText } from '../guards/untrusted.js';
-import type { AssignmentResult, GroupPermissionsResult, TargetProjectForTenant, User } from '../visier/api.js';
+import type { AssignmentResult, GroupPermissionsResult, IdUsers, TargetProjectForTenant, User } from '../visier/api.js';
 import { defineTool, type ImpactPreview, type ImpactTarget, type ToolContext } from './define.js';
 import { id, ids, projectRouting, targetProjectForTenants } from './fields.js';
 import { fencedText, quoted } from './format.js';
@@ -23,21 +23,71 @@ import { permissionRefOut, tenantOutcomeOut } from './schemas.js';
 
 const MAX_PERMISSIONS = 100;
 
-const assignmentOut = { tenants: z.array(tenantOutcomeOut), requests: z.number().int() };
+const idUsersOut = z.object({ id: z.string(), userIds: z.array(z.string()) });
 
-function assignmentText(verb: string, result: AssignmentResult, fence: ToolContext['fence']) {
-  const failed = result.tenants.filter((t) => t.status !== 'Succeed');
+const assignmentOut = {
+  tenants: z.array(tenantOutcomeOut),
+  requests: z.number().int(),
+  succeeded: z.number().int().describe("Tenant outcomes Visier reported as 'Succeed'"),
+  failed: z
+    .number()
+    .int()
+    .describe("Tenant outcomes not 'Succeed', plus the request that failed when the change stopped part-way"),
+  incomplete: z
+    .object({
+      failedRequest: z.number().int(),
+      requestsPlanned: z.number().int(),
+      outcome: z.enum(['not-sent', 'refused', 'unknown']),
+      message: z.string(),
+      rci: z.string().optional(),
+      failed: z.array(idUsersOut),
+      notSent: z.array(idUsersOut),
+    })
+    .optional()
+    .describe('Set when a change needing several requests stopped part-way; `tenants` reports those before it'),
+};
+
+const STOP_OUTCOME = {
+  'not-sent': 'not sent',
+  refused: 'refused by Visier, not made',
+  unknown: 'outcome unknown, may have been made',
+} as const;
+
+const idUsersLine = (label: string, entries: IdUsers[]) =>
+  entries.map((e) => `${label} ${e.id}: ${e.userIds.join(', ') || 'no users'}`);
+
+/**
+ * Visier answers an assignment with a status per tenant, `Failed` inside a 200 included: anything but `Succeed`,
+ * or a change that stopped part-way, makes the result an error, with every tenant's outcome and what became of
+ * the rest in both the text and the structured data.
+ */
+function assignmentOutput(verb: string, result: AssignmentResult, fence: ToolContext['fence']) {
+  const notSucceeded = result.tenants.filter((t) => t.status !== 'Succeed').length;
+  const stop = result.incomplete;
   const lines = result.tenants.flatMap((t) => [
     `tenant ${t.tenantCode ?? '(default)'}: ${t.status}${t.message ? ` - ${t.message}` : ''}`,
     ...t.changes.map(
       (c) => `  ${c.id}${c.name ? ` ${quoted(c.name)}` : ''}: ${c.users.map((u) => u.userId).join(', ') || 'no users'}`,
     ),
   ]);
-  const header =
-    failed.length === 0
+  if (stop) {
+    lines.push(
+      `request ${stop.failedRequest} failed: ${stop.message}${stop.rci ? ` (rci ${stop.rci})` : ''}`,
+      ...idUsersLine(`${STOP_OUTCOME[stop.outcome]}:`, stop.failed),
+      ...idUsersLine('not sent:', stop.notSent),
+    );
+  }
+  const header = stop
+    ? `${verb}: stopped at request ${stop.failedRequest} of ${stop.requestsPlanned} (${STOP_OUTCOME[stop.outcome]}); the requests before it are reported below, the rest was not sent.`
+    : notSucceeded === 0
       ? `${verb}: succeeded.`
-      : `${verb}: ${failed.length} of ${result.tenants.length} tenants did not succeed.`;
-  return fencedText(header, lines, { fence });
+      : `${verb}: ${notSucceeded} of ${result.tenants.length} tenants did not succeed.`;
+  const failed = notSucceeded + (stop ? 1 : 0);
+  return {
+    text: fencedText(header, lines, { fence }),
+    structured: { ...result, succeeded: result.tenants.length - notSucceeded, failed },
+    isError: failed > 0,
+  };
 }
 
 const assignmentOptions = (ctx: ToolContext, targets: TargetProjectForTenant[] | undefined) => ({
@@ -137,7 +187,7 @@ export const assignPermissionsToUsers = defineTool({
       toAssignments(args),
       assignmentOptions(ctx, args.targetProjectForTenants),
     );
-    return { text: assignmentText('Assign permissions', result, ctx.fence), structured: result };
+    return assignmentOutput('Assign permissions', result, ctx.fence);
   },
 });
 
@@ -156,7 +206,7 @@ export const removePermissionsFromUsers = defineTool({
       toAssignments(args),
       assignmentOptions(ctx, args.targetProjectForTenants),
     );
-    return { text: assignmentText('Remove permissions', result, ctx.fence), structured: result };
+    return assignmentOutput('Remove permissions', result, ctx.fence);
   },
 });
 
@@ -243,7 +293,7 @@ export const addUsersToGroup = defineTool({
       toChanges(args),
       assignmentOptions(ctx, args.targetProjectForTenants),
     );
-    return { text: assignmentText('Add users to group', result, ctx.fence), structured: result };
+    return assignmentOutput('Add users to group', result, ctx.fence);
   },
 });
 
@@ -262,7 +312,7 @@ export const removeUsersFromGroup = defineTool({
       toChanges(args),
       assignmentOptions(ctx, args.targetProjectForTenants),
     );
-    return { text: assignmentText('Remove users from group', result, ctx.fence), structured: result };
+    return assignmentOutput('Remove users from group', result, ctx.fence);
   },
 });
 
@@ -318,18 +368,26 @@ const groupPermissionInput = {
 const groupPermissionOut = {
   tenantCode: z.string().optional(),
   status: z.string(),
+  succeeded: z.number().int().describe("1 when Visier reported 'Succeed', else 0"),
+  failed: z.number().int().describe("1 when Visier reported anything but 'Succeed', else 0"),
   message: z.string().optional(),
   userGroups: z.array(
     z.object({ userGroupId: z.string(), displayName: z.string().optional(), permissions: z.array(permissionRefOut) }),
   ),
 };
 
-function groupPermissionText(verb: string, result: GroupPermissionsResult, fence: ToolContext['fence']) {
+/** One tenant's status, as for user assignments: anything but `Succeed` is an error result. */
+function groupPermissionOutput(verb: string, result: GroupPermissionsResult, fence: ToolContext['fence']) {
   const lines = result.userGroups.map(
     (g) =>
       `${g.userGroupId}${g.displayName ? ` ${quoted(g.displayName)}` : ''} permissions: ${g.permissions.map((p) => p.permissionId).join(', ') || 'none'}`,
   );
-  return fencedText(`${verb}: ${result.status}${result.message ? ` - ${result.message}` : ''}.`, lines, { fence });
+  const failed = result.status === 'Succeed' ? 0 : 1;
+  return {
+    text: fencedText(`${verb}: ${result.status}${result.message ? ` - ${result.message}` : ''}.`, lines, { fence }),
+    structured: { ...result, succeeded: 1 - failed, failed },
+    isError: failed > 0,
+  };
 }
 
 const toGroupChanges = (args: { userGroupId: string; permissionIds: string[] }) => [
@@ -346,7 +404,7 @@ export const assignPermissionsToGroup = defineTool({
   preview: (args, ctx) => groupPermissionPreview(ctx, args, true),
   handler: async (args, ctx) => {
     const result = await ctx.visier.assignPermissionsToGroups(toGroupChanges(args), ctx.call);
-    return { text: groupPermissionText('Assign permissions to group', result, ctx.fence), structured: result };
+    return groupPermissionOutput('Assign permissions to group', result, ctx.fence);
   },
 });
 
@@ -360,7 +418,7 @@ export const removePermissionsFromGroup = defineTool({
   preview: (args, ctx) => groupPermissionPreview(ctx, args, false),
   handler: async (args, ctx) => {
     const result = await ctx.visier.removePermissionsFromGroups(toGroupChanges(args), ctx.call);
-    return { text: groupPermissionText('Remove permissions from group', result, ctx.fence), structured: result };
+    return groupPermissionOutput('Remove permissions from group', result, ctx.fence);
   },
 });
 

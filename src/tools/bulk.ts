@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { BulkResult, User, UserInput, UserPatch, UserUpdate } from '../visier/api.js';
 import { defineTool, type ImpactTarget, type ToolContext } from './define.js';
-import { id, routing, text } from './fields.js';
+import { id, name, routing, text } from './fields.js';
 import { fencedText, IDENTITY_FIELDS, linesWithinBudget, quoted, userLine } from './format.js';
 import { countPhrase, currentUsersMany, fingerprint, fingerprintOf, holdings, missingUser } from './preview.js';
 import { bulkOut } from './schemas.js';
@@ -61,7 +61,7 @@ export const bulkCreateUsers = defineTool({
   classification: 'write',
   inputSchema: {
     users: z
-      .array(z.strictObject({ username: id('Username, typically an email'), ...profileFields }))
+      .array(z.strictObject({ username: name('Username, typically an email'), ...profileFields }))
       .min(1)
       .max(MAX_BULK)
       .describe(`Users to create (1-${MAX_BULK})`),

@@ -95,6 +95,11 @@ export interface ToolOutput<S extends Record<string, unknown> = Record<string, u
   text: string;
   /** Full data, matching the tool's outputSchema. */
   structured: S;
+  /**
+   * The call was carried out but Visier reports that part or all of it did not succeed (a tenant `Failed`
+   * inside a 200, a multi-request change stopped part-way): the result is an error, with the same data.
+   */
+  isError?: boolean;
 }
 
 export interface ToolDefinition<I extends ZodRawShape = ZodRawShape, O extends ZodRawShape = ZodRawShape> {

@@ -41,6 +41,8 @@ function hintFor(error: VisierApiError, args: Record<string, unknown>): string {
       return 'Visier could not be reached; check the host setting and the network, then retry';
     case 'aborted':
       return 'the call was cancelled';
+    case 'invalid-request':
+      return 'a value in the arguments cannot be sent in an HTTP request (see the message for which); correct it, then retry';
     case 'malformed':
       return 'Visier sent an answer this server could not read; retry, and report it if it persists';
     default:

@@ -5,23 +5,41 @@ import { z } from 'zod';
 export const MAX_STRING = 256;
 export const MAX_IDS = 500;
 
-export const id = (what: string) => z.string().min(1).max(MAX_STRING).describe(what);
+// Visier's ids and project ids are visible ASCII. Anything else cannot be a real one, and a
+// control character or a code point above U+00FF cannot go into the header that carries it.
+const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
+const visibleAscii = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .max(MAX_STRING)
+    .regex(VISIBLE_ASCII, {
+      error: 'must be visible ASCII characters only (no spaces, control or non-ASCII characters)',
+    })
+    .describe(what);
+
+/** A Visier id: it goes into request URLs, headers or routing lists. */
+export const id = visibleAscii;
+
+/** A free-text identifier that is not routed (a username or display name). */
+export const name = (what: string) => z.string().min(1).max(MAX_STRING).describe(what);
 
 export const ids = (what: string) => z.array(id(what)).min(1).max(MAX_IDS).describe(`${what}s (1-${MAX_IDS})`);
 
-export const tenantCode = z
-  .string()
-  .min(1)
-  .max(MAX_STRING)
-  .optional()
-  .describe('Tenant to act on; defaults to the configured tenant');
+// A tenant code reaches Visier only once the allowlist has matched it to a configured one, and the allowlist
+// names the tenant a lookalike (a space, a Cyrillic letter) was meant to be; so the schema refuses only what
+// could never be a tenant code and would break the audit line or the header on the way: control characters.
+const tenant = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .max(MAX_STRING)
+    .regex(/^\P{Cc}+$/u, { error: 'must not contain control characters (U+0000-U+001F, U+007F-U+009F)' })
+    .describe(what);
 
-export const projectId = z
-  .string()
-  .min(1)
-  .max(MAX_STRING)
-  .optional()
-  .describe('Visier project to act inside instead of production');
+export const tenantCode = tenant('Tenant to act on; defaults to the configured tenant').optional();
+
+export const projectId = visibleAscii('Visier project to act inside instead of production').optional();
 
 export const cursor = z.string().max(1024).optional().describe('nextCursor from the previous page');
 
@@ -31,7 +49,7 @@ export const limit = (max: number, dflt: number) =>
 export const targetProjectForTenants = z
   .array(
     z.strictObject({
-      tenantCode: id('Tenant code'),
+      tenantCode: tenant('Tenant code'),
       projectId: id('Project id in that tenant'),
     }),
   )

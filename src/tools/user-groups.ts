@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { GroupMember, UserGroupDefinition, UserGroupSummary } from '../visier/api.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { defineTool, type ImpactTarget } from './define.js';
-import { cursor, id, ids, limit, pageOutput, projectRouting, text } from './fields.js';
+import { cursor, id, ids, limit, name, pageOutput, projectRouting, text } from './fields.js';
 import { fencedText, linesWithinBudget, pageHeader, quoted } from './format.js';
 import { localPage } from './paging.js';
 import { type PermissionCatalogue, permissionCatalogue } from './permission-catalogue.js';
@@ -244,20 +244,22 @@ const changedGroup = {
   correlationId: z.string().optional(),
 };
 const changeOut = {
-  successes: z.array(z.object(changedGroup)),
+  successes: z.array(z.object({ ...changedGroup, note: z.string().optional() })),
   failures: z.array(z.object({ ...changedGroup, message: z.string().optional(), rci: z.string().optional() })),
 };
 
 function changeText(
   verb: string,
   result: {
-    successes: { userGroupId?: string; displayName?: string }[];
+    successes: { userGroupId?: string; displayName?: string; note?: string }[];
     failures: { userGroupId?: string; displayName?: string; message?: string; rci?: string }[];
   },
   fence: (lines: string[]) => string,
 ): string {
   const lines = [
-    ...result.successes.map((s) => `ok ${s.userGroupId ?? ''} ${quoted(s.displayName ?? '')}`),
+    ...result.successes.map(
+      (s) => `ok ${s.userGroupId ?? ''} ${quoted(s.displayName ?? '')}${s.note ? ` (${s.note})` : ''}`,
+    ),
     ...result.failures.map(
       (f) =>
         `failed ${f.userGroupId ?? ''} ${quoted(f.displayName ?? '')}: ${f.message ?? ''}${f.rci ? ` rci:${f.rci}` : ''}`,
@@ -275,7 +277,7 @@ export const createUserGroups = defineTool({
   classification: 'access',
   inputSchema: {
     userGroups: z
-      .array(z.strictObject({ displayName: id('Display name'), ...groupFields }))
+      .array(z.strictObject({ displayName: name('Display name'), ...groupFields }))
       .min(1)
       .max(MAX_GROUPS)
       .describe(`Groups to create (1-${MAX_GROUPS})`),

@@ -3,7 +3,7 @@ import { displayText } from '../guards/untrusted.js';
 import type { User, UserInput } from '../visier/api.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { defineTool, type ImpactTarget, type ToolContext } from './define.js';
-import { cursor, id, limit, pageOutput, projectRouting, routing, text } from './fields.js';
+import { cursor, id, limit, name, pageOutput, projectRouting, routing, text } from './fields.js';
 import {
   fencedText,
   IDENTITY_FIELDS,
@@ -149,7 +149,7 @@ export const createUser = defineTool({
   title: 'Create user',
   description: 'Creates a user.',
   classification: 'write',
-  inputSchema: { username: id('Username, typically an email'), ...profileFields, ...routing },
+  inputSchema: { username: name('Username, typically an email'), ...profileFields, ...routing },
   outputSchema: { user: userOut },
   preview: async (args) => {
     const input = userInput(args);

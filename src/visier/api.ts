@@ -91,7 +91,10 @@ export interface BulkItem {
   userId?: string;
   username?: string;
   displayName?: string;
-  /** Visier's message for a failed item, or why a chunk was not sent. */
+  /**
+   * Visier's message for a failed item, why a chunk was not sent, or for a succeeded item how its success was
+   * established when Visier's own answer was lost.
+   */
   message?: string;
   rci?: string;
   user?: User;
@@ -154,6 +157,35 @@ export interface AssignmentResult {
   tenants: TenantOutcome[];
   /** HTTP requests sent (membership changes chunk at 100 userIds per group). */
   requests: number;
+  /**
+   * Set when a change sent in several requests failed at one after the first: `tenants` reports the requests
+   * answered before it, and this what became of the rest. Absent when every request was answered.
+   */
+  incomplete?: AssignmentStop;
+}
+
+/** Users per group (or permission) id. */
+export interface IdUsers {
+  id: string;
+  userIds: string[];
+}
+
+export interface AssignmentStop {
+  /** Which request failed (1-based), of how many the change needed. */
+  failedRequest: number;
+  requestsPlanned: number;
+  /**
+   * `not-sent`: it never reached Visier; `refused`: Visier answered with an error (4xx), so it was not applied;
+   * `unknown`: it may have been applied, its answer lost or a server error.
+   */
+  outcome: 'not-sent' | 'refused' | 'unknown';
+  /** The error, Visier's words when it gave some. */
+  message: string;
+  rci?: string;
+  /** The changes the failed request carried. */
+  failed: IdUsers[];
+  /** The changes of the requests after it, never sent. */
+  notSent: IdUsers[];
 }
 
 export interface PermissionAssignment {
@@ -239,7 +271,8 @@ export interface UserGroupRefForDelete {
 }
 
 export interface UserGroupDeleteResult {
-  successes: UserGroupRefForDelete[];
+  /** `note` says how a deletion whose answer was lost was established (see VisierClient.deleteUserGroups). */
+  successes: (UserGroupRefForDelete & { note?: string })[];
   failures: (UserGroupRefForDelete & { message?: string; rci?: string })[];
 }
 

@@ -11,6 +11,16 @@ export const NO_RESULT_MESSAGE = 'no result from Visier';
 export interface ChunkReply<S, F> {
   successes: S[];
   failures: F[];
+  /** The reply is to a retry: an earlier attempt of the chunk may have been carried out, its answer lost. */
+  afterLostAnswer?: boolean;
+}
+
+/** How to establish that a failed item's work was done by an attempt whose answer was lost. */
+export interface LostAnswerCheck<I> {
+  /** True only when Visier confirms the item's work is in place; any doubt is false. */
+  done(item: I): Promise<boolean>;
+  /** The message of an item found done. */
+  note: string;
 }
 
 export interface BulkPlan<I, S, F> {
@@ -25,6 +35,11 @@ export interface BulkPlan<I, S, F> {
   succeeded(item: I, success: S): Partial<BulkItem>;
   failed(failure: F): { message: string; rci?: string };
   send(chunk: I[]): Promise<ChunkReply<S, F>>;
+  /**
+   * For operations whose retry fails items the lost attempt already did (a deletion finds the user gone):
+   * failed items of a reply after a lost answer that pass the check are succeeded, with the check's note.
+   */
+  lostAnswerCheck?: LostAnswerCheck<I> | undefined;
   onProgress?: ProgressFn | undefined;
   signal?: AbortSignal | undefined;
   chunkSize?: number;
@@ -45,6 +60,9 @@ export async function runBulk<I, S, F>(plan: BulkPlan<I, S, F>, requests: () => 
     try {
       const reply = await plan.send(indices.map((i) => plan.items[i]!));
       settleChunk(plan, indices, reply, results);
+      if (reply.afterLostAnswer && plan.lostAnswerCheck) {
+        await settleLostAnswer(plan, plan.lostAnswerCheck, indices, results);
+      }
     } catch (err) {
       // Anything but a Visier error is a defect here, and must surface rather than hide in a row.
       if (!(err instanceof VisierApiError)) throw err;
@@ -87,6 +105,18 @@ function settleChunk<I, S, F>(
   }
 }
 
+async function settleLostAnswer<I, S, F>(
+  plan: BulkPlan<I, S, F>,
+  check: LostAnswerCheck<I>,
+  indices: number[],
+  results: (BulkItem | undefined)[],
+): Promise<void> {
+  for (const i of indices) {
+    if (results[i]?.status !== 'failed') continue;
+    if (await check.done(plan.items[i]!)) results[i] = row(plan, i, { status: 'succeeded', message: check.note });
+  }
+}
+
 /**
  * What a chunk's error means for its items and for the chunks after it. Visier's answer for the chunk
  * (4xx, 5xx) fails its items and the next chunk is still tried; anything that would fail every later chunk
@@ -100,10 +130,7 @@ function chunkFailure(
   const withRci = (item: Pick<BulkItem, 'status' | 'message'>) =>
     error.rci === undefined ? item : { ...item, rci: error.rci };
   // A 429 is never processed; a cancelled chunk was processed only if a request of it went out.
-  const neverProcessed =
-    (error.kind === 'aborted' && !anySent) ||
-    error.kind === 'rate-limited' ||
-    (error.kind === 'network' && !error.sent);
+  const neverProcessed = (error.kind === 'aborted' && !anySent) || error.kind === 'rate-limited' || !error.sent;
   const systemic =
     neverProcessed ||
     error.kind === 'aborted' ||

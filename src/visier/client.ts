@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type {
   AssignmentCallOptions,
   AssignmentResult,
+  AssignmentStop,
   BulkCallOptions,
   BulkResult,
   CallOptions,
@@ -11,6 +12,7 @@ import type {
   GroupMembershipChange,
   GroupPermissionChange,
   GroupPermissionsResult,
+  IdUsers,
   Page,
   PageQuery,
   Permission,
@@ -46,7 +48,7 @@ import {
   type VisierClientConfig,
 } from './config.js';
 import { VisierApiError } from './errors.js';
-import { HttpClient, type HttpMethod, type HttpStats, type ResponseKind } from './http.js';
+import { HttpClient, type HttpMethod, type HttpStats, type ResponseKind, type Tally } from './http.js';
 import {
   assignDefined,
   flattenV2Successes,
@@ -84,6 +86,14 @@ import {
   wireUsersV2Response,
 } from './wire.js';
 
+/**
+ * Why a deletion Visier reported failed is a success: retried after an attempt whose answer was lost, it found
+ * the object gone. Most likely that attempt deleted it; an id that never existed looks the same from here, which
+ * the preview before a deletion shows the human as a missing target.
+ */
+const LOST_DELETION_NOTE =
+  'gone: retried after an attempt whose answer was lost, it was already deleted, and a read confirms it no longer exists';
+
 /** Visier's maximum page size for users and V1 user groups. */
 export const MAX_PAGE_SIZE = 1000;
 /** Visier's default and our default page size for V2 user groups. */
@@ -100,7 +110,7 @@ interface CallSpec<S extends z.ZodType | undefined> {
   json?: unknown;
   schema: S;
   accept?: ResponseKind;
-  tally?: { requests: number };
+  tally?: Tally;
 }
 
 export class VisierClient implements VisierApi {
@@ -288,6 +298,10 @@ export class VisierClient implements VisierApi {
         succeeded: (_id, s) => assignDefined({}, { username: s.username, displayName: s.displayName }),
         failed: v2FailureMessage,
         send: (chunk) => this.usersV2('DELETE', { userIds: chunk }, options, tally),
+        lostAnswerCheck: {
+          done: (id) => this.isGone({ path: `/v1/admin/users/${seg(id)}`, route: ROUTES.getUser, options, tally }),
+          note: LOST_DELETION_NOTE,
+        },
         onProgress: options?.onProgress,
         signal: options?.signal,
       },
@@ -295,12 +309,23 @@ export class VisierClient implements VisierApi {
     );
   }
 
-  private async usersV2(
-    method: HttpMethod,
-    json: unknown,
-    options: CallOptions | undefined,
-    tally: { requests: number },
-  ) {
+  /**
+   * Whether Visier answers 404 for the object at `path`: after a lost answer, proof that a deletion was done.
+   * Any other answer or error is not proof.
+   */
+  private async isGone(at: { path: string; route: Route; options: CallOptions | undefined; tally?: Tally }) {
+    try {
+      await this.call({ method: 'GET', schema: undefined, ...at });
+      return false;
+    } catch (error) {
+      if (error instanceof VisierApiError && error.status === 404) return true;
+      if (error instanceof VisierApiError) return false;
+      throw error;
+    }
+  }
+
+  private async usersV2(method: HttpMethod, json: unknown, options: CallOptions | undefined, tally: Tally) {
+    const lostBefore = tally.lostAnswers ?? 0;
     const res = await this.call({
       method,
       path: '/v2/admin/users',
@@ -310,7 +335,11 @@ export class VisierClient implements VisierApi {
       schema: wireUsersV2Response,
       tally,
     });
-    return { successes: flattenV2Successes(res), failures: res.failures ?? [] };
+    return {
+      successes: flattenV2Successes(res),
+      failures: res.failures ?? [],
+      afterLostAnswer: (tally.lostAnswers ?? 0) > lostBefore,
+    };
   }
 
   // permissions
@@ -472,7 +501,11 @@ export class VisierClient implements VisierApi {
     return this.membership('DELETE', changes, options);
   }
 
-  /** Request k carries, for every group, its k-th slice of at most 100 userIds. */
+  /**
+   * Request k carries, for every group, its k-th slice of at most 100 userIds. A failure of the first request
+   * is thrown (nothing changed); a failure of a later one is returned with the outcomes of those before it and
+   * what became of the rest (`incomplete`), since those earlier changes are made.
+   */
   private async membership(
     method: 'PUT' | 'DELETE',
     changes: GroupMembershipChange[],
@@ -481,23 +514,41 @@ export class VisierClient implements VisierApi {
     const tally = { requests: 0 };
     const tenants: TenantOutcome[] = [];
     const rounds = Math.max(1, ...changes.map((c) => Math.ceil(c.userIds.length / MEMBERSHIP_CHUNK)));
-    for (let k = 0; k < rounds; k++) {
-      const userGroups = changes
+    const slices = Array.from({ length: rounds }, (_, k) =>
+      changes
         .map((c) => ({
           userGroupId: c.userGroupId,
           userIds: c.userIds.slice(k * MEMBERSHIP_CHUNK, (k + 1) * MEMBERSHIP_CHUNK),
         }))
-        .filter((g) => k === 0 || g.userIds.length > 0);
-      const res = await this.call({
-        method,
-        path: '/v1/admin/user-groups/users',
-        route: ROUTES.userGroupAssignments,
-        options,
-        json: { userGroups, ...targetProjects(options) },
-        schema: wireSecurityAssignmentResponse,
-        tally,
-      });
-      tenants.push(...fromSecurityAssignment(res));
+        .filter((g) => k === 0 || g.userIds.length > 0),
+    );
+    for (const [k, userGroups] of slices.entries()) {
+      try {
+        const res = await this.call({
+          method,
+          path: '/v1/admin/user-groups/users',
+          route: ROUTES.userGroupAssignments,
+          options,
+          json: { userGroups, ...targetProjects(options) },
+          schema: wireSecurityAssignmentResponse,
+          tally,
+        });
+        tenants.push(...fromSecurityAssignment(res));
+      } catch (error) {
+        if (k === 0 || !(error instanceof VisierApiError)) throw error;
+        const incomplete = assignDefined(
+          {
+            failedRequest: k + 1,
+            requestsPlanned: rounds,
+            outcome: stopOutcome(error),
+            message: error.localizedMessage ?? error.message,
+            failed: userGroups.map((g) => ({ id: g.userGroupId, userIds: g.userIds })),
+            notSent: mergeById(slices.slice(k + 1).flat()),
+          },
+          { rci: error.rci },
+        );
+        return { tenants, requests: tally.requests, incomplete };
+      }
     }
     return { tenants, requests: tally.requests };
   }
@@ -570,7 +621,12 @@ export class VisierClient implements VisierApi {
     };
   }
 
+  /**
+   * A retry after a lost answer finds the groups that attempt deleted gone, and Visier fails them: those a read
+   * confirms gone are successes, with a note.
+   */
   async deleteUserGroups(groups: UserGroupRefForDelete[], options?: CallOptions): Promise<UserGroupDeleteResult> {
+    const tally: Tally = { requests: 0 };
     const res = await this.call({
       method: 'DELETE',
       path: '/v2/admin/user-groups',
@@ -578,11 +634,27 @@ export class VisierClient implements VisierApi {
       options,
       json: { userGroups: groups.map((g) => assignDefined({ userGroupId: g.userGroupId }, g)) },
       schema: wireUserGroupDeleteResponse,
+      tally,
     });
-    return {
+    const result: UserGroupDeleteResult = {
       successes: (res.successes ?? []).map((s) => assignDefined({ userGroupId: s.userGroupId }, s)),
-      failures: (res.failures ?? []).map((f) => assignDefined({ userGroupId: f.userGroupId }, f)),
+      failures: [],
     };
+    for (const f of res.failures ?? []) {
+      const failure = assignDefined({ userGroupId: f.userGroupId }, f);
+      const gone =
+        (tally.lostAnswers ?? 0) > 0 &&
+        (await this.isGone({
+          path: `/v2/admin/user-groups/${seg(f.userGroupId)}`,
+          route: ROUTES.userGroupsV2,
+          options: assignDefined({ ...options }, { tenantCode: f.tenantCode, projectId: f.projectId }),
+        }));
+      if (gone) {
+        const { message: _m, rci: _r, ...ref } = failure;
+        result.successes.push({ ...ref, note: LOST_DELETION_NOTE });
+      } else result.failures.push(failure);
+    }
+    return result;
   }
 
   // reports
@@ -650,6 +722,18 @@ export class VisierClient implements VisierApi {
 
 function seg(id: string): string {
   return encodeURIComponent(id);
+}
+
+function stopOutcome(error: VisierApiError): AssignmentStop['outcome'] {
+  if (!error.sent || error.kind === 'rate-limited') return 'not-sent';
+  const status = error.status ?? 0;
+  return status >= 400 && status < 500 && !error.afterUnknownOutcome ? 'refused' : 'unknown';
+}
+
+function mergeById(slices: { userGroupId: string; userIds: string[] }[]): IdUsers[] {
+  const byId = new Map<string, string[]>();
+  for (const s of slices) byId.set(s.userGroupId, [...(byId.get(s.userGroupId) ?? []), ...s.userIds]);
+  return [...byId].map(([id, userIds]) => ({ id, userIds }));
 }
 
 function includeQuery(include: UserInclude | undefined): Record<string, boolean | undefined> {

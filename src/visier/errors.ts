@@ -1,7 +1,15 @@
 // One error type for every way a Visier call can fail, so callers (tools, guards, audit) can decide on
 // `kind`, `status` and `retryable` without knowing HTTP or undici, and show Visier's own words and rci.
 
-export type VisierErrorKind = 'http' | 'network' | 'timeout' | 'aborted' | 'malformed' | 'rate-limited';
+/** `invalid-request`: the HTTP library refused to build the request from the values given; nothing was sent. */
+export type VisierErrorKind =
+  | 'http'
+  | 'network'
+  | 'timeout'
+  | 'aborted'
+  | 'malformed'
+  | 'rate-limited'
+  | 'invalid-request';
 
 export interface VisierApiErrorInit {
   kind: VisierErrorKind;
@@ -90,6 +98,8 @@ function defaultDetail(init: VisierApiErrorInit): string {
       return 'response did not match the expected shape';
     case 'rate-limited':
       return 'rate limit exceeded';
+    case 'invalid-request':
+      return 'request not sent: a value cannot go into an HTTP request';
     default:
       return 'request failed';
   }

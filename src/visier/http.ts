@@ -22,8 +22,15 @@ export interface HttpRequest {
   form?: Record<string, string | undefined>;
   accept: ResponseKind;
   signal?: AbortSignal | undefined;
-  /** Counts the HTTP exchanges of one logical operation (retries and re-authentication included). */
-  tally?: { requests: number } | undefined;
+  tally?: Tally | undefined;
+}
+
+/** What the HTTP exchanges of one logical operation came to, counted across its calls. */
+export interface Tally {
+  /** Exchanges sent, retries and re-authentication included. */
+  requests: number;
+  /** Attempts that may have been carried out but lost their answer, then were sent again. */
+  lostAnswers?: number;
 }
 
 export interface HttpResponse {
@@ -63,29 +70,44 @@ export interface HttpClientOptions {
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** undici refused to build the request (a header value with a control character, a bad path): nothing was sent. */
+const REFUSED_CODE = 'UND_ERR_INVALID_ARG';
 
 export class HttpClient {
-  private undici: Promise<{ agent: Agent; request: typeof request }> | undefined;
+  private undici: Promise<typeof import('undici')> | undefined;
+  private agent: Agent | undefined;
 
   constructor(private readonly options: HttpClientOptions) {}
 
   // undici loads on the first request: a stdio server answers tools/list before it talks to Visier, and
   // desktop clients start servers often.
-  private connection(): Promise<{ agent: Agent; request: typeof request }> {
-    this.undici ??= import('undici').then(({ Agent, request }) => ({
-      request,
-      agent: new Agent({
-        connect: { timeout: this.options.connectMs },
-        connections: this.options.connections,
-        headersTimeout: this.options.requestMs,
-        bodyTimeout: this.options.requestMs,
-      }),
-    }));
-    return this.undici;
+  private async connection(): Promise<{ agent: Agent; request: typeof request }> {
+    this.undici ??= import('undici');
+    const { Agent, request } = await this.undici;
+    this.agent ??= new Agent({
+      connect: { timeout: this.options.connectMs },
+      connections: this.options.connections,
+      headersTimeout: this.options.requestMs,
+      bodyTimeout: this.options.requestMs,
+    });
+    return { agent: this.agent, request };
+  }
+
+  /**
+   * undici's pool takes a request it refuses to build for backpressure on the connection it picked, and waits
+   * for a 'drain' from that connection that never comes: after `connections` such refusals every later request
+   * queues until its timeout, however valid. No API gives the connection back, so the agent is replaced; its
+   * requests in flight finish before it closes.
+   */
+  private retire(agent: Agent): void {
+    if (this.agent === agent) this.agent = undefined;
+    agent.close().catch((err: unknown) => {
+      this.options.logger.debug({ error: errorCode(err) ?? String(err) }, 'visier agent close failed');
+    });
   }
 
   async close(): Promise<void> {
-    if (this.undici) await (await this.undici).agent.close();
+    await this.agent?.close();
   }
 
   /**
@@ -128,7 +150,10 @@ export class HttpClient {
         throw error;
       }
       // A 429 was never processed; anything else that reached Visier may have been, answer lost.
-      if (error.sent && error.kind !== 'rate-limited') mayHaveApplied = true;
+      if (error.sent && error.kind !== 'rate-limited') {
+        mayHaveApplied = true;
+        if (req.tally) req.tally.lostAnswers = (req.tally.lostAnswers ?? 0) + 1;
+      }
       await this.pause(attempt, retryAfterMs, req, error).catch(rethrowAs(this, req));
     }
   }
@@ -147,6 +172,7 @@ export class HttpClient {
   private async once(req: HttpRequest, authHeaders: Record<string, string> | undefined, attempt: number) {
     const { requestMs, baseUrl, logger, stats } = this.options;
     req.signal?.throwIfAborted();
+    const { agent, request } = await this.connection();
     // One controller per exchange, fed by the timer and the caller's signal; the listener is removed
     // afterwards so a long-lived caller signal does not collect one per request.
     const exchange = new AbortController();
@@ -167,7 +193,6 @@ export class HttpClient {
     stats.requests++;
     if (req.tally) req.tally.requests++;
     try {
-      const { agent, request } = await this.connection();
       const res = await request(`${baseUrl}${req.path}${queryString(req.query)}`, {
         method: req.method,
         headers,
@@ -186,6 +211,7 @@ export class HttpClient {
       return { status, headers: res.headers, body: parsedBody };
     } catch (err) {
       const failure = exchange.signal.reason instanceof RequestTimeout ? exchange.signal.reason : err;
+      if (errorCode(err) === REFUSED_CODE) this.retire(agent);
       logger.debug(
         {
           method: req.method,
@@ -235,6 +261,16 @@ export class HttpClient {
       return new VisierApiError({ ...base, kind: 'malformed', retryable: false, detail: err.message });
     }
     const code = errorCode(err);
+    if (code === REFUSED_CODE) {
+      // The same request would be refused again, so it is never retried.
+      return new VisierApiError({
+        ...base,
+        kind: 'invalid-request',
+        retryable: false,
+        sent: false,
+        detail: this.options.redactor.scrub(`not sent: ${err instanceof Error ? err.message : String(err)}`),
+      });
+    }
     const notSent = code !== undefined && NOT_SENT_CODES.has(code);
     return new VisierApiError({
       ...base,

@@ -98,6 +98,24 @@ describe('status faults', () => {
   });
 });
 
+describe('skip', () => {
+  it('lets the first N matching requests through, then applies; current() shows what is left to skip', async () => {
+    env.sandbox.faults.set('500:skip=2:count=1:path=^/v1/admin/permissions$');
+    expect(env.sandbox.faults.current().rules).toEqual([
+      { kind: '500', skip: 2, count: 1, path: '^/v1/admin/permissions$' },
+    ]);
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      statuses.push((await env.session.call('GET', '/v1/admin/permissions')).status);
+    }
+    expect(statuses).toEqual([200, 200, 500, 200]);
+  });
+
+  it('refuses a negative skip', () => {
+    expect(() => parseFaultSpec('500:skip=-1')).toThrow('Fault skip must be a non-negative integer');
+  });
+});
+
 describe('connection faults', () => {
   it('drop destroys the socket without a response', async () => {
     env.sandbox.faults.set({ rules: [{ kind: 'drop', count: 1 }] });

@@ -175,3 +175,38 @@ describe('bulk update and delete', () => {
     ).toEqual([[failing, 'ud 2']]);
   });
 });
+
+describe('a bulk chunk whose answer was lost', () => {
+  it('reports users the lost attempt deleted as succeeded with a note, and a user still there as failed', async () => {
+    const created = await client.bulkCreateUsers(Array.from({ length: 4 }, (_, i) => input('lost', i, false)));
+    const ids = created.items.map((i) => i.userId!);
+    const kept = ids[1]!;
+    handle.clearRequests();
+    handle.faults.set({
+      bulkItemFailurePattern: `^${kept}$`,
+      rules: [{ kind: 'lost-response', method: 'DELETE', path: `^${V2}$`, count: 1 }],
+    });
+    const deleted = await client.bulkDeleteUsers(ids);
+    handle.faults.clear();
+    expect(
+      handle.requests.filter((r) => r.path === V2).map((r) => `${r.method} ${r.status}${r.fault ? ` ${r.fault}` : ''}`),
+    ).toEqual(['DELETE 0 lost-response', 'DELETE 200']);
+    expect(deleted.items.map((i) => [i.userId, i.status])).toEqual(
+      ids.map((id) => [id, id === kept ? 'failed' : 'succeeded']),
+    );
+    expect(deleted.items[0]?.message).toMatch(/^gone: retried after an attempt whose answer was lost/);
+    expect(deleted.items[1]?.message).toBe(ITEM_FAILURE);
+    expect([deleted.succeeded, deleted.failed, deleted.notAttempted]).toEqual([3, 1, 0]);
+    expect(
+      handle
+        .snapshot()
+        .users.filter((u) => ids.includes(u.userId))
+        .map((u) => u.userId),
+    ).toEqual([kept]);
+  });
+
+  it('without a lost answer, a failure for a missing user stays a failure', async () => {
+    const deleted = await client.bulkDeleteUsers(['no-such-user']);
+    expect(deleted.items.map((i) => i.status)).toEqual(['failed']);
+  });
+});

@@ -154,4 +154,76 @@ describe('user groups', () => {
     expect(removed.requests).toBe(3);
     expect(sorted(stored().memberIds)).toEqual(sorted(group.memberIds));
   });
+
+  it('a group deletion whose answer was lost is a success with a note, not a failure', async () => {
+    const created = await client.createUserGroups([{ displayName: 'Lost answer group' }]);
+    const id = created.successes[0]!.userGroupId!;
+    handle.clearRequests();
+    handle.faults.set({
+      rules: [{ kind: 'lost-response', method: 'DELETE', path: '^/v2/admin/user-groups$', count: 1 }],
+    });
+    try {
+      const deleted = await client.deleteUserGroups([{ userGroupId: id }]);
+      expect(handle.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['DELETE 0', 'DELETE 200', 'GET 404']);
+      expect(deleted).toEqual({
+        successes: [
+          { userGroupId: id, tenantCode: handle.tenants.primary, note: expect.stringMatching(/answer was lost/) },
+        ],
+        failures: [],
+      });
+      expect(handle.snapshot().userGroups.some((g) => g.userGroupId === id)).toBe(false);
+    } finally {
+      handle.faults.clear();
+    }
+  });
+
+  it('without a lost answer, deleting a group that does not exist stays a failure', async () => {
+    const deleted = await client.deleteUserGroups([{ userGroupId: 'no-such-group' }]);
+    expect(deleted.successes).toEqual([]);
+    expect(deleted.failures.map((f) => f.userGroupId)).toEqual(['no-such-group']);
+  });
+
+  it('a membership change that fails at its second request reports the first as done and the rest as not', async () => {
+    const snap = handle.snapshot();
+    const group = snap.userGroups.find((g) => g.memberIds.length < 50)!;
+    const newcomers = snap.users
+      .map((u) => u.userId)
+      .filter((id) => !group.memberIds.includes(id))
+      .slice(0, 230);
+    const path = '/v1/admin/user-groups/users';
+    handle.faults.set({ rules: [{ kind: '500', method: 'PUT', path: `^${path}$`, skip: 1, count: 1 }] });
+    handle.clearRequests();
+    try {
+      const added = await client.addUsersToGroups([{ userGroupId: group.userGroupId, userIds: newcomers }]);
+      expect(countRequests(handle, 'PUT', path)).toBe(2);
+      expect(added.requests).toBe(2);
+      expect(added.tenants.map((t) => t.status)).toEqual(['Succeed']);
+      expect(added.tenants[0]?.changes[0]?.users.map((u) => u.userId)).toEqual(newcomers.slice(0, 100));
+      expect(added.incomplete).toMatchObject({
+        failedRequest: 2,
+        requestsPlanned: 3,
+        outcome: 'unknown',
+        failed: [{ id: group.userGroupId, userIds: newcomers.slice(100, 200) }],
+        notSent: [{ id: group.userGroupId, userIds: newcomers.slice(200) }],
+      });
+      expect(added.incomplete?.rci).toMatch(/.+/);
+      const stored = handle.snapshot().userGroups.find((g) => g.userGroupId === group.userGroupId)!;
+      expect(sorted(stored.memberIds)).toEqual(sorted([...group.memberIds, ...newcomers.slice(0, 100)]));
+    } finally {
+      handle.faults.clear();
+      await client.removeUsersFromGroups([{ userGroupId: group.userGroupId, userIds: newcomers }]);
+    }
+  });
+
+  it('a failure of the first request is thrown: nothing changed', async () => {
+    const group = handle.snapshot().userGroups[0]!;
+    handle.faults.set({ rules: [{ kind: '500', method: 'PUT', path: '^/v1/admin/user-groups/users$', count: 1 }] });
+    try {
+      await expect(
+        client.addUsersToGroups([{ userGroupId: group.userGroupId, userIds: [handle.snapshot().users[0]!.userId] }]),
+      ).rejects.toMatchObject({ status: 500 });
+    } finally {
+      handle.faults.clear();
+    }
+  });
 });
