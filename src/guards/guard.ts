@@ -1,3 +1,4 @@
+import type { AuditOptions } from './audit.js';
 import type { AnyToolDefinition, ImpactPreview, ToolContext, ToolOutput } from '../tools/define.js';
 
 /** A flat form schema as MCP form elicitation allows (no nesting). */
@@ -107,12 +108,7 @@ export interface GuardOptions {
     /** Changes (items) the whole server may make in a rolling hour. Default 5000. */
     maxChangesPerHour?: number;
   };
-  audit: {
-    /** Append-only JSON lines file; created with its folders if missing. */
-    path?: string;
-    /** Alternatively (tests, benchmarks), a stream that receives each line. */
-    stream?: NodeJS.WritableStream;
-  };
+  audit: AuditOptions;
   /** Injected clock for expiry tests. */
   now?: () => number;
 }
