@@ -2,8 +2,8 @@
 import pino from 'pino';
 import { ConfigError, helpText, loadConfig } from './config.js';
 import { startRuntime } from './runtime.js';
-import { verifyAuditCommand } from './verify-audit-command.js';
 import { keepStdoutForProtocol, serveStdio } from './transports/stdio.js';
+import { verifyAuditCommand } from './verify-audit-command.js';
 
 // Before anything can print: in stdio mode stdout carries JSON-RPC only.
 keepStdoutForProtocol();

@@ -175,7 +175,9 @@ const schema = z.strictObject({
   maxSessions: int(1, 10_000).default(100),
   auditLog: z.string().min(1).optional(),
   auditKey: z.string().min(1).optional(),
-  auditAnchor: z.url({ protocol: /^(https?|syslog)$/, error: 'must be an http(s) URL or syslog://host:port' }).optional(),
+  auditAnchor: z
+    .url({ protocol: /^(https?|syslog)$/, error: 'must be an http(s) URL or syslog://host:port' })
+    .optional(),
   confirm: z.enum(['auto', 'elicitation']).default('auto'),
   confirmSecret: z.string().min(16, 'must be at least 16 characters').optional(),
   reportDir: z.string().min(1).optional(),

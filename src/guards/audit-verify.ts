@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { chainHash, GENESIS, headOf, parseLine } from './audit-chain.js';
+import { chainHash, GENESIS, headOf, type ParsedLine, parseLine } from './audit-chain.js';
 import { type Checkpoint, checkpointPathOf, parseCheckpoint } from './audit-checkpoint.js';
 import { keyId, readPublicKey, verifyCheckpoint } from './audit-key.js';
 
@@ -56,13 +56,15 @@ async function readText(path: string, what: string): Promise<string | { unreadab
   }
 }
 
-/** The problem with line `n`, or undefined if it is a correctly numbered, chained, hashed and signed line. */
-function lineProblem(text: string, n: number, prev: string, key: KeyObject): string | undefined {
-  const line = parseLine(text);
+/**
+ * The problem with line `n`, or undefined if it is a correctly numbered, chained, hashed and signed line.
+ * `prev` is undefined after a line without a hash: that line is reported, and this one is judged on its own.
+ */
+function lineProblem(line: ParsedLine, n: number, prev: string | undefined, key: KeyObject): string | undefined {
   if (!line.sealed) return line.problem;
   if (line.seq !== n) return `carries seq ${String(line.seq)}: lines before it were removed or inserted`;
-  if (line.prev !== prev) return 'does not chain to the line before it';
-  if (line.hash !== chainHash(prev, line.body)) return 'its hash does not match its content';
+  if (prev !== undefined && line.prev !== prev) return 'does not chain to the line before it';
+  if (line.hash !== chainHash(String(line.prev), line.body)) return 'has a hash that does not match its content';
   if (!verifyCheckpoint(key, n, line.hash, line.sig)) return `is not signed by key ${keyId(key)}`;
   return undefined;
 }
@@ -103,7 +105,12 @@ export async function verifyAuditLog(path: string, options: VerifyOptions = {}):
     const given = await readText(options.checkpointFile, 'checkpoint');
     if (typeof given !== 'string') return { ok: false, lines: 0, findings: [], ...given };
     if (parseCheckpoint(given) === undefined) {
-      return { ok: false, lines: 0, findings: [], unreadable: `no checkpoint (lines, head, sig) in ${options.checkpointFile}` };
+      return {
+        ok: false,
+        lines: 0,
+        findings: [],
+        unreadable: `no checkpoint (lines, head, sig) in ${options.checkpointFile}`,
+      };
     }
     sources.push([given, `the checkpoint in ${options.checkpointFile}`]);
   }
@@ -122,14 +129,15 @@ export async function verifyAuditLog(path: string, options: VerifyOptions = {}):
 
   const heads: string[] = [];
   const problems: (string | undefined)[] = [];
-  let prev = GENESIS;
+  let prev: string | undefined = GENESIS;
   for (const [index, text] of lines.entries()) {
-    problems.push(lineProblem(text, index + 1, prev, key));
-    prev = headOf(text);
-    heads.push(prev);
+    const line = parseLine(text);
+    problems.push(lineProblem(line, index + 1, prev, key));
+    heads.push(headOf(text, line));
+    prev = line.sealed ? line.hash : undefined;
   }
   // Everything up to the last line a valid signature covers was signed once: a bad line there was rewritten.
-  const lastSigned = problems.findLastIndex((problem) => problem === undefined) + 1;
+  const lastSigned = problems.lastIndexOf(undefined) + 1;
   const covered = Math.max(lastSigned, ...checkpoints.map((c) => c.lines));
   for (const [index, problem] of problems.entries()) {
     const n = index + 1;

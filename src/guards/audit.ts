@@ -4,13 +4,7 @@ import { dirname, join } from 'node:path';
 import type pino from 'pino';
 import type { AuditAnchor } from './audit-anchor.js';
 import { GENESIS, type SealedLine, sealLine } from './audit-chain.js';
-import {
-  type LogState,
-  type Mismatch,
-  readCheckpointText,
-  reconcile,
-  writeCheckpoint,
-} from './audit-checkpoint.js';
+import { type LogState, type Mismatch, readCheckpointText, reconcile, writeCheckpoint } from './audit-checkpoint.js';
 import {
   AuditKeyError,
   type AuditSigner,
@@ -193,8 +187,9 @@ export class AuditLog {
       ...(found.expected ? { expected: found.expected } : {}),
       found: { lines: found.found.lines, head: found.found.head },
     };
+    const { time: _time, ...facts } = gap;
     this.options.logger?.warn(
-      { auditLog: path, ...gap },
+      { auditLog: path, ...facts },
       `audit log does not match its last checkpoint (${found.expected ? `expected ${plural(found.expected.lines)}` : found.reason}, found ${plural(found.found.lines)}); recorded a signed gap line`,
     );
     this.appendToFile(path, gap, found.torn ? '\n' : '');

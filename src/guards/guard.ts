@@ -1,5 +1,5 @@
-import type { AuditOptions } from './audit.js';
 import type { AnyToolDefinition, ImpactPreview, ToolContext, ToolOutput } from '../tools/define.js';
+import type { AuditOptions } from './audit.js';
 
 /** A flat form schema as MCP form elicitation allows (no nesting). */
 export interface ElicitFormSchema {

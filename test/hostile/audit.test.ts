@@ -120,7 +120,10 @@ describe('hostile: the audit log proves itself', () => {
     const lines = linesOf(f.log);
     const forged = { ...(JSON.parse(lines[1] as string) as Record<string, unknown>), tool: 'delete_users' };
     lines.push(JSON.stringify(forged));
-    writeLines(f.log, relink(lines, 2, (index) => headOf(lines[index - 1] as string)));
+    writeLines(
+      f.log,
+      relink(lines, 2, (index) => headOf(lines[index - 1] as string)),
+    );
     const result = await verify([f.log]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/line 3: forged/);
@@ -136,7 +139,9 @@ describe('hostile: the audit log proves itself', () => {
 
     const attacker = generateKeyPairSync('ed25519');
     const lines = linesOf(f.log);
-    lines.push(JSON.stringify({ ...(JSON.parse(lines[1] as string) as Record<string, unknown>), tool: 'delete_users' }));
+    lines.push(
+      JSON.stringify({ ...(JSON.parse(lines[1] as string) as Record<string, unknown>), tool: 'delete_users' }),
+    );
     const relinked = relink(lines, 2, (index) => headOf(lines[index - 1] as string));
     const head = headOf(relinked[2] as string);
     const sig = sign(null, Buffer.from(`visier-admin-mcp audit v1\n3\n${head}`), attacker.privateKey).toString(
@@ -200,9 +205,15 @@ describe('hostile: the audit log proves itself', () => {
     const f = fixture();
     const server = await startServer(f.state, f.log);
     const unknown = await server.client.callTool({ name: 'grant_everything', arguments: { to: 'me' } });
-    expect(unknown).toMatchObject({ isError: true, content: [{ type: 'text', text: expect.stringMatching(/Tool grant_everything not found/) }] });
+    expect(unknown).toMatchObject({
+      isError: true,
+      content: [{ type: 'text', text: expect.stringMatching(/Tool grant_everything not found/) }],
+    });
     const invalid = await server.client.callTool({ name: 'list_permissions', arguments: { limit: 'all' } });
-    expect(invalid).toMatchObject({ isError: true, content: [{ type: 'text', text: expect.stringMatching(/Input validation error.*limit/) }] });
+    expect(invalid).toMatchObject({
+      isError: true,
+      content: [{ type: 'text', text: expect.stringMatching(/Input validation error.*limit/) }],
+    });
     await server.close();
 
     const lines = linesOf(f.log).map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -266,7 +277,10 @@ describe('hostile: the audit log proves itself', () => {
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
     try {
       const f = fixture();
-      const server = await startServer(f.state, f.log, ['--audit-anchor', `syslog://127.0.0.1:${socket.address().port}`]);
+      const server = await startServer(f.state, f.log, [
+        '--audit-anchor',
+        `syslog://127.0.0.1:${socket.address().port}`,
+      ]);
       await calls(server, 2);
       while (!messages.some((m) => m.includes('"lines":2'))) await new Promise<void>((resolve) => (arrived = resolve));
       await server.close();
