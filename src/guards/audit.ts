@@ -1,10 +1,18 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { constants, mkdirSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type pino from 'pino';
 import type { AuditAnchor } from './audit-anchor.js';
 import { GENESIS, type SealedLine, sealLine } from './audit-chain.js';
-import { type LogState, type Mismatch, readCheckpointText, reconcile, writeCheckpoint } from './audit-checkpoint.js';
+import {
+  checkpointPathOf,
+  checkpointText,
+  type LogState,
+  type Mismatch,
+  readCheckpointText,
+  reconcile,
+} from './audit-checkpoint.js';
+import { FollowedFile, statOf } from './audit-files.js';
 import {
   AuditKeyError,
   type AuditSigner,
@@ -83,7 +91,7 @@ const plural = (n: number) => `${n} line${n === 1 ? '' : 's'}`;
 /**
  * Append-only, hash-chained, signed JSON lines (format in audit-chain.ts). Each append, under a lock file
  * shared by every server on the same log, re-reads the checkpoint beside the log, appends one line continuing
- * whatever head it names, and replaces the checkpoint. So several servers share one file and one chain, and
+ * whatever head it names, and overwrites the checkpoint. So several servers share one file and one chain, and
  * each line is on disk before the call's answer leaves. A log that does not match its checkpoint (at start-up
  * or between appends) gets a signed gap line and a warning, never a silent continuation.
  */
@@ -93,8 +101,9 @@ export class AuditLog {
   private state: LogState = { lines: 0, head: GENESIS, bytes: 0 };
   /** The last line's signature: the checkpoint of the log as it stands. */
   private sig = '';
-  /** The checkpoint file as this process last wrote it: unchanged means no other writer since. */
-  private written: string | undefined;
+  /** The log's inode after this process's last append: same file and size means no other writer since. */
+  private appended: { ino: number; bytes: number } | undefined;
+  private files: { log: FollowedFile; checkpoint: FollowedFile } | undefined;
 
   constructor(private readonly options: AuditOptions) {
     const { path, stream, logger } = options;
@@ -109,6 +118,10 @@ export class AuditLog {
     this.signer = signerOf(privateKey);
     this.keyId = keyId(this.signer.publicKey);
     if (path === undefined) return;
+    this.files = {
+      log: new FollowedFile(path, constants.O_WRONLY | constants.O_APPEND),
+      checkpoint: new FollowedFile(checkpointPathOf(path), constants.O_WRONLY),
+    };
     const publicKey = publishPublicKey(path, this.signer);
     logger?.info(
       {
@@ -128,10 +141,7 @@ export class AuditLog {
       this.append(record, (line) => (stream as NodeJS.WritableStream).write(`${line.text}\n`));
       return;
     }
-    withFileLock(`${path}.lock`, () => {
-      this.catchUp(path);
-      this.appendToFile(path, record, '');
-    });
+    withFileLock(`${path}.lock`, () => this.appendToFile(record, '', this.catchUp(path)));
   }
 
   private append(entry: object, put: (line: SealedLine) => void, prefix = ''): void {
@@ -147,37 +157,26 @@ export class AuditLog {
     this.options.anchor?.send({ lines: seq, head: line.hash, sig: line.sig, key: this.keyId });
   }
 
-  private appendToFile(path: string, entry: object, prefix: string): void {
-    this.append(
-      entry,
-      (line) => {
-        const fd = openSync(path, 'a', 0o644);
-        try {
-          writeSync(fd, `${prefix}${line.text}\n`);
-        } finally {
-          closeSync(fd);
-        }
-      },
-      prefix,
-    );
-    this.written = writeCheckpoint(path, { ...this.state, sig: this.sig, key: this.keyId });
+  private appendToFile(entry: object, prefix: string, stat: Stats | undefined): void {
+    const files = this.files as NonNullable<typeof this.files>;
+    let ino = 0;
+    this.append(entry, (line) => (ino = files.log.write(`${prefix}${line.text}\n`, stat)), prefix);
+    files.checkpoint.write(checkpointText({ ...this.state, sig: this.sig, key: this.keyId }), undefined, 0);
+    this.appended = { ino, bytes: this.state.bytes };
   }
 
-  /** Under the lock: takes up the head another writer left, or records a gap when the log is not as signed. */
-  private catchUp(path: string): void {
-    let bytes = 0;
-    try {
-      bytes = statSync(path).size;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-    const checkpoint = readCheckpointText(path);
-    if (checkpoint !== undefined && checkpoint === this.written && bytes === this.state.bytes) return;
-    const found = reconcile(path, bytes, checkpoint, this.signer.publicKey);
+  /**
+   * Under the lock, before an append: when the log is no longer as this process left it, takes up the head
+   * another writer left, or records a gap when the log is not what its checkpoint signs.
+   */
+  private catchUp(path: string): Stats | undefined {
+    const stat = statOf(path);
+    const bytes = stat?.size ?? 0;
+    if (stat !== undefined && stat.ino === this.appended?.ino && bytes === this.appended.bytes) return stat;
+    const found = reconcile(path, bytes, readCheckpointText(path), this.signer.publicKey);
     if (!('reason' in found)) {
       this.state = found;
-      this.written = checkpoint;
-      return;
+      return stat;
     }
     this.state = { lines: found.found.lines, head: found.found.head, bytes };
     const gap: AuditGap = {
@@ -192,6 +191,7 @@ export class AuditLog {
       { auditLog: path, ...facts },
       `audit log does not match its last checkpoint (${found.expected ? `expected ${plural(found.expected.lines)}` : found.reason}, found ${plural(found.found.lines)}); recorded a signed gap line`,
     );
-    this.appendToFile(path, gap, found.torn ? '\n' : '');
+    this.appendToFile(gap, found.torn ? '\n' : '', stat);
+    return statOf(path);
   }
 }
