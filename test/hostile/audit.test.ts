@@ -89,6 +89,13 @@ describe('hostile: the audit log proves itself', () => {
     await calls(server, 3);
     await server.close();
     expect(await verify([f.log])).toMatchObject({ code: 0 });
+    // The public key is shown at start-up; the private key appears nowhere but in its file.
+    expect(server.stderr()).toMatch(/"keyId":"[0-9a-f]{16}","publicKey":"[\w-]{43}".*audit log signed with Ed25519/);
+    const privateKey = readFileSync(join(f.state, 'visier-admin-mcp', 'audit-key.pem'), 'utf8');
+    const secret = privateKey.split('\n')[1] as string;
+    for (const text of [server.stderr(), readFileSync(f.log, 'utf8'), readFileSync(`${f.log}.checkpoint`, 'utf8')]) {
+      expect(text).not.toContain(secret);
+    }
 
     writeLines(f.log, linesOf(f.log).slice(0, 2));
     const result = await verify([f.log]);
@@ -287,7 +294,8 @@ describe('hostile: the audit log proves itself', () => {
       const last = messages.find((m) => m.includes('"lines":2')) as string;
       expect(last).toMatch(/^<\d+>1 \d{4}-\d\d-\d\dT[^ ]+ [^ ]+ visier-admin-mcp \d+ checkpoint - \{/);
       const anchored = join(f.state, 'anchored.json');
-      writeFileSync(anchored, last.slice(last.indexOf('{')));
+      // The message as the syslog server received it: verify takes its JSON part.
+      writeFileSync(anchored, last);
       expect((await verify([f.log, '--checkpoint', anchored])).code).toBe(0);
     } finally {
       socket.close();
