@@ -90,8 +90,9 @@ const plural = (n: number) => `${n} line${n === 1 ? '' : 's'}`;
 
 /**
  * Append-only, hash-chained, signed JSON lines (format in audit-chain.ts). Each append, under a lock file
- * shared by every server on the same log, re-reads the checkpoint beside the log, appends one line continuing
- * whatever head it names, and overwrites the checkpoint. So several servers share one file and one chain, and
+ * shared by every server on the same log, checks the log is as this process left it (if not, takes up the
+ * head the checkpoint beside it names), appends one line and overwrites the checkpoint. So several servers
+ * share one file and one chain, and
  * each line is on disk before the call's answer leaves. A log that does not match its checkpoint (at start-up
  * or between appends) gets a signed gap line and a warning, never a silent continuation.
  */
