@@ -24,17 +24,22 @@ export class FollowedFile {
     private readonly flags: number,
   ) {}
 
-  /**
-   * Writes `text` (at `position`, or appended when the file was opened with O_APPEND); `stat` is the path's
-   * as the caller just read it. Returns the inode written to.
-   */
-  write(text: string, stat: Stats | undefined = statOf(this.path), position?: number): number {
+  /** Opens the file the path names now (creating it) unless it is the one open; `stat` is the path's. */
+  open(stat: Stats | undefined = statOf(this.path)): number {
     if (this.fd === undefined || stat?.ino !== this.ino) {
       if (this.fd !== undefined) closeSync(this.fd);
       this.fd = openSync(this.path, this.flags | constants.O_CREAT, 0o644);
       this.ino = fstatSync(this.fd).ino;
     }
-    writeSync(this.fd, text, position);
+    return this.fd;
+  }
+
+  /**
+   * Writes `text` (at `position`, or appended when the file was opened with O_APPEND); `stat` is the path's
+   * as the caller just read it. Returns the inode written to.
+   */
+  write(text: string, stat: Stats | undefined = statOf(this.path), position?: number): number {
+    writeSync(this.open(stat), text, position);
     return this.ino as number;
   }
 }

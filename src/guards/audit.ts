@@ -129,11 +129,13 @@ export class AuditLog {
         auditLog: path,
         publicKeyFile: publicKey,
         keyId: this.keyId,
-        publicKey: this.signer.publicKey.export({ format: 'jwk' }).x,
+        // SPKI DER in base64: the body of the .pub file, to compare with a copy kept elsewhere.
+        publicKey: this.signer.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
       },
       'audit log signed with Ed25519; verify with visier-admin-mcp verify-audit',
     );
-    withFileLock(`${path}.lock`, () => this.catchUp(path));
+    // The log exists from start-up on, even before its first line.
+    withFileLock(`${path}.lock`, () => this.files?.log.open(this.catchUp(path)));
   }
 
   write(record: AuditRecord): void {

@@ -90,7 +90,9 @@ describe('hostile: the audit log proves itself', () => {
     await server.close();
     expect(await verify([f.log])).toMatchObject({ code: 0 });
     // The public key is shown at start-up; the private key appears nowhere but in its file.
-    expect(server.stderr()).toMatch(/"keyId":"[0-9a-f]{16}","publicKey":"[\w-]{43}".*audit log signed with Ed25519/);
+    expect(server.stderr()).toMatch(
+      /"keyId":"[0-9a-f]{16}","publicKey":"MCowBQYDK2VwAyEA[\w+/]{43}=".*audit log signed with Ed25519/,
+    );
     const privateKey = readFileSync(join(f.state, 'visier-admin-mcp', 'audit-key.pem'), 'utf8');
     const secret = privateKey.split('\n')[1] as string;
     for (const text of [server.stderr(), readFileSync(f.log, 'utf8'), readFileSync(`${f.log}.checkpoint`, 'utf8')]) {
