@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import pino from 'pino';
 import { ConfigError, helpText, loadConfig } from './config.js';
-import { verifyAuditLog } from './guards/index.js';
 import { startRuntime } from './runtime.js';
 import { keepStdoutForProtocol, serveStdio } from './transports/stdio.js';
+import { verifyAuditCommand } from './verify-audit-command.js';
 
 // Before anything can print: in stdio mode stdout carries JSON-RPC only.
 keepStdoutForProtocol();
@@ -25,20 +25,7 @@ async function main(argv: string[]): Promise<number> {
     await runSandboxCli(argv.slice(1));
     return -1;
   }
-  if (argv[0] === 'verify-audit') {
-    const file = argv[1];
-    if (!file || argv.length > 2) {
-      process.stderr.write('usage: visier-admin-mcp verify-audit FILE\n');
-      return 2;
-    }
-    const result = await verifyAuditLog(file);
-    process.stderr.write(
-      result.ok
-        ? `audit log intact: ${result.lines} lines\n`
-        : `audit log BROKEN at line ${result.firstBrokenLine ?? '?'}: ${result.reason ?? 'unknown'}\n`,
-    );
-    return result.ok ? 0 : 1;
-  }
+  if (argv[0] === 'verify-audit') return verifyAuditCommand(argv.slice(1));
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stderr.write(`${helpText()}\n`);
     return 0;

@@ -60,6 +60,18 @@ export const OPTIONS = {
     help: 'Concurrent HTTP sessions at most',
   },
   auditLog: { flag: '--audit-log', env: 'VISIER_MCP_AUDIT_LOG', kind: 'string', help: 'Audit log file (JSON lines)' },
+  auditKey: {
+    flag: '--audit-key',
+    env: 'VISIER_MCP_AUDIT_KEY',
+    kind: 'string',
+    help: 'Ed25519 private key (PEM) that signs audit checkpoints',
+  },
+  auditAnchor: {
+    flag: '--audit-anchor',
+    env: 'VISIER_MCP_AUDIT_ANCHOR',
+    kind: 'string',
+    help: 'Also send each audit checkpoint to an http(s) webhook or syslog://host:port',
+  },
   confirm: { flag: '--confirm', env: 'VISIER_MCP_CONFIRM', kind: 'string', help: 'auto or elicitation' },
   confirmSecret: {
     flag: '--confirm-secret',
@@ -168,6 +180,10 @@ const schema = z.strictObject({
   sessionIdleSeconds: int(1, 86_400).default(1800),
   maxSessions: int(1, 10_000).default(100),
   auditLog: z.string().min(1).optional(),
+  auditKey: z.string().min(1).optional(),
+  auditAnchor: z
+    .url({ protocol: /^(https?|syslog)$/, error: 'must be an http(s) URL or syslog://host:port' })
+    .optional(),
   confirm: z.enum(['auto', 'elicitation']).default('auto'),
   confirmSecret: z.string().min(16, 'must be at least 16 characters').optional(),
   reportDir: z.string().min(1).optional(),
@@ -193,12 +209,11 @@ type Parsed = z.output<typeof schema>;
 
 export type Mode = (typeof MODES)[number];
 
-export interface Config extends Omit<Parsed, 'tenantModes' | 'confirmSecret' | 'auditLog'> {
+export interface Config extends Omit<Parsed, 'tenantModes' | 'confirmSecret' | 'auditLog' | 'auditKey'> {
   tenantModes?: Record<string, Mode>;
   confirmSecret: string;
   auditLog: string;
-  /** No --audit-log or VISIER_MCP_AUDIT_LOG: the shared default, which several servers may want at once. */
-  auditLogDefaulted: boolean;
+  auditKey: string;
 }
 
 export class ConfigError extends Error {
@@ -235,9 +250,8 @@ function parseArgv(argv: readonly string[]): Map<Key, string | boolean> {
   return values;
 }
 
-function defaultAuditLog(env: NodeJS.ProcessEnv): string {
-  const state = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
-  return join(state, 'visier-admin-mcp', 'audit.jsonl');
+function stateDir(env: NodeJS.ProcessEnv): string {
+  return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'visier-admin-mcp');
 }
 
 function readTenantModes(file: string, source: string): Record<string, Mode> {
@@ -269,7 +283,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     const where = key && key in OPTIONS ? sourceName(key, flags.has(key)) : 'configuration';
     throw new ConfigError(`${where}: ${issue?.message ?? 'invalid value'}`);
   }
-  const { tenantModes, confirmSecret, auditLog, ...rest } = parsed.data;
+  const { tenantModes, confirmSecret, auditLog, auditKey, ...rest } = parsed.data;
   const hasCredentials = rest.visierHost !== undefined && rest.apiKey !== undefined;
   if (!rest.sandbox && hasCredentials && (rest.username === undefined || rest.password === undefined)) {
     throw new ConfigError('VISIER_USERNAME and VISIER_PASSWORD: both are needed with VISIER_HOST and VISIER_API_KEY');
@@ -286,8 +300,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
       : { tenantModes: readTenantModes(tenantModes, sourceName('tenantModes', flags.has('tenantModes'))) }),
     // Random per process unless set: tokens then survive neither a restart nor another replica.
     confirmSecret: confirmSecret ?? randomBytes(32).toString('base64url'),
-    auditLog: auditLog ?? defaultAuditLog(env),
-    auditLogDefaulted: auditLog === undefined,
+    auditLog: auditLog ?? join(stateDir(env), 'audit.jsonl'),
+    auditKey: auditKey ?? join(stateDir(env), 'audit-key.pem'),
   };
 }
 
@@ -301,7 +315,7 @@ export function helpText(): string {
     'Usage: visier-admin-mcp [flags]              stdio MCP server (default)',
     '       visier-admin-mcp --http [flags]       Streamable HTTP at /mcp',
     '       visier-admin-mcp sandbox [--port N] [--users N] [--faults SPEC]',
-    '       visier-admin-mcp verify-audit FILE',
+    '       visier-admin-mcp verify-audit FILE [--public-key FILE] [--checkpoint FILE]',
     '',
     ...rows,
   ].join('\n');

@@ -1,9 +1,8 @@
-import { dirname, join } from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type pino from 'pino';
 import type { Config } from './config.js';
 import type { GuardOptions } from './guards/guard.js';
-import { AuditLogInUse, createGuard } from './guards/index.js';
+import { createAuditAnchor, createGuard } from './guards/index.js';
 import { type SandboxHandle, startSandbox } from './sandbox/index.js';
 import { createServer } from './server.js';
 import { privilegedPolicy } from './tools/privileged.js';
@@ -53,25 +52,6 @@ function visierConfig(config: Config, sandbox: SandboxHandle | undefined, logger
   };
 }
 
-/**
- * Desktop clients each start their own stdio server, and all of them default to the same audit file: when
- * another live server already writes it, this one keeps its own chain in a sibling file. A file the operator
- * named is never shared: start-up fails instead.
- */
-function createGuardOwningAudit(options: GuardOptions, config: Config, logger: pino.Logger) {
-  try {
-    return createGuard(options);
-  } catch (error) {
-    if (!(error instanceof AuditLogInUse) || !config.auditLogDefaulted) throw error;
-    const own = join(dirname(error.path), `audit-${process.pid}.jsonl`);
-    logger.warn(
-      { auditLog: own, otherServer: error.pid },
-      'default audit log in use by another server; using own file',
-    );
-    return createGuard({ ...options, audit: { path: own } });
-  }
-}
-
 export async function startRuntime(config: Config, logger: pino.Logger): Promise<Runtime> {
   const sandbox = config.sandbox ? await startSandbox({ rateLimit: config.rateLimit }) : undefined;
   const tenants = config.tenants ?? [sandbox?.tenants.primary ?? config.tenantCode].filter((t): t is string => !!t);
@@ -82,6 +62,7 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
   }
   const client = new VisierClient(visierConfig(config, sandbox, logger));
   const visier = withReadCache(client, { ttlMs: config.cacheTtlSeconds * 1000 });
+  const anchor = config.auditAnchor ? createAuditAnchor(config.auditAnchor, config.auditLog, logger) : undefined;
   const guardOptions: GuardOptions = {
     mode: config.mode,
     ...(config.tenantModes ? { tenantModes: config.tenantModes } : {}),
@@ -94,9 +75,9 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
       ...(config.maxChangesPerSession === undefined ? {} : { maxChangesPerSession: config.maxChangesPerSession }),
       ...(config.maxChangesPerHour === undefined ? {} : { maxChangesPerHour: config.maxChangesPerHour }),
     },
-    audit: { path: config.auditLog },
+    audit: { path: config.auditLog, keyFile: config.auditKey, logger, ...(anchor ? { anchor } : {}) },
   };
-  const guard = createGuardOwningAudit(guardOptions, config, logger);
+  const guard = createGuard(guardOptions);
   return {
     createServer: () =>
       createServer({
@@ -116,6 +97,7 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
     defaultTenant,
     tenants,
     close: async () => {
+      await anchor?.close();
       await client.close();
       await sandbox?.close();
     },

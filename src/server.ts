@@ -3,6 +3,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { type CallToolResult, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import pino from 'pino';
 import { z } from 'zod';
+import { auditCallsTheSdkAnswers } from './audit-every-call.js';
 import { CONFIRMATION_TOKEN_ARG, type Guard, type GuardedOutcome } from './guards/guard.js';
 import { DIRECTORY_TEXT_KEY, labelDirectoryData, sanitizeMessage, sanitizeUntrustedDeep } from './guards/untrusted.js';
 import { registerDiagnoseAccessPrompt } from './prompts/diagnose-access.js';
@@ -141,6 +142,8 @@ export function createServer(deps: ServerDeps): McpServer {
   };
 
   const listed: PublicFace[] = [];
+  // Set once every tool is registered (the SDK's tools/call handler exists only then); callbacks run later.
+  let sawCall: (extra: Extra) => void = () => {};
   for (const def of tools) {
     const input = inputSchemaOf(def);
     const output = z.object({ ...def.outputSchema, [DIRECTORY_TEXT_KEY]: z.string() });
@@ -153,6 +156,7 @@ export function createServer(deps: ServerDeps): McpServer {
       def.name,
       { title: def.title, description: def.description, inputSchema: input, annotations },
       async (args: Record<string, unknown>, extra: Extra) => {
+        sawCall(extra);
         try {
           const outcome = await deps.guard.call(
             def,
@@ -177,6 +181,9 @@ export function createServer(deps: ServerDeps): McpServer {
     );
     if (deps.guard.lists(def)) listed.push(face);
   }
+  sawCall = auditCallsTheSdkAnswers(server, new Set(tools.map((def) => def.name)), (tool, args, extra, reason) =>
+    deps.guard.reject(tool, args, callerInfo(server, deps, extra), reason),
+  );
   // Every tool stays registered so a call to a hidden one still reaches the guard (which refuses it, naming
   // the mode that allows it, and audits it); only the listing is filtered.
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed.map((face) => face.tool) }));

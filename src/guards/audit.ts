@@ -1,18 +1,29 @@
-import { createHash, hash } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { constants, mkdirSync, type Stats } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type pino from 'pino';
+import type { AuditAnchor } from './audit-anchor.js';
+import { GENESIS, type SealedLine, sealLine } from './audit-chain.js';
 import {
-  closeSync,
-  existsSync,
-  fstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import pino from 'pino';
+  checkpointPathOf,
+  checkpointText,
+  type LogState,
+  type Mismatch,
+  readCheckpointText,
+  reconcile,
+} from './audit-checkpoint.js';
+import { FollowedFile, statOf } from './audit-files.js';
+import {
+  AuditKeyError,
+  type AuditSigner,
+  keyId,
+  loadOrCreatePrivateKey,
+  publicKeyPem,
+  publishOnce,
+  readPublicKey,
+  signerOf,
+} from './audit-key.js';
+import { withFileLock } from './audit-lock.js';
 
 /** One call, allowed or refused: exactly one line in the audit log. */
 export interface AuditRecord {
@@ -35,173 +46,155 @@ export interface AuditRecord {
 
 export type AuditDecision = 'allowed' | 'refused' | 'confirmation-required' | 'confirmed' | 'declined';
 
-const GENESIS = '0'.repeat(64);
-const TAIL_BYTES = 1 << 20;
-
-// Every line ends with its own hash, as the last member.
-const HASH_SUFFIX = /,"hash":"([0-9a-f]{64})"}$/;
-
-/** sha256 over the previous hash and the exact text of a line without its `hash` member. */
-function chainHash(prev: string, body: string): string {
-  return hash('sha256', prev + body);
-}
-
-/** The file's last line, read backwards from the end: a line may be longer than any fixed tail. */
-function lastLine(path: string): string | undefined {
-  const fd = openSync(path, 'r');
-  try {
-    let pos = fstatSync(fd).size;
-    let tail = Buffer.alloc(0);
-    while (pos > 0) {
-      const length = Math.min(TAIL_BYTES, pos);
-      pos -= length;
-      const chunk = Buffer.alloc(length);
-      readSync(fd, chunk, 0, length, pos);
-      tail = Buffer.concat([chunk, tail]);
-      const text = tail.toString('utf8').replace(/\n+$/, '');
-      const newline = text.lastIndexOf('\n');
-      if (newline >= 0) return text.slice(newline + 1);
-    }
-    const whole = tail.toString('utf8').replace(/\n+$/, '');
-    return whole === '' ? undefined : whole;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** The hash of the last line already in the file, so a restarted server continues the same chain. */
-function lastHash(path: string): string {
-  if (!existsSync(path)) return GENESIS;
-  const last = lastLine(path);
-  if (last === undefined) return GENESIS;
-  try {
-    const hash = (JSON.parse(last) as { hash?: unknown }).hash;
-    if (typeof hash === 'string') return hash;
-  } catch {
-    // A torn or foreign last line: chain on from its bytes; verification will still flag that line.
-  }
-  return createHash('sha256').update(last).digest('hex');
-}
-
-/** Another live server writes this file: a second writer would interleave its chain with the first's. */
-export class AuditLogInUse extends Error {
-  constructor(
-    readonly path: string,
-    readonly pid: number,
-  ) {
-    super(`the audit log ${path} is written by another server (process ${pid}); give each server its own file`);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
- * Claims the file for this process with a `.lock` beside it holding our pid, removed when the process exits.
- * A lock of a process that is gone is taken over; one of this process is ours already (a restarted guard).
+ * Written by a server that found the log not matching its last checkpoint (lines cut, rewritten or added
+ * by someone without the key, or the checkpoint gone): what it expected and what it found, signed, so the
+ * break stays on record after the chain goes on.
  */
-function claim(path: string): void {
-  const lock = `${path}.lock`;
-  mkdirSync(dirname(path), { recursive: true });
-  for (;;) {
-    try {
-      const fd = openSync(lock, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      process.once('exit', () => {
-        try {
-          if (readFileSync(lock, 'utf8') === String(process.pid)) unlinkSync(lock);
-        } catch {
-          // Already gone: nothing to release.
-        }
-      });
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const holder = Number.parseInt(readFileSync(lock, 'utf8'), 10);
-    if (holder === process.pid) return;
-    if (Number.isInteger(holder) && isAlive(holder)) throw new AuditLogInUse(path, holder);
-    unlinkSync(lock);
-  }
+export interface AuditGap {
+  time: string;
+  event: 'gap';
+  reason: Mismatch['reason'];
+  expected?: { lines: number; head: string };
+  found: { lines: number; head: string };
 }
 
+export interface AuditOptions {
+  /** Append-only JSON lines file; created with its folders if missing. */
+  path?: string;
+  /** Alternatively (tests, benchmarks), a stream that receives each line, signed with a key of this process. */
+  stream?: NodeJS.WritableStream;
+  /** Ed25519 private key file (PKCS#8 PEM), created mode 0600 on first use. Default: audit-key.pem beside the log. */
+  keyFile?: string;
+  /** Where each checkpoint is also sent, outside this machine. */
+  anchor?: AuditAnchor;
+  /** Start-up line (the public key), gap warnings. */
+  logger?: pino.Logger;
+}
+
+/** The key beside the log is not this server's: its lines would not verify against the key people check. */
+function publishPublicKey(path: string, signer: AuditSigner): string {
+  const pub = `${path}.pub`;
+  if (!publishOnce(pub, publicKeyPem(signer.publicKey), 0o644)) {
+    const existing = readPublicKey(pub);
+    if (existing === undefined || keyId(existing) !== keyId(signer.publicKey)) {
+      throw new AuditKeyError(
+        `audit log ${path} is signed with another key (${pub}); give this server that key (--audit-key) or another --audit-log`,
+      );
+    }
+  }
+  return pub;
+}
+
+const plural = (n: number) => `${n} line${n === 1 ? '' : 's'}`;
+
 /**
- * Append-only, hash-chained JSON lines: each line carries `prev` (the previous line's hash) and, last,
- * `hash` = sha256(prev + the line's exact text without its `hash` member), so any changed byte breaks the
- * chain. Written synchronously through pino's destination, so a line is on disk before the call's answer
- * leaves. One writer per file: a second live server gets `AuditLogInUse` rather than interleaving chains.
+ * Append-only, hash-chained, signed JSON lines (format in audit-chain.ts). Each append, under a lock file
+ * shared by every server on the same log, checks the log is as this process left it (if not, takes up the
+ * head the checkpoint beside it names), appends one line and overwrites the checkpoint. So several servers
+ * share one file and one chain, and
+ * each line is on disk before the call's answer leaves. A log that does not match its checkpoint (at start-up
+ * or between appends) gets a signed gap line and a warning, never a silent continuation.
  */
 export class AuditLog {
-  private readonly sink: { write(line: string): unknown };
-  private prev: string;
+  private readonly signer: AuditSigner;
+  private readonly keyId: string;
+  private state: LogState = { lines: 0, head: GENESIS, bytes: 0 };
+  /** The last line's signature: the checkpoint of the log as it stands. */
+  private sig = '';
+  /** The log's inode after this process's last append: same file and size means no other writer since. */
+  private appended: { ino: number; bytes: number } | undefined;
+  private files: { log: FollowedFile; checkpoint: FollowedFile } | undefined;
 
-  constructor(target: { path?: string; stream?: NodeJS.WritableStream }) {
-    if (target.stream !== undefined) {
-      this.sink = target.stream;
-      this.prev = GENESIS;
-    } else if (target.path !== undefined) {
-      claim(target.path);
-      this.prev = lastHash(target.path);
-      this.sink = pino.destination({ dest: target.path, sync: true, mkdir: true });
+  constructor(private readonly options: AuditOptions) {
+    const { path, stream, logger } = options;
+    if (stream === undefined && path === undefined) throw new Error('audit log: give a path or a stream');
+    let privateKey: KeyObject;
+    if (path === undefined) {
+      privateKey = generateKeyPairSync('ed25519').privateKey;
     } else {
-      throw new Error('audit log: give a path or a stream');
+      mkdirSync(dirname(path), { recursive: true });
+      privateKey = loadOrCreatePrivateKey(options.keyFile ?? join(dirname(path), 'audit-key.pem'));
     }
+    this.signer = signerOf(privateKey);
+    this.keyId = keyId(this.signer.publicKey);
+    if (path === undefined) return;
+    this.files = {
+      log: new FollowedFile(path, constants.O_WRONLY | constants.O_APPEND),
+      checkpoint: new FollowedFile(checkpointPathOf(path), constants.O_WRONLY),
+    };
+    const publicKey = publishPublicKey(path, this.signer);
+    logger?.info(
+      {
+        auditLog: path,
+        publicKeyFile: publicKey,
+        keyId: this.keyId,
+        // SPKI DER in base64: the body of the .pub file, to compare with a copy kept elsewhere.
+        publicKey: this.signer.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+      },
+      'audit log signed with Ed25519; verify with visier-admin-mcp verify-audit',
+    );
+    // The log exists from start-up on, even before its first line.
+    withFileLock(`${path}.lock`, () => this.files?.log.open(this.catchUp(path)));
   }
 
   write(record: AuditRecord): void {
-    const json = JSON.stringify(record);
-    const body = `${json.slice(0, -1)},"prev":"${this.prev}"}`;
-    const hash = chainHash(this.prev, body);
-    this.sink.write(`${body.slice(0, -1)},"hash":"${hash}"}\n`);
-    this.prev = hash;
-  }
-}
-
-export interface AuditVerification {
-  ok: boolean;
-  lines: number;
-  /** 1-based. */
-  firstBrokenLine?: number;
-  reason?: string;
-}
-
-/** Walks the chain from the first line; any edit, insertion, deletion or reordering breaks it at that line. */
-export async function verifyAuditLog(path: string): Promise<AuditVerification> {
-  let content: string;
-  try {
-    content = await readFile(path, 'utf8');
-  } catch (error) {
-    return { ok: false, lines: 0, reason: `cannot read the audit log: ${(error as Error).message}` };
-  }
-  const lines = content.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  let prev = GENESIS;
-  for (const [index, text] of lines.entries()) {
-    const broken = (reason: string): AuditVerification => ({
-      ok: false,
-      lines: lines.length,
-      firstBrokenLine: index + 1,
-      reason,
-    });
-    let line: unknown;
-    try {
-      line = JSON.parse(text);
-    } catch {
-      return broken('not valid JSON');
+    const { path, stream } = this.options;
+    if (path === undefined) {
+      this.append(record, (line) => (stream as NodeJS.WritableStream).write(`${line.text}\n`));
+      return;
     }
-    if (line === null || typeof line !== 'object' || Array.isArray(line)) return broken('not a JSON object');
-    if ((line as { prev?: unknown }).prev !== prev) return broken('prev does not match the previous line');
-    const hash = HASH_SUFFIX.exec(text);
-    if (hash === null) return broken('the line does not end with its hash');
-    if (hash[1] !== chainHash(prev, `${text.slice(0, hash.index)}}`)) return broken('hash does not match the line');
-    prev = hash[1];
+    withFileLock(`${path}.lock`, () => this.appendToFile(record, '', this.catchUp(path)));
   }
-  return { ok: true, lines: lines.length };
+
+  private append(entry: object, put: (line: SealedLine) => void, prefix = ''): void {
+    const seq = this.state.lines + 1;
+    const line = sealLine(entry, seq, this.state.head, this.signer);
+    put(line);
+    this.sig = line.sig;
+    this.state = {
+      lines: seq,
+      head: line.hash,
+      bytes: this.state.bytes + Buffer.byteLength(prefix) + Buffer.byteLength(line.text) + 1,
+    };
+    this.options.anchor?.send({ lines: seq, head: line.hash, sig: line.sig, key: this.keyId });
+  }
+
+  private appendToFile(entry: object, prefix: string, stat: Stats | undefined): void {
+    const files = this.files as NonNullable<typeof this.files>;
+    let ino = 0;
+    this.append(entry, (line) => (ino = files.log.write(`${prefix}${line.text}\n`, stat)), prefix);
+    files.checkpoint.write(checkpointText({ ...this.state, sig: this.sig, key: this.keyId }), undefined, 0);
+    this.appended = { ino, bytes: this.state.bytes };
+  }
+
+  /**
+   * Under the lock, before an append: when the log is no longer as this process left it, takes up the head
+   * another writer left, or records a gap when the log is not what its checkpoint signs.
+   */
+  private catchUp(path: string): Stats | undefined {
+    const stat = statOf(path);
+    const bytes = stat?.size ?? 0;
+    if (stat !== undefined && stat.ino === this.appended?.ino && bytes === this.appended.bytes) return stat;
+    const found = reconcile(path, bytes, readCheckpointText(path), this.signer.publicKey);
+    if (!('reason' in found)) {
+      this.state = found;
+      return stat;
+    }
+    this.state = { lines: found.found.lines, head: found.found.head, bytes };
+    const gap: AuditGap = {
+      time: new Date().toISOString(),
+      event: 'gap',
+      reason: found.reason,
+      ...(found.expected ? { expected: found.expected } : {}),
+      found: { lines: found.found.lines, head: found.found.head },
+    };
+    const { time: _time, ...facts } = gap;
+    this.options.logger?.warn(
+      { auditLog: path, ...facts },
+      `audit log does not match its last checkpoint (${found.expected ? `expected ${plural(found.expected.lines)}` : found.reason}, found ${plural(found.found.lines)}); recorded a signed gap line`,
+    );
+    this.appendToFile(gap, found.torn ? '\n' : '', stat);
+    return statOf(path);
+  }
 }

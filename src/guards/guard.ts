@@ -1,4 +1,5 @@
 import type { AnyToolDefinition, ImpactPreview, ToolContext, ToolOutput } from '../tools/define.js';
+import type { AuditOptions } from './audit.js';
 
 /** A flat form schema as MCP form elicitation allows (no nesting). */
 export interface ElicitFormSchema {
@@ -116,12 +117,7 @@ export interface GuardOptions {
     /** Changes (people reached) the whole server may make in a rolling hour. Default 5000. */
     maxChangesPerHour?: number;
   };
-  audit: {
-    /** Append-only JSON lines file; created with its folders if missing. */
-    path?: string;
-    /** Alternatively (tests, benchmarks), a stream that receives each line. */
-    stream?: NodeJS.WritableStream;
-  };
+  audit: AuditOptions;
   /** Injected clock for expiry tests. */
   now?: () => number;
 }

@@ -1,4 +1,6 @@
-export { AuditLogInUse, verifyAuditLog } from './audit.js';
+export { type AuditAnchor, createAuditAnchor } from './audit-anchor.js';
+export { AuditKeyError } from './audit-key.js';
+export { type AuditFinding, type AuditVerification, verifyAuditLog } from './audit-verify.js';
 export {
   type CallerInfo,
   CONFIRMATION_TOKEN_ARG,

@@ -55,11 +55,17 @@ describe('visier-admin-mcp CLI', () => {
 
     const intact = run(['verify-audit', audit]);
     expect(await intact.exit).toBe(0);
-    expect(intact.out.stderr).toMatch(/^audit log intact: \d+ lines\n$/);
+    expect(intact.out.stderr).toMatch(/^audit log intact: 1 lines, signed by key [0-9a-f]{16}\n$/);
 
     appendFileSync(audit, '{"forged":true}\n');
     const broken = run(['verify-audit', audit]);
     expect(await broken.exit).toBe(1);
-    expect(broken.out.stderr).toMatch(/^audit log BROKEN at line \d+: /);
+    expect(broken.out.stderr).toMatch(/^audit log TAMPERED \(2 lines, key [0-9a-f]{16}\):\n {2}line 2: forged: /);
+
+    const missing = run(['verify-audit', join(dir, 'absent.jsonl')]);
+    expect(await missing.exit).toBe(3);
+    expect(missing.out.stderr).toMatch(/^audit log NOT VERIFIED: cannot read the audit log .*: ENOENT\n$/);
+    const usage = run(['verify-audit', audit, '--key', 'x']);
+    expect(await usage.exit).toBe(2);
   });
 });

@@ -84,7 +84,7 @@ describe('e2e: audit', () => {
       isError: false,
     });
     expect(lines[4]?.args).toMatchObject({ confirmationToken: expect.stringMatching(/^sha256:[0-9a-f]{16}$/) });
-    expect(await verifyAuditLog(path)).toEqual({ ok: true, lines: 5 });
+    expect(await verifyAuditLog(path)).toMatchObject({ ok: true, lines: 5, findings: [] });
 
     for (const secret of [
       suite.sandbox.credentials.apiKey,
@@ -102,11 +102,10 @@ describe('e2e: audit', () => {
       .map((l, i) => (i === 3 ? l.replace('"confirmation-required"', '"confirmed"') : l))
       .join('\n');
     await writeFile(path, edited);
-    expect(await verifyAuditLog(path)).toEqual({
+    expect(await verifyAuditLog(path)).toMatchObject({
       ok: false,
       lines: 5,
-      firstBrokenLine: 4,
-      reason: 'hash does not match the line',
+      findings: [{ kind: 'rewritten', line: 4, detail: 'the line has a hash that does not match its content' }],
     });
   });
 });

@@ -25,6 +25,7 @@ describe('configuration', () => {
       maxResultChars: 20_000,
       sessionIdleSeconds: 1800,
       auditLog: join('/state', 'visier-admin-mcp', 'audit.jsonl'),
+      auditKey: join('/state', 'visier-admin-mcp', 'audit-key.pem'),
     });
     expect(c.confirmSecret.length).toBeGreaterThanOrEqual(32);
     expect(loadConfig([], {}).confirmSecret).not.toBe(c.confirmSecret);
@@ -52,6 +53,10 @@ describe('configuration', () => {
     expect(() => loadConfig([], { VISIER_MCP_HTTP_TOKEN: 'short' })).toThrow(
       /^VISIER_MCP_HTTP_TOKEN: must be at least 16/,
     );
+    expect(() => loadConfig(['--audit-anchor', 'ftp://logs.example/'], {})).toThrow(
+      '--audit-anchor: must be an http(s) URL or syslog://host:port',
+    );
+    expect(loadConfig(['--audit-anchor', 'syslog://127.0.0.1:5514'], {}).auditAnchor).toBe('syslog://127.0.0.1:5514');
   });
 
   it('never echoes a secret in an error', () => {

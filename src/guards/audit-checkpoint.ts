@@ -1,0 +1,159 @@
+import type { KeyObject } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { GENESIS, headOf, parseLine } from './audit-chain.js';
+import { verifyCheckpoint } from './audit-key.js';
+
+// The latest checkpoint lives beside the log (`<log>.checkpoint`, overwritten after every append): cutting
+// lines from the log's end leaves it pointing past the end. The same signed statement ends each line and
+// goes to the anchor, where a local attacker cannot reach it.
+
+/** A signed statement that the log had `lines` lines, the last with hash `head`. */
+export interface Checkpoint {
+  lines: number;
+  head: string;
+  /** base64url Ed25519 signature of (lines, head). */
+  sig: string;
+}
+
+/** As kept beside the log: also the log's size in bytes then, so the next append can tell by a stat. */
+export interface LocalCheckpoint extends Checkpoint {
+  bytes: number;
+  /** Id of the signing key (see keyId), for people reading the file. */
+  key: string;
+}
+
+export const checkpointPathOf = (log: string) => `${log}.checkpoint`;
+
+/**
+ * A checkpoint from JSON text: the file beside the log, a webhook body, or a syslog message (its JSON part,
+ * from the first `{`). Undefined when it has no valid lines/head/sig.
+ */
+export function parseCheckpoint(text: string): (Checkpoint & { bytes?: number }) | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.slice(Math.max(0, text.indexOf('{'))));
+  } catch {
+    return undefined;
+  }
+  const { lines, head, sig, bytes } = (value ?? {}) as Partial<Record<keyof LocalCheckpoint, unknown>>;
+  if (!Number.isInteger(lines) || (lines as number) < 1) return undefined;
+  if (typeof head !== 'string' || !/^[0-9a-f]{64}$/.test(head) || typeof sig !== 'string') return undefined;
+  return { lines: lines as number, head, sig, ...(Number.isInteger(bytes) ? { bytes: bytes as number } : {}) };
+}
+
+export function readCheckpointText(log: string): string | undefined {
+  try {
+    return readFileSync(checkpointPathOf(log), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+// Every checkpoint is padded to one size and written over the last in one write at offset 0: no rename per
+// call (a rename costs up to a millisecond on some file systems), and no shorter text leaves a stale tail.
+// Writers read it under the append lock; one torn by a crash fails its signature and is recorded as a gap.
+const CHECKPOINT_BYTES = 512;
+
+/** The checkpoint file's whole text: its JSON padded with spaces to a fixed size. */
+export function checkpointText(checkpoint: LocalCheckpoint): string {
+  return `${JSON.stringify(checkpoint).padEnd(CHECKPOINT_BYTES - 1, ' ')}\n`;
+}
+
+/** The log's head as a writer continues it. */
+export interface LogState {
+  lines: number;
+  head: string;
+  bytes: number;
+}
+
+/** What a writer found when the log did not match its last checkpoint. */
+export interface Mismatch {
+  reason: 'checkpoint-missing' | 'checkpoint-invalid' | 'log-differs';
+  expected?: { lines: number; head: string };
+  found: LogState;
+  /** The log ends inside a line (a torn write): the next line must start on a new one. */
+  torn: boolean;
+}
+
+const CHUNK = 1 << 20;
+
+/** The last line (without its newline), whether the file ends in a newline, and the number of lines. */
+function scan(log: string, count: boolean): { last?: string; torn: boolean; lines: number } {
+  const fd = openSync(log, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    let lines = 0;
+    if (count) {
+      const chunk = Buffer.alloc(CHUNK);
+      for (let pos = 0; pos < size; pos += CHUNK) {
+        const n = readSync(fd, chunk, 0, CHUNK, pos);
+        for (let i = chunk.indexOf(10); i !== -1 && i < n; i = chunk.indexOf(10, i + 1)) lines++;
+      }
+    }
+    // Backwards from the end: a line may be longer than any fixed tail.
+    let tail = Buffer.alloc(0);
+    let pos = size;
+    let torn = false;
+    while (pos > 0) {
+      const length = Math.min(CHUNK, pos);
+      pos -= length;
+      const chunk = Buffer.alloc(length);
+      readSync(fd, chunk, 0, length, pos);
+      tail = Buffer.concat([chunk, tail]);
+      torn = tail.at(-1) !== 10;
+      const end = torn ? tail.length : tail.length - 1;
+      const start = end === 0 ? -1 : tail.lastIndexOf(10, end - 1);
+      if (start >= 0 || pos === 0) {
+        return { last: tail.subarray(start + 1, end).toString('utf8'), torn, lines: lines + (torn ? 1 : 0) };
+      }
+    }
+    return { torn: false, lines: 0 };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Whether the log at `log` (`bytes` long) is what `checkpointText` signed, or that plus the one line a
+ * writer appended before it died ahead of replacing the checkpoint. Anything else is a Mismatch, described
+ * by what was expected and what was found (line count and head), for the writer's signed gap line.
+ */
+export function reconcile(
+  log: string,
+  bytes: number,
+  checkpointText: string | undefined,
+  publicKey: KeyObject,
+): LogState | Mismatch {
+  const checkpoint = checkpointText === undefined ? undefined : parseCheckpoint(checkpointText);
+  const valid =
+    checkpoint !== undefined && verifyCheckpoint(publicKey, checkpoint.lines, checkpoint.head, checkpoint.sig);
+  if (checkpointText === undefined && bytes === 0) return { lines: 0, head: GENESIS, bytes: 0 };
+  const tail = bytes === 0 ? { torn: false, lines: 0 } : scan(log, false);
+  const parsed = tail.last === undefined ? undefined : parseLine(tail.last);
+  if (valid && parsed?.sealed && !tail.torn) {
+    if (bytes === checkpoint.bytes && parsed.seq === checkpoint.lines && parsed.hash === checkpoint.head) {
+      return { lines: checkpoint.lines, head: checkpoint.head, bytes };
+    }
+    const lastBytes = Buffer.byteLength(tail.last as string) + 1;
+    if (
+      bytes === (checkpoint.bytes ?? Number.NaN) + lastBytes &&
+      parsed.seq === checkpoint.lines + 1 &&
+      parsed.prev === checkpoint.head &&
+      verifyCheckpoint(publicKey, parsed.seq, parsed.hash, parsed.sig)
+    ) {
+      return { lines: parsed.seq, head: parsed.hash, bytes };
+    }
+  }
+  const counted = bytes === 0 ? tail : scan(log, true);
+  return {
+    reason: checkpointText === undefined ? 'checkpoint-missing' : valid ? 'log-differs' : 'checkpoint-invalid',
+    ...(valid ? { expected: { lines: checkpoint.lines, head: checkpoint.head } } : {}),
+    found: {
+      lines: counted.lines,
+      head: tail.last === undefined ? GENESIS : headOf(tail.last, parsed),
+      bytes,
+    },
+    torn: tail.torn,
+  };
+}

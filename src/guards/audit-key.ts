@@ -1,0 +1,106 @@
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  hash,
+  type KeyObject,
+  sign,
+  verify,
+} from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+// The signing key of the audit log: Ed25519 (node:crypto), private key as PKCS#8 PEM, public key as SPKI PEM.
+
+/** What a signature over a checkpoint covers: the line count and the hash of the last line (the head). */
+export function checkpointStatement(lines: number, head: string): Buffer {
+  return Buffer.from(`visier-admin-mcp audit v1\n${lines}\n${head}`);
+}
+
+export interface AuditSigner {
+  readonly publicKey: KeyObject;
+  /** base64url Ed25519 signature of the checkpoint (`lines`, `head`). */
+  sign(lines: number, head: string): string;
+}
+
+export function signerOf(privateKey: KeyObject): AuditSigner {
+  return {
+    publicKey: createPublicKey(privateKey),
+    sign: (lines, head) => sign(null, checkpointStatement(lines, head), privateKey).toString('base64url'),
+  };
+}
+
+export function verifyCheckpoint(publicKey: KeyObject, lines: number, head: string, sig: string): boolean {
+  try {
+    return verify(null, checkpointStatement(lines, head), publicKey, Buffer.from(sig, 'base64url'));
+  } catch {
+    return false;
+  }
+}
+
+/** A short name for a public key, shown at start-up and by verify: sha256 of its SPKI DER, 16 hex digits. */
+export function keyId(publicKey: KeyObject): string {
+  return hash('sha256', publicKey.export({ type: 'spki', format: 'der' }), 'hex').slice(0, 16);
+}
+
+export function publicKeyPem(publicKey: KeyObject): string {
+  return publicKey.export({ type: 'spki', format: 'pem' }) as string;
+}
+
+/** A key file in the wrong shape or readable by others stops start-up, naming the file and the rule. */
+export class AuditKeyError extends Error {
+  override readonly name = 'AuditKeyError';
+}
+
+/**
+ * Publishes `text` at `path` only if nothing is there yet, whole or not at all: written to a temporary file
+ * and hard-linked into place, so a second server starting at the same moment reads the first's file, never a
+ * half-written one. Returns false when the file already existed.
+ */
+export function publishOnce(path: string, text: string, mode: number): boolean {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode });
+  try {
+    linkSync(tmp, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return false;
+  } finally {
+    unlinkSync(tmp);
+  }
+}
+
+/**
+ * The private key at `path`, created (Ed25519, mode 0600) on first use. Refused if group or others may read
+ * it (as ssh refuses such keys) or if it is not an Ed25519 private key. The key's text is never logged.
+ */
+export function loadOrCreatePrivateKey(path: string): KeyObject {
+  if (!existsSync(path)) {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    publishOnce(path, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 0o600);
+  }
+  if (process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0) {
+    throw new AuditKeyError(`audit key ${path}: readable by group or others; allow only its owner (chmod 600)`);
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(readFileSync(path));
+  } catch {
+    throw new AuditKeyError(`audit key ${path}: not a PEM private key`);
+  }
+  if (key.asymmetricKeyType !== 'ed25519') {
+    throw new AuditKeyError(`audit key ${path}: must be an Ed25519 key, not ${key.asymmetricKeyType ?? 'unknown'}`);
+  }
+  return key;
+}
+
+/** Reads a public key (SPKI PEM) as verify takes it; undefined when the file cannot be read or parsed. */
+export function readPublicKey(path: string): KeyObject | undefined {
+  try {
+    return createPublicKey(readFileSync(path));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,186 @@
+import type { KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { chainHash, GENESIS, headOf, type ParsedLine, parseLine } from './audit-chain.js';
+import { type Checkpoint, checkpointPathOf, parseCheckpoint } from './audit-checkpoint.js';
+import { keyId, readPublicKey, verifyCheckpoint } from './audit-key.js';
+
+/**
+ * - truncated: the log ends before the line count a valid checkpoint signs;
+ * - rewritten: a line a valid signature covers (a checkpoint or a later signed line) was edited, removed,
+ *   inserted or reordered, or replaced with re-computed hashes it cannot sign;
+ * - forged: a line past everything signed that the key did not sign (unsigned, badly signed, not chained);
+ * - forged checkpoint: a checkpoint (beside the log or from the anchor) the key did not sign;
+ * - no checkpoint: the checkpoint beside the log is gone, so cut lines would go unnoticed;
+ * - gap: a server found the log not matching its last checkpoint and said so in a signed line.
+ */
+export type AuditFindingKind = 'truncated' | 'rewritten' | 'forged' | 'forged checkpoint' | 'no checkpoint' | 'gap';
+
+export interface AuditFinding {
+  kind: AuditFindingKind;
+  /** 1-based line number. */
+  line: number;
+  /** Last line of a run of lines with the same finding. */
+  through?: number;
+  detail: string;
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  lines: number;
+  /** Id of the public key the signatures were checked with. */
+  keyId?: string;
+  findings: AuditFinding[];
+  /** Set when the log, the key or a checkpoint given could not be read: nothing was judged. */
+  unreadable?: string;
+}
+
+export interface VerifyOptions {
+  /** The trusted public key (SPKI PEM). Default: `<log>.pub`, which whoever can rewrite the log can replace. */
+  publicKeyFile?: string;
+  /** A checkpoint kept elsewhere (the anchor's last), as JSON or a syslog message. */
+  checkpointFile?: string;
+}
+
+const plural = (n: number) => `${n} line${n === 1 ? '' : 's'}`;
+const short = (head: string) => `${head.slice(0, 12)}…`;
+
+interface SourcedCheckpoint extends Checkpoint {
+  source: string;
+}
+
+async function readText(path: string, what: string): Promise<string | { unreadable: string }> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    return { unreadable: `cannot read the ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}` };
+  }
+}
+
+/**
+ * The problem with line `n`, or undefined if it is a correctly numbered, chained, hashed and signed line.
+ * `prev` is undefined after a line without a hash: that line is reported, and this one is judged on its own.
+ */
+function lineProblem(line: ParsedLine, n: number, prev: string | undefined, key: KeyObject): string | undefined {
+  if (!line.sealed) return line.problem;
+  if (line.seq !== n) return `carries seq ${String(line.seq)}: lines before it were removed or inserted`;
+  if (prev !== undefined && line.prev !== prev) return 'does not chain to the line before it';
+  if (line.hash !== chainHash(String(line.prev), line.body)) return 'has a hash that does not match its content';
+  if (!verifyCheckpoint(key, n, line.hash, line.sig)) return `is not signed by key ${keyId(key)}`;
+  return undefined;
+}
+
+/** Merges runs of consecutive lines with the same kind into one finding. */
+function collapse(findings: AuditFinding[]): AuditFinding[] {
+  const merged: AuditFinding[] = [];
+  for (const finding of findings) {
+    const last = merged.at(-1);
+    if (last?.kind === finding.kind && finding.kind !== 'gap' && (last.through ?? last.line) + 1 === finding.line) {
+      last.through = finding.line;
+    } else {
+      merged.push({ ...finding });
+    }
+  }
+  return merged;
+}
+
+/**
+ * Checks every line (number, chain, hash, signature), the checkpoint beside the log and, if given, one kept
+ * elsewhere; reports what was found, by kind and line. Reads the whole file.
+ */
+export async function verifyAuditLog(path: string, options: VerifyOptions = {}): Promise<AuditVerification> {
+  const content = await readText(path, 'audit log');
+  if (typeof content !== 'string') return { ok: false, lines: 0, findings: [], ...content };
+  const keyFile = options.publicKeyFile ?? `${path}.pub`;
+  const key = readPublicKey(keyFile);
+  if (key === undefined) {
+    return { ok: false, lines: 0, findings: [], unreadable: `cannot read an Ed25519 public key from ${keyFile}` };
+  }
+  const lines = content.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const checkpoints: SourcedCheckpoint[] = [];
+  const findings: AuditFinding[] = [];
+  const local = await readText(checkpointPathOf(path), 'checkpoint');
+  const sources: [string, string][] = typeof local === 'string' ? [[local, 'the checkpoint beside the log']] : [];
+  if (options.checkpointFile !== undefined) {
+    const given = await readText(options.checkpointFile, 'checkpoint');
+    if (typeof given !== 'string') return { ok: false, lines: 0, findings: [], ...given };
+    if (parseCheckpoint(given) === undefined) {
+      return {
+        ok: false,
+        lines: 0,
+        findings: [],
+        unreadable: `no checkpoint (lines, head, sig) in ${options.checkpointFile}`,
+      };
+    }
+    sources.push([given, `the checkpoint in ${options.checkpointFile}`]);
+  }
+  for (const [text, source] of sources) {
+    const checkpoint = parseCheckpoint(text);
+    if (checkpoint !== undefined && verifyCheckpoint(key, checkpoint.lines, checkpoint.head, checkpoint.sig)) {
+      checkpoints.push({ ...checkpoint, source });
+    } else {
+      findings.push({
+        kind: 'forged checkpoint',
+        line: checkpoint?.lines ?? lines.length,
+        detail: `${source} is not signed by key ${keyId(key)}`,
+      });
+    }
+  }
+
+  const heads: string[] = [];
+  const problems: (string | undefined)[] = [];
+  let prev: string | undefined = GENESIS;
+  for (const [index, text] of lines.entries()) {
+    const line = parseLine(text);
+    problems.push(lineProblem(line, index + 1, prev, key));
+    heads.push(headOf(text, line));
+    prev = line.sealed ? line.hash : undefined;
+  }
+  // Everything up to the last line a valid signature covers was signed once: a bad line there was rewritten.
+  const lastSigned = problems.lastIndexOf(undefined) + 1;
+  const covered = Math.max(lastSigned, ...checkpoints.map((c) => c.lines));
+  for (const [index, problem] of problems.entries()) {
+    const n = index + 1;
+    if (problem !== undefined) {
+      findings.push({ kind: n <= covered ? 'rewritten' : 'forged', line: n, detail: `the line ${problem}` });
+      continue;
+    }
+    const entry = JSON.parse(lines[index] as string) as {
+      event?: unknown;
+      expected?: { lines: number; head: string };
+      found: { lines: number; head: string };
+    };
+    if (entry.event === 'gap') {
+      const { expected, found } = entry;
+      findings.push({
+        kind: 'gap',
+        line: n,
+        detail: `a server ${expected ? `expected ${plural(expected.lines)} (head ${short(expected.head)}) by its last checkpoint` : 'found no valid checkpoint'} and found ${plural(found.lines)} (head ${short(found.head)})`,
+      });
+    }
+  }
+  for (const checkpoint of checkpoints) {
+    if (checkpoint.lines > lines.length) {
+      findings.push({
+        kind: 'truncated',
+        line: lines.length + 1,
+        detail: `the log ends after ${plural(lines.length)}; ${checkpoint.source} signs ${plural(checkpoint.lines)}`,
+      });
+    } else if (heads[checkpoint.lines - 1] !== checkpoint.head) {
+      findings.push({
+        kind: 'rewritten',
+        line: checkpoint.lines,
+        detail: `the log up to here differs from what ${checkpoint.source} signs`,
+      });
+    }
+  }
+  if (typeof local !== 'string' && lines.length > 0) {
+    findings.push({
+      kind: 'no checkpoint',
+      line: lines.length,
+      detail: 'the checkpoint beside the log is missing: lines cut from the end would go unnoticed',
+    });
+  }
+  const sorted = collapse(findings.sort((a, b) => a.line - b.line));
+  return { ok: sorted.length === 0, lines: lines.length, keyId: keyId(key), findings: sorted };
+}

@@ -1,0 +1,49 @@
+import { parseArgs } from 'node:util';
+import { type AuditFinding, verifyAuditLog } from './guards/index.js';
+
+/** Exit codes of `verify-audit`, as the README documents them. */
+export const VERIFY_EXIT = { intact: 0, tampered: 1, usage: 2, unreadable: 3 } as const;
+
+const OPTIONS = { 'public-key': { type: 'string' }, checkpoint: { type: 'string' } } as const;
+const USAGE = 'usage: visier-admin-mcp verify-audit FILE [--public-key FILE] [--checkpoint FILE]\n';
+
+function describe(finding: AuditFinding): string {
+  const through = finding.through === undefined ? '' : ` (through line ${finding.through})`;
+  return `  line ${finding.line}: ${finding.kind}: ${finding.detail}${through}`;
+}
+
+/**
+ * `verify-audit FILE [--public-key FILE] [--checkpoint FILE]`: checks the log's lines, signatures and
+ * checkpoints (see verifyAuditLog) and prints what it found on stderr, one line per finding.
+ */
+export async function verifyAuditCommand(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+  } catch (error) {
+    process.stderr.write(`visier-admin-mcp verify-audit: ${(error as Error).message}\n${USAGE}`);
+    return VERIFY_EXIT.usage;
+  }
+  const [file, ...extra] = parsed.positionals;
+  if (file === undefined || extra.length > 0) {
+    process.stderr.write(USAGE);
+    return VERIFY_EXIT.usage;
+  }
+  const { 'public-key': publicKeyFile, checkpoint: checkpointFile } = parsed.values;
+  const result = await verifyAuditLog(file, {
+    ...(publicKeyFile === undefined ? {} : { publicKeyFile }),
+    ...(checkpointFile === undefined ? {} : { checkpointFile }),
+  });
+  if (result.unreadable !== undefined) {
+    process.stderr.write(`audit log NOT VERIFIED: ${result.unreadable}\n`);
+    return VERIFY_EXIT.unreadable;
+  }
+  if (result.ok) {
+    process.stderr.write(`audit log intact: ${result.lines} lines, signed by key ${result.keyId}\n`);
+    return VERIFY_EXIT.intact;
+  }
+  process.stderr.write(
+    `audit log TAMPERED (${result.lines} lines, key ${result.keyId}):\n${result.findings.map(describe).join('\n')}\n`,
+  );
+  return VERIFY_EXIT.tampered;
+}

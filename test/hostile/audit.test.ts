@@ -1,0 +1,306 @@
+import { execFile } from 'node:child_process';
+import { generateKeyPairSync, hash, sign } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CLI, ensureBuilt, ROOT } from '../e2e/build.js';
+
+// Attacks on the audit log as a local attacker (or a careless operator) would make them, each against the
+// built CLI: real servers write the log, the real `verify-audit` judges it.
+
+beforeAll(() => ensureBuilt(), 120_000);
+
+interface Server {
+  client: Client;
+  stderr: () => string;
+  close(): Promise<void>;
+}
+
+async function startServer(state: string, auditLog: string, extra: string[] = []): Promise<Server> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, '--sandbox', '--audit-log', auditLog, ...extra],
+    cwd: ROOT,
+    stderr: 'pipe',
+    env: { PATH: process.env.PATH ?? '', XDG_STATE_HOME: state },
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const client = new Client({ name: 'hostile-audit', version: '1' });
+  await client.connect(transport);
+  return { client, stderr: () => stderr, close: () => client.close() };
+}
+
+async function calls(server: Server, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const result = await server.client.callTool({ name: 'list_permissions', arguments: { limit: 1 } });
+    expect(result.isError).toBeFalsy();
+  }
+}
+
+function verify(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, 'verify-audit', ...args], { cwd: ROOT }, (error, _stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stderr });
+    });
+  });
+}
+
+function fixture() {
+  const state = mkdtempSync(join(tmpdir(), 'hostile-audit-'));
+  const dir = mkdtempSync(join(tmpdir(), 'hostile-audit-log-'));
+  return { state, dir, log: join(dir, 'audit.jsonl') };
+}
+
+const linesOf = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean);
+const writeLines = (path: string, lines: string[]) => writeFileSync(path, `${lines.join('\n')}\n`);
+
+/**
+ * What an attacker who knows the format can do without the private key: re-link lines from `from` on,
+ * renumbering and recomputing every hash, and keep (or drop) the signatures they cannot remake.
+ */
+function relink(lines: string[], from: number, prevOf: (index: number) => string): string[] {
+  return lines.map((text, index) => {
+    if (index < from) return text;
+    const { hash: _hash, sig, ...rest } = JSON.parse(text) as Record<string, unknown>;
+    const prev = prevOf(index);
+    const body = JSON.stringify({ ...rest, ...('seq' in rest ? { seq: index + 1 } : {}), prev });
+    const digest = hashOf(prev, body);
+    const relinked = `${body.slice(0, -1)},"hash":"${digest}"${sig === undefined ? '' : `,"sig":"${String(sig)}"`}}`;
+    lines[index] = relinked;
+    return relinked;
+  });
+}
+const hashOf = (prev: string, body: string) => hash('sha256', prev + body);
+const headOf = (line: string) => (JSON.parse(line) as { hash: string }).hash;
+
+describe('hostile: the audit log proves itself', () => {
+  it('cut last lines are detected as truncation, naming the first missing line', async () => {
+    const f = fixture();
+    const server = await startServer(f.state, f.log);
+    await calls(server, 3);
+    await server.close();
+    expect(await verify([f.log])).toMatchObject({ code: 0 });
+    // The public key is shown at start-up; the private key appears nowhere but in its file.
+    expect(server.stderr()).toMatch(
+      /"keyId":"[0-9a-f]{16}","publicKey":"MCowBQYDK2VwAyEA[\w+/]{43}=".*audit log signed with Ed25519/,
+    );
+    const privateKey = readFileSync(join(f.state, 'visier-admin-mcp', 'audit-key.pem'), 'utf8');
+    const secret = privateKey.split('\n')[1] as string;
+    for (const text of [server.stderr(), readFileSync(f.log, 'utf8'), readFileSync(`${f.log}.checkpoint`, 'utf8')]) {
+      expect(text).not.toContain(secret);
+    }
+
+    writeLines(f.log, linesOf(f.log).slice(0, 2));
+    const result = await verify([f.log]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/line 3: truncated/);
+  });
+
+  it('a log rewritten from a deleted line on, with recomputed hashes, is detected as rewritten at that line', async () => {
+    const f = fixture();
+    const server = await startServer(f.state, f.log);
+    await calls(server, 4);
+    await server.close();
+
+    const lines = linesOf(f.log);
+    lines.splice(1, 1);
+    const rewritten = relink(lines, 1, (index) => headOf(lines[index - 1] as string));
+    writeLines(f.log, rewritten);
+    const result = await verify([f.log]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/line 2: rewritten/);
+  });
+
+  it('a forged appended line, correctly chained but not signed by the server, is detected as forged', async () => {
+    const f = fixture();
+    const server = await startServer(f.state, f.log);
+    await calls(server, 2);
+    await server.close();
+
+    const lines = linesOf(f.log);
+    const forged = { ...(JSON.parse(lines[1] as string) as Record<string, unknown>), tool: 'delete_users' };
+    lines.push(JSON.stringify(forged));
+    writeLines(
+      f.log,
+      relink(lines, 2, (index) => headOf(lines[index - 1] as string)),
+    );
+    const result = await verify([f.log]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/line 3: forged/);
+  });
+
+  it('a forged line and checkpoint signed with another key are detected, even with the key beside the log swapped', async () => {
+    const f = fixture();
+    const server = await startServer(f.state, f.log);
+    await calls(server, 2);
+    await server.close();
+    const trusted = join(f.state, 'trusted.pub');
+    writeFileSync(trusted, readFileSync(`${f.log}.pub`));
+
+    const attacker = generateKeyPairSync('ed25519');
+    const lines = linesOf(f.log);
+    lines.push(
+      JSON.stringify({ ...(JSON.parse(lines[1] as string) as Record<string, unknown>), tool: 'delete_users' }),
+    );
+    const relinked = relink(lines, 2, (index) => headOf(lines[index - 1] as string));
+    const head = headOf(relinked[2] as string);
+    const sig = sign(null, Buffer.from(`visier-admin-mcp audit v1\n3\n${head}`), attacker.privateKey).toString(
+      'base64url',
+    );
+    relinked[2] = (relinked[2] as string).replace(/,"sig":"[^"]*"}$/, `,"sig":"${sig}"}`);
+    writeLines(f.log, relinked);
+    const checkpoint = JSON.parse(readFileSync(`${f.log}.checkpoint`, 'utf8')) as Record<string, unknown>;
+    writeFileSync(`${f.log}.checkpoint`, JSON.stringify({ ...checkpoint, lines: 3, head, sig }));
+
+    const result = await verify([f.log, '--public-key', trusted]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/line 3: forged/);
+    expect(result.stderr).toMatch(/forged checkpoint/);
+
+    // Swapping the key beside the log too makes a self-consistent forgery only against that key.
+    writeFileSync(`${f.log}.pub`, attacker.publicKey.export({ type: 'spki', format: 'pem' }));
+    expect((await verify([f.log, '--public-key', trusted])).code).toBe(1);
+  });
+
+  it('a server started on a tampered log records a signed gap and warns; verify reports the gap', async () => {
+    const f = fixture();
+    const first = await startServer(f.state, f.log);
+    await calls(first, 3);
+    await first.close();
+    writeLines(f.log, linesOf(f.log).slice(0, 1));
+
+    const second = await startServer(f.state, f.log);
+    await calls(second, 1);
+    await second.close();
+    expect(second.stderr()).toMatch(/audit log does not match its last checkpoint/);
+    const gap = JSON.parse(linesOf(f.log)[1] as string) as Record<string, unknown>;
+    expect(gap).toMatchObject({ event: 'gap', expected: { lines: 3 }, found: { lines: 1 } });
+    expect(gap.sig).toEqual(expect.any(String));
+
+    const result = await verify([f.log]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/line 2: gap: .*expected 3 lines.*found 1 line/);
+  });
+
+  it('two servers on one file, calls interleaved and concurrent: both run, no torn line, one verifiable log', async () => {
+    const f = fixture();
+    const a = await startServer(f.state, f.log);
+    const b = await startServer(f.state, f.log);
+    for (const server of [a, b, a, b]) await calls(server, 1);
+    await Promise.all([calls(a, 10), calls(b, 10)]);
+    await a.close();
+    await b.close();
+
+    const lines = linesOf(f.log);
+    expect(lines).toHaveLength(24);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    const result = await verify([f.log]);
+    expect(result).toMatchObject({ code: 0 });
+    expect(result.stderr).toMatch(/intact: 24 lines/);
+    expect(readdirSync(f.dir).sort()).toEqual(['audit.jsonl', 'audit.jsonl.checkpoint', 'audit.jsonl.pub']);
+    expect(readdirSync(join(f.state, 'visier-admin-mcp'))).toEqual(['audit-key.pem']);
+  });
+
+  it('a call to an unknown tool and a call with invalid arguments each leave a line, with the SDK error shapes', async () => {
+    const f = fixture();
+    const server = await startServer(f.state, f.log);
+    const unknown = await server.client.callTool({ name: 'grant_everything', arguments: { to: 'me' } });
+    expect(unknown).toMatchObject({
+      isError: true,
+      content: [{ type: 'text', text: expect.stringMatching(/Tool grant_everything not found/) }],
+    });
+    const invalid = await server.client.callTool({ name: 'list_permissions', arguments: { limit: 'all' } });
+    expect(invalid).toMatchObject({
+      isError: true,
+      content: [{ type: 'text', text: expect.stringMatching(/Input validation error.*limit/) }],
+    });
+    await server.close();
+
+    const lines = linesOf(f.log).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toMatchObject([
+      { tool: 'grant_everything', decision: 'refused', reason: 'unknown-tool', args: { to: 'me' } },
+      { tool: 'list_permissions', decision: 'refused', reason: 'invalid-arguments', args: { limit: 'all' } },
+    ]);
+    expect((await verify([f.log])).code).toBe(0);
+  });
+
+  it('a webhook anchor receives every checkpoint; its last one exposes a truncation hidden behind an old checkpoint', async () => {
+    const received: Record<string, unknown>[] = [];
+    let arrived: () => void = () => {};
+    const sink = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => {
+        body += chunk.toString('utf8');
+      });
+      req.on('end', () => {
+        received.push(JSON.parse(body) as Record<string, unknown>);
+        res.end();
+        arrived();
+      });
+    });
+    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/audit?token=s3cret-hook-token`;
+    try {
+      const f = fixture();
+      const server = await startServer(f.state, f.log, ['--audit-anchor', url]);
+      await calls(server, 1);
+      const oldCheckpoint = readFileSync(`${f.log}.checkpoint`);
+      const oldLines = linesOf(f.log);
+      await calls(server, 1);
+      while (!received.some((c) => c.lines === 2)) await new Promise<void>((resolve) => (arrived = resolve));
+      await server.close();
+      expect(server.stderr()).not.toContain('s3cret-hook-token');
+      expect(received.at(-1)).toMatchObject({ lines: 2, head: headOf(linesOf(f.log)[1] as string) });
+
+      // The local attacker cuts the last call and puts back the checkpoint they saved: locally consistent.
+      writeLines(f.log, oldLines);
+      writeFileSync(`${f.log}.checkpoint`, oldCheckpoint);
+      expect((await verify([f.log])).code).toBe(0);
+      const anchored = join(f.state, 'anchored.json');
+      writeFileSync(anchored, JSON.stringify(received.at(-1)));
+      const result = await verify([f.log, '--checkpoint', anchored]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/line 2: truncated/);
+    } finally {
+      await new Promise((resolve) => sink.close(resolve));
+    }
+  });
+
+  it('a syslog anchor receives each checkpoint as an RFC 5424 message over UDP', async () => {
+    const socket = createSocket('udp4');
+    const messages: string[] = [];
+    let arrived: () => void = () => {};
+    socket.on('message', (message) => {
+      messages.push(message.toString('utf8'));
+      arrived();
+    });
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    try {
+      const f = fixture();
+      const server = await startServer(f.state, f.log, [
+        '--audit-anchor',
+        `syslog://127.0.0.1:${socket.address().port}`,
+      ]);
+      await calls(server, 2);
+      while (!messages.some((m) => m.includes('"lines":2'))) await new Promise<void>((resolve) => (arrived = resolve));
+      await server.close();
+      const last = messages.find((m) => m.includes('"lines":2')) as string;
+      expect(last).toMatch(/^<\d+>1 \d{4}-\d\d-\d\dT[^ ]+ [^ ]+ visier-admin-mcp \d+ checkpoint - \{/);
+      const anchored = join(f.state, 'anchored.json');
+      // The message as the syslog server received it: verify takes its JSON part.
+      writeFileSync(anchored, last);
+      expect((await verify([f.log, '--checkpoint', anchored])).code).toBe(0);
+    } finally {
+      socket.close();
+    }
+  });
+});
