@@ -43,8 +43,13 @@ function targetLine(target: ImpactTarget): string {
   return `${target.kind} ${target.id}${name}${changeText(target, (line) => line)}${elevated}`;
 }
 
-/** The change a target undergoes with its own id and name taken out, so the same edit of many users compares equal. */
+/**
+ * The change a target undergoes, without who it is: the tool's own words for it when given, else its before and
+ * after lines with its id and name taken out, so the same edit of many users compares equal.
+ */
 function changeKey(target: ImpactTarget): string {
+  if (target.change !== undefined)
+    return `${target.kind}${target.missing ? ' (does not exist)' : ''}: ${target.change}`;
   const hide = (line: string) => {
     let out = line.split(target.id).join(HIDDEN_ID);
     if (target.name !== undefined && target.name.length >= MIN_REPLACEABLE)
@@ -70,7 +75,9 @@ function grouped(targets: ImpactTarget[], withIds: boolean): string[] {
   return [...groups].map(([key, members]) => {
     const [only] = members as [ImpactTarget];
     if (members.length === 1) return targetLine(only);
-    const ids = withIds ? ` (${members.map((t) => t.id).join(', ')})` : '';
+    const ids = withIds
+      ? ` (${members.map((t) => (t.name === undefined ? t.id : `${t.id} ${displayText(t.name)}`)).join(', ')})`
+      : '';
     return `${members.length} x ${key}${ids}`;
   });
 }

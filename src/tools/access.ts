@@ -147,6 +147,7 @@ function permissionChange(
 ): ImpactTarget {
   const held = (user.permissions ?? []).map((p) => ({ id: p.permissionId, name: p.displayName }));
   const gained = grant ? permissionIds.filter((p) => !held.some((h) => h.id === p)) : [];
+  const lost = grant ? [] : held.filter((h) => permissionIds.includes(h.id));
   const after = grant
     ? [...held, ...gained.map((p) => ({ id: p, name: catalogue.name(p) }))]
     : held.filter((h) => !permissionIds.includes(h.id));
@@ -156,6 +157,13 @@ function permissionChange(
     name: user.displayName ?? user.username,
     before: [identityLine(user), `permissions: ${describeRefs(held)}`],
     after: [`permissions: ${describeRefs(after)}`],
+    change: grant
+      ? gained.length > 0
+        ? `gains permissions ${catalogue.describe(gained)}`
+        : 'already holds them: no change'
+      : lost.length > 0
+        ? `loses permissions ${describeRefs(lost)}`
+        : 'holds none of them: no change',
     ...(gained.length && privileged.length ? { elevated: [`gains privileged ${privileged.join(', ')}`] } : {}),
   };
 }
@@ -242,6 +250,13 @@ async function membershipPreview(
       name: user.displayName ?? user.username,
       before: [identityLine(user), `user groups: ${describeRefs(held)}`],
       after: [`user groups: ${describeRefs(after)}`, `${join ? 'gains' : 'loses'} what the group grants (${grants})`],
+      change: join
+        ? joins
+          ? `joins the group, gaining ${grants}`
+          : 'already a member: no change'
+        : after.length < held.length
+          ? `leaves the group, losing ${grants}`
+          : 'not a member: no change',
       ...(joins && privileged.length
         ? { elevated: [`joins a group granting privileged ${privileged.join(', ')}`] }
         : {}),

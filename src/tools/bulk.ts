@@ -129,6 +129,7 @@ export const bulkUpdateUsers = defineTool({
         name: user.displayName ?? user.username,
         before: profileBefore(user, keys),
         after: keys.map((k) => `${k}: ${quoted(patch[k])}`),
+        change: keys.map((k) => `${k} becomes ${quoted(patch[k])}`).join('; '),
         ...(elevated.length ? { elevated } : {}),
       };
     });
@@ -178,6 +179,7 @@ export const bulkDeleteUsers = defineTool({
             name: user.displayName ?? user.username,
             before: [userLine(user, IDENTITY_FIELDS), ...holdings(user)],
             after: ['deleted'],
+            change: 'deleted with everything they hold',
           }
         : missingUser(userId),
     );

@@ -49,6 +49,12 @@ export interface ImpactTarget {
   /** Human-readable lines: what the target holds now and what changes. */
   before?: string[];
   after?: string[];
+  /**
+   * The change itself in words, without who the target is or what else it holds (e.g. "joins group Sales,
+   * gaining: Sales Dashboard"): targets with the same change may be shown to the human as one line with a count
+   * when the whole preview is too large. Without it, targets group only when their before and after lines match.
+   */
+  change?: string;
   /** Set when the target does not exist (the call would fail or be a no-op for it). */
   missing?: boolean;
   /**

@@ -28,8 +28,8 @@ describe('fitPreview', () => {
 
   it('groups changes identical but for id and name, first with their ids, then with counts only', () => {
     const targets = Array.from({ length: 40 }, (_, i) => edit(i));
-    const withIds = fitPreview(preview(targets), 600);
-    const ids = targets.map((t) => t.id).join(', ');
+    const withIds = fitPreview(preview(targets), 1_000);
+    const ids = targets.map((t) => `${t.id} ${t.name}`).join(', ');
     expect(withIds).toEqual({
       ok: true,
       shown: {
@@ -39,6 +39,20 @@ describe('fitPreview', () => {
     const counted = fitPreview(preview(targets), 150);
     expect(counted.ok && counted.shown.body[1]).toBe(
       '40 x user now: username <name>; enabled after: username <name>; disabled',
+    );
+  });
+
+  it("groups by the tool's own words for the change when it gives them, whatever each target holds now", () => {
+    const join = (i: number): ImpactTarget => ({
+      kind: 'user',
+      id: `u${i}`,
+      before: [`user groups: g${i}`],
+      after: [`user groups: g${i}, Sales`],
+      change: 'joins the group, gaining permissions: Sales Dashboard',
+    });
+    const fitted = fitPreview(preview(Array.from({ length: 300 }, (_, i) => join(i))), 2_000);
+    expect(fitted.ok && fitted.shown.body[1]).toMatch(
+      /^300 x user: joins the group, gaining permissions: Sales Dashboard \(u0, u1, .*, u299\)$/,
     );
   });
 
