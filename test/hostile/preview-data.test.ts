@@ -9,8 +9,9 @@ import {
 } from '../../src/sandbox/index.js';
 import { CONFIRMATION_META_KEY } from '../../src/server.js';
 import type { ImpactPreview } from '../../src/tools/define.js';
-import { VisierClient } from '../../src/visier/client.js';
+import type { VisierClient } from '../../src/visier/client.js';
 import { changeRequests, dataRequests, type E2E, startE2E, textOf } from '../guards/e2e-harness.js';
+import { clientFor } from '../visier/harness.js';
 
 // Attacks on what a human approves: a preview that hides an elevated change among harmless ones, and an
 // approval that outlives a change of who or what it names. Every case goes through an SDK client, the guard
@@ -27,13 +28,7 @@ let outsider: VisierClient;
 beforeAll(async () => {
   sandbox = await startSandbox({ rateLimit: false, users: USERS });
   // Someone changing the directory outside this server, between the preview and the approval.
-  outsider = new VisierClient({
-    host: sandbox.url,
-    apiKey: sandbox.credentials.apiKey,
-    auth: { kind: 'asid', username: sandbox.credentials.username, password: sandbox.credentials.password },
-    tenantCode: sandbox.tenants.primary,
-    rateLimit: false,
-  });
+  outsider = clientFor(sandbox);
 });
 
 afterAll(async () => {

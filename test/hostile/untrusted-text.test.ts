@@ -2,13 +2,13 @@
 // text from the human, smuggle instructions to the model, or slip out of the untrusted-data labelling. Every
 // case runs through an SDK client against the sandbox over real HTTP.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GROUPS, INJECTION_TEXT } from '../../src/sandbox/index.js';
 import { CONFIRMATION_META_KEY, DIRECTORY_TEXT_KEY, DIRECTORY_TEXT_NOTICE } from '../../src/server.js';
-import { VisierClient } from '../../src/visier/client.js';
+import type { VisierClient } from '../../src/visier/client.js';
 import { e2eSuite, textOf } from '../guards/e2e-harness.js';
 import { HIDDEN_CODE_POINTS, hiddenIn, LINE_BREAK_CODE_POINTS } from '../support/hidden-code-points.js';
+import { clientFor } from '../visier/harness.js';
 
 /** Every string inside a JSON value, so a lone surrogate is seen as itself rather than as a JSON escape. */
 function stringsOf(value: unknown): string {
@@ -46,15 +46,7 @@ let taggedId: string;
 
 /** Writes to the sandbox as someone editing the directory would: its Visier API, over HTTP. */
 beforeAll(async () => {
-  const { apiKey, username, password } = suite.sandbox.credentials;
-  directory = new VisierClient({
-    host: suite.sandbox.url,
-    apiKey,
-    auth: { kind: 'asid', username, password },
-    tenantCode: suite.sandbox.tenants.primary,
-    rateLimit: false,
-    logger: pino({ level: 'silent' }),
-  });
+  directory = clientFor(suite.sandbox);
   carrierId = (
     await directory.createUser({ username: `carrier.${CARRIER}@evil.example`, displayName: CARRIER, employeeId: 'E-C' })
   ).userId;

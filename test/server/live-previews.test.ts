@@ -3,8 +3,9 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO_USERS, type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
 import { withReadCache } from '../../src/visier/cache.js';
-import { VisierClient } from '../../src/visier/client.js';
+import type { VisierClient } from '../../src/visier/client.js';
 import { connectStack, type Stack } from '../support/mcp-stack.js';
+import { clientFor } from '../visier/harness.js';
 
 // Reads may come from the short cache, but a human must approve a change against the live picture.
 
@@ -15,13 +16,7 @@ const asked: string[] = [];
 
 beforeAll(async () => {
   sandbox = await startSandbox({ rateLimit: false, users: 20 });
-  outsider = new VisierClient({
-    host: sandbox.url,
-    apiKey: sandbox.credentials.apiKey,
-    auth: { kind: 'asid', username: sandbox.credentials.username, password: sandbox.credentials.password },
-    tenantCode: sandbox.tenants.primary,
-    rateLimit: false,
-  });
+  outsider = clientFor(sandbox);
   stack = await connectStack(sandbox, {
     client: { name: 'live-preview-test', version: '1' },
     guard: { confirmSecret: 'live-preview-test-secret', audit: { stream: new PassThrough().resume() } },

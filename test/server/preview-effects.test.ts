@@ -16,10 +16,11 @@ import { callContext } from '../../src/server-context.js';
 import type { ImpactPreview, ToolContext } from '../../src/tools/define.js';
 import { privilegedPolicy } from '../../src/tools/privileged.js';
 import { updateUser } from '../../src/tools/users.js';
-import { VisierClient } from '../../src/visier/client.js';
+import type { VisierClient } from '../../src/visier/client.js';
 import { startRuntimeForTest } from '../e2e/http-runtime.js';
 import { changeRequests, dataRequests, textOf } from '../guards/e2e-harness.js';
 import { connectStack, type Stack } from '../support/mcp-stack.js';
+import { clientFor } from '../visier/harness.js';
 
 // What the change tools' previews tell the guard and the human, read from the sandbox over real HTTP.
 
@@ -32,13 +33,7 @@ let stack: Stack;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ rateLimit: false, users: USERS, seed: 5 });
-  client = new VisierClient({
-    host: sandbox.url,
-    apiKey: sandbox.credentials.apiKey,
-    auth: { kind: 'asid', username: sandbox.credentials.username, password: sandbox.credentials.password },
-    tenantCode: sandbox.tenants.primary,
-    rateLimit: false,
-  });
+  client = clientFor(sandbox);
   stack = await connectStack(sandbox, {
     client: { name: 'preview-effects-test', version: '1' },
     guard: { confirmSecret: 'preview-effects-secret-0123', audit: { stream: new PassThrough().resume() } },
