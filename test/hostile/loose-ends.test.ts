@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PERMISSIONS, DEMO_USERS, type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
 import { CONFIRM_SECRET, dataRequests, textOf } from '../guards/e2e-harness.js';
 import { connectStack, type ElicitHandler, type Stack } from '../support/mcp-stack.js';
+import { groupAndNewcomers } from '../visier/harness.js';
 
 // Issue 9, loose ends from the first build, attacked through an SDK client as a model would: a routing value
 // undici cannot send must not stall the server, and what Visier reports inside a 200 or across several
@@ -177,12 +178,7 @@ describe('hostile: what Visier reports inside a 200 or across requests', () => {
 
   it('a membership change failing at request 2 of 3 reports request 1 as done and the rest as not', async () => {
     await withStack(async () => {
-      const snap = sandbox.snapshot();
-      const group = snap.userGroups.find((g) => g.memberIds.length < 50)!;
-      const newcomers = snap.users
-        .map((u) => u.userId)
-        .filter((id) => !group.memberIds.includes(id))
-        .slice(0, 230);
+      const { group, newcomers } = groupAndNewcomers(sandbox, 230);
       sandbox.faults.set({ rules: [{ kind: '500', method: 'PUT', path: `^${MEMBERSHIP}$`, skip: 1, count: 1 }] });
       const result = await stack.call('add_users_to_group', { userGroupId: group.userGroupId, userIds: newcomers });
       expect(result.isError).toBe(true);

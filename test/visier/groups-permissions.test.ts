@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxHandle } from '../../src/sandbox/handle.js';
 import type { VisierClient } from '../../src/visier/client.js';
-import { clientFor, countRequests, startTestSandbox } from './harness.js';
+import { clientFor, countRequests, groupAndNewcomers, startTestSandbox } from './harness.js';
 
 let handle: SandboxHandle;
 let client: VisierClient;
@@ -131,12 +131,7 @@ describe('user groups', () => {
   });
 
   it('adds and removes members in chunks of 100 userIds per group, visible in the member list', async () => {
-    const snap = handle.snapshot();
-    const group = snap.userGroups.find((g) => g.memberIds.length < 50)!;
-    const newcomers = snap.users
-      .map((u) => u.userId)
-      .filter((id) => !group.memberIds.includes(id))
-      .slice(0, 230);
+    const { group, newcomers } = groupAndNewcomers(handle, 230);
     expect(newcomers.length).toBe(230);
     handle.clearRequests();
     const added = await client.addUsersToGroups([{ userGroupId: group.userGroupId, userIds: newcomers }]);
@@ -184,12 +179,7 @@ describe('user groups', () => {
   });
 
   it('a membership change that fails at its second request reports the first as done and the rest as not', async () => {
-    const snap = handle.snapshot();
-    const group = snap.userGroups.find((g) => g.memberIds.length < 50)!;
-    const newcomers = snap.users
-      .map((u) => u.userId)
-      .filter((id) => !group.memberIds.includes(id))
-      .slice(0, 230);
+    const { group, newcomers } = groupAndNewcomers(handle, 230);
     const path = '/v1/admin/user-groups/users';
     handle.faults.set({ rules: [{ kind: '500', method: 'PUT', path: `^${path}$`, skip: 1, count: 1 }] });
     handle.clearRequests();

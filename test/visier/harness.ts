@@ -52,3 +52,14 @@ export function countRequests(handle: SandboxHandle, method: string, path: strin
     (r) => r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path)),
   ).length;
 }
+
+/** A demo group with fewer than 50 members, and `count` users not in it: a membership change of several requests. */
+export function groupAndNewcomers(handle: SandboxHandle, count: number) {
+  const snap = handle.snapshot();
+  const group = snap.userGroups.find((g) => g.memberIds.length < 50)!;
+  const newcomers = snap.users
+    .map((u) => u.userId)
+    .filter((id) => !group.memberIds.includes(id))
+    .slice(0, count);
+  return { group, newcomers };
+}
