@@ -76,6 +76,9 @@ export const bulkCreateUsers = defineTool({
       id: u.username,
       name: u.displayName,
       after: [userLine({ userId: '(new)', ...u })],
+      // Each account's own fields are who it is, not what it may do: a new account holds no permission or
+      // group of its own, so many creations are one change the human can count.
+      change: `created as a new ${u.accountEnabled === false ? 'disabled' : 'enabled'} account`,
     })),
     fingerprint: fingerprint(['bulk_create_users', args.users]),
   }),
