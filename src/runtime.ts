@@ -1,4 +1,4 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import type pino from 'pino';
 import type { Config } from './config.js';
 import type { GuardOptions } from './guards/guard.js';

@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { type CallToolResult, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { type CallToolResult, McpServer } from '@modelcontextprotocol/server';
 import pino from 'pino';
 import { z } from 'zod';
 import { auditCallsTheSdkAnswers } from './audit-every-call.js';
@@ -186,7 +185,7 @@ export function createServer(deps: ServerDeps): McpServer {
   );
   // Every tool stays registered so a call to a hidden one still reaches the guard (which refuses it, naming
   // the mode that allows it, and audits it); only the listing is filtered.
-  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed.map((face) => face.tool) }));
+  server.server.setRequestHandler('tools/list', () => ({ tools: listed.map((face) => face.tool) }));
 
   registerResources(server, { ...deps, maxResultChars, logger });
   registerDiagnoseAccessPrompt(server);

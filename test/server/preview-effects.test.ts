@@ -67,8 +67,7 @@ async function previewOf(
 
 const toolContext = (args: Record<string, unknown>): ToolContext =>
   callContext({ visier: client, maxResultChars: 20_000, defaultTenant: sandbox.tenants.primary }, args, {
-    signal: new AbortController().signal,
-    sendNotification: async () => {},
+    mcpReq: { signal: new AbortController().signal, notify: async () => {} },
   });
 
 async function newGroup(displayName: string, permissionIds: string[], members: string[]): Promise<string> {

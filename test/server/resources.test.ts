@@ -76,8 +76,13 @@ describe('resources', () => {
     );
   });
 
-  it('a missing user is resource-not-found (-32002)', async () => {
-    await expect(h.client.readResource({ uri: 'visier://users/no-such-user' })).rejects.toMatchObject({ code: -32002 });
+  // SDK v2 answers resource-not-found as -32602 carrying the URI in every era (the 2026-07-28 rule; clients
+  // also accept the -32002 that 2025-11-25 suggested).
+  it('a missing user is resource-not-found (-32602 with the uri)', async () => {
+    await expect(h.client.readResource({ uri: 'visier://users/no-such-user' })).rejects.toMatchObject({
+      code: -32602,
+      data: { uri: 'visier://users/no-such-user' },
+    });
   });
 
   it('completes ids by id or name prefix', async () => {
