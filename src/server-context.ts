@@ -1,6 +1,7 @@
 import type { ElicitRequestFormParams, McpServer, ServerContext } from '@modelcontextprotocol/server';
 import type { CallerInfo } from './guards/guard.js';
 import { fenceUntrusted, newFenceNonce, sanitizeMessage, sanitizeUntrustedDeep } from './guards/untrusted.js';
+import { inputRequestOf } from './input-request.js';
 import type { PrivilegedPolicy, ToolContext } from './tools/define.js';
 import { privilegedPolicy } from './tools/privileged.js';
 import type { CallOptions, ProgressFn, VisierApi } from './visier/api.js';
@@ -89,7 +90,11 @@ export function callerInfo(
     ...(extra?.sessionId === undefined ? {} : { sessionId: extra.sessionId }),
     principal: principalOf(extra),
   };
-  if (extra && server.server.getClientCapabilities()?.elicitation) {
+  const inputRequest = extra === undefined ? undefined : inputRequestOf(extra);
+  if (inputRequest !== undefined) {
+    caller.inputRequest = inputRequest;
+  } else if (extra && extra.mcpReq.envelope === undefined && server.server.getClientCapabilities()?.elicitation) {
+    // Only a 2025-era request can push a question to the client while the call waits.
     // Sent as part of this call, so over HTTP it rides the call's own stream (no GET stream needed). The
     // message and field titles quote directory text: the human's form gets it as inert as the model does.
     caller.elicit = (message, requestedSchema) =>

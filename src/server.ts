@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { auditCallsTheSdkAnswers } from './audit-every-call.js';
 import { CONFIRMATION_TOKEN_ARG, type Guard, type GuardedOutcome } from './guards/guard.js';
 import { DIRECTORY_TEXT_KEY, labelDirectoryData, sanitizeMessage, sanitizeUntrustedDeep } from './guards/untrusted.js';
+import { inputRequiredResult } from './input-request.js';
 import { registerDiagnoseAccessPrompt } from './prompts/diagnose-access.js';
 import { registerResources } from './resources/index.js';
 import { callContext, callerInfo, type Extra } from './server-context.js';
@@ -163,6 +164,7 @@ export function createServer(deps: ServerDeps): McpServer {
             callContext(def.classification === 'read' ? ctxDeps : liveCtxDeps, args, extra),
             callerInfo(server, deps, extra),
           );
+          if (outcome.kind === 'input-required') return inputRequiredResult(outcome, CONFIRMATION_META_KEY);
           const result = toResult(def, outcome);
           const check = outcome.kind === 'result' ? face.checkOutput(result.structuredContent) : { valid: true };
           if (!check.valid) throw new OutputSchemaMismatch(def.name, check.errorMessage);

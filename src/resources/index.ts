@@ -74,8 +74,13 @@ function guardedRead(server: McpServer, deps: ResourceDeps) {
       if (!report.expected) deps.logger.error({ err: error, resource: name }, 'resource read failed');
       throw new ProtocolError(ProtocolErrorCode.InternalError, report.text);
     }
-    if (outcome.kind !== 'result')
+    // Reads never need a person: any outcome but a result is a refusal or a defect.
+    if (outcome.kind === 'refused') {
       throw new ProtocolError(ProtocolErrorCode.InvalidRequest, sanitizeMessage(outcome.text));
+    }
+    if (outcome.kind !== 'result') {
+      throw new ProtocolError(ProtocolErrorCode.InternalError, `reading ${name} asked for a confirmation`);
+    }
     return value as T;
   };
 }
