@@ -1,10 +1,11 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PERMISSIONS, DEMO_USERS, type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
+import { CONFIRMATION_META_KEY } from '../../src/server.js';
 import { CONFIRM_SECRET, dataRequests, textOf } from '../guards/e2e-harness.js';
 import { connectStack, type ElicitHandler, type Stack } from '../support/mcp-stack.js';
 
@@ -36,14 +37,18 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** A fresh server per test, retrying as a deployed one does (four attempts), with a human who approves. */
-async function withStack(body: () => Promise<void>): Promise<void> {
+/**
+ * A fresh server per test, retrying as a deployed one does (four attempts), with a human who approves; with
+ * `byToken`, a client that cannot elicit and results large enough to carry a preview of hundreds of people
+ * (a form holds 8,000 characters, too few for them), so the assistant confirms with the token.
+ */
+async function withStack(body: () => Promise<void>, options: { byToken?: boolean } = {}): Promise<void> {
   auditPath = join(dir, `audit-${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`);
   stack = await connectStack(sandbox, {
     client: { name: 'hostile-loose-ends', version: '1.0.0' },
     visier: { retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5 }, logger: pino({ level: 'silent' }) },
     guard: { confirmSecret: CONFIRM_SECRET, elicitationTimeoutMs: 5_000, audit: { path: auditPath } },
-    elicit: ACCEPT,
+    ...(options.byToken ? { server: { maxResultChars: 200_000 } } : { elicit: ACCEPT }),
   });
   sandbox.faults.clear();
   sandbox.clearRequests();
@@ -176,32 +181,41 @@ describe('hostile: what Visier reports inside a 200 or across requests', () => {
   });
 
   it('a membership change failing at request 2 of 3 reports request 1 as done and the rest as not', async () => {
-    await withStack(async () => {
-      const snap = sandbox.snapshot();
-      const group = snap.userGroups.find((g) => g.memberIds.length < 50)!;
-      const newcomers = snap.users
-        .map((u) => u.userId)
-        .filter((id) => !group.memberIds.includes(id))
-        .slice(0, 230);
-      sandbox.faults.set({ rules: [{ kind: '500', method: 'PUT', path: `^${MEMBERSHIP}$`, skip: 1, count: 1 }] });
-      const result = await stack.call('add_users_to_group', { userGroupId: group.userGroupId, userIds: newcomers });
-      expect(result.isError).toBe(true);
-      expect(textOf(result)).toContain('stopped at request 2 of 3');
-      expect(structured(result)).toMatchObject({
-        succeeded: 1,
-        failed: 1,
-        incomplete: {
-          failedRequest: 2,
-          outcome: 'unknown',
-          failed: [{ id: group.userGroupId, userIds: newcomers.slice(100, 200) }],
-          notSent: [{ id: group.userGroupId, userIds: newcomers.slice(200) }],
-        },
-      });
-      const done = (structured(result).tenants as { changes: { users: { userId: string }[] }[] }[])[0]!.changes[0]!;
-      expect(done.users.map((u) => u.userId)).toEqual(newcomers.slice(0, 100));
-      const stored = sandbox.snapshot().userGroups.find((g) => g.userGroupId === group.userGroupId)!;
-      expect(stored.memberIds.filter((id) => newcomers.includes(id)).sort()).toEqual(newcomers.slice(0, 100).sort());
-      expect(await auditOf('add_users_to_group')).toMatchObject({ isError: true, counts: { succeeded: 1, failed: 1 } });
-    });
+    await withStack(
+      async () => {
+        const snap = sandbox.snapshot();
+        const group = snap.userGroups.find((g) => g.memberIds.length < 50)!;
+        const newcomers = snap.users
+          .map((u) => u.userId)
+          .filter((id) => !group.memberIds.includes(id))
+          .slice(0, 230);
+        sandbox.faults.set({ rules: [{ kind: '500', method: 'PUT', path: `^${MEMBERSHIP}$`, skip: 1, count: 1 }] });
+        const change = { userGroupId: group.userGroupId, userIds: newcomers };
+        const preview = await stack.call('add_users_to_group', change);
+        const { confirmationToken } = preview._meta?.[CONFIRMATION_META_KEY] as { confirmationToken: string };
+        const result = await stack.call('add_users_to_group', { ...change, confirmationToken });
+        expect(result.isError).toBe(true);
+        expect(textOf(result)).toContain('stopped at request 2 of 3');
+        expect(structured(result)).toMatchObject({
+          succeeded: 1,
+          failed: 1,
+          incomplete: {
+            failedRequest: 2,
+            outcome: 'unknown',
+            failed: [{ id: group.userGroupId, userIds: newcomers.slice(100, 200) }],
+            notSent: [{ id: group.userGroupId, userIds: newcomers.slice(200) }],
+          },
+        });
+        const done = (structured(result).tenants as { changes: { users: { userId: string }[] }[] }[])[0]!.changes[0]!;
+        expect(done.users.map((u) => u.userId)).toEqual(newcomers.slice(0, 100));
+        const stored = sandbox.snapshot().userGroups.find((g) => g.userGroupId === group.userGroupId)!;
+        expect(stored.memberIds.filter((id) => newcomers.includes(id)).sort()).toEqual(newcomers.slice(0, 100).sort());
+        expect(await auditOf('add_users_to_group')).toMatchObject({
+          isError: true,
+          counts: { succeeded: 1, failed: 1 },
+        });
+      },
+      { byToken: true },
+    );
   });
 });
