@@ -22,7 +22,8 @@ describe('resources', () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await h.client.listResources(cursor ? { cursor } : {});
+      // One server page per request: the SDK v2 client's listResources() would walk them all by itself.
+      const page = await h.client.request({ method: 'resources/list', params: cursor ? { cursor } : {} });
       uris.push(...page.resources.map((r) => r.uri));
       cursor = page.nextCursor;
       pages++;
