@@ -192,7 +192,9 @@ describe('hostile: what Visier reports inside a 200 or across requests', () => {
         sandbox.faults.set({ rules: [{ kind: '500', method: 'PUT', path: `^${MEMBERSHIP}$`, skip: 1, count: 1 }] });
         const change = { userGroupId: group.userGroupId, userIds: newcomers };
         const preview = await stack.call('add_users_to_group', change);
-        const { confirmationToken } = (preview._meta ?? {})[CONFIRMATION_META_KEY] as { confirmationToken: string };
+        const meta = preview._meta?.[CONFIRMATION_META_KEY] as { confirmationToken: string } | undefined;
+        const confirmationToken = meta?.confirmationToken;
+        expect(confirmationToken, textOf(preview)).toBeDefined();
         const result = await stack.call('add_users_to_group', { ...change, confirmationToken });
         expect(result.isError).toBe(true);
         expect(textOf(result)).toContain('stopped at request 2 of 3');
