@@ -226,6 +226,51 @@ describe('hostile: an input request’s state is sealed and answered once (2026-
     await client.close();
   });
 
+  it('a target renamed between the question and the answer: the approval is refused, naming what changed', async () => {
+    const client = await modernClient(forA, BEARER_A);
+    const change = aChange(48);
+    const state = await asked(client, 'add_users_to_group', change);
+    const victim = change.userIds[0] as string;
+    await visier.updateUser(victim, { username: 'mallory@evil.example', displayName: 'Mallory Outsider' });
+    await refusedWithNothingSent(client, 'add_users_to_group', change, state, 'target-changed', 'mallory@evil.example');
+    await client.close();
+  });
+
+  it('a 2026-07-28 request meets the same HTTP gates: no bearer, a wrong bearer, a foreign Origin, a huge body', async () => {
+    const call = (headers: Record<string, string>, body: unknown = listTools) =>
+      fetch(forA.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2026-07-28',
+          'mcp-method': 'tools/list',
+          ...headers,
+        },
+        body: JSON.stringify(body),
+      });
+    const listTools = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/list',
+      params: {
+        _meta: {
+          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+          'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+          'io.modelcontextprotocol/clientCapabilities': {},
+        },
+      },
+    };
+    const ok = await call({ authorization: `Bearer ${BEARER_A}` });
+    expect(ok.status, await ok.clone().text()).toBe(200);
+    expect(ok.headers.get('mcp-session-id')).toBeNull();
+    expect((await call({})).status).toBe(401);
+    expect((await call({ authorization: `Bearer ${BEARER_B}` })).status).toBe(401);
+    expect((await call({ authorization: `Bearer ${BEARER_A}`, origin: 'https://evil.example' })).status).toBe(403);
+    const huge = { ...listTools, params: { ...listTools.params, padding: 'x'.repeat(2 * 1024 * 1024) } };
+    expect((await call({ authorization: `Bearer ${BEARER_A}` }, huge)).status).toBe(413);
+  });
+
   it('a state is no confirmation token, and the repeat without an answer acts on nothing', async () => {
     const client = await modernClient(forA, BEARER_A);
     const change = aChange(12);
