@@ -43,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
   const logger = pino({ level: config.logLevel, name: 'visier-admin-mcp' }, pino.destination(2));
   const runtime = await startRuntime(config, logger);
   if (!config.http) {
-    await serveStdio(runtime.createServer(), logger, runtime.close);
+    await serveStdio(runtime.createServer, logger, runtime.close);
     return -1;
   }
   // Loaded only in HTTP mode: stdio servers are started often by desktop clients, and start-up time shows.

@@ -1,4 +1,4 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import type pino from 'pino';
 import type { Config } from './config.js';
 import type { GuardOptions } from './guards/guard.js';
@@ -12,7 +12,7 @@ import type { VisierClientConfig } from './visier/config.js';
 
 /** Everything one process serves from: the Visier client (or the embedded sandbox) and the guard. */
 export interface Runtime {
-  /** A new McpServer; stdio makes one, Streamable HTTP one per session. */
+  /** A new McpServer: stdio makes one per connection, Streamable HTTP one per 2025 session or 2026-07-28 request. */
   createServer: () => McpServer;
   sandbox?: SandboxHandle;
   defaultTenant: string;

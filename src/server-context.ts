@@ -1,20 +1,17 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import {
-  type ElicitRequest,
-  ElicitResultSchema,
-  type ServerNotification,
-  type ServerRequest,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { ElicitRequestFormParams, McpServer, ServerContext } from '@modelcontextprotocol/server';
 import type { CallerInfo } from './guards/guard.js';
 import { fenceUntrusted, newFenceNonce, sanitizeMessage, sanitizeUntrustedDeep } from './guards/untrusted.js';
+import { inputRequestOf } from './input-request.js';
 import type { PrivilegedPolicy, ToolContext } from './tools/define.js';
 import { privilegedPolicy } from './tools/privileged.js';
 import type { CallOptions, ProgressFn, VisierApi } from './visier/api.js';
 
 // What tools and resources receive per call, built in one place from the MCP request's `extra`.
 
-export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+export type Extra = ServerContext;
+
+/** The parts of a request's context that tools and resources use; resources/list builds one of its own. */
+export type CallExtra = { mcpReq: Pick<Extra['mcpReq'], '_meta' | 'notify' | 'signal'> };
 
 export interface ContextDeps {
   visier: VisierApi;
@@ -27,15 +24,15 @@ export interface ContextDeps {
 }
 
 /** Forwards progress only when the client asked for it (progress token), and only ever forwards. */
-function progressFor(extra: Pick<Extra, '_meta' | 'sendNotification'>): ProgressFn {
-  const token = extra._meta?.progressToken;
+function progressFor(extra: CallExtra): ProgressFn {
+  const token = extra.mcpReq._meta?.progressToken;
   if (token === undefined) return () => {};
   let last = -1;
   return (done, total, message) => {
     if (done <= last) return;
     last = done;
-    extra
-      .sendNotification({
+    extra.mcpReq
+      .notify({
         method: 'notifications/progress',
         params: {
           progressToken: token,
@@ -50,22 +47,18 @@ function progressFor(extra: Pick<Extra, '_meta' | 'sendNotification'>): Progress
 
 const DEFAULT_PRIVILEGED = privilegedPolicy();
 
-export function callContext(
-  deps: ContextDeps,
-  args: Record<string, unknown>,
-  extra: Pick<Extra, '_meta' | 'sendNotification' | 'signal'>,
-): ToolContext {
+export function callContext(deps: ContextDeps, args: Record<string, unknown>, extra: CallExtra): ToolContext {
   const nonce = newFenceNonce();
   const tenantCode = typeof args.tenantCode === 'string' ? args.tenantCode : deps.defaultTenant;
   const call: CallOptions = {
-    signal: extra.signal,
+    signal: extra.mcpReq.signal,
     ...(tenantCode === undefined ? {} : { tenantCode }),
     ...(typeof args.projectId === 'string' ? { projectId: args.projectId } : {}),
   };
   return {
     visier: deps.visier,
     call,
-    signal: extra.signal,
+    signal: extra.mcpReq.signal,
     progress: progressFor(extra),
     fence: (lines) => fenceUntrusted(lines, nonce),
     maxResultChars: deps.maxResultChars,
@@ -81,15 +74,15 @@ export const PRINCIPAL_KEY = 'principal';
 const LOCAL_PROCESS = `local-process:${process.pid}`;
 
 /** Who is behind a request: the principal its transport authenticated, else the local process. */
-function principalOf(extra?: Pick<Extra, 'authInfo'>): string {
-  const named = extra?.authInfo?.extra?.[PRINCIPAL_KEY];
+function principalOf(extra?: Pick<Extra, 'http'>): string {
+  const named = extra?.http?.authInfo?.extra?.[PRINCIPAL_KEY];
   return typeof named === 'string' ? named : LOCAL_PROCESS;
 }
 
 export function callerInfo(
   server: McpServer,
   deps: Pick<ContextDeps, 'elicitationTimeoutMs'>,
-  extra?: Pick<Extra, 'sessionId' | 'sendRequest' | 'authInfo'>,
+  extra?: Extra,
 ): CallerInfo {
   const client = server.server.getClientVersion();
   const caller: CallerInfo = {
@@ -97,21 +90,24 @@ export function callerInfo(
     ...(extra?.sessionId === undefined ? {} : { sessionId: extra.sessionId }),
     principal: principalOf(extra),
   };
-  if (extra && server.server.getClientCapabilities()?.elicitation) {
+  const inputRequest = extra === undefined ? undefined : inputRequestOf(extra);
+  if (inputRequest !== undefined) {
+    caller.inputRequest = inputRequest;
+  } else if (extra && extra.mcpReq.envelope === undefined && server.server.getClientCapabilities()?.elicitation) {
+    // Only a 2025-era request can push a question to the client while the call waits.
     // Sent as part of this call, so over HTTP it rides the call's own stream (no GET stream needed). The
     // message and field titles quote directory text: the human's form gets it as inert as the model does.
     caller.elicit = (message, requestedSchema) =>
-      extra.sendRequest(
+      extra.mcpReq.send(
         // The guard builds the flat form schema MCP allows; the SDK validates the answer against it.
         {
           method: 'elicitation/create',
           params: {
             mode: 'form',
             message: sanitizeMessage(message),
-            requestedSchema: sanitizeUntrustedDeep(requestedSchema),
-          } as ElicitRequest['params'],
+            requestedSchema: sanitizeUntrustedDeep(requestedSchema) as ElicitRequestFormParams['requestedSchema'],
+          } satisfies ElicitRequestFormParams,
         },
-        ElicitResultSchema,
         { timeout: deps.elicitationTimeoutMs ?? 120_000 },
       );
   }

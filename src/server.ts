@@ -1,11 +1,11 @@
 import { createRequire } from 'node:module';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { type CallToolResult, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { type CallToolResult, McpServer } from '@modelcontextprotocol/server';
 import pino from 'pino';
 import { z } from 'zod';
 import { auditCallsTheSdkAnswers } from './audit-every-call.js';
 import { CONFIRMATION_TOKEN_ARG, type Guard, type GuardedOutcome } from './guards/guard.js';
 import { DIRECTORY_TEXT_KEY, labelDirectoryData, sanitizeMessage, sanitizeUntrustedDeep } from './guards/untrusted.js';
+import { inputRequiredResult } from './input-request.js';
 import { registerDiagnoseAccessPrompt } from './prompts/diagnose-access.js';
 import { registerResources } from './resources/index.js';
 import { callContext, callerInfo, type Extra } from './server-context.js';
@@ -164,6 +164,7 @@ export function createServer(deps: ServerDeps): McpServer {
             callContext(def.classification === 'read' ? ctxDeps : liveCtxDeps, args, extra),
             callerInfo(server, deps, extra),
           );
+          if (outcome.kind === 'input-required') return inputRequiredResult(outcome, CONFIRMATION_META_KEY);
           const result = toResult(def, outcome);
           const check = outcome.kind === 'result' ? face.checkOutput(result.structuredContent) : { valid: true };
           if (!check.valid) throw new OutputSchemaMismatch(def.name, check.errorMessage);
@@ -186,7 +187,7 @@ export function createServer(deps: ServerDeps): McpServer {
   );
   // Every tool stays registered so a call to a hidden one still reaches the guard (which refuses it, naming
   // the mode that allows it, and audits it); only the listing is filtered.
-  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed.map((face) => face.tool) }));
+  server.server.setRequestHandler('tools/list', () => ({ tools: listed.map((face) => face.tool) }));
 
   registerResources(server, { ...deps, maxResultChars, logger });
   registerDiagnoseAccessPrompt(server);

@@ -1,9 +1,7 @@
 // What a client sees of a tool (its tools/list entry) and the check that every result matches what was shown.
-import { normalizeObjectSchema } from '@modelcontextprotocol/sdk/server/zod-compat.js';
-import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import type { z } from 'zod';
+import type { Tool } from '@modelcontextprotocol/server';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
+import { z } from 'zod';
 import type { AnyToolDefinition } from './tools/define.js';
 
 /** A defect: a handler built a result its own outputSchema does not describe. */
@@ -13,12 +11,13 @@ export class OutputSchemaMismatch extends Error {
   }
 }
 
-/** JSON Schema as the SDK would advertise it, less the `$schema` line it repeats in every schema. */
-function jsonSchemaOf(schema: z.ZodObject, pipeStrategy: 'input' | 'output') {
-  const { $schema: _dialect, ...rest } = toJsonSchemaCompat(normalizeObjectSchema(schema)!, {
-    strictUnions: true,
-    pipeStrategy,
-  }) as Record<string, unknown>;
+/**
+ * JSON Schema as zod writes it (draft-07, the dialect the most clients and model APIs accept), less the
+ * `$schema` line it repeats in every schema: without it, validators and 2026-07-28 clients read the schema
+ * as 2020-12, which draft-07's keywords used here mean the same in.
+ */
+function jsonSchemaOf(schema: z.ZodObject, io: 'input' | 'output') {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io }) as Record<string, unknown>;
   return rest;
 }
 

@@ -2,8 +2,8 @@
 // serving one trivial tool, with none of our hardening, guards or Visier calls.
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
+import { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 
 export interface BareHttpServer {
@@ -13,12 +13,12 @@ export interface BareHttpServer {
 }
 
 export async function startBareHttpServer(): Promise<BareHttpServer> {
-  const transports = new Map<string, StreamableHTTPServerTransport>();
+  const transports = new Map<string, NodeStreamableHTTPServerTransport>();
   const http: Server = createServer(async (req, res) => {
     const sessionId = req.headers['mcp-session-id'];
     let transport = typeof sessionId === 'string' ? transports.get(sessionId) : undefined;
     if (!transport) {
-      const created = new StreamableHTTPServerTransport({
+      const created = new NodeStreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (id) => {
           transports.set(id, created);
@@ -30,7 +30,7 @@ export async function startBareHttpServer(): Promise<BareHttpServer> {
       const server = new McpServer({ name: 'bare-http', version: '0.0.0' });
       server.registerTool(
         'get_user',
-        { description: 'Echo', inputSchema: { userId: z.string() } },
+        { description: 'Echo', inputSchema: z.object({ userId: z.string() }) },
         async ({ userId }) => ({
           content: [{ type: 'text', text: userId }],
         }),

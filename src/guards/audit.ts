@@ -35,7 +35,12 @@ export interface AuditRecord {
   args: Record<string, unknown>;
   decision: AuditDecision;
   reason?: string;
-  confirmation?: { method: 'elicitation' | 'token'; outcome: string; token?: string };
+  confirmation?: {
+    method: 'elicitation' | 'token' | 'input-request';
+    outcome: string;
+    /** A digest of the confirmation token or input-request state issued (never the value itself). */
+    token?: string;
+  };
   client?: { name?: string; version?: string };
   sessionId?: string;
   counts?: { succeeded?: number; failed?: number };

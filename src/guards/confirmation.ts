@@ -3,7 +3,7 @@ import type { ApprovedPreviews } from './approved-previews.js';
 import type { CallerInfo, ConfirmPolicy, ElicitAnswer, ElicitFormSchema } from './guard.js';
 import { targetChangedText } from './preview-diff.js';
 import { previewForHuman, type ShownPreview } from './preview-text.js';
-import type { ConfirmationTokens } from './token.js';
+import type { ConfirmationTokens, TokenBinding } from './token.js';
 import { sanitizeUntrusted } from './untrusted.js';
 
 export interface ConfirmationRequest {
@@ -24,7 +24,7 @@ export interface ConfirmationRequest {
   principal: string;
 }
 
-export type ConfirmMethod = 'elicitation' | 'token';
+export type ConfirmMethod = 'elicitation' | 'token' | 'input-request';
 
 export type Confirmation =
   /** A human (or, for tokens, the assistant on the human's behalf) said yes to exactly this preview. */
@@ -32,43 +32,96 @@ export type Confirmation =
   /** Not confirmed: nothing may be sent. */
   | { kind: 'refused'; method?: ConfirmMethod; outcome: string; declined: boolean; reason: string; text: string }
   /** No human could be asked: a token was issued; the call ends here until it comes back. */
-  | { kind: 'token-issued'; method: 'token'; outcome: string; token: string; expiresAt: string };
+  | { kind: 'token-issued'; method: 'token'; outcome: string; token: string; expiresAt: string }
+  /** The client asks the person itself: the question and the sealed state its repeated call must bring back. */
+  | {
+      kind: 'input-required';
+      method: 'input-request';
+      outcome: string;
+      message: string;
+      requestedSchema: ElicitFormSchema;
+      state: string;
+      expiresAt: string;
+    };
 
-/** The port: one way of getting a human's yes. New strategies (e.g. MRTR elicitation) plug in here. */
+/** The port: one way of getting a human's yes. New strategies plug in here. */
 export interface Confirmer {
   confirm(request: ConfirmationRequest): Promise<Confirmation>;
 }
 
+/** What a person is asked, whichever channel carries it: the preview, approve, and for irreversible calls a typed value. */
+interface ApprovalForm {
+  message: string;
+  schema: ElicitFormSchema;
+  typed?: { what: string; value: string };
+}
+
+function approvalForm(request: ConfirmationRequest): ApprovalForm {
+  const typed = request.classification === 'destructive' ? typedChallenge(request.preview) : undefined;
+  const schema: ElicitFormSchema = {
+    type: 'object',
+    properties: { confirm: { type: 'boolean', title: 'Approve this change', default: false } },
+    required: ['confirm'],
+  };
+  if (typed !== undefined) {
+    schema.properties.typed = { type: 'string', title: `Type ${typed.what} to confirm: ${typed.value}` };
+    schema.required = ['confirm', 'typed'];
+  }
+  const message = previewForHuman(
+    request.tool,
+    request.shown,
+    typed !== undefined ? `This cannot be undone. Type ${typed.what} (${typed.value}) to confirm.` : 'Approve?',
+  );
+  return { message, schema, ...(typed !== undefined ? { typed } : {}) };
+}
+
+/** Anything but an explicit, well-formed yes is a no. */
+function judgeAnswer(
+  answer: ElicitAnswer,
+  form: ApprovalForm,
+  method: 'elicitation' | 'input-request',
+  fingerprint: string,
+): Confirmation {
+  const no = (outcome: string, reason: string, text: string): Confirmation => ({
+    kind: 'refused',
+    method,
+    outcome,
+    declined: true,
+    reason,
+    text,
+  });
+  if (answer.action === 'decline') return no('declined', 'declined', 'the user declined; nothing was sent.');
+  if (answer.action !== 'accept') return no('cancelled', 'cancelled', 'the user cancelled; nothing was sent.');
+  if (answer.content?.confirm !== true) {
+    return no('not-approved', 'declined', 'the user did not tick approve; nothing was sent.');
+  }
+  // Exactly the string shown: no trimming, no case folding, no coercion of arrays or numbers.
+  if (form.typed !== undefined && answer.content?.typed !== form.typed.value) {
+    return no(
+      'typed-mismatch',
+      'typed-mismatch',
+      `the typed value did not match ${form.typed.what}; nothing was sent.`,
+    );
+  }
+  return { kind: 'confirmed', method, outcome: 'accepted', fingerprint };
+}
+
 const TIMED_OUT = Symbol('timed out');
 
-/** Asks the human through MCP form elicitation; anything but an explicit, well-formed yes is a no. */
+/** Asks the human through MCP form elicitation sent to the client while the call waits. */
 export class ElicitationConfirmer implements Confirmer {
   constructor(private readonly timeoutMs: number) {}
 
   async confirm(request: ConfirmationRequest): Promise<Confirmation> {
     const elicit = request.caller.elicit;
     if (elicit === undefined) return noChannel();
-    const typed = request.classification === 'destructive' ? typedChallenge(request.preview) : undefined;
-    const schema: ElicitFormSchema = {
-      type: 'object',
-      properties: { confirm: { type: 'boolean', title: 'Approve this change', default: false } },
-      required: ['confirm'],
-    };
-    if (typed !== undefined) {
-      schema.properties.typed = { type: 'string', title: `Type ${typed.what} to confirm: ${typed.value}` };
-      schema.required = ['confirm', 'typed'];
-    }
-    const message = previewForHuman(
-      request.tool,
-      request.shown,
-      typed !== undefined ? `This cannot be undone. Type ${typed.what} (${typed.value}) to confirm.` : 'Approve?',
-    );
+    const form = approvalForm(request);
 
     let answer: ElicitAnswer | typeof TIMED_OUT;
     let timer: NodeJS.Timeout | undefined;
     try {
       answer = await Promise.race([
-        elicit(message, schema),
+        elicit(form.message, form.schema),
         new Promise<typeof TIMED_OUT>((resolve) => {
           timer = setTimeout(() => resolve(TIMED_OUT), this.timeoutMs);
         }),
@@ -91,23 +144,62 @@ export class ElicitationConfirmer implements Confirmer {
         `no answer within ${this.timeoutMs / 1000} s; nothing was sent.`,
       );
     }
-    if (answer.action === 'decline')
-      return refused('declined', true, 'declined', 'the user declined; nothing was sent.');
-    if (answer.action !== 'accept')
-      return refused('cancelled', true, 'cancelled', 'the user cancelled; nothing was sent.');
-    if (answer.content?.confirm !== true) {
-      return refused('not-approved', true, 'declined', 'the user did not tick approve; nothing was sent.');
+    return judgeAnswer(answer, form, 'elicitation', request.preview.fingerprint);
+  }
+}
+
+/**
+ * Asks the human through an input request the client carries (MCP 2026-07-28): the first call ends with the
+ * question and a sealed state; the repeated call brings the answer and the state back. The state is sealed
+ * like a confirmation token (HMAC, expiry, bound to the caller and to tool, arguments, tenants and the
+ * preview's fingerprint) and spent on first use, whatever the answer, so it is answered once. It is signed
+ * with a key of its own: a state is no confirmation token, and the token path never accepts one.
+ */
+export class InputRequestConfirmer implements Confirmer {
+  constructor(
+    private readonly states: ConfirmationTokens,
+    private readonly approved: ApprovedPreviews,
+  ) {}
+
+  async confirm(request: ConfirmationRequest): Promise<Confirmation> {
+    const channel = request.caller.inputRequest;
+    if (channel === undefined) return noChannel();
+    const form = approvalForm(request);
+    const binding = bindingOf(request);
+    if (channel.state === undefined) {
+      const { token, expiresAt, id, exp } = this.states.issue(binding);
+      this.approved.remember(id, request.preview, exp);
+      return {
+        kind: 'input-required',
+        method: 'input-request',
+        outcome: 'state-issued',
+        message: form.message,
+        requestedSchema: form.schema,
+        state: token,
+        expiresAt,
+      };
     }
-    // Exactly the string shown: no trimming, no case folding, no coercion of arrays or numbers.
-    if (typed !== undefined && answer.content?.typed !== typed.value) {
-      return refused(
-        'typed-mismatch',
-        true,
-        'typed-mismatch',
-        `the typed value did not match ${typed.what}; nothing was sent.`,
-      );
+    const check = this.states.redeem(channel.state, binding);
+    if (!check.ok) {
+      const reason = check.reason === 'target-changed' ? check.reason : check.reason.replace(/^token-/, 'state-');
+      const text =
+        check.reason === 'target-changed'
+          ? targetChangedText(this.approved.take(check.id), request.preview)
+          : check.text;
+      return { kind: 'refused', method: 'input-request', outcome: reason, declined: false, reason, text };
     }
-    return { kind: 'confirmed', method: 'elicitation', outcome: 'accepted', fingerprint: request.preview.fingerprint };
+    this.approved.take(check.id);
+    if (channel.answer === undefined) {
+      return {
+        kind: 'refused',
+        method: 'input-request',
+        outcome: 'no-answer',
+        declined: false,
+        reason: 'no-answer',
+        text: 'the approval state came back without the person’s answer; nothing was sent. Ask for a new preview.',
+      };
+    }
+    return judgeAnswer(channel.answer, form, 'input-request', request.preview.fingerprint);
   }
 }
 
@@ -119,14 +211,7 @@ export class TokenConfirmer implements Confirmer {
   ) {}
 
   async confirm(request: ConfirmationRequest): Promise<Confirmation> {
-    const binding = {
-      tool: request.tool,
-      args: request.args,
-      tenants: request.tenants,
-      fingerprint: request.preview.fingerprint,
-      session: request.caller.sessionId ?? '',
-      principal: request.principal,
-    };
+    const binding = bindingOf(request);
     if (request.token === undefined) {
       const { token, expiresAt, id, exp } = this.tokens.issue(binding);
       this.approved.remember(id, request.preview, exp);
@@ -152,17 +237,30 @@ export class RefusingConfirmer implements Confirmer {
   }
 }
 
+/** Exactly this call, in this session, by this caller, against this preview. */
+function bindingOf(request: ConfirmationRequest): TokenBinding {
+  return {
+    tool: request.tool,
+    args: request.args,
+    tenants: request.tenants,
+    fingerprint: request.preview.fingerprint,
+    session: request.caller.sessionId ?? '',
+    principal: request.principal,
+  };
+}
+
 /**
  * Which strategy applies. A token is honoured only under `auto`; under `elicitation`, clients that cannot
- * elicit are refused outright.
+ * ask a person (by elicitation or by input request) are refused outright.
  */
 export function chooseConfirmer(
   policy: ConfirmPolicy,
   caller: CallerInfo,
   hasToken: boolean,
-  strategies: { elicitation: Confirmer; token: Confirmer; refusing: Confirmer },
+  strategies: { elicitation: Confirmer; inputRequest: Confirmer; token: Confirmer; refusing: Confirmer },
 ): Confirmer {
   if (policy === 'auto' && hasToken) return strategies.token;
+  if (caller.inputRequest !== undefined) return strategies.inputRequest;
   if (caller.elicit !== undefined) return strategies.elicitation;
   if (policy === 'auto') return strategies.token;
   return strategies.refusing;

@@ -26,6 +26,13 @@ export interface CallerInfo {
   principal?: string;
   /** Present only when the client declared form elicitation; rejects on error or timeout. */
   elicit?: (message: string, requestedSchema: ElicitFormSchema) => Promise<ElicitAnswer>;
+  /**
+   * Present when the client asks in its request to be asked (MCP 2026-07-28 input requests, with form
+   * elicitation declared): the server cannot push a question, so it answers with one and the client repeats
+   * the call with the person's answer and the state the server sealed. `state` and `answer` are what that
+   * repeat carries (both client-supplied, untrusted); absent on a first call.
+   */
+  inputRequest?: { state?: string; answer?: ElicitAnswer };
 }
 
 export type GuardedOutcome =
@@ -37,10 +44,23 @@ export type GuardedOutcome =
    * tenant-not-allowed, item-cap, caller-budget, hour-budget, no-preview, preview-failed, preview-too-large,
    * declined, cancelled, typed-mismatch, elicitation-failed, elicitation-timeout, no-confirmation-channel,
    * token-invalid (also a token from another session or caller), token-expired, token-replayed,
+   * state-invalid, state-expired, state-replayed, no-answer (the same for an input request's sealed state),
    * target-changed (the text says which targets and lines changed). `text` is for the model and the human:
    * what happened and what would allow the call.
    */
   | { kind: 'refused'; reason: string; text: string }
+  /**
+   * A person must answer first and the client asks them itself (MCP 2026-07-28): the question (message and
+   * flat form schema) and the sealed single-use state the repeated call must bring back with the answer.
+   */
+  | {
+      kind: 'input-required';
+      message: string;
+      requestedSchema: ElicitFormSchema;
+      state: string;
+      expiresAt: string;
+      preview: ImpactPreview;
+    }
   /** No elicitation: the preview and a single-use token the client must send back to act. */
   | {
       kind: 'confirmation-required';

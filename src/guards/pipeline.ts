@@ -1,8 +1,15 @@
+import { createHmac } from 'node:crypto';
 import type { AnyToolDefinition, Classification, ImpactPreview, ToolContext, ToolOutput } from '../tools/define.js';
 import { ApprovedPreviews } from './approved-previews.js';
 import { type AuditDecision, AuditLog, type AuditRecord } from './audit.js';
 import { ChangeBudget, DEFAULT_CAPS } from './caps.js';
-import { chooseConfirmer, ElicitationConfirmer, RefusingConfirmer, TokenConfirmer } from './confirmation.js';
+import {
+  chooseConfirmer,
+  ElicitationConfirmer,
+  InputRequestConfirmer,
+  RefusingConfirmer,
+  TokenConfirmer,
+} from './confirmation.js';
 import {
   type CallerInfo,
   CONFIRMATION_TOKEN_ARG,
@@ -113,9 +120,17 @@ export function createGuard(options: GuardOptions): Guard {
     options.confirmTtlSeconds ?? DEFAULTS.confirmTtlSeconds,
     now,
   );
+  // Input-request states are sealed like tokens but under a key of their own, so neither passes as the other.
+  const states = new ConfirmationTokens(
+    createHmac('sha256', options.confirmSecret).update('visier-admin-mcp input-request state').digest('base64url'),
+    options.confirmTtlSeconds ?? DEFAULTS.confirmTtlSeconds,
+    now,
+    'approval state',
+  );
   const unconfirmed = new UnconfirmedChanges(now);
   const strategies = {
     elicitation: new ElicitationConfirmer(options.elicitationTimeoutMs ?? DEFAULTS.elicitationTimeoutMs),
+    inputRequest: new InputRequestConfirmer(states, new ApprovedPreviews(now)),
     token: new TokenConfirmer(tokens, new ApprovedPreviews(now)),
     refusing: new RefusingConfirmer(),
   };
@@ -232,9 +247,12 @@ export function createGuard(options: GuardOptions): Guard {
           ctx.call.projectId,
         );
         const confirmer = chooseConfirmer(options.confirm, caller, token !== undefined, strategies);
+        // A person reads it in a form (elicitation or input request), or the model reads it in the result.
         const fitted = fitPreview(
           shown,
-          confirmer === strategies.elicitation ? ELICITATION_PREVIEW_MAX_CHARS : ctx.maxResultChars - MODEL_FRAME_CHARS,
+          confirmer === strategies.elicitation || confirmer === strategies.inputRequest
+            ? ELICITATION_PREVIEW_MAX_CHARS
+            : ctx.maxResultChars - MODEL_FRAME_CHARS,
         );
         if (!fitted.ok) throw new Refusal(fitted.reason, fitted.text);
         const answer = await confirmer.confirm({
@@ -253,6 +271,18 @@ export function createGuard(options: GuardOptions): Guard {
             method: answer.method,
             outcome: answer.outcome,
             ...(answer.kind === 'token-issued' ? { token: tokenDigest(answer.token) } : {}),
+            ...(answer.kind === 'input-required' ? { token: tokenDigest(answer.state) } : {}),
+          };
+        }
+        if (answer.kind === 'input-required') {
+          finish({ decision: 'confirmation-required', reason: 'awaiting the answer to an input request' });
+          return {
+            kind: 'input-required',
+            message: answer.message,
+            requestedSchema: answer.requestedSchema,
+            state: answer.state,
+            expiresAt: answer.expiresAt,
+            preview: shown,
           };
         }
         if (answer.kind === 'token-issued') {

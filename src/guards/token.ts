@@ -45,10 +45,12 @@ const MAX_REMEMBERED = 10_000;
 export class ConfirmationTokens {
   private readonly used = new Map<string, number>();
 
+  /** `noun` names what the client holds, in refusal texts: a confirmation token, or an input request's state. */
   constructor(
     private readonly secret: string,
     private readonly ttlSeconds: number,
     private readonly now: () => number,
+    private readonly noun = 'confirmation token',
   ) {}
 
   /** A token for exactly this call, session and caller; `id` and `exp` (epoch ms) identify it in this process. */
@@ -78,14 +80,14 @@ export class ConfirmationTokens {
       return {
         ok: false,
         reason: 'token-invalid',
-        text: 'the confirmation token was issued in another session or to another caller; a token works only where it was issued. Nothing was sent; ask for a new preview.',
+        text: `the ${this.noun} was issued in another session or to another caller; a token works only where it was issued. Nothing was sent; ask for a new preview.`,
       };
     }
     if (claims === undefined) {
       return {
         ok: false,
         reason: 'token-invalid',
-        text: 'the confirmation token does not match this call (another tool, tenant or changed arguments). Nothing was sent; ask for a new preview.',
+        text: `the ${this.noun} does not match this call (another tool, tenant or changed arguments). Nothing was sent; ask for a new preview.`,
       };
     }
     const now = this.now();
@@ -93,7 +95,7 @@ export class ConfirmationTokens {
       return {
         ok: false,
         reason: 'token-expired',
-        text: 'the confirmation token has expired. Nothing was sent; ask for a new preview.',
+        text: `the ${this.noun} has expired. Nothing was sent; ask for a new preview.`,
       };
     }
     this.forgetExpired(now);
@@ -101,7 +103,7 @@ export class ConfirmationTokens {
       return {
         ok: false,
         reason: 'token-replayed',
-        text: 'the confirmation token was already used. Nothing was sent.',
+        text: `the ${this.noun} was already used. Nothing was sent.`,
       };
     }
     if (this.used.size >= MAX_REMEMBERED) {

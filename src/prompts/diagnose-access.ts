@@ -1,4 +1,4 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { sanitizeUntrusted } from '../guards/untrusted.js';
 
@@ -12,10 +12,10 @@ export function registerDiagnoseAccessPrompt(server: McpServer): void {
     {
       title: 'Diagnose access',
       description: "Works out why a user can't see or do something in Visier, using read-only tools.",
-      argsSchema: {
+      argsSchema: z.object({
         user: z.string().max(256).describe('Name, username, email or userId of the person'),
         thing: z.string().max(512).describe('What they cannot see or do'),
-      },
+      }),
     },
     ({ user, thing }) => ({
       messages: [

@@ -1,4 +1,4 @@
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 
 // resources/list walks several collections in turn; its opaque cursor says which one and where.
 
@@ -28,5 +28,5 @@ export function decodeListCursor(cursor: string | undefined): ListPosition | und
   } catch {
     // malformed base64 or JSON: reported below like any other foreign cursor
   }
-  throw new McpError(ErrorCode.InvalidParams, 'Invalid cursor: omit it to start from the first page');
+  throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Invalid cursor: omit it to start from the first page');
 }

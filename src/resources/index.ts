@@ -1,15 +1,16 @@
-import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import {
-  ErrorCode,
-  ListResourcesRequestSchema,
-  McpError,
+  type McpServer,
+  ProtocolError,
+  ProtocolErrorCode,
   type ReadResourceResult,
   type Resource,
-} from '@modelcontextprotocol/sdk/types.js';
+  ResourceNotFoundError,
+  ResourceTemplate,
+} from '@modelcontextprotocol/server';
 import type pino from 'pino';
 import type { Guard } from '../guards/guard.js';
 import { DIRECTORY_TEXT_NOTICE, labelDirectoryData, sanitizeMessage, sanitizeUntrusted } from '../guards/untrusted.js';
-import { type ContextDeps, callContext, callerInfo, type Extra } from '../server-context.js';
+import { type CallExtra, type ContextDeps, callContext, callerInfo, type Extra } from '../server-context.js';
 import type { AnyToolDefinition, ToolContext } from '../tools/define.js';
 import { describeToolError } from '../tools/errors.js';
 import { isNotFound } from '../tools/preview.js';
@@ -40,7 +41,12 @@ function json(uri: URL, value: object): ReadResourceResult {
  * apply to resources exactly as to tools.
  */
 function guardedRead(server: McpServer, deps: ResourceDeps) {
-  return async <T>(name: string, extra: Partial<Extra>, read: (ctx: ToolContext) => Promise<T>): Promise<T> => {
+  return async <T>(
+    name: string,
+    at: { extra?: Extra; uri?: URL },
+    read: (ctx: ToolContext) => Promise<T>,
+  ): Promise<T> => {
+    const { extra, uri } = at;
     let value: T | undefined;
     const def: AnyToolDefinition = {
       name: `resource:${name}`,
@@ -54,21 +60,27 @@ function guardedRead(server: McpServer, deps: ResourceDeps) {
         return { text: '', structured: {} };
       },
     };
-    const full: Pick<Extra, '_meta' | 'sendNotification' | 'signal'> = {
-      signal: extra.signal ?? new AbortController().signal,
-      sendNotification: extra.sendNotification ?? (async () => {}),
-      ...(extra._meta ? { _meta: extra._meta } : {}),
-    };
+    // Completions run outside a request's context: no progress, never cancelled.
+    const full: CallExtra = extra ?? { mcpReq: { signal: new AbortController().signal, notify: async () => {} } };
     let outcome: Awaited<ReturnType<Guard['call']>>;
     try {
-      outcome = await deps.guard.call(def, {}, callContext(deps, {}, full), callerInfo(server, deps));
+      outcome = await deps.guard.call(def, {}, callContext(deps, {}, full), callerInfo(server, deps, extra));
     } catch (error) {
-      if (isNotFound(error)) throw new McpError(-32002, `Resource not found: ${describeToolError(error, {}).text}`);
+      // The SDK answers -32602 with the URI for a missing resource in both eras (the 2026-07-28 rule).
+      if (isNotFound(error) && uri !== undefined) {
+        throw new ResourceNotFoundError(uri.href, `Resource not found: ${describeToolError(error, {}).text}`);
+      }
       const report = describeToolError(error, {});
       if (!report.expected) deps.logger.error({ err: error, resource: name }, 'resource read failed');
-      throw new McpError(ErrorCode.InternalError, report.text);
+      throw new ProtocolError(ProtocolErrorCode.InternalError, report.text);
     }
-    if (outcome.kind !== 'result') throw new McpError(ErrorCode.InvalidRequest, sanitizeMessage(outcome.text));
+    // Reads never need a person: any outcome but a result is a refusal or a defect.
+    if (outcome.kind === 'refused') {
+      throw new ProtocolError(ProtocolErrorCode.InvalidRequest, sanitizeMessage(outcome.text));
+    }
+    if (outcome.kind !== 'result') {
+      throw new ProtocolError(ProtocolErrorCode.InternalError, `reading ${name} asked for a confirmation`);
+    }
     return value as T;
   };
 }
@@ -125,7 +137,7 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
   server.registerResource(usersRes.name, usersRes.uri, usersRes, async (uri, extra) =>
     json(
       uri,
-      await read('users', extra, async (ctx) => ({
+      await read('users', { extra, uri }, async (ctx) => ({
         users: (await ctx.visier.listUsers({ limit: COLLECTION_MAX, start: 0 }, ctx.call)).items,
       })),
     ),
@@ -133,7 +145,7 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
   server.registerResource(groupsRes.name, groupsRes.uri, groupsRes, async (uri, extra) =>
     json(
       uri,
-      await read('user-groups', extra, async (ctx) => ({
+      await read('user-groups', { extra, uri }, async (ctx) => ({
         userGroups: (await ctx.visier.listUserGroups({ limit: COLLECTION_MAX, start: 0 }, ctx.call)).items,
       })),
     ),
@@ -141,7 +153,7 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
   server.registerResource(permsRes.name, permsRes.uri, permsRes, async (uri, extra) =>
     json(
       uri,
-      await read('permissions', extra, async (ctx) => ({
+      await read('permissions', { extra, uri }, async (ctx) => ({
         permissions: await ctx.visier.listPermissions({}, ctx.call),
       })),
     ),
@@ -160,7 +172,7 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
       const userGroupId = one(vars.userGroupId);
       return json(
         uri,
-        await read('user-group-members', extra, async (ctx) => {
+        await read('user-group-members', { extra, uri }, async (ctx) => {
           const page = await ctx.visier.listUserGroupMembers(userGroupId, { start: 0, limit: 100 }, ctx.call);
           return { userGroupId, tenants: page.items };
         }),
@@ -175,7 +187,7 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
       const userId = one(vars.userId);
       return json(
         uri,
-        await read('user', extra, (ctx) =>
+        await read('user', { extra, uri }, (ctx) =>
           ctx.visier.getUser(userId, { permissions: true, userGroups: true, profiles: true }, ctx.call),
         ),
       );
@@ -190,7 +202,10 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
     { description: "A user group's definition", mimeType: JSON_TYPE },
     async (uri, vars, extra) => {
       const userGroupId = one(vars.userGroupId);
-      return json(uri, await read('user-group', extra, (ctx) => ctx.visier.getUserGroup(userGroupId, {}, ctx.call)));
+      return json(
+        uri,
+        await read('user-group', { extra, uri }, (ctx) => ctx.visier.getUserGroup(userGroupId, {}, ctx.call)),
+      );
     },
   );
   server.registerResource(
@@ -204,7 +219,7 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
       const permissionId = one(vars.permissionId);
       return json(
         uri,
-        await read('permission-users', extra, async (ctx) => {
+        await read('permission-users', { extra, uri }, async (ctx) => {
           const page = await ctx.visier.listUsersWithPermission(
             permissionId,
             { start: 0, limit: 100, includeUserGroups: true },
@@ -217,10 +232,10 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
   );
 
   // McpServer answers resources/list in one page; this walks statics, then users, then groups, by cursor.
-  server.server.setRequestHandler(ListResourcesRequestSchema, async (request, extra) => {
+  server.server.setRequestHandler('resources/list', async (request, extra) => {
     const position: ListPosition = decodeListCursor(request.params?.cursor) ?? { section: 'users', start: 0 };
     const first = request.params?.cursor === undefined;
-    return read('list', extra, async (ctx) => {
+    return read('list', { extra }, async (ctx) => {
       const resources: Resource[] = first ? [...statics] : [];
       if (position.section === 'users') {
         const page = await ctx.visier.listUsers({ limit: LIST_PAGE, start: position.start }, ctx.call);

@@ -1,10 +1,14 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
+import {
+  type AuthInfo,
+  createMcpHandler,
+  isInitializeRequest,
+  isLegacyRequest,
+  type McpServer,
+} from '@modelcontextprotocol/server';
 import type pino from 'pino';
 import { PRINCIPAL_KEY } from '../server-context.js';
 
@@ -23,7 +27,10 @@ export interface HttpOptions {
   /** Default 1 MiB. */
   maxBodyBytes?: number;
   logger: pino.Logger;
-  /** A fresh server per session: McpServer holds one client's state. */
+  /**
+   * A fresh server per 2025-era session (McpServer holds one client's state) and per 2026-07-28 request
+   * (that era is stateless).
+   */
   createServer: () => McpServer;
 }
 
@@ -37,7 +44,7 @@ export interface HttpHandle {
 }
 
 interface Session {
-  transport: StreamableHTTPServerTransport;
+  transport: NodeStreamableHTTPServerTransport;
   server: McpServer;
   lastSeen: number;
   /** Open requests (POSTs and the GET stream); a session is never reaped under a live request. */
@@ -105,6 +112,15 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
   const tokenDigest = options.token ? digest(options.token) : undefined;
   const auth = callerAuth(options.token);
   const sessions = new Map<string, Session>();
+  // 2026-07-28 requests carry their version and capabilities in each request: the SDK's entry serves them
+  // statelessly, one server per request. Everything else (the 2025 handshake and sessions, which elicitation
+  // needs) stays on the session map below; `legacy: 'reject'` keeps the two routes from overlapping.
+  const modernEntry = createMcpHandler(options.createServer, {
+    legacy: 'reject',
+    maxRequestBodySize: maxBody,
+    onerror: (error) => logger.warn({ err: error }, 'MCP request refused or failed'),
+  });
+  const serveModern = toNodeHandler(modernEntry);
   /** MCP POSTs being answered: what a graceful shutdown waits for (GET streams never end on their own). */
   let postsInFlight = 0;
   let stopping = false;
@@ -154,6 +170,12 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
         return;
       }
     }
+    if (req.method === 'POST' && id === undefined && !(await isLegacyRequest(await toWebRequest(req, body), body))) {
+      postsInFlight++;
+      res.on('close', () => postsInFlight--);
+      await serveModern(Object.assign(req, { auth }), res, body);
+      return;
+    }
     let session = id === undefined ? undefined : sessions.get(id);
     if (id !== undefined && !session) {
       sendJsonRpcError(res, 404, -32001, 'Session not found; initialize a new one');
@@ -182,7 +204,7 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
         server,
         lastSeen: Date.now(),
         open: 0,
-        transport: new StreamableHTTPServerTransport({
+        transport: new NodeStreamableHTTPServerTransport({
           sessionIdGenerator: randomUUID,
           onsessioninitialized: (newId) => {
             sessions.set(newId, created);
@@ -278,6 +300,7 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
       const deadline = Date.now() + SHUTDOWN_GRACE_MS;
       while (postsInFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
       await Promise.all([...sessions.keys()].map((id) => closeSession(id, 'shutdown')));
+      await modernEntry.close();
       http.closeAllConnections();
       await closed;
     },

@@ -156,6 +156,43 @@ describe('confirmation by elicitation', () => {
   });
 });
 
+describe('confirmation by input request (MCP 2026-07-28)', () => {
+  const MODERN = { clientName: 'modern-client', clientVersion: '2.4', principal: 'p1' };
+
+  it('asks the person the same form as elicitation does, and acts once on the answer that comes back', async () => {
+    const h = harness({ confirm: 'elicitation' });
+    const pushed = answering({ action: 'decline' });
+    await h.guard.call(h.tools.destructive, { userId: 'u1' }, ctx(), pushed.caller);
+    const first = await h.guard.call(h.tools.destructive, { userId: 'u1' }, ctx(), { ...MODERN, inputRequest: {} });
+    if (first.kind !== 'input-required') throw new Error(`expected a question, got ${first.kind}`);
+    expect({ message: first.message, schema: first.requestedSchema }).toEqual(pushed.asked[0]);
+    expect(h.ran).toEqual([]);
+
+    const answer = { action: 'accept' as const, content: { confirm: true, typed: 'jdoe' } };
+    const repeat = { ...MODERN, inputRequest: { state: first.state, answer } };
+    expect((await h.guard.call(h.tools.destructive, { userId: 'u1' }, ctx(), repeat)).kind).toBe('result');
+    expect(h.ran).toEqual([{ tool: 'delete_user', args: { userId: 'u1' } }]);
+    const again = await h.guard.call(h.tools.destructive, { userId: 'u1' }, ctx(), repeat);
+    expect(again.kind === 'refused' && again.reason).toBe('state-replayed');
+    expect(h.ran).toHaveLength(1);
+  });
+
+  it('a wrong answer spends the state: the right one afterwards is a replay', async () => {
+    const h = harness();
+    const first = await h.guard.call(h.tools.destructive, { userId: 'u1' }, ctx(), { ...MODERN, inputRequest: {} });
+    if (first.kind !== 'input-required') throw new Error(`expected a question, got ${first.kind}`);
+    const say = (typed: string) => ({
+      ...MODERN,
+      inputRequest: { state: first.state, answer: { action: 'accept' as const, content: { confirm: true, typed } } },
+    });
+    const wrong = await h.guard.call(h.tools.destructive, { userId: 'u1' }, ctx(), say('asmith'));
+    expect(wrong.kind === 'refused' && wrong.reason).toBe('typed-mismatch');
+    const late = await h.guard.call(h.tools.destructive, { userId: 'u1' }, ctx(), say('jdoe'));
+    expect(late.kind === 'refused' && late.reason).toBe('state-replayed');
+    expect(h.ran).toEqual([]);
+  });
+});
+
 describe('confirmation by token', () => {
   async function issue(h: ReturnType<typeof harness>, args: Record<string, unknown> = GRANT) {
     const out = await h.guard.call(h.tools.access, args, ctx(), NO_ELICITATION);

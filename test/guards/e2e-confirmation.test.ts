@@ -1,4 +1,4 @@
-import type { ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ElicitResult } from '@modelcontextprotocol/client';
 import { describe, expect, it } from 'vitest';
 import { DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
 import { CONFIRMATION_META_KEY } from '../../src/server.js';

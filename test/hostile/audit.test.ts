@@ -213,10 +213,10 @@ describe('hostile: the audit log proves itself', () => {
   it('a call to an unknown tool and a call with invalid arguments each leave a line, with the SDK error shapes', async () => {
     const f = fixture();
     const server = await startServer(f.state, f.log);
-    const unknown = await server.client.callTool({ name: 'grant_everything', arguments: { to: 'me' } });
-    expect(unknown).toMatchObject({
-      isError: true,
-      content: [{ type: 'text', text: expect.stringMatching(/Tool grant_everything not found/) }],
+    // SDK v2 answers an unknown tool as the protocol error -32602 the 2025-11-25 spec shows, not a result.
+    await expect(server.client.callTool({ name: 'grant_everything', arguments: { to: 'me' } })).rejects.toMatchObject({
+      code: -32602,
+      message: expect.stringMatching(/Tool grant_everything not found/),
     });
     const invalid = await server.client.callTool({ name: 'list_permissions', arguments: { limit: 'all' } });
     expect(invalid).toMatchObject({

@@ -1,7 +1,7 @@
 // Hostile suite, part "directory text stays inert": people who can edit a name in the directory try to hide
 // text from the human, smuggle instructions to the model, or slip out of the untrusted-data labelling. Every
 // case runs through an SDK client against the sandbox over real HTTP.
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GROUPS, INJECTION_TEXT } from '../../src/sandbox/index.js';
 import { CONFIRMATION_META_KEY, DIRECTORY_TEXT_KEY, DIRECTORY_TEXT_NOTICE } from '../../src/server.js';

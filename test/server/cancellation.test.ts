@@ -13,9 +13,12 @@ const userPageRequests = () =>
 describe('progress and cancellation on a full listing', () => {
   it('reports monotonic progress per page scanned', async () => {
     const seen: { progress: number; message?: string }[] = [];
-    const r = await h.client.callTool({ name: 'list_users', arguments: { search: 'no-such-person' } }, undefined, {
-      onprogress: (p) => seen.push({ progress: p.progress, ...(p.message ? { message: p.message } : {}) }),
-    });
+    const r = await h.client.callTool(
+      { name: 'list_users', arguments: { search: 'no-such-person' } },
+      {
+        onprogress: (p) => seen.push({ progress: p.progress, ...(p.message ? { message: p.message } : {}) }),
+      },
+    );
     expect((r.structuredContent as { returned: number }).returned).toBe(0);
     expect(seen.map((p) => p.progress)).toEqual([1000, 2000, 3000]);
     expect(seen[2]?.message).toBe('scanned 3000 users');
@@ -25,9 +28,12 @@ describe('progress and cancellation on a full listing', () => {
     h.sandbox.faults.set({ latencyMs: 200 });
     h.sandbox.clearRequests();
     const controller = new AbortController();
-    const call = h.client.callTool({ name: 'list_users', arguments: { search: 'no-such-person' } }, undefined, {
-      signal: controller.signal,
-    });
+    const call = h.client.callTool(
+      { name: 'list_users', arguments: { search: 'no-such-person' } },
+      {
+        signal: controller.signal,
+      },
+    );
     while (userPageRequests() === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     controller.abort();
     await expect(call).rejects.toThrow();

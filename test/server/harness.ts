@@ -1,6 +1,5 @@
 import { PassThrough } from 'node:stream';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { CallToolResult, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Client, ElicitResult } from '@modelcontextprotocol/client';
 import type { Mode } from '../../src/guards/guard.js';
 import { type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
 import { connectStack } from '../support/mcp-stack.js';

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO_USERS, type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
 import { withReadCache } from '../../src/visier/cache.js';

@@ -1,7 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { type CallToolResult, Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import {
@@ -62,8 +60,7 @@ async function previewOf(
 
 const toolContext = (args: Record<string, unknown>): ToolContext =>
   callContext({ visier: client, maxResultChars: 20_000, defaultTenant: sandbox.tenants.primary }, args, {
-    signal: new AbortController().signal,
-    sendNotification: async () => {},
+    mcpReq: { signal: new AbortController().signal, notify: async () => {} },
   });
 
 async function newGroup(displayName: string, permissionIds: string[], members: string[]): Promise<string> {

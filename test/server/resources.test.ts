@@ -22,7 +22,8 @@ describe('resources', () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await h.client.listResources(cursor ? { cursor } : {});
+      // One server page per request: the SDK v2 client's listResources() would walk them all by itself.
+      const page = await h.client.request({ method: 'resources/list', params: cursor ? { cursor } : {} });
       uris.push(...page.resources.map((r) => r.uri));
       cursor = page.nextCursor;
       pages++;
@@ -76,8 +77,13 @@ describe('resources', () => {
     );
   });
 
-  it('a missing user is resource-not-found (-32002)', async () => {
-    await expect(h.client.readResource({ uri: 'visier://users/no-such-user' })).rejects.toMatchObject({ code: -32002 });
+  // SDK v2 answers resource-not-found as -32602 carrying the URI in every era (the 2026-07-28 rule; clients
+  // also accept the -32002 that 2025-11-25 suggested).
+  it('a missing user is resource-not-found (-32602 with the uri)', async () => {
+    await expect(h.client.readResource({ uri: 'visier://users/no-such-user' })).rejects.toMatchObject({
+      code: -32602,
+      data: { uri: 'visier://users/no-such-user' },
+    });
   });
 
   it('completes ids by id or name prefix', async () => {

@@ -1,8 +1,7 @@
 // The real parts wired as the CLI wires them, over a running sandbox: Visier client, guard, server, and an
-// SDK Client connected in memory. The server and guard test harnesses differ only in what they pass here.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { type CallToolResult, ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+// SDK v2 Client connected in memory, on 2025-11-25 (the era it opens with unless told to negotiate). The server
+// and guard test harnesses differ only in what they pass here.
+import { type CallToolResult, Client, type ElicitResult, InMemoryTransport } from '@modelcontextprotocol/client';
 import type { GuardOptions } from '../../src/guards/guard.js';
 import { createGuard } from '../../src/guards/index.js';
 import type { SandboxHandle } from '../../src/sandbox/index.js';
@@ -59,7 +58,7 @@ export async function connectStack(sandbox: SandboxHandle, options: StackOptions
   const client = new Client(options.client, { capabilities: options.elicit ? { elicitation: { form: {} } } : {} });
   const answer = options.elicit;
   if (answer) {
-    client.setRequestHandler(ElicitRequestSchema, (request) =>
+    client.setRequestHandler('elicitation/create', (request) =>
       answer(request.params as { message: string; requestedSchema: unknown }),
     );
   }
