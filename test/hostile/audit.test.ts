@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync, hash, sign } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -189,6 +189,75 @@ describe('hostile: the audit log proves itself', () => {
     const result = await verify([f.log]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/line 2: gap: .*expected 3 lines.*found 1 line/);
+  });
+
+  it('a cut tail behind a checkpoint rebuilt from a kept line’s own signature is detected, by verify and by a server', async () => {
+    const f = fixture();
+    const first = await startServer(f.state, f.log);
+    await calls(first, 5);
+    await first.close();
+    const keyFile = join(f.state, 'trusted.pub');
+    writeFileSync(keyFile, readFileSync(`${f.log}.pub`));
+    const saved = JSON.parse(readFileSync(`${f.log}.checkpoint`, 'utf8')) as Record<string, unknown>;
+
+    // The attacker cuts the last 2 lines and signs the shorter log with what the third line already carries.
+    const kept = linesOf(f.log).slice(0, 3);
+    writeLines(f.log, kept);
+    const last = JSON.parse(kept[2] as string) as { seq: number; hash: string; sig: string };
+    const forged = { lines: last.seq, head: last.hash, sig: last.sig, bytes: statSync(f.log).size, key: saved.key };
+    writeFileSync(`${f.log}.checkpoint`, `${JSON.stringify(forged).padEnd(511, ' ')}\n`);
+
+    const result = await verify([f.log, '--public-key', keyFile]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /line 3: forged checkpoint: the checkpoint beside the log carries line 3's own signature/,
+    );
+
+    const second = await startServer(f.state, f.log);
+    await calls(second, 1);
+    await second.close();
+    expect(second.stderr()).toMatch(/audit log does not match its last checkpoint/);
+    expect(JSON.parse(linesOf(f.log)[3] as string)).toMatchObject({
+      event: 'gap',
+      reason: 'checkpoint-invalid',
+      found: { lines: 3 },
+    });
+    expect((await verify([f.log, '--public-key', keyFile])).stderr).toMatch(/line 4: gap: /);
+  });
+
+  it('an emptied log without its checkpoint is not intact; a log never written is nothing to verify', async () => {
+    const f = fixture();
+    const fresh = await startServer(f.state, f.log);
+    await fresh.close();
+    // A server that wrote no line still signs the empty log.
+    expect(await verify([f.log])).toMatchObject({ code: 0, stderr: expect.stringMatching(/intact: 0 lines/) });
+
+    const server = await startServer(f.state, f.log);
+    await calls(server, 2);
+    await server.close();
+    writeFileSync(f.log, '');
+    rmSync(`${f.log}.checkpoint`);
+    const emptied = await verify([f.log]);
+    expect(emptied.code).toBe(1);
+    expect(emptied.stderr).toMatch(/line 1: no checkpoint: the checkpoint beside the log is missing/);
+
+    // A server started on it records the break before its first line.
+    const again = await startServer(f.state, f.log);
+    await calls(again, 1);
+    await again.close();
+    expect(JSON.parse(linesOf(f.log)[0] as string)).toMatchObject({ event: 'gap', reason: 'checkpoint-missing' });
+
+    rmSync(f.log);
+    const noLog = await verify([f.log]);
+    expect(noLog.code).toBe(1);
+    expect(noLog.stderr).toMatch(/no log: the log .* is missing while a checkpoint of it exists/);
+
+    rmSync(`${f.log}.checkpoint`);
+    const nothing = await verify([f.log]);
+    expect(nothing.code).toBe(4);
+    expect(nothing.stderr).toMatch(
+      /^audit log NOT VERIFIED, nothing to verify: neither .* nor its checkpoint exists\n$/,
+    );
   });
 
   it('two servers on one file, calls interleaved and concurrent: both run, no torn line, one verifiable log', async () => {
