@@ -17,11 +17,14 @@ import { redactArgs, redactText, tokenDigest } from './redact.js';
 import { tenantRefusal } from './tenants.js';
 import { ConfirmationTokens } from './token.js';
 import { UNCONFIRMED_WINDOW_MS, UnconfirmedChanges } from './unconfirmed.js';
-import { newFenceNonce, sanitizeUntrusted } from './untrusted.js';
+import { cutVisibly, newFenceNonce, sanitizeUntrusted } from './untrusted.js';
 
 const DEFAULTS = { confirmTtlSeconds: 300, writeConfirmThreshold: 10, elicitationTimeoutMs: 120_000 };
 // Calls whose transport names no caller share one principal: never a fresh allowance per session.
 const ANONYMOUS = 'anonymous';
+// MCP caps tool names at 128 characters; a rejected call's name is the client's text, kept that long in the
+// audit line so one call cannot write megabytes into every copy of the log.
+const MAX_REJECTED_NAME_CHARS = 128;
 
 /** Configuration mistakes stop start-up: a guard that silently allows less or more is worse than none. */
 function validate(options: GuardOptions): void {
@@ -324,7 +327,7 @@ export function createGuard(options: GuardOptions): Guard {
     reject: (tool, args, caller, reason) =>
       audit.write({
         time: new Date(now()).toISOString(),
-        tool,
+        tool: cutVisibly(tool, MAX_REJECTED_NAME_CHARS),
         classification: 'unknown',
         tenants: [],
         args: redactArgs(args),

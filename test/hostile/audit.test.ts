@@ -8,7 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { CallToolResultSchema, type McpError } from '@modelcontextprotocol/sdk/types.js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { CLI, ensureBuilt, ROOT } from '../e2e/build.js';
 
 // Attacks on the audit log as a local attacker (or a careless operator) would make them, each against the
@@ -298,6 +302,59 @@ describe('hostile: the audit log proves itself', () => {
     expect(lines).toMatchObject([
       { tool: 'grant_everything', decision: 'refused', reason: 'unknown-tool', args: { to: 'me' } },
       { tool: 'list_permissions', decision: 'refused', reason: 'invalid-arguments', args: { limit: 'all' } },
+    ]);
+    expect((await verify([f.log])).code).toBe(0);
+  });
+
+  it('every malformed tools/call leaves a line, and the client still gets the SDK’s error answer', async () => {
+    const f = fixture();
+    const server = await startServer(f.state, f.log);
+    // The answer a bare McpServer gives, for comparison: the audit wrapper must not change it.
+    const bare = new McpServer({ name: 'bare', version: '1' });
+    bare.registerTool('list_permissions', { inputSchema: { limit: z.number().optional() } }, () => ({ content: [] }));
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await bare.connect(serverSide);
+    const bareClient = new Client({ name: 'bare', version: '1' });
+    await bareClient.connect(clientSide);
+    const raw = (client: Client, params: unknown) =>
+      client.request({ method: 'tools/call', params } as never, CallToolResultSchema, { timeout: 2000 }).then(
+        (result) => ({ result }),
+        (error: unknown) => ({ code: (error as McpError).code, message: (error as McpError).message }),
+      );
+    const malformed: [unknown, Record<string, unknown>][] = [
+      [
+        { name: 42, arguments: {} },
+        { tool: '(number)', args: {} },
+      ],
+      [
+        { name: 'list_permissions', arguments: [1] },
+        { tool: 'list_permissions', args: { '(arguments)': [1] } },
+      ],
+      [
+        { name: 'list_permissions', arguments: 'all' },
+        { tool: 'list_permissions', args: { '(arguments)': 'all' } },
+      ],
+      [{ arguments: { limit: 1 } }, { tool: '(no name)', args: { limit: 1 } }],
+      [undefined, { tool: '(no name)', args: {} }],
+    ];
+    for (const [params] of malformed) {
+      const answer = await raw(server.client, params);
+      expect(answer).toMatchObject({ code: expect.any(Number), message: expect.any(String) });
+      expect(answer).toEqual(await raw(bareClient, params));
+    }
+    // `params: null` is no JSON-RPC request at all: the SDK's transport drops it before any dispatch and
+    // answers nothing, here as on a bare server; there is no call to audit, and the server goes on serving.
+    expect(await raw(server.client, null)).toEqual(await raw(bareClient, null));
+    await bareClient.close();
+    // A well-formed call to a tool with a huge name is an unknown tool; its name is cut in the record.
+    const huge = 'x'.repeat(100_000);
+    expect(await server.client.callTool({ name: huge, arguments: {} })).toMatchObject({ isError: true });
+    await server.close();
+
+    const lines = linesOf(f.log).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toMatchObject([
+      ...malformed.map(([, expected]) => ({ ...expected, decision: 'refused', reason: 'invalid-request' })),
+      { tool: `${'x'.repeat(128)}…(+${100_000 - 128} characters)`, decision: 'refused', reason: 'unknown-tool' },
     ]);
     expect((await verify([f.log])).code).toBe(0);
   });
