@@ -4,6 +4,7 @@ import type { CallerInfo, ConfirmPolicy, ElicitAnswer, ElicitFormSchema } from '
 import { targetChangedText } from './preview-diff.js';
 import { previewForHuman, type ShownPreview } from './preview-text.js';
 import type { ConfirmationTokens } from './token.js';
+import type { ShownCount } from './unconfirmed.js';
 import { sanitizeUntrusted } from './untrusted.js';
 
 export interface ConfirmationRequest {
@@ -22,13 +23,18 @@ export interface ConfirmationRequest {
   caller: CallerInfo;
   /** Who the call belongs to (the caller's principal); tokens are bound to it and to the session. */
   principal: string;
+  /** The caller's unconfirmed count as `preview` states it; a yes takes exactly this off the count. */
+  shownCount: ShownCount;
 }
 
 export type ConfirmMethod = 'elicitation' | 'token';
 
 export type Confirmation =
-  /** A human (or, for tokens, the assistant on the human's behalf) said yes to exactly this preview. */
-  | { kind: 'confirmed'; method: ConfirmMethod; outcome: string; fingerprint: string }
+  /**
+   * A human (or, for tokens, the assistant on the human's behalf) said yes to exactly this preview, which
+   * stated `shownCount` (for a token, the count when it was issued).
+   */
+  | { kind: 'confirmed'; method: ConfirmMethod; outcome: string; fingerprint: string; shownCount: ShownCount }
   /** Not confirmed: nothing may be sent. */
   | { kind: 'refused'; method?: ConfirmMethod; outcome: string; declined: boolean; reason: string; text: string }
   /** No human could be asked: a token was issued; the call ends here until it comes back. */
@@ -107,7 +113,13 @@ export class ElicitationConfirmer implements Confirmer {
         `the typed value did not match ${typed.what}; nothing was sent.`,
       );
     }
-    return { kind: 'confirmed', method: 'elicitation', outcome: 'accepted', fingerprint: request.preview.fingerprint };
+    return {
+      kind: 'confirmed',
+      method: 'elicitation',
+      outcome: 'accepted',
+      fingerprint: request.preview.fingerprint,
+      shownCount: request.shownCount,
+    };
   }
 }
 
@@ -128,7 +140,7 @@ export class TokenConfirmer implements Confirmer {
       principal: request.principal,
     };
     if (request.token === undefined) {
-      const { token, expiresAt, id, exp } = this.tokens.issue(binding);
+      const { token, expiresAt, id, exp } = this.tokens.issue(binding, request.shownCount);
       this.approved.remember(id, request.preview, exp);
       return { kind: 'token-issued', method: 'token', outcome: 'token-issued', token, expiresAt };
     }
@@ -141,7 +153,13 @@ export class TokenConfirmer implements Confirmer {
       return { kind: 'refused', method: 'token', outcome: check.reason, declined: false, reason: check.reason, text };
     }
     this.approved.take(check.id);
-    return { kind: 'confirmed', method: 'token', outcome: 'token-accepted', fingerprint: request.preview.fingerprint };
+    return {
+      kind: 'confirmed',
+      method: 'token',
+      outcome: 'token-accepted',
+      fingerprint: request.preview.fingerprint,
+      shownCount: check.seen,
+    };
   }
 }
 
