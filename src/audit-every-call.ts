@@ -6,42 +6,61 @@ interface CallRequest {
 }
 type RawHandler = (request: CallRequest, extra: Extra) => Promise<unknown>;
 
+/** What an audit line can say about a call the SDK answered without any tool's guard. */
+export interface UnguardedCall {
+  /** The tool name as sent, or, when it is not a string, what was sent instead (e.g. `(number)`). */
+  tool: string;
+  /** The arguments as sent; anything but an object is kept under `(arguments)`. */
+  args: Record<string, unknown>;
+  /** unknown-tool, invalid-arguments (the tool's input schema refused them) or invalid-request (malformed params). */
+  reason: 'unknown-tool' | 'invalid-arguments' | 'invalid-request';
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+const typeName = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value);
+
+/** Reads a tools/call request as it arrived, before any schema: every field may be missing or of any type. */
+function describeCall(request: unknown, tools: ReadonlySet<string>): UnguardedCall {
+  const params = isObject(request) ? request.params : undefined;
+  const name = isObject(params) ? params.name : undefined;
+  const args = isObject(params) ? params.arguments : undefined;
+  const wellFormed = typeof name === 'string' && (args === undefined || isObject(args));
+  return {
+    tool: typeof name === 'string' ? name : `(${name === undefined ? 'no name' : typeName(name)})`,
+    args: isObject(args) ? args : args === undefined ? {} : { '(arguments)': args },
+    reason: !wellFormed ? 'invalid-request' : tools.has(name) ? 'invalid-arguments' : 'unknown-tool',
+  };
+}
+
 /**
- * McpServer answers a call to an unknown tool, or with arguments its input schema refuses, by itself, before
- * any tool callback runs. Wraps its tools/call handler so that such a call is also handed to `refused` (to be
- * audited) while the answer stays exactly the SDK's (a result or a thrown protocol error). Returns the mark
- * every tool callback sets on its `extra` to say the guard saw the call. Call after registering the tools
- * named in `tools`.
+ * McpServer answers a call to an unknown tool, with arguments its input schema refuses, or with params that
+ * are not a tools/call at all (name not a string, arguments not an object, no params), by itself, before any
+ * tool callback runs. Wraps its raw tools/call handler, ahead of the SDK's own request parsing, so that every
+ * such call is also handed to `refused` (to be audited) while the answer, result or error, stays exactly the
+ * SDK's. Returns the mark every tool callback sets on its `extra` to say the guard saw the call. Call after
+ * registering the tools named in `tools`.
  */
 export function auditCallsTheSdkAnswers(
   server: McpServer,
   tools: ReadonlySet<string>,
-  refused: (tool: string, args: Record<string, unknown>, extra: Extra, reason: string) => void,
+  refused: (call: UnguardedCall, extra: Extra) => void,
 ): (extra: Extra) => void {
-  // The SDK has no public way to decorate an installed handler; the map is Protocol's own registry of them,
-  // holding each handler already wrapped by the SDK's result checks. Replacing the entry, not calling
-  // setRequestHandler, keeps that wrapping single.
+  // The SDK has no public hook ahead of its request parsing: the map is Protocol's own registry of raw handlers,
+  // each already wrapped by the SDK's parsing and result checks. Replacing the entry, not calling
+  // setRequestHandler, keeps that wrapping single and sees the request as it arrived.
   const handlers = (server.server as unknown as { _requestHandlers?: Map<string, RawHandler> })._requestHandlers;
   const sdk = handlers?.get('tools/call');
   if (handlers === undefined || sdk === undefined) {
     throw new Error('tools/call has no handler yet: register the tools first');
   }
   const reached = new WeakSet<Extra>();
-  const audit = (request: CallRequest, extra: Extra) => {
-    if (reached.has(extra)) return;
-    const name = String(request.params?.name ?? '');
-    const raw = request.params?.arguments;
-    const args = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
-    refused(name, args, extra, tools.has(name) ? 'invalid-arguments' : 'unknown-tool');
-  };
   handlers.set('tools/call', async (request, extra) => {
     try {
-      const result = await sdk(request, extra);
-      audit(request, extra);
-      return result;
-    } catch (error) {
-      audit(request, extra);
-      throw error;
+      return await sdk(request, extra);
+    } finally {
+      if (!reached.has(extra)) refused(describeCall(request, tools), extra);
     }
   });
   return (extra) => reached.add(extra);

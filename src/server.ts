@@ -182,7 +182,7 @@ export function createServer(deps: ServerDeps): McpServer {
     );
     if (deps.guard.lists(def)) listed.push(face);
   }
-  sawCall = auditCallsTheSdkAnswers(server, new Set(tools.map((def) => def.name)), (tool, args, extra, reason) =>
+  sawCall = auditCallsTheSdkAnswers(server, new Set(tools.map((def) => def.name)), ({ tool, args, reason }, extra) =>
     deps.guard.reject(tool, args, callerInfo(server, deps, extra), reason),
   );
   // Every tool stays registered so a call to a hidden one still reaches the guard (which refuses it, naming

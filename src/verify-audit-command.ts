@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { type AuditFinding, verifyAuditLog } from './guards/index.js';
 
 /** Exit codes of `verify-audit`, as the README documents them. */
-export const VERIFY_EXIT = { intact: 0, tampered: 1, usage: 2, unreadable: 3 } as const;
+export const VERIFY_EXIT = { intact: 0, tampered: 1, usage: 2, unreadable: 3, nothing: 4 } as const;
 
 const OPTIONS = { 'public-key': { type: 'string' }, checkpoint: { type: 'string' } } as const;
 const USAGE = 'usage: visier-admin-mcp verify-audit FILE [--public-key FILE] [--checkpoint FILE]\n';
@@ -34,6 +34,10 @@ export async function verifyAuditCommand(argv: string[]): Promise<number> {
     ...(publicKeyFile === undefined ? {} : { publicKeyFile }),
     ...(checkpointFile === undefined ? {} : { checkpointFile }),
   });
+  if (result.nothing !== undefined) {
+    process.stderr.write(`audit log NOT VERIFIED, nothing to verify: ${result.nothing}\n`);
+    return VERIFY_EXIT.nothing;
+  }
   if (result.unreadable !== undefined) {
     process.stderr.write(`audit log NOT VERIFIED: ${result.unreadable}\n`);
     return VERIFY_EXIT.unreadable;

@@ -3,8 +3,9 @@ import type { AuditSigner } from './audit-key.js';
 
 // The line format: each entry's JSON with, appended in this order, `seq` (its 1-based line number), `prev`
 // (the hash of the line before, GENESIS for the first), `hash` = sha256(prev + the line's text up to and
-// including `prev`, closed with `}`) and `sig`, the Ed25519 signature of the checkpoint (seq, hash). So every
-// line is itself a signed checkpoint of the log up to it: a line the key did not sign is visible as such.
+// including `prev`, closed with `}`) and `sig`, the Ed25519 signature of the statement "line seq has this hash"
+// (audit-key.ts): a line the key did not sign is visible as such. A line's signature is not a checkpoint's
+// (the statement's kind is signed too), so no kept line can vouch that the log ended with it.
 
 export const GENESIS = '0'.repeat(64);
 
@@ -25,7 +26,7 @@ export function sealLine(entry: object, seq: number, prev: string, signer: Audit
   const json = JSON.stringify(entry);
   const body = `${json.slice(0, -1)}${json === '{}' ? '' : ','}"seq":${seq},"prev":"${prev}"}`;
   const digest = chainHash(prev, body);
-  const sig = signer.sign(seq, digest);
+  const sig = signer.sign('audit-line', seq, digest);
   return { text: `${body.slice(0, -1)},"hash":"${digest}","sig":"${sig}"}`, hash: digest, sig };
 }
 

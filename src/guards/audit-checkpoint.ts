@@ -1,19 +1,24 @@
 import type { KeyObject } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { GENESIS, headOf, parseLine } from './audit-chain.js';
-import { verifyCheckpoint } from './audit-key.js';
+import { verifyStatement } from './audit-key.js';
 
-// The latest checkpoint lives beside the log (`<log>.checkpoint`, overwritten after every append): cutting
-// lines from the log's end leaves it pointing past the end. The same signed statement ends each line and
-// goes to the anchor, where a local attacker cannot reach it.
+// The latest checkpoint lives beside the log (`<log>.checkpoint`, overwritten after every append, and
+// written for 0 lines when a server creates the log): cutting lines from the log's end leaves it pointing
+// past the end. Each checkpoint also goes to the anchor, where a local attacker cannot reach it. Its
+// signature is over an 'audit-checkpoint' statement, which no line carries (see audit-key.ts).
 
-/** A signed statement that the log had `lines` lines, the last with hash `head`. */
+/** A signed statement that the log had `lines` lines, the last with hash `head` (GENESIS for 0 lines). */
 export interface Checkpoint {
   lines: number;
   head: string;
-  /** base64url Ed25519 signature of (lines, head). */
+  /** base64url Ed25519 signature of the 'audit-checkpoint' statement (lines, head). */
   sig: string;
 }
+
+/** Whether `checkpoint` was signed by the key as a checkpoint (a line's own signature is not one). */
+export const checkpointSigned = (publicKey: KeyObject, checkpoint: Checkpoint) =>
+  verifyStatement(publicKey, 'audit-checkpoint', checkpoint.lines, checkpoint.head, checkpoint.sig);
 
 /** As kept beside the log: also the log's size in bytes then, so the next append can tell by a stat. */
 export interface LocalCheckpoint extends Checkpoint {
@@ -36,7 +41,7 @@ export function parseCheckpoint(text: string): (Checkpoint & { bytes?: number })
     return undefined;
   }
   const { lines, head, sig, bytes } = (value ?? {}) as Partial<Record<keyof LocalCheckpoint, unknown>>;
-  if (!Number.isInteger(lines) || (lines as number) < 1) return undefined;
+  if (!Number.isInteger(lines) || (lines as number) < 0) return undefined;
   if (typeof head !== 'string' || !/^[0-9a-f]{64}$/.test(head) || typeof sig !== 'string') return undefined;
   return { lines: lines as number, head, sig, ...(Number.isInteger(bytes) ? { bytes: bytes as number } : {}) };
 }
@@ -115,44 +120,48 @@ function scan(log: string, count: boolean): { last?: string; torn: boolean; line
 }
 
 /**
- * Whether the log at `log` (`bytes` long) is what `checkpointText` signed, or that plus the one line a
- * writer appended before it died ahead of replacing the checkpoint. Anything else is a Mismatch, described
- * by what was expected and what was found (line count and head), for the writer's signed gap line.
+ * Whether the log at `log` (`bytes` long, or absent) is what `checkpointText` signed, or that plus the one
+ * line a writer appended before it died ahead of replacing the checkpoint. Neither log nor checkpoint is a
+ * new log (`fresh`: the writer signs its 0-line checkpoint). Anything else is a Mismatch, described by what
+ * was expected and what was found (line count and head), for the writer's signed gap line: among them an
+ * existing log, even an empty one, without its checkpoint, which is what cutting every line and deleting the
+ * checkpoint leaves.
  */
 export function reconcile(
   log: string,
-  bytes: number,
+  bytes: number | undefined,
   checkpointText: string | undefined,
   publicKey: KeyObject,
-): LogState | Mismatch {
+): (LogState & { fresh?: true }) | Mismatch {
+  if (checkpointText === undefined && bytes === undefined) return { lines: 0, head: GENESIS, bytes: 0, fresh: true };
+  const size = bytes ?? 0;
   const checkpoint = checkpointText === undefined ? undefined : parseCheckpoint(checkpointText);
-  const valid =
-    checkpoint !== undefined && verifyCheckpoint(publicKey, checkpoint.lines, checkpoint.head, checkpoint.sig);
-  if (checkpointText === undefined && bytes === 0) return { lines: 0, head: GENESIS, bytes: 0 };
-  const tail = bytes === 0 ? { torn: false, lines: 0 } : scan(log, false);
+  const valid = checkpoint !== undefined && checkpointSigned(publicKey, checkpoint);
+  if (valid && size === 0 && checkpoint.lines === 0) return { lines: 0, head: GENESIS, bytes: 0 };
+  const tail = size === 0 ? { torn: false, lines: 0 } : scan(log, false);
   const parsed = tail.last === undefined ? undefined : parseLine(tail.last);
   if (valid && parsed?.sealed && !tail.torn) {
-    if (bytes === checkpoint.bytes && parsed.seq === checkpoint.lines && parsed.hash === checkpoint.head) {
-      return { lines: checkpoint.lines, head: checkpoint.head, bytes };
+    if (size === checkpoint.bytes && parsed.seq === checkpoint.lines && parsed.hash === checkpoint.head) {
+      return { lines: checkpoint.lines, head: checkpoint.head, bytes: size };
     }
     const lastBytes = Buffer.byteLength(tail.last as string) + 1;
     if (
-      bytes === (checkpoint.bytes ?? Number.NaN) + lastBytes &&
+      size === (checkpoint.bytes ?? Number.NaN) + lastBytes &&
       parsed.seq === checkpoint.lines + 1 &&
       parsed.prev === checkpoint.head &&
-      verifyCheckpoint(publicKey, parsed.seq, parsed.hash, parsed.sig)
+      verifyStatement(publicKey, 'audit-line', parsed.seq, parsed.hash, parsed.sig)
     ) {
-      return { lines: parsed.seq, head: parsed.hash, bytes };
+      return { lines: parsed.seq, head: parsed.hash, bytes: size };
     }
   }
-  const counted = bytes === 0 ? tail : scan(log, true);
+  const counted = size === 0 ? tail : scan(log, true);
   return {
     reason: checkpointText === undefined ? 'checkpoint-missing' : valid ? 'log-differs' : 'checkpoint-invalid',
     ...(valid ? { expected: { lines: checkpoint.lines, head: checkpoint.head } } : {}),
     found: {
       lines: counted.lines,
       head: tail.last === undefined ? GENESIS : headOf(tail.last, parsed),
-      bytes,
+      bytes: size,
     },
     torn: tail.torn,
   };

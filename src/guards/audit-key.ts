@@ -12,27 +12,39 @@ import { dirname } from 'node:path';
 
 // The signing key of the audit log: Ed25519 (node:crypto), private key as PKCS#8 PEM, public key as SPKI PEM.
 
-/** What a signature over a checkpoint covers: the line count and the hash of the last line (the head). */
-export function checkpointStatement(lines: number, head: string): Buffer {
-  return Buffer.from(`visier-admin-mcp audit v1\n${lines}\n${head}`);
+/**
+ * What a signature covers: the statement's kind, a line count (for a line, its number) and a hash (the head).
+ * The kind is part of what is signed, so a line's signature says "line n has this hash" and never "the log
+ * ends here": a line kept after a cut cannot stand in for a checkpoint of the shorter log.
+ */
+export type AuditStatement = 'audit-line' | 'audit-checkpoint';
+
+export function statementText(kind: AuditStatement, lines: number, head: string): Buffer {
+  return Buffer.from(`visier-admin-mcp/${kind} v2\n${lines}\n${head}`);
 }
 
 export interface AuditSigner {
   readonly publicKey: KeyObject;
-  /** base64url Ed25519 signature of the checkpoint (`lines`, `head`). */
-  sign(lines: number, head: string): string;
+  /** base64url Ed25519 signature of the statement (`kind`, `lines`, `head`). */
+  sign(kind: AuditStatement, lines: number, head: string): string;
 }
 
 export function signerOf(privateKey: KeyObject): AuditSigner {
   return {
     publicKey: createPublicKey(privateKey),
-    sign: (lines, head) => sign(null, checkpointStatement(lines, head), privateKey).toString('base64url'),
+    sign: (kind, lines, head) => sign(null, statementText(kind, lines, head), privateKey).toString('base64url'),
   };
 }
 
-export function verifyCheckpoint(publicKey: KeyObject, lines: number, head: string, sig: string): boolean {
+export function verifyStatement(
+  publicKey: KeyObject,
+  kind: AuditStatement,
+  lines: number,
+  head: string,
+  sig: string,
+): boolean {
   try {
-    return verify(null, checkpointStatement(lines, head), publicKey, Buffer.from(sig, 'base64url'));
+    return verify(null, statementText(kind, lines, head), publicKey, Buffer.from(sig, 'base64url'));
   } catch {
     return false;
   }

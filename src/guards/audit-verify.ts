@@ -1,19 +1,29 @@
 import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { chainHash, GENESIS, headOf, type ParsedLine, parseLine } from './audit-chain.js';
-import { type Checkpoint, checkpointPathOf, parseCheckpoint } from './audit-checkpoint.js';
-import { keyId, readPublicKey, verifyCheckpoint } from './audit-key.js';
+import { type Checkpoint, checkpointPathOf, checkpointSigned, parseCheckpoint } from './audit-checkpoint.js';
+import { keyId, readPublicKey, verifyStatement } from './audit-key.js';
 
 /**
  * - truncated: the log ends before the line count a valid checkpoint signs;
  * - rewritten: a line a valid signature covers (a checkpoint or a later signed line) was edited, removed,
  *   inserted or reordered, or replaced with re-computed hashes it cannot sign;
  * - forged: a line past everything signed that the key did not sign (unsigned, badly signed, not chained);
- * - forged checkpoint: a checkpoint (beside the log or from the anchor) the key did not sign;
- * - no checkpoint: the checkpoint beside the log is gone, so cut lines would go unnoticed;
+ * - forged checkpoint: a checkpoint (beside the log or from the anchor) the key did not sign as one (a line's
+ *   own signature is not a checkpoint's);
+ * - no checkpoint: the checkpoint beside an existing log (even an empty one) is gone, so cut lines would go
+ *   unnoticed;
+ * - no log: the log is gone while a checkpoint of it exists;
  * - gap: a server found the log not matching its last checkpoint and said so in a signed line.
  */
-export type AuditFindingKind = 'truncated' | 'rewritten' | 'forged' | 'forged checkpoint' | 'no checkpoint' | 'gap';
+export type AuditFindingKind =
+  | 'truncated'
+  | 'rewritten'
+  | 'forged'
+  | 'forged checkpoint'
+  | 'no checkpoint'
+  | 'no log'
+  | 'gap';
 
 export interface AuditFinding {
   kind: AuditFindingKind;
@@ -32,6 +42,11 @@ export interface AuditVerification {
   findings: AuditFinding[];
   /** Set when the log, the key or a checkpoint given could not be read: nothing was judged. */
   unreadable?: string;
+  /**
+   * Set when neither the log nor its checkpoint exists, and no checkpoint was given: a log never written,
+   * or one removed with its checkpoint, which only a checkpoint kept elsewhere (the anchor's) can tell apart.
+   */
+  nothing?: string;
 }
 
 export interface VerifyOptions {
@@ -48,11 +63,12 @@ interface SourcedCheckpoint extends Checkpoint {
   source: string;
 }
 
-async function readText(path: string, what: string): Promise<string | { unreadable: string }> {
+async function readText(path: string, what: string): Promise<string | { unreadable: string; missing: boolean }> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    return { unreadable: `cannot read the ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}` };
+    const code = (error as NodeJS.ErrnoException).code;
+    return { unreadable: `cannot read the ${what} ${path}: ${code ?? 'error'}`, missing: code === 'ENOENT' };
   }
 }
 
@@ -65,7 +81,7 @@ function lineProblem(line: ParsedLine, n: number, prev: string | undefined, key:
   if (line.seq !== n) return `carries seq ${String(line.seq)}: lines before it were removed or inserted`;
   if (prev !== undefined && line.prev !== prev) return 'does not chain to the line before it';
   if (line.hash !== chainHash(String(line.prev), line.body)) return 'has a hash that does not match its content';
-  if (!verifyCheckpoint(key, n, line.hash, line.sig)) return `is not signed by key ${keyId(key)}`;
+  if (!verifyStatement(key, 'audit-line', n, line.hash, line.sig)) return `is not signed by key ${keyId(key)}`;
   return undefined;
 }
 
@@ -89,21 +105,27 @@ function collapse(findings: AuditFinding[]): AuditFinding[] {
  */
 export async function verifyAuditLog(path: string, options: VerifyOptions = {}): Promise<AuditVerification> {
   const content = await readText(path, 'audit log');
-  if (typeof content !== 'string') return { ok: false, lines: 0, findings: [], ...content };
+  const local = await readText(checkpointPathOf(path), 'checkpoint');
+  if (typeof content !== 'string' && !content.missing) return { ok: false, lines: 0, findings: [], ...content };
+  if (typeof content !== 'string' && typeof local !== 'string' && options.checkpointFile === undefined) {
+    return { ok: false, lines: 0, findings: [], nothing: `neither ${path} nor its checkpoint exists` };
+  }
   const keyFile = options.publicKeyFile ?? `${path}.pub`;
   const key = readPublicKey(keyFile);
   if (key === undefined) {
     return { ok: false, lines: 0, findings: [], unreadable: `cannot read an Ed25519 public key from ${keyFile}` };
   }
-  const lines = content.split('\n');
+  const lines = typeof content === 'string' ? content.split('\n') : [];
   if (lines.at(-1) === '') lines.pop();
   const checkpoints: SourcedCheckpoint[] = [];
   const findings: AuditFinding[] = [];
-  const local = await readText(checkpointPathOf(path), 'checkpoint');
+  if (typeof content !== 'string') {
+    findings.push({ kind: 'no log', line: 1, detail: `the log ${path} is missing while a checkpoint of it exists` });
+  }
   const sources: [string, string][] = typeof local === 'string' ? [[local, 'the checkpoint beside the log']] : [];
   if (options.checkpointFile !== undefined) {
     const given = await readText(options.checkpointFile, 'checkpoint');
-    if (typeof given !== 'string') return { ok: false, lines: 0, findings: [], ...given };
+    if (typeof given !== 'string') return { ok: false, lines: 0, findings: [], unreadable: given.unreadable };
     if (parseCheckpoint(given) === undefined) {
       return {
         ok: false,
@@ -116,13 +138,18 @@ export async function verifyAuditLog(path: string, options: VerifyOptions = {}):
   }
   for (const [text, source] of sources) {
     const checkpoint = parseCheckpoint(text);
-    if (checkpoint !== undefined && verifyCheckpoint(key, checkpoint.lines, checkpoint.head, checkpoint.sig)) {
+    if (checkpoint !== undefined && checkpointSigned(key, checkpoint)) {
       checkpoints.push({ ...checkpoint, source });
     } else {
+      const asLine =
+        checkpoint !== undefined &&
+        verifyStatement(key, 'audit-line', checkpoint.lines, checkpoint.head, checkpoint.sig);
       findings.push({
         kind: 'forged checkpoint',
-        line: checkpoint?.lines ?? lines.length,
-        detail: `${source} is not signed by key ${keyId(key)}`,
+        line: Math.max(1, checkpoint?.lines ?? lines.length),
+        detail: asLine
+          ? `${source} carries line ${checkpoint.lines}'s own signature, which signs that line, not the end of the log`
+          : `${source} is not signed by key ${keyId(key)}`,
       });
     }
   }
@@ -166,7 +193,7 @@ export async function verifyAuditLog(path: string, options: VerifyOptions = {}):
         line: lines.length + 1,
         detail: `the log ends after ${plural(lines.length)}; ${checkpoint.source} signs ${plural(checkpoint.lines)}`,
       });
-    } else if (heads[checkpoint.lines - 1] !== checkpoint.head) {
+    } else if ((checkpoint.lines === 0 ? GENESIS : heads[checkpoint.lines - 1]) !== checkpoint.head) {
       findings.push({
         kind: 'rewritten',
         line: checkpoint.lines,
@@ -174,11 +201,12 @@ export async function verifyAuditLog(path: string, options: VerifyOptions = {}):
       });
     }
   }
-  if (typeof local !== 'string' && lines.length > 0) {
+  // A server signs a 0-line checkpoint before it creates the log: an empty log without one was emptied.
+  if (typeof local !== 'string' && typeof content === 'string') {
     findings.push({
       kind: 'no checkpoint',
-      line: lines.length,
-      detail: 'the checkpoint beside the log is missing: lines cut from the end would go unnoticed',
+      line: Math.max(1, lines.length),
+      detail: `the checkpoint beside the log is missing: lines cut from the end would go unnoticed${lines.length === 0 ? ' (and a log no server wrote to still has one, for 0 lines)' : ''}`,
     });
   }
   const sorted = collapse(findings.sort((a, b) => a.line - b.line));

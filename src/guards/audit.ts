@@ -5,6 +5,7 @@ import type pino from 'pino';
 import type { AuditAnchor } from './audit-anchor.js';
 import { GENESIS, type SealedLine, sealLine } from './audit-chain.js';
 import {
+  type Checkpoint,
   checkpointPathOf,
   checkpointText,
   type LogState,
@@ -105,8 +106,6 @@ export class AuditLog {
   private readonly signer: AuditSigner;
   private readonly keyId: string;
   private state: LogState = { lines: 0, head: GENESIS, bytes: 0 };
-  /** The last line's signature: the checkpoint of the log as it stands. */
-  private sig = '';
   /** The log's inode after this process's last append: same file and size means no other writer since. */
   private appended: { ino: number; bytes: number } | undefined;
   private files: { log: FollowedFile; checkpoint: FollowedFile } | undefined;
@@ -152,24 +151,38 @@ export class AuditLog {
     withFileLock(`${path}.lock`, () => this.appendToFile(record, '', this.catchUp(path)));
   }
 
-  private append(entry: object, put: (line: SealedLine) => void, prefix = ''): void {
+  /** Appends `entry`; returns the log's new checkpoint when a file or an anchor takes one. */
+  private append(entry: object, put: (line: SealedLine) => void, prefix = ''): Checkpoint | undefined {
     const seq = this.state.lines + 1;
     const line = sealLine(entry, seq, this.state.head, this.signer);
     put(line);
-    this.sig = line.sig;
     this.state = {
       lines: seq,
       head: line.hash,
       bytes: this.state.bytes + Buffer.byteLength(prefix) + Buffer.byteLength(line.text) + 1,
     };
-    this.options.anchor?.send({ lines: seq, head: line.hash, sig: line.sig, key: this.keyId });
+    if (this.files === undefined && this.options.anchor === undefined) return undefined;
+    const checkpoint = this.checkpoint();
+    this.options.anchor?.send({ ...checkpoint, key: this.keyId });
+    return checkpoint;
+  }
+
+  /** The log as it stands, signed as a checkpoint (a second signature: a line's own never is one). */
+  private checkpoint(): Checkpoint {
+    const { lines, head } = this.state;
+    return { lines, head, sig: this.signer.sign('audit-checkpoint', lines, head) };
+  }
+
+  private writeCheckpoint(checkpoint = this.checkpoint()): void {
+    const files = this.files as NonNullable<typeof this.files>;
+    files.checkpoint.write(checkpointText({ ...checkpoint, bytes: this.state.bytes, key: this.keyId }), undefined, 0);
   }
 
   private appendToFile(entry: object, prefix: string, stat: Stats | undefined): void {
     const files = this.files as NonNullable<typeof this.files>;
     let ino = 0;
-    this.append(entry, (line) => (ino = files.log.write(`${prefix}${line.text}\n`, stat)), prefix);
-    files.checkpoint.write(checkpointText({ ...this.state, sig: this.sig, key: this.keyId }), undefined, 0);
+    const checkpoint = this.append(entry, (line) => (ino = files.log.write(`${prefix}${line.text}\n`, stat)), prefix);
+    this.writeCheckpoint(checkpoint);
     this.appended = { ino, bytes: this.state.bytes };
   }
 
@@ -181,9 +194,13 @@ export class AuditLog {
     const stat = statOf(path);
     const bytes = stat?.size ?? 0;
     if (stat !== undefined && stat.ino === this.appended?.ino && bytes === this.appended.bytes) return stat;
-    const found = reconcile(path, bytes, readCheckpointText(path), this.signer.publicKey);
+    const found = reconcile(path, stat?.size, readCheckpointText(path), this.signer.publicKey);
     if (!('reason' in found)) {
-      this.state = found;
+      const { fresh, ...state } = found;
+      this.state = state;
+      // A new log is signed as empty before it exists: an empty log without a checkpoint is then never
+      // a log nobody wrote yet, but one whose lines and checkpoint were removed.
+      if (fresh) this.writeCheckpoint();
       return stat;
     }
     this.state = { lines: found.found.lines, head: found.found.head, bytes };

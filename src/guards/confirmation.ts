@@ -4,6 +4,7 @@ import type { CallerInfo, ConfirmPolicy, ElicitAnswer, ElicitFormSchema } from '
 import { targetChangedText } from './preview-diff.js';
 import { previewForHuman, type ShownPreview } from './preview-text.js';
 import type { ConfirmationTokens, TokenBinding } from './token.js';
+import type { ShownCount } from './unconfirmed.js';
 import { sanitizeUntrusted } from './untrusted.js';
 
 export interface ConfirmationRequest {
@@ -22,13 +23,18 @@ export interface ConfirmationRequest {
   caller: CallerInfo;
   /** Who the call belongs to (the caller's principal); tokens are bound to it and to the session. */
   principal: string;
+  /** The caller's unconfirmed count as `preview` states it; a yes takes exactly this off the count. */
+  shownCount: ShownCount;
 }
 
 export type ConfirmMethod = 'elicitation' | 'token' | 'input-request';
 
 export type Confirmation =
-  /** A human (or, for tokens, the assistant on the human's behalf) said yes to exactly this preview. */
-  | { kind: 'confirmed'; method: ConfirmMethod; outcome: string; fingerprint: string }
+  /**
+   * A human (or, for tokens, the assistant on the human's behalf) said yes to exactly this preview, which
+   * stated `shownCount` (for a token or an input request, the count when it was issued).
+   */
+  | { kind: 'confirmed'; method: ConfirmMethod; outcome: string; fingerprint: string; shownCount: ShownCount }
   /** Not confirmed: nothing may be sent. */
   | { kind: 'refused'; method?: ConfirmMethod; outcome: string; declined: boolean; reason: string; text: string }
   /** No human could be asked: a token was issued; the call ends here until it comes back. */
@@ -81,6 +87,7 @@ function judgeAnswer(
   form: ApprovalForm,
   method: 'elicitation' | 'input-request',
   fingerprint: string,
+  shownCount: ShownCount,
 ): Confirmation {
   const no = (outcome: string, reason: string, text: string): Confirmation => ({
     kind: 'refused',
@@ -103,7 +110,7 @@ function judgeAnswer(
       `the typed value did not match ${form.typed.what}; nothing was sent.`,
     );
   }
-  return { kind: 'confirmed', method, outcome: 'accepted', fingerprint };
+  return { kind: 'confirmed', method, outcome: 'accepted', fingerprint, shownCount };
 }
 
 const TIMED_OUT = Symbol('timed out');
@@ -144,7 +151,7 @@ export class ElicitationConfirmer implements Confirmer {
         `no answer within ${this.timeoutMs / 1000} s; nothing was sent.`,
       );
     }
-    return judgeAnswer(answer, form, 'elicitation', request.preview.fingerprint);
+    return judgeAnswer(answer, form, 'elicitation', request.preview.fingerprint, request.shownCount);
   }
 }
 
@@ -167,7 +174,7 @@ export class InputRequestConfirmer implements Confirmer {
     const form = approvalForm(request);
     const binding = bindingOf(request);
     if (channel.state === undefined) {
-      const { token, expiresAt, id, exp } = this.states.issue(binding);
+      const { token, expiresAt, id, exp } = this.states.issue(binding, request.shownCount);
       this.approved.remember(id, request.preview, exp);
       return {
         kind: 'input-required',
@@ -199,7 +206,7 @@ export class InputRequestConfirmer implements Confirmer {
         text: 'the approval state came back without the person’s answer; nothing was sent. Ask for a new preview.',
       };
     }
-    return judgeAnswer(channel.answer, form, 'input-request', request.preview.fingerprint);
+    return judgeAnswer(channel.answer, form, 'input-request', request.preview.fingerprint, check.seen);
   }
 }
 
@@ -213,7 +220,7 @@ export class TokenConfirmer implements Confirmer {
   async confirm(request: ConfirmationRequest): Promise<Confirmation> {
     const binding = bindingOf(request);
     if (request.token === undefined) {
-      const { token, expiresAt, id, exp } = this.tokens.issue(binding);
+      const { token, expiresAt, id, exp } = this.tokens.issue(binding, request.shownCount);
       this.approved.remember(id, request.preview, exp);
       return { kind: 'token-issued', method: 'token', outcome: 'token-issued', token, expiresAt };
     }
@@ -226,7 +233,13 @@ export class TokenConfirmer implements Confirmer {
       return { kind: 'refused', method: 'token', outcome: check.reason, declined: false, reason: check.reason, text };
     }
     this.approved.take(check.id);
-    return { kind: 'confirmed', method: 'token', outcome: 'token-accepted', fingerprint: request.preview.fingerprint };
+    return {
+      kind: 'confirmed',
+      method: 'token',
+      outcome: 'token-accepted',
+      fingerprint: request.preview.fingerprint,
+      shownCount: check.seen,
+    };
   }
 }
 

@@ -90,8 +90,9 @@ export interface Guard {
     caller: CallerInfo,
   ): Promise<GuardedOutcome>;
   /**
-   * Audits a call refused before any tool's guard ran: an unknown tool name, or arguments that fail the
-   * tool's input schema. `reason` is a stable code (unknown-tool, invalid-arguments); nothing was sent.
+   * Audits a call refused before any tool's guard ran: an unknown tool name, arguments that fail the tool's
+   * input schema, or a malformed request. `reason` is a stable code (unknown-tool, invalid-arguments,
+   * invalid-request); nothing was sent. `tool` is the client's text, cut past 128 characters in the record.
    */
   reject(tool: string, args: Record<string, unknown>, caller: CallerInfo, reason: string): void;
 }

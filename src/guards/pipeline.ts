@@ -23,12 +23,15 @@ import { ELICITATION_PREVIEW_MAX_CHARS, fitPreview, MODEL_FRAME_CHARS, previewFo
 import { redactArgs, redactText, tokenDigest } from './redact.js';
 import { tenantRefusal } from './tenants.js';
 import { ConfirmationTokens } from './token.js';
-import { UNCONFIRMED_WINDOW_MS, UnconfirmedChanges } from './unconfirmed.js';
-import { newFenceNonce, sanitizeUntrusted } from './untrusted.js';
+import { type ShownCount, UNCONFIRMED_WINDOW_MS, UnconfirmedChanges } from './unconfirmed.js';
+import { cutVisibly, newFenceNonce, sanitizeUntrusted } from './untrusted.js';
 
 const DEFAULTS = { confirmTtlSeconds: 300, writeConfirmThreshold: 10, elicitationTimeoutMs: 120_000 };
 // Calls whose transport names no caller share one principal: never a fresh allowance per session.
 const ANONYMOUS = 'anonymous';
+// MCP caps tool names at 128 characters; a rejected call's name is the client's text, kept that long in the
+// audit line so one call cannot write megabytes into every copy of the log.
+const MAX_REJECTED_NAME_CHARS = 128;
 
 /** Configuration mistakes stop start-up: a guard that silently allows less or more is worse than none. */
 function validate(options: GuardOptions): void {
@@ -77,8 +80,8 @@ function withWhere(preview: ImpactPreview, tenants: string[], projectId: string 
 }
 
 /**
- * A confirmed call resets the caller's unconfirmed count, so the person must see that count: the summary
- * says how many people this caller changed without confirmation in the window.
+ * A confirmed call takes the count its preview stated off the caller's unconfirmed count, so the person must
+ * see that count: the summary says how many people this caller changed without confirmation in the window.
  */
 function withRunningCount(preview: ImpactPreview, unconfirmedSoFar: number, items: number, threshold: number) {
   if (unconfirmedSoFar === 0) return preview;
@@ -234,11 +237,12 @@ export function createGuard(options: GuardOptions): Guard {
 
       // From here to the budget's take there is no await unless a person is asked: a caller's racing calls
       // cannot both count under the threshold.
-      const unconfirmedSoFar = unconfirmed.count(principal);
+      const shownCount = unconfirmed.shown(principal);
+      const unconfirmedSoFar = shownCount.items;
       // A reach the preview could not count (a dynamic filter) is over any threshold: a person decides.
       const needsConfirmation =
         changes && (live?.reachUnknown === true || wantsConfirmation(effective, items, unconfirmedSoFar));
-      let confirmed = false;
+      let confirmed: ShownCount | undefined;
       if (needsConfirmation) {
         const taken = live ?? (await preview(def, callArgs, ctx));
         const shown = withWhere(
@@ -264,6 +268,7 @@ export function createGuard(options: GuardOptions): Guard {
           shown: fitted.shown,
           caller,
           principal,
+          shownCount,
           ...(token !== undefined ? { token } : {}),
         });
         if (answer.method !== undefined) {
@@ -305,7 +310,7 @@ export function createGuard(options: GuardOptions): Guard {
         if (answer.kind === 'refused') {
           throw new Refusal(answer.reason, answer.text, answer.declined ? 'declined' : 'refused');
         }
-        confirmed = true;
+        confirmed = answer.shownCount;
         // The human may have taken minutes: the data must still be what they approved.
         if (answer.method === 'elicitation') {
           const again = await preview(def, callArgs, ctx);
@@ -317,10 +322,10 @@ export function createGuard(options: GuardOptions): Guard {
 
       const overBudget = changes ? budget.take(items, principal) : undefined;
       if (overBudget !== undefined) throw new Refusal(overBudget.reason, `${overBudget.text} Nothing was sent.`);
-      if (confirmed) unconfirmed.reset(principal);
+      if (confirmed !== undefined) unconfirmed.confirmed(principal, confirmed);
       else if (changes) unconfirmed.record(principal, items);
 
-      const decision: AuditDecision = confirmed ? 'confirmed' : 'allowed';
+      const decision: AuditDecision = confirmed !== undefined ? 'confirmed' : 'allowed';
       let output: ToolOutput;
       try {
         output = await def.handler(callArgs, ctx);
@@ -354,7 +359,7 @@ export function createGuard(options: GuardOptions): Guard {
     reject: (tool, args, caller, reason) =>
       audit.write({
         time: new Date(now()).toISOString(),
-        tool,
+        tool: cutVisibly(tool, MAX_REJECTED_NAME_CHARS),
         classification: 'unknown',
         tenants: [],
         args: redactArgs(args),

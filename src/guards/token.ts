@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { canonicalJson } from './canonical.js';
+import type { ShownCount } from './unconfirmed.js';
 
 /** What a confirmation token is bound to: changing any of it invalidates the token. */
 export interface TokenBinding {
@@ -25,10 +26,12 @@ interface TokenClaims {
   fp: string;
   /** A digest of the session and caller it was issued to, so a foreign token is refused saying so. */
   who: string;
+  /** The caller's unconfirmed count the preview stated: what confirming this token takes off that count. */
+  seen: ShownCount;
 }
 
 export type TokenCheck =
-  | { ok: true; id: string; exp: number }
+  | { ok: true; id: string; exp: number; seen: ShownCount }
   | { ok: false; reason: 'token-invalid' | 'token-expired' | 'token-replayed'; text: string }
   /** Genuine and unspent, but the data moved since the preview: `id` names the token, to say what changed. */
   | { ok: false; reason: 'target-changed'; id: string; text: string };
@@ -53,13 +56,17 @@ export class ConfirmationTokens {
     private readonly noun = 'confirmation token',
   ) {}
 
-  /** A token for exactly this call, session and caller; `id` and `exp` (epoch ms) identify it in this process. */
-  issue(binding: TokenBinding): { token: string; expiresAt: string; id: string; exp: number } {
+  /**
+   * A token for exactly this call, session and caller, carrying the unconfirmed count its preview stated
+   * (`seen`, signed with the rest); `id` and `exp` (epoch ms) identify it in this process.
+   */
+  issue(binding: TokenBinding, seen: ShownCount): { token: string; expiresAt: string; id: string; exp: number } {
     const claims: TokenClaims = {
       id: randomBytes(12).toString('base64url'),
       exp: this.now() + this.ttlSeconds * 1000,
       fp: binding.fingerprint,
       who: whoOf(binding),
+      seen: { items: seen.items, at: seen.at },
     };
     const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
     return {
@@ -122,7 +129,7 @@ export class ConfirmationTokens {
         text: 'the targets changed since the preview was confirmed (the data is no longer what the user approved). Nothing was sent; ask for a new preview.',
       };
     }
-    return { ok: true, id: claims.id, exp: claims.exp };
+    return { ok: true, id: claims.id, exp: claims.exp, seen: claims.seen };
   }
 
   /** The claims of a genuine token for this binding; 'foreign' when it was made for another session or caller. */
@@ -139,7 +146,9 @@ export class ConfirmationTokens {
       typeof claims?.id !== 'string' ||
       typeof claims.exp !== 'number' ||
       typeof claims.fp !== 'string' ||
-      typeof claims.who !== 'string'
+      typeof claims.who !== 'string' ||
+      !Number.isSafeInteger(claims.seen?.items) ||
+      !Number.isSafeInteger(claims.seen?.at)
     ) {
       return undefined;
     }

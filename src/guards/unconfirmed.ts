@@ -3,11 +3,17 @@ export const UNCONFIRMED_WINDOW_MS = 3_600_000;
 // Callers remembered at once; the least recently active is forgotten past this, so memory stays bounded.
 const MAX_CALLERS = 10_000;
 
+/** The running count as a preview states it to a person: how many people, as of when (epoch milliseconds). */
+export interface ShownCount {
+  items: number;
+  at: number;
+}
+
 /**
  * The people a caller (`CallerInfo.principal`, all its sessions together) changed without a person confirming,
  * over a rolling hour, for the write-confirmation threshold: three calls of 10 users count as 30, not as three
- * calls under a threshold of 10. What resets it: time (each change leaves the count an hour after it ran), and a
- * call a person confirmed, whose preview states the running count (see the pipeline). Check and record run in
+ * calls under a threshold of 10. What lowers it: time (each change leaves the count an hour after it ran), and a
+ * call a person confirmed, by exactly the count its preview stated (see `confirmed`). Check and record run in
  * the same synchronous step of a call, so racing calls cannot both slip under.
  */
 export class UnconfirmedChanges {
@@ -34,8 +40,28 @@ export class UnconfirmedChanges {
     if (this.byCaller.size > MAX_CALLERS) this.byCaller.delete(this.byCaller.keys().next().value as string);
   }
 
-  /** A person confirmed a change whose preview showed this caller's running count: it starts again. */
-  reset(caller: string): void {
-    this.byCaller.delete(caller);
+  /** The count as a preview states it now: to be bound to the person's approval (token or form). */
+  shown(caller: string): ShownCount {
+    return { items: this.count(caller), at: this.now() };
+  }
+
+  /**
+   * A person confirmed a change whose preview stated `shown`: the changes they saw leave the count, oldest
+   * first, at most `shown.items` people of those recorded by `shown.at`. Changes made after the preview (while
+   * a token waited, or while the form was open) were never shown, so they stay counted.
+   */
+  confirmed(caller: string, shown: ShownCount): void {
+    if (this.count(caller) === 0) return;
+    const entries = this.byCaller.get(caller) as { at: number; items: number }[];
+    let left = shown.items;
+    for (const entry of entries) {
+      if (left === 0 || entry.at > shown.at) break;
+      const seen = Math.min(left, entry.items);
+      entry.items -= seen;
+      left -= seen;
+    }
+    const remaining = entries.filter((entry) => entry.items > 0);
+    if (remaining.length === 0) this.byCaller.delete(caller);
+    else this.byCaller.set(caller, remaining);
   }
 }

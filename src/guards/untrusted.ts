@@ -42,11 +42,14 @@ export function sanitizeMessage(text: string): string {
 // how much was left out, so one oversized field cannot push the rest of a preview past its budget.
 const MAX_DISPLAY_CHARS = 256;
 
+/** `text` up to `max` characters, then how many were left out: `abc…(+12 characters)`. */
+export function cutVisibly(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…(+${text.length - max} characters)`;
+}
+
 /** Directory text for one field of a line: sanitised, and cut visibly past 256 characters. */
 export function displayText(text: string): string {
-  const clean = sanitizeUntrusted(text);
-  if (clean.length <= MAX_DISPLAY_CHARS) return clean;
-  return `${clean.slice(0, MAX_DISPLAY_CHARS)}…(+${clean.length - MAX_DISPLAY_CHARS} characters)`;
+  return cutVisibly(sanitizeUntrusted(text), MAX_DISPLAY_CHARS);
 }
 
 /**

@@ -63,8 +63,12 @@ describe('visier-admin-mcp CLI', () => {
     expect(broken.out.stderr).toMatch(/^audit log TAMPERED \(2 lines, key [0-9a-f]{16}\):\n {2}line 2: forged: /);
 
     const missing = run(['verify-audit', join(dir, 'absent.jsonl')]);
-    expect(await missing.exit).toBe(3);
-    expect(missing.out.stderr).toMatch(/^audit log NOT VERIFIED: cannot read the audit log .*: ENOENT\n$/);
+    expect(await missing.exit).toBe(4);
+    expect(missing.out.stderr).toMatch(
+      /^audit log NOT VERIFIED, nothing to verify: neither .* nor its checkpoint exists\n$/,
+    );
+    const noKey = run(['verify-audit', audit, '--public-key', join(dir, 'absent.pub')]);
+    expect(await noKey.exit).toBe(3);
     const usage = run(['verify-audit', audit, '--key', 'x']);
     expect(await usage.exit).toBe(2);
   });

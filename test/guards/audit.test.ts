@@ -50,11 +50,10 @@ describe('audit log', () => {
     expect(lines[0]?.prev).toBe('0'.repeat(64));
     expect(lines[1]?.prev).toBe(lines[0]?.hash);
     expect(lines[1]).toMatchObject({ tool: 'get_user', args: { userId: 'u2' }, decision: 'allowed', durationMs: 2 });
-    expect(JSON.parse(await readFile(`${path}.checkpoint`, 'utf8'))).toMatchObject({
-      lines: 3,
-      head: lines[2]?.hash,
-      sig: lines[2]?.sig,
-    });
+    const checkpoint = JSON.parse(await readFile(`${path}.checkpoint`, 'utf8'));
+    expect(checkpoint).toMatchObject({ lines: 3, head: lines[2]?.hash, sig: expect.any(String) });
+    // Signed as a checkpoint, not with the last line's own signature (which must not stand in for one).
+    expect(checkpoint.sig).not.toBe(lines[2]?.sig);
     expect(statSync(join(dir, 'nested', 'audit-key.pem')).mode & 0o777).toBe(0o600);
     expect(await readFile(`${path}.pub`, 'utf8')).toMatch(/^-----BEGIN PUBLIC KEY-----/);
     expect(await verifyAuditLog(path)).toMatchObject({ ok: true, lines: 3, findings: [] });
@@ -105,10 +104,10 @@ describe('audit log', () => {
     expect(chunks[0]).toMatch(/,"hash":"[0-9a-f]{64}","sig":"[\w-]{86}"}\n$/);
   });
 
-  it('reports a missing log or key as not verifiable, not as tampered', async () => {
+  it('reports a log never written as nothing to verify, and a missing key as not verifiable, not as tampered', async () => {
     const absent = await verifyAuditLog(join(dir, 'absent.jsonl'));
     expect(absent).toMatchObject({ ok: false, findings: [] });
-    expect(absent.unreadable).toMatch(/^cannot read the audit log .*absent\.jsonl: ENOENT$/);
+    expect(absent.nothing).toMatch(/^neither .*absent\.jsonl nor its checkpoint exists$/);
     const path = join(dir, 'audit.jsonl');
     new AuditLog({ path }).write(record(1));
     const noKey = await verifyAuditLog(path, { publicKeyFile: join(dir, 'none.pub') });

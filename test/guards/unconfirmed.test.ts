@@ -16,7 +16,7 @@ describe('write-confirmation threshold over a caller’s unconfirmed changes', (
     expect((await h.guard.call(h.tools.write, users(1), ctx(), NO_ELICITATION)).kind).toBe('confirmation-required');
   });
 
-  it('a confirmed call shows the running count and starts it again; other callers count apart', async () => {
+  it('a confirmed call shows the running count and takes it off; other callers count apart', async () => {
     const h = harness({ writeConfirmThreshold: 10 });
     const { caller, asked } = answering({ action: 'accept', content: { confirm: true } });
     expect((await h.guard.call(h.tools.write, users(8), ctx(), caller)).kind).toBe('result');

@@ -267,3 +267,56 @@ describe('hostile: the re-check before acting says what changed', () => {
     expect(h.ran).toEqual([]);
   });
 });
+
+describe('hostile: a confirmation takes off the running count only what its person saw', () => {
+  const suite = e2eSuite();
+
+  it('a token issued at a count of 0, redeemed after 10 unconfirmed changes, leaves those 10 counted', async () => {
+    await suite.withE2E({}, async (e2e) => {
+      const ids = suite.sandbox
+        .snapshot()
+        .users.map((u) => u.userId)
+        .filter((id) => id !== dana)
+        .slice(0, 20);
+      const batch = (from: number, label: string) => ({
+        users: ids.slice(from, from + 10).map((userId, i) => ({ userId, displayName: `${label} ${i}` })),
+      });
+      const issued = await e2e.call('assign_permissions_to_users', GRANT);
+      const token = issued._meta?.[CONFIRMATION_META_KEY] as { confirmationToken: string };
+      expect(textOf(issued)).not.toContain('without confirmation by this caller');
+      expect((await e2e.call('bulk_update_users', batch(0, 'First'))).isError).toBeFalsy();
+      const redeemed = await e2e.call('assign_permissions_to_users', {
+        ...GRANT,
+        confirmationToken: token.confirmationToken,
+      });
+      expect(redeemed.isError).toBeFalsy();
+
+      const sentBefore = changeRequests(suite.sandbox).length;
+      const next = await e2e.call('bulk_update_users', batch(10, 'Second'));
+      expect(next.isError).toBe(true);
+      expect(next._meta?.[CONFIRMATION_META_KEY]).toBeDefined();
+      expect(textOf(next)).toContain(
+        'with 10 people changed without confirmation by this caller in the last 60 minutes, 20 in all (threshold 10)',
+      );
+      expect(changeRequests(suite.sandbox)).toHaveLength(sentBefore);
+    });
+  });
+
+  it('changes made while the approval form is open stay counted after the person approves', async () => {
+    const h = harness({ writeConfirmThreshold: 10 });
+    const users = (n: number, from: number) => ({
+      users: Array.from({ length: n }, (_, i) => ({ userId: `u${from + i}` })),
+    });
+    expect((await h.guard.call(h.tools.write, users(8, 0), ctx(), NO_ELICITATION)).kind).toBe('result');
+    // The same caller (no principal: both anonymous) writes 2 more while its person reads the form.
+    const { caller, asked } = answering(async () => {
+      expect((await h.guard.call(h.tools.write, users(2, 20), ctx(), NO_ELICITATION)).kind).toBe('result');
+      return { action: 'accept', content: { confirm: true } };
+    });
+    expect((await h.guard.call(h.tools.write, users(3, 10), ctx(), caller)).kind).toBe('result');
+    expect(asked[0]?.message).toContain('with 8 people changed without confirmation by this caller');
+    // The 8 shown left the count; the 2 nobody saw did not: 2 + 9 is over 10.
+    expect((await h.guard.call(h.tools.write, users(9, 30), ctx(), NO_ELICITATION)).kind).toBe('confirmation-required');
+    expect((await h.guard.call(h.tools.write, users(8, 30), ctx(), NO_ELICITATION)).kind).toBe('result');
+  });
+});

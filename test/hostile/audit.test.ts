@@ -1,14 +1,18 @@
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync, hash, sign } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InMemoryTransport } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { CallToolResultSchema, type McpError } from '@modelcontextprotocol/sdk/types.js';
+import { McpServer } from '@modelcontextprotocol/server';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { CLI, ensureBuilt, ROOT } from '../e2e/build.js';
 
 // Attacks on the audit log as a local attacker (or a careless operator) would make them, each against the
@@ -191,6 +195,75 @@ describe('hostile: the audit log proves itself', () => {
     expect(result.stderr).toMatch(/line 2: gap: .*expected 3 lines.*found 1 line/);
   });
 
+  it('a cut tail behind a checkpoint rebuilt from a kept line’s own signature is detected, by verify and by a server', async () => {
+    const f = fixture();
+    const first = await startServer(f.state, f.log);
+    await calls(first, 5);
+    await first.close();
+    const keyFile = join(f.state, 'trusted.pub');
+    writeFileSync(keyFile, readFileSync(`${f.log}.pub`));
+    const saved = JSON.parse(readFileSync(`${f.log}.checkpoint`, 'utf8')) as Record<string, unknown>;
+
+    // The attacker cuts the last 2 lines and signs the shorter log with what the third line already carries.
+    const kept = linesOf(f.log).slice(0, 3);
+    writeLines(f.log, kept);
+    const last = JSON.parse(kept[2] as string) as { seq: number; hash: string; sig: string };
+    const forged = { lines: last.seq, head: last.hash, sig: last.sig, bytes: statSync(f.log).size, key: saved.key };
+    writeFileSync(`${f.log}.checkpoint`, `${JSON.stringify(forged).padEnd(511, ' ')}\n`);
+
+    const result = await verify([f.log, '--public-key', keyFile]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /line 3: forged checkpoint: the checkpoint beside the log carries line 3's own signature/,
+    );
+
+    const second = await startServer(f.state, f.log);
+    await calls(second, 1);
+    await second.close();
+    expect(second.stderr()).toMatch(/audit log does not match its last checkpoint/);
+    expect(JSON.parse(linesOf(f.log)[3] as string)).toMatchObject({
+      event: 'gap',
+      reason: 'checkpoint-invalid',
+      found: { lines: 3 },
+    });
+    expect((await verify([f.log, '--public-key', keyFile])).stderr).toMatch(/line 4: gap: /);
+  });
+
+  it('an emptied log without its checkpoint is not intact; a log never written is nothing to verify', async () => {
+    const f = fixture();
+    const fresh = await startServer(f.state, f.log);
+    await fresh.close();
+    // A server that wrote no line still signs the empty log.
+    expect(await verify([f.log])).toMatchObject({ code: 0, stderr: expect.stringMatching(/intact: 0 lines/) });
+
+    const server = await startServer(f.state, f.log);
+    await calls(server, 2);
+    await server.close();
+    writeFileSync(f.log, '');
+    rmSync(`${f.log}.checkpoint`);
+    const emptied = await verify([f.log]);
+    expect(emptied.code).toBe(1);
+    expect(emptied.stderr).toMatch(/line 1: no checkpoint: the checkpoint beside the log is missing/);
+
+    // A server started on it records the break before its first line.
+    const again = await startServer(f.state, f.log);
+    await calls(again, 1);
+    await again.close();
+    expect(JSON.parse(linesOf(f.log)[0] as string)).toMatchObject({ event: 'gap', reason: 'checkpoint-missing' });
+
+    rmSync(f.log);
+    const noLog = await verify([f.log]);
+    expect(noLog.code).toBe(1);
+    expect(noLog.stderr).toMatch(/no log: the log .* is missing while a checkpoint of it exists/);
+
+    rmSync(`${f.log}.checkpoint`);
+    const nothing = await verify([f.log]);
+    expect(nothing.code).toBe(4);
+    expect(nothing.stderr).toMatch(
+      /^audit log NOT VERIFIED, nothing to verify: neither .* nor its checkpoint exists\n$/,
+    );
+  });
+
   it('two servers on one file, calls interleaved and concurrent: both run, no torn line, one verifiable log', async () => {
     const f = fixture();
     const a = await startServer(f.state, f.log);
@@ -229,6 +302,62 @@ describe('hostile: the audit log proves itself', () => {
     expect(lines).toMatchObject([
       { tool: 'grant_everything', decision: 'refused', reason: 'unknown-tool', args: { to: 'me' } },
       { tool: 'list_permissions', decision: 'refused', reason: 'invalid-arguments', args: { limit: 'all' } },
+    ]);
+    expect((await verify([f.log])).code).toBe(0);
+  });
+
+  it('every malformed tools/call leaves a line, and the client still gets the SDK’s error answer', async () => {
+    const f = fixture();
+    const server = await startServer(f.state, f.log);
+    // The answer a bare McpServer of the same SDK gives, for comparison: the audit wrapper must not change it.
+    const bare = new McpServer({ name: 'bare', version: '1' });
+    bare.registerTool('list_permissions', { inputSchema: z.object({ limit: z.number().optional() }) }, () => ({
+      content: [],
+    }));
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await bare.connect(serverSide);
+    const bareClient = new Client({ name: 'bare', version: '1' });
+    await bareClient.connect(clientSide);
+    const raw = (client: Client, params: unknown) =>
+      client.request({ method: 'tools/call', params } as never, CallToolResultSchema, { timeout: 2000 }).then(
+        (result) => ({ result }),
+        (error: unknown) => ({ code: (error as McpError).code, message: (error as McpError).message }),
+      );
+    const malformed: [unknown, Record<string, unknown>][] = [
+      [
+        { name: 42, arguments: {} },
+        { tool: '(number)', args: {} },
+      ],
+      [
+        { name: 'list_permissions', arguments: [1] },
+        { tool: 'list_permissions', args: { '(arguments)': [1] } },
+      ],
+      [
+        { name: 'list_permissions', arguments: 'all' },
+        { tool: 'list_permissions', args: { '(arguments)': 'all' } },
+      ],
+      [{ arguments: { limit: 1 } }, { tool: '(no name)', args: { limit: 1 } }],
+      [undefined, { tool: '(no name)', args: {} }],
+    ];
+    for (const [params] of malformed) {
+      const answer = await raw(server.client, params);
+      expect(answer).toMatchObject({ code: expect.any(Number), message: expect.any(String) });
+      expect(answer).toEqual(await raw(bareClient, params));
+    }
+    // `params: null` is no JSON-RPC request at all: the SDK's transport drops it before any dispatch and
+    // answers nothing, here as on a bare server; there is no call to audit, and the server goes on serving.
+    expect(await raw(server.client, null)).toEqual(await raw(bareClient, null));
+    await bareClient.close();
+    // A well-formed call to a tool with a huge name is an unknown tool; its name is cut in the record.
+    const huge = 'x'.repeat(100_000);
+    // SDK v2 answers an unknown tool with a protocol error (-32602), not a tool result.
+    await expect(server.client.callTool({ name: huge, arguments: {} })).rejects.toMatchObject({ code: -32602 });
+    await server.close();
+
+    const lines = linesOf(f.log).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toMatchObject([
+      ...malformed.map(([, expected]) => ({ ...expected, decision: 'refused', reason: 'invalid-request' })),
+      { tool: `${'x'.repeat(128)}…(+${100_000 - 128} characters)`, decision: 'refused', reason: 'unknown-tool' },
     ]);
     expect((await verify([f.log])).code).toBe(0);
   });
