@@ -27,9 +27,6 @@ export const USER_FIELDS = [
 ] as const;
 export type UserField = (typeof USER_FIELDS)[number];
 
-/** Who a user is, without when they last signed in: what a deletion preview shows and its fingerprint binds. */
-export const IDENTITY_FIELDS: readonly UserField[] = USER_FIELDS.filter((f) => f !== 'lastLogin');
-
 /** `u-123 dana@example.com "Dana Whitfield"`, limited to the chosen fields, userId always first. */
 export function userLine(user: Partial<User> & { userId: string }, fields: readonly UserField[] = USER_FIELDS): string {
   const parts = [user.userId];

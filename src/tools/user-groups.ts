@@ -27,7 +27,7 @@ function definitionLines(
   describe: (permissionIds: readonly string[]) => string = (permissionIds) => permissionIds.join(', ') || 'none',
 ): string[] {
   const lines = [`${g.userGroupId ?? '(new)'} ${quoted(g.displayName ?? '')}`];
-  if (g.description) lines.push(`description: ${g.description}`);
+  if (g.description) lines.push(`description: ${quoted(g.description)}`);
   lines.push(`permissions: ${describe([...(g.permissionIds ?? [])].sort())}`, ...membershipLines(g.users));
   return lines;
 }
