@@ -147,9 +147,12 @@ describe('a profile change is an access change when its effect is one', () => {
   it('declares which arguments may make it so', () => {
     const depends = (args: Record<string, unknown>) =>
       updateUser.effectDependsOnData?.({ userId: 'u', ...args } as Parameters<typeof updateUser.handler>[0]);
-    expect(
-      [{ username: 'x' }, { email: 'x@y' }, { employeeId: 'E1' }, { accountEnabled: true }].map(depends),
-    ).toEqual([true, true, true, true]);
+    expect([{ username: 'x' }, { email: 'x@y' }, { employeeId: 'E1' }, { accountEnabled: true }].map(depends)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
     expect([{ displayName: 'x' }, { accountEnabled: false }].map(depends)).toEqual([false, false]);
   });
 
