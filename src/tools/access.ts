@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AssignmentResult, GroupPermissionsResult, IdUsers, TargetProjectForTenant, User } from '../visier/api.js';
 import { defineTool, type ImpactPreview, type ImpactTarget, type ToolContext } from './define.js';
 import { id, ids, projectRouting, targetProjectForTenants } from './fields.js';
-import { fencedText, quoted } from './format.js';
+import { fencedText, quoted, quotedList } from './format.js';
 import { type PermissionCatalogue, permissionCatalogue } from './permission-catalogue.js';
 import { type Place, placed, placesOf, placesPhrase } from './places.js';
 import {
@@ -173,7 +173,7 @@ function permissionChange(
       : lost.length > 0
         ? `loses permissions ${describeRefs(lost)}`
         : 'holds none of them: no change',
-    ...(gained.length && privileged.length ? { elevated: [`gains privileged ${privileged.join(', ')}`] } : {}),
+    ...(gained.length && privileged.length ? { elevated: [`gains privileged ${quotedList(privileged)}`] } : {}),
   };
 }
 
@@ -293,7 +293,7 @@ async function membershipAt(
           ? `leaves the group, losing ${grants}`
           : 'not a member: no change',
       ...(joins && privileged.length
-        ? { elevated: [`joins a group granting privileged ${privileged.join(', ')}`] }
+        ? { elevated: [`joins a group granting privileged ${quotedList(privileged)}`] }
         : {}),
     });
   });
@@ -391,7 +391,7 @@ async function groupPermissionPreview(
       name: group.displayName,
       before: [groupIdentityLine(group), `permissions: ${catalogue.describe(held)}`, ...membershipLines(group.users)],
       after: [`permissions: ${catalogue.describe(after)}`],
-      ...(privileged.length ? { elevated: [`grants privileged ${privileged.join(', ')} to ${reach.phrase}`] } : {}),
+      ...(privileged.length ? { elevated: [`grants privileged ${quotedList(privileged)} to ${reach.phrase}`] } : {}),
     },
     ...args.permissionIds
       .filter((p) => !catalogue.has(p))

@@ -13,6 +13,9 @@ export function quoted(value: unknown): string {
   return JSON.stringify(typeof value === 'string' ? displayText(value) : value) ?? 'undefined';
 }
 
+/** Directory names as a quoted, comma-separated list: `"Admin (Full Access)", "Payroll"`. */
+export const quotedList = (values: readonly string[]): string => values.map(quoted).join(', ');
+
 /** Room the fence markers and the header line may take beyond the item lines. */
 const FRAME_CHARS = 400;
 

@@ -83,7 +83,7 @@ describe('hostile: an approval stays bound to who and what it names', () => {
       const grant = { permissionIds: [ADMIN.permissionId], userIds: [victim.userId] };
       const issued = await preview(e2e, 'assign_permissions_to_users', grant);
       expect(issued.preview.privilegedGrants).toEqual([ADMIN.displayName]);
-      expect(targetOf(issued.preview, victim.userId)?.elevated).toEqual([`gains privileged ${ADMIN.displayName}`]);
+      expect(targetOf(issued.preview, victim.userId)?.elevated).toEqual([`gains privileged "${ADMIN.displayName}"`]);
       // One read of the permission catalogue, one of the user.
       expect(issued.visierCalls).toBe(2);
 
@@ -116,7 +116,7 @@ describe('hostile: an approval stays bound to who and what it names', () => {
       expect(issued.preview.peopleReached).toBe(3);
       expect(issued.preview.privilegedGrants).toEqual([ADMIN.displayName]);
       expect(targetOf(issued.preview, EXECUTIVES)?.elevated).toEqual([
-        `grants privileged ${ADMIN.displayName} to 3 users`,
+        `grants privileged "${ADMIN.displayName}" to 3 users`,
       ]);
       // The catalogue and the group; a group with members added by hand costs no count.
       expect(issued.visierCalls).toBe(2);
@@ -166,7 +166,7 @@ describe('hostile: an elevated change hidden among harmless ones is marked', () 
       expect(issued.preview.privilegedGrants).toEqual([ADMIN.displayName]);
       expect(targetOf(issued.preview, nightShift)?.elevated).toEqual([
         'includeAllUsers turned on: every user becomes a member',
-        `members it gains get privileged ${ADMIN.displayName}`,
+        `members it gains get privileged "${ADMIN.displayName}"`,
       ]);
       expect(issued.preview.targets.filter((t) => t.elevated)).toHaveLength(1);
       // Permissions by name in a group preview, not bare ids.

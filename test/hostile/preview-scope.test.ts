@@ -99,7 +99,7 @@ describe('hostile: a change that lands in another tenant is previewed from there
       expect(target?.missing).toBeUndefined();
       expect(target?.before?.[0]).toBe(`in tenant "${secondary}" project "${PROJECT}"`);
       expect(target?.before?.[1]).toContain(`identity: "${victim.username}"`);
-      expect(target?.elevated).toEqual([`gains privileged ${ADMIN.displayName}`]);
+      expect(target?.elevated).toEqual([`gains privileged "${ADMIN.displayName}"`]);
       expect(issued.preview.summary).toContain(`inside tenant "${secondary}" project "${PROJECT}"`);
       // The catalogue and the user, both read where the grant lands, none from the call's own tenant.
       expect(issued.reads).toHaveLength(2);
@@ -127,7 +127,7 @@ describe('hostile: a change that lands in another tenant is previewed from there
         missing: true,
         before: [`in tenant "${primary}" project "${PROJECT}"`, 'no such user'],
       });
-      expect(inSecondary?.elevated).toEqual([`gains privileged ${ADMIN.displayName}`]);
+      expect(inSecondary?.elevated).toEqual([`gains privileged "${ADMIN.displayName}"`]);
       expect(issued.preview.privilegedGrants).toEqual([ADMIN.displayName]);
       // Catalogue and user in each tenant.
       expect(issued.reads).toHaveLength(4);
@@ -160,7 +160,7 @@ describe('hostile: a change that lands in another tenant is previewed from there
         expect(issued.preview.privilegedGrants).toEqual([ADMIN.displayName]);
         expect(targetOf(issued.preview, group.userGroupId)?.missing).toBeUndefined();
         expect(targetOf(issued.preview, joiner.userId)?.elevated).toEqual([
-          `joins a group granting privileged ${ADMIN.displayName}`,
+          `joins a group granting privileged "${ADMIN.displayName}"`,
         ]);
         // The group, the user and the catalogue, all in the secondary tenant.
         expect(issued.reads).toHaveLength(3);

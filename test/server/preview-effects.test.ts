@@ -193,9 +193,9 @@ describe('group previews: names, privileged grants and people reached', () => {
     expect(preview.peopleReached).toBe(USERS);
     expect(preview.targets[0]?.after).toContain(`permissions: "${ADMIN.displayName}" (${ADMIN.permissionId})`);
     expect(preview.targets[0]?.elevated).toEqual([
-      `grants privileged ${ADMIN.displayName}`,
+      `grants privileged "${ADMIN.displayName}"`,
       'includeAllUsers turned on: every user becomes a member',
-      `members it gains get privileged ${ADMIN.displayName}`,
+      `members it gains get privileged "${ADMIN.displayName}"`,
     ]);
     expect(preview.targets[1]?.after).toContain(
       `permissions: "${DEMO_PERMISSIONS.headcount.displayName}" (${DEMO_PERMISSIONS.headcount.permissionId})`,
@@ -214,7 +214,7 @@ describe('group previews: names, privileged grants and people reached', () => {
     });
     expect(preview.privilegedGrants).toEqual([ADMIN.displayName]);
     expect(preview.targets.find((t) => t.id === joiner)?.elevated).toEqual([
-      `joins a group granting privileged ${ADMIN.displayName}`,
+      `joins a group granting privileged "${ADMIN.displayName}"`,
     ]);
     // Already a member: nothing new for them.
     expect(preview.targets.find((t) => t.id === userAt(5).userId)?.elevated).toBeUndefined();
