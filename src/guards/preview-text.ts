@@ -37,8 +37,11 @@ function changeText(target: ImpactTarget, keep: (line: string) => string): strin
   return `${missing}${before}${after}`;
 }
 
+/** A target's name as `quoted` in tools/format.ts renders directory text: it cannot pass for the line's own words. */
+const quotedName = (name: string) => JSON.stringify(displayText(name));
+
 function targetLine(target: ImpactTarget): string {
-  const name = target.name !== undefined ? ` ${displayText(target.name)}` : '';
+  const name = target.name !== undefined ? ` ${quotedName(target.name)}` : '';
   const elevated = target.elevated?.length ? ` ELEVATED: ${target.elevated.join('; ')}` : '';
   return `${target.kind} ${target.id}${name}${changeText(target, (line) => line)}${elevated}`;
 }
@@ -76,7 +79,7 @@ function grouped(targets: ImpactTarget[], withIds: boolean): string[] {
     const [only] = members as [ImpactTarget];
     if (members.length === 1) return targetLine(only);
     const ids = withIds
-      ? ` (${members.map((t) => (t.name === undefined ? t.id : `${t.id} ${displayText(t.name)}`)).join(', ')})`
+      ? ` (${members.map((t) => (t.name === undefined ? t.id : `${t.id} ${quotedName(t.name)}`)).join(', ')})`
       : '';
     return `${members.length} x ${key}${ids}`;
   });

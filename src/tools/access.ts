@@ -1,16 +1,17 @@
 import { z } from 'zod';
-import { displayText } from '../guards/untrusted.js';
 import type { AssignmentResult, GroupPermissionsResult, IdUsers, TargetProjectForTenant, User } from '../visier/api.js';
 import { defineTool, type ImpactPreview, type ImpactTarget, type ToolContext } from './define.js';
 import { id, ids, projectRouting, targetProjectForTenants } from './fields.js';
-import { fencedText, quoted } from './format.js';
+import { fencedText, quoted, quotedList } from './format.js';
 import { type PermissionCatalogue, permissionCatalogue } from './permission-catalogue.js';
+import { type Place, placed, placesOf, placesPhrase } from './places.js';
 import {
   countPhrase,
   currentGroups,
   currentUsers,
   describeRefs,
   fingerprintOf,
+  groupIdentityLine,
   identityLine,
   membershipLines,
   missingGroup,
@@ -98,43 +99,51 @@ const assignmentOptions = (ctx: ToolContext, targets: TargetProjectForTenant[] |
 const tenantsOf = (args: { targetProjectForTenants?: TargetProjectForTenant[] | undefined }) =>
   (args.targetProjectForTenants ?? []).map((t) => t.tenantCode);
 
-/**
- * Where project targets send the change, said in the summary: the holdings shown are read from the call's own
- * tenant and project, which is not where such a change lands.
- */
-function projectTargetsNote(args: { targetProjectForTenants?: TargetProjectForTenant[] | undefined }): string {
-  const targets = args.targetProjectForTenants ?? [];
-  if (targets.length === 0) return '';
-  const list = targets.map((t) => `${t.tenantCode} project ${t.projectId}`).join(', ');
-  return `, inside ${list} (holdings shown are from the call's own tenant, not from those projects)`;
-}
-
-/** Users who gain or lose permissions: who each is, what each holds now and after. */
+/** Users who gain or lose permissions, read where the change lands: who each is, what each holds now and after. */
 async function userPermissionPreview(
   ctx: ToolContext,
   args: { permissionIds: string[]; userIds: string[]; targetProjectForTenants?: TargetProjectForTenant[] | undefined },
   grant: boolean,
 ): Promise<ImpactPreview> {
-  const [catalogue, users] = await Promise.all([
-    permissionCatalogue(ctx),
-    currentUsers(ctx, args.userIds, { permissions: true }),
-  ]);
-  const privileged = grant ? catalogue.privileged(args.permissionIds) : [];
-  const userTargets = users.map(({ userId, user }) =>
-    user ? permissionChange(user, args.permissionIds, grant, catalogue, privileged) : missingUser(userId),
+  const places = placesOf(ctx, args.targetProjectForTenants);
+  const read = await Promise.all(
+    places.map(async (place) => {
+      const [catalogue, users] = await Promise.all([
+        permissionCatalogue(place.ctx),
+        currentUsers(place.ctx, args.userIds, { permissions: true }),
+      ]);
+      const privileged = grant ? catalogue.privileged(args.permissionIds) : [];
+      const userTargets = users.map(({ userId, user }) =>
+        placed(
+          place,
+          user ? permissionChange(user, args.permissionIds, grant, catalogue, privileged) : missingUser(userId),
+        ),
+      );
+      const targets: ImpactTarget[] = [
+        ...args.permissionIds
+          .filter((p) => !catalogue.has(p))
+          .map((p) => placed(place, { kind: 'permission', id: p, missing: true, before: ['no such permission'] })),
+        ...userTargets,
+      ];
+      return {
+        catalogue,
+        targets,
+        missing: users.filter((u) => !u.user).length,
+        privileged: userTargets.some((t) => t.elevated) ? privileged : [],
+      };
+    }),
   );
-  const targets: ImpactTarget[] = [
-    ...args.permissionIds
-      .filter((p) => !catalogue.has(p))
-      .map((p): ImpactTarget => ({ kind: 'permission', id: p, missing: true, before: ['no such permission'] })),
-    ...userTargets,
-  ];
-  const missing = users.filter((u) => !u.user).length;
+  const [first] = read as [(typeof read)[number]];
+  const targets = read.flatMap((r) => r.targets);
+  const users = new Set(args.userIds).size;
   return {
-    summary: `${grant ? 'Grant' : 'Revoke'} ${catalogue.describe(args.permissionIds)} ${grant ? 'to' : 'from'} ${countPhrase(users.length, 'user', missing)}${projectTargetsNote(args)}`,
+    summary: `${grant ? 'Grant' : 'Revoke'} ${first.catalogue.describe(args.permissionIds)} ${grant ? 'to' : 'from'} ${countPhrase(users, 'user', Math.max(...read.map((r) => r.missing)))}${placesPhrase(places)}`,
     targets,
     fingerprint: fingerprintOf(targets, args.permissionIds),
-    ...effectFields(undefined, userTargets.some((t) => t.elevated) ? privileged : []),
+    ...effectFields(
+      undefined,
+      read.flatMap((r) => r.privileged),
+    ),
   };
 }
 
@@ -164,7 +173,7 @@ function permissionChange(
       : lost.length > 0
         ? `loses permissions ${describeRefs(lost)}`
         : 'holds none of them: no change',
-    ...(gained.length && privileged.length ? { elevated: [`gains privileged ${privileged.join(', ')}`] } : {}),
+    ...(gained.length && privileged.length ? { elevated: [`gains privileged ${quotedList(privileged)}`] } : {}),
   };
 }
 
@@ -218,16 +227,42 @@ export const removePermissionsFromUsers = defineTool({
   },
 });
 
-/** Users joining or leaving a group: who each is, their groups now and after, and what the group grants. */
+/**
+ * Users joining or leaving a group, read where the change lands: who each is, their groups now and after, and
+ * the group itself (name, description, what it grants, its members).
+ */
 async function membershipPreview(
   ctx: ToolContext,
   args: { userGroupId: string; userIds: string[]; targetProjectForTenants?: TargetProjectForTenant[] | undefined },
   join: boolean,
 ): Promise<ImpactPreview> {
+  const places = placesOf(ctx, args.targetProjectForTenants);
+  const read = await Promise.all(places.map((place) => membershipAt(place, args, join)));
+  const [first] = read as [(typeof read)[number]];
+  const targets = read.flatMap((r) => r.targets);
+  const users = new Set(args.userIds).size;
+  const groupName = first.groupName;
+  return {
+    summary: `${join ? 'Add' : 'Remove'} ${countPhrase(users, 'user', Math.max(...read.map((r) => r.missing)))} ${join ? 'to' : 'from'} group ${groupName === undefined ? args.userGroupId : quoted(groupName)}${placesPhrase(places)}`,
+    targets,
+    fingerprint: fingerprintOf(targets, args.userGroupId),
+    ...effectFields(
+      undefined,
+      read.flatMap((r) => r.privileged),
+    ),
+  };
+}
+
+/** One place's share of a membership preview: the group and the users as they are there. */
+async function membershipAt(
+  place: Place,
+  args: { userGroupId: string; userIds: string[] },
+  join: boolean,
+): Promise<{ targets: ImpactTarget[]; missing: number; privileged: string[]; groupName: string | undefined }> {
   const [[group], users, catalogue] = await Promise.all([
-    currentGroups(ctx, [args.userGroupId]),
-    currentUsers(ctx, args.userIds, { userGroups: true }),
-    permissionCatalogue(ctx),
+    currentGroups(place.ctx, [args.userGroupId]),
+    currentUsers(place.ctx, args.userIds, { userGroups: true }),
+    permissionCatalogue(place.ctx),
   ]);
   const definition = group?.group;
   const groupName = definition?.displayName;
@@ -236,7 +271,7 @@ async function membershipPreview(
   const grants = `permissions: ${catalogue.describe(granted)}`;
   const privileged = join ? catalogue.privileged(granted) : [];
   const userTargets = users.map(({ userId, user }): ImpactTarget => {
-    if (!user) return missingUser(userId);
+    if (!user) return placed(place, missingUser(userId));
     const held = (user.userGroups ?? []).map((g) => ({ id: g.userGroupId, name: g.displayName }));
     const joins = join && !held.some((h) => h.id === args.userGroupId);
     const after = join
@@ -244,7 +279,7 @@ async function membershipPreview(
         ? [...held, { id: args.userGroupId, name: groupName }]
         : held
       : held.filter((h) => h.id !== args.userGroupId);
-    return {
+    return placed(place, {
       kind: 'user',
       id: userId,
       name: user.displayName ?? user.username,
@@ -258,27 +293,23 @@ async function membershipPreview(
           ? `leaves the group, losing ${grants}`
           : 'not a member: no change',
       ...(joins && privileged.length
-        ? { elevated: [`joins a group granting privileged ${privileged.join(', ')}`] }
+        ? { elevated: [`joins a group granting privileged ${quotedList(privileged)}`] }
         : {}),
-    };
+    });
   });
-  const targets: ImpactTarget[] = [
-    definition
-      ? {
-          kind: 'user-group',
-          id: args.userGroupId,
-          name: groupName,
-          before: [grants, ...membershipLines(definition.users)],
-        }
-      : missingGroup(args.userGroupId),
-    ...userTargets,
-  ];
-  const missing = users.filter((u) => !u.user).length;
+  const groupTarget: ImpactTarget = definition
+    ? {
+        kind: 'user-group',
+        id: args.userGroupId,
+        name: groupName,
+        before: [groupIdentityLine(definition), grants, ...membershipLines(definition.users)],
+      }
+    : missingGroup(args.userGroupId);
   return {
-    summary: `${join ? 'Add' : 'Remove'} ${countPhrase(users.length, 'user', missing)} ${join ? 'to' : 'from'} group ${groupName === undefined ? args.userGroupId : displayText(groupName)}${projectTargetsNote(args)}`,
-    targets,
-    fingerprint: fingerprintOf(targets, args.userGroupId),
-    ...effectFields(undefined, userTargets.some((t) => t.elevated) ? privileged : []),
+    targets: [placed(place, groupTarget), ...userTargets],
+    missing: users.filter((u) => !u.user).length,
+    privileged: userTargets.some((t) => t.elevated) ? privileged : [],
+    groupName,
   };
 }
 
@@ -358,16 +389,16 @@ async function groupPermissionPreview(
       kind: 'user-group',
       id: args.userGroupId,
       name: group.displayName,
-      before: [`permissions: ${catalogue.describe(held)}`, ...membershipLines(group.users)],
+      before: [groupIdentityLine(group), `permissions: ${catalogue.describe(held)}`, ...membershipLines(group.users)],
       after: [`permissions: ${catalogue.describe(after)}`],
-      ...(privileged.length ? { elevated: [`grants privileged ${privileged.join(', ')} to ${reach.phrase}`] } : {}),
+      ...(privileged.length ? { elevated: [`grants privileged ${quotedList(privileged)} to ${reach.phrase}`] } : {}),
     },
     ...args.permissionIds
       .filter((p) => !catalogue.has(p))
       .map((p): ImpactTarget => ({ kind: 'permission', id: p, missing: true, before: ['no such permission'] })),
   ];
   return {
-    summary: `${grant ? 'Grant' : 'Revoke'} ${catalogue.describe(args.permissionIds)} ${grant ? 'to' : 'from'} group ${group.displayName === undefined ? args.userGroupId : displayText(group.displayName)} (${reach.phrase})`,
+    summary: `${grant ? 'Grant' : 'Revoke'} ${catalogue.describe(args.permissionIds)} ${grant ? 'to' : 'from'} group ${group.displayName === undefined ? args.userGroupId : quoted(group.displayName)} (${reach.phrase})`,
     targets,
     fingerprint: fingerprintOf(targets, args.permissionIds),
     ...effectFields(reach, privileged),

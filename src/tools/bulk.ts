@@ -2,10 +2,18 @@ import { z } from 'zod';
 import type { BulkResult, User, UserInput, UserPatch, UserUpdate } from '../visier/api.js';
 import { defineTool, type ImpactTarget, type ToolContext } from './define.js';
 import { id, name, routing, text } from './fields.js';
-import { fencedText, IDENTITY_FIELDS, linesWithinBudget, quoted, userLine } from './format.js';
-import { countPhrase, currentUsersMany, fingerprint, fingerprintOf, holdings, missingUser } from './preview.js';
+import { fencedText, linesWithinBudget, quoted } from './format.js';
+import {
+  countPhrase,
+  currentUsersMany,
+  fingerprint,
+  fingerprintOf,
+  holdings,
+  identityLine,
+  missingUser,
+} from './preview.js';
 import { bulkOut } from './schemas.js';
-import { elevatedProfileChange, mayChangeAccess, profileBefore } from './user-effect.js';
+import { elevatedProfileChange, HOLDINGS, mayChangeAccess, profileBefore } from './user-effect.js';
 
 // Many users in one call; the client sends them to Visier's V2 endpoints in chunks of 100 and accounts
 // for every item as succeeded, failed or not attempted.
@@ -75,7 +83,7 @@ export const bulkCreateUsers = defineTool({
       kind: 'user',
       id: u.username,
       name: u.displayName,
-      after: [userLine({ userId: '(new)', ...u })],
+      after: [identityLine({ userId: '(new)', ...u })],
       // Each account's own fields are who it is, not what it may do: a new account holds no permission or
       // group of its own, so many creations are one change the human can count.
       change: `created as a new ${u.accountEnabled === false ? 'disabled' : 'enabled'} account`,
@@ -117,7 +125,7 @@ export const bulkUpdateUsers = defineTool({
         await currentUsersMany(
           ctx,
           args.users.map((u) => u.userId),
-          { permissions: true, userGroups: true },
+          HOLDINGS,
         )
       ).map((c) => [c.userId, c.user]),
     );
@@ -180,7 +188,7 @@ export const bulkDeleteUsers = defineTool({
             kind: 'user',
             id: userId,
             name: user.displayName ?? user.username,
-            before: [userLine(user, IDENTITY_FIELDS), ...holdings(user)],
+            before: [identityLine(user), ...holdings(user)],
             after: ['deleted'],
             change: 'deleted with everything they hold',
           }

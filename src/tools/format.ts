@@ -13,6 +13,9 @@ export function quoted(value: unknown): string {
   return JSON.stringify(typeof value === 'string' ? displayText(value) : value) ?? 'undefined';
 }
 
+/** Directory names as a quoted, comma-separated list: `"Admin (Full Access)", "Payroll"`. */
+export const quotedList = (values: readonly string[]): string => values.map(quoted).join(', ');
+
 /** Room the fence markers and the header line may take beyond the item lines. */
 const FRAME_CHARS = 400;
 
@@ -26,9 +29,6 @@ export const USER_FIELDS = [
   'lastLogin',
 ] as const;
 export type UserField = (typeof USER_FIELDS)[number];
-
-/** Who a user is, without when they last signed in: what a deletion preview shows and its fingerprint binds. */
-export const IDENTITY_FIELDS: readonly UserField[] = USER_FIELDS.filter((f) => f !== 'lastLogin');
 
 /** `u-123 dana@example.com "Dana Whitfield"`, limited to the chosen fields, userId always first. */
 export function userLine(user: Partial<User> & { userId: string }, fields: readonly UserField[] = USER_FIELDS): string {

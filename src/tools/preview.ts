@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { displayText } from '../guards/untrusted.js';
 import type { User, UserGroupDefinition, UserGroupMembershipRule, UserInclude } from '../visier/api.js';
 import type { ImpactTarget, ToolContext } from './define.js';
 import { quoted } from './format.js';
@@ -22,14 +21,25 @@ export function fingerprintOf(targets: readonly ImpactTarget[], bound: unknown =
 }
 
 /**
- * Who a user is, as a `before` line: username, email, display name and whether enabled. Never `lastLogin`,
- * so a sign-in does not void an approval.
+ * Who a user is, as a `before` line: username, email, display name, employee id and whether enabled. The
+ * employee id is identity: it ties the account to the employee record that populations and dynamic filters
+ * match, so re-pointing it voids an approval. Never `lastLogin`, so a sign-in does not void an approval.
  */
 export function identityLine(user: User): string {
   // An email equal to the username says nothing new; any other email, or none, reads differently.
   const email = user.email === undefined || user.email === user.username ? '' : ` email ${quoted(user.email)}`;
   const name = user.displayName === undefined ? '' : ` name ${quoted(user.displayName)}`;
-  return `identity: ${quoted(user.username)}${email}${name} ${user.accountEnabled === false ? 'disabled' : 'enabled'}`;
+  const employee = user.employeeId === undefined ? '' : ` employee ${quoted(user.employeeId)}`;
+  return `identity: ${quoted(user.username)}${email}${name}${employee} ${user.accountEnabled === false ? 'disabled' : 'enabled'}`;
+}
+
+/**
+ * Who a group is, as a `before` line: its display name and description. Both are what a human recognises the
+ * group by, so renaming it (Executives to Interns) voids an approval that named it.
+ */
+export function groupIdentityLine(group: UserGroupDefinition): string {
+  const description = group.description ? ` description ${quoted(group.description)}` : '';
+  return `group: ${quoted(group.displayName ?? '')}${description}`;
 }
 
 /** A group's membership rule as `before`/`after` lines, ids sorted so the same rule always reads the same. */
@@ -110,10 +120,10 @@ export function missingGroup(userGroupId: string): ImpactTarget {
   return { kind: 'user-group', id: userGroupId, missing: true, before: ['no such user group'] };
 }
 
-/** `Name (id)` list of what a user or group holds, or "none". */
+/** `"Name" (id)` list of what a user or group holds, or "none"; names quoted so none can fake the list. */
 export function describeRefs(refs: readonly { id: string; name?: string | undefined }[]): string {
   if (refs.length === 0) return 'none';
-  return refs.map((r) => (r.name ? `${displayText(r.name)} (${r.id})` : r.id)).join(', ');
+  return refs.map((r) => (r.name ? `${quoted(r.name)} (${r.id})` : r.id)).join(', ');
 }
 
 /** What a user holds: permissions, groups and profiles, as preview lines. */

@@ -3,7 +3,7 @@ import type { GroupMember, UserGroupDefinition, UserGroupSummary } from '../visi
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { defineTool, type ImpactTarget } from './define.js';
 import { cursor, id, ids, limit, name, pageOutput, projectRouting, text } from './fields.js';
-import { fencedText, linesWithinBudget, pageHeader, quoted } from './format.js';
+import { fencedText, linesWithinBudget, pageHeader, quoted, quotedList } from './format.js';
 import { localPage } from './paging.js';
 import { type PermissionCatalogue, permissionCatalogue } from './permission-catalogue.js';
 import { countPhrase, currentGroups, fingerprint, fingerprintOf, membershipLines, missingGroup } from './preview.js';
@@ -27,7 +27,7 @@ function definitionLines(
   describe: (permissionIds: readonly string[]) => string = (permissionIds) => permissionIds.join(', ') || 'none',
 ): string[] {
   const lines = [`${g.userGroupId ?? '(new)'} ${quoted(g.displayName ?? '')}`];
-  if (g.description) lines.push(`description: ${g.description}`);
+  if (g.description) lines.push(`description: ${quoted(g.description)}`);
   lines.push(`permissions: ${describe([...(g.permissionIds ?? [])].sort())}`, ...membershipLines(g.users));
   return lines;
 }
@@ -219,9 +219,9 @@ function groupChange(
   // No tool argument sets a dynamic filter, so a change here never widens a group through one.
   const widens = allUsersOn || joined > 0 || unexcluded > 0;
   const elevated = [
-    ...(newlyPrivileged.length ? [`grants privileged ${newlyPrivileged.join(', ')}`] : []),
+    ...(newlyPrivileged.length ? [`grants privileged ${quotedList(newlyPrivileged)}`] : []),
     ...(allUsersOn ? ['includeAllUsers turned on: every user becomes a member'] : []),
-    ...(widens && privilegedAfter.length ? [`members it gains get privileged ${privilegedAfter.join(', ')}`] : []),
+    ...(widens && privilegedAfter.length ? [`members it gains get privileged ${quotedList(privilegedAfter)}`] : []),
   ];
   const rule = (g: UserGroupDefinition | undefined) => [
     [...(g?.permissionIds ?? [])].sort(),

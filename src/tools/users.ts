@@ -1,12 +1,10 @@
 import { z } from 'zod';
-import { displayText } from '../guards/untrusted.js';
 import type { User, UserInput } from '../visier/api.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { defineTool, type ImpactTarget, type ToolContext } from './define.js';
 import { cursor, id, limit, name, pageOutput, projectRouting, routing, text } from './fields.js';
 import {
   fencedText,
-  IDENTITY_FIELDS,
   linesWithinBudget,
   pageHeader,
   pickUserFields,
@@ -15,9 +13,9 @@ import {
   type UserField,
   userLine,
 } from './format.js';
-import { currentUsers, fingerprint, fingerprintOf, holdings, missingUser } from './preview.js';
+import { currentUsers, fingerprint, fingerprintOf, holdings, identityLine, missingUser } from './preview.js';
 import { userDetailOut, userOut } from './schemas.js';
-import { elevatedProfileChange, mayChangeAccess, profileBefore } from './user-effect.js';
+import { elevatedProfileChange, HOLDINGS, mayChangeAccess, profileBefore } from './user-effect.js';
 
 const LIST_MAX = 1000;
 /** What a listing shows unless asked: enough to recognise and act on a user; get_user has the rest. */
@@ -154,9 +152,14 @@ export const createUser = defineTool({
   preview: async (args) => {
     const input = userInput(args);
     return {
-      summary: `Create user ${displayText(input.username)}`,
+      summary: `Create user ${quoted(input.username)}`,
       targets: [
-        { kind: 'user', id: input.username, name: input.displayName, after: [userLine({ userId: '(new)', ...input })] },
+        {
+          kind: 'user',
+          id: input.username,
+          name: input.displayName,
+          after: [identityLine({ userId: '(new)', ...input })],
+        },
       ],
       fingerprint: fingerprint(['create_user', input]),
     };
@@ -189,7 +192,7 @@ export const updateUser = defineTool({
   effectDependsOnData: (args) => mayChangeAccess(args),
   preview: async (args, ctx) => {
     const { userId, tenantCode: _t, ...patch } = args;
-    const [current] = await currentUsers(ctx, [userId], { permissions: true, userGroups: true });
+    const [current] = await currentUsers(ctx, [userId], HOLDINGS);
     const user = current?.user;
     if (!user) {
       const targets = [missingUser(userId)];
@@ -238,9 +241,9 @@ export const deleteUser = defineTool({
         fingerprint: fingerprint([args.userId, null]),
       };
     }
-    const before = [userLine(user, IDENTITY_FIELDS), ...holdings(user)];
+    const before = [identityLine(user), ...holdings(user)];
     return {
-      summary: `Delete user ${displayText(user.username)} (${user.userId})`,
+      summary: `Delete user ${quoted(user.username)} (${user.userId})`,
       targets: [{ kind: 'user', id: user.userId, name: user.displayName ?? user.username, before, after: ['deleted'] }],
       fingerprint: fingerprint([user.userId, before]),
     };

@@ -52,8 +52,8 @@ describe('e2e: confirmation by elicitation', () => {
       expect(e2e.elicited[0]?.message).toBe(
         [
           'assign_permissions_to_users asks for your approval.',
-          `Grant Payroll Auditor (${perm}) to 1 user [tenant ${suite.sandbox.tenants.primary}, production]`,
-          `user ${dana} Dana Whitfield now: identity: "${DEMO_USERS.dana.username}" name "Dana Whitfield" enabled; permissions: Headcount Viewer (${DEMO_PERMISSIONS.headcount.permissionId}) after: permissions: Headcount Viewer (${DEMO_PERMISSIONS.headcount.permissionId}), Payroll Auditor (${perm})`,
+          `Grant "Payroll Auditor" (${perm}) to 1 user [tenant ${suite.sandbox.tenants.primary}, production]`,
+          `user ${dana} "Dana Whitfield" now: identity: "${DEMO_USERS.dana.username}" name "Dana Whitfield" employee "${DEMO_USERS.dana.employeeId}" enabled; permissions: "Headcount Viewer" (${DEMO_PERMISSIONS.headcount.permissionId}) after: permissions: "Headcount Viewer" (${DEMO_PERMISSIONS.headcount.permissionId}), "Payroll Auditor" (${perm})`,
           'Approve?',
         ].join('\n'),
       );

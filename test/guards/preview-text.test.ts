@@ -19,8 +19,8 @@ describe('fitPreview', () => {
       shown: {
         body: [
           'Disable users',
-          'user u1 person1 now: username person1; enabled after: username person1; disabled',
-          'user u2 person2 now: username person2; enabled after: username person2; disabled',
+          'user u1 "person1" now: username person1; enabled after: username person1; disabled',
+          'user u2 "person2" now: username person2; enabled after: username person2; disabled',
         ],
       },
     });
@@ -29,7 +29,7 @@ describe('fitPreview', () => {
   it('groups changes identical but for id and name, first with their ids, then with counts only', () => {
     const targets = Array.from({ length: 40 }, (_, i) => edit(i));
     const withIds = fitPreview(preview(targets), 1_000);
-    const ids = targets.map((t) => `${t.id} ${t.name}`).join(', ');
+    const ids = targets.map((t) => `${t.id} "${t.name}"`).join(', ');
     expect(withIds).toEqual({
       ok: true,
       shown: {

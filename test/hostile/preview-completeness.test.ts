@@ -199,7 +199,7 @@ describe('hostile: 50 harmless edits and one Admin grant, over a real server and
     const message = asked[0] ?? '';
     expect(message.split('\n')[0]).toBe('PRIVILEGED: grants Admin (Full Access)');
     expect(message).toContain(
-      'user-group g-exec Executives now: members: 3 named users; grants Admin (Full Access) after: members: all users (includeAllUsers) ELEVATED: includeAllUsers; grants Admin (Full Access)',
+      'user-group g-exec "Executives" now: members: 3 named users; grants Admin (Full Access) after: members: all users (includeAllUsers) ELEVATED: includeAllUsers; grants Admin (Full Access)',
     );
     expect(message).not.toMatch(CUT_SHORT);
   });
@@ -210,7 +210,7 @@ describe('hostile: 50 harmless edits and one Admin grant, over a real server and
     expect(result._meta?.[CONFIRMATION_META_KEY]).toBeDefined();
     const text = textOf(result);
     expect(text).toContain('50 x user-group now: description: (none) after: description: Quarterly review');
-    expect(text).toContain('user-group g-exec Executives now: members: 3 named users');
+    expect(text).toContain('user-group g-exec "Executives" now: members: 3 named users');
     expect(text).toContain('ELEVATED: includeAllUsers; grants Admin (Full Access)');
     expect(text).toContain('PRIVILEGED: grants Admin (Full Access)');
     expect(text).not.toMatch(CUT_SHORT);

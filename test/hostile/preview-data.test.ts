@@ -72,7 +72,8 @@ function expectRefusedAsChanged(result: CallToolResult, changed: string): void {
 }
 
 const adminHolders = () => sandbox.snapshot().userPermissions[ADMIN.permissionId] ?? [];
-const userAt = (index: number) => sandbox.snapshot().users[index] as { userId: string; username: string };
+const userAt = (index: number) =>
+  sandbox.snapshot().users[index] as { userId: string; username: string; employeeId: string };
 const targetOf = (p: ImpactPreview, id: string) => p.targets.find((t) => t.id === id);
 
 describe('hostile: an approval stays bound to who and what it names', () => {
@@ -82,7 +83,7 @@ describe('hostile: an approval stays bound to who and what it names', () => {
       const grant = { permissionIds: [ADMIN.permissionId], userIds: [victim.userId] };
       const issued = await preview(e2e, 'assign_permissions_to_users', grant);
       expect(issued.preview.privilegedGrants).toEqual([ADMIN.displayName]);
-      expect(targetOf(issued.preview, victim.userId)?.elevated).toEqual([`gains privileged ${ADMIN.displayName}`]);
+      expect(targetOf(issued.preview, victim.userId)?.elevated).toEqual([`gains privileged "${ADMIN.displayName}"`]);
       // One read of the permission catalogue, one of the user.
       expect(issued.visierCalls).toBe(2);
 
@@ -100,7 +101,7 @@ describe('hostile: an approval stays bound to who and what it names', () => {
       // A fresh preview shows the human what changed, in the target's "now" lines.
       const again = await preview(e2e, 'assign_permissions_to_users', grant);
       expect(targetOf(again.preview, victim.userId)?.before?.[0]).toBe(
-        `identity: "mallory@evil.example" email "${victim.username}" name "Mallory Outsider" enabled`,
+        `identity: "mallory@evil.example" email "${victim.username}" name "Mallory Outsider" employee "${victim.employeeId}" enabled`,
       );
       expect(targetOf(issued.preview, victim.userId)?.before?.[0]).not.toEqual(
         targetOf(again.preview, victim.userId)?.before?.[0],
@@ -115,7 +116,7 @@ describe('hostile: an approval stays bound to who and what it names', () => {
       expect(issued.preview.peopleReached).toBe(3);
       expect(issued.preview.privilegedGrants).toEqual([ADMIN.displayName]);
       expect(targetOf(issued.preview, EXECUTIVES)?.elevated).toEqual([
-        `grants privileged ${ADMIN.displayName} to 3 users`,
+        `grants privileged "${ADMIN.displayName}" to 3 users`,
       ]);
       // The catalogue and the group; a group with members added by hand costs no count.
       expect(issued.visierCalls).toBe(2);
@@ -165,12 +166,12 @@ describe('hostile: an elevated change hidden among harmless ones is marked', () 
       expect(issued.preview.privilegedGrants).toEqual([ADMIN.displayName]);
       expect(targetOf(issued.preview, nightShift)?.elevated).toEqual([
         'includeAllUsers turned on: every user becomes a member',
-        `members it gains get privileged ${ADMIN.displayName}`,
+        `members it gains get privileged "${ADMIN.displayName}"`,
       ]);
       expect(issued.preview.targets.filter((t) => t.elevated)).toHaveLength(1);
       // Permissions by name in a group preview, not bare ids.
       expect(targetOf(issued.preview, nightShift)?.before).toContain(
-        `permissions: ${ADMIN.displayName} (${ADMIN.permissionId})`,
+        `permissions: "${ADMIN.displayName}" (${ADMIN.permissionId})`,
       );
       // Description edits reach no one; the group turned all-users reaches everyone.
       expect(issued.preview.peopleReached).toBe(USERS);
@@ -189,7 +190,7 @@ describe('hostile: an elevated change hidden among harmless ones is marked', () 
       });
       expect(issued.preview.classification).toBe('access');
       expect(targetOf(issued.preview, DEMO_USERS.admin.userId)?.elevated).toEqual([
-        'username change of a user holding permissions or groups',
+        'username change of a user holding permissions, groups or profiles',
       ]);
       expect(issued.preview.targets.filter((t) => t.elevated)).toHaveLength(1);
       // Holdings ride on the one directory page the preview reads anyway.

@@ -144,12 +144,13 @@ describe('a profile change is an access change when its effect is one', () => {
   it('declares which arguments may make it so', () => {
     const depends = (args: Record<string, unknown>) =>
       updateUser.effectDependsOnData?.({ userId: 'u', ...args } as Parameters<typeof updateUser.handler>[0]);
-    expect([{ username: 'x' }, { email: 'x@y' }, { accountEnabled: true }].map(depends)).toEqual([true, true, true]);
-    expect([{ displayName: 'x' }, { accountEnabled: false }, { employeeId: 'E1' }].map(depends)).toEqual([
-      false,
-      false,
-      false,
+    expect([{ username: 'x' }, { email: 'x@y' }, { employeeId: 'E1' }, { accountEnabled: true }].map(depends)).toEqual([
+      true,
+      true,
+      true,
+      true,
     ]);
+    expect([{ displayName: 'x' }, { accountEnabled: false }].map(depends)).toEqual([false, false]);
   });
 
   it("renaming an Admin holder or re-enabling an account is 'access'; a display name is not; one Visier call each", async () => {
@@ -161,8 +162,8 @@ describe('a profile change is an access change when its effect is one', () => {
     };
     const renamed = await preview({ userId: DEMO_USERS.admin.userId, username: 'root@evil.example' });
     expect(renamed.classification).toBe('access');
-    expect(renamed.targets[0]?.elevated).toEqual(['username change of a user holding permissions or groups']);
-    expect(renamed.targets[0]?.before).toContain(`permissions: ${ADMIN.displayName} (${ADMIN.permissionId})`);
+    expect(renamed.targets[0]?.elevated).toEqual(['username change of a user holding permissions, groups or profiles']);
+    expect(renamed.targets[0]?.before).toContain(`permissions: "${ADMIN.displayName}" (${ADMIN.permissionId})`);
 
     const relabelled = await preview({ userId: DEMO_USERS.admin.userId, displayName: 'Root' });
     expect(relabelled.classification).toBeUndefined();
@@ -187,14 +188,14 @@ describe('group previews: names, privileged grants and people reached', () => {
     });
     expect(preview.privilegedGrants).toEqual([ADMIN.displayName]);
     expect(preview.peopleReached).toBe(USERS);
-    expect(preview.targets[0]?.after).toContain(`permissions: ${ADMIN.displayName} (${ADMIN.permissionId})`);
+    expect(preview.targets[0]?.after).toContain(`permissions: "${ADMIN.displayName}" (${ADMIN.permissionId})`);
     expect(preview.targets[0]?.elevated).toEqual([
-      `grants privileged ${ADMIN.displayName}`,
+      `grants privileged "${ADMIN.displayName}"`,
       'includeAllUsers turned on: every user becomes a member',
-      `members it gains get privileged ${ADMIN.displayName}`,
+      `members it gains get privileged "${ADMIN.displayName}"`,
     ]);
     expect(preview.targets[1]?.after).toContain(
-      `permissions: ${DEMO_PERMISSIONS.headcount.displayName} (${DEMO_PERMISSIONS.headcount.permissionId})`,
+      `permissions: "${DEMO_PERMISSIONS.headcount.displayName}" (${DEMO_PERMISSIONS.headcount.permissionId})`,
     );
     expect(preview.targets[1]?.elevated).toBeUndefined();
     // The catalogue, and one directory page to count all users.
@@ -210,7 +211,7 @@ describe('group previews: names, privileged grants and people reached', () => {
     });
     expect(preview.privilegedGrants).toEqual([ADMIN.displayName]);
     expect(preview.targets.find((t) => t.id === joiner)?.elevated).toEqual([
-      `joins a group granting privileged ${ADMIN.displayName}`,
+      `joins a group granting privileged "${ADMIN.displayName}"`,
     ]);
     // Already a member: nothing new for them.
     expect(preview.targets.find((t) => t.id === userAt(5).userId)?.elevated).toBeUndefined();
@@ -218,7 +219,7 @@ describe('group previews: names, privileged grants and people reached', () => {
     expect(visierCalls).toBe(4);
   });
 
-  it('a dynamic filter cannot be counted: the reach is the known members and marked unknown', async () => {
+  it('a dynamic filter cannot be listed: the reach is its upper bound, every user, and marked unknown', async () => {
     const group = await newGroup('Field Sales', [DEMO_PERMISSIONS.salesPerformance.permissionId], [userAt(7).userId]);
     await client.updateUserGroups([
       {
@@ -230,12 +231,13 @@ describe('group previews: names, privileged grants and people reached', () => {
       userGroupId: group,
       permissionIds: [ADMIN.permissionId],
     });
-    expect(grant.preview).toMatchObject({ peopleReached: 1, reachUnknown: true });
-    expect(grant.preview.summary).toContain('1 user plus those a dynamic filter adds (count unknown)');
+    expect(grant.preview).toMatchObject({ peopleReached: USERS, reachUnknown: true });
+    expect(grant.preview.summary).toContain(`up to ${USERS} users (a dynamic filter)`);
     expect(grant.preview.targets[0]?.before).toContainEqual(
       expect.stringMatching(/^members: also chosen by dynamic filter #[0-9a-f]{12}$/),
     );
-    expect(grant.visierCalls).toBe(2);
+    // The catalogue, the group, and one directory page to count the bound.
+    expect(grant.visierCalls).toBe(3);
 
     const deletion = await previewOf(stack.call, 'delete_user_groups', {
       userGroupIds: [group, DEMO_GROUPS.executives.userGroupId],

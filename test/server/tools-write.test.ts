@@ -172,8 +172,9 @@ describe('confirmation by token when the client cannot elicit', () => {
       expect(first.isError).toBe(true);
       const { preview } = first._meta![CONFIRMATION_META_KEY] as { preview: { summary: string } };
       expect(preview.summary).toBe(
-        `Grant Payroll Auditor (${DEMO_PERMISSIONS.payrollAuditor.permissionId}) to 1 user, inside ${secondary} project proj-7` +
-          ` (holdings shown are from the call's own tenant, not from those projects) [tenants ${primary}, ${secondary}, production]`,
+        // Read where the grant lands: Dana is a user of the primary tenant only.
+        `Grant "Payroll Auditor" (${DEMO_PERMISSIONS.payrollAuditor.permissionId}) to 1 user (1 not found), inside tenant "${secondary}" project "proj-7"` +
+          ` (read there) [tenants ${primary}, ${secondary}, production]`,
       );
       expect(textOf(first)).toContain(`[tenants ${primary}, ${secondary}, production]`);
     } finally {
@@ -196,7 +197,7 @@ describe('confirmation by token when the client cannot elicit', () => {
       // The model reads the token in the text (clients may show it only that); _meta carries it for programs.
       expect(textOf(first)).toContain(s.confirmationToken);
       expect(s.preview.summary).toBe(
-        `Add 1 user to group Executives [tenant ${t.sandbox.tenants.primary}, production]`,
+        `Add 1 user to group "Executives" [tenant ${t.sandbox.tenants.primary}, production]`,
       );
       // What joining grants, in the words the approving human reads: permission names, not just ids.
       const snapshot = t.sandbox.snapshot();
@@ -204,10 +205,11 @@ describe('confirmation by token when the client cannot elicit', () => {
         .find((g) => g.userGroupId === gid)!
         .permissionIds.map((pid) => {
           const name = snapshot.permissions.find((p) => p.permissionId === pid)!.displayName;
-          return `${name} (${pid})`;
+          return `"${name}" (${pid})`;
         });
       expect(grants.length).toBeGreaterThan(0);
       expect(s.preview.targets.find((x) => x.kind === 'user-group')?.before).toEqual([
+        expect.stringMatching(/^group: "Executives"/),
         `permissions: ${grants.join(', ')}`,
         expect.stringMatching(/^members added by hand: /),
       ]);
@@ -237,7 +239,7 @@ describe('confirmation by token when the client cannot elicit', () => {
         preview: { summary: string; targets: { id: string; before: string[]; after: string[] }[] };
       };
       expect(preview.summary).toBe(
-        `Delete user ${DEMO_USERS.dana.username} (${DEMO_USERS.dana.userId}) [tenant ${t.sandbox.tenants.primary}, production]`,
+        `Delete user "${DEMO_USERS.dana.username}" (${DEMO_USERS.dana.userId}) [tenant ${t.sandbox.tenants.primary}, production]`,
       );
       const [target] = preview.targets;
       expect(target?.after).toEqual(['deleted']);
@@ -245,7 +247,7 @@ describe('confirmation by token when the client cannot elicit', () => {
       const groups = t.sandbox.snapshot().userGroups.filter((g) => g.memberIds.includes(DEMO_USERS.dana.userId));
       expect(groups.length).toBeGreaterThan(0);
       const groupLine = target?.before.find((l) => l.startsWith('user groups: '));
-      for (const g of groups) expect(groupLine).toContain(`${g.displayName} (${g.userGroupId})`);
+      for (const g of groups) expect(groupLine).toContain(`"${g.displayName}" (${g.userGroupId})`);
       expect(t.sandbox.snapshot().users.some((u) => u.userId === DEMO_USERS.dana.userId)).toBe(true);
     } finally {
       await t.close();

@@ -1,0 +1,357 @@
+import type { CallToolResult } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEMO_GROUPS,
+  DEMO_PERMISSIONS,
+  DEMO_USERS,
+  type SandboxHandle,
+  startSandbox,
+} from '../../src/sandbox/index.js';
+import { CONFIRMATION_META_KEY } from '../../src/server.js';
+import type { ImpactPreview } from '../../src/tools/define.js';
+import type { VisierClient } from '../../src/visier/client.js';
+import { changeRequests, dataRequests, type E2E, type E2EOptions, startE2E, textOf } from '../guards/e2e-harness.js';
+import { clientFor } from '../visier/harness.js';
+
+// Attacks on what a preview reads and how it prints it: a grant that lands in another tenant's project, access
+// held through a profile or an employee record, directory names that imitate the preview's own words, a dynamic
+// filter counted as one, and a group renamed under an approval. Every case goes through an SDK client, the guard
+// and the real Visier client to the sandbox.
+
+const ADMIN = DEMO_PERMISSIONS.admin;
+const EXECUTIVES = DEMO_GROUPS.executives.userGroupId;
+const USERS = 200;
+const PROJECT = 'proj-1';
+
+let sandbox: SandboxHandle;
+let outsider: VisierClient;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ rateLimit: false, users: USERS });
+  outsider = clientFor(sandbox);
+});
+
+afterAll(async () => {
+  await outsider.close();
+  await sandbox.close();
+});
+
+async function withE2E(body: (e2e: E2E) => Promise<void>, options: Omit<E2EOptions, 'sandbox'> = {}): Promise<void> {
+  const e2e = await startE2E({ sandbox, ...options });
+  try {
+    sandbox.clearRequests();
+    await body(e2e);
+  } finally {
+    await e2e.close();
+  }
+}
+
+interface Issued {
+  token: string;
+  preview: ImpactPreview;
+  /** Visier requests the preview cost (sign-in excluded), with the tenant each addressed. */
+  reads: { path: string; tenant: string | undefined }[];
+}
+
+/** The first call of the token flow: nothing is sent, the preview and a token come back. */
+async function preview(e2e: E2E, tool: string, args: Record<string, unknown>): Promise<Issued> {
+  sandbox.clearRequests();
+  const first = await e2e.call(tool, args);
+  const meta = first._meta?.[CONFIRMATION_META_KEY] as { confirmationToken: string; preview: ImpactPreview };
+  expect(meta, textOf(first)).toBeDefined();
+  expect(changeRequests(sandbox)).toEqual([]);
+  return {
+    token: meta.confirmationToken,
+    preview: meta.preview,
+    reads: dataRequests(sandbox).map((r) => ({ path: r.path, tenant: r.tenant })),
+  };
+}
+
+function expectRefusedAsChanged(result: CallToolResult, changed: string): void {
+  expect(result.isError).toBe(true);
+  expect(textOf(result)).toContain('the data changed since the user approved this change');
+  expect(textOf(result)).toContain(changed);
+  expect(changeRequests(sandbox)).toEqual([]);
+}
+
+const targetOf = (p: ImpactPreview, id: string) => p.targets.find((t) => t.id === id);
+/** A line with every JSON-quoted string emptied: what is left is the preview's own words. */
+const ownWords = (line: string) => line.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+
+describe('hostile: a change that lands in another tenant is previewed from there', () => {
+  it('an Admin grant into the secondary tenant shows its user, the privileged grant and ELEVATED', async () => {
+    const { primary, secondary } = sandbox.tenants;
+    const there = sandbox.snapshot(secondary);
+    const victim = there.users.find((u) => !(there.userPermissions[ADMIN.permissionId] ?? []).includes(u.userId)) as {
+      userId: string;
+      username: string;
+    };
+    expect(sandbox.snapshot(primary).users.some((u) => u.userId === victim.userId)).toBe(false);
+    await withE2E(async (e2e) => {
+      const grant = {
+        permissionIds: [ADMIN.permissionId],
+        userIds: [victim.userId],
+        targetProjectForTenants: [{ tenantCode: secondary, projectId: PROJECT }],
+      };
+      const issued = await preview(e2e, 'assign_permissions_to_users', grant);
+      expect(issued.preview.privilegedGrants).toEqual([ADMIN.displayName]);
+      const target = targetOf(issued.preview, victim.userId);
+      expect(target?.missing).toBeUndefined();
+      expect(target?.before?.[0]).toBe(`in tenant "${secondary}" project "${PROJECT}"`);
+      expect(target?.before?.[1]).toContain(`identity: "${victim.username}"`);
+      expect(target?.elevated).toEqual([`gains privileged "${ADMIN.displayName}"`]);
+      expect(issued.preview.summary).toContain(`inside tenant "${secondary}" project "${PROJECT}"`);
+      // The catalogue and the user, both read where the grant lands, none from the call's own tenant.
+      expect(issued.reads).toHaveLength(2);
+      expect(issued.reads.every((r) => r.tenant === secondary)).toBe(true);
+    });
+  });
+
+  it('with two target tenants each is read on its own: a no-op in one never hides the grant in the other', async () => {
+    const { primary, secondary } = sandbox.tenants;
+    const there = sandbox.snapshot(secondary);
+    const victim = there.users.find((u) => !(there.userPermissions[ADMIN.permissionId] ?? []).includes(u.userId)) as {
+      userId: string;
+    };
+    await withE2E(async (e2e) => {
+      const issued = await preview(e2e, 'assign_permissions_to_users', {
+        permissionIds: [ADMIN.permissionId],
+        userIds: [victim.userId],
+        targetProjectForTenants: [
+          { tenantCode: primary, projectId: PROJECT },
+          { tenantCode: secondary, projectId: PROJECT },
+        ],
+      });
+      const [inPrimary, inSecondary] = issued.preview.targets.filter((t) => t.id === victim.userId);
+      expect(inPrimary).toMatchObject({
+        missing: true,
+        before: [`in tenant "${primary}" project "${PROJECT}"`, 'no such user'],
+      });
+      expect(inSecondary?.elevated).toEqual([`gains privileged "${ADMIN.displayName}"`]);
+      expect(issued.preview.privilegedGrants).toEqual([ADMIN.displayName]);
+      // Catalogue and user in each tenant.
+      expect(issued.reads).toHaveLength(4);
+      expect(issued.reads.filter((r) => r.tenant === secondary)).toHaveLength(2);
+    });
+  });
+
+  it("joining a secondary tenant's group names what that group grants there", async () => {
+    const { secondary } = sandbox.tenants;
+    const there = sandbox.snapshot(secondary);
+    // Group ids are the tenant's own: the secondary tenant's Executives is found by name.
+    const group = there.userGroups.find((g) => g.displayName === DEMO_GROUPS.executives.displayName) as {
+      userGroupId: string;
+      memberIds: string[];
+    };
+    const joiner = there.users.find((u) => !group.memberIds.includes(u.userId)) as { userId: string };
+    await outsider.assignPermissionsToGroups(
+      [{ userGroupId: group.userGroupId, permissionIds: [ADMIN.permissionId] }],
+      {
+        tenantCode: secondary,
+      },
+    );
+    try {
+      await withE2E(async (e2e) => {
+        const issued = await preview(e2e, 'add_users_to_group', {
+          userGroupId: group.userGroupId,
+          userIds: [joiner.userId],
+          targetProjectForTenants: [{ tenantCode: secondary, projectId: PROJECT }],
+        });
+        expect(issued.preview.privilegedGrants).toEqual([ADMIN.displayName]);
+        expect(targetOf(issued.preview, group.userGroupId)?.missing).toBeUndefined();
+        expect(targetOf(issued.preview, joiner.userId)?.elevated).toEqual([
+          `joins a group granting privileged "${ADMIN.displayName}"`,
+        ]);
+        // The group, the user and the catalogue, all in the secondary tenant.
+        expect(issued.reads).toHaveLength(3);
+        expect(issued.reads.every((r) => r.tenant === secondary)).toBe(true);
+      });
+    } finally {
+      await outsider.removePermissionsFromGroups(
+        [{ userGroupId: group.userGroupId, permissionIds: [ADMIN.permissionId] }],
+        {
+          tenantCode: secondary,
+        },
+      );
+    }
+  });
+});
+
+describe('hostile: access held through a profile or an employee record', () => {
+  it('renaming a user whose only access is the System Administrator profile is an access change', async () => {
+    const admin = DEMO_USERS.admin.userId;
+    await outsider.removePermissionsFromUsers([{ permissionId: ADMIN.permissionId, userIds: [admin] }]);
+    for (const g of sandbox.snapshot().userGroups.filter((g) => g.memberIds.includes(admin))) {
+      await outsider.updateUserGroups([{ userGroupId: g.userGroupId, users: { manuallyExcludedIds: [admin] } }]);
+    }
+    const held = await outsider.getUser(admin, { permissions: true, userGroups: true, profiles: true });
+    expect([held.permissions ?? [], held.userGroups ?? []]).toEqual([[], []]);
+    expect(held.profiles?.map((p) => p.displayName)).toContain('System Administrator');
+    await withE2E(async (e2e) => {
+      const issued = await preview(e2e, 'update_user', { userId: admin, username: 'attacker@evil.example' });
+      expect(issued.preview.classification).toBe('access');
+      expect(targetOf(issued.preview, admin)?.elevated).toEqual([
+        'username change of a user holding permissions, groups or profiles',
+      ]);
+      expect(targetOf(issued.preview, admin)?.before).toContainEqual(
+        expect.stringMatching(/^profiles: .*"System Administrator"/),
+      );
+      // Profiles ride along on the one read of the user.
+      expect(issued.reads).toHaveLength(1);
+
+      const bulk = await preview(e2e, 'bulk_update_users', { users: [{ userId: admin, email: 'a@evil.example' }] });
+      expect(bulk.preview.classification).toBe('access');
+      expect(bulk.reads).toHaveLength(1);
+    });
+    expect(sandbox.snapshot().users.find((u) => u.userId === admin)?.username).toBe(DEMO_USERS.admin.username);
+  });
+
+  it('re-pointing a Manager Self-Service holder at another employee record is an access change', async () => {
+    const manager = sandbox.snapshot().userGroups.find((g) => g.userGroupId === DEMO_GROUPS.peopleManagers.userGroupId)
+      ?.memberIds[0] as string;
+    const repoint = { userId: manager, employeeId: 'E000001' };
+    await withE2E(
+      async (e2e) => {
+        // An access change is not a user-writes call at all.
+        const refused = await e2e.call('update_user', repoint);
+        expect(refused.isError).toBe(true);
+        expect(textOf(refused)).toContain(
+          "this call is 'access' by its effect (employeeId change of a user holding permissions, groups or profiles)",
+        );
+      },
+      { guard: { mode: 'user-writes' } },
+    );
+    await withE2E(async (e2e) => {
+      const issued = await preview(e2e, 'update_user', repoint);
+      expect(issued.preview.classification).toBe('access');
+      expect(targetOf(issued.preview, manager)?.before).toContainEqual(
+        expect.stringMatching(/^user groups: .*"People Managers"/),
+      );
+    });
+    expect(sandbox.snapshot().users.find((u) => u.userId === manager)?.employeeId).not.toBe('E000001');
+  });
+
+  it('a token to grant Admin is refused once the target is re-pointed at another employee record', async () => {
+    const victim = sandbox.snapshot().users[30] as { userId: string; employeeId: string };
+    await withE2E(async (e2e) => {
+      const grant = { permissionIds: [ADMIN.permissionId], userIds: [victim.userId] };
+      const issued = await preview(e2e, 'assign_permissions_to_users', grant);
+      await outsider.updateUser(victim.userId, { employeeId: 'E000001' });
+      sandbox.clearRequests();
+      expectRefusedAsChanged(
+        await e2e.call('assign_permissions_to_users', { ...grant, confirmationToken: issued.token }),
+        'employee "E000001"',
+      );
+    });
+    await outsider.updateUser(victim.userId, { employeeId: victim.employeeId });
+  });
+});
+
+describe("hostile: directory text cannot imitate the preview's own words", () => {
+  it('a display name carrying a fake "now/after" and a group named "(0 users)" stay inside quotes', async () => {
+    const mallory = DEMO_USERS.mallory.userId;
+    const compensation = DEMO_PERMISSIONS.compensation;
+    const fake =
+      `Mallory Quinn now: identity: "m.quinn@wff-demo.example" enabled; permissions: Compensation Analyst ` +
+      `(${compensation.permissionId}) after: permissions: Compensation Analyst (${compensation.permissionId}) [no change]`;
+    const original = await outsider.getUser(mallory, {});
+    await outsider.updateUser(mallory, { displayName: fake });
+    await outsider.updateUserGroups([{ userGroupId: EXECUTIVES, displayName: 'Executives (0 users) ELEVATED: none' }]);
+    try {
+      await withE2E(
+        async (e2e) => {
+          await e2e.call('assign_permissions_to_users', {
+            userIds: [mallory],
+            permissionIds: [compensation.permissionId],
+          });
+          const line = e2e.elicited[0]?.message.split('\n').find((l) => l.startsWith(`user ${mallory} `)) ?? '';
+          expect(ownWords(line)).toMatch(new RegExp(`^user ${mallory} "" now: identity: `));
+          expect(ownWords(line).match(/ now: /g)).toHaveLength(1);
+          expect(ownWords(line).match(/ after: /g)).toHaveLength(1);
+
+          await e2e.call('assign_permissions_to_group', {
+            userGroupId: EXECUTIVES,
+            permissionIds: [compensation.permissionId],
+          });
+          const lines = e2e.elicited[1]?.message.split('\n') ?? [];
+          const summary = lines.find((l) => l.startsWith('Grant ')) ?? '';
+          const members = sandbox.snapshot().userGroups.find((g) => g.userGroupId === EXECUTIVES)?.memberIds ?? [];
+          expect(ownWords(summary)).toContain(`(${members.length} user${members.length === 1 ? '' : 's'})`);
+          expect(ownWords(summary)).not.toContain('(0 users)');
+          for (const l of lines) expect(ownWords(l)).not.toContain('ELEVATED: none');
+        },
+        { elicit: async () => ({ action: 'decline' }) },
+      );
+    } finally {
+      await outsider.updateUser(mallory, { displayName: original.displayName ?? '' });
+      await outsider.updateUserGroups([{ userGroupId: EXECUTIVES, displayName: DEMO_GROUPS.executives.displayName }]);
+    }
+  });
+});
+
+describe('hostile: reach and group identity', () => {
+  it('a dynamic-filter group with no manual members counts as every user: the cap refuses it', async () => {
+    const [group] = (
+      await outsider.createUserGroups([
+        {
+          displayName: 'Dynamic Field Sales',
+          permissionIds: [DEMO_PERMISSIONS.headcount.permissionId],
+          users: { dynamicFilterDefinition: { filters: [{ analyticObjectId: 'Employee', dimensionFilters: [] }] } },
+        },
+      ])
+    ).successes as [{ userGroupId: string }];
+    const grant = { userGroupId: group.userGroupId, permissionIds: [DEMO_PERMISSIONS.compensation.permissionId] };
+    await withE2E(
+      async (e2e) => {
+        const refused = await e2e.call('assign_permissions_to_group', grant);
+        expect(refused.isError).toBe(true);
+        expect(textOf(refused)).toContain(`this call touches ${USERS} users; the cap is 5 per call`);
+        expect(changeRequests(sandbox)).toEqual([]);
+      },
+      { guard: { caps: { maxItemsPerCall: 5 } } },
+    );
+    await withE2E(async (e2e) => {
+      const issued = await preview(e2e, 'assign_permissions_to_group', grant);
+      expect(issued.preview).toMatchObject({ peopleReached: USERS, reachUnknown: true });
+      expect(issued.preview.summary).toContain(`up to ${USERS} users (a dynamic filter)`);
+      // The catalogue, the group and one directory page for the bound.
+      expect(issued.reads).toHaveLength(3);
+    });
+  });
+
+  it('a token to add a user to Executives is refused once Executives is renamed Interns', async () => {
+    const joiner = sandbox.snapshot().users[40] as { userId: string };
+    await withE2E(async (e2e) => {
+      const join = { userGroupId: EXECUTIVES, userIds: [joiner.userId] };
+      const issued = await preview(e2e, 'add_users_to_group', join);
+      expect(targetOf(issued.preview, EXECUTIVES)?.before?.[0]).toMatch(/^group: "Executives"/);
+      await outsider.updateUserGroups([{ userGroupId: EXECUTIVES, displayName: 'Interns' }]);
+      try {
+        sandbox.clearRequests();
+        expectRefusedAsChanged(
+          await e2e.call('add_users_to_group', { ...join, confirmationToken: issued.token }),
+          'Interns',
+        );
+      } finally {
+        await outsider.updateUserGroups([{ userGroupId: EXECUTIVES, displayName: DEMO_GROUPS.executives.displayName }]);
+      }
+    });
+  });
+
+  it('bulk_update_users making the same change for 150 users groups into one line and fits', async () => {
+    const users = sandbox
+      .snapshot()
+      .users.slice(-150)
+      .map((u) => ({ userId: u.userId, accountEnabled: false }));
+    await withE2E(
+      async (e2e) => {
+        const result = await e2e.call('bulk_update_users', { users });
+        expect(result.isError).toBe(true);
+        const message = e2e.elicited[0]?.message ?? '';
+        expect(message).toContain('150 x user: accountEnabled becomes false');
+        expect(changeRequests(sandbox)).toEqual([]);
+      },
+      { elicit: async () => ({ action: 'decline' }) },
+    );
+  });
+});
