@@ -1,4 +1,3 @@
-import type { CallToolResult } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEMO_GROUPS,
@@ -7,11 +6,9 @@ import {
   type SandboxHandle,
   startSandbox,
 } from '../../src/sandbox/index.js';
-import { CONFIRMATION_META_KEY } from '../../src/server.js';
-import type { ImpactPreview } from '../../src/tools/define.js';
 import type { VisierClient } from '../../src/visier/client.js';
-import { changeRequests, dataRequests, type E2E, startE2E, textOf } from '../guards/e2e-harness.js';
 import { clientFor } from '../visier/harness.js';
+import { expectRefusedAsChanged, preview, targetOf, withE2E } from './token-flow.js';
 
 // Attacks on what a human approves: a preview that hides an elevated change among harmless ones, and an
 // approval that outlives a change of who or what it names. Every case goes through an SDK client, the guard
@@ -36,56 +33,20 @@ afterAll(async () => {
   await sandbox.close();
 });
 
-async function withE2E(body: (e2e: E2E) => Promise<void>): Promise<void> {
-  const e2e = await startE2E({ sandbox });
-  try {
-    sandbox.clearRequests();
-    await body(e2e);
-  } finally {
-    await e2e.close();
-  }
-}
-
-interface Issued {
-  token: string;
-  preview: ImpactPreview;
-  /** Visier requests the preview cost (sign-in excluded). */
-  visierCalls: number;
-}
-
-/** The first call of the token flow: nothing is sent, the preview and a token come back. */
-async function preview(e2e: E2E, tool: string, args: Record<string, unknown>): Promise<Issued> {
-  sandbox.clearRequests();
-  const first = await e2e.call(tool, args);
-  const meta = first._meta?.[CONFIRMATION_META_KEY] as { confirmationToken: string; preview: ImpactPreview };
-  expect(meta, textOf(first)).toBeDefined();
-  expect(changeRequests(sandbox)).toEqual([]);
-  return { token: meta.confirmationToken, preview: meta.preview, visierCalls: dataRequests(sandbox).length };
-}
-
-/** Refused before anything was sent, naming what changed since the human approved. */
-function expectRefusedAsChanged(result: CallToolResult, changed: string): void {
-  expect(result.isError).toBe(true);
-  expect(textOf(result)).toContain('the data changed since the user approved this change');
-  expect(textOf(result)).toContain(changed);
-  expect(changeRequests(sandbox)).toEqual([]);
-}
-
 const adminHolders = () => sandbox.snapshot().userPermissions[ADMIN.permissionId] ?? [];
 const userAt = (index: number) =>
   sandbox.snapshot().users[index] as { userId: string; username: string; employeeId: string };
-const targetOf = (p: ImpactPreview, id: string) => p.targets.find((t) => t.id === id);
 
 describe('hostile: an approval stays bound to who and what it names', () => {
   it('a token to grant Admin to one user is refused once that user is renamed to an outsider', async () => {
     const victim = userAt(10);
-    await withE2E(async (e2e) => {
+    await withE2E(sandbox, async (e2e) => {
       const grant = { permissionIds: [ADMIN.permissionId], userIds: [victim.userId] };
-      const issued = await preview(e2e, 'assign_permissions_to_users', grant);
+      const issued = await preview(sandbox, e2e, 'assign_permissions_to_users', grant);
       expect(issued.preview.privilegedGrants).toEqual([ADMIN.displayName]);
       expect(targetOf(issued.preview, victim.userId)?.elevated).toEqual([`gains privileged "${ADMIN.displayName}"`]);
       // One read of the permission catalogue, one of the user.
-      expect(issued.visierCalls).toBe(2);
+      expect(issued.reads.length).toBe(2);
 
       await outsider.updateUser(victim.userId, {
         username: 'mallory@evil.example',
@@ -93,13 +54,14 @@ describe('hostile: an approval stays bound to who and what it names', () => {
       });
       sandbox.clearRequests();
       expectRefusedAsChanged(
+        sandbox,
         await e2e.call('assign_permissions_to_users', { ...grant, confirmationToken: issued.token }),
         'mallory@evil.example',
       );
       expect(adminHolders()).not.toContain(victim.userId);
 
       // A fresh preview shows the human what changed, in the target's "now" lines.
-      const again = await preview(e2e, 'assign_permissions_to_users', grant);
+      const again = await preview(sandbox, e2e, 'assign_permissions_to_users', grant);
       expect(targetOf(again.preview, victim.userId)?.before?.[0]).toBe(
         `identity: "mallory@evil.example" email "${victim.username}" name "Mallory Outsider" employee "${victim.employeeId}" enabled`,
       );
@@ -110,32 +72,33 @@ describe('hostile: an approval stays bound to who and what it names', () => {
   });
 
   it('a token to grant Admin to Executives (3 members) is refused once Executives includes all users', async () => {
-    await withE2E(async (e2e) => {
+    await withE2E(sandbox, async (e2e) => {
       const grant = { userGroupId: EXECUTIVES, permissionIds: [ADMIN.permissionId] };
-      const issued = await preview(e2e, 'assign_permissions_to_group', grant);
+      const issued = await preview(sandbox, e2e, 'assign_permissions_to_group', grant);
       expect(issued.preview.peopleReached).toBe(3);
       expect(issued.preview.privilegedGrants).toEqual([ADMIN.displayName]);
       expect(targetOf(issued.preview, EXECUTIVES)?.elevated).toEqual([
         `grants privileged "${ADMIN.displayName}" to 3 users`,
       ]);
       // The catalogue and the group; a group with members added by hand costs no count.
-      expect(issued.visierCalls).toBe(2);
+      expect(issued.reads.length).toBe(2);
 
       await outsider.updateUserGroups([{ userGroupId: EXECUTIVES, users: { includeAllUsers: true } }]);
       try {
         sandbox.clearRequests();
         expectRefusedAsChanged(
+          sandbox,
           await e2e.call('assign_permissions_to_group', { ...grant, confirmationToken: issued.token }),
           'all users',
         );
         const group = sandbox.snapshot().userGroups.find((g) => g.userGroupId === EXECUTIVES);
         expect(group?.permissionIds).not.toContain(ADMIN.permissionId);
 
-        const again = await preview(e2e, 'assign_permissions_to_group', grant);
+        const again = await preview(sandbox, e2e, 'assign_permissions_to_group', grant);
         expect(targetOf(again.preview, EXECUTIVES)?.before).toContain('members: all users');
         expect(again.preview.peopleReached).toBe(USERS);
         // Counting all users: one directory page (1,000 users a page) on top of the two reads.
-        expect(again.visierCalls).toBe(3);
+        expect(again.reads.length).toBe(3);
       } finally {
         await outsider.updateUserGroups([{ userGroupId: EXECUTIVES, users: { includeAllUsers: false } }]);
       }
@@ -156,8 +119,8 @@ describe('hostile: an elevated change hidden among harmless ones is marked', () 
     const ids = created.successes.map((s) => s.userGroupId as string);
     const nightShift = ids[50] as string;
     expect(ids).toHaveLength(51);
-    await withE2E(async (e2e) => {
-      const issued = await preview(e2e, 'update_user_groups', {
+    await withE2E(sandbox, async (e2e) => {
+      const issued = await preview(sandbox, e2e, 'update_user_groups', {
         userGroups: [
           ...ids.slice(0, 50).map((userGroupId) => ({ userGroupId, description: 'the same desk, reworded' })),
           { userGroupId: nightShift, includeAllUsers: true },
@@ -176,7 +139,7 @@ describe('hostile: an elevated change hidden among harmless ones is marked', () 
       // Description edits reach no one; the group turned all-users reaches everyone.
       expect(issued.preview.peopleReached).toBe(USERS);
       // The catalogue, each of the 51 groups, and one directory page to count all users.
-      expect(issued.visierCalls).toBe(1 + 51 + 1);
+      expect(issued.reads.length).toBe(1 + 51 + 1);
     });
   });
 
@@ -184,8 +147,8 @@ describe('hostile: an elevated change hidden among harmless ones is marked', () 
     const snapshot = sandbox.snapshot();
     const harmless = snapshot.users.slice(40, 90).map((u) => ({ userId: u.userId, displayName: u.displayName }));
     expect(adminHolders()).toContain(DEMO_USERS.admin.userId);
-    await withE2E(async (e2e) => {
-      const issued = await preview(e2e, 'bulk_update_users', {
+    await withE2E(sandbox, async (e2e) => {
+      const issued = await preview(sandbox, e2e, 'bulk_update_users', {
         users: [...harmless, { userId: DEMO_USERS.admin.userId, username: 'root@evil.example' }],
       });
       expect(issued.preview.classification).toBe('access');
@@ -194,7 +157,7 @@ describe('hostile: an elevated change hidden among harmless ones is marked', () 
       ]);
       expect(issued.preview.targets.filter((t) => t.elevated)).toHaveLength(1);
       // Holdings ride on the one directory page the preview reads anyway.
-      expect(issued.visierCalls).toBe(1);
+      expect(issued.reads.length).toBe(1);
     });
   });
 });
