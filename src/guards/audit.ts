@@ -142,6 +142,16 @@ export class AuditLog {
     withFileLock(`${path}.lock`, () => this.files?.log.open(this.catchUp(path)));
   }
 
+  /**
+   * Throws (AuditLogLocked, or the file system's error) when an append could not be made now: the guard asks
+   * before sending a change, so that no change goes out while its line could not follow.
+   */
+  ensureWritable(): void {
+    const { path } = this.options;
+    if (path === undefined) return;
+    withFileLock(`${path}.lock`, () => this.files?.log.open(this.catchUp(path)));
+  }
+
   write(record: AuditRecord): void {
     const { path, stream } = this.options;
     if (path === undefined) {

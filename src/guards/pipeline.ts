@@ -320,6 +320,18 @@ export function createGuard(options: GuardOptions): Guard {
         }
       }
 
+      // Fail closed: a change is never sent while its audit line could not follow it (a lock held by a
+      // live process, an unwritable file). A line that still cannot be written after the change is said below.
+      if (changes) {
+        try {
+          audit.ensureWritable();
+        } catch (error) {
+          throw new Refusal(
+            'audit-unavailable',
+            `the audit log cannot be written (${redactText((error as Error).message)}); a change is never made without its audit line, so nothing was sent.`,
+          );
+        }
+      }
       const overBudget = changes ? budget.take(items, principal) : undefined;
       if (overBudget !== undefined) throw new Refusal(overBudget.reason, `${overBudget.text} Nothing was sent.`);
       if (confirmed !== undefined) unconfirmed.confirmed(principal, confirmed);
@@ -339,11 +351,20 @@ export function createGuard(options: GuardOptions): Guard {
         });
         throw error;
       }
-      finish({ decision, counts: counts(output), isError: output.isError === true });
+      try {
+        finish({ decision, counts: counts(output), isError: output.isError === true });
+      } catch (error) {
+        // The change was made: saying it failed would be false. Say what happened and what is missing.
+        const missing = `AUDIT LINE MISSING: this call's result is below, but its audit line could not be written (${redactText((error as Error).message)}); tell the operator.`;
+        return { kind: 'result', output: { ...output, text: `${missing}\n${output.text}`, isError: true } };
+      }
       return { kind: 'result', output };
     } catch (error) {
       if (error instanceof Refusal) {
-        finish({ decision: error.decision, reason: error.reason });
+        // A refusal stands even when the audit log cannot take its line (nothing was sent either way).
+        try {
+          finish({ decision: error.decision, reason: error.reason });
+        } catch {}
         return { kind: 'refused', reason: error.reason, text: error.text };
       }
       // Thrown before the handler ran (e.g. by a tool's tenantsInArgs or a failing elicitation transport).
