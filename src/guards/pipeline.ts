@@ -96,6 +96,7 @@ function withRunningCount(preview: ImpactPreview, unconfirmedSoFar: number, item
 function elevatedReasons(preview: ImpactPreview | undefined): string[] {
   const reasons = new Set((preview?.targets ?? []).flatMap((t) => t.elevated ?? []).map(sanitizeUntrusted));
   for (const grant of preview?.privilegedGrants ?? []) reasons.add(`grants ${sanitizeUntrusted(grant)}`);
+  if (preview?.classificationReason !== undefined) reasons.add(sanitizeUntrusted(preview.classificationReason));
   return [...reasons];
 }
 

@@ -13,7 +13,14 @@ import {
   missingUser,
 } from './preview.js';
 import { bulkOut } from './schemas.js';
-import { elevatedProfileChange, HOLDINGS, mayChangeAccess, profileBefore } from './user-effect.js';
+import {
+  elevatedProfileChange,
+  HOLDINGS,
+  mayChangeAccess,
+  profileBefore,
+  RELINK_REASON,
+  relinksEmployee,
+} from './user-effect.js';
 
 // Many users in one call; the client sends them to Visier's V2 endpoints in chunks of 100 and accounts
 // for every item as succeeded, failed or not attempted.
@@ -77,6 +84,7 @@ export const bulkCreateUsers = defineTool({
   },
   outputSchema: bulkOut,
   itemCount: (args) => args.users.length,
+  effectDependsOnData: (args) => args.users.some((u) => relinksEmployee(undefined, u)),
   preview: async (args) => ({
     summary: `Create ${countPhrase(args.users.length, 'user', 0)}`,
     targets: args.users.map((u) => ({
@@ -86,9 +94,12 @@ export const bulkCreateUsers = defineTool({
       after: [identityLine({ userId: '(new)', ...u })],
       // Each account's own fields are who it is, not what it may do: a new account holds no permission or
       // group of its own, so many creations are one change the human can count.
-      change: `created as a new ${u.accountEnabled === false ? 'disabled' : 'enabled'} account`,
+      change: `created as a new ${u.accountEnabled === false ? 'disabled' : 'enabled'} account${u.employeeId === undefined ? '' : ' linked to an employee record'}`,
     })),
     fingerprint: fingerprint(['bulk_create_users', args.users]),
+    ...(args.users.some((u) => relinksEmployee(undefined, u))
+      ? { classification: 'access' as const, classificationReason: RELINK_REASON }
+      : {}),
   }),
   handler: async (args, ctx) => {
     const result = await ctx.visier.bulkCreateUsers(args.users as UserInput[], bulkOptions(ctx));
@@ -151,6 +162,9 @@ export const bulkUpdateUsers = defineTool({
       // not void an approval.
       fingerprint: fingerprintOf(targets),
       ...(targets.some((t) => t.elevated) ? { classification: 'access' as const } : {}),
+      ...(args.users.some((u) => relinksEmployee(current.get(u.userId), u))
+        ? { classification: 'access' as const, classificationReason: RELINK_REASON }
+        : {}),
     };
   },
   handler: async (args, ctx) => {

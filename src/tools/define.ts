@@ -23,6 +23,8 @@ export interface ImpactPreview {
    * or re-enabling an account, is `access`). The guard acts on the stronger of the two, never the lower.
    */
   classification?: Classification;
+  /** Why `classification` is stronger than the tool's, when no elevated target says it already. */
+  classificationReason?: string;
   /**
    * People whose account or access the change reaches, an all-users or dynamic group counted as the users it
    * reaches. Caps, change budgets and the confirmation threshold count the larger of this and `itemCount`.

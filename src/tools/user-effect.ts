@@ -7,7 +7,9 @@ import { holdings, identityLine } from './preview.js';
 // moves or re-targets what such a holder can see or do:
 // - username or email: moves the sign-in, and with it everything the user holds, to whoever owns the new one;
 // - employeeId: re-points the account at another employee record, and populations ("Direct and Indirect
-//   Reports") and dynamic filters are matched against that record, so what the user sees changes;
+//   Reports") and dynamic filters are matched against that record, so what the user sees changes. That holds
+//   for every account, not only holders: Visier lists nobody a dynamic filter adds, so "holds nothing" cannot be
+//   known, and linking any account (a new one too) to an employee record is an access change;
 // - accountEnabled true on a disabled account: gives its holdings back.
 // displayName is a label no access decision reads (it is still identity in every preview, so renaming voids an
 // approval); disabling an account only takes access away.
@@ -40,6 +42,16 @@ export function elevatedProfileChange(user: User, patch: UserPatch): string[] {
     ...(patch.accountEnabled === true && user.accountEnabled === false ? ['disabled account re-enabled'] : []),
   ];
 }
+
+/**
+ * Whether the change links the account (`user`, or a new one when undefined) to another employee record: an
+ * access change for every account, holder or not, as said above. Not marked elevated: the preview shows the new
+ * employeeId, and a correction of many records stays one change a person can count.
+ */
+export const RELINK_REASON = 'links an account to another employee record, which populations and dynamic filters match';
+
+export const relinksEmployee = (user: User | undefined, patch: { employeeId?: string | undefined }): boolean =>
+  patch.employeeId !== undefined && patch.employeeId !== user?.employeeId;
 
 /** A user as a profile change's `before`: who they are, what they hold, and the current value of each field changed. */
 export function profileBefore(user: User, changed: readonly (keyof UserPatch)[]): string[] {

@@ -15,7 +15,14 @@ import {
 } from './format.js';
 import { currentUsers, fingerprint, fingerprintOf, holdings, identityLine, missingUser } from './preview.js';
 import { userDetailOut, userOut } from './schemas.js';
-import { elevatedProfileChange, HOLDINGS, mayChangeAccess, profileBefore } from './user-effect.js';
+import {
+  elevatedProfileChange,
+  HOLDINGS,
+  mayChangeAccess,
+  profileBefore,
+  RELINK_REASON,
+  relinksEmployee,
+} from './user-effect.js';
 
 const LIST_MAX = 1000;
 /** What a listing shows unless asked: enough to recognise and act on a user; get_user has the rest. */
@@ -149,6 +156,7 @@ export const createUser = defineTool({
   classification: 'write',
   inputSchema: { username: name('Username, typically an email'), ...profileFields, ...routing },
   outputSchema: { user: userOut },
+  effectDependsOnData: (args) => args.employeeId !== undefined,
   preview: async (args) => {
     const input = userInput(args);
     return {
@@ -162,6 +170,9 @@ export const createUser = defineTool({
         },
       ],
       fingerprint: fingerprint(['create_user', input]),
+      ...(relinksEmployee(undefined, input)
+        ? { classification: 'access' as const, classificationReason: RELINK_REASON }
+        : {}),
     };
   },
   handler: async (args, ctx) => {
@@ -215,6 +226,9 @@ export const updateUser = defineTool({
       targets,
       fingerprint: fingerprintOf(targets),
       ...(elevated.length ? { classification: 'access' as const } : {}),
+      ...(!elevated.length && relinksEmployee(user, patch)
+        ? { classification: 'access' as const, classificationReason: RELINK_REASON }
+        : {}),
     };
   },
   handler: async (args, ctx) => {

@@ -193,6 +193,45 @@ describe('hostile: access held through a profile or an employee record', () => {
     expect(sandbox.snapshot().users.find((u) => u.userId === manager)?.employeeId).not.toBe('E000001');
   });
 
+  it('linking any account to an employee record is an access change, holder or not, new or existing', async () => {
+    // Visier lists nobody a dynamic filter adds, so "holds nothing" cannot be known: a dynamic group matching the
+    // admin's employee record would give an account linked to it the admin's access.
+    // An account that holds nothing Visier lists: no permission, no profile, kept out of every group.
+    const loner = await outsider.createUser({ username: 'loner@wff-demo.example' });
+    for (const g of sandbox.snapshot().userGroups.filter((g) => g.memberIds.includes(loner.userId))) {
+      await outsider.updateUserGroups([{ userGroupId: g.userGroupId, users: { manuallyExcludedIds: [loner.userId] } }]);
+    }
+    const held = await outsider.getUser(loner.userId, { permissions: true, userGroups: true, profiles: true });
+    expect([held.permissions ?? [], held.userGroups ?? [], held.profiles ?? []]).toEqual([[], [], []]);
+    const calls: [string, Record<string, unknown>][] = [
+      ['update_user', { userId: loner.userId, employeeId: 'E000001' }],
+      ['create_user', { username: 'linked.hire@wff-demo.example', employeeId: 'E000001' }],
+      ['bulk_create_users', { users: [{ username: 'linked.two@wff-demo.example', employeeId: 'E000001' }] }],
+      ['bulk_update_users', { users: [{ userId: loner.userId, employeeId: 'E000001' }] }],
+    ];
+    await withE2E(
+      sandbox,
+      async (e2e) => {
+        for (const [tool, args] of calls) {
+          const refused = await e2e.call(tool, args);
+          expect(refused.isError, `${tool}: ${textOf(refused)}`).toBe(true);
+          expect(textOf(refused), tool).toContain(
+            'by its effect (links an account to another employee record, which populations and dynamic filters match)',
+          );
+        }
+        expect(changeRequests(sandbox)).toEqual([]);
+      },
+      { guard: { mode: 'user-writes' } },
+    );
+    await withE2E(sandbox, async (e2e) => {
+      const issued = await preview(sandbox, e2e, 'bulk_create_users', calls[2]![1]);
+      expect(issued.preview.classification).toBe('access');
+      expect(issued.preview.targets[0]?.change).toBe('created as a new enabled account linked to an employee record');
+    });
+    // Later cases count the directory's users.
+    await outsider.deleteUser(loner.userId);
+  });
+
   it('a token to grant Admin is refused once the target is re-pointed at another employee record', async () => {
     const victim = sandbox.snapshot().users[30] as { userId: string; employeeId: string };
     await withE2E(sandbox, async (e2e) => {
