@@ -184,7 +184,12 @@ const userPermissionInput = {
   ...projectRouting,
 };
 
-const userCount = (args: { userIds: string[] }) => new Set(args.userIds).size;
+/**
+ * Changes the call makes: each user once in every place it lands. Project targets fan the same users out to
+ * every listed tenant and project, and each is a change of its own for caps and budgets.
+ */
+const userCount = (args: { userIds: string[]; targetProjectForTenants?: TargetProjectForTenant[] | undefined }) =>
+  new Set(args.userIds).size * Math.max(1, args.targetProjectForTenants?.length ?? 0);
 
 const toAssignments = (args: { permissionIds: string[]; userIds: string[] }) =>
   args.permissionIds.map((permissionId) => ({ permissionId, userIds: [...new Set(args.userIds)] }));

@@ -66,6 +66,31 @@ describe('hostile: a change that lands in another tenant is previewed from there
     });
   });
 
+  it('project targets fan the same users out: each place counts against caps and budgets', async () => {
+    const { primary, secondary } = sandbox.tenants;
+    const users = sandbox
+      .snapshot(secondary)
+      .users.slice(0, 2)
+      .map((u) => u.userId);
+    await withE2E(
+      sandbox,
+      async (e2e) => {
+        const result = await e2e.call('assign_permissions_to_users', {
+          permissionIds: [ADMIN.permissionId],
+          userIds: users,
+          targetProjectForTenants: [
+            { tenantCode: primary, projectId: PROJECT },
+            { tenantCode: secondary, projectId: PROJECT },
+          ],
+        });
+        expect(result.isError).toBe(true);
+        expect(textOf(result)).toContain('this call touches 4 users; the cap is 3 per call');
+        expect(changeRequests(sandbox)).toEqual([]);
+      },
+      { guard: { caps: { maxItemsPerCall: 3 } } },
+    );
+  });
+
   it('with two target tenants each is read on its own: a no-op in one never hides the grant in the other', async () => {
     const { primary, secondary } = sandbox.tenants;
     const there = sandbox.snapshot(secondary);
