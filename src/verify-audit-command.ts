@@ -1,11 +1,17 @@
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type AuditFinding, verifyAuditLog } from './guards/index.js';
 
 /** Exit codes of `verify-audit`, as the README documents them. */
 export const VERIFY_EXIT = { intact: 0, tampered: 1, usage: 2, unreadable: 3, nothing: 4 } as const;
 
-const OPTIONS = { 'public-key': { type: 'string' }, checkpoint: { type: 'string' } } as const;
-const USAGE = 'usage: visier-admin-mcp verify-audit FILE [--public-key FILE] [--checkpoint FILE]\n';
+const OPTIONS = {
+  'public-key': { type: 'string' },
+  'signing-key': { type: 'string' },
+  checkpoint: { type: 'string' },
+} as const;
+const USAGE =
+  'usage: visier-admin-mcp verify-audit FILE [--public-key FILE | --signing-key FILE] [--checkpoint FILE]\n';
 
 function describe(finding: AuditFinding): string {
   const through = finding.through === undefined ? '' : ` (through line ${finding.through})`;
@@ -29,9 +35,13 @@ export async function verifyAuditCommand(argv: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return VERIFY_EXIT.usage;
   }
-  const { 'public-key': publicKeyFile, checkpoint: checkpointFile } = parsed.values;
+  const { 'public-key': publicKeyFile, 'signing-key': signingKey, checkpoint: checkpointFile } = parsed.values;
+  // Without a key given, a signing key kept beside the log (the default layout: both in the state directory)
+  // is trusted where this user can read it, so a log re-signed with another key and a swapped .pub is caught.
+  // Another key is never looked for elsewhere: a copied log would then read as re-keyed.
+  const signingKeyFile = signingKey ?? join(dirname(file), 'audit-key.pem');
   const result = await verifyAuditLog(file, {
-    ...(publicKeyFile === undefined ? {} : { publicKeyFile }),
+    ...(publicKeyFile === undefined ? { signingKeyFile } : { publicKeyFile }),
     ...(checkpointFile === undefined ? {} : { checkpointFile }),
   });
   if (result.nothing !== undefined) {
@@ -43,7 +53,11 @@ export async function verifyAuditCommand(argv: string[]): Promise<number> {
     return VERIFY_EXIT.unreadable;
   }
   if (result.ok) {
-    process.stderr.write(`audit log intact: ${result.lines} lines, signed by key ${result.keyId}\n`);
+    const trust =
+      result.keyFrom === 'beside the log'
+        ? ' (checked against the public key beside the log only: keep a copy elsewhere and pass --public-key)'
+        : '';
+    process.stderr.write(`audit log intact: ${result.lines} lines, signed by key ${result.keyId}${trust}\n`);
     return VERIFY_EXIT.intact;
   }
   process.stderr.write(

@@ -108,6 +108,16 @@ export function loadOrCreatePrivateKey(path: string): KeyObject {
   return key;
 }
 
+/** The public half of an Ed25519 private key file; undefined when it is absent, unreadable or another kind. */
+export function readSigningPublicKey(path: string): KeyObject | undefined {
+  try {
+    const key = createPublicKey(createPrivateKey(readFileSync(path)));
+    return key.asymmetricKeyType === 'ed25519' ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads a public key (SPKI PEM) as verify takes it; undefined when the file cannot be read or parsed. */
 export function readPublicKey(path: string): KeyObject | undefined {
   try {

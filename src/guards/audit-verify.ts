@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { chainHash, GENESIS, headOf, type ParsedLine, parseLine } from './audit-chain.js';
 import { type Checkpoint, checkpointPathOf, checkpointSigned, parseCheckpoint } from './audit-checkpoint.js';
-import { keyId, readPublicKey, verifyStatement } from './audit-key.js';
+import { keyId, readPublicKey, readSigningPublicKey, verifyStatement } from './audit-key.js';
 
 /**
  * - truncated: the log ends before the line count a valid checkpoint signs;
@@ -14,7 +14,8 @@ import { keyId, readPublicKey, verifyStatement } from './audit-key.js';
  * - no checkpoint: the checkpoint beside an existing log (even an empty one) is gone, so cut lines would go
  *   unnoticed;
  * - no log: the log is gone while a checkpoint of it exists;
- * - gap: a server found the log not matching its last checkpoint and said so in a signed line.
+ * - gap: a server found the log not matching its last checkpoint and said so in a signed line;
+ * - replaced key: the public key beside the log is not the signing key's (the log re-signed with another key).
  */
 export type AuditFindingKind =
   | 'truncated'
@@ -23,7 +24,8 @@ export type AuditFindingKind =
   | 'forged checkpoint'
   | 'no checkpoint'
   | 'no log'
-  | 'gap';
+  | 'gap'
+  | 'replaced key';
 
 export interface AuditFinding {
   kind: AuditFindingKind;
@@ -39,6 +41,11 @@ export interface AuditVerification {
   lines: number;
   /** Id of the public key the signatures were checked with. */
   keyId?: string;
+  /**
+   * Where that key came from: given (`--public-key`), the server's signing key, or only the `.pub` beside the
+   * log, which whoever can rewrite the log can also replace (a re-keyed log then reads intact).
+   */
+  keyFrom?: 'given' | 'signing key' | 'beside the log';
   findings: AuditFinding[];
   /** Set when the log, the key or a checkpoint given could not be read: nothing was judged. */
   unreadable?: string;
@@ -52,6 +59,11 @@ export interface AuditVerification {
 export interface VerifyOptions {
   /** The trusted public key (SPKI PEM). Default: `<log>.pub`, which whoever can rewrite the log can replace. */
   publicKeyFile?: string;
+  /**
+   * The server's private signing key, when readable here: without `publicKeyFile`, its public key is the
+   * trusted one, and a `.pub` beside the log that differs is reported as `replaced key`.
+   */
+  signingKeyFile?: string;
   /** A checkpoint kept elsewhere (the anchor's last), as JSON or a syslog message. */
   checkpointFile?: string;
 }
@@ -103,6 +115,10 @@ function collapse(findings: AuditFinding[]): AuditFinding[] {
  * Checks every line (number, chain, hash, signature), the checkpoint beside the log and, if given, one kept
  * elsewhere; reports what was found, by kind and line. Reads the whole file.
  */
+/** The public half of the signing key at `file`, when it is there and readable; undefined otherwise. */
+const publicKeyOfSigningKey = (file: string | undefined) =>
+  file === undefined ? undefined : readSigningPublicKey(file);
+
 export async function verifyAuditLog(path: string, options: VerifyOptions = {}): Promise<AuditVerification> {
   const content = await readText(path, 'audit log');
   const local = await readText(checkpointPathOf(path), 'checkpoint');
@@ -111,14 +127,25 @@ export async function verifyAuditLog(path: string, options: VerifyOptions = {}):
     return { ok: false, lines: 0, findings: [], nothing: `neither ${path} nor its checkpoint exists` };
   }
   const keyFile = options.publicKeyFile ?? `${path}.pub`;
-  const key = readPublicKey(keyFile);
+  const beside = readPublicKey(keyFile);
+  const signing = options.publicKeyFile === undefined ? publicKeyOfSigningKey(options.signingKeyFile) : undefined;
+  const key = signing ?? beside;
   if (key === undefined) {
     return { ok: false, lines: 0, findings: [], unreadable: `cannot read an Ed25519 public key from ${keyFile}` };
   }
+  const keyFrom =
+    options.publicKeyFile !== undefined ? 'given' : signing !== undefined ? 'signing key' : 'beside the log';
   const lines = typeof content === 'string' ? content.split('\n') : [];
   if (lines.at(-1) === '') lines.pop();
   const checkpoints: SourcedCheckpoint[] = [];
   const findings: AuditFinding[] = [];
+  if (signing !== undefined && beside !== undefined && keyId(beside) !== keyId(signing)) {
+    findings.push({
+      kind: 'replaced key',
+      line: 1,
+      detail: `the public key beside the log (${keyId(beside)}) is not the signing key's (${keyId(signing)})`,
+    });
+  }
   if (typeof content !== 'string') {
     findings.push({ kind: 'no log', line: 1, detail: `the log ${path} is missing while a checkpoint of it exists` });
   }
@@ -210,5 +237,5 @@ export async function verifyAuditLog(path: string, options: VerifyOptions = {}):
     });
   }
   const sorted = collapse(findings.sort((a, b) => a.line - b.line));
-  return { ok: sorted.length === 0, lines: lines.length, keyId: keyId(key), findings: sorted };
+  return { ok: sorted.length === 0, lines: lines.length, keyId: keyId(key), keyFrom, findings: sorted };
 }

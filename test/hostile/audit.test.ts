@@ -13,6 +13,8 @@ import { CallToolResultSchema, type McpError } from '@modelcontextprotocol/sdk/t
 import { McpServer } from '@modelcontextprotocol/server';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { sealLine } from '../../src/guards/audit-chain.js';
+import { publicKeyPem, signerOf } from '../../src/guards/audit-key.js';
 import { CLI, ensureBuilt, ROOT } from '../e2e/build.js';
 
 // Attacks on the audit log as a local attacker (or a careless operator) would make them, each against the
@@ -173,6 +175,47 @@ describe('hostile: the audit log proves itself', () => {
     // Swapping the key beside the log too makes a self-consistent forgery only against that key.
     writeFileSync(`${f.log}.pub`, attacker.publicKey.export({ type: 'spki', format: 'pem' }));
     expect((await verify([f.log, '--public-key', trusted])).code).toBe(1);
+  });
+
+  it('a log re-signed with another key and a swapped .pub beside it is caught by the signing key beside it', async () => {
+    // The default layout: log and signing key both in the state directory.
+    const f = fixture();
+    const log = join(f.state, 'visier-admin-mcp', 'audit.jsonl');
+    const server = await startServer(f.state, log);
+    await calls(server, 3);
+    await server.close();
+
+    // Without the private key: drop line 2, re-seal every line and the checkpoint with an own key, swap the .pub.
+    const attacker = signerOf(generateKeyPairSync('ed25519').privateKey);
+    const entries = linesOf(log)
+      .map((text) => JSON.parse(text) as Record<string, unknown>)
+      .map(({ seq: _s, prev: _p, hash: _h, sig: _g, ...entry }) => entry);
+    entries.splice(1, 1);
+    let prev = '0'.repeat(64);
+    const resealed = entries.map((entry, index) => {
+      const line = sealLine(entry, index + 1, prev, attacker);
+      prev = line.hash;
+      return line.text;
+    });
+    writeLines(log, resealed);
+    const checkpoint = JSON.parse(readFileSync(`${log}.checkpoint`, 'utf8')) as Record<string, unknown>;
+    const sig = attacker.sign('audit-checkpoint', resealed.length, prev);
+    writeFileSync(`${log}.checkpoint`, JSON.stringify({ ...checkpoint, lines: resealed.length, head: prev, sig }));
+    writeFileSync(`${log}.pub`, publicKeyPem(attacker.publicKey));
+
+    const result = await verify([log]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/replaced key: the public key beside the log \([0-9a-f]+\) is not the signing key's/);
+  });
+
+  it('verify says when all it could trust is the public key beside the log', async () => {
+    const f = fixture();
+    const server = await startServer(f.state, f.log);
+    await calls(server, 1);
+    await server.close();
+    const result = await verify([f.log]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('checked against the public key beside the log only');
   });
 
   it('a server started on a tampered log records a signed gap and warns; verify reports the gap', async () => {
