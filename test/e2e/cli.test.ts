@@ -55,7 +55,9 @@ describe('visier-admin-mcp CLI', () => {
 
     const intact = run(['verify-audit', audit]);
     expect(await intact.exit).toBe(0);
-    expect(intact.out.stderr).toMatch(/^audit log intact: 1 lines, signed by key [0-9a-f]{16}\n$/);
+    expect(intact.out.stderr).toMatch(
+      /^audit log intact: 1 lines, signed by key [0-9a-f]{16} \(checked against the public key beside the log only: keep a copy elsewhere and pass --public-key\)\n$/,
+    );
 
     appendFileSync(audit, '{"forged":true}\n');
     const broken = run(['verify-audit', audit]);
