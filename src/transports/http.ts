@@ -12,6 +12,7 @@ import {
 import type pino from 'pino';
 import { PRINCIPAL_KEY } from '../server-context.js';
 import { frame, invalidInitialize } from './jsonrpc-shape.js';
+import { answeringSchemaFailures } from './schema-failures.js';
 
 export interface HttpOptions {
   host: string;
@@ -154,7 +155,8 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
   // 2026-07-28 requests carry their version and capabilities in each request: the SDK's entry serves them
   // statelessly, one server per request. Everything else (the 2025 handshake and sessions, which elicitation
   // needs) stays on the session map below; `legacy: 'reject'` keeps the two routes from overlapping.
-  const modernEntry = createMcpHandler(options.createServer, {
+  const createServer = answeringSchemaFailures(options.createServer);
+  const modernEntry = createMcpHandler(createServer, {
     legacy: 'reject',
     maxRequestBodySize: maxBody,
     onerror: (error) => logger.warn({ err: error }, 'MCP request refused or failed'),
@@ -272,7 +274,7 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
       }
       initializing++;
       claim.initializing = true;
-      const server = options.createServer();
+      const server = createServer();
       const created: Session = {
         server,
         lastActive: now(),

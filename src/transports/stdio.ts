@@ -8,7 +8,8 @@ import {
 } from '@modelcontextprotocol/server';
 import { StdioServerTransport, serveStdio as serveBothEras } from '@modelcontextprotocol/server/stdio';
 import type pino from 'pino';
-import { checkMessage, errorResponse, frame, invalidInitialize } from './jsonrpc-shape.js';
+import { checkMessage, errorResponse, frame } from './jsonrpc-shape.js';
+import { answeringSchemaFailures } from './schema-failures.js';
 
 /** How long an exiting server waits for answers still being worked on. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -89,7 +90,7 @@ function connectionTransport(input: PassThrough, wire: Wire): Transport {
 /**
  * Reads stdin line by line and answers, itself, every line the SDK would drop in silence: text that is not
  * JSON (-32700), a value that is no JSON-RPC message (-32600), a batch where the negotiated version has none
- * (-32600, id null), an `initialize` whose params break the schema (-32602). Every other line goes on to the
+ * (-32600, id null). Every other line goes on to the
  * SDK; a batch's elements go on one by one, and their answers leave together (see {@link connectionTransport}).
  */
 function lineFilter(input: PassThrough, wire: Wire): (chunk: Buffer) => void {
@@ -99,10 +100,7 @@ function lineFilter(input: PassThrough, wire: Wire): (chunk: Buffer) => void {
     if (line.trim() === '') return;
     const framed = frame(line, undefined, wire.version);
     if (framed.kind === 'refused') return wire.write(framed.error);
-    if (framed.kind === 'message') {
-      const refusal = invalidInitialize(framed.message);
-      return refusal ? wire.write(refusal) : forward(framed.message);
-    }
+    if (framed.kind === 'message') return forward(framed.message);
     const batch: OpenBatch = { waiting: new Set(), answers: [] };
     const accepted: JSONRPCMessage[] = [];
     for (const element of framed.elements) {
@@ -157,7 +155,7 @@ export async function serveStdio(
   const input = new PassThrough();
   process.stdin.on('data', lineFilter(input, wire));
   let closing = false;
-  const handle = serveBothEras(createServer, {
+  const handle = serveBothEras(answeringSchemaFailures(createServer), {
     transport: connectionTransport(input, wire),
     onerror: (error) => logger.warn({ err: error }, 'MCP message refused or failed'),
   });

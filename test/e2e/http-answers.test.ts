@@ -92,4 +92,24 @@ describe('HTTP answers every malformed body', () => {
       },
     });
   });
+
+  it('a spec request whose params break the schema is -32602 naming the field, in both eras', async () => {
+    const legacy = await post(
+      JSON.stringify({ jsonrpc: '2.0', id: 'r', method: 'resources/read', params: {} }),
+      await session('2025-11-25'),
+    );
+    expect(await legacy.text()).toContain('"code":-32602,"message":"Invalid params: params.uri: ');
+    const meta = {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientCapabilities': {},
+      'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+    };
+    const modern = await post(
+      JSON.stringify({ jsonrpc: '2.0', id: 'p', method: 'prompts/get', params: { _meta: meta } }),
+      { ...MODERN, 'mcp-method': 'prompts/get' },
+    );
+    const body = (await modern.json()) as { error: { code: number; message: string } };
+    expect(body.error.code).toBe(-32602);
+    expect(body.error.message).toMatch(/^Invalid params: params\.name: /);
+  });
 });

@@ -162,4 +162,22 @@ describe('stdio answers every line', () => {
     // The connection is still open for a correct handshake.
     expect((await raw.initialize('2025-11-25')).result?.protocolVersion).toBe('2025-11-25');
   });
+
+  it('any spec request whose params break the schema is -32602 naming the field, not -32603 with a dump', async () => {
+    const raw = start();
+    await raw.initialize('2025-11-25');
+    const cases: [string, unknown, string][] = [
+      ['resources/read', {}, 'params.uri: '],
+      ['prompts/get', {}, 'params.name: '],
+      ['logging/setLevel', { level: 'loud' }, 'params.level: '],
+      ['resources/list', { cursor: 5 }, 'params.cursor: '],
+    ];
+    for (const [method, params, field] of cases) {
+      raw.send(JSON.stringify({ jsonrpc: '2.0', id: method, method, params }));
+      const answer = (await raw.next()) as Answer;
+      expect(answer.id).toBe(method);
+      expect(answer.error?.code).toBe(-32602);
+      expect(answer.error?.message).toMatch(new RegExp(`^Invalid params: ${field}`));
+    }
+  });
 });
