@@ -11,6 +11,8 @@ import {
 } from '@modelcontextprotocol/server';
 import type pino from 'pino';
 import { PRINCIPAL_KEY } from '../server-context.js';
+import { frame, invalidInitialize } from './jsonrpc-shape.js';
+import { answeringSchemaFailures } from './schema-failures.js';
 
 export interface HttpOptions {
   host: string;
@@ -21,8 +23,15 @@ export interface HttpOptions {
   allowedHosts?: string[];
   /** Browser origins accepted besides loopback ones; requests without Origin are not from browsers. */
   allowedOrigins?: string[];
-  /** Sessions idle this long are closed. */
+  /**
+   * Sessions idle this long are closed. Idle: no request under way, and no request received and no message
+   * sent (on any stream, the GET stream included) for this long.
+   */
   sessionIdleMs: number;
+  /**
+   * Sessions at most. A newcomer over the cap closes the least recently active session with no request under
+   * way; it is refused (503) only when every session is answering a request.
+   */
   maxSessions: number;
   /** Default 1 MiB. */
   maxBodyBytes?: number;
@@ -32,6 +41,8 @@ export interface HttpOptions {
    * (that era is stateless).
    */
   createServer: () => McpServer;
+  /** Milliseconds since the epoch; tests move it to make sessions idle. Default Date.now. */
+  now?: () => number;
 }
 
 export interface HttpHandle {
@@ -46,14 +57,38 @@ export interface HttpHandle {
 interface Session {
   transport: NodeStreamableHTTPServerTransport;
   server: McpServer;
-  lastSeen: number;
-  /** Open requests (POSTs and the GET stream); a session is never reaped under a live request. */
-  open: number;
+  /** When a request last arrived or ended, or a message last left: what idleness is measured from. */
+  lastActive: number;
+  /** Requests being answered (the GET stream is no request); a session is never closed while one is. */
+  busy: number;
+  /** The protocol version its initialize settled on, reported by the SDK through `setProtocolVersion`. */
+  version?: string;
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 const DEFAULT_MAX_BODY = 1024 * 1024;
 const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * CORS for the Origins the server accepts (a browser client such as the Inspector's web UI): the request headers
+ * of both eras (2026-07-28 adds Mcp-Method and Mcp-Name), and the session id readable by the page.
+ */
+const PREFLIGHT_HEADERS = {
+  'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
+  'access-control-allow-headers':
+    'Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, Mcp-Method, Mcp-Name',
+  'access-control-max-age': '600',
+};
+const EXPOSED_HEADERS = 'Mcp-Session-Id, MCP-Protocol-Version, WWW-Authenticate';
+
+/** Call only once the Origin is accepted: the answer names it, and varies with it. */
+function allowCrossOrigin(req: IncomingMessage, res: ServerResponse): void {
+  res.setHeader('vary', 'Origin');
+  const { origin } = req.headers;
+  if (origin === undefined) return;
+  res.setHeader('access-control-allow-origin', origin);
+  res.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
+}
 
 export function isLoopback(host: string): boolean {
   return LOOPBACK_HOSTS.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -67,9 +102,13 @@ function hostnameOf(hostHeader: string): string {
   }
 }
 
-function sendJsonRpcError(res: ServerResponse, status: number, code: number, message: string, headers = {}): void {
+function sendJson(res: ServerResponse, status: number, payload: unknown, headers = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+  res.end(JSON.stringify(payload));
+}
+
+function sendJsonRpcError(res: ServerResponse, status: number, code: number, message: string, headers = {}): void {
+  sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id: null }, headers);
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -106,6 +145,7 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
     );
   }
   const { logger } = options;
+  const now = options.now ?? Date.now;
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const allowedHosts = new Set([...LOOPBACK_HOSTS, hostnameOf(options.host), ...(options.allowedHosts ?? [])]);
   const allowedOrigins = new Set(options.allowedOrigins ?? []);
@@ -115,7 +155,8 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
   // 2026-07-28 requests carry their version and capabilities in each request: the SDK's entry serves them
   // statelessly, one server per request. Everything else (the 2025 handshake and sessions, which elicitation
   // needs) stays on the session map below; `legacy: 'reject'` keeps the two routes from overlapping.
-  const modernEntry = createMcpHandler(options.createServer, {
+  const createServer = answeringSchemaFailures(options.createServer);
+  const modernEntry = createMcpHandler(createServer, {
     legacy: 'reject',
     maxRequestBodySize: maxBody,
     onerror: (error) => logger.warn({ err: error }, 'MCP request refused or failed'),
@@ -153,6 +194,27 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
 
   let initializing = 0;
 
+  const reapIdle = () => {
+    const cutoff = now() - options.sessionIdleMs;
+    for (const [id, s] of sessions) if (s.busy === 0 && s.lastActive <= cutoff) void closeSession(id, 'idle');
+  };
+
+  /**
+   * Whether a newcomer may open a session, closing the least recently active one not answering a request when
+   * the cap is reached: one-shot clients never send DELETE, and would otherwise hold every place until they idle
+   * out. Sessions still initialising count too: they join the map only once their initialize is answered.
+   */
+  const makeRoom = () => {
+    reapIdle();
+    if (sessions.size + initializing < options.maxSessions) return true;
+    let oldest: [string, Session] | undefined;
+    for (const entry of sessions)
+      if (entry[1].busy === 0 && (!oldest || entry[1].lastActive < oldest[1].lastActive)) oldest = entry;
+    if (!oldest) return false;
+    void closeSession(oldest[0], 'least recently active, making room for a new session');
+    return true;
+  };
+
   const serveMcp = async (req: IncomingMessage, res: ServerResponse, claim: { initializing: boolean }) => {
     const sessionId = req.headers['mcp-session-id'];
     const id = typeof sessionId === 'string' ? sessionId : undefined;
@@ -181,7 +243,21 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
       sendJsonRpcError(res, 404, -32001, 'Session not found; initialize a new one');
       return;
     }
+    if (session && req.method === 'POST') {
+      // The SDK's session transport answers an empty batch with 202, a batch on any version, and a non-message
+      // with -32700; JSON-RPC and the negotiated version say otherwise.
+      const framed = frame(undefined, body, session.version);
+      if (framed.kind === 'refused') {
+        sendJson(res, 400, framed.error);
+        return;
+      }
+    }
     if (!session) {
+      const badInitialize = req.method === 'POST' ? invalidInitialize(body) : undefined;
+      if (badInitialize) {
+        sendJson(res, 400, badInitialize);
+        return;
+      }
       if (req.method !== 'POST' || !isInitializeRequest(body)) {
         sendJsonRpcError(res, 400, -32000, 'Bad request: no session id, and not an initialize request');
         return;
@@ -190,20 +266,19 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
         sendJsonRpcError(res, 503, -32000, 'Server is shutting down');
         return;
       }
-      // Sessions still initialising count too: they join the map only once their initialize is answered.
-      if (sessions.size + initializing >= options.maxSessions) {
-        sendJsonRpcError(res, 503, -32000, `Too many sessions (max ${options.maxSessions}); retry later`, {
+      if (!makeRoom()) {
+        sendJsonRpcError(res, 503, -32000, `Too many sessions (max ${options.maxSessions}), all busy; retry later`, {
           'retry-after': '60',
         });
         return;
       }
       initializing++;
       claim.initializing = true;
-      const server = options.createServer();
+      const server = createServer();
       const created: Session = {
         server,
-        lastSeen: Date.now(),
-        open: 0,
+        lastActive: now(),
+        busy: 0,
         transport: new NodeStreamableHTTPServerTransport({
           sessionIdGenerator: randomUUID,
           onsessioninitialized: (newId) => {
@@ -216,16 +291,29 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
         const sid = created.transport.sessionId;
         if (sid) sessions.delete(sid);
       };
+      // Transport.setProtocolVersion is the SDK's hook for the version initialize settled on; the Node transport
+      // leaves it out.
+      Object.assign(created.transport, {
+        setProtocolVersion: (version: string) => {
+          created.version = version;
+        },
+      });
+      const send = created.transport.send.bind(created.transport);
+      created.transport.send = (message, sendOptions) => {
+        created.lastActive = now();
+        return send(message, sendOptions);
+      };
       await server.connect(created.transport);
       session = created;
     }
     const active = session;
-    active.lastSeen = Date.now();
-    active.open++;
+    const answering = req.method !== 'GET';
+    active.lastActive = now();
+    if (answering) active.busy++;
     if (req.method === 'POST') postsInFlight++;
     res.on('close', () => {
-      active.open--;
-      active.lastSeen = Date.now();
+      if (answering) active.busy--;
+      active.lastActive = now();
       if (req.method === 'POST') postsInFlight--;
     });
     await active.transport.handleRequest(Object.assign(req, { auth }), res, body);
@@ -251,6 +339,13 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
       sendJsonRpcError(res, 403, -32000, 'Forbidden: Origin not allowed');
       return;
     }
+    allowCrossOrigin(req, res);
+    if (req.method === 'OPTIONS' && url.pathname === '/mcp') {
+      // A browser's preflight carries no credentials, so it is answered before authorization.
+      res.writeHead(204, PREFLIGHT_HEADERS);
+      res.end();
+      return;
+    }
     if (url.pathname === '/healthz' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: stopping ? 'stopping' : 'ok', sessions: sessions.size }));
@@ -272,13 +367,7 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
     });
   });
 
-  const sweep = setInterval(
-    () => {
-      const cutoff = Date.now() - options.sessionIdleMs;
-      for (const [id, s] of sessions) if (s.open === 0 && s.lastSeen < cutoff) void closeSession(id, 'idle');
-    },
-    Math.max(50, Math.min(options.sessionIdleMs / 2, 60_000)),
-  );
+  const sweep = setInterval(reapIdle, Math.max(50, Math.min(options.sessionIdleMs / 2, 60_000)));
   sweep.unref();
 
   await new Promise<void>((resolve, reject) => {

@@ -100,26 +100,16 @@ describe('HTTP hardening', () => {
     }
   });
 
-  it('refuses sessions over the cap with 503', async () => {
-    const http = await startHttpFor(runtime, { maxSessions: 2 });
-    try {
-      for (let i = 0; i < 2; i++) await (await init(http.url)).text();
-      const over = await init(http.url);
-      expect(over.status).toBe(503);
-      expect(http.sessionCount()).toBe(2);
-    } finally {
-      await http.close();
-    }
-  });
-
   it('a burst of concurrent initializes never overshoots the session cap', async () => {
     const http = await startHttpFor(runtime, { maxSessions: 3 });
     try {
       const burst = await Promise.all(Array.from({ length: 12 }, () => init(http.url)));
       await Promise.all(burst.map((r) => r.text()));
-      expect(burst.filter((r) => r.status === 200)).toHaveLength(3);
-      expect(burst.filter((r) => r.status === 503)).toHaveLength(9);
-      expect(http.sessionCount()).toBe(3);
+      // Newcomers close sessions whose initialize is answered; those still initialising are busy, so some of
+      // the burst is refused, and the count never passes the cap.
+      expect(burst.every((r) => r.status === 200 || r.status === 503)).toBe(true);
+      expect(burst.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(3);
+      expect(http.sessionCount()).toBeLessThanOrEqual(3);
     } finally {
       await http.close();
     }
