@@ -61,7 +61,10 @@ function expectNoSecret(run: Run, secrets: string[]): void {
   expect(everything).not.toMatch(/VisierASIDToken=(?!\[|\*)[\w.-]{8,}/);
   expect(everything).not.toMatch(/Bearer (?!\[|\*)[\w.-]{8,}/);
   // The sandbox's ASID tokens are 32 random bytes in base64url: exactly 43 such characters, standing alone.
-  expect(everything).not.toMatch(/(?<![\w-])[\w-]{43}(?![\w-])/);
+  // The audit log's public key (shown at start-up on purpose, standard base64) can hold such a run by chance
+  // where a '/' or '+' splits it: it is no secret, so it is taken out before looking.
+  const withoutPublicKey = everything.replace(/"publicKey":"[A-Za-z0-9+/=]+"/g, '"publicKey":""');
+  expect(withoutPublicKey).not.toMatch(/(?<![\w-])[\w-]{43}(?![\w-])/);
 }
 
 describe('secrets across the whole process (stdio, trace logging, audit)', () => {
