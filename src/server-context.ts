@@ -79,6 +79,16 @@ function principalOf(extra?: Pick<Extra, 'http'>): string {
   return typeof named === 'string' ? named : LOCAL_PROCESS;
 }
 
+/**
+ * Whether the client takes form elicitation: it declares `form`, or declares elicitation with no mode at all
+ * (what 2025-06-18 clients send, which means form). A client that offers only `url` cannot show our form.
+ */
+function offersForms(server: McpServer): boolean {
+  const elicitation = server.server.getClientCapabilities()?.elicitation;
+  if (elicitation === undefined) return false;
+  return elicitation.form !== undefined || elicitation.url === undefined;
+}
+
 export function callerInfo(
   server: McpServer,
   deps: Pick<ContextDeps, 'elicitationTimeoutMs'>,
@@ -93,7 +103,7 @@ export function callerInfo(
   const inputRequest = extra === undefined ? undefined : inputRequestOf(extra);
   if (inputRequest !== undefined) {
     caller.inputRequest = inputRequest;
-  } else if (extra && extra.mcpReq.envelope === undefined && server.server.getClientCapabilities()?.elicitation) {
+  } else if (extra && extra.mcpReq.envelope === undefined && offersForms(server)) {
     // Only a 2025-era request can push a question to the client while the call waits.
     // Sent as part of this call, so over HTTP it rides the call's own stream (no GET stream needed). The
     // message and field titles quote directory text: the human's form gets it as inert as the model does.

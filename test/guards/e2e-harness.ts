@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CallToolResult, Client } from '@modelcontextprotocol/client';
+import type { CallToolResult, Client, ClientCapabilities } from '@modelcontextprotocol/client';
 import pino from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import type { GuardOptions } from '../../src/guards/guard.js';
@@ -28,6 +28,8 @@ export interface E2E {
 export type E2EOptions = {
   guard?: Partial<GuardOptions>;
   elicit?: ElicitHandler;
+  /** What the client declares instead of the default (form elicitation exactly when `elicit` is given). */
+  capabilities?: ClientCapabilities;
   sandbox?: SandboxHandle;
   auditDir?: string;
 };
@@ -49,6 +51,7 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
       audit: { path: auditPath },
       ...options.guard,
     },
+    ...(options.capabilities ? { capabilities: options.capabilities } : {}),
     ...(answer
       ? {
           elicit: async (params) => {

@@ -1,7 +1,13 @@
 // The real parts wired as the CLI wires them, over a running sandbox: Visier client, guard, server, and an
 // SDK v2 Client connected in memory, on 2025-11-25 (the era it opens with unless told to negotiate). The server
 // and guard test harnesses differ only in what they pass here.
-import { type CallToolResult, Client, type ElicitResult, InMemoryTransport } from '@modelcontextprotocol/client';
+import {
+  type CallToolResult,
+  Client,
+  type ClientCapabilities,
+  type ElicitResult,
+  InMemoryTransport,
+} from '@modelcontextprotocol/client';
 import type { GuardOptions } from '../../src/guards/guard.js';
 import { createGuard } from '../../src/guards/index.js';
 import type { SandboxHandle } from '../../src/sandbox/index.js';
@@ -22,6 +28,8 @@ export interface StackOptions {
   wrapVisier?: (client: VisierClient) => Pick<ServerDeps, 'visier' | 'liveVisier'>;
   /** When given, the client declares form elicitation and answers with this. */
   elicit?: ElicitHandler;
+  /** What the client declares instead of the default (form elicitation exactly when `elicit` is given). */
+  capabilities?: ClientCapabilities;
 }
 
 export interface Stack {
@@ -55,7 +63,9 @@ export async function connectStack(sandbox: SandboxHandle, options: StackOptions
     defaultTenant: sandbox.tenants.primary,
     ...options.server,
   });
-  const client = new Client(options.client, { capabilities: options.elicit ? { elicitation: { form: {} } } : {} });
+  const client = new Client(options.client, {
+    capabilities: options.capabilities ?? (options.elicit ? { elicitation: { form: {} } } : {}),
+  });
   const answer = options.elicit;
   if (answer) {
     client.setRequestHandler('elicitation/create', (request) =>
