@@ -25,7 +25,12 @@ export interface ResourceDeps extends ContextDeps {
 const LIST_PAGE = 100;
 /** Items a collection resource (visier://users, visier://user-groups) holds; tools page past it. */
 const COLLECTION_MAX = 1000;
+/**
+ * Values a completion shows. One more is gathered when there is one: the SDK answers `hasMore: true` (and a
+ * `total` of at least this plus one) only when handed more than it shows.
+ */
 const COMPLETION_MAX = 100;
+const COMPLETION_GATHER = COMPLETION_MAX + 1;
 /** Directory pages a completion scans at most, so one keystroke cannot walk a 100,000-user tenant. */
 const COMPLETION_SCAN_PAGES = 5;
 
@@ -97,7 +102,7 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
         for (const u of page) {
           if ([u.userId, u.username, u.displayName].some((v) => v?.toLowerCase().startsWith(prefix)))
             found.push(u.userId);
-          if (found.length === COMPLETION_MAX) return found;
+          if (found.length === COMPLETION_GATHER) return found;
         }
         if (++pages === COMPLETION_SCAN_PAGES) break;
       }
@@ -109,7 +114,7 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
       const page = await ctx.visier.listUserGroups({ limit: COLLECTION_MAX, start: 0 }, ctx.call);
       return page.items
         .filter((g) => [g.userGroupId, g.displayName].some((v) => v?.toLowerCase().startsWith(prefix)))
-        .slice(0, COMPLETION_MAX)
+        .slice(0, COMPLETION_GATHER)
         .map((g) => g.userGroupId);
     });
   const completePermissionId = (value: string) =>
@@ -118,7 +123,7 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
       const all = await ctx.visier.listPermissions({}, ctx.call);
       return all
         .filter((p) => [p.permissionId, p.displayName].some((v) => v?.toLowerCase().startsWith(prefix)))
-        .slice(0, COMPLETION_MAX)
+        .slice(0, COMPLETION_GATHER)
         .map((p) => p.permissionId);
     });
 

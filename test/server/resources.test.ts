@@ -99,6 +99,20 @@ describe('resources', () => {
     expect(await complete('visier://users/{userId}', 'userId', '')).toHaveLength(100);
   });
 
+  it('a completion that stops at its cap says there is more; one that does not, says there is not', async () => {
+    const all = await h.client.complete({
+      ref: { type: 'ref/resource', uri: 'visier://users/{userId}' },
+      argument: { name: 'userId', value: '' },
+    });
+    expect(all.completion).toMatchObject({ hasMore: true });
+    expect(all.completion.values).toHaveLength(100);
+    const one = await h.client.complete({
+      ref: { type: 'ref/resource', uri: 'visier://users/{userId}' },
+      argument: { name: 'userId', value: 'dana' },
+    });
+    expect(one.completion).toMatchObject({ values: [DEMO_USERS.dana.userId], hasMore: false });
+  });
+
   it('the diagnose_access prompt guides through read-only tools', async () => {
     const { prompts } = await h.client.listPrompts();
     expect(prompts.map((p) => [p.name, Boolean(p.description)])).toEqual([['diagnose_access', true]]);
