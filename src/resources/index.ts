@@ -9,20 +9,17 @@ import {
 } from '@modelcontextprotocol/server';
 import type pino from 'pino';
 import type { Guard } from '../guards/guard.js';
-import { DIRECTORY_TEXT_NOTICE, labelDirectoryData, sanitizeMessage, sanitizeUntrusted } from '../guards/untrusted.js';
+import { labelDirectoryData, sanitizeMessage } from '../guards/untrusted.js';
 import { type CallExtra, type ContextDeps, callContext, callerInfo, type Extra } from '../server-context.js';
 import type { AnyToolDefinition, ToolContext } from '../tools/define.js';
 import { describeToolError } from '../tools/errors.js';
 import { isNotFound } from '../tools/preview.js';
-import { decodeListCursor, encodeListCursor, type ListPosition } from './cursor.js';
 
 export interface ResourceDeps extends ContextDeps {
   guard: Guard;
   logger: pino.Logger;
 }
 
-/** Users or groups per resources/list page. */
-const LIST_PAGE = 100;
 /** Items a collection resource (visier://users, visier://user-groups) holds; tools page past it. */
 const COLLECTION_MAX = 1000;
 /**
@@ -236,41 +233,14 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
     },
   );
 
-  // McpServer answers resources/list in one page; this walks statics, then users, then groups, by cursor.
-  server.server.setRequestHandler('resources/list', async (request, extra) => {
-    const position: ListPosition = decodeListCursor(request.params?.cursor) ?? { section: 'users', start: 0 };
-    const first = request.params?.cursor === undefined;
-    return read('list', { extra }, async (ctx) => {
-      const resources: Resource[] = first ? [...statics] : [];
-      if (position.section === 'users') {
-        const page = await ctx.visier.listUsers({ limit: LIST_PAGE, start: position.start }, ctx.call);
-        for (const u of page.items) {
-          resources.push({
-            uri: `visier://users/${encodeURIComponent(u.userId)}`,
-            name: sanitizeUntrusted(u.username),
-            ...(u.displayName ? { title: sanitizeUntrusted(u.displayName) } : {}),
-            description: DIRECTORY_TEXT_NOTICE,
-            mimeType: JSON_TYPE,
-          });
-        }
-        const next: ListPosition =
-          page.items.length === LIST_PAGE
-            ? { section: 'users', start: position.start + LIST_PAGE }
-            : { section: 'user-groups', start: 0 };
-        return { resources, nextCursor: encodeListCursor(next) };
-      }
-      const page = await ctx.visier.listUserGroups({ limit: LIST_PAGE, start: position.start }, ctx.call);
-      for (const g of page.items) {
-        resources.push({
-          uri: `visier://user-groups/${encodeURIComponent(g.userGroupId)}`,
-          name: sanitizeUntrusted(g.displayName ?? g.userGroupId),
-          description: DIRECTORY_TEXT_NOTICE,
-          mimeType: JSON_TYPE,
-        });
-      }
-      return page.items.length === LIST_PAGE
-        ? { resources, nextCursor: encodeListCursor({ section: 'user-groups', start: position.start + LIST_PAGE }) }
-        : { resources };
-    });
+  // resources/list names the collections; single users and groups are read through the templates
+  // (resources/templates/list). Listing every user made a client that follows every cursor, as some do at
+  // start-up, walk the whole directory: about 1,000 Visier pages on a 100,000-user tenant. This list asks Visier
+  // nothing and issues no cursor, so a cursor sent back was never ours: -32602, as the spec asks.
+  server.server.setRequestHandler('resources/list', async (request) => {
+    if (request.params?.cursor !== undefined) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Invalid cursor: this list has one page; omit it');
+    }
+    return { resources: statics };
   });
 }
