@@ -9,7 +9,7 @@ import { inputRequiredResult } from './input-request.js';
 import { registerDiagnoseAccessPrompt } from './prompts/diagnose-access.js';
 import { aheadOfToolsCallParsing } from './raw-tools-call.js';
 import { registerResources } from './resources/index.js';
-import { callContext, callerInfo, type Extra } from './server-context.js';
+import { callContext, callerInfo, type Extra, type Ticker } from './server-context.js';
 import { OutputSchemaMismatch, type PublicFace, publicFace } from './tool-face.js';
 import { annotationsFor } from './tools/annotations.js';
 import type { AnyToolDefinition, PrivilegedPolicy } from './tools/define.js';
@@ -38,6 +38,8 @@ export interface ServerDeps {
   defaultTenant?: string;
   /** How long to wait for a human's answer to an elicitation. Default 120,000 ms. */
   elicitationTimeoutMs?: number;
+  /** Paces the progress a call sends while a person decides; setInterval when absent (tests inject one). */
+  ticker?: Ticker;
   logger?: pino.Logger;
   tools?: AnyToolDefinition[];
 }

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import type { GuardOptions } from '../../src/guards/guard.js';
 import { type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
-import { connectStack, type ElicitHandler } from '../support/mcp-stack.js';
+import { connectStack, type ElicitHandler, type StackOptions } from '../support/mcp-stack.js';
 
 export type { ElicitHandler } from '../support/mcp-stack.js';
 
@@ -30,6 +30,7 @@ export type E2EOptions = {
   elicit?: ElicitHandler;
   /** What the client declares instead of the default (form elicitation exactly when `elicit` is given). */
   capabilities?: ClientCapabilities;
+  server?: StackOptions['server'];
   sandbox?: SandboxHandle;
   auditDir?: string;
 };
@@ -52,11 +53,12 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
       ...options.guard,
     },
     ...(options.capabilities ? { capabilities: options.capabilities } : {}),
+    ...(options.server ? { server: options.server } : {}),
     ...(answer
       ? {
-          elicit: async (params) => {
+          elicit: async (params, signal) => {
             elicited.push({ message: params.message, requestedSchema: params.requestedSchema });
-            return answer(params);
+            return answer(params, signal);
           },
         }
       : {}),

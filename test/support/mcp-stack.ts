@@ -15,7 +15,11 @@ import { createServer, type ServerDeps } from '../../src/server.js';
 import { VisierClient } from '../../src/visier/client.js';
 import type { VisierClientConfig } from '../../src/visier/config.js';
 
-export type ElicitHandler = (params: { message: string; requestedSchema: unknown }) => Promise<ElicitResult>;
+/** Answers an elicitation; `signal` aborts when the server withdraws it (notifications/cancelled). */
+export type ElicitHandler = (
+  params: { message: string; requestedSchema: unknown },
+  signal: AbortSignal,
+) => Promise<ElicitResult>;
 
 export interface StackOptions {
   client: { name: string; version: string };
@@ -23,7 +27,12 @@ export interface StackOptions {
   visier?: Pick<VisierClientConfig, 'retry' | 'logger'>;
   /** Everything but the tenants, which are the sandbox's two with the primary as default; mode defaults to full. */
   guard: Omit<GuardOptions, 'mode' | 'tenants' | 'defaultTenant' | 'confirm'> & Partial<GuardOptions>;
-  server?: Partial<Pick<ServerDeps, 'maxResultChars' | 'reportDir' | 'tools' | 'logger' | 'sandbox'>>;
+  server?: Partial<
+    Pick<
+      ServerDeps,
+      'maxResultChars' | 'reportDir' | 'tools' | 'logger' | 'sandbox' | 'ticker' | 'elicitationTimeoutMs'
+    >
+  >;
   /** What the server sees of the client: a cache in front of it, or a watcher of what tools send. */
   wrapVisier?: (client: VisierClient) => Pick<ServerDeps, 'visier' | 'liveVisier'>;
   /** When given, the client declares form elicitation and answers with this. */
@@ -68,8 +77,8 @@ export async function connectStack(sandbox: SandboxHandle, options: StackOptions
   });
   const answer = options.elicit;
   if (answer) {
-    client.setRequestHandler('elicitation/create', (request) =>
-      answer(request.params as { message: string; requestedSchema: unknown }),
+    client.setRequestHandler('elicitation/create', (request, ctx) =>
+      answer(request.params as { message: string; requestedSchema: unknown }, ctx.mcpReq.signal),
     );
   }
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
