@@ -13,6 +13,7 @@ export type Extra = ServerContext;
 /** The parts of a request's context that tools and resources use; resources/list builds one of its own. */
 export type CallExtra = { mcpReq: Pick<Extra['mcpReq'], '_meta' | 'notify' | 'signal'> };
 
+/** Calls `beat` every `everyMs` milliseconds until the stop it returns is called. */
 export type Ticker = (everyMs: number, beat: () => void) => () => void;
 
 const intervalTicker: Ticker = (everyMs, beat) => {
@@ -32,7 +33,7 @@ export interface ContextDeps {
   reportDir?: string;
   defaultTenant?: string;
   elicitationTimeoutMs?: number;
-  /** Calls `beat` every `everyMs` until the returned stop is called; setInterval when absent (tests inject one). */
+  /** Paces progress while a person decides; setInterval when absent (tests inject one). */
   ticker?: Ticker;
   /** Which permissions previews mark as privileged; the name-based default when absent. */
   privileged?: PrivilegedPolicy;
