@@ -1,10 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/server';
+import { aheadOfToolsCallParsing } from './raw-tools-call.js';
 import type { Extra } from './server-context.js';
-
-interface CallRequest {
-  params?: { name?: unknown; arguments?: unknown };
-}
-type RawHandler = (request: CallRequest, extra: Extra) => Promise<unknown>;
 
 /** What an audit line can say about a call the SDK answered without any tool's guard. */
 export interface UnguardedCall {
@@ -47,18 +43,10 @@ export function auditCallsTheSdkAnswers(
   tools: ReadonlySet<string>,
   refused: (call: UnguardedCall, extra: Extra) => void,
 ): (extra: Extra) => void {
-  // The SDK has no public hook ahead of its request parsing: the map is Protocol's own registry of raw handlers,
-  // each already wrapped by the SDK's parsing and result checks. Replacing the entry, not calling
-  // setRequestHandler, keeps that wrapping single and sees the request as it arrived.
-  const handlers = (server.server as unknown as { _requestHandlers?: Map<string, RawHandler> })._requestHandlers;
-  const sdk = handlers?.get('tools/call');
-  if (handlers === undefined || sdk === undefined) {
-    throw new Error('tools/call has no handler yet: register the tools first');
-  }
   const reached = new WeakSet<Extra>();
-  handlers.set('tools/call', async (request, extra) => {
+  aheadOfToolsCallParsing(server, async (request, extra, next) => {
     try {
-      return await sdk(request, extra);
+      return await next(request, extra);
     } finally {
       if (!reached.has(extra)) refused(describeCall(request, tools), extra);
     }

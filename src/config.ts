@@ -73,6 +73,12 @@ export const OPTIONS = {
     help: 'Also send each audit checkpoint to an http(s) webhook or syslog://host:port',
   },
   confirm: { flag: '--confirm', env: 'VISIER_MCP_CONFIRM', kind: 'string', help: 'auto or elicitation' },
+  elicitationTimeoutSeconds: {
+    flag: '--elicitation-timeout-seconds',
+    env: 'VISIER_MCP_ELICITATION_TIMEOUT_SECONDS',
+    kind: 'string',
+    help: 'How long a person has to answer an approval form',
+  },
   confirmSecret: {
     flag: '--confirm-secret',
     env: 'VISIER_MCP_CONFIRM_SECRET',
@@ -185,6 +191,7 @@ const schema = z.strictObject({
     .url({ protocol: /^(https?|syslog)$/, error: 'must be an http(s) URL or syslog://host:port' })
     .optional(),
   confirm: z.enum(['auto', 'elicitation']).default('auto'),
+  elicitationTimeoutSeconds: int(10, 3600).default(120),
   confirmSecret: z.string().min(16, 'must be at least 16 characters').optional(),
   reportDir: z.string().min(1).optional(),
   maxResultChars: int(1000, 1_000_000).default(20_000),

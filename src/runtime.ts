@@ -70,6 +70,7 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
     defaultTenant,
     confirm: config.confirm,
     confirmSecret: config.confirmSecret,
+    elicitationTimeoutMs: config.elicitationTimeoutSeconds * 1000,
     caps: {
       ...(config.maxItemsPerCall === undefined ? {} : { maxItemsPerCall: config.maxItemsPerCall }),
       ...(config.maxChangesPerSession === undefined ? {} : { maxChangesPerSession: config.maxChangesPerSession }),
@@ -86,6 +87,7 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
         guard,
         sandbox: config.sandbox,
         maxResultChars: config.maxResultChars,
+        elicitationTimeoutMs: config.elicitationTimeoutSeconds * 1000,
         defaultTenant,
         logger,
         ...(config.reportDir === undefined ? {} : { reportDir: config.reportDir }),

@@ -13,24 +13,53 @@ export type Extra = ServerContext;
 /** The parts of a request's context that tools and resources use; resources/list builds one of its own. */
 export type CallExtra = { mcpReq: Pick<Extra['mcpReq'], '_meta' | 'notify' | 'signal'> };
 
+/** Calls `beat` every `everyMs` milliseconds until the stop it returns is called. */
+export type Ticker = (everyMs: number, beat: () => void) => () => void;
+
+const intervalTicker: Ticker = (everyMs, beat) => {
+  const timer = setInterval(beat, everyMs);
+  return () => clearInterval(timer);
+};
+
+/**
+ * How often a call waiting on a person sends progress: under the 15 s after which clients that reset their
+ * timeout on progress may give up.
+ */
+export const WAITING_BEAT_MS = 10_000;
+
 export interface ContextDeps {
   visier: VisierApi;
   maxResultChars: number;
   reportDir?: string;
   defaultTenant?: string;
   elicitationTimeoutMs?: number;
+  /** Paces progress while a person decides; setInterval when absent (tests inject one). */
+  ticker?: Ticker;
   /** Which permissions previews mark as privileged; the name-based default when absent. */
   privileged?: PrivilegedPolicy;
 }
 
+/** A call's progress: what its work reports, and the beat that says it is still waiting on a person. */
+interface CallProgress {
+  report: ProgressFn;
+  /** Sends the next progress number with `message`; a no-op without a progress token. */
+  beat: (message: string) => void;
+}
+
+// One per request, shared by the tool's work and the wait for a person: progress must only ever go up.
+const callProgress = new WeakMap<object, CallProgress>();
+
 /** Forwards progress only when the client asked for it (progress token), and only ever forwards. */
-function progressFor(extra: CallExtra): ProgressFn {
+function progressFor(extra: CallExtra): CallProgress {
+  const known = callProgress.get(extra);
+  if (known !== undefined) return known;
   const token = extra.mcpReq._meta?.progressToken;
-  if (token === undefined) return () => {};
   let last = -1;
-  return (done, total, message) => {
-    if (done <= last) return;
+  let lastTotal: number | undefined;
+  const send = (done: number, total: number | undefined, message: string | undefined) => {
+    if (token === undefined || done <= last) return;
     last = done;
+    lastTotal = total;
     extra.mcpReq
       .notify({
         method: 'notifications/progress',
@@ -43,6 +72,14 @@ function progressFor(extra: CallExtra): ProgressFn {
       })
       .catch(() => {});
   };
+  // A beat past the total would claim more work than there is: it goes on without one.
+  const progress: CallProgress = {
+    report: (done, total, message) => send(done, total, message),
+    beat: (message) =>
+      send(last + 1, lastTotal !== undefined && last + 1 <= lastTotal ? lastTotal : undefined, message),
+  };
+  callProgress.set(extra, progress);
+  return progress;
 }
 
 const DEFAULT_PRIVILEGED = privilegedPolicy();
@@ -59,7 +96,7 @@ export function callContext(deps: ContextDeps, args: Record<string, unknown>, ex
     visier: deps.visier,
     call,
     signal: extra.mcpReq.signal,
-    progress: progressFor(extra),
+    progress: progressFor(extra).report,
     fence: (lines) => fenceUntrusted(lines, nonce),
     maxResultChars: deps.maxResultChars,
     privileged: deps.privileged ?? DEFAULT_PRIVILEGED,
@@ -79,9 +116,19 @@ function principalOf(extra?: Pick<Extra, 'http'>): string {
   return typeof named === 'string' ? named : LOCAL_PROCESS;
 }
 
+/**
+ * Whether the client takes form elicitation: it declares `form`, or declares elicitation with no mode at all
+ * (what 2025-06-18 clients send, which means form). A client that offers only `url` cannot show our form.
+ */
+function offersForms(server: McpServer): boolean {
+  const elicitation = server.server.getClientCapabilities()?.elicitation;
+  if (elicitation === undefined) return false;
+  return elicitation.form !== undefined || elicitation.url === undefined;
+}
+
 export function callerInfo(
   server: McpServer,
-  deps: Pick<ContextDeps, 'elicitationTimeoutMs'>,
+  deps: Pick<ContextDeps, 'elicitationTimeoutMs' | 'ticker'>,
   extra?: Extra,
 ): CallerInfo {
   const client = server.server.getClientVersion();
@@ -93,23 +140,34 @@ export function callerInfo(
   const inputRequest = extra === undefined ? undefined : inputRequestOf(extra);
   if (inputRequest !== undefined) {
     caller.inputRequest = inputRequest;
-  } else if (extra && extra.mcpReq.envelope === undefined && server.server.getClientCapabilities()?.elicitation) {
+  } else if (extra && extra.mcpReq.envelope === undefined && offersForms(server)) {
     // Only a 2025-era request can push a question to the client while the call waits.
     // Sent as part of this call, so over HTTP it rides the call's own stream (no GET stream needed). The
     // message and field titles quote directory text: the human's form gets it as inert as the model does.
-    caller.elicit = (message, requestedSchema) =>
-      extra.mcpReq.send(
-        // The guard builds the flat form schema MCP allows; the SDK validates the answer against it.
-        {
-          method: 'elicitation/create',
-          params: {
-            mode: 'form',
-            message: sanitizeMessage(message),
-            requestedSchema: sanitizeUntrustedDeep(requestedSchema) as ElicitRequestFormParams['requestedSchema'],
-          } satisfies ElicitRequestFormParams,
-        },
-        { timeout: deps.elicitationTimeoutMs ?? 120_000 },
+    // While the person decides, progress beats keep clients that reset their timeout on progress waiting; the
+    // call's own signal withdraws the question (notifications/cancelled) when the client cancels the call.
+    caller.elicit = async (message, requestedSchema) => {
+      const progress = progressFor(extra);
+      const stop = (deps.ticker ?? intervalTicker)(WAITING_BEAT_MS, () =>
+        progress.beat('waiting for the person to answer the approval form'),
       );
+      try {
+        return await extra.mcpReq.send(
+          // The guard builds the flat form schema MCP allows; the SDK validates the answer against it.
+          {
+            method: 'elicitation/create',
+            params: {
+              mode: 'form',
+              message: sanitizeMessage(message),
+              requestedSchema: sanitizeUntrustedDeep(requestedSchema) as ElicitRequestFormParams['requestedSchema'],
+            } satisfies ElicitRequestFormParams,
+          },
+          { timeout: deps.elicitationTimeoutMs ?? 120_000, signal: extra.mcpReq.signal },
+        );
+      } finally {
+        stop();
+      }
+    };
   }
   return caller;
 }

@@ -7,8 +7,9 @@ import { CONFIRMATION_TOKEN_ARG, type Guard, type GuardedOutcome } from './guard
 import { DIRECTORY_TEXT_KEY, labelDirectoryData, sanitizeMessage, sanitizeUntrustedDeep } from './guards/untrusted.js';
 import { inputRequiredResult } from './input-request.js';
 import { registerDiagnoseAccessPrompt } from './prompts/diagnose-access.js';
+import { aheadOfToolsCallParsing } from './raw-tools-call.js';
 import { registerResources } from './resources/index.js';
-import { callContext, callerInfo, type Extra } from './server-context.js';
+import { callContext, callerInfo, type Extra, type Ticker } from './server-context.js';
 import { OutputSchemaMismatch, type PublicFace, publicFace } from './tool-face.js';
 import { annotationsFor } from './tools/annotations.js';
 import type { AnyToolDefinition, PrivilegedPolicy } from './tools/define.js';
@@ -37,6 +38,8 @@ export interface ServerDeps {
   defaultTenant?: string;
   /** How long to wait for a human's answer to an elicitation. Default 120,000 ms. */
   elicitationTimeoutMs?: number;
+  /** Paces the progress a call sends while a person decides; setInterval when absent (tests inject one). */
+  ticker?: Ticker;
   logger?: pino.Logger;
   tools?: AnyToolDefinition[];
 }
@@ -65,7 +68,7 @@ function instructions(sandbox: boolean): string {
 }
 
 /** Strict input: unknown keys are refused; change tools also take the confirmation token the guard issued. */
-function inputSchemaOf(def: AnyToolDefinition) {
+function inputSchemaOf(def: AnyToolDefinition): z.ZodObject {
   const confirmation =
     def.classification === 'read'
       ? {}
@@ -78,6 +81,53 @@ function inputSchemaOf(def: AnyToolDefinition) {
             .describe('Token from a confirmation-required answer, sent back with the same arguments'),
         };
   return z.strictObject({ ...def.inputSchema, ...confirmation });
+}
+
+const NUMBER_TEXT = /^-?\d+(\.\d+)?$/;
+
+/**
+ * What a stringified value stands for, when the field's type makes it unambiguous: `"5"` for a number,
+ * `"true"`/`"false"` for a boolean, a JSON array in a string for an array. Anything else is left for the
+ * schema to refuse, naming the field and the rule.
+ */
+function unstringify(type: z.ZodType): ((value: unknown) => unknown) | undefined {
+  if (type instanceof z.ZodNumber) {
+    return (value) => (typeof value === 'string' && NUMBER_TEXT.test(value) ? Number(value) : value);
+  }
+  if (type instanceof z.ZodBoolean) {
+    return (value) => (value === 'true' ? true : value === 'false' ? false : value);
+  }
+  if (type instanceof z.ZodArray) {
+    return (value) => {
+      if (typeof value !== 'string' || !value.trimStart().startsWith('[')) return value;
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        return value;
+      }
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The input schema calls are checked against: `strict`, but taking the top-level values real clients
+ * stringify (see unstringify). tools/list advertises `strict` itself, so a model is never told a string will do.
+ */
+function acceptingStringified(strict: z.ZodObject): z.ZodObject {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, field] of Object.entries(strict.shape as Record<string, z.ZodType>)) {
+    const optional = field instanceof z.ZodOptional;
+    const inner = optional ? (field.unwrap() as z.ZodType) : field;
+    const parse = unstringify(inner);
+    if (parse === undefined) {
+      shape[key] = field;
+      continue;
+    }
+    const lenient = z.preprocess(parse, inner);
+    shape[key] = optional ? lenient.optional() : lenient;
+  }
+  return z.strictObject(shape);
 }
 
 export function createServer(deps: ServerDeps): McpServer {
@@ -154,7 +204,7 @@ export function createServer(deps: ServerDeps): McpServer {
     // tools/list advertises.
     server.registerTool(
       def.name,
-      { title: def.title, description: def.description, inputSchema: input, annotations },
+      { title: def.title, description: def.description, inputSchema: acceptingStringified(input), annotations },
       async (args: Record<string, unknown>, extra: Extra) => {
         sawCall(extra);
         try {
@@ -184,6 +234,14 @@ export function createServer(deps: ServerDeps): McpServer {
   }
   sawCall = auditCallsTheSdkAnswers(server, new Set(tools.map((def) => def.name)), ({ tool, args, reason }, extra) =>
     deps.guard.reject(tool, args, callerInfo(server, deps, extra), reason),
+  );
+  // Some clients send `"arguments": null` for a call without arguments; the SDK's request schema refuses it
+  // before any tool runs. It means no arguments: the call goes on as `{}`, to the tool's own schema and guard.
+  aheadOfToolsCallParsing(server, (request, extra, next) =>
+    next(
+      request.params?.arguments === null ? { ...request, params: { ...request.params, arguments: {} } } : request,
+      extra,
+    ),
   );
   // Every tool stays registered so a call to a hidden one still reaches the guard (which refuses it, naming
   // the mode that allows it, and audits it); only the listing is filtered.

@@ -11,13 +11,53 @@ export class OutputSchemaMismatch extends Error {
   }
 }
 
+type SchemaNode = Record<string, unknown>;
+
+const isNode = (value: unknown): value is SchemaNode =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** The subschemas of a schema node: only these are schemas (a property may well be named `type`). */
+function subschemas(node: SchemaNode): unknown[] {
+  const named = (value: unknown) => (isNode(value) ? Object.values(value) : []);
+  const listed = (value: unknown) => (Array.isArray(value) ? value : []);
+  return [
+    ...named(node.properties),
+    ...named(node.$defs),
+    ...named(node.definitions),
+    node.items,
+    node.additionalProperties,
+    node.not,
+    ...listed(node.anyOf),
+    ...listed(node.oneOf),
+    ...listed(node.allOf),
+  ];
+}
+
 /**
- * JSON Schema as zod writes it (draft-07, the dialect the most clients and model APIs accept), less the
- * `$schema` line it repeats in every schema: without it, validators and 2026-07-28 clients read the schema
- * as 2020-12, which draft-07's keywords used here mean the same in.
+ * Says a schema, in place, in the keywords every common model API takes (test/server/schema-keywords.test.ts
+ * lists the subsets and their sources). Gemini rejects a whole request over two that zod writes: a record's
+ * `propertyNames` (a plain string one says nothing, JSON keys are strings) and a list of types (zod's form of a
+ * union of primitives), which `anyOf` says the same way. Done on the finished schema: zod folds such an `anyOf`
+ * into a type list after its `override` hook has run.
+ */
+function inCommonKeywords(node: SchemaNode): void {
+  const keys = node.propertyNames;
+  if (isNode(keys) && Object.keys(keys).length === 1 && keys.type === 'string') delete node.propertyNames;
+  if (Array.isArray(node.type)) {
+    node.anyOf = node.type.map((type) => ({ type }));
+    delete node.type;
+  }
+  for (const sub of subschemas(node)) if (isNode(sub)) inCommonKeywords(sub);
+}
+
+/**
+ * JSON Schema as zod writes it (draft-07, the dialect the most clients and model APIs accept) in the keywords
+ * model APIs take, less the `$schema` line it repeats in every schema: without it, validators and 2026-07-28
+ * clients read the schema as 2020-12, which draft-07's keywords used here mean the same in.
  */
 function jsonSchemaOf(schema: z.ZodObject, io: 'input' | 'output') {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io }) as Record<string, unknown>;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io }) as SchemaNode;
+  inCommonKeywords(rest);
   return rest;
 }
 

@@ -42,7 +42,7 @@ export type GuardedOutcome =
    * Refused before anything was sent to Visier (mode, tenant, caps, declined or failed confirmation).
    * `reason` is a stable code: mode (also when the call's effect, not its tool, needs a wider mode),
    * tenant-not-allowed, item-cap, caller-budget, hour-budget, no-preview, preview-failed, preview-too-large,
-   * declined, cancelled, typed-mismatch, elicitation-failed, elicitation-timeout, no-confirmation-channel,
+   * declined, cancelled (the person cancelled the form, or the client cancelled the call), typed-mismatch, elicitation-failed, elicitation-timeout, no-confirmation-channel,
    * token-invalid (also a token from another session or caller), token-expired, token-replayed,
    * state-invalid, state-expired, state-replayed, no-answer (the same for an input request's sealed state),
    * target-changed (the text says which targets and lines changed). `text` is for the model and the human:

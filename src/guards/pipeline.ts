@@ -100,6 +100,9 @@ function elevatedReasons(preview: ImpactPreview | undefined): string[] {
   return [...reasons];
 }
 
+/** The client cancelled the call (or went away): nothing is issued and nothing is sent. */
+const CANCELLED_TEXT = 'the call was cancelled; nothing was sent.';
+
 class Refusal {
   constructor(
     readonly reason: string,
@@ -147,6 +150,7 @@ export function createGuard(options: GuardOptions): Guard {
     try {
       return (await def.preview(args, ctx)) as ImpactPreview;
     } catch (error) {
+      if (ctx.signal.aborted) throw new Refusal('cancelled', CANCELLED_TEXT);
       const rci = rciOf(error);
       throw new Refusal(
         'preview-failed',
@@ -243,9 +247,14 @@ export function createGuard(options: GuardOptions): Guard {
       // A reach the preview could not count (a dynamic filter) is over any threshold: a person decides.
       const needsConfirmation =
         changes && (live?.reachUnknown === true || wantsConfirmation(effective, items, unconfirmedSoFar));
+      // A client that has gone gets no token, no question and no change.
+      const stopIfCancelled = () => {
+        if (ctx.signal.aborted) throw new Refusal('cancelled', CANCELLED_TEXT);
+      };
       let confirmed: ShownCount | undefined;
       if (needsConfirmation) {
         const taken = live ?? (await preview(def, callArgs, ctx));
+        stopIfCancelled();
         const shown = withWhere(
           withRunningCount(taken, unconfirmedSoFar, items, threshold),
           record.tenants,
@@ -275,11 +284,13 @@ export function createGuard(options: GuardOptions): Guard {
         if (answer.method !== undefined) {
           record.confirmation = {
             method: answer.method,
-            outcome: answer.outcome,
+            // A question withdrawn because the call was cancelled failed for that reason, not for its channel.
+            outcome: ctx.signal.aborted && answer.kind === 'refused' ? 'cancelled' : answer.outcome,
             ...(answer.kind === 'token-issued' ? { token: tokenDigest(answer.token) } : {}),
             ...(answer.kind === 'input-required' ? { token: tokenDigest(answer.state) } : {}),
           };
         }
+        if (answer.kind === 'refused') stopIfCancelled();
         if (answer.kind === 'input-required') {
           finish({ decision: 'confirmation-required', reason: 'awaiting the answer to an input request' });
           return {
@@ -321,6 +332,7 @@ export function createGuard(options: GuardOptions): Guard {
         }
       }
 
+      if (changes) stopIfCancelled();
       // Fail closed: a change is never sent while its audit line could not follow it (a lock held by a
       // live process, an unwritable file). A line that still cannot be written after the change is said below.
       if (changes) {

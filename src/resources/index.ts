@@ -9,23 +9,25 @@ import {
 } from '@modelcontextprotocol/server';
 import type pino from 'pino';
 import type { Guard } from '../guards/guard.js';
-import { DIRECTORY_TEXT_NOTICE, labelDirectoryData, sanitizeMessage, sanitizeUntrusted } from '../guards/untrusted.js';
+import { labelDirectoryData, sanitizeMessage } from '../guards/untrusted.js';
 import { type CallExtra, type ContextDeps, callContext, callerInfo, type Extra } from '../server-context.js';
 import type { AnyToolDefinition, ToolContext } from '../tools/define.js';
 import { describeToolError } from '../tools/errors.js';
 import { isNotFound } from '../tools/preview.js';
-import { decodeListCursor, encodeListCursor, type ListPosition } from './cursor.js';
 
 export interface ResourceDeps extends ContextDeps {
   guard: Guard;
   logger: pino.Logger;
 }
 
-/** Users or groups per resources/list page. */
-const LIST_PAGE = 100;
 /** Items a collection resource (visier://users, visier://user-groups) holds; tools page past it. */
 const COLLECTION_MAX = 1000;
+/**
+ * Values a completion shows. One more is gathered when there is one: the SDK answers `hasMore: true` (and a
+ * `total` of at least this plus one) only when handed more than it shows.
+ */
 const COMPLETION_MAX = 100;
+const COMPLETION_GATHER = COMPLETION_MAX + 1;
 /** Directory pages a completion scans at most, so one keystroke cannot walk a 100,000-user tenant. */
 const COMPLETION_SCAN_PAGES = 5;
 
@@ -97,7 +99,7 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
         for (const u of page) {
           if ([u.userId, u.username, u.displayName].some((v) => v?.toLowerCase().startsWith(prefix)))
             found.push(u.userId);
-          if (found.length === COMPLETION_MAX) return found;
+          if (found.length === COMPLETION_GATHER) return found;
         }
         if (++pages === COMPLETION_SCAN_PAGES) break;
       }
@@ -109,7 +111,7 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
       const page = await ctx.visier.listUserGroups({ limit: COLLECTION_MAX, start: 0 }, ctx.call);
       return page.items
         .filter((g) => [g.userGroupId, g.displayName].some((v) => v?.toLowerCase().startsWith(prefix)))
-        .slice(0, COMPLETION_MAX)
+        .slice(0, COMPLETION_GATHER)
         .map((g) => g.userGroupId);
     });
   const completePermissionId = (value: string) =>
@@ -118,7 +120,7 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
       const all = await ctx.visier.listPermissions({}, ctx.call);
       return all
         .filter((p) => [p.permissionId, p.displayName].some((v) => v?.toLowerCase().startsWith(prefix)))
-        .slice(0, COMPLETION_MAX)
+        .slice(0, COMPLETION_GATHER)
         .map((p) => p.permissionId);
     });
 
@@ -231,41 +233,14 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
     },
   );
 
-  // McpServer answers resources/list in one page; this walks statics, then users, then groups, by cursor.
-  server.server.setRequestHandler('resources/list', async (request, extra) => {
-    const position: ListPosition = decodeListCursor(request.params?.cursor) ?? { section: 'users', start: 0 };
-    const first = request.params?.cursor === undefined;
-    return read('list', { extra }, async (ctx) => {
-      const resources: Resource[] = first ? [...statics] : [];
-      if (position.section === 'users') {
-        const page = await ctx.visier.listUsers({ limit: LIST_PAGE, start: position.start }, ctx.call);
-        for (const u of page.items) {
-          resources.push({
-            uri: `visier://users/${encodeURIComponent(u.userId)}`,
-            name: sanitizeUntrusted(u.username),
-            ...(u.displayName ? { title: sanitizeUntrusted(u.displayName) } : {}),
-            description: DIRECTORY_TEXT_NOTICE,
-            mimeType: JSON_TYPE,
-          });
-        }
-        const next: ListPosition =
-          page.items.length === LIST_PAGE
-            ? { section: 'users', start: position.start + LIST_PAGE }
-            : { section: 'user-groups', start: 0 };
-        return { resources, nextCursor: encodeListCursor(next) };
-      }
-      const page = await ctx.visier.listUserGroups({ limit: LIST_PAGE, start: position.start }, ctx.call);
-      for (const g of page.items) {
-        resources.push({
-          uri: `visier://user-groups/${encodeURIComponent(g.userGroupId)}`,
-          name: sanitizeUntrusted(g.displayName ?? g.userGroupId),
-          description: DIRECTORY_TEXT_NOTICE,
-          mimeType: JSON_TYPE,
-        });
-      }
-      return page.items.length === LIST_PAGE
-        ? { resources, nextCursor: encodeListCursor({ section: 'user-groups', start: position.start + LIST_PAGE }) }
-        : { resources };
-    });
+  // resources/list names the collections; single users and groups are read through the templates
+  // (resources/templates/list). Listing every user made a client that follows every cursor, as some do at
+  // start-up, walk the whole directory: about 1,000 Visier pages on a 100,000-user tenant. This list asks Visier
+  // nothing and issues no cursor, so a cursor sent back was never ours: -32602, as the spec asks.
+  server.server.setRequestHandler('resources/list', async (request) => {
+    if (request.params?.cursor !== undefined) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Invalid cursor: this list has one page; omit it');
+    }
+    return { resources: statics };
   });
 }

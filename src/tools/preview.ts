@@ -65,14 +65,20 @@ export function isNotFound(error: unknown): boolean {
 
 const PREVIEW_CONCURRENCY = 4;
 
-/** Runs `fn` over `items` with bounded concurrency, keeping input order. */
-async function mapBounded<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+/**
+ * Runs `fn` over `items` with bounded concurrency, keeping input order; reports each target read as progress
+ * and starts no read once the call is cancelled.
+ */
+async function mapBounded<T, R>(ctx: ToolContext, items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
+  let done = 0;
   const worker = async () => {
     while (next < items.length) {
+      ctx.signal.throwIfAborted();
       const index = next++;
       results[index] = await fn(items[index] as T);
+      ctx.progress(++done, items.length, `preview: read ${done} of ${items.length} targets`);
     }
   };
   await Promise.all(Array.from({ length: Math.min(PREVIEW_CONCURRENCY, items.length) }, worker));
@@ -86,7 +92,7 @@ export async function currentUsers(
   include: UserInclude,
 ): Promise<{ userId: string; user: User | undefined }[]> {
   const unique = [...new Set(userIds)];
-  return mapBounded(unique, async (userId) => {
+  return mapBounded(ctx, unique, async (userId) => {
     try {
       return { userId, user: await ctx.visier.getUser(userId, include, ctx.call) };
     } catch (error) {
@@ -102,7 +108,7 @@ export async function currentGroups(
   userGroupIds: readonly string[],
 ): Promise<{ userGroupId: string; group: UserGroupDefinition | undefined }[]> {
   const unique = [...new Set(userGroupIds)];
-  return mapBounded(unique, async (userGroupId) => {
+  return mapBounded(ctx, unique, async (userGroupId) => {
     try {
       return { userGroupId, group: await ctx.visier.getUserGroup(userGroupId, {}, ctx.call) };
     } catch (error) {
@@ -158,9 +164,13 @@ export async function currentUsersMany(
   if (unique.length <= SCAN_ABOVE) return currentUsers(ctx, unique, include);
   const wanted = new Set(unique);
   const found = new Map<string, User>();
+  let scanned = 0;
   for await (const page of ctx.visier.userPages({ pageSize: SCAN_PAGE, include }, ctx.call)) {
     for (const user of page) if (wanted.has(user.userId)) found.set(user.userId, user);
+    scanned += page.length;
+    ctx.progress(scanned, undefined, `preview: scanned ${scanned} users for ${wanted.size} targets`);
     if (found.size === wanted.size) break;
+    ctx.signal.throwIfAborted();
   }
   return unique.map((userId) => ({ userId, user: found.get(userId) }));
 }

@@ -1,12 +1,12 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CallToolResult, Client } from '@modelcontextprotocol/client';
+import type { CallToolResult, Client, ClientCapabilities } from '@modelcontextprotocol/client';
 import pino from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import type { GuardOptions } from '../../src/guards/guard.js';
 import { type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
-import { connectStack, type ElicitHandler } from '../support/mcp-stack.js';
+import { connectStack, type ElicitHandler, type StackOptions } from '../support/mcp-stack.js';
 
 export type { ElicitHandler } from '../support/mcp-stack.js';
 
@@ -28,6 +28,9 @@ export interface E2E {
 export type E2EOptions = {
   guard?: Partial<GuardOptions>;
   elicit?: ElicitHandler;
+  /** What the client declares instead of the default (form elicitation exactly when `elicit` is given). */
+  capabilities?: ClientCapabilities;
+  server?: StackOptions['server'];
   sandbox?: SandboxHandle;
   auditDir?: string;
 };
@@ -49,11 +52,13 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
       audit: { path: auditPath },
       ...options.guard,
     },
+    ...(options.capabilities ? { capabilities: options.capabilities } : {}),
+    ...(options.server ? { server: options.server } : {}),
     ...(answer
       ? {
-          elicit: async (params) => {
+          elicit: async (params, signal) => {
             elicited.push({ message: params.message, requestedSchema: params.requestedSchema });
-            return answer(params);
+            return answer(params, signal);
           },
         }
       : {}),

@@ -140,7 +140,13 @@ export function harness(overrides: Partial<GuardOptions> = {}): Harness {
 }
 
 export function ctx(call: ToolContext['call'] = {}): ToolContext {
-  return { call, fence: (lines: string[]) => lines.join('\n'), maxResultChars: 20_000 } as unknown as ToolContext;
+  return {
+    call,
+    fence: (lines: string[]) => lines.join('\n'),
+    maxResultChars: 20_000,
+    signal: new AbortController().signal,
+    progress: () => {},
+  } as unknown as ToolContext;
 }
 
 /** A client that answers every elicitation the same way, and remembers what it was asked. */

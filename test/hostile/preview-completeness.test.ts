@@ -179,9 +179,9 @@ describe('hostile: 50 harmless edits and one Admin grant, over a real server and
       ...(elicit === undefined
         ? {}
         : {
-            elicit: async (params) => {
+            elicit: async (params, signal) => {
               asked.push(params.message);
-              return elicit(params);
+              return elicit(params, signal);
             },
           }),
     });

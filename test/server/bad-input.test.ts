@@ -35,9 +35,20 @@ function wrongValueFor(schema: FieldSchema): fc.Arbitrary<unknown> {
         : fc.oneof(fc.integer(), fc.boolean(), fc.array(fc.string(), { maxLength: 2 }), junk);
     case 'integer':
     case 'number':
-      return fc.oneof(fc.string(), fc.boolean(), fc.double({ min: 0.1, max: 0.9 }), fc.integer({ max: -1 }), junk);
+      // A string that spells a number is taken as one (README, "Arguments clients stringify").
+      return fc.oneof(
+        fc.string().filter((s) => !/^-?\d+(\.\d+)?$/.test(s)),
+        fc.boolean(),
+        fc.double({ min: 0.1, max: 0.9 }),
+        fc.integer({ max: -1 }),
+        junk,
+      );
     case 'boolean':
-      return fc.oneof(fc.string(), fc.integer(), junk);
+      return fc.oneof(
+        fc.string().filter((s) => s !== 'true' && s !== 'false'),
+        fc.integer(),
+        junk,
+      );
     case 'array':
       return fc.oneof(fc.string(), fc.integer(), fc.constant([]), junk);
     default:

@@ -41,6 +41,13 @@ describe('configuration', () => {
     expect(loadConfig([], { ...creds, VISIER_MCP_MODE: 'user-writes' }).mode).toBe('user-writes');
   });
 
+  it('the time a person has to answer an approval form: 120 s unless set, by flag or variable', () => {
+    expect(loadConfig([], {}).elicitationTimeoutSeconds).toBe(120);
+    expect(loadConfig(['--elicitation-timeout-seconds', '600'], {}).elicitationTimeoutSeconds).toBe(600);
+    expect(loadConfig([], { VISIER_MCP_ELICITATION_TIMEOUT_SECONDS: '30' }).elicitationTimeoutSeconds).toBe(30);
+    expect(() => loadConfig(['--elicitation-timeout-seconds', '5'], {})).toThrow(/^--elicitation-timeout-seconds: /);
+  });
+
   it('names the flag or variable that carried a bad value', () => {
     expect(() => loadConfig(['--mode', 'all'], {})).toThrow(/^--mode: /);
     expect(() => loadConfig([], { VISIER_MCP_MODE: 'all' })).toThrow(/^VISIER_MCP_MODE: /);

@@ -16,26 +16,16 @@ const jsonOf = async (uri: string) => {
 };
 
 describe('resources', () => {
-  it('resources/list pages through statics, every user, then every group, by cursor', async () => {
-    const snap = h.sandbox.snapshot();
-    const uris: string[] = [];
-    let cursor: string | undefined;
-    let pages = 0;
-    do {
-      // One server page per request: the SDK v2 client's listResources() would walk them all by itself.
-      const page = await h.client.request({ method: 'resources/list', params: cursor ? { cursor } : {} });
-      uris.push(...page.resources.map((r) => r.uri));
-      cursor = page.nextCursor;
-      pages++;
-    } while (cursor);
-    expect(uris).toEqual([
+  it('resources/list names the collections in one page and asks Visier nothing; users are read by template', async () => {
+    h.sandbox.clearRequests();
+    const page = await h.client.request({ method: 'resources/list', params: {} });
+    expect(page.resources.map((r) => r.uri)).toEqual([
       'visier://users',
       'visier://user-groups',
       'visier://permissions',
-      ...snap.users.map((u) => `visier://users/${encodeURIComponent(u.userId)}`),
-      ...snap.userGroups.map((g) => `visier://user-groups/${encodeURIComponent(g.userGroupId)}`),
     ]);
-    expect(pages).toBe(4);
+    expect(page.nextCursor).toBeUndefined();
+    expect(h.sandbox.requests).toEqual([]);
   });
 
   it('an invalid resources/list cursor is -32602', async () => {
@@ -97,6 +87,20 @@ describe('resources', () => {
       DEMO_PERMISSIONS.payrollAuditor.permissionId,
     ]);
     expect(await complete('visier://users/{userId}', 'userId', '')).toHaveLength(100);
+  });
+
+  it('a completion that stops at its cap says there is more; one that does not, says there is not', async () => {
+    const all = await h.client.complete({
+      ref: { type: 'ref/resource', uri: 'visier://users/{userId}' },
+      argument: { name: 'userId', value: '' },
+    });
+    expect(all.completion).toMatchObject({ hasMore: true });
+    expect(all.completion.values).toHaveLength(100);
+    const one = await h.client.complete({
+      ref: { type: 'ref/resource', uri: 'visier://users/{userId}' },
+      argument: { name: 'userId', value: 'dana' },
+    });
+    expect(one.completion).toMatchObject({ values: [DEMO_USERS.dana.userId], hasMore: false });
   });
 
   it('the diagnose_access prompt guides through read-only tools', async () => {

@@ -1,7 +1,13 @@
 // The real parts wired as the CLI wires them, over a running sandbox: Visier client, guard, server, and an
 // SDK v2 Client connected in memory, on 2025-11-25 (the era it opens with unless told to negotiate). The server
 // and guard test harnesses differ only in what they pass here.
-import { type CallToolResult, Client, type ElicitResult, InMemoryTransport } from '@modelcontextprotocol/client';
+import {
+  type CallToolResult,
+  Client,
+  type ClientCapabilities,
+  type ElicitResult,
+  InMemoryTransport,
+} from '@modelcontextprotocol/client';
 import type { GuardOptions } from '../../src/guards/guard.js';
 import { createGuard } from '../../src/guards/index.js';
 import type { SandboxHandle } from '../../src/sandbox/index.js';
@@ -9,7 +15,11 @@ import { createServer, type ServerDeps } from '../../src/server.js';
 import { VisierClient } from '../../src/visier/client.js';
 import type { VisierClientConfig } from '../../src/visier/config.js';
 
-export type ElicitHandler = (params: { message: string; requestedSchema: unknown }) => Promise<ElicitResult>;
+/** Answers an elicitation; `signal` aborts when the server withdraws it (notifications/cancelled). */
+export type ElicitHandler = (
+  params: { message: string; requestedSchema: unknown },
+  signal: AbortSignal,
+) => Promise<ElicitResult>;
 
 export interface StackOptions {
   client: { name: string; version: string };
@@ -17,11 +27,18 @@ export interface StackOptions {
   visier?: Pick<VisierClientConfig, 'retry' | 'logger'>;
   /** Everything but the tenants, which are the sandbox's two with the primary as default; mode defaults to full. */
   guard: Omit<GuardOptions, 'mode' | 'tenants' | 'defaultTenant' | 'confirm'> & Partial<GuardOptions>;
-  server?: Partial<Pick<ServerDeps, 'maxResultChars' | 'reportDir' | 'tools' | 'logger' | 'sandbox'>>;
+  server?: Partial<
+    Pick<
+      ServerDeps,
+      'maxResultChars' | 'reportDir' | 'tools' | 'logger' | 'sandbox' | 'ticker' | 'elicitationTimeoutMs'
+    >
+  >;
   /** What the server sees of the client: a cache in front of it, or a watcher of what tools send. */
   wrapVisier?: (client: VisierClient) => Pick<ServerDeps, 'visier' | 'liveVisier'>;
   /** When given, the client declares form elicitation and answers with this. */
   elicit?: ElicitHandler;
+  /** What the client declares instead of the default (form elicitation exactly when `elicit` is given). */
+  capabilities?: ClientCapabilities;
 }
 
 export interface Stack {
@@ -55,11 +72,13 @@ export async function connectStack(sandbox: SandboxHandle, options: StackOptions
     defaultTenant: sandbox.tenants.primary,
     ...options.server,
   });
-  const client = new Client(options.client, { capabilities: options.elicit ? { elicitation: { form: {} } } : {} });
+  const client = new Client(options.client, {
+    capabilities: options.capabilities ?? (options.elicit ? { elicitation: { form: {} } } : {}),
+  });
   const answer = options.elicit;
   if (answer) {
-    client.setRequestHandler('elicitation/create', (request) =>
-      answer(request.params as { message: string; requestedSchema: unknown }),
+    client.setRequestHandler('elicitation/create', (request, ctx) =>
+      answer(request.params as { message: string; requestedSchema: unknown }, ctx.mcpReq.signal),
     );
   }
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();

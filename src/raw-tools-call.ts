@@ -1,0 +1,27 @@
+import type { McpServer } from '@modelcontextprotocol/server';
+import type { Extra } from './server-context.js';
+
+/** A tools/call request as it arrived, before any schema: every field may be missing or of any type. */
+export interface RawCallRequest {
+  params?: { name?: unknown; arguments?: unknown };
+}
+export type RawCallHandler = (request: RawCallRequest, extra: Extra) => Promise<unknown>;
+
+/**
+ * Puts `wrap` in front of McpServer's tools/call handler, ahead of the SDK's own request parsing: `wrap` sees the
+ * request as it arrived and hands it on (changed or not) to `next`. Call after registering the tools.
+ */
+export function aheadOfToolsCallParsing(
+  server: McpServer,
+  wrap: (request: RawCallRequest, extra: Extra, next: RawCallHandler) => Promise<unknown>,
+): void {
+  // The SDK has no public hook ahead of its request parsing: the map is Protocol's own registry of raw handlers,
+  // each already wrapped by the SDK's parsing and result checks. Replacing the entry, not calling
+  // setRequestHandler, keeps that wrapping single and sees the request as it arrived.
+  const handlers = (server.server as unknown as { _requestHandlers?: Map<string, RawCallHandler> })._requestHandlers;
+  const next = handlers?.get('tools/call');
+  if (handlers === undefined || next === undefined) {
+    throw new Error('tools/call has no handler yet: register the tools first');
+  }
+  handlers.set('tools/call', (request, extra) => wrap(request, extra, next));
+}
