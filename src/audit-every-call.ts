@@ -8,8 +8,11 @@ export interface UnguardedCall {
   tool: string;
   /** The arguments as sent; anything but an object is kept under `(arguments)`. */
   args: Record<string, unknown>;
-  /** unknown-tool, invalid-arguments (the tool's input schema refused them) or invalid-request (malformed params). */
-  reason: 'unknown-tool' | 'invalid-arguments' | 'invalid-request';
+  /**
+   * unknown-tool, invalid-arguments (the tool's input schema refused them), invalid-request (malformed params)
+   * or transport-refused (the HTTP layer answered it with an error before any server saw it).
+   */
+  reason: 'unknown-tool' | 'invalid-arguments' | 'invalid-request' | 'transport-refused';
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -18,7 +21,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 const typeName = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value);
 
 /** Reads a tools/call request as it arrived, before any schema: every field may be missing or of any type. */
-function describeCall(request: unknown, tools: ReadonlySet<string>): UnguardedCall {
+export function describeCall(request: unknown, tools: ReadonlySet<string>): UnguardedCall {
   const params = isObject(request) ? request.params : undefined;
   const name = isObject(params) ? params.name : undefined;
   const args = isObject(params) ? params.arguments : undefined;

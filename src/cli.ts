@@ -58,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
     maxSessions: config.maxSessions,
     logger,
     createServer: runtime.createServer,
+    onRefusedToolCall: runtime.rejectCall,
   }).catch(async (error: unknown) => {
     await runtime.close();
     throw error;

@@ -1,5 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import type pino from 'pino';
+import type { UnguardedCall } from './audit-every-call.js';
 import type { Config } from './config.js';
 import type { GuardOptions } from './guards/guard.js';
 import { createAuditAnchor, createGuard } from './guards/index.js';
@@ -14,6 +15,8 @@ import type { VisierClientConfig } from './visier/config.js';
 export interface Runtime {
   /** A new McpServer: stdio makes one per connection, Streamable HTTP one per 2025 session or 2026-07-28 request. */
   createServer: () => McpServer;
+  /** Audits a tools/call a transport refused before any server saw it (see HttpOptions.onRefusedToolCall). */
+  rejectCall: (call: UnguardedCall, principal: string) => void;
   sandbox?: SandboxHandle;
   defaultTenant: string;
   tenants: string[];
@@ -95,6 +98,7 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
           ? {}
           : { privileged: privilegedPolicy(config.privilegedPermissions) }),
       }),
+    rejectCall: ({ tool, args, reason }, principal) => guard.reject(tool, args, { principal }, reason),
     ...(sandbox ? { sandbox } : {}),
     defaultTenant,
     tenants,

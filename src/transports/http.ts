@@ -10,6 +10,7 @@ import {
   type McpServer,
 } from '@modelcontextprotocol/server';
 import type pino from 'pino';
+import { describeCall, type UnguardedCall } from '../audit-every-call.js';
 import { PRINCIPAL_KEY } from '../server-context.js';
 import { frame, invalidInitialize } from './jsonrpc-shape.js';
 import { answeringSchemaFailures } from './schema-failures.js';
@@ -41,6 +42,11 @@ export interface HttpOptions {
    * (that era is stateless).
    */
   createServer: () => McpServer;
+  /**
+   * A tools/call this transport answered with an HTTP error before any server saw it (the 2026-07-28 route's
+   * header checks): handed over so that it leaves an audit line like every other call. `principal` is the caller.
+   */
+  onRefusedToolCall?: (call: UnguardedCall, principal: string) => void;
   /** Milliseconds since the epoch; tests move it to make sessions idle. Default Date.now. */
   now?: () => number;
 }
@@ -162,6 +168,13 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
     onerror: (error) => logger.warn({ err: error }, 'MCP request refused or failed'),
   });
   const serveModern = toNodeHandler(modernEntry);
+  /** Hands a tools/call the 2026-07-28 route refused before dispatch to the audit. */
+  const reportRefusedCall = (body: unknown) => {
+    if (options.onRefusedToolCall === undefined || typeof body !== 'object' || body === null) return;
+    if ((body as { method?: unknown }).method !== 'tools/call') return;
+    const call = describeCall(body, new Set());
+    options.onRefusedToolCall({ ...call, reason: 'transport-refused' }, String(auth.extra?.[PRINCIPAL_KEY]));
+  };
   /** MCP POSTs being answered: what a graceful shutdown waits for (GET streams never end on their own). */
   let postsInFlight = 0;
   let stopping = false;
@@ -236,6 +249,7 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
       postsInFlight++;
       res.on('close', () => postsInFlight--);
       await serveModern(Object.assign(req, { auth }), res, body);
+      if (res.statusCode >= 400) reportRefusedCall(body);
       return;
     }
     let session = id === undefined ? undefined : sessions.get(id);

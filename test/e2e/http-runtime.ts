@@ -23,6 +23,7 @@ export function startHttpFor(runtime: Runtime, options: Partial<HttpOptions> = {
     maxSessions: 20,
     logger: silent,
     createServer: runtime.createServer,
+    onRefusedToolCall: runtime.rejectCall,
     ...options,
   });
 }
