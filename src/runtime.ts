@@ -88,6 +88,7 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
         maxResultChars: config.maxResultChars,
         defaultTenant,
         logger,
+        conformanceFixtures: config.conformanceFixtures,
         ...(config.reportDir === undefined ? {} : { reportDir: config.reportDir }),
         ...(config.privilegedPermissions === undefined
           ? {}

@@ -11,7 +11,7 @@ import type { CallOptions, ProgressFn, VisierApi } from './visier/api.js';
 export type Extra = ServerContext;
 
 /** The parts of a request's context that tools and resources use; resources/list builds one of its own. */
-export type CallExtra = { mcpReq: Pick<Extra['mcpReq'], '_meta' | 'notify' | 'signal'> };
+export type CallExtra = { mcpReq: Pick<Extra['mcpReq'], '_meta' | 'notify' | 'signal' | 'log'> };
 
 export interface ContextDeps {
   visier: VisierApi;
@@ -60,6 +60,9 @@ export function callContext(deps: ContextDeps, args: Record<string, unknown>, ex
     call,
     signal: extra.mcpReq.signal,
     progress: progressFor(extra),
+    log: (level, message) => {
+      extra.mcpReq.log(level, message).catch(() => {});
+    },
     fence: (lines) => fenceUntrusted(lines, nonce),
     maxResultChars: deps.maxResultChars,
     privileged: deps.privileged ?? DEFAULT_PRIVILEGED,

@@ -3,6 +3,8 @@ import { type CallToolResult, McpServer } from '@modelcontextprotocol/server';
 import pino from 'pino';
 import { z } from 'zod';
 import { auditCallsTheSdkAnswers } from './audit-every-call.js';
+import { registerConformanceResourcesAndPrompts } from './conformance/resources-prompts.js';
+import { CONFORMANCE_TOOLS } from './conformance/tools.js';
 import { CONFIRMATION_TOKEN_ARG, type Guard, type GuardedOutcome } from './guards/guard.js';
 import { DIRECTORY_TEXT_KEY, labelDirectoryData, sanitizeMessage, sanitizeUntrustedDeep } from './guards/untrusted.js';
 import { inputRequiredResult } from './input-request.js';
@@ -39,6 +41,11 @@ export interface ServerDeps {
   elicitationTimeoutMs?: number;
   logger?: pino.Logger;
   tools?: AnyToolDefinition[];
+  /**
+   * Test only: also serve the MCP conformance suite's fixture tools, resources and prompts (`test_*`). The
+   * tools pass the guard like any other; nothing of them is listed or callable without this.
+   */
+  conformanceFixtures?: boolean;
 }
 
 export const DEFAULT_MAX_RESULT_CHARS = 20_000;
@@ -81,7 +88,7 @@ function inputSchemaOf(def: AnyToolDefinition) {
 }
 
 export function createServer(deps: ServerDeps): McpServer {
-  const tools = deps.tools ?? TOOLS;
+  const tools = [...(deps.tools ?? TOOLS), ...(deps.conformanceFixtures ? CONFORMANCE_TOOLS : [])];
   const logger = deps.logger ?? pino({ level: 'silent' });
   const maxResultChars = deps.maxResultChars ?? DEFAULT_MAX_RESULT_CHARS;
   const server = new McpServer(
@@ -115,7 +122,7 @@ export function createServer(deps: ServerDeps): McpServer {
     switch (outcome.kind) {
       case 'result':
         return {
-          content: [{ type: 'text', text: outcome.output.text }],
+          content: [{ type: 'text', text: outcome.output.text }, ...(outcome.output.content ?? [])],
           // Handlers build this from the client's normalised types; it is checked below against the advertised
           // outputSchema, as strictly as a client will. A result Visier reports as (partly) failed keeps it: it
           // is valid against that schema, so SDK clients accept it on an error too, and it says what did change.
@@ -191,5 +198,6 @@ export function createServer(deps: ServerDeps): McpServer {
 
   registerResources(server, { ...deps, maxResultChars, logger });
   registerDiagnoseAccessPrompt(server);
+  if (deps.conformanceFixtures) registerConformanceResourcesAndPrompts(server);
   return server;
 }

@@ -1,3 +1,4 @@
+import type { ContentBlock, LoggingLevel } from '@modelcontextprotocol/server';
 import type { ZodRawShape, z } from 'zod';
 import type { CallOptions, ProgressFn, VisierApi } from '../visier/api.js';
 
@@ -84,6 +85,11 @@ export interface ToolContext {
   /** Reports progress to the client when it sent a progress token; a no-op otherwise. */
   progress: ProgressFn;
   /**
+   * Sends a log message to the client, only at or above the level it asked for (`logging/setLevel`, or a
+   * 2026-07-28 request's log level); a no-op otherwise. Never throws.
+   */
+  log: (level: LoggingLevel, message: string) => void;
+  /**
    * Wraps people-entered text lines (names, descriptions) in the untrusted-data fence used for this call,
    * so the model reads them as data, never as instructions.
    */
@@ -101,6 +107,8 @@ export interface ToolOutput<S extends Record<string, unknown> = Record<string, u
   text: string;
   /** Full data, matching the tool's outputSchema. */
   structured: S;
+  /** Content the text cannot carry (images, audio, embedded resources), sent after it in the same order. */
+  content?: ContentBlock[];
   /**
    * The call was carried out but Visier reports that part or all of it did not succeed (a tenant `Failed`
    * inside a 200, a multi-request change stopped part-way): the result is an error, with the same data.
