@@ -1,8 +1,14 @@
-import type { ElicitRequestFormParams, McpServer, ServerContext } from '@modelcontextprotocol/server';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  type ClientCapabilities,
+  type ElicitRequestFormParams,
+  type McpServer,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import type { CallerInfo } from './guards/guard.js';
 import { fenceUntrusted, newFenceNonce, sanitizeMessage, sanitizeUntrustedDeep } from './guards/untrusted.js';
 import { inputRequestOf } from './input-request.js';
-import type { PrivilegedPolicy, ToolContext } from './tools/define.js';
+import type { ClientChannel, PrivilegedPolicy, ToolContext } from './tools/define.js';
 import { privilegedPolicy } from './tools/privileged.js';
 import type { CallOptions, ProgressFn, VisierApi } from './visier/api.js';
 
@@ -47,7 +53,12 @@ function progressFor(extra: CallExtra): ProgressFn {
 
 const DEFAULT_PRIVILEGED = privilegedPolicy();
 
-export function callContext(deps: ContextDeps, args: Record<string, unknown>, extra: CallExtra): ToolContext {
+export function callContext(
+  deps: ContextDeps,
+  args: Record<string, unknown>,
+  extra: CallExtra,
+  client?: ClientChannel,
+): ToolContext {
   const nonce = newFenceNonce();
   const tenantCode = typeof args.tenantCode === 'string' ? args.tenantCode : deps.defaultTenant;
   const call: CallOptions = {
@@ -66,7 +77,28 @@ export function callContext(deps: ContextDeps, args: Record<string, unknown>, ex
     fence: (lines) => fenceUntrusted(lines, nonce),
     maxResultChars: deps.maxResultChars,
     privileged: deps.privileged ?? DEFAULT_PRIVILEGED,
+    ...(client === undefined ? {} : { client }),
     ...(deps.reportDir === undefined ? {} : { reportDir: deps.reportDir }),
+  };
+}
+
+/** What a tool call may know of and ask its client, in the request's era. */
+export function clientChannel(server: McpServer, extra: Extra): ClientChannel {
+  const envelope = extra.mcpReq.envelope as Record<string, unknown> | undefined;
+  if (envelope === undefined) {
+    return {
+      capabilities: server.server.getClientCapabilities(),
+      ask: {
+        sample: (params) => extra.mcpReq.requestSampling(params),
+        elicit: (params) => extra.mcpReq.elicitInput(params),
+      },
+    };
+  }
+  const state = extra.mcpReq.requestState<unknown>();
+  return {
+    capabilities: envelope[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined,
+    ...(extra.mcpReq.inputResponses === undefined ? {} : { inputResponses: extra.mcpReq.inputResponses }),
+    ...(typeof state === 'string' ? { requestState: state } : {}),
   };
 }
 

@@ -1,16 +1,17 @@
 import { createRequire } from 'node:module';
-import { type CallToolResult, McpServer } from '@modelcontextprotocol/server';
+import { type CallToolResult, inputRequired, McpServer, ProtocolError } from '@modelcontextprotocol/server';
 import pino from 'pino';
 import { z } from 'zod';
 import { auditCallsTheSdkAnswers } from './audit-every-call.js';
+import { ASKING_TOOLS } from './conformance/asking-tools.js';
 import { registerConformanceResourcesAndPrompts } from './conformance/resources-prompts.js';
-import { CONFORMANCE_TOOLS } from './conformance/tools.js';
+import { CONTENT_TOOLS } from './conformance/tools.js';
 import { CONFIRMATION_TOKEN_ARG, type Guard, type GuardedOutcome } from './guards/guard.js';
 import { DIRECTORY_TEXT_KEY, labelDirectoryData, sanitizeMessage, sanitizeUntrustedDeep } from './guards/untrusted.js';
 import { inputRequiredResult } from './input-request.js';
 import { registerDiagnoseAccessPrompt } from './prompts/diagnose-access.js';
 import { registerResources } from './resources/index.js';
-import { callContext, callerInfo, type Extra } from './server-context.js';
+import { callContext, callerInfo, clientChannel, type Extra } from './server-context.js';
 import { OutputSchemaMismatch, type PublicFace, publicFace } from './tool-face.js';
 import { annotationsFor } from './tools/annotations.js';
 import type { AnyToolDefinition, PrivilegedPolicy } from './tools/define.js';
@@ -88,7 +89,7 @@ function inputSchemaOf(def: AnyToolDefinition) {
 }
 
 export function createServer(deps: ServerDeps): McpServer {
-  const tools = [...(deps.tools ?? TOOLS), ...(deps.conformanceFixtures ? CONFORMANCE_TOOLS : [])];
+  const tools = [...(deps.tools ?? TOOLS), ...(deps.conformanceFixtures ? [...CONTENT_TOOLS, ...ASKING_TOOLS] : [])];
   const logger = deps.logger ?? pino({ level: 'silent' });
   const maxResultChars = deps.maxResultChars ?? DEFAULT_MAX_RESULT_CHARS;
   const server = new McpServer(
@@ -168,15 +169,24 @@ export function createServer(deps: ServerDeps): McpServer {
           const outcome = await deps.guard.call(
             def,
             args,
-            callContext(def.classification === 'read' ? ctxDeps : liveCtxDeps, args, extra),
+            callContext(
+              def.classification === 'read' ? ctxDeps : liveCtxDeps,
+              args,
+              extra,
+              clientChannel(server, extra),
+            ),
             callerInfo(server, deps, extra),
           );
           if (outcome.kind === 'input-required') return inputRequiredResult(outcome, CONFIRMATION_META_KEY);
+          if (outcome.kind === 'result' && outcome.output.inputRequired)
+            return inputRequired(outcome.output.inputRequired);
           const result = toResult(def, outcome);
           const check = outcome.kind === 'result' ? face.checkOutput(result.structuredContent) : { valid: true };
           if (!check.valid) throw new OutputSchemaMismatch(def.name, check.errorMessage);
           return sandboxMark(inertText(result));
         } catch (error) {
+          // An error the protocol defines (invalid params, a capability the client lacks) is its JSON-RPC error.
+          if (error instanceof ProtocolError) throw error;
           const report = describeToolError(error, args);
           if (!report.expected) logger.error({ err: error, tool: def.name }, 'tool failed');
           return sandboxMark({

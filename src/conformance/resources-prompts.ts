@@ -1,12 +1,30 @@
 // Test only: the fixture resources and prompts the MCP conformance suite reads (`test://…`, `test_*`), each
 // what its scenario asks for. Registered on the product's server only with --conformance-fixtures.
-import { completable, type McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
+import {
+  completable,
+  inputRequired,
+  inputResponse,
+  type McpServer,
+  ResourceTemplate,
+} from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { RED_PIXEL_PNG } from './media.js';
 
 const ARG1_SUGGESTIONS = ['paris', 'park', 'party'];
 
 export function registerConformanceResourcesAndPrompts(server: McpServer): void {
+  // Subscriptions are kept only as the suite asks (accepted, remembered, dropped): no fixture ever changes.
+  const watched = new Set<string>();
+  server.server.registerCapabilities({ resources: { subscribe: true } });
+  server.server.setRequestHandler('resources/subscribe', (request) => {
+    watched.add(request.params.uri);
+    return {};
+  });
+  server.server.setRequestHandler('resources/unsubscribe', (request) => {
+    watched.delete(request.params.uri);
+    return {};
+  });
+
   server.registerResource(
     'test_static_text',
     'test://static-text',
@@ -74,6 +92,24 @@ export function registerConformanceResourcesAndPrompts(server: McpServer): void 
         { role: 'user', content: { type: 'text', text: 'Please process the embedded resource above.' } },
       ],
     }),
+  );
+  server.registerPrompt(
+    'test_input_required_result_prompt',
+    { description: 'Conformance fixture: asks for context by input request (2026-07-28)' },
+    (extra) => {
+      const context = inputResponse(extra.mcpReq.inputResponses, 'user_context');
+      if (context.kind !== 'elicit' || context.action !== 'accept')
+        return inputRequired({
+          inputRequests: {
+            user_context: inputRequired.elicit({
+              message: 'What context should the prompt use?',
+              requestedSchema: { type: 'object', properties: { context: { type: 'string' } }, required: ['context'] },
+            }),
+          },
+        });
+      const text = `Use this context: ${String(context.content?.context ?? '')}`;
+      return { messages: [{ role: 'user', content: { type: 'text', text } }] };
+    },
   );
   server.registerPrompt('test_prompt_with_image', { description: 'Conformance fixture: an image' }, () => ({
     messages: [

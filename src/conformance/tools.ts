@@ -2,28 +2,15 @@
 // They are ordinary read tools, so they pass the same guard (mode, tenant, audit) as the product's; the server
 // adds them only when started with --conformance-fixtures, which is refused outside the sandbox.
 import { setTimeout as delay } from 'node:timers/promises';
-import { type AnyToolDefinition, defineTool, type ToolContext, type ToolOutput } from '../tools/define.js';
+import type { AnyToolDefinition } from '../tools/define.js';
+import { fixture } from './fixture.js';
 import { RED_PIXEL_PNG, SILENT_WAV } from './media.js';
 
 // The pauses the scenarios prescribe between notifications (about 50 ms), so a client sees them arrive apart.
 const STEP_MS = 50;
 
-const fixture = (
-  name: string,
-  description: string,
-  run: (ctx: ToolContext) => Promise<ToolOutput<Record<string, never>>>,
-): AnyToolDefinition =>
-  defineTool({
-    name,
-    title: name,
-    description: `Conformance fixture: ${description}`,
-    classification: 'read',
-    inputSchema: {},
-    outputSchema: {},
-    handler: (_args, ctx) => run(ctx),
-  });
-
-export const CONFORMANCE_TOOLS: AnyToolDefinition[] = [
+/** Fixtures that answer by themselves: content of each kind, an error, progress, log messages. */
+export const CONTENT_TOOLS: AnyToolDefinition[] = [
   fixture('test_simple_text', 'returns one text block.', async () => ({
     text: 'This is a simple text response for testing.',
     structured: {},
