@@ -3,7 +3,7 @@ import { type CallToolResult, inputRequired, McpServer, ProtocolError } from '@m
 import pino from 'pino';
 import { z } from 'zod';
 import { auditCallsTheSdkAnswers } from './audit-every-call.js';
-import { ASKING_TOOLS } from './conformance/asking-tools.js';
+import { ASKING_TOOLS, verifyFixtureState } from './conformance/asking-tools.js';
 import { registerConformanceResourcesAndPrompts } from './conformance/resources-prompts.js';
 import { CONTENT_TOOLS } from './conformance/tools.js';
 import { CONFIRMATION_TOKEN_ARG, type Guard, type GuardedOutcome } from './guards/guard.js';
@@ -97,6 +97,7 @@ export function createServer(deps: ServerDeps): McpServer {
     {
       capabilities: { tools: {}, resources: {}, prompts: {}, logging: {} },
       instructions: instructions(deps.sandbox),
+      ...(deps.conformanceFixtures ? { requestState: { verify: verifyFixtureState } } : {}),
     },
   );
 

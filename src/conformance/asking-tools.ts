@@ -9,7 +9,6 @@ import {
   type InputRequests,
   inputRequired,
   inputResponse,
-  MissingRequiredClientCapabilityError,
   ProtocolError,
   ProtocolErrorCode,
 } from '@modelcontextprotocol/server';
@@ -48,6 +47,16 @@ async function roundOf(tool: string, state: string | undefined): Promise<number>
 }
 
 const seal = (tool: string, round: number) => codec.mint({ tool, round });
+
+/**
+ * The SDK's state seam (`ServerOptions.requestState.verify`): a fixture's state (the codec's `v1.` format) that
+ * fails its seal is refused before any handler runs, as the protocol's -32602. Any other state (the guard's
+ * confirmations, `<body>.<mac>` in base64url) passes through to the guard, which verifies and audits it.
+ */
+export async function verifyFixtureState(state: string): Promise<undefined> {
+  if (state.startsWith('v1.')) await codec.verify(state, undefined as never);
+  return undefined;
+}
 
 const nameForm = inputRequired.elicit({
   message: 'What is your name?',
@@ -228,11 +237,10 @@ const INPUT_REQUIRED_TOOLS: AnyToolDefinition[] = [
     if (capabilities?.roots) requests.client_roots = inputRequired.listRoots();
     return ask(requests);
   }),
-  fixture('test_missing_capability', 'needs sampling, refused without it.', async (ctx) => {
-    if (!channel(ctx).capabilities?.sampling)
-      throw new MissingRequiredClientCapabilityError({ requiredCapabilities: { sampling: {} } });
-    return ask({ capital_question: capitalQuestion });
-  }),
+  // Always asks for a sample: the SDK refuses an input request the client cannot answer (-32021).
+  fixture('test_missing_capability', 'asks for a sample, which a client without sampling cannot give.', async () =>
+    ask({ capital_question: capitalQuestion }),
+  ),
   fixture('test_streaming_elicitation', 'asks by input request, never by a request of its own.', async (ctx) => {
     const name = elicited(channel(ctx).inputResponses, 'user_name');
     return name === undefined ? ask({ user_name: nameForm }) : answer('Answered.');
