@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { type CallToolResult, inputRequired, McpServer, ProtocolError } from '@modelcontextprotocol/server';
+import { type CallToolResult, inputRequired, McpServer } from '@modelcontextprotocol/server';
 import pino from 'pino';
 import { z } from 'zod';
 import { auditCallsTheSdkAnswers } from './audit-every-call.js';
@@ -186,8 +186,6 @@ export function createServer(deps: ServerDeps): McpServer {
           if (!check.valid) throw new OutputSchemaMismatch(def.name, check.errorMessage);
           return sandboxMark(inertText(result));
         } catch (error) {
-          // An error the protocol defines (invalid params, a capability the client lacks) is its JSON-RPC error.
-          if (error instanceof ProtocolError) throw error;
           const report = describeToolError(error, args);
           if (!report.expected) logger.error({ err: error, tool: def.name }, 'tool failed');
           return sandboxMark({
