@@ -85,6 +85,12 @@ export const OPTIONS = {
     kind: 'string',
     help: 'HMAC key for confirmation tokens (16+ chars)',
   },
+  conformanceFixtures: {
+    flag: '--conformance-fixtures',
+    env: 'VISIER_MCP_CONFORMANCE_FIXTURES',
+    kind: 'boolean',
+    help: "Test only, sandbox only: also serve the MCP conformance suite's test_* fixtures",
+  },
   reportDir: {
     flag: '--report-dir',
     env: 'VISIER_MCP_REPORT_DIR',
@@ -193,6 +199,7 @@ const schema = z.strictObject({
   confirm: z.enum(['auto', 'elicitation']).default('auto'),
   elicitationTimeoutSeconds: int(10, 3600).default(120),
   confirmSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+  conformanceFixtures: bool.default(false),
   reportDir: z.string().min(1).optional(),
   maxResultChars: int(1000, 1_000_000).default(20_000),
   privilegedPermissions: list.optional(),
@@ -294,6 +301,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   const hasCredentials = rest.visierHost !== undefined && rest.apiKey !== undefined;
   if (!rest.sandbox && hasCredentials && (rest.username === undefined || rest.password === undefined)) {
     throw new ConfigError('VISIER_USERNAME and VISIER_PASSWORD: both are needed with VISIER_HOST and VISIER_API_KEY');
+  }
+  // Fixtures answer without Visier and are no part of the product: never next to a real tenant.
+  if (rest.conformanceFixtures && hasCredentials && !rest.sandbox) {
+    throw new ConfigError('--conformance-fixtures: test only, allowed only with the sandbox (--sandbox)');
   }
   if ((rest.clientId === undefined) !== (rest.clientSecret === undefined)) {
     throw new ConfigError('VISIER_CLIENT_ID and VISIER_CLIENT_SECRET: set both or neither');

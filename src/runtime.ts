@@ -93,6 +93,7 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
         elicitationTimeoutMs: config.elicitationTimeoutSeconds * 1000,
         defaultTenant,
         logger,
+        conformanceFixtures: config.conformanceFixtures,
         ...(config.reportDir === undefined ? {} : { reportDir: config.reportDir }),
         ...(config.privilegedPermissions === undefined
           ? {}

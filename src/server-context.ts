@@ -1,8 +1,14 @@
-import type { ElicitRequestFormParams, McpServer, ServerContext } from '@modelcontextprotocol/server';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  type ClientCapabilities,
+  type ElicitRequestFormParams,
+  type McpServer,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import type { CallerInfo } from './guards/guard.js';
 import { fenceUntrusted, newFenceNonce, sanitizeMessage, sanitizeUntrustedDeep } from './guards/untrusted.js';
 import { inputRequestOf } from './input-request.js';
-import type { PrivilegedPolicy, ToolContext } from './tools/define.js';
+import type { ClientChannel, PrivilegedPolicy, ToolContext } from './tools/define.js';
 import { privilegedPolicy } from './tools/privileged.js';
 import type { CallOptions, ProgressFn, VisierApi } from './visier/api.js';
 
@@ -11,7 +17,7 @@ import type { CallOptions, ProgressFn, VisierApi } from './visier/api.js';
 export type Extra = ServerContext;
 
 /** The parts of a request's context that tools and resources use; resources/list builds one of its own. */
-export type CallExtra = { mcpReq: Pick<Extra['mcpReq'], '_meta' | 'notify' | 'signal'> };
+export type CallExtra = { mcpReq: Pick<Extra['mcpReq'], '_meta' | 'notify' | 'signal' | 'log'> };
 
 /** Calls `beat` every `everyMs` milliseconds until the stop it returns is called. */
 export type Ticker = (everyMs: number, beat: () => void) => () => void;
@@ -84,7 +90,12 @@ function progressFor(extra: CallExtra): CallProgress {
 
 const DEFAULT_PRIVILEGED = privilegedPolicy();
 
-export function callContext(deps: ContextDeps, args: Record<string, unknown>, extra: CallExtra): ToolContext {
+export function callContext(
+  deps: ContextDeps,
+  args: Record<string, unknown>,
+  extra: CallExtra,
+  client?: ClientChannel,
+): ToolContext {
   const nonce = newFenceNonce();
   const tenantCode = typeof args.tenantCode === 'string' ? args.tenantCode : deps.defaultTenant;
   const call: CallOptions = {
@@ -97,10 +108,34 @@ export function callContext(deps: ContextDeps, args: Record<string, unknown>, ex
     call,
     signal: extra.mcpReq.signal,
     progress: progressFor(extra).report,
+    log: (level, message) => {
+      extra.mcpReq.log(level, message).catch(() => {});
+    },
     fence: (lines) => fenceUntrusted(lines, nonce),
     maxResultChars: deps.maxResultChars,
     privileged: deps.privileged ?? DEFAULT_PRIVILEGED,
+    ...(client === undefined ? {} : { client }),
     ...(deps.reportDir === undefined ? {} : { reportDir: deps.reportDir }),
+  };
+}
+
+/** What a tool call may know of and ask its client, in the request's era. */
+export function clientChannel(server: McpServer, extra: Extra): ClientChannel {
+  const envelope = extra.mcpReq.envelope as Record<string, unknown> | undefined;
+  if (envelope === undefined) {
+    return {
+      capabilities: server.server.getClientCapabilities(),
+      ask: {
+        sample: (params) => extra.mcpReq.requestSampling(params),
+        elicit: (params) => extra.mcpReq.elicitInput(params),
+      },
+    };
+  }
+  const state = extra.mcpReq.requestState<unknown>();
+  return {
+    capabilities: envelope[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined,
+    ...(extra.mcpReq.inputResponses === undefined ? {} : { inputResponses: extra.mcpReq.inputResponses }),
+    ...(typeof state === 'string' ? { requestState: state } : {}),
   };
 }
 

@@ -1,15 +1,18 @@
 import { createRequire } from 'node:module';
-import { type CallToolResult, McpServer } from '@modelcontextprotocol/server';
+import { type CallToolResult, inputRequired, McpServer } from '@modelcontextprotocol/server';
 import pino from 'pino';
 import { z } from 'zod';
 import { auditCallsTheSdkAnswers } from './audit-every-call.js';
+import { ASKING_TOOLS, verifyFixtureState } from './conformance/asking-tools.js';
+import { registerConformanceResourcesAndPrompts } from './conformance/resources-prompts.js';
+import { CONTENT_TOOLS } from './conformance/tools.js';
 import { CONFIRMATION_TOKEN_ARG, type Guard, type GuardedOutcome } from './guards/guard.js';
 import { DIRECTORY_TEXT_KEY, labelDirectoryData, sanitizeMessage, sanitizeUntrustedDeep } from './guards/untrusted.js';
 import { inputRequiredResult } from './input-request.js';
 import { registerDiagnoseAccessPrompt } from './prompts/diagnose-access.js';
 import { aheadOfToolsCallParsing } from './raw-tools-call.js';
 import { registerResources } from './resources/index.js';
-import { callContext, callerInfo, type Extra, type Ticker } from './server-context.js';
+import { callContext, callerInfo, clientChannel, type Extra, type Ticker } from './server-context.js';
 import { OutputSchemaMismatch, type PublicFace, publicFace } from './tool-face.js';
 import { annotationsFor } from './tools/annotations.js';
 import type { AnyToolDefinition, PrivilegedPolicy } from './tools/define.js';
@@ -42,6 +45,11 @@ export interface ServerDeps {
   ticker?: Ticker;
   logger?: pino.Logger;
   tools?: AnyToolDefinition[];
+  /**
+   * Test only: also serve the MCP conformance suite's fixture tools, resources and prompts (`test_*`). The
+   * tools pass the guard like any other; nothing of them is listed or callable without this.
+   */
+  conformanceFixtures?: boolean;
 }
 
 export const DEFAULT_MAX_RESULT_CHARS = 20_000;
@@ -131,7 +139,7 @@ function acceptingStringified(strict: z.ZodObject): z.ZodObject {
 }
 
 export function createServer(deps: ServerDeps): McpServer {
-  const tools = deps.tools ?? TOOLS;
+  const tools = [...(deps.tools ?? TOOLS), ...(deps.conformanceFixtures ? [...CONTENT_TOOLS, ...ASKING_TOOLS] : [])];
   const logger = deps.logger ?? pino({ level: 'silent' });
   const maxResultChars = deps.maxResultChars ?? DEFAULT_MAX_RESULT_CHARS;
   const server = new McpServer(
@@ -139,6 +147,7 @@ export function createServer(deps: ServerDeps): McpServer {
     {
       capabilities: { tools: {}, resources: {}, prompts: {}, logging: {} },
       instructions: instructions(deps.sandbox),
+      ...(deps.conformanceFixtures ? { requestState: { verify: verifyFixtureState } } : {}),
     },
   );
 
@@ -165,7 +174,7 @@ export function createServer(deps: ServerDeps): McpServer {
     switch (outcome.kind) {
       case 'result':
         return {
-          content: [{ type: 'text', text: outcome.output.text }],
+          content: [{ type: 'text', text: outcome.output.text }, ...(outcome.output.content ?? [])],
           // Handlers build this from the client's normalised types; it is checked below against the advertised
           // outputSchema, as strictly as a client will. A result Visier reports as (partly) failed keeps it: it
           // is valid against that schema, so SDK clients accept it on an error too, and it says what did change.
@@ -211,10 +220,17 @@ export function createServer(deps: ServerDeps): McpServer {
           const outcome = await deps.guard.call(
             def,
             args,
-            callContext(def.classification === 'read' ? ctxDeps : liveCtxDeps, args, extra),
+            callContext(
+              def.classification === 'read' ? ctxDeps : liveCtxDeps,
+              args,
+              extra,
+              clientChannel(server, extra),
+            ),
             callerInfo(server, deps, extra),
           );
           if (outcome.kind === 'input-required') return inputRequiredResult(outcome, CONFIRMATION_META_KEY);
+          if (outcome.kind === 'result' && outcome.output.inputRequired)
+            return inputRequired(outcome.output.inputRequired);
           const result = toResult(def, outcome);
           const check = outcome.kind === 'result' ? face.checkOutput(result.structuredContent) : { valid: true };
           if (!check.valid) throw new OutputSchemaMismatch(def.name, check.errorMessage);
@@ -249,5 +265,6 @@ export function createServer(deps: ServerDeps): McpServer {
 
   registerResources(server, { ...deps, maxResultChars, logger });
   registerDiagnoseAccessPrompt(server);
+  if (deps.conformanceFixtures) registerConformanceResourcesAndPrompts(server);
   return server;
 }

@@ -63,7 +63,9 @@ function guardedRead(server: McpServer, deps: ResourceDeps) {
       },
     };
     // Completions run outside a request's context: no progress, never cancelled.
-    const full: CallExtra = extra ?? { mcpReq: { signal: new AbortController().signal, notify: async () => {} } };
+    const full: CallExtra = extra ?? {
+      mcpReq: { signal: new AbortController().signal, notify: async () => {}, log: async () => {} },
+    };
     let outcome: Awaited<ReturnType<Guard['call']>>;
     try {
       outcome = await deps.guard.call(def, {}, callContext(deps, {}, full), callerInfo(server, deps, extra));

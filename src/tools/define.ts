@@ -1,3 +1,13 @@
+import type {
+  ClientCapabilities,
+  ContentBlock,
+  CreateMessageRequestParams,
+  CreateMessageResult,
+  ElicitRequestFormParams,
+  ElicitResult,
+  InputRequiredSpec,
+  LoggingLevel,
+} from '@modelcontextprotocol/server';
 import type { ZodRawShape, z } from 'zod';
 import type { CallOptions, ProgressFn, VisierApi } from '../visier/api.js';
 
@@ -77,6 +87,24 @@ export interface PrivilegedPolicy {
   }): boolean;
 }
 
+/**
+ * The client behind a tool call. Product tools never use it (they ask people through the guard); it exists for
+ * the conformance fixtures, whose whole job is a conversation with the client.
+ */
+export interface ClientChannel {
+  /** What the client declared: at initialize (2025 era) or in this request's `_meta` (2026-07-28). */
+  capabilities: ClientCapabilities | undefined;
+  /** 2025 era only: a request to the client answered while the call waits; rejects if it lacks the capability. */
+  ask?: {
+    sample(params: CreateMessageRequestParams): Promise<CreateMessageResult | Record<string, unknown>>;
+    elicit(params: ElicitRequestFormParams): Promise<ElicitResult>;
+  };
+  /** 2026-07-28: the answers a repeated call brought back, keyed as the input requests were. */
+  inputResponses?: Record<string, unknown>;
+  /** 2026-07-28: the request state a repeated call brought back, exactly as sent (unverified). */
+  requestState?: string;
+}
+
 /** Everything a handler may use. Built per call by the server; handlers never see MCP or HTTP. */
 export interface ToolContext {
   visier: VisierApi;
@@ -85,6 +113,11 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Reports progress to the client when it sent a progress token; a no-op otherwise. */
   progress: ProgressFn;
+  /**
+   * Sends a log message to the client, only at or above the level it asked for (`logging/setLevel`, or a
+   * 2026-07-28 request's log level); a no-op otherwise. Never throws.
+   */
+  log: (level: LoggingLevel, message: string) => void;
   /**
    * Wraps people-entered text lines (names, descriptions) in the untrusted-data fence used for this call,
    * so the model reads them as data, never as instructions.
@@ -96,6 +129,8 @@ export interface ToolContext {
   reportDir?: string;
   /** Which permissions previews mark as privileged grants. */
   privileged: PrivilegedPolicy;
+  /** Set for tool calls (not resource reads). */
+  client?: ClientChannel;
 }
 
 export interface ToolOutput<S extends Record<string, unknown> = Record<string, unknown>> {
@@ -103,6 +138,13 @@ export interface ToolOutput<S extends Record<string, unknown> = Record<string, u
   text: string;
   /** Full data, matching the tool's outputSchema. */
   structured: S;
+  /** Content the text cannot carry (images, audio, embedded resources), sent after it in the same order. */
+  content?: ContentBlock[];
+  /**
+   * 2026-07-28: instead of answering, ask the client for input and to repeat the call (an `input_required`
+   * result); `text` and `structured` are then not sent.
+   */
+  inputRequired?: InputRequiredSpec;
   /**
    * The call was carried out but Visier reports that part or all of it did not succeed (a tenant `Failed`
    * inside a 200, a multi-request change stopped part-way): the result is an error, with the same data.

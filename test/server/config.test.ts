@@ -48,6 +48,13 @@ describe('configuration', () => {
     expect(() => loadConfig(['--elicitation-timeout-seconds', '5'], {})).toThrow(/^--elicitation-timeout-seconds: /);
   });
 
+  it('serves the conformance fixtures only when asked, and never next to a real tenant', () => {
+    expect(loadConfig(['--sandbox'], {}).conformanceFixtures).toBe(false);
+    expect(loadConfig(['--sandbox', '--conformance-fixtures'], {}).conformanceFixtures).toBe(true);
+    expect(loadConfig([], { VISIER_MCP_CONFORMANCE_FIXTURES: '1' }).conformanceFixtures).toBe(true);
+    expect(() => loadConfig(['--conformance-fixtures'], creds)).toThrow(/^--conformance-fixtures: test only/);
+  });
+
   it('names the flag or variable that carried a bad value', () => {
     expect(() => loadConfig(['--mode', 'all'], {})).toThrow(/^--mode: /);
     expect(() => loadConfig([], { VISIER_MCP_MODE: 'all' })).toThrow(/^VISIER_MCP_MODE: /);

@@ -60,7 +60,7 @@ async function previewOf(
 
 const toolContext = (args: Record<string, unknown>): ToolContext =>
   callContext({ visier: client, maxResultChars: 20_000, defaultTenant: sandbox.tenants.primary }, args, {
-    mcpReq: { signal: new AbortController().signal, notify: async () => {} },
+    mcpReq: { signal: new AbortController().signal, notify: async () => {}, log: async () => {} },
   });
 
 async function newGroup(displayName: string, permissionIds: string[], members: string[]): Promise<string> {
