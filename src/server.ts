@@ -11,7 +11,7 @@ import { DIRECTORY_TEXT_KEY, labelDirectoryData, sanitizeMessage, sanitizeUntrus
 import { inputRequiredResult } from './input-request.js';
 import { registerDiagnoseAccessPrompt } from './prompts/diagnose-access.js';
 import { aheadOfToolsCallParsing } from './raw-tools-call.js';
-import { registerResources } from './resources/index.js';
+import { registerResources, sayWhenCompletionStoppedShort } from './resources/index.js';
 import { callContext, callerInfo, clientChannel, type Extra, type Ticker } from './server-context.js';
 import { OutputSchemaMismatch, type PublicFace, publicFace } from './tool-face.js';
 import { annotationsFor } from './tools/annotations.js';
@@ -266,5 +266,6 @@ export function createServer(deps: ServerDeps): McpServer {
   registerResources(server, { ...deps, maxResultChars, logger });
   registerDiagnoseAccessPrompt(server);
   if (deps.conformanceFixtures) registerConformanceResourcesAndPrompts(server);
+  sayWhenCompletionStoppedShort(server);
   return server;
 }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   type McpServer,
   ProtocolError,
@@ -10,6 +11,7 @@ import {
 import type pino from 'pino';
 import type { Guard } from '../guards/guard.js';
 import { labelDirectoryData, sanitizeMessage } from '../guards/untrusted.js';
+import { aheadOfRequestParsing } from '../raw-tools-call.js';
 import { type CallExtra, type ContextDeps, callContext, callerInfo, type Extra } from '../server-context.js';
 import type { AnyToolDefinition, ToolContext } from '../tools/define.js';
 import { describeToolError } from '../tools/errors.js';
@@ -89,6 +91,24 @@ function guardedRead(server: McpServer, deps: ResourceDeps) {
   };
 }
 
+/** Per completion request: whether a scan stopped at its page cap, so the answer says there may be more. */
+const completionScan = new AsyncLocalStorage<{ stoppedShort: boolean }>();
+
+/**
+ * Makes completion answers say `hasMore` when a scan stopped at its page cap with fewer values than it shows
+ * (the SDK says so only when handed more values than it shows). Call after every completable is registered.
+ */
+export function sayWhenCompletionStoppedShort(server: McpServer): void {
+  aheadOfRequestParsing(server, 'completion/complete', (request, extra, next) => {
+    const scan = { stoppedShort: false };
+    return completionScan.run(scan, async () => {
+      const result = (await next(request, extra)) as { completion?: { hasMore?: boolean } } | undefined;
+      if (scan.stoppedShort && result?.completion !== undefined) result.completion.hasMore = true;
+      return result;
+    });
+  });
+}
+
 export function registerResources(server: McpServer, deps: ResourceDeps): void {
   const read = guardedRead(server, deps);
 
@@ -103,7 +123,12 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
             found.push(u.userId);
           if (found.length === COMPLETION_GATHER) return found;
         }
-        if (++pages === COMPLETION_SCAN_PAGES) break;
+        if (++pages === COMPLETION_SCAN_PAGES) {
+          // Stopped short of the directory's end: there may be more than it found.
+          const scan = completionScan.getStore();
+          if (scan !== undefined) scan.stoppedShort = true;
+          break;
+        }
       }
       return found;
     });

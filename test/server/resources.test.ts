@@ -115,3 +115,20 @@ describe('resources', () => {
     expect(text).toContain('get_user');
   });
 });
+
+describe('completion on a directory larger than one keystroke may scan', () => {
+  let big: Harness;
+  beforeAll(async () => {
+    big = await startHarness({ users: 6_000 });
+  });
+  afterAll(() => big.close());
+
+  it('says there may be more when its scan stopped at the page cap with fewer values than it shows', async () => {
+    // No user starts with this: the scan reads its 5 pages of 1,000, finds nothing, and cannot know the rest.
+    const none = await big.client.complete({
+      ref: { type: 'ref/resource', uri: 'visier://users/{userId}' },
+      argument: { name: 'userId', value: 'zzz-nobody' },
+    });
+    expect(none.completion).toMatchObject({ values: [], hasMore: true });
+  });
+});
