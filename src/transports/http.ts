@@ -129,6 +129,14 @@ function callerAuth(token: string | undefined): AuthInfo {
   return { token: principal, clientId: principal, scopes: [], extra: { [PRINCIPAL_KEY]: principal } };
 }
 
+/** The request a `notifications/cancelled` message names, when the body is one. */
+function cancelledRequestId(body: unknown): string | number | undefined {
+  const message = body as { method?: unknown; params?: { requestId?: unknown } } | null;
+  if (message === null || typeof message !== 'object' || message.method !== 'notifications/cancelled') return undefined;
+  const id = message.params?.requestId;
+  return typeof id === 'string' || typeof id === 'number' ? id : undefined;
+}
+
 class BodyTooLarge extends Error {}
 
 async function readBody(req: IncomingMessage, limit: number): Promise<string> {
@@ -331,6 +339,10 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
       if (req.method === 'POST') postsInFlight--;
     });
     await active.transport.handleRequest(Object.assign(req, { auth }), res, body);
+    // A cancelled request gets no answer (MCP cancellation), so the SDK never ends the stream it was posted on:
+    // end it here, or the session stays busy for good (never reaped, never making room at the cap).
+    const cancelled = cancelledRequestId(body);
+    if (cancelled !== undefined) active.transport.closeSSEStream(cancelled);
   };
 
   const handleMcp = async (req: IncomingMessage, res: ServerResponse) => {

@@ -120,4 +120,52 @@ describe('HTTP session cap and idleness', () => {
       await http.close();
     }
   });
+
+  it('a call the client cancels ends its stream, so the session is idle again and makes room', async () => {
+    // Raw clients keep reading a call's stream after cancelling it; the server sends no answer to a cancelled
+    // request, and used to leave that stream, and so the session, busy for good.
+    const { http } = await serve({ maxSessions: 1 });
+    const init = { ...INIT, params: { ...INIT.params, capabilities: { elicitation: { form: {} } } } };
+    const opened = await post(http, init);
+    await opened.text();
+    const headers = {
+      'mcp-session-id': opened.headers.get('mcp-session-id') as string,
+      'mcp-protocol-version': '2025-11-25',
+    };
+    await (await post(http, { jsonrpc: '2.0', method: 'notifications/initialized' }, headers)).text();
+    const call = await post(
+      http,
+      {
+        jsonrpc: '2.0',
+        id: 'busy',
+        method: 'tools/call',
+        params: {
+          name: 'remove_users_from_group',
+          arguments: {
+            userGroupId: '9b7e4d20-5f1a-4a3c-b6d8-000000000201',
+            userIds: ['0d5a1c3e-7b2f-4e61-9a0d-5a7d00000002'],
+          },
+        },
+      },
+      headers,
+    );
+    const reader = (call.body as ReadableStream<Uint8Array>).getReader();
+    let seen = '';
+    while (!seen.includes('elicitation/create')) {
+      const chunk = await reader.read();
+      if (chunk.done) throw new Error(`the call's stream ended before asking: ${seen}`);
+      seen += new TextDecoder().decode(chunk.value);
+    }
+    await (
+      await post(http, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'busy' } }, headers)
+    ).text();
+    for (;;) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      seen += new TextDecoder().decode(chunk.value);
+    }
+    expect(seen).not.toMatch(/"id":"busy"/);
+    expect((await open(http)).status).toBe(200);
+    await http.close();
+  });
 });
