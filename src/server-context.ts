@@ -33,6 +33,9 @@ const intervalTicker: Ticker = (everyMs, beat) => {
  */
 export const WAITING_BEAT_MS = 10_000;
 
+/** The first protocol revision that asks the client through input_required results (MCP 2026-07-28). */
+const MODERN_REVISION = '2026-07-28';
+
 export interface ContextDeps {
   visier: VisierApi;
   maxResultChars: number;
@@ -172,7 +175,11 @@ export function callerInfo(
     ...(extra?.sessionId === undefined ? {} : { sessionId: extra.sessionId }),
     principal: principalOf(extra),
   };
-  const inputRequest = extra === undefined ? undefined : inputRequestOf(extra);
+  // The request's own envelope says 2026-07-28, but the connection's era decides how a result is served: a stdio
+  // connection opened by an unstamped message is served as 2025-era, where an input_required result cannot reach
+  // a client that declared nothing at initialize. Such a call gets the token path instead.
+  const servedModern = (server.server.getNegotiatedProtocolVersion() ?? '') >= MODERN_REVISION;
+  const inputRequest = extra === undefined || !servedModern ? undefined : inputRequestOf(extra);
   if (inputRequest !== undefined) {
     caller.inputRequest = inputRequest;
   } else if (extra && extra.mcpReq.envelope === undefined && offersForms(server)) {
