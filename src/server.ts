@@ -9,6 +9,7 @@ import { CONTENT_TOOLS } from './conformance/tools.js';
 import { CONFIRMATION_TOKEN_ARG, type Guard, type GuardedOutcome } from './guards/guard.js';
 import { DIRECTORY_TEXT_KEY, labelDirectoryData, sanitizeMessage, sanitizeUntrustedDeep } from './guards/untrusted.js';
 import { inputRequiredResult } from './input-request.js';
+import { refuseForeignCursor } from './one-page-lists.js';
 import { registerDiagnoseAccessPrompt } from './prompts/diagnose-access.js';
 import { aheadOfToolsCallParsing } from './raw-tools-call.js';
 import { registerResources, sayWhenCompletionStoppedShort } from './resources/index.js';
@@ -261,7 +262,10 @@ export function createServer(deps: ServerDeps): McpServer {
   );
   // Every tool stays registered so a call to a hidden one still reaches the guard (which refuses it, naming
   // the mode that allows it, and audits it); only the listing is filtered.
-  server.server.setRequestHandler('tools/list', () => ({ tools: listed.map((face) => face.tool) }));
+  server.server.setRequestHandler('tools/list', (request) => {
+    refuseForeignCursor(request.params);
+    return { tools: listed.map((face) => face.tool) };
+  });
 
   registerResources(server, { ...deps, maxResultChars, logger });
   registerDiagnoseAccessPrompt(server);

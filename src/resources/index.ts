@@ -11,6 +11,7 @@ import {
 import type pino from 'pino';
 import type { Guard } from '../guards/guard.js';
 import { labelDirectoryData, sanitizeMessage } from '../guards/untrusted.js';
+import { refuseForeignCursor } from '../one-page-lists.js';
 import { aheadOfRequestParsing } from '../raw-tools-call.js';
 import { type CallExtra, type ContextDeps, callContext, callerInfo, type Extra } from '../server-context.js';
 import type { AnyToolDefinition, ToolContext } from '../tools/define.js';
@@ -265,9 +266,7 @@ export function registerResources(server: McpServer, deps: ResourceDeps): void {
   // start-up, walk the whole directory: about 1,000 Visier pages on a 100,000-user tenant. This list asks Visier
   // nothing and issues no cursor, so a cursor sent back was never ours: -32602, as the spec asks.
   server.server.setRequestHandler('resources/list', async (request) => {
-    if (request.params?.cursor !== undefined) {
-      throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Invalid cursor: this list has one page; omit it');
-    }
+    refuseForeignCursor(request.params);
     return { resources: statics };
   });
 }

@@ -37,6 +37,10 @@ describe('tools/list', () => {
     }
   });
 
+  it('a cursor this one-page list never issued is refused as invalid params, not ignored', async () => {
+    await expect(full.client.listTools({ cursor: 'zzz' })).rejects.toMatchObject({ code: -32602 });
+  });
+
   it('annotations follow the classification', async () => {
     const { tools } = await full.client.listTools();
     const byName = new Map(tools.map((t) => [t.name, t.annotations]));
