@@ -139,7 +139,7 @@ export class AuditLog {
       'audit log signed with Ed25519; verify with visier-admin-mcp verify-audit',
     );
     // The log exists from start-up on, even before its first line.
-    withFileLock(`${path}.lock`, () => this.files?.log.open(this.catchUp(path)));
+    this.ensureWritable();
   }
 
   /**

@@ -103,6 +103,28 @@ function elevatedReasons(preview: ImpactPreview | undefined): string[] {
 /** The client cancelled the call (or went away): nothing is issued and nothing is sent. */
 const CANCELLED_TEXT = 'the call was cancelled; nothing was sent.';
 
+/** A call's audit record as it starts: refused until the call says otherwise. */
+function recordOf(
+  at: number,
+  tool: string,
+  classification: string,
+  args: Record<string, unknown>,
+  caller: CallerInfo,
+): AuditRecord {
+  return {
+    time: new Date(at).toISOString(),
+    tool,
+    classification,
+    tenants: [],
+    args: redactArgs(args),
+    decision: 'refused',
+    client: { name: caller.clientName, version: caller.clientVersion },
+    sessionId: caller.sessionId,
+    durationMs: 0,
+    isError: false,
+  };
+}
+
 class Refusal {
   constructor(
     readonly reason: string,
@@ -178,18 +200,7 @@ export function createGuard(options: GuardOptions): Guard {
     const { [CONFIRMATION_TOKEN_ARG]: rawToken, ...callArgs } = args;
     const token = rawToken === undefined ? undefined : typeof rawToken === 'string' ? rawToken : '';
     const principal = principalOf(caller);
-    const record: AuditRecord = {
-      time: new Date(started).toISOString(),
-      tool: def.name,
-      classification: def.classification,
-      tenants: [],
-      args: redactArgs(args),
-      decision: 'refused',
-      client: { name: caller.clientName, version: caller.clientVersion },
-      sessionId: caller.sessionId,
-      durationMs: 0,
-      isError: false,
-    };
+    const record = recordOf(started, def.name, def.classification, args, caller);
     let audited = false;
     const finish = (update: Partial<AuditRecord>): void => {
       audited = true;
@@ -392,16 +403,8 @@ export function createGuard(options: GuardOptions): Guard {
     call,
     reject: (tool, args, caller, reason) =>
       audit.write({
-        time: new Date(now()).toISOString(),
-        tool: cutVisibly(tool, MAX_REJECTED_NAME_CHARS),
-        classification: 'unknown',
-        tenants: [],
-        args: redactArgs(args),
-        decision: 'refused',
+        ...recordOf(now(), cutVisibly(tool, MAX_REJECTED_NAME_CHARS), 'unknown', args, caller),
         reason,
-        client: { name: caller.clientName, version: caller.clientVersion },
-        sessionId: caller.sessionId,
-        durationMs: 0,
         isError: true,
       }),
   };
