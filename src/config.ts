@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_CAPS } from './guards/caps.js';
 
 // All configuration in one schema: every flag, its environment variable and its rule, so a bad value stops
 // start-up with a message naming the flag or variable that carried it. Flags win over the environment.
@@ -15,19 +16,33 @@ interface OptionSpec {
   kind: Kind;
   /** One line for `--help` and the docs table. */
   help: string;
+  /** The default in words, where it is worked out at start-up rather than a value of the schema. */
+  computed?: string;
 }
 
 export const OPTIONS = {
-  sandbox: { flag: '--sandbox', env: 'VISIER_SANDBOX', kind: 'boolean', help: 'Serve the built-in demo tenant' },
+  sandbox: {
+    flag: '--sandbox',
+    env: 'VISIER_SANDBOX',
+    kind: 'boolean',
+    help: 'Serve the built-in demo tenant',
+    computed: 'on without Visier credentials',
+  },
   mode: { flag: '--mode', env: 'VISIER_MCP_MODE', kind: 'string', help: 'read-only, user-writes or full' },
-  tenants: { flag: '--tenants', env: 'VISIER_MCP_TENANTS', kind: 'string', help: 'Comma-separated tenant allowlist' },
+  tenants: {
+    flag: '--tenants',
+    env: 'VISIER_MCP_TENANTS',
+    kind: 'string',
+    help: 'Comma-separated tenant allowlist',
+    computed: 'VISIER_TENANT_CODE',
+  },
   tenantModes: {
     flag: '--tenant-modes',
     env: 'VISIER_MCP_TENANT_MODES',
     kind: 'string',
     help: 'JSON file mapping tenant codes to modes',
   },
-  http: { flag: '--http', kind: 'boolean', help: 'Serve Streamable HTTP at /mcp instead of stdio' },
+  http: { flag: '--http', kind: 'boolean', help: 'Serve Streamable HTTP at /mcp instead of stdio', computed: 'stdio' },
   port: { flag: '--port', env: 'VISIER_MCP_PORT', kind: 'string', help: 'HTTP port (0 picks a free one)' },
   host: { flag: '--host', env: 'VISIER_MCP_HOST', kind: 'string', help: 'HTTP bind address' },
   httpToken: {
@@ -59,12 +74,19 @@ export const OPTIONS = {
     kind: 'string',
     help: 'Concurrent HTTP sessions at most',
   },
-  auditLog: { flag: '--audit-log', env: 'VISIER_MCP_AUDIT_LOG', kind: 'string', help: 'Audit log file (JSON lines)' },
+  auditLog: {
+    flag: '--audit-log',
+    env: 'VISIER_MCP_AUDIT_LOG',
+    kind: 'string',
+    help: 'Audit log file (JSON lines)',
+    computed: '$XDG_STATE_HOME/visier-admin-mcp/audit.jsonl',
+  },
   auditKey: {
     flag: '--audit-key',
     env: 'VISIER_MCP_AUDIT_KEY',
     kind: 'string',
     help: 'Ed25519 private key (PEM) that signs audit checkpoints',
+    computed: '$XDG_STATE_HOME/visier-admin-mcp/audit-key.pem',
   },
   auditAnchor: {
     flag: '--audit-anchor',
@@ -84,6 +106,7 @@ export const OPTIONS = {
     env: 'VISIER_MCP_CONFIRM_SECRET',
     kind: 'string',
     help: 'HMAC key for confirmation tokens (16+ chars)',
+    computed: 'random per process',
   },
   conformanceFixtures: {
     flag: '--conformance-fixtures',
@@ -203,10 +226,11 @@ const schema = z.strictObject({
   reportDir: z.string().min(1).optional(),
   maxResultChars: int(1000, 1_000_000).default(20_000),
   privilegedPermissions: list.optional(),
-  maxItemsPerCall: int(1, 10_000).optional(),
-  maxChangesPerSession: int(1, 1_000_000).optional(),
-  maxChangesPerHour: int(1, 10_000_000).optional(),
-  rateLimit: rateLimit.default({ perMinute: 100, perHour: 6000 }),
+  maxItemsPerCall: int(1, 10_000).default(DEFAULT_CAPS.maxItemsPerCall),
+  maxChangesPerSession: int(1, 1_000_000).default(DEFAULT_CAPS.maxChangesPerSession),
+  maxChangesPerHour: int(1, 10_000_000).default(DEFAULT_CAPS.maxChangesPerHour),
+  // Defaulted as written (prefault), so `--help` shows the default in the form a person types.
+  rateLimit: rateLimit.prefault('100/6000'),
   cacheTtlSeconds: int(0, 3600).default(15),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   visierHost: z.url({ protocol: /^https?$/ }).optional(),
@@ -282,12 +306,37 @@ function readTenantModes(file: string, source: string): Record<string, Mode> {
   return parsed.data;
 }
 
-/** Flags over environment, validated as one; throws ConfigError naming the flag or variable at fault. */
+/** The Visier credential variables, by config key; a real tenant needs all of REQUIRED, and both OAuth2 ones or neither. */
+const REQUIRED_CREDENTIALS = ['visierHost', 'apiKey', 'username', 'password'] as const;
+const OAUTH2_CREDENTIALS = ['clientId', 'clientSecret'] as const;
+
+/**
+ * What a partial credential set lacks, named by variable; undefined when none is set (the sandbox) or the set is
+ * complete. Complete: VISIER_HOST, VISIER_API_KEY, VISIER_USERNAME and VISIER_PASSWORD (ASID token login), plus
+ * VISIER_CLIENT_ID and VISIER_CLIENT_SECRET together for the OAuth2 password grant instead.
+ */
+function missingCredentials(values: Partial<Record<Key, unknown>>): string | undefined {
+  const all = [...REQUIRED_CREDENTIALS, ...OAUTH2_CREDENTIALS];
+  const given = all.filter((key) => values[key] !== undefined);
+  if (given.length === 0) return undefined;
+  const oauth = OAUTH2_CREDENTIALS.some((key) => values[key] !== undefined);
+  const missing = [...REQUIRED_CREDENTIALS, ...(oauth ? OAUTH2_CREDENTIALS : [])].filter(
+    (key) => values[key] === undefined,
+  );
+  if (missing.length === 0) return undefined;
+  const names = (keys: readonly Key[]) => keys.map((key) => (OPTIONS[key] as OptionSpec).env).join(', ');
+  return `incomplete Visier credentials: ${names(given)} set but ${names(missing)} missing (a tenant needs ${names(REQUIRED_CREDENTIALS)}${oauth ? `, and ${names(OAUTH2_CREDENTIALS)} together` : ''}; unset them all, or pass --sandbox, for the demo tenant)`;
+}
+
+/**
+ * Flags over environment, validated as one; throws ConfigError naming the flag or variable at fault. An empty
+ * variable counts as unset: desktop bundles pass optional fields left blank as "".
+ */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
   const flags = parseArgv(argv);
   const input: Record<string, string | boolean> = {};
   for (const [key, spec] of Object.entries(OPTIONS) as [Key, OptionSpec][]) {
-    const value = flags.get(key) ?? (spec.env ? env[spec.env] : undefined);
+    const value = flags.get(key) ?? (spec.env && env[spec.env] !== '' ? env[spec.env] : undefined);
     if (value !== undefined) input[key] = value;
   }
   const parsed = schema.safeParse(input);
@@ -298,21 +347,22 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     throw new ConfigError(`${where}: ${issue?.message ?? 'invalid value'}`);
   }
   const { tenantModes, confirmSecret, auditLog, auditKey, ...rest } = parsed.data;
-  const hasCredentials = rest.visierHost !== undefined && rest.apiKey !== undefined;
-  if (!rest.sandbox && hasCredentials && (rest.username === undefined || rest.password === undefined)) {
-    throw new ConfigError('VISIER_USERNAME and VISIER_PASSWORD: both are needed with VISIER_HOST and VISIER_API_KEY');
-  }
+  // Asked for explicitly, the sandbox ignores credentials; otherwise a partial set is a mistake, never demo data.
+  const incomplete = rest.sandbox ? undefined : missingCredentials(rest);
+  if (incomplete !== undefined) throw new ConfigError(incomplete);
+  const hasCredentials = rest.visierHost !== undefined;
   // Fixtures answer without Visier and are no part of the product: never next to a real tenant.
   if (rest.conformanceFixtures && hasCredentials && !rest.sandbox) {
     throw new ConfigError('--conformance-fixtures: test only, allowed only with the sandbox (--sandbox)');
   }
-  if ((rest.clientId === undefined) !== (rest.clientSecret === undefined)) {
-    throw new ConfigError('VISIER_CLIENT_ID and VISIER_CLIENT_SECRET: set both or neither');
+  const sandbox = rest.sandbox || !hasCredentials;
+  if (!sandbox && rest.tenantCode === undefined && rest.tenants === undefined) {
+    throw new ConfigError('VISIER_TENANT_CODE or --tenants: name the tenant(s) this server may touch');
   }
   return {
     ...rest,
-    // No Visier credentials: the embedded sandbox, so a first run shows something real.
-    sandbox: rest.sandbox || !hasCredentials,
+    // No Visier credentials at all: the embedded sandbox, so a first run shows something real.
+    sandbox,
     ...(tenantModes === undefined
       ? {}
       : { tenantModes: readTenantModes(tenantModes, sourceName('tenantModes', flags.has('tenantModes'))) }),
@@ -323,18 +373,13 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   };
 }
 
-/** `--help` text generated from the same table the parser uses. */
-export function helpText(): string {
-  const rows = (Object.values(OPTIONS) as OptionSpec[]).map((spec) => {
-    const names = [spec.flag, spec.env].filter(Boolean).join(' / ');
-    return `  ${names.padEnd(58)} ${spec.help}`;
-  });
-  return [
-    'Usage: visier-admin-mcp [flags]              stdio MCP server (default)',
-    '       visier-admin-mcp --http [flags]       Streamable HTTP at /mcp',
-    '       visier-admin-mcp sandbox [--port N] [--users N] [--faults SPEC]',
-    '       visier-admin-mcp verify-audit FILE [--public-key FILE] [--checkpoint FILE]',
-    '',
-    ...rows,
-  ].join('\n');
+/** The default of an option as `--help` shows it: the schema's own value, or the computed one in words. */
+export function optionDefault(key: Key): string | undefined {
+  const spec: OptionSpec = OPTIONS[key];
+  if (spec.computed !== undefined) return spec.computed;
+  const def = schema.shape[key].def as { type: string; defaultValue?: unknown };
+  if ((def.type !== 'default' && def.type !== 'prefault') || def.defaultValue === false) return undefined;
+  return String(def.defaultValue);
 }
+
+export type OptionKey = Key;

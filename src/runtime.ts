@@ -23,7 +23,12 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-function visierConfig(config: Config, sandbox: SandboxHandle | undefined, logger: pino.Logger): VisierClientConfig {
+/** How to reach Visier: the embedded sandbox when one runs, else the configured tenant. Throws without credentials. */
+export function visierConfig(
+  config: Config,
+  sandbox: SandboxHandle | undefined,
+  logger: pino.Logger,
+): VisierClientConfig {
   if (sandbox) {
     const { apiKey, username, password } = sandbox.credentials;
     return {
@@ -55,14 +60,28 @@ function visierConfig(config: Config, sandbox: SandboxHandle | undefined, logger
   };
 }
 
-export async function startRuntime(config: Config, logger: pino.Logger): Promise<Runtime> {
-  const sandbox = config.sandbox ? await startSandbox({ rateLimit: config.rateLimit }) : undefined;
+/**
+ * The tenant allowlist (`--tenants`, else the default tenant alone) and the tenant a call names none acts on
+ * (VISIER_TENANT_CODE when allowed, else the first); the sandbox's own tenant stands in for VISIER_TENANT_CODE.
+ * Undefined when no tenant is named at all.
+ */
+export function allowedTenants(
+  config: Pick<Config, 'tenants' | 'tenantCode'>,
+  sandbox: Pick<SandboxHandle, 'tenants'> | undefined,
+): { tenants: string[]; defaultTenant: string } | undefined {
   const tenants = config.tenants ?? [sandbox?.tenants.primary ?? config.tenantCode].filter((t): t is string => !!t);
   const defaultTenant = config.tenantCode && tenants.includes(config.tenantCode) ? config.tenantCode : tenants[0];
-  if (defaultTenant === undefined) {
+  return defaultTenant === undefined ? undefined : { tenants, defaultTenant };
+}
+
+export async function startRuntime(config: Config, logger: pino.Logger): Promise<Runtime> {
+  const sandbox = config.sandbox ? await startSandbox({ rateLimit: config.rateLimit }) : undefined;
+  const allowed = allowedTenants(config, sandbox);
+  if (allowed === undefined) {
     await sandbox?.close();
     throw new Error('VISIER_TENANT_CODE or --tenants: name the tenant(s) this server may touch');
   }
+  const { tenants, defaultTenant } = allowed;
   const client = new VisierClient(visierConfig(config, sandbox, logger));
   const visier = withReadCache(client, { ttlMs: config.cacheTtlSeconds * 1000 });
   const anchor = config.auditAnchor ? createAuditAnchor(config.auditAnchor, config.auditLog, logger) : undefined;
@@ -75,9 +94,9 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
     confirmSecret: config.confirmSecret,
     elicitationTimeoutMs: config.elicitationTimeoutSeconds * 1000,
     caps: {
-      ...(config.maxItemsPerCall === undefined ? {} : { maxItemsPerCall: config.maxItemsPerCall }),
-      ...(config.maxChangesPerSession === undefined ? {} : { maxChangesPerSession: config.maxChangesPerSession }),
-      ...(config.maxChangesPerHour === undefined ? {} : { maxChangesPerHour: config.maxChangesPerHour }),
+      maxItemsPerCall: config.maxItemsPerCall,
+      maxChangesPerSession: config.maxChangesPerSession,
+      maxChangesPerHour: config.maxChangesPerHour,
     },
     audit: { path: config.auditLog, keyFile: config.auditKey, logger, ...(anchor ? { anchor } : {}) },
   };

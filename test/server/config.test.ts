@@ -24,6 +24,10 @@ describe('configuration', () => {
       confirm: 'auto',
       maxResultChars: 20_000,
       sessionIdleSeconds: 1800,
+      maxItemsPerCall: 500,
+      maxChangesPerSession: 2000,
+      maxChangesPerHour: 5000,
+      rateLimit: { perMinute: 100, perHour: 6000 },
       auditLog: join('/state', 'visier-admin-mcp', 'audit.jsonl'),
       auditKey: join('/state', 'visier-admin-mcp', 'audit-key.pem'),
     });
@@ -81,8 +85,67 @@ describe('configuration', () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toBe('VISIER_CLIENT_ID and VISIER_CLIENT_SECRET: set both or neither');
+    expect(message).toMatch(/^incomplete Visier credentials: .* set but VISIER_CLIENT_SECRET missing/);
     expect(message).not.toContain(secret);
+    expect(message).not.toContain('only-id');
+  });
+
+  describe('partial Visier credentials are an error naming what is missing, never the sandbox', () => {
+    const { VISIER_TENANT_CODE: _tenant, ...complete } = creds;
+    const without = (...names: (keyof typeof complete)[]) =>
+      Object.fromEntries(Object.entries(complete).filter(([name]) => !names.includes(name as keyof typeof complete)));
+    it.each([
+      [
+        'an API key without a host',
+        { VISIER_API_KEY: 'k' },
+        'VISIER_API_KEY set but VISIER_HOST, VISIER_USERNAME, VISIER_PASSWORD missing',
+      ],
+      ['a host without an API key', without('VISIER_API_KEY'), 'but VISIER_API_KEY missing'],
+      ['a username without a password', without('VISIER_PASSWORD'), 'but VISIER_PASSWORD missing'],
+      ['a password without a username', without('VISIER_USERNAME'), 'but VISIER_USERNAME missing'],
+      ['a client id without its secret', { ...complete, VISIER_CLIENT_ID: 'c' }, 'but VISIER_CLIENT_SECRET missing'],
+      ['a client secret without its id', { ...complete, VISIER_CLIENT_SECRET: 's' }, 'but VISIER_CLIENT_ID missing'],
+      [
+        'OAuth2 client credentials alone',
+        { VISIER_CLIENT_ID: 'c', VISIER_CLIENT_SECRET: 's' },
+        'but VISIER_HOST, VISIER_API_KEY, VISIER_USERNAME, VISIER_PASSWORD missing',
+      ],
+    ])('%s', (_case, env, missing) => {
+      expect(() => loadConfig([], env)).toThrow(ConfigError);
+      expect(() => loadConfig([], env)).toThrow(
+        new RegExp(`^incomplete Visier credentials: .*${missing.replace(/[()]/g, '\\$&')}`),
+      );
+    });
+
+    it('an empty variable is unset: a desktop bundle passing blank optional fields gets the sandbox or the tenant', () => {
+      const blank = {
+        VISIER_HOST: '',
+        VISIER_API_KEY: '',
+        VISIER_USERNAME: '',
+        VISIER_PASSWORD: '',
+        VISIER_CLIENT_ID: '',
+        VISIER_CLIENT_SECRET: '',
+        VISIER_TENANT_CODE: '',
+        VISIER_MCP_MODE: '',
+      };
+      expect(loadConfig([], blank)).toMatchObject({ sandbox: true, mode: 'read-only' });
+      const c = loadConfig([], { ...creds, VISIER_CLIENT_ID: '', VISIER_CLIENT_SECRET: '' });
+      expect([c.sandbox, c.clientId, c.clientSecret]).toEqual([false, undefined, undefined]);
+      expect(() => loadConfig([], { ...blank, VISIER_API_KEY: 'k' })).toThrow(/VISIER_API_KEY set but VISIER_HOST/);
+    });
+
+    it('complete: the four ASID variables, or those and both OAuth2 ones; --sandbox ignores credentials', () => {
+      expect(loadConfig([], creds).sandbox).toBe(false);
+      expect(loadConfig([], { ...creds, VISIER_CLIENT_ID: 'c', VISIER_CLIENT_SECRET: 's' }).sandbox).toBe(false);
+      expect(loadConfig(['--sandbox'], { VISIER_API_KEY: 'k' }).sandbox).toBe(true);
+    });
+
+    it('a tenant needs a tenant code or an allowlist, said at configuration', () => {
+      expect(() => loadConfig([], complete)).toThrow(
+        new ConfigError('VISIER_TENANT_CODE or --tenants: name the tenant(s) this server may touch'),
+      );
+      expect(loadConfig(['--tenants', 'A'], complete).tenants).toEqual(['A']);
+    });
   });
 
   it('reads per-tenant modes from a file and rejects a bad one naming the flag', () => {
