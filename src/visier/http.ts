@@ -52,6 +52,8 @@ export interface HttpStats {
   retries: number;
   rateLimited: number;
   tokenRefreshes: number;
+  /** Visier's X-RateLimit-* headers (names lower-case) on the last response that carried any: its headroom. */
+  rateLimitHeaders?: Record<string, string>;
 }
 
 export interface HttpClientOptions {
@@ -132,6 +134,8 @@ export class HttpClient {
       try {
         const res = await this.once(req, credential?.headers, attempt);
         limiter?.observe(res.headers);
+        const limits = rateLimitHeadersOf(res.headers);
+        if (limits !== undefined) stats.rateLimitHeaders = limits;
         if (res.status >= 200 && res.status < 300) return res;
         if (res.status === 401 && credential && session && !reauthenticated) {
           reauthenticated = true;
@@ -339,6 +343,14 @@ function definedOnly(o: Record<string, string | undefined> | undefined): Record<
 function headerValue(headers: HttpResponse['headers'], name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
+}
+
+function rateLimitHeadersOf(headers: HttpResponse['headers']): Record<string, string> | undefined {
+  const found = Object.keys(headers)
+    .filter((name) => name.toLowerCase().startsWith('x-ratelimit-'))
+    .map((name) => [name.toLowerCase(), headerValue(headers, name)] as const)
+    .filter((entry): entry is readonly [string, string] => entry[1] !== undefined);
+  return found.length === 0 ? undefined : Object.fromEntries(found);
 }
 
 function errorCode(err: unknown): string | undefined {

@@ -1,0 +1,155 @@
+import { existsSync } from 'node:fs';
+import pino from 'pino';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { reachHost } from './doctor-reach.js';
+import { EXIT } from './exit-codes.js';
+import { keyId, readSigningPublicKey } from './guards/audit-key.js';
+import { modeOf } from './guards/modes.js';
+import { allowedTenants, visierConfig } from './runtime.js';
+import { type SandboxHandle, startSandbox } from './sandbox/index.js';
+import { ASID_TOKEN_PATH, OAUTH2_TOKEN_PATH } from './visier/auth.js';
+import { VisierClient } from './visier/client.js';
+import { VisierApiError } from './visier/errors.js';
+
+/** What doctor prints: one line per check (`ok` or `FAIL` and why), then the policy the server would enforce. */
+class Report {
+  failures = 0;
+  check(ok: boolean, name: string, detail: string): void {
+    if (!ok) this.failures++;
+    process.stdout.write(`${ok ? 'ok  ' : 'FAIL'}  ${name}: ${detail}\n`);
+  }
+  info(name: string, detail: string): void {
+    process.stdout.write(`      ${name}: ${detail}\n`);
+  }
+}
+
+const TOKEN_PATHS: ReadonlySet<string> = new Set([ASID_TOKEN_PATH, OAUTH2_TOKEN_PATH]);
+
+/**
+ * Why Visier refused, from its answer: a refused sign-in (token endpoint) points at the user's credentials, a
+ * refused data call at the API key. Visier's own message and rci are quoted; no credential is.
+ */
+function signInFailure(error: unknown, config: Config): string {
+  if (!(error instanceof VisierApiError)) return (error as Error).message;
+  const said = `Visier answered ${error.status === undefined ? error.kind : `HTTP ${error.status}`}: ${error.message}`;
+  if (error.status !== 401 && error.status !== 403) return said;
+  if (TOKEN_PATHS.has(error.path)) {
+    const oauth = config.clientId === undefined ? '' : ', VISIER_CLIENT_ID and VISIER_CLIENT_SECRET';
+    return `sign-in refused (${said}); check VISIER_USERNAME, VISIER_PASSWORD${oauth}`;
+  }
+  return `signed in, but the API call was refused (${said}); check VISIER_API_KEY and the user's API access`;
+}
+
+/** Visier's X-RateLimit-* headers as a person reads them; a window with nothing left fails. */
+function headroom(headers: Record<string, string> | undefined): { ok: boolean; detail: string } {
+  if (headers === undefined) return { ok: true, detail: 'Visier sent no X-RateLimit-* headers on the call' };
+  const windows = (['minute', 'hour'] as const).flatMap((window) => {
+    const remaining = headers[`x-ratelimit-remaining-${window}`];
+    const limit = headers[`x-ratelimit-limit-${window}`];
+    return remaining === undefined ? [] : [{ window, remaining: Number(remaining), limit }];
+  });
+  const detail = windows.map((w) => `${w.remaining} of ${w.limit ?? '?'} calls left this ${w.window}`).join(', ');
+  return { ok: windows.every((w) => w.remaining > 0), detail: detail || 'no remaining-calls header' };
+}
+
+/** Reaches the host, signs in with one cheap read (a page of one user) and reads the rate-limit headroom. */
+async function checkVisier(config: Config, sandbox: SandboxHandle | undefined, report: Report): Promise<void> {
+  const logger = pino({ level: 'silent' });
+  const target = visierConfig(config, sandbox, logger);
+  const reach = await reachHost(new URL(target.host));
+  report.check(reach.ok, 'reach Visier', reach.ok ? reach.detail : reach.reason);
+  if (!reach.ok) {
+    report.check(false, 'sign in', 'not tried: the host cannot be reached');
+    return;
+  }
+  const client = new VisierClient(target);
+  try {
+    const tenant = allowedTenants(config, sandbox)?.defaultTenant;
+    await client.listUsers({ limit: 1 }, tenant === undefined ? {} : { tenantCode: tenant });
+    report.check(
+      true,
+      'sign in',
+      `${target.auth.kind === 'oauth2' ? 'OAuth2 password grant' : 'ASID token'}, read a user list`,
+    );
+    const room = headroom(client.stats.rateLimitHeaders);
+    report.check(room.ok, 'rate-limit headroom', room.detail);
+  } catch (error) {
+    report.check(false, 'sign in', signInFailure(error, config));
+  } finally {
+    await client.close();
+  }
+}
+
+/** The audit key's public half and id, derived from the key file; never creates a key. */
+function auditKeyLine(config: Config): { ok: boolean; detail: string } {
+  if (!existsSync(config.auditKey)) {
+    return { ok: true, detail: `${config.auditKey} does not exist yet; the server creates it at first start` };
+  }
+  const key = readSigningPublicKey(config.auditKey);
+  if (key === undefined) return { ok: false, detail: `${config.auditKey} is not an Ed25519 private key (PEM)` };
+  const spki = key.export({ type: 'spki', format: 'der' }).toString('base64');
+  return { ok: true, detail: `${config.auditKey}: key id ${keyId(key)}, public key (SPKI, base64) ${spki}` };
+}
+
+function printPolicy(config: Config, sandbox: SandboxHandle | undefined, report: Report): void {
+  const allowed = allowedTenants(config, sandbox);
+  if (allowed === undefined) return;
+  report.info(
+    'mode per tenant',
+    allowed.tenants.map((tenant) => `${tenant} ${modeOf(tenant, config.mode, config.tenantModes)}`).join(', '),
+  );
+  report.info('tenant allowlist', `${allowed.tenants.join(', ')} (default ${allowed.defaultTenant})`);
+  report.info(
+    'confirmation',
+    `${config.confirm === 'auto' ? 'auto (a form when the client offers one, else a token)' : 'elicitation only'}, ${config.elicitationTimeoutSeconds} s to answer`,
+  );
+  report.info(
+    'caps and budgets',
+    `${config.maxItemsPerCall} people per call, ${config.maxChangesPerSession} changes per caller, ${config.maxChangesPerHour} changes per hour server-wide`,
+  );
+  const rate = config.rateLimit === false ? 'off' : `${config.rateLimit.perMinute}/min, ${config.rateLimit.perHour}/h`;
+  report.info('Visier call rate', rate);
+  report.info('audit log', `${config.auditLog}${existsSync(config.auditLog) ? '' : ' (created at first start)'}`);
+  const key = auditKeyLine(config);
+  report.check(key.ok, 'audit key', key.detail);
+  report.info(
+    'privileged permissions',
+    config.privilegedPermissions === undefined
+      ? 'administrative ones: all or administrative capabilities, or an Admin/Administrator/Full Access/Superuser name'
+      : `exactly these ids or names: ${config.privilegedPermissions.join(', ')}`,
+  );
+}
+
+/**
+ * `doctor [flags]`: loads the configuration as the server does (same flags and variables), then checks Visier
+ * (DNS, TCP, TLS, sign-in, rate-limit headroom) and prints the effective guard policy, on stdout, one line each.
+ * With `--sandbox` (or no credentials) the checks run against an in-process sandbox. No secret is printed.
+ * Returns EXIT.ok, EXIT.usage for a configuration error, EXIT.runtime when any check failed.
+ */
+export async function doctorCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const report = new Report();
+  let config: Config;
+  try {
+    config = loadConfig(argv, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    report.check(false, 'configuration', error.message);
+    return EXIT.usage;
+  }
+  report.check(
+    true,
+    'configuration',
+    config.sandbox
+      ? 'SANDBOX (demo data, not Visier): no credentials set or --sandbox given'
+      : `Visier at ${config.visierHost}`,
+  );
+  const sandbox = config.sandbox ? await startSandbox({ rateLimit: config.rateLimit }) : undefined;
+  try {
+    await checkVisier(config, sandbox, report);
+    printPolicy(config, sandbox, report);
+  } finally {
+    await sandbox?.close();
+  }
+  process.stdout.write(report.failures === 0 ? 'all checks passed\n' : `${report.failures} check(s) failed\n`);
+  return report.failures === 0 ? EXIT.ok : EXIT.runtime;
+}
