@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 import pino from 'pino';
-import { ConfigError, helpText, loadConfig } from './config.js';
+import { COMMANDS, commandOf } from './commands.js';
+import { ConfigError, loadConfig } from './config.js';
+import { EXIT } from './exit-codes.js';
 import { startRuntime } from './runtime.js';
 import { keepStdoutForProtocol, serveStdio } from './transports/stdio.js';
-import { verifyAuditCommand } from './verify-audit-command.js';
 
 // Before anything can print: in stdio mode stdout carries JSON-RPC only.
 keepStdoutForProtocol();
+
+const SANDBOX_NOTICE =
+  'visier-admin-mcp: serving the built-in SANDBOX tenant (demo data, not Visier): --sandbox was given or no Visier credentials are set';
 
 /** How to connect, for `npm start`: the URL, an Inspector command and a client config snippet. */
 function httpBanner(url: string, sandbox: boolean, mode: string): string {
@@ -19,32 +23,26 @@ function httpBanner(url: string, sandbox: boolean, mode: string): string {
   ].join('\n');
 }
 
-async function main(argv: string[]): Promise<number> {
-  if (argv[0] === 'sandbox') {
-    const { runSandboxCli } = await import('./sandbox/index.js');
-    await runSandboxCli(argv.slice(1));
-    return -1;
-  }
-  if (argv[0] === 'verify-audit') return verifyAuditCommand(argv.slice(1));
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stderr.write(`${helpText()}\n`);
-    return 0;
-  }
+async function main(argv: string[]): Promise<number | undefined> {
+  const command = commandOf(argv);
+  if (command !== undefined) return COMMANDS[command].run(command === argv[0] ? argv.slice(1) : argv);
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(argv, process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`visier-admin-mcp: ${error.message}\n`);
-      return 2;
+      return EXIT.usage;
     }
     throw error;
   }
+  // Demo data must never pass for a tenant's: said on stderr in every transport, stdio included.
+  if (config.sandbox) process.stderr.write(`${SANDBOX_NOTICE}\n`);
   const logger = pino({ level: config.logLevel, name: 'visier-admin-mcp' }, pino.destination(2));
   const runtime = await startRuntime(config, logger);
   if (!config.http) {
     await serveStdio(runtime.createServer, logger, runtime.close);
-    return -1;
+    return undefined;
   }
   // Loaded only in HTTP mode: stdio servers are started often by desktop clients, and start-up time shows.
   const { startHttp } = await import('./transports/http.js');
@@ -75,16 +73,16 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  return -1;
+  return undefined;
 }
 
 main(process.argv.slice(2)).then(
   (code) => {
-    if (code >= 0) process.exit(code);
+    if (code !== undefined) process.exit(code);
   },
   (error: unknown) => {
     // Start-up failures are configuration or reachability problems: say which, without a stack trace.
     process.stderr.write(`visier-admin-mcp: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
+    process.exit(EXIT.runtime);
   },
 );

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { type CallToolResult, inputRequired, McpServer } from '@modelcontextprotocol/server';
 import pino from 'pino';
 import { z } from 'zod';
@@ -19,6 +18,7 @@ import { annotationsFor } from './tools/annotations.js';
 import type { AnyToolDefinition, PrivilegedPolicy } from './tools/define.js';
 import { describeToolError } from './tools/errors.js';
 import { TOOLS } from './tools/index.js';
+import { version } from './version.js';
 import type { VisierApi } from './visier/api.js';
 
 export interface ServerDeps {
@@ -62,8 +62,6 @@ export const SANDBOX_META_KEY = 'visier-admin-mcp/sandbox';
 export const CONFIRMATION_META_KEY = 'visier-admin-mcp/confirmation';
 export const ERROR_META_KEY = 'visier-admin-mcp/error';
 export { DIRECTORY_TEXT_KEY, DIRECTORY_TEXT_NOTICE } from './guards/untrusted.js';
-
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 function instructions(sandbox: boolean): string {
   const parts = [

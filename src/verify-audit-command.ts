@@ -45,7 +45,8 @@ export async function verifyAuditCommand(argv: string[]): Promise<number> {
     ...(checkpointFile === undefined ? {} : { checkpointFile }),
   });
   if (result.nothing !== undefined) {
-    process.stderr.write(`audit log NOT VERIFIED, nothing to verify: ${result.nothing}\n`);
+    // Not tampering: there is no log to judge (a typo in the path, or a server that never ran here).
+    process.stderr.write(`audit log NOT VERIFIED: no such file: ${result.nothing}\n`);
     return VERIFY_EXIT.nothing;
   }
   if (result.unreadable !== undefined) {

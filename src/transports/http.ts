@@ -397,7 +397,17 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
   sweep.unref();
 
   await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
+    http.once('error', (error: NodeJS.ErrnoException) => {
+      clearInterval(sweep);
+      // The one start-up failure a person fixes with a flag: say which, not the socket's stack.
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(
+              `port ${options.port} on ${options.host} is in use: pass another --port, or --port 0 for a free one`,
+            )
+          : error,
+      );
+    });
     http.listen(options.port, options.host, () => resolve());
   });
   const { port } = http.address() as AddressInfo;
