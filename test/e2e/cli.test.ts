@@ -1,14 +1,22 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../src/commands.js';
+import { OPTIONS } from '../../src/config.js';
+import { version } from '../../src/version.js';
 import { CLI, ensureBuilt, ROOT } from './build.js';
 
 beforeAll(() => ensureBuilt(), 120_000);
 
-function run(args: string[]) {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+function run(args: string[], env?: Record<string, string>) {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...(env === undefined ? {} : { env: { PATH: process.env.PATH ?? '', ...env } }),
+  });
   const out = { stdout: '', stderr: '' };
   child.stdout.on('data', (c: Buffer) => {
     out.stdout += c.toString('utf8');
@@ -67,11 +75,84 @@ describe('visier-admin-mcp CLI', () => {
     const missing = run(['verify-audit', join(dir, 'absent.jsonl')]);
     expect(await missing.exit).toBe(4);
     expect(missing.out.stderr).toMatch(
-      /^audit log NOT VERIFIED, nothing to verify: neither .* nor its checkpoint exists\n$/,
+      /^audit log NOT VERIFIED: no such file: neither .* nor its checkpoint exists\n$/,
     );
     const noKey = run(['verify-audit', audit, '--public-key', join(dir, 'absent.pub')]);
     expect(await noKey.exit).toBe(3);
     const usage = run(['verify-audit', audit, '--key', 'x']);
     expect(await usage.exit).toBe(2);
+  });
+
+  it('help, --help and -h print commands, every flag with its default and variable, and the exit codes, on stdout', async () => {
+    for (const args of [['help'], ['--help'], ['-h'], ['doctor', '--help']]) {
+      const { out, exit } = run(args);
+      expect(await exit).toBe(0);
+      expect(out.stderr).toBe('');
+      expect(out.stdout).toContain('\nCommands:\n');
+      for (const name of Object.keys(COMMANDS)) expect(out.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
+      for (const spec of Object.values(OPTIONS as Record<string, { flag?: string; env?: string }>)) {
+        expect(out.stdout).toContain([spec.flag, spec.env].filter(Boolean).join(' / '));
+      }
+      expect(out.stdout).toMatch(/--mode \/ VISIER_MCP_MODE +read-only, user-writes or full \(default: read-only\)/);
+      expect(out.stdout).toMatch(/--rate-limit \/ VISIER_RATE_LIMIT .*\(default: 100\/6000\)/);
+      expect(out.stdout).toMatch(/--max-items-per-call \/ VISIER_MCP_MAX_ITEMS_PER_CALL .*\(default: 500\)/);
+      expect(out.stdout).toContain('Exit codes: 0 ok, 2 configuration or usage error, 1 failure at run time');
+    }
+  });
+
+  it('--version and version print the package version on stdout', async () => {
+    for (const args of [['--version'], ['version']]) {
+      const { out, exit } = run(args);
+      expect(await exit).toBe(0);
+      expect(out.stdout).toBe(`${version}\n`);
+    }
+  });
+
+  it('partial credentials stop start-up with exit 2 naming what is missing; nothing is served', async () => {
+    const { out, exit } = run([], { VISIER_API_KEY: 'some-api-key' });
+    expect(await exit).toBe(2);
+    expect(out.stderr).toBe(
+      'visier-admin-mcp: incomplete Visier credentials: VISIER_API_KEY set but VISIER_HOST, VISIER_USERNAME, VISIER_PASSWORD missing (a tenant needs VISIER_HOST, VISIER_API_KEY, VISIER_USERNAME, VISIER_PASSWORD; unset them all, or pass --sandbox, for the demo tenant)\n',
+    );
+    expect(out.stdout).toBe('');
+  });
+
+  it('over stdio, the sandbox says so on stderr at start-up, and stdout stays JSON-RPC only', async () => {
+    const audit = join(mkdtempSync(join(tmpdir(), 'vam-cli-')), 'audit.jsonl');
+    const { child, out, exit } = run(['--audit-log', audit, '--log-level', 'silent'], { HOME: tmpdir() });
+    child.stdin.write(
+      `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'a', version: '1' } } })}\n`,
+    );
+    while (!out.stdout.includes('\n')) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.stdin.end();
+    expect(await exit).toBe(0);
+    expect(out.stderr).toMatch(/^visier-admin-mcp: serving the built-in SANDBOX tenant \(demo data, not Visier\)/);
+    expect(out.stderr.split('\n').filter((line) => line.includes('SANDBOX'))).toHaveLength(1);
+    expect(JSON.parse(out.stdout).id).toBe(1);
+  });
+
+  it('--http on a port in use: one line suggesting --port, the run-time exit code, no stack trace', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as { port: number };
+    const audit = join(mkdtempSync(join(tmpdir(), 'vam-cli-')), 'audit.jsonl');
+    const { out, exit } = run([
+      '--http',
+      '--sandbox',
+      '--port',
+      String(port),
+      '--audit-log',
+      audit,
+      '--log-level',
+      'silent',
+    ]);
+    const code = await exit;
+    await new Promise((resolve) => taken.close(resolve));
+    expect(code).toBe(1);
+    const lines = out.stderr.split('\n').filter(Boolean);
+    expect(lines.at(-1)).toBe(
+      `visier-admin-mcp: port ${port} on 127.0.0.1 is in use: pass another --port, or --port 0 for a free one`,
+    );
+    expect(out.stderr).not.toMatch(/\n\s+at /);
   });
 });
