@@ -13,6 +13,8 @@ export interface UnguardedCall {
    * or transport-refused (the HTTP layer answered it with an error before any server saw it).
    */
   reason: 'unknown-tool' | 'invalid-arguments' | 'invalid-request' | 'transport-refused';
+  /** The JSON-RPC id, when the request carried a usable one. */
+  requestId?: string | number;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -26,7 +28,9 @@ export function describeCall(request: unknown, tools: ReadonlySet<string>): Ungu
   const name = isObject(params) ? params.name : undefined;
   const args = isObject(params) ? params.arguments : undefined;
   const wellFormed = typeof name === 'string' && (args === undefined || isObject(args));
+  const id = isObject(request) ? request.id : undefined;
   return {
+    ...(typeof id === 'string' || typeof id === 'number' ? { requestId: id } : {}),
     tool: typeof name === 'string' ? name : `(${name === undefined ? 'no name' : typeName(name)})`,
     args: isObject(args) ? args : args === undefined ? {} : { '(arguments)': args },
     reason: !wellFormed ? 'invalid-request' : tools.has(name) ? 'invalid-arguments' : 'unknown-tool',

@@ -118,7 +118,8 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
           ? {}
           : { privileged: privilegedPolicy(config.privilegedPermissions) }),
       }),
-    rejectCall: ({ tool, args, reason }, principal) => guard.reject(tool, args, { principal }, reason),
+    rejectCall: ({ tool, args, reason, requestId }, principal) =>
+      guard.reject(tool, args, { principal, ...(requestId === undefined ? {} : { requestId }) }, reason),
     ...(sandbox ? { sandbox } : {}),
     defaultTenant,
     tenants,

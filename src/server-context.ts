@@ -173,6 +173,7 @@ export function callerInfo(
   const caller: CallerInfo = {
     ...(client ? { clientName: client.name, clientVersion: client.version } : {}),
     ...(extra?.sessionId === undefined ? {} : { sessionId: extra.sessionId }),
+    ...(extra === undefined ? {} : { requestId: extra.mcpReq.id }),
     principal: principalOf(extra),
   };
   // The request's own envelope says 2026-07-28, but the connection's era decides how a result is served: a stdio

@@ -18,6 +18,8 @@ export interface CallerInfo {
   clientName?: string;
   clientVersion?: string;
   sessionId?: string;
+  /** The JSON-RPC id of the tools/call, for the operator's log line; never written to the audit log. */
+  requestId?: string | number;
   /**
    * Who is behind the session: over HTTP a digest of the bearer credential (later the signed-in person), over
    * stdio the local user. Change budgets, the confirmation threshold and confirmation tokens belong to it, so

@@ -164,6 +164,34 @@ export function createGuard(options: GuardOptions): Guard {
     refusing: new RefusingConfirmer(),
   };
   const audit = new AuditLog(options.audit);
+  const logger = options.audit.logger;
+
+  /**
+   * Every call's outcome passes here exactly once, allowed or refused, guarded or rejected ahead of any tool: its
+   * audit line, and for a refusal, a pending confirmation or an error also an info line on stderr, so an operator
+   * can follow what the agent tried. The line names the request id, tool, decision and reason, and the argument
+   * names only: their values (which may be secrets or directory text) stay in the redacted audit log.
+   */
+  const settle = (record: AuditRecord, caller: CallerInfo): void => {
+    const succeeded = !record.isError && (record.decision === 'allowed' || record.decision === 'confirmed');
+    if (!succeeded) {
+      logger?.info(
+        {
+          requestId: caller.requestId,
+          tool: record.tool,
+          decision: record.decision,
+          reason: record.reason,
+          args: Object.keys(record.args),
+          ...(record.rci === undefined ? {} : { rci: record.rci }),
+          ...(caller.sessionId === undefined ? {} : { sessionId: caller.sessionId }),
+        },
+        record.decision === 'allowed' || record.decision === 'confirmed'
+          ? 'tool call failed'
+          : `tool call ${record.decision}`,
+      );
+    }
+    audit.write(record);
+  };
 
   async function preview(def: AnyToolDefinition, args: Record<string, unknown>, ctx: ToolContext) {
     if (def.preview === undefined) {
@@ -206,7 +234,7 @@ export function createGuard(options: GuardOptions): Guard {
       audited = true;
       // The record is this call's own and is written once: filled in place rather than copied.
       Object.assign(record, update, { durationMs: now() - started });
-      audit.write(record);
+      settle(record, caller);
     };
     const checkModes = (classification: Classification, effect?: { toolClass: Classification; why: string[] }) => {
       for (const tenant of record.tenants) {
@@ -402,10 +430,13 @@ export function createGuard(options: GuardOptions): Guard {
     lists: (def) => listedInSomeTenant(def.classification, options.tenants, options.mode, options.tenantModes),
     call,
     reject: (tool, args, caller, reason) =>
-      audit.write({
-        ...recordOf(now(), cutVisibly(tool, MAX_REJECTED_NAME_CHARS), 'unknown', args, caller),
-        reason,
-        isError: true,
-      }),
+      settle(
+        {
+          ...recordOf(now(), cutVisibly(tool, MAX_REJECTED_NAME_CHARS), 'unknown', args, caller),
+          reason,
+          isError: true,
+        },
+        caller,
+      ),
   };
 }

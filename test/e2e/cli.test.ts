@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/commands.js';
 import { OPTIONS } from '../../src/config.js';
+import { TOOLS } from '../../src/tools/index.js';
 import { version } from '../../src/version.js';
 import { CLI, ensureBuilt, ROOT } from './build.js';
 
@@ -154,5 +155,64 @@ describe('visier-admin-mcp CLI', () => {
       `visier-admin-mcp: port ${port} on 127.0.0.1 is in use: pass another --port, or --port 0 for a free one`,
     );
     expect(out.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('tool errors and refusals are logged on stderr at info with the request id, tool and reason, never argument values', async () => {
+    const audit = join(mkdtempSync(join(tmpdir(), 'vam-cli-')), 'audit.jsonl');
+    const { child, out, exit } = run(['--sandbox', '--audit-log', audit]);
+    const destructive = TOOLS.find((def) => def.classification === 'destructive');
+    const send = (id: number, method: string, params: unknown) =>
+      child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
+    send(1, 'initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'a', version: '1' } });
+    // Read-only by default: the destructive tool is refused by mode.
+    send(2, 'tools/call', { name: destructive?.name, arguments: { userId: 'secret-looking-value-1' } });
+    send(3, 'tools/call', { name: 'no_such_tool', arguments: { password: 'secret-looking-value-2' } });
+    send(4, 'tools/call', { name: 'get_user', arguments: { userId: 'no-such-user-0000' } });
+    send(5, 'tools/call', { name: 'list_permissions', arguments: { limit: 1 } });
+    while (out.stdout.split('\n').filter(Boolean).length < 5) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.stdin.end();
+    expect(await exit).toBe(0);
+    const logged = out.stderr
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((entry) => typeof entry.msg === 'string' && entry.msg.startsWith('tool call'));
+    expect(
+      logged.map(({ level, requestId, tool, decision, reason, msg }) => ({
+        level,
+        requestId,
+        tool,
+        decision,
+        reason,
+        msg,
+      })),
+    ).toEqual([
+      {
+        level: 30,
+        requestId: 2,
+        tool: destructive?.name,
+        decision: 'refused',
+        reason: 'mode',
+        msg: 'tool call refused',
+      },
+      {
+        level: 30,
+        requestId: 3,
+        tool: 'no_such_tool',
+        decision: 'refused',
+        reason: 'unknown-tool',
+        msg: 'tool call refused',
+      },
+      {
+        level: 30,
+        requestId: 4,
+        tool: 'get_user',
+        decision: 'allowed',
+        reason: expect.stringContaining('404'),
+        msg: 'tool call failed',
+      },
+    ]);
+    expect(logged[1]?.args).toEqual(['password']);
+    expect(out.stderr).not.toContain('secret-looking-value');
   });
 });
