@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxHandle } from '../../src/sandbox/handle.js';
 import { SessionAuth } from '../../src/visier/auth.js';
+import { systemClock } from '../../src/visier/clock.js';
 import { VisierApiError } from '../../src/visier/errors.js';
 import { HttpClient } from '../../src/visier/http.js';
 import { Redactor } from '../../src/visier/redact.js';
@@ -184,6 +185,7 @@ describe('ASID token lifetime', () => {
       logger: captureLogs().logger,
       redactor,
       stats,
+      clock: systemClock,
     });
     let now = 1_000_000;
     const auth = new SessionAuth(http, authFor(handle, 'asid'), handle.credentials.apiKey, redactor, stats, () => now);
