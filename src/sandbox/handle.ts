@@ -85,6 +85,11 @@ export interface SandboxHandle {
   readonly requests: RequestLogEntry[];
   /** Forgets the request log (state is kept). */
   clearRequests(): void;
+  /**
+   * Resolves with the next request received that matches (all do when `match` is omitted), as soon as it arrives
+   * and before it is answered; earlier requests do not count. For acting while a request is in flight.
+   */
+  nextRequest(match?: (entry: RequestLogEntry) => boolean): Promise<RequestLogEntry>;
   /** A deep copy of a tenant's users, groups and permission assignments, for comparing expected state. */
   snapshot(tenantCode?: string): SandboxSnapshot;
   /** Invalidates every issued token, so the next data call gets 401. */

@@ -6,6 +6,7 @@ import { type RequestContext, resolveTenant, type SandboxServices } from './cont
 import type { FaultKind, RequestLogEntry } from './handle.js';
 import { bearer, cookie, header, parseJsonBody, readBody, send } from './http-io.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { RequestLog } from './request-log.js';
 import { Router } from './router.js';
 import { routes } from './routes/index.js';
 import { StatusError, statusBody, unauthorized } from './status-error.js';
@@ -23,10 +24,10 @@ const TRUNCATED_JSON = '{"users":[{"userId":"0d5a1c3e-7b2f-4e61-9a0d-5a7d0000000
 
 const router = new Router(routes);
 
-export function createSandboxServer(services: SandboxServices, limiter: RateLimiter, log: RequestLogEntry[]): Server {
+export function createSandboxServer(services: SandboxServices, limiter: RateLimiter, log: RequestLog): Server {
   const server = createServer((req, res) => {
     const entry = logEntry(req);
-    log.push(entry);
+    log.add(entry);
     handle(req, res, entry)
       .catch((error: unknown) => replyError(res, error))
       // Recorded once the status line is written, before the client can see the response.

@@ -4,9 +4,10 @@ import type { SandboxServices } from './context.js';
 import { buildDemoTenants } from './demo-data.js';
 import { DEMO_CREDENTIALS, DEMO_TENANTS } from './demo-ids.js';
 import { Faults } from './faults.js';
-import type { RequestLogEntry, SandboxHandle, SandboxOptions } from './handle.js';
+import type { SandboxHandle, SandboxOptions } from './handle.js';
 import { createPrng } from './prng.js';
 import { RateLimiter } from './rate-limit.js';
+import { RequestLog } from './request-log.js';
 import { createSandboxServer } from './server.js';
 import { TokenStore } from './tokens.js';
 
@@ -27,8 +28,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     primaryTenant: DEMO_TENANTS.primary,
   };
   const limiter = new RateLimiter(options.rateLimit ?? { perMinute: 100, perHour: 6000 });
-  const requests: RequestLogEntry[] = [];
-  const server = createSandboxServer(services, limiter, requests);
+  const log = new RequestLog();
+  const server = createSandboxServer(services, limiter, log);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
@@ -45,10 +46,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     credentials: { ...services.credentials },
     tenants: { ...DEMO_TENANTS },
     faults: services.faults,
-    requests,
-    clearRequests: () => {
-      requests.length = 0;
-    },
+    requests: log.entries,
+    clearRequests: () => log.clear(),
+    nextRequest: (match) => log.next(match),
     snapshot: (tenantCode) => {
       const tenant = tenants.get(tenantCode ?? DEMO_TENANTS.primary);
       if (!tenant) throw new Error(`Unknown tenant '${tenantCode}'`);

@@ -39,6 +39,7 @@ import type {
 } from './api.js';
 import { SessionAuth } from './auth.js';
 import { runBulk } from './bulk.js';
+import { systemClock } from './clock.js';
 import {
   DEFAULT_CONNECTIONS,
   DEFAULT_RATE_LIMIT,
@@ -125,18 +126,22 @@ export class VisierClient implements VisierApi {
     redactor.add(config.auth.password);
     if (config.auth.kind === 'oauth2') redactor.add(config.auth.clientSecret);
     const rateLimit = config.rateLimit === undefined ? DEFAULT_RATE_LIMIT : config.rateLimit;
+    const clock = config.clock ?? systemClock;
     this.http = new HttpClient({
       baseUrl: normaliseHost(config.host),
       retry: resolveRetry(config.retry),
       connectMs: config.timeouts?.connectMs ?? DEFAULT_TIMEOUTS.connectMs,
       requestMs: config.timeouts?.requestMs ?? DEFAULT_TIMEOUTS.requestMs,
       connections: config.connections ?? DEFAULT_CONNECTIONS,
-      limiter: rateLimit === false ? undefined : new RateLimiter(rateLimit),
+      limiter: rateLimit === false ? undefined : new RateLimiter(rateLimit, clock),
       logger: clientLogger(config.logger),
       redactor,
       stats: this.statsCounter,
+      clock,
     });
-    this.session = new SessionAuth(this.http, config.auth, config.apiKey, redactor, this.statsCounter);
+    this.session = new SessionAuth(this.http, config.auth, config.apiKey, redactor, this.statsCounter, () =>
+      clock.now(),
+    );
     this.defaults = assignDefined({}, { tenantCode: config.tenantCode, projectId: config.projectId });
   }
 

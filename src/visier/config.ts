@@ -1,5 +1,6 @@
 // How a VisierClient is configured, and the defaults that apply when a field is left out.
 import type { Logger } from 'pino';
+import type { Clock } from './clock.js';
 
 export type VisierAuthConfig =
   | { kind: 'asid'; username: string; password: string; vanityName?: string }
@@ -29,6 +30,11 @@ export interface VisierClientConfig {
   timeouts?: { connectMs?: number; requestMs?: number };
   logger?: Logger;
   connections?: number;
+  /**
+   * What retry backoff, Retry-After, the rate limiter and token renewal read the time from and wait on. Default:
+   * wall time and real timers. A benchmark or test that supplies its own decides how long those waits really take.
+   */
+  clock?: Clock;
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = { perMinute: 100, perHour: 6000 };

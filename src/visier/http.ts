@@ -3,7 +3,8 @@
 // benchmarks read. It knows nothing of any endpoint's meaning.
 import type { Logger } from 'pino';
 import type { Agent, request } from 'undici';
-import { backoffDelayMs, parseRetryAfter, sleep } from './backoff.js';
+import { backoffDelayMs, parseRetryAfter } from './backoff.js';
+import type { Clock } from './clock.js';
 import type { ResolvedRetry } from './config.js';
 import { parseErrorBody, VisierApiError } from './errors.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -66,6 +67,8 @@ export interface HttpClientOptions {
   logger: Logger;
   redactor: Redactor;
   stats: HttpStats;
+  /** What backoff and Retry-After waits sleep on. */
+  clock: Clock;
 }
 
 /** Error codes meaning the request never left this machine, so even a POST may be sent again. */
@@ -144,7 +147,7 @@ export class HttpClient {
           continue;
         }
         error = this.httpError(req, res);
-        retryAfterMs = parseRetryAfter(headerValue(res.headers, 'retry-after'));
+        retryAfterMs = parseRetryAfter(headerValue(res.headers, 'retry-after'), this.options.clock.now());
       } catch (err) {
         error = this.asApiError(err, req);
       }
@@ -169,7 +172,7 @@ export class HttpClient {
       { method: req.method, path: req.path, attempt, delayMs: delay, reason: cause.kind, status: cause.status },
       'visier retry',
     );
-    await sleep(delay, req.signal);
+    await this.options.clock.sleep(delay, req.signal);
   }
 
   /** One HTTP exchange, bounded by the request timeout and the caller's signal. */

@@ -1,16 +1,8 @@
 // Client-side limiter for Visier's per-API-key quotas (100/minute, 6,000/hour by default): calls wait
 // for a free slot instead of earning 429s, and the server's X-RateLimit-Remaining-* headers, when they
 // reach 0, hold every call until that window has passed.
-import { sleep } from './backoff.js';
+import { type Clock, systemClock } from './clock.js';
 import type { RateLimitConfig } from './config.js';
-
-/** Time as the limiter sees it; tests substitute a clock they move by hand. */
-export interface Clock {
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-const systemClock: Clock = { now: Date.now, sleep };
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;

@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/runtime.js';
 import { startHttp } from '../../src/transports/http.js';
@@ -11,6 +13,22 @@ afterAll(() => runtime.close());
 
 const init = (url: string, headers: Record<string, string> = {}, body: string = JSON.stringify(INIT)) =>
   fetch(url, { method: 'POST', headers: { ...MCP_HEADERS, ...headers }, body });
+
+/** A logger that reports each session the server closes, so a test waits for the close instead of timing it. */
+function sessionClosings() {
+  const waiting: ((line: Record<string, unknown>) => void)[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      const line = JSON.parse(String(chunk)) as Record<string, unknown>;
+      if (line.msg === 'closing MCP session') for (const resolve of waiting.splice(0)) resolve(line);
+      done();
+    },
+  });
+  return {
+    logger: pino({ level: 'info' }, stream),
+    next: () => new Promise<Record<string, unknown>>((resolve) => waiting.push(resolve)),
+  };
+}
 
 describe('HTTP hardening', () => {
   it('refuses a wrong Host or a foreign Origin with 403; no Origin and a loopback Origin pass', async () => {
@@ -82,13 +100,19 @@ describe('HTTP hardening', () => {
   });
 
   it('reaps idle sessions', async () => {
-    const http = await startHttpFor(runtime, { sessionIdleMs: 100 });
+    const clock = { now: 1_000_000 };
+    const closings = sessionClosings();
+    const http = await startHttpFor(runtime, { sessionIdleMs: 100, now: () => clock.now, logger: closings.logger });
     try {
       const r = await init(http.url);
       await r.text();
       const id = r.headers.get('mcp-session-id')!;
       expect(http.sessionCount()).toBe(1);
-      while (http.sessionCount() > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      // Idle only by the server's clock: the periodic sweep, not a newcomer, closes it.
+      const closed = closings.next();
+      clock.now += 100;
+      expect(await closed).toMatchObject({ session: id, why: 'idle' });
+      expect(http.sessionCount()).toBe(0);
       const after = await init(
         http.url,
         { 'mcp-session-id': id },
@@ -123,9 +147,12 @@ describe('HTTP hardening', () => {
     await client.connect(new StreamableHTTPClientTransport(new URL(http.url)));
     runtime.sandbox!.faults.set({ latencyMs: 400 });
     try {
+      const arrived = runtime.sandbox!.nextRequest((r) => r.path === '/v1/admin/permissions');
       const call = client.callTool({ name: 'list_permissions', arguments: { limit: 1 } });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      const request = await arrived;
       const closing = http.close();
+      // Shutdown began while the call was in flight: Visier (the sandbox) had not answered it yet.
+      expect(request.status).toBe(0);
       const result = await call;
       await closing;
       expect((result.structuredContent as { returned: number }).returned).toBe(1);

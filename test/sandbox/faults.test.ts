@@ -155,11 +155,13 @@ describe('connection faults', () => {
       (error: Error) => (error.cause as { code?: string } | undefined)?.code ?? error.message,
     );
     expect(await pending).toBe('UND_ERR_HEADERS_TIMEOUT');
+    const arrived = held.nextRequest();
     const second = fetch(`${held.url}/v1/admin/permissions`).then(
       () => 'answered',
       () => 'closed by server',
     );
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Close only once the sandbox holds the second request, unanswered.
+    expect(await arrived).toMatchObject({ path: '/v1/admin/permissions', status: 0 });
     await held.close();
     expect(await second).toBe('closed by server');
     expect(held.requests.map((r) => r.fault)).toEqual(['timeout', 'timeout']);

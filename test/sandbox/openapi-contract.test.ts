@@ -3,13 +3,11 @@
 // named in the test that covers it.
 import { describe, expect, it } from 'vitest';
 import { DEMO_GROUPS, DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
-import { findOperation, loadSpec, SPEC_FILES, validateRequestBody, validateResponse } from '../support/openapi.js';
+import { findOperation, requireSpec, validateRequestBody, validateResponse } from '../support/openapi.js';
 import { type Call, oauthRequest, rawCall, type SandboxSuite, type Session, sandboxSuite } from './session.js';
 
-const spec = loadSpec();
+const spec = requireSpec();
 const suite = spec ? describe : describe.skip;
-if (!spec)
-  console.warn(`openapi-contract: Visier OpenAPI spec not found at ${SPEC_FILES.join(', ')}; contract tests skipped`);
 
 let env: SandboxSuite;
 const exercised = new Set<string>();

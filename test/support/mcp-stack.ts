@@ -14,6 +14,7 @@ import type { SandboxHandle } from '../../src/sandbox/index.js';
 import { createServer, type ServerDeps } from '../../src/server.js';
 import { VisierClient } from '../../src/visier/client.js';
 import type { VisierClientConfig } from '../../src/visier/config.js';
+import { ManualClock } from './manual-clock.js';
 
 /** Answers an elicitation; `signal` aborts when the server withdraws it (notifications/cancelled). */
 export type ElicitHandler = (
@@ -23,8 +24,11 @@ export type ElicitHandler = (
 
 export interface StackOptions {
   client: { name: string; version: string };
-  /** Over an ASID login to the sandbox's primary tenant, with rate limiting off. */
-  visier?: Pick<VisierClientConfig, 'retry' | 'logger'>;
+  /**
+   * Over an ASID login to the sandbox's primary tenant, with rate limiting off and retry waits on a clock of its
+   * own that moves at once (no real time), unless `clock` is given.
+   */
+  visier?: Pick<VisierClientConfig, 'retry' | 'logger' | 'clock'>;
   /** Everything but the tenants, which are the sandbox's two with the primary as default; mode defaults to full. */
   guard: Omit<GuardOptions, 'mode' | 'tenants' | 'defaultTenant' | 'confirm'> & Partial<GuardOptions>;
   server?: Partial<
@@ -56,6 +60,7 @@ export async function connectStack(sandbox: SandboxHandle, options: StackOptions
     auth: { kind: 'asid', username, password },
     tenantCode: sandbox.tenants.primary,
     rateLimit: false,
+    clock: new ManualClock({ instant: true }),
     ...options.visier,
   });
   const guard = createGuard({

@@ -3,10 +3,11 @@
 // Components become one ajv document so `#/components/schemas/X` references resolve; `nullable` becomes a
 // union with null; unknown fields stay allowed, as Visier tells clients to expect them.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
+import { specVerdict } from './spec-presence.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SPEC_DIR = resolve(REPO_ROOT, '../shared/reference/visier-openapi');
@@ -60,6 +61,27 @@ function contentOf(content: unknown): { contentType: string; schema?: Json } | u
 }
 
 let loaded: LoadedSpec | undefined;
+
+/** Where the spec is expected, as messages show it: relative to the repository, so no machine path appears. */
+export const SPEC_WHERE = `${relative(REPO_ROOT, SPEC_DIR)} (relative to the repository root)`;
+
+/**
+ * The spec for a contract test file, or undefined after a notice when the file should skip. Throws, failing the
+ * file, when the spec is missing under CI. `env` and `exists` default to the process's.
+ */
+export function requireSpec(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  exists: (file: string) => boolean = existsSync,
+): LoadedSpec | undefined {
+  const missing = SPEC_FILES.filter((file) => !exists(file)).map((file) => basename(file));
+  const verdict = specVerdict(env, missing, SPEC_WHERE);
+  if (verdict.kind === 'fail') throw new Error(verdict.reason);
+  if (verdict.kind === 'skip') {
+    console.warn(verdict.reason);
+    return undefined;
+  }
+  return loadSpec();
+}
 
 /** Undefined when the reference spec is not checked out next to the repository. */
 export function loadSpec(): LoadedSpec | undefined {

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxHandle } from '../../src/sandbox/handle.js';
 import { SessionAuth } from '../../src/visier/auth.js';
+import { systemClock } from '../../src/visier/clock.js';
 import { VisierApiError } from '../../src/visier/errors.js';
 import { HttpClient } from '../../src/visier/http.js';
 import { Redactor } from '../../src/visier/redact.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { authFor, captureLogs, clientFor, countRequests, startTestSandbox } from './harness.js';
 import { type RecordingProxy, startRecordingProxy } from './recording-proxy.js';
 
@@ -157,9 +159,11 @@ describe('OAuth2 password grant', () => {
   it('renews with the refresh_token grant before the access token expires', async () => {
     const shortLived = await startTestSandbox({ users: 5, tokenTtlSeconds: 1 });
     const shortProxy = await startRecordingProxy(shortLived.url);
-    const client = clientFor({ ...shortLived, url: shortProxy.url }, {}, 'oauth2');
+    const clock = new ManualClock();
+    const client = clientFor({ ...shortLived, url: shortProxy.url }, { clock }, 'oauth2');
     await client.listUsers({ limit: 1 });
-    await new Promise((r) => setTimeout(r, 1000));
+    // A tenth of the one-second lifetime before it ends, by the client's clock: the token is renewed, not reused.
+    clock.advance(900);
     await client.listUsers({ limit: 1 });
     await client.close();
     await shortProxy.close();
@@ -184,6 +188,7 @@ describe('ASID token lifetime', () => {
       logger: captureLogs().logger,
       redactor,
       stats,
+      clock: systemClock,
     });
     let now = 1_000_000;
     const auth = new SessionAuth(http, authFor(handle, 'asid'), handle.credentials.apiKey, redactor, stats, () => now);

@@ -1,18 +1,15 @@
 // Every request the client sends, checked against Visier's published OpenAPI spec: JSON and form bodies
 // against the request schema, and every header and query parameter against those the operation declares.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { SandboxHandle } from '../../src/sandbox/handle.js';
 import type { VisierClient } from '../../src/visier/client.js';
-import { findOperation, loadSpec, SPEC_FILES, validateRequestBody } from '../support/openapi.js';
+import { findOperation, requireSpec, SPEC_FILES, validateRequestBody } from '../support/openapi.js';
 import { clientFor, startTestSandbox } from './harness.js';
 import { type RecordedRequest, type RecordingProxy, startRecordingProxy } from './recording-proxy.js';
 
-const specPresent = SPEC_FILES.every((f) => existsSync(f)) && loadSpec() !== undefined;
-if (!specPresent) {
-  console.warn('contract tests skipped: ../shared/reference/visier-openapi is not present next to the repository');
-}
+const specPresent = requireSpec() !== undefined;
 
 /** Headers and query parameters each operation declares, keyed "METHOD /template", lower-cased. */
 function declaredParameters(): Map<string, { header: Set<string>; query: Set<string> }> {

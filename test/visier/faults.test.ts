@@ -3,15 +3,20 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxHandle } from '../../src/sandbox/handle.js';
 import type { VisierClient } from '../../src/visier/client.js';
 import { VisierApiError } from '../../src/visier/errors.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { clientFor, startTestSandbox } from './harness.js';
+
+// Waits are read from the client's clock, not measured in wall time: the shared client's clock records each
+// wait and moves on at once, and a test that must act during a wait uses a clock that holds it.
 
 const USERS = '/v1/admin/users';
 let handle: SandboxHandle;
 let client: VisierClient;
+const clock = new ManualClock({ instant: true });
 
 beforeAll(async () => {
   handle = await startTestSandbox({ users: 20 });
-  client = clientFor(handle, { timeouts: { requestMs: 400 } });
+  client = clientFor(handle, { timeouts: { requestMs: 400 }, clock });
   await client.listUsers({ limit: 1 }); // obtain the session up front so logs below show data calls only
   handle.clearRequests();
 });
@@ -39,27 +44,26 @@ async function failure(promise: Promise<unknown>): Promise<VisierApiError> {
   return error as VisierApiError;
 }
 
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('retries', () => {
   it('absorbs a burst of 429s with backoff, honouring Retry-After', async () => {
     const before = { ...client.stats };
+    const waited = clock.waits.length;
     handle.faults.set({ rules: [{ kind: '429', path: `^${USERS}$`, count: 2 }] });
     const page = await client.listUsers({ limit: 2 });
     expect(page.items.length).toBe(2);
     expect(log()).toEqual(['GET 429 429', 'GET 429 429', 'GET 200']);
     expect(client.stats.rateLimited - before.rateLimited).toBe(2);
     expect(client.stats.retries - before.retries).toBe(2);
-    const [first, second, third] = handle.requests;
-    // Retry-After: 1 is honoured: each retry waits at least a second after the 429.
-    expect(second!.at - first!.at).toBeGreaterThanOrEqual(990);
-    expect(third!.at - second!.at).toBeGreaterThanOrEqual(990);
+    // Retry-After: 1 is a floor above the backoff (at most 2 and 4 ms here): each retry waits exactly a second.
+    expect(clock.waits.slice(waited)).toEqual([1000, 1000]);
   });
 
   it('retries a POST after a 429, since Visier did not process it', async () => {
+    const waited = clock.waits.length;
     handle.faults.set({ rules: [{ kind: '429', method: 'POST', path: `^${USERS}$`, count: 1 }] });
     const user = await client.createUser({ username: 'after.429@wff-demo.example', displayName: 'After 429' });
     expect(log()).toEqual(['POST 429 429', 'POST 201']);
+    expect(clock.waits.slice(waited)).toEqual([1000]);
     expect(
       handle
         .snapshot()
@@ -129,12 +133,15 @@ describe('a POST is never replayed once it may have reached Visier', () => {
   });
 
   it('does not resend after a timeout', async () => {
+    const before = { ...client.stats };
     handle.faults.set({ rules: [{ kind: 'timeout', method: 'POST', path: `^${USERS}$` }] });
     const error = await failure(client.createUser({ username: 'once.timeout@wff-demo.example' }));
     expect(error.kind).toBe('timeout');
     expect(error.status).toBeUndefined();
     expect(error.message).toBe(`Visier POST ${USERS}: no complete response within 400 ms (timeout)`);
-    await delay(100);
+    // The client sends one exchange at a time and has given up: its own count is final, nothing is left to land.
+    expect(client.stats.requests - before.requests).toBe(1);
+    expect(client.stats.retries - before.retries).toBe(0);
     expect(log().map((l) => l.split(' ')[0])).toEqual(['POST']);
   });
 
@@ -187,14 +194,17 @@ describe('bad answers, timeouts and cancellation', () => {
 
   it('cancels an in-flight call through AbortSignal and sends nothing more', async () => {
     handle.faults.set({ rules: [{ kind: 'timeout', method: 'GET', path: `^${USERS}$` }] });
+    const before = { ...client.stats };
     const controller = new AbortController();
+    const arrived = handle.nextRequest((r) => r.path === USERS);
     const pending = failure(client.listUsers({ limit: 1 }, { signal: controller.signal }));
-    await delay(50);
+    await arrived;
     controller.abort();
     const error = await pending;
     expect(error.kind).toBe('aborted');
     expect(error.retryable).toBe(false);
-    await delay(150);
+    expect(client.stats.requests - before.requests).toBe(1);
+    expect(client.stats.retries - before.retries).toBe(0);
     expect(log().length).toBe(1);
   });
 
@@ -205,25 +215,40 @@ describe('bad answers, timeouts and cancellation', () => {
   });
 
   it('cancels during a backoff wait without another attempt', async () => {
+    const held = new ManualClock();
+    const waiting = clientFor(handle, { clock: held });
+    await waiting.listUsers({ limit: 1 });
+    handle.clearRequests();
     handle.faults.set({ rules: [{ kind: '429', method: 'GET', path: `^${USERS}$`, count: 1 }] });
     const controller = new AbortController();
-    const pending = failure(client.listUsers({ limit: 1 }, { signal: controller.signal }));
-    await delay(100); // inside the one-second Retry-After wait
+    const retryWait = held.nextWait();
+    const pending = failure(waiting.listUsers({ limit: 1 }, { signal: controller.signal }));
+    expect(await retryWait).toBe(1000); // inside the one-second Retry-After wait
     controller.abort();
+    // The wait ended with the abort, not later.
+    expect(held.sleeping).toBe(0);
     const error = await pending;
     expect(error.kind).toBe('aborted');
-    await delay(1100);
+    expect(waiting.stats.retries).toBe(1);
     expect(log()).toEqual(['GET 429 429']);
+    await waiting.close();
   });
 });
 
 describe('client-side rate limit', () => {
   it('holds a call when Visier reports no calls remaining, instead of earning a 429', async () => {
     const limited = await startTestSandbox({ users: 5, rateLimit: { perMinute: 3, perHour: 100 } });
-    const polite = clientFor(limited, { rateLimit: { perMinute: 100, perHour: 6000 } });
+    const held = new ManualClock();
+    const polite = clientFor(limited, { rateLimit: { perMinute: 100, perHour: 6000 }, clock: held });
     // The token call carries no apikey, so only data calls count against the key's 3 per minute.
     for (let i = 0; i < 3; i++) await polite.listUsers({ limit: 1 });
-    const error = await failure(polite.listUsers({ limit: 1 }, { signal: AbortSignal.timeout(300) }));
+    const controller = new AbortController();
+    const fourth = held.watch(() => polite.listUsers({ limit: 1 }, { signal: controller.signal }));
+    // X-RateLimit-Remaining-Minute: 0 on the third answer holds the fourth call for the rest of the minute.
+    expect(await fourth.outcome).toBe(60_000);
+    const failed = failure(fourth.pending);
+    controller.abort();
+    const error = await failed;
     expect(error.kind).toBe('aborted');
     expect(limited.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
       'POST /v1/admin/visierSecureToken 200',

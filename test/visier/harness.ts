@@ -5,6 +5,7 @@ import type { SandboxHandle, SandboxOptions } from '../../src/sandbox/handle.js'
 import { startSandbox } from '../../src/sandbox/index.js';
 import { VisierClient } from '../../src/visier/client.js';
 import type { VisierClientConfig } from '../../src/visier/config.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 export type AuthKind = 'asid' | 'oauth2';
 
@@ -17,7 +18,10 @@ export function authFor(handle: SandboxHandle, kind: AuthKind): VisierClientConf
   return kind === 'asid' ? { kind, username, password } : { kind, clientId, clientSecret, username, password };
 }
 
-/** A client on the sandbox with fast retries and no client-side rate limit unless the test asks. */
+/**
+ * A client on the sandbox with fast retries and no client-side rate limit unless the test asks. Its waits (backoff,
+ * Retry-After) take no real time: they move a clock of its own, unless the test passes one.
+ */
 export function clientFor(
   handle: SandboxHandle,
   overrides: Partial<VisierClientConfig> = {},
@@ -31,6 +35,7 @@ export function clientFor(
     rateLimit: false,
     retry: { maxAttempts: 4, baseDelayMs: 2, maxDelayMs: 20 },
     logger: captureLogs().logger,
+    clock: new ManualClock({ instant: true }),
     ...overrides,
   });
 }
