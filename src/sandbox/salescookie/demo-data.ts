@@ -73,6 +73,6 @@ export function buildDemoWorkspace(users: number, seed: number): Workspace {
   member(DEMO_USERS.mallory.id, DEMO_TEAMS.enterprise.id);
   member(DEMO_USERS.mallory.id, DEMO_TEAMS.injected.id);
   member(DEMO_USERS.former.id, DEMO_TEAMS.smb.id);
-  generated.forEach((id, i) => member(id, i % 2 === 0 ? DEMO_TEAMS.enterprise.id : DEMO_TEAMS.smb.id));
+  for (const [i, id] of generated.entries()) member(id, i % 2 === 0 ? DEMO_TEAMS.enterprise.id : DEMO_TEAMS.smb.id);
   return workspace;
 }
