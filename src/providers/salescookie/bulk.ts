@@ -13,9 +13,16 @@ function stopsTheRest(err: unknown): boolean {
   return err.kind === 'aborted' || err.kind === 'rate-limited' || err.status === 401 || err.status === 403;
 }
 
+export interface ItemIdentity<T> {
+  /** Two items with the same key are the same item: the second is not sent. */
+  key(item: T): string;
+  /** How the item is named in its result when nothing else is known. */
+  name(item: T): Pick<BulkItem, 'userId' | 'username'>;
+}
+
 export async function runBulk<T>(
   items: T[],
-  key: (item: T) => string,
+  identity: ItemIdentity<T>,
   attempt: (item: T, tally: Tally) => Promise<ItemOutcome>,
   options: { signal?: AbortSignal; onProgress?: ProgressFn } = {},
 ): Promise<BulkResult> {
@@ -24,23 +31,23 @@ export async function runBulk<T>(
   const firstSeen = new Map<string, number>();
   let stoppedBy: string | undefined;
   for (const [index, item] of items.entries()) {
-    const itemKey = key(item);
+    const itemKey = identity.key(item);
+    const named = { index, ...identity.name(item) };
     const earlier = firstSeen.get(itemKey);
     if (stoppedBy !== undefined || options.signal?.aborted) {
       stoppedBy ??= 'cancelled';
-      results.push({ index, status: 'not_attempted', username: itemKey, message: `not attempted: ${stoppedBy}` });
+      results.push({ ...named, status: 'not_attempted', message: `not attempted: ${stoppedBy}` });
     } else if (earlier !== undefined) {
-      results.push({ index, status: 'failed', username: itemKey, message: `duplicate of item ${earlier}; not sent` });
+      results.push({ ...named, status: 'failed', message: `duplicate of item ${earlier}; not sent` });
     } else {
       firstSeen.set(itemKey, index);
       try {
-        results.push({ index, username: itemKey, ...(await attempt(item, tally)) });
+        results.push({ ...named, ...(await attempt(item, tally)) });
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         results.push({
-          index,
+          ...named,
           status: 'failed',
-          username: itemKey,
           message,
           ...(err instanceof SalescookieApiError ? { rci: err.requestId } : {}),
         });

@@ -2,7 +2,6 @@
 // Two HttpClient instances share one limiter, redactor and stats: one on the REST base (key in the X-ApiKey
 // header), one on the OData service root, whose path holds the key, so that the paths the shared client logs and
 // puts in errors never contain it.
-import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { BulkResult, ProgressFn } from '../../visier/api.js';
 import { DEFAULT_CONNECTIONS, DEFAULT_TIMEOUTS, normaliseHost, resolveRetry } from '../../visier/config.js';
@@ -34,7 +33,7 @@ import {
   UserAliasRow,
   WorkspaceRoleRow,
 } from './unverified-wire.js';
-import { planApplied, planUpsert, setUserBody } from './upsert-plan.js';
+import { checkUpsert, planApplied, planUpsert, setUserBody } from './upsert-plan.js';
 import { API_KEY_HEADER, ODataCollection, odataRoot, REST_PATHS, TeamMemberBody } from './wire.js';
 
 /** One logical operation: its request id (sent as X-Request-Id), cancellation and request count. */
@@ -57,7 +56,6 @@ export class SalescookieClient {
   private readonly odata: HttpClient;
   private readonly apiKey: string;
   private readonly pageSize: number;
-  readonly logger: Logger;
 
   constructor(config: SalescookieClientConfig) {
     if (config.apiKey.trim() === '') throw new RangeError('apiKey must not be empty');
@@ -66,14 +64,14 @@ export class SalescookieClient {
     this.pageSize = checkPageSize(config.pageSize ?? DEFAULT_PAGE_SIZE, 'pageSize');
     const redactor = new Redactor();
     redactor.add(config.apiKey);
-    this.logger = clientLogger(config.logger).child({ provider: 'salescookie' });
+    const logger = clientLogger(config.logger).child({ provider: 'salescookie' });
     const shared = {
       retry: resolveRetry(config.retry),
       connectMs: config.timeouts?.connectMs ?? DEFAULT_TIMEOUTS.connectMs,
       requestMs: config.timeouts?.requestMs ?? DEFAULT_TIMEOUTS.requestMs,
       connections: config.connections ?? DEFAULT_CONNECTIONS,
       limiter: config.rateLimit ? new RateLimiter(config.rateLimit) : undefined,
-      logger: this.logger,
+      logger,
       redactor,
       stats: this.stats,
     };
@@ -255,7 +253,7 @@ export class SalescookieClient {
   }
 
   private async plan(input: UserUpsert, op: Op): Promise<UpsertPlan> {
-    planUpsert(input, undefined);
+    checkUpsert(input);
     return planUpsert(input, await this.userByEmail(input.email, op));
   }
 
@@ -323,7 +321,7 @@ export class SalescookieClient {
   bulkUpsertUsers(inputs: UserUpsert[], options: BulkOptions = {}): Promise<BulkResult> {
     return runBulk(
       inputs,
-      (input) => input.email.toLowerCase(),
+      { key: (input) => input.email.toLowerCase(), name: (input) => ({ username: input.email }) },
       async (input, tally) => outcome(await this.upsert(input, this.op(options, tally))),
       options,
     );
@@ -333,7 +331,7 @@ export class SalescookieClient {
   bulkDeactivateUsers(emails: string[], options: BulkOptions = {}): Promise<BulkResult> {
     return runBulk(
       emails,
-      (email) => email.toLowerCase(),
+      { key: (email) => email.toLowerCase(), name: (email) => ({ username: email }) },
       async (email, tally) => outcome(await this.deactivate(email, this.op(options, tally))),
       options,
     );
@@ -401,7 +399,7 @@ export class SalescookieClient {
     let current = new Set((await this.members(FILTER_FIELDS.teamId, team, first)).map((m) => m.systemUserId));
     const result = await runBulk(
       systemUserIds,
-      (id) => id.toLowerCase(),
+      { key: (id) => id.toLowerCase(), name: (id) => ({ userId: id }) },
       async (id, itemTally) => {
         const op = this.op(options, itemTally);
         const user = guidLiteral(id, 'systemUserId');

@@ -12,8 +12,6 @@ export interface Exchange {
   query: URLSearchParams;
   /** Parsed JSON body of a POST. */
   body: unknown;
-  /** This sandbox's base URL, for OData context and next links. */
-  baseUrl: string;
   workspace: Workspace;
   faults: Faults;
 }

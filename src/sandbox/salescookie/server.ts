@@ -24,7 +24,7 @@ const FAULT_STATUS: Partial<Record<FaultKind, [number, string]>> = {
 const TRUNCATED_JSON = '{"value":[{"id":"5c00c0de-0000-4000-8000-000000000101","emailAddress":"sandbox.adm';
 
 export interface ServerParts {
-  context: Omit<Exchange, 'method' | 'path' | 'query' | 'body' | 'baseUrl'>;
+  context: Omit<Exchange, 'method' | 'path' | 'query' | 'body'>;
   limiter: RateLimiter;
   log: SalescookieRequestLogEntry[];
   baseUrl: () => string;
@@ -99,7 +99,6 @@ async function handle(
     path: entry.path,
     query: url.searchParams,
     body: target.kind === 'rest' ? parseJsonBody(rawBody) : undefined,
-    baseUrl: parts.baseUrl(),
   };
   const answer =
     target.kind === 'rest'
