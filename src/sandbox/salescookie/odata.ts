@@ -12,6 +12,7 @@ type Row = Record<string, unknown>;
 
 interface Clause {
   field: string;
+  /** `tolower(field)` on the left, or a GUID literal on the right: compare without regard to case. */
   lower: boolean;
   value: Literal;
 }
@@ -34,6 +35,7 @@ export function parseFilter(text: string): Clause[] {
     if (!head) throw badRequest(`Unsupported $filter near '${rest.slice(0, 40)}': expected 'field eq value'`);
     rest = rest.slice(head[0].length);
     let value: Literal;
+    let guid = false;
     if (rest.startsWith("'")) {
       const match = /^'((?:[^']|'')*)'/.exec(rest);
       if (!match) throw badRequest('Unterminated string literal in $filter');
@@ -41,13 +43,14 @@ export function parseFilter(text: string): Clause[] {
       rest = rest.slice(match[0].length);
     } else {
       const token = /^[^\s)]+/.exec(rest)?.[0] ?? '';
-      if (GUID.test(token)) value = token.toLowerCase();
+      guid = GUID.test(token);
+      if (guid) value = token.toLowerCase();
       else if (token === 'true' || token === 'false') value = token === 'true';
       else if (token === 'null') value = null;
       else throw badRequest(`Unsupported literal '${token}' in $filter`);
       rest = rest.slice(token.length);
     }
-    clauses.push({ field: (head[1] ?? head[2])!, lower: head[1] !== undefined, value });
+    clauses.push({ field: (head[1] ?? head[2])!, lower: head[1] !== undefined || guid, value });
     rest = rest.trim();
     if (rest === '') return clauses;
     const or = /^or\s+/.exec(rest);
@@ -59,10 +62,8 @@ export function parseFilter(text: string): Clause[] {
 function matches(row: Row, clauses: Clause[]): boolean {
   return clauses.some(({ field, lower, value }) => {
     if (!(field in row)) throw badRequest(`Could not find a property named '${field}'`);
-    const actual = lower && typeof row[field] === 'string' ? (row[field] as string).toLowerCase() : row[field];
-    return typeof actual === 'string' && typeof value === 'string' && GUID.test(value)
-      ? actual.toLowerCase() === value
-      : actual === value;
+    const actual = row[field];
+    return (lower && typeof actual === 'string' ? actual.toLowerCase() : actual) === value;
   });
 }
 
@@ -74,7 +75,8 @@ export function queryEntitySet(rows: Row[], query: URLSearchParams, serviceRoot:
     }
   }
   const filter = query.get('$filter');
-  const selected = filter === null ? rows : rows.filter((row) => matches(row, parseFilter(filter)));
+  const clauses = filter === null ? undefined : parseFilter(filter);
+  const selected = clauses === undefined ? rows : rows.filter((row) => matches(row, clauses));
   const skip = count(query, '$skip') ?? 0;
   const top = count(query, '$top');
   const size = Math.min(top ?? MAX_PAGE, MAX_PAGE);
