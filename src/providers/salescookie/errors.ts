@@ -4,11 +4,8 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { VisierApiError, type VisierErrorKind } from '../../visier/errors.js';
 
-/**
- * The shared HTTP client's kinds, plus `not-found` (no such user, team or e-mail) and `invalid-input` (refused
- * before sending: the field and rule are named).
- */
-export type SalescookieErrorKind = VisierErrorKind | 'not-found' | 'invalid-input';
+/** The shared HTTP client's kinds, plus `not-found`: no such user, team or e-mail. */
+export type SalescookieErrorKind = VisierErrorKind | 'not-found';
 
 export interface SalescookieApiErrorInit {
   kind: SalescookieErrorKind;

@@ -1,6 +1,8 @@
 // Every wire shape the reference (Part B) marks UNVERIFIED, in one place, so that a live smoke test corrects one
 // file. Sources: the MindCloud third-party catalogue and third-party OData samples; none checked against
-// Sales Cookie's own $metadata or a live reply.
+// Sales Cookie's own $metadata or a live reply. Two more UNVERIFIED facts are not schemas here: SetUser's reply,
+// which the client never reads (it reads the user back instead), and error bodies, which the shared HTTP client
+// reads for `message` and `code` at the top level or under `error` (OData V4's form) or as plain text.
 import { z } from 'zod';
 import { SALESCOOKIE_ROLES } from './roles.js';
 
