@@ -5,7 +5,7 @@
 import { badRequest } from './errors.js';
 
 /** Server-side page cap (UNVERIFIED: Sales Cookie publishes none). */
-export const MAX_PAGE = 1000;
+const MAX_PAGE = 1000;
 
 type Literal = string | boolean | null;
 type Row = Record<string, unknown>;
@@ -19,7 +19,7 @@ interface Clause {
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
-function count(query: URLSearchParams, name: string): number | undefined {
+function nonNegative(query: URLSearchParams, name: string): number | undefined {
   const raw = query.get(name);
   if (raw === null) return undefined;
   if (!/^\d+$/.test(raw)) throw badRequest(`Invalid value '${raw}' for ${name}: expected a non-negative integer`);
@@ -77,8 +77,8 @@ export function queryEntitySet(rows: Row[], query: URLSearchParams, serviceRoot:
   const filter = query.get('$filter');
   const clauses = filter === null ? undefined : parseFilter(filter);
   const selected = clauses === undefined ? rows : rows.filter((row) => matches(row, clauses));
-  const skip = count(query, '$skip') ?? 0;
-  const top = count(query, '$top');
+  const skip = nonNegative(query, '$skip') ?? 0;
+  const top = nonNegative(query, '$top');
   const size = Math.min(top ?? MAX_PAGE, MAX_PAGE);
   const value = selected.slice(skip, skip + size);
   const body: Row = { '@odata.context': `${serviceRoot}/$metadata#${entity}`, value };

@@ -77,11 +77,13 @@ describe('server errors', () => {
     expect(sandbox.requests).toHaveLength(1);
   });
 
-  it('gives a timeout a kind of its own', async () => {
+  it('gives a timeout a kind of its own, and does not resend the write', async () => {
     sandbox.faults.set('timeout:count=1:path=/SetUser$');
-    const quick = clientFor(sandbox, { timeouts: { requestMs: 300 } });
+    // Long enough for the plan's reads on a loaded machine; the held SetUser is what runs out.
+    const quick = clientFor(sandbox, { timeouts: { requestMs: 2000 } });
     const err = await rejection(quick.upsertUser({ email: 'slow@wff-demo.example', role: 'Participant' }));
     expect(err).toMatchObject({ kind: 'timeout', retryable: false });
+    expect(sandbox.requests.filter((r) => r.path.endsWith('/SetUser'))).toHaveLength(1);
     await quick.close();
   });
 });
