@@ -336,7 +336,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   const flags = parseArgv(argv);
   const input: Record<string, string | boolean> = {};
   for (const [key, spec] of Object.entries(OPTIONS) as [Key, OptionSpec][]) {
-    const value = flags.get(key) ?? (spec.env && env[spec.env] !== '' ? env[spec.env] : undefined);
+    // A variable set to "" is unset: desktop clients (MCP Bundles) pass "" for a field the user left blank.
+    const value = flags.get(key) ?? (spec.env ? env[spec.env] || undefined : undefined);
     if (value !== undefined) input[key] = value;
   }
   const parsed = schema.safeParse(input);

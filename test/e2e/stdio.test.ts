@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DIRECTORY_TEXT_NOTICE } from '../../src/server.js';
 import { READ_TOOLS } from '../support/tool-names.js';
 import { CLI, ensureBuilt, ROOT } from './build.js';
+import { installUnderNode22, NODE_22 } from './node22.js';
 
 beforeAll(() => ensureBuilt(), 120_000);
 
@@ -127,10 +128,15 @@ describe('stdio end to end (node dist/cli.js --sandbox)', () => {
 });
 
 describe('MCP Inspector CLI against the stdio server', () => {
+  let inspector = '';
+  beforeAll(() => {
+    const dir = installUnderNode22('test/e2e/inspector');
+    inspector = `${dir}/node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js`;
+  }, 240_000);
+
   it('lists the read tools of node dist/cli.js --sandbox', async () => {
-    const inspector = `${ROOT}node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js`;
     const child = spawn(
-      process.execPath,
+      NODE_22,
       [
         inspector,
         '--cli',
