@@ -1,5 +1,7 @@
 // What the client does when the network or Sisense misbehaves: 429 with Retry-After, 5xx retried for safe
 // calls only, lost answers, malformed and cut bodies, timeouts.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SisenseClient } from '../../../src/providers/sisense/client.js';
 import type { SisenseSandboxHandle } from '../../../src/sandbox/sisense/handle.js';
@@ -106,5 +108,25 @@ describe('server errors and lost answers', () => {
     handle.faults.set({ rules: [{ kind: 'timeout', method: 'GET', count: 1 }] });
     await client.getUser(ADMIN);
     expect(wire(handle, USERS)).toEqual(['GET 0 timeout', 'GET 200']);
+  });
+});
+
+describe('replies the reference cannot vouch for', () => {
+  it('a next_page_start that comes back again fails as malformed instead of looping', async () => {
+    let served = 0;
+    const server = createServer((_req, res) => {
+      served++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ users: [{ email: `u${served}@x.example` }], next_page_start: 'same' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const looping = clientFor(handle, handle.sites.primary, { host: `http://127.0.0.1:${port}` });
+    const error = await failure(looping.listUsers());
+    expect(error).toMatchObject({ kind: 'malformed' });
+    expect(error.message).toContain("next_page_start 'same' repeats");
+    expect(served).toBe(2);
+    await looping.close();
+    await new Promise((resolve) => server.close(resolve));
   });
 });
