@@ -78,6 +78,12 @@ const GROUP: Kind<typeof wireGroup, Group> = { schema: wireGroup, map: fromWireG
 
 const DRY_RUN_NOTE = 'dry run: Sisense validated the change (test_mode=true); nothing was stored';
 
+/**
+ * One site's users, groups and memberships. Users are keyed by e-mail, groups by name (both as Sisense
+ * compares them). Every method fails with SisenseApiError (kind, HTTP status, Sisense's message and code,
+ * `retryable`, `sent`, `afterUnknownOutcome`), except the RangeErrors documented on a method. Writes take
+ * `dryRun`; reads and writes take a `signal` and a `tally`. Request counts below exclude retries.
+ */
 export class SisenseClient {
   /** The site this client's key belongs to. */
   readonly site: string;
