@@ -4,6 +4,7 @@
 import type { z } from 'zod';
 import type { BulkResult, ProgressFn } from '../../visier/api.js';
 import { runBulk } from '../../visier/bulk.js';
+import { systemClock } from '../../visier/clock.js';
 import { DEFAULT_CONNECTIONS, DEFAULT_TIMEOUTS, normaliseHost, resolveRetry } from '../../visier/config.js';
 import { VisierApiError } from '../../visier/errors.js';
 import { HttpClient, type HttpMethod, type HttpStats, type Tally } from '../../visier/http.js';
@@ -103,13 +104,15 @@ export class SisenseClient {
     } catch {
       throw new RangeError('host: must be an http(s) URL');
     }
+    const clock = config.clock ?? systemClock;
     this.http = new HttpClient({
       baseUrl,
+      clock,
       retry: resolveRetry(config.retry),
       connectMs: config.timeouts?.connectMs ?? DEFAULT_TIMEOUTS.connectMs,
       requestMs: config.timeouts?.requestMs ?? DEFAULT_TIMEOUTS.requestMs,
       connections: config.connections ?? DEFAULT_CONNECTIONS,
-      limiter: config.rateLimit ? new RateLimiter(config.rateLimit) : undefined,
+      limiter: config.rateLimit ? new RateLimiter(config.rateLimit, clock) : undefined,
       logger: sisenseLogger(config.logger),
       redactor,
       stats: this.statsCounter,

@@ -1,5 +1,6 @@
 // How a SisenseClient is configured, and the defaults that apply when a field is left out.
 import type { Logger } from 'pino';
+import type { Clock } from '../../visier/clock.js';
 import type { RateLimitConfig, RetryConfig } from '../../visier/config.js';
 
 /** The host every vendor example for the users and groups API calls (reference A.2). */
@@ -18,6 +19,8 @@ export interface SisenseClientConfig {
   timeouts?: { connectMs?: number; requestMs?: number };
   logger?: Logger;
   connections?: number;
+  /** Drives retry backoff, Retry-After and the limiter; wall time by default (tests inject one). */
+  clock?: Clock;
 }
 
 /** Refuses a site or key that cannot form `<site>:<api-key>`, naming the field and the rule. */
