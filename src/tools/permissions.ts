@@ -1,10 +1,13 @@
 import { z } from 'zod';
-import type { Permission, PermissionHolder } from '../visier/api.js';
-import { defineTool } from './define.js';
+import { displayText } from '../guards/untrusted.js';
+import type { Permission, PermissionHolder, PermissionSource, UserGroupRef } from '../visier/api.js';
+import { defineTool, type ToolContext } from './define.js';
 import { cursor, id, limit, pageOutput, projectRouting, text } from './fields.js';
 import { fencedText, pageHeader, quoted } from './format.js';
+import { groupGrants } from './group-grants.js';
 import { localPage } from './paging.js';
-import { permissionRefOut } from './schemas.js';
+import { currentUsersMany, groupRefs } from './preview.js';
+import { permissionRefOut, userGroupRefOut } from './schemas.js';
 
 const permissionLine = (p: Permission) =>
   [p.permissionId, p.displayName ? quoted(p.displayName) : undefined, p.description ? `- ${p.description}` : undefined]
@@ -54,12 +57,55 @@ export const listPermissions = defineTool({
   },
 });
 
-type Holder = PermissionHolder & { tenantCode: string };
+type Holder = PermissionHolder & { tenantCode: string; via?: UserGroupRef[] };
+
+const THROUGH_GROUP: readonly PermissionSource[] = ['UserGroup', 'UserAndUserGroup'];
+
+/** How a holder holds it: `direct`, `via group "Sales Analysts" (ug-1)`, or both. */
+function holdsThrough(h: Holder): string | undefined {
+  if (h.permissionFrom === undefined) return undefined;
+  const direct = h.permissionFrom === 'User' || h.permissionFrom === 'UserAndUserGroup';
+  if (!THROUGH_GROUP.includes(h.permissionFrom)) return direct ? 'direct' : `via:${displayText(h.permissionFrom)}`;
+  const via = h.via?.length ? `via group ${groupRefs(h.via)}` : 'via a user group';
+  return direct ? `direct and ${via}` : via;
+}
 
 const holderLine = (h: Holder) =>
-  [h.userId, h.username, h.permissionFrom ? `via:${h.permissionFrom}` : undefined, `tenant:${h.tenantCode}`]
-    .filter((part) => part !== undefined)
-    .join(' ');
+  [h.userId, h.username, holdsThrough(h), `tenant:${h.tenantCode}`].filter((part) => part !== undefined).join(' ');
+
+/**
+ * Names the groups through which holders hold the permission: Visier says only "through a user group". Those
+ * are the groups granting it that the holder is in; when a single group grants it, that group is the answer and
+ * no user is read.
+ */
+async function withVia(ctx: ToolContext, permissionId: string, holders: Holder[]): Promise<Holder[]> {
+  const throughGroup = holders.filter(
+    (h) => h.permissionFrom !== undefined && THROUGH_GROUP.includes(h.permissionFrom),
+  );
+  if (throughGroup.length === 0) return holders;
+  const granting = [...(await groupGrants(ctx)).values()]
+    .filter((g) => g.permissions?.some((p) => p.permissionId === permissionId))
+    .map(({ userGroupId, displayName }) =>
+      displayName === undefined ? { userGroupId } : { userGroupId, displayName },
+    );
+  const groupsOf = new Map<string, ReadonlySet<string>>();
+  if (granting.length > 1) {
+    const users = await currentUsersMany(
+      ctx,
+      throughGroup.map((h) => h.userId),
+      { userGroups: true },
+    );
+    for (const { userId, user } of users) {
+      groupsOf.set(userId, new Set((user?.userGroups ?? []).map((g) => g.userGroupId)));
+    }
+  }
+  return holders.map((h) => {
+    if (!throughGroup.includes(h)) return h;
+    const mine = groupsOf.get(h.userId);
+    const via = mine ? granting.filter((g) => mine.has(g.userGroupId)) : granting;
+    return via.length ? { ...h, via } : h;
+  });
+}
 
 /** Visier pages this endpoint over tenants; 100 is its most tenants per page. */
 const TENANTS_PER_CALL = 100;
@@ -82,7 +128,8 @@ export const listUsersWithPermission = defineTool({
       z.object({
         userId: z.string(),
         username: z.string().optional(),
-        permissionFrom: z.string().optional(),
+        permissionFrom: z.string().optional().describe("Visier's word: User, UserGroup or UserAndUserGroup"),
+        via: z.array(userGroupRefOut).optional().describe('The user groups granting it that the user is in'),
         tenantCode: z.string(),
       }),
     ),
@@ -94,7 +141,11 @@ export const listUsersWithPermission = defineTool({
       { start: 0, limit: TENANTS_PER_CALL, ...(args.includeUserGroups ? { includeUserGroups: true } : {}) },
       ctx.call,
     );
-    const holders: Holder[] = page.items.flatMap((t) => t.users.map((u) => ({ ...u, tenantCode: t.tenantCode })));
+    const holders = await withVia(
+      ctx,
+      args.permissionId,
+      page.items.flatMap((t) => t.users.map((u) => ({ ...u, tenantCode: t.tenantCode }))),
+    );
     const slice = localPage(holders, holderLine, args, 200, ctx);
     return {
       text: fencedText(

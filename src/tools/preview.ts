@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { User, UserGroupDefinition, UserGroupMembershipRule, UserInclude } from '../visier/api.js';
+import type {
+  PermissionRef,
+  User,
+  UserGroupDefinition,
+  UserGroupMembershipRule,
+  UserGroupRef,
+  UserInclude,
+} from '../visier/api.js';
 import type { ImpactTarget, ToolContext } from './define.js';
 import { quoted } from './format.js';
 
@@ -132,11 +139,30 @@ export function describeRefs(refs: readonly { id: string; name?: string | undefi
   return refs.map((r) => (r.name ? `${quoted(r.name)} (${r.id})` : r.id)).join(', ');
 }
 
-/** What a user holds: permissions, groups and profiles, as preview lines. */
-export function holdings(user: User): string[] {
+/** Permissions as `"Headcount" (p-1), ...` or "none". */
+export const permissionRefs = (permissions: readonly PermissionRef[] | undefined): string =>
+  describeRefs((permissions ?? []).map((p) => ({ id: p.permissionId, name: p.displayName })));
+
+/** User groups as `"Sales Analysts" (ug-1), ...` or "none". */
+export const groupRefs = (groups: readonly UserGroupRef[] | undefined): string =>
+  describeRefs((groups ?? []).map((g) => ({ id: g.userGroupId, name: g.displayName })));
+
+/**
+ * What a user holds: permissions, groups and profiles, as text lines. Visier's `permissions` are those granted
+ * to the user directly; given what each group grants (`grants`, by userGroupId), the lines say so and name,
+ * group by group, the permissions held through it.
+ */
+export function holdings(user: User, grants?: ReadonlyMap<string, { permissions?: PermissionRef[] }>): string[] {
+  const direct = permissionRefs(user.permissions);
   return [
-    `permissions: ${describeRefs((user.permissions ?? []).map((p) => ({ id: p.permissionId, name: p.displayName })))}`,
-    `user groups: ${describeRefs((user.userGroups ?? []).map((g) => ({ id: g.userGroupId, name: g.displayName })))}`,
+    grants ? `permissions held directly: ${direct}` : `permissions: ${direct}`,
+    `user groups: ${groupRefs(user.userGroups)}`,
+    ...(grants
+      ? (user.userGroups ?? []).map(
+          (g) =>
+            `permissions through group ${groupRefs([g])}: ${permissionRefs(grants.get(g.userGroupId)?.permissions)}`,
+        )
+      : []),
     `profiles: ${describeRefs((user.profiles ?? []).map((p) => ({ id: p.profileId, name: p.displayName })))}`,
   ];
 }
