@@ -89,10 +89,10 @@ export function fencedText(header: string, lines: string[], ctx: Pick<ToolContex
   return lines.length === 0 ? header : `${header}\n${ctx.fence(lines)}`;
 }
 
-/** The header sentence of a page: count, and how to continue when there is more. */
-export function pageHeader(count: number, noun: string, nextCursor: string | undefined, cappedBySize: boolean): string {
+/** The header sentence of a page: what it holds (`3 users`, from `counted`), and how to continue when there is more. */
+export function pageHeader(holds: string, nextCursor: string | undefined, cappedBySize: boolean): string {
   const more = nextCursor
     ? ` More: call again with cursor "${nextCursor}"${cappedBySize ? ' (page cut short to keep the result small)' : ''}.`
     : '';
-  return `${count} ${noun}.${more}`;
+  return `${holds}.${more}`;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { counted } from '../grammar.js';
 import { displayText } from '../guards/untrusted.js';
 import type { Permission, PermissionHolder, PermissionSource, UserGroupRef } from '../visier/api.js';
 import { defineTool, type ToolContext } from './define.js';
@@ -44,7 +45,7 @@ export const listPermissions = defineTool({
     }));
     return {
       text: fencedText(
-        pageHeader(permissions.length, 'permissions', page.nextCursor, page.cappedBySize),
+        pageHeader(counted(permissions.length, 'permission'), page.nextCursor, page.cappedBySize),
         page.lines,
         ctx,
       ),
@@ -149,7 +150,11 @@ export const listUsersWithPermission = defineTool({
     const slice = localPage(holders, holderLine, args, 200, ctx);
     return {
       text: fencedText(
-        pageHeader(slice.items.length, `users hold ${args.permissionId}`, slice.nextCursor, slice.cappedBySize),
+        pageHeader(
+          `${counted(slice.items.length, 'user')} with ${args.permissionId}`,
+          slice.nextCursor,
+          slice.cappedBySize,
+        ),
         slice.lines,
         ctx,
       ),

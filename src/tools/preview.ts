@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { counted } from '../grammar.js';
 import type {
   PermissionRef,
   User,
@@ -85,7 +86,7 @@ async function mapBounded<T, R>(ctx: ToolContext, items: readonly T[], fn: (item
       ctx.signal.throwIfAborted();
       const index = next++;
       results[index] = await fn(items[index] as T);
-      ctx.progress(++done, items.length, `preview: read ${done} of ${items.length} targets`);
+      ctx.progress(++done, items.length, `preview: read ${done} of ${counted(items.length, 'target')}`);
     }
   };
   await Promise.all(Array.from({ length: Math.min(PREVIEW_CONCURRENCY, items.length) }, worker));
@@ -169,7 +170,7 @@ export function holdings(user: User, grants?: ReadonlyMap<string, { permissions?
 
 /** "N targets (M missing)" phrase for summaries. */
 export function countPhrase(n: number, noun: string, missing: number): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}${missing > 0 ? ` (${missing} not found)` : ''}`;
+  return `${counted(n, noun)}${missing > 0 ? ` (${missing} not found)` : ''}`;
 }
 
 /** Above this many ids a preview scans the directory page by page instead of fetching each user. */
@@ -194,7 +195,11 @@ export async function currentUsersMany(
   for await (const page of ctx.visier.userPages({ pageSize: SCAN_PAGE, include }, ctx.call)) {
     for (const user of page) if (wanted.has(user.userId)) found.set(user.userId, user);
     scanned += page.length;
-    ctx.progress(scanned, undefined, `preview: scanned ${scanned} users for ${wanted.size} targets`);
+    ctx.progress(
+      scanned,
+      undefined,
+      `preview: scanned ${counted(scanned, 'user')} for ${counted(wanted.size, 'target')}`,
+    );
     if (found.size === wanted.size) break;
     ctx.signal.throwIfAborted();
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { counted } from '../grammar.js';
 import type { GroupMember, UserGroupDefinition, UserGroupSummary } from '../visier/api.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { defineTool, type ImpactTarget, type ToolContext } from './define.js';
@@ -106,7 +107,11 @@ export const listUserGroups = defineTool({
     const nextCursor = more ? encodeCursor(start + fit) : undefined;
     const userGroups = items.slice(0, fit);
     return {
-      text: fencedText(pageHeader(fit, 'user groups', nextCursor, fit < items.length), lines.slice(0, fit), ctx),
+      text: fencedText(
+        pageHeader(counted(fit, 'user group'), nextCursor, fit < items.length),
+        lines.slice(0, fit),
+        ctx,
+      ),
       structured: { userGroups, returned: fit, ...(nextCursor ? { nextCursor } : {}) },
     };
   },
@@ -156,7 +161,7 @@ export const listUserGroupMembers = defineTool({
     );
     return {
       text: fencedText(
-        pageHeader(slice.items.length, 'members', slice.nextCursor, slice.cappedBySize),
+        pageHeader(counted(slice.items.length, 'member'), slice.nextCursor, slice.cappedBySize),
         slice.lines,
         ctx,
       ),
@@ -295,9 +300,13 @@ function changeText(
         `failed ${f.userGroupId ?? ''} ${quoted(f.displayName ?? '')}: ${f.message ?? ''}${f.rci ? ` rci:${f.rci}` : ''}`,
     ),
   ];
-  return fencedText(`${verb} ${result.successes.length} user groups; ${result.failures.length} failed.`, lines, {
-    fence,
-  });
+  return fencedText(
+    `${verb} ${counted(result.successes.length, 'user group')}; ${result.failures.length} failed.`,
+    lines,
+    {
+      fence,
+    },
+  );
 }
 
 export const createUserGroups = defineTool({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { counted } from '../grammar.js';
 import type { User, UserInput } from '../visier/api.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { defineTool, type ImpactTarget, type ToolContext } from './define.js';
@@ -80,7 +81,7 @@ async function listPage(
           break scan;
         }
       }
-      ctx.progress(position - start, undefined, `scanned ${position - start} users`);
+      ctx.progress(position - start, undefined, `scanned ${counted(position - start, 'user')}`);
     }
   }
   const lines = users.map((user) => userLine(user, fields));
@@ -121,7 +122,7 @@ export const listUsers = defineTool({
   handler: async (args, ctx) => {
     const fields: readonly UserField[] = args.fields ?? LIST_FIELDS;
     const page = await listPage(ctx, args, fields);
-    const header = pageHeader(page.users.length, 'users', page.nextCursor, page.cappedBySize);
+    const header = pageHeader(counted(page.users.length, 'user'), page.nextCursor, page.cappedBySize);
     return {
       text: fencedText(header, page.lines, ctx),
       structured: {

@@ -3,6 +3,7 @@
 // benchmarks read. It knows nothing of any endpoint's meaning.
 import type { Logger } from 'pino';
 import type { Agent, request } from 'undici';
+import { counted } from '../grammar.js';
 import { backoffDelayMs, parseRetryAfter, sleep } from './backoff.js';
 import type { ResolvedRetry } from './config.js';
 import { parseErrorBody, VisierApiError } from './errors.js';
@@ -307,7 +308,7 @@ function parseBody(bytes: Buffer, req: HttpRequest): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new MalformedResponse(`response body is not valid JSON (${bytes.length} bytes)`);
+    throw new MalformedResponse(`response body is not valid JSON (${counted(bytes.length, 'byte')})`);
   }
 }
 
