@@ -77,13 +77,17 @@ const holderLine = (h: Holder) =>
 /**
  * Names the groups through which holders hold the permission: Visier says only "through a user group". Those
  * are the groups granting it that the holder is in; when a single group grants it, that group is the answer and
- * no user is read.
+ * no user is read. Groups and users are read in the call's tenant, so only holders listed there are named.
  */
 async function withVia(ctx: ToolContext, permissionId: string, holders: Holder[]): Promise<Holder[]> {
-  const throughGroup = holders.filter(
-    (h) => h.permissionFrom !== undefined && THROUGH_GROUP.includes(h.permissionFrom),
+  const tenants = new Set(holders.map((h) => h.tenantCode));
+  const here = ctx.call.tenantCode ?? (tenants.size === 1 ? [...tenants][0] : undefined);
+  const throughGroup = new Set(
+    holders.filter(
+      (h) => h.tenantCode === here && h.permissionFrom !== undefined && THROUGH_GROUP.includes(h.permissionFrom),
+    ),
   );
-  if (throughGroup.length === 0) return holders;
+  if (throughGroup.size === 0) return holders;
   const granting = [...(await groupGrants(ctx)).values()]
     .filter((g) => g.permissions?.some((p) => p.permissionId === permissionId))
     .map(({ userGroupId, displayName }) =>
@@ -93,7 +97,7 @@ async function withVia(ctx: ToolContext, permissionId: string, holders: Holder[]
   if (granting.length > 1) {
     const users = await currentUsersMany(
       ctx,
-      throughGroup.map((h) => h.userId),
+      [...throughGroup].map((h) => h.userId),
       { userGroups: true },
     );
     for (const { userId, user } of users) {
@@ -101,7 +105,7 @@ async function withVia(ctx: ToolContext, permissionId: string, holders: Holder[]
     }
   }
   return holders.map((h) => {
-    if (!throughGroup.includes(h)) return h;
+    if (!throughGroup.has(h)) return h;
     const mine = groupsOf.get(h.userId);
     const via = mine ? granting.filter((g) => mine.has(g.userGroupId)) : granting;
     return via.length ? { ...h, via } : h;

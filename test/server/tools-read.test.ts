@@ -228,6 +228,18 @@ describe('read tools against the sandbox', () => {
     expect(h.sandbox.requests.filter((q) => q.path === '/v1/admin/users')).toHaveLength(1);
   });
 
+  it('list_users_with_permission names the only granting group without reading any user', async () => {
+    const pid = DEMO_PERMISSIONS.salesPerformance.permissionId;
+    h.sandbox.clearRequests();
+    const r = await h.call('list_users_with_permission', { permissionId: pid, includeUserGroups: true });
+    const users = (r.structuredContent as { users: { via?: { userGroupId: string }[] }[] }).users;
+    expect(users.length).toBeGreaterThan(0);
+    expect(users.map((u) => u.via)).toEqual(
+      users.map(() => [{ userGroupId: DEMO_GROUPS.salesAnalysts.userGroupId, displayName: 'Sales Analysts' }]),
+    );
+    expect(h.sandbox.requests.filter((q) => q.path.startsWith('/v1/admin/users'))).toEqual([]);
+  });
+
   it('group listings name the permissions next to their ids, reading the catalogue at most once', async () => {
     const salesPerf = DEMO_PERMISSIONS.salesPerformance;
     const catalogueReads = () => h.sandbox.requests.filter((q) => q.path === '/v1/admin/permissions').length;
