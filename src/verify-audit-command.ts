@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { counted } from './grammar.js';
 import { type AuditFinding, verifyAuditLog } from './guards/index.js';
 
 /** Exit codes of `verify-audit`, as the README documents them. */
@@ -58,11 +59,11 @@ export async function verifyAuditCommand(argv: string[]): Promise<number> {
       result.keyFrom === 'beside the log'
         ? ' (checked against the public key beside the log only: keep a copy elsewhere and pass --public-key)'
         : '';
-    process.stderr.write(`audit log intact: ${result.lines} lines, signed by key ${result.keyId}${trust}\n`);
+    process.stderr.write(`audit log intact: ${counted(result.lines, 'line')}, signed by key ${result.keyId}${trust}\n`);
     return VERIFY_EXIT.intact;
   }
   process.stderr.write(
-    `audit log TAMPERED (${result.lines} lines, key ${result.keyId}):\n${result.findings.map(describe).join('\n')}\n`,
+    `audit log TAMPERED (${counted(result.lines, 'line')}, key ${result.keyId}):\n${result.findings.map(describe).join('\n')}\n`,
   );
   return VERIFY_EXIT.tampered;
 }

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { counted } from '../grammar.js';
 import { chainHash, GENESIS, headOf, type ParsedLine, parseLine } from './audit-chain.js';
 import { type Checkpoint, checkpointPathOf, checkpointSigned, parseCheckpoint } from './audit-checkpoint.js';
 import { keyId, readPublicKey, readSigningPublicKey, verifyStatement } from './audit-key.js';
@@ -68,7 +69,6 @@ export interface VerifyOptions {
   checkpointFile?: string;
 }
 
-const plural = (n: number) => `${n} line${n === 1 ? '' : 's'}`;
 const short = (head: string) => `${head.slice(0, 12)}…`;
 
 interface SourcedCheckpoint extends Checkpoint {
@@ -209,7 +209,7 @@ export async function verifyAuditLog(path: string, options: VerifyOptions = {}):
       findings.push({
         kind: 'gap',
         line: n,
-        detail: `a server ${expected ? `expected ${plural(expected.lines)} (head ${short(expected.head)}) by its last checkpoint` : 'found no valid checkpoint'} and found ${plural(found.lines)} (head ${short(found.head)})`,
+        detail: `a server ${expected ? `expected ${counted(expected.lines, 'line')} (head ${short(expected.head)}) by its last checkpoint` : 'found no valid checkpoint'} and found ${counted(found.lines, 'line')} (head ${short(found.head)})`,
       });
     }
   }
@@ -218,7 +218,7 @@ export async function verifyAuditLog(path: string, options: VerifyOptions = {}):
       findings.push({
         kind: 'truncated',
         line: lines.length + 1,
-        detail: `the log ends after ${plural(lines.length)}; ${checkpoint.source} signs ${plural(checkpoint.lines)}`,
+        detail: `the log ends after ${counted(lines.length, 'line')}; ${checkpoint.source} signs ${counted(checkpoint.lines, 'line')}`,
       });
     } else if ((checkpoint.lines === 0 ? GENESIS : heads[checkpoint.lines - 1]) !== checkpoint.head) {
       findings.push({

@@ -2,6 +2,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { constants, mkdirSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type pino from 'pino';
+import { counted } from '../grammar.js';
 import type { AuditAnchor } from './audit-anchor.js';
 import { GENESIS, type SealedLine, sealLine } from './audit-chain.js';
 import {
@@ -91,8 +92,6 @@ function publishPublicKey(path: string, signer: AuditSigner): string {
   }
   return pub;
 }
-
-const plural = (n: number) => `${n} line${n === 1 ? '' : 's'}`;
 
 /**
  * Append-only, hash-chained, signed JSON lines (format in audit-chain.ts). Each append, under a lock file
@@ -224,7 +223,7 @@ export class AuditLog {
     const { time: _time, ...facts } = gap;
     this.options.logger?.warn(
       { auditLog: path, ...facts },
-      `audit log does not match its last checkpoint (${found.expected ? `expected ${plural(found.expected.lines)}` : found.reason}, found ${plural(found.found.lines)}); recorded a signed gap line`,
+      `audit log does not match its last checkpoint (${found.expected ? `expected ${counted(found.expected.lines, 'line')}` : found.reason}, found ${counted(found.found.lines, 'line')}); recorded a signed gap line`,
     );
     this.appendToFile(gap, found.torn ? '\n' : '', stat);
     return statOf(path);

@@ -1,3 +1,5 @@
+import { counted } from '../grammar.js';
+
 export interface CapLimits {
   maxItemsPerCall: number;
   maxChangesPerSession: number;
@@ -34,21 +36,21 @@ export class ChangeBudget {
     if (items > maxItemsPerCall) {
       return {
         reason: 'item-cap',
-        text: `this call touches ${items} users; the cap is ${maxItemsPerCall} per call. Split it into smaller calls.`,
+        text: `this call touches ${counted(items, 'user')}; the cap is ${maxItemsPerCall} per call. Split it into smaller calls.`,
       };
     }
     const used = this.perCaller.get(caller) ?? 0;
     if (used + items > maxChangesPerSession) {
       return {
         reason: 'caller-budget',
-        text: `this call touches ${items} users; this caller has made ${used} of its ${maxChangesPerSession} allowed changes (all its sessions together).`,
+        text: `this call touches ${counted(items, 'user')}; this caller has made ${used} of its ${counted(maxChangesPerSession, 'allowed change')} (all its sessions together).`,
       };
     }
     const hour = this.usedThisHour();
     if (hour + items > maxChangesPerHour) {
       return {
         reason: 'hour-budget',
-        text: `this call touches ${items} users; the server has made ${hour} of its ${maxChangesPerHour} allowed changes in the last hour.`,
+        text: `this call touches ${counted(items, 'user')}; the server has made ${hour} of its ${counted(maxChangesPerHour, 'allowed change')} in the last hour.`,
       };
     }
     return undefined;

@@ -1,3 +1,4 @@
+import { withArticle } from '../grammar.js';
 import type { Classification } from '../tools/define.js';
 import type { Mode } from './guard.js';
 
@@ -51,8 +52,8 @@ export function modeRefusal(
   const needed = MODES_BY_WIDTH.find((m) => modeAllows(m, classification)) as Mode;
   const what =
     effect === undefined
-      ? `${tool} is a '${classification}' tool`
-      : `${tool} is a '${effect.toolClass}' tool, but this call is '${classification}' by its effect (${effect.why.join('; ') || 'stated by its preview'})`;
+      ? `${tool} is ${withArticle(`'${classification}'`)} tool`
+      : `${tool} is ${withArticle(`'${effect.toolClass}'`)} tool, but this call is '${classification}' by its effect (${effect.why.join('; ') || 'stated by its preview'})`;
   return (
     `${what} and tenant '${tenant}' runs in '${mode}' mode; it needs mode '${needed}'. ` +
     `The operator can start the server with --mode ${needed} (or VISIER_MCP_MODE=${needed}), ` +

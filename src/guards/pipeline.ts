@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { counted } from '../grammar.js';
 import type { AnyToolDefinition, Classification, ImpactPreview, ToolContext, ToolOutput } from '../tools/define.js';
 import { ApprovedPreviews } from './approved-previews.js';
 import { type AuditDecision, AuditLog, type AuditRecord } from './audit.js';
@@ -85,9 +86,9 @@ function withWhere(preview: ImpactPreview, tenants: string[], projectId: string 
  */
 function withRunningCount(preview: ImpactPreview, unconfirmedSoFar: number, items: number, threshold: number) {
   if (unconfirmedSoFar === 0) return preview;
-  const window = `${UNCONFIRMED_WINDOW_MS / 60_000} minutes`;
+  const window = counted(UNCONFIRMED_WINDOW_MS / 60_000, 'minute');
   const running =
-    `; with ${unconfirmedSoFar} people changed without confirmation by this caller in the last ${window}, ` +
+    `; with ${counted(unconfirmedSoFar, 'person', 'people')} changed without confirmation by this caller in the last ${window}, ` +
     `${unconfirmedSoFar + items} in all (threshold ${threshold})`;
   return { ...preview, summary: `${preview.summary}${running}` };
 }

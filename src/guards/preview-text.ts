@@ -1,3 +1,4 @@
+import { counted } from '../grammar.js';
 import type { ImpactPreview, ImpactTarget } from '../tools/define.js';
 import { displayText, fenceUntrusted, sanitizeUntrusted } from './untrusted.js';
 
@@ -117,8 +118,8 @@ export function fitPreview(preview: ImpactPreview, budget: number): FittedPrevie
     ok: false,
     reason: 'preview-too-large',
     text:
-      `this change is too large to show a person whole (${preview.targets.length} targets, ${elevated.length} of them ` +
-      `elevated, do not fit in ${budget} characters even with identical changes grouped); nothing was sent. ` +
+      `this change is too large to show a person whole (${counted(preview.targets.length, 'target')}, ${elevated.length} of them ` +
+      `elevated, do not fit in ${counted(budget, 'character')} even with identical changes grouped); nothing was sent. ` +
       'Split it into smaller calls, each with fewer distinct or elevated changes.',
   };
 }

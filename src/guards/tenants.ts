@@ -1,3 +1,5 @@
+import { counted } from '../grammar.js';
+
 // Look-alikes of Latin letters and digits that NFKC does not fold: Cyrillic and Greek confusables.
 const CONFUSABLES: Record<string, string> = {
   а: 'a',
@@ -92,6 +94,9 @@ export function tenantRefusal(requested: readonly string[], allowed: readonly st
   const folded = skeleton(first);
   const near = allowed.find((code) => skeleton(code) === folded);
   const hint = near !== undefined ? `did you mean '${near}'?` : `allowed tenants: ${allowed.join(', ')}.`;
-  const more = denied.length > 1 ? ` ${denied.length - 1} more tenant(s) in this call are not allowed either.` : '';
+  const more =
+    denied.length > 1
+      ? ` ${counted(denied.length - 1, 'more tenant')} in this call ${denied.length === 2 ? 'is' : 'are'} not allowed either.`
+      : '';
   return `tenant '${visible(first)}' is not allowed; ${hint}${more} Nothing was sent.`;
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { counted } from '../grammar.js';
 
 // Code points that draw nothing, or hide, reorder or annotate what is drawn: every default-ignorable and every
 // format character (Unicode tag characters that can spell a hidden sentence, variation selectors, Mongolian free
@@ -44,7 +45,7 @@ const MAX_DISPLAY_CHARS = 256;
 
 /** `text` up to `max` characters, then how many were left out: `abc…(+12 characters)`. */
 export function cutVisibly(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…(+${text.length - max} characters)`;
+  return text.length <= max ? text : `${text.slice(0, max)}…(+${counted(text.length - max, 'character')})`;
 }
 
 /** Directory text for one field of a line: sanitised, and cut visibly past 256 characters. */

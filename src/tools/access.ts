@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { counted } from '../grammar.js';
 import type { AssignmentResult, GroupPermissionsResult, IdUsers, TargetProjectForTenant, User } from '../visier/api.js';
 import { defineTool, type ImpactPreview, type ImpactTarget, type ToolContext } from './define.js';
 import { id, ids, projectRouting, targetProjectForTenants } from './fields.js';
@@ -82,7 +83,7 @@ function assignmentOutput(verb: string, result: AssignmentResult, fence: ToolCon
     ? `${verb}: stopped at request ${stop.failedRequest} of ${stop.requestsPlanned} (${STOP_OUTCOME[stop.outcome]}); the requests before it are reported below, the rest was not sent.`
     : notSucceeded === 0
       ? `${verb}: succeeded.`
-      : `${verb}: ${notSucceeded} of ${result.tenants.length} tenants did not succeed.`;
+      : `${verb}: ${notSucceeded} of ${counted(result.tenants.length, 'tenant')} did not succeed.`;
   const failed = notSucceeded + (stop ? 1 : 0);
   return {
     text: fencedText(header, lines, { fence }),

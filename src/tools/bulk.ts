@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { counted } from '../grammar.js';
 import type { BulkResult, User, UserInput, UserPatch, UserUpdate } from '../visier/api.js';
 import { defineTool, type ImpactTarget, type ToolContext } from './define.js';
 import { id, name, routing, text } from './fields.js';
@@ -58,7 +59,7 @@ function bulkText(verb: string, result: BulkResult, ctx: ToolContext): string {
   const omitted = lines.length - fit;
   const header =
     `${verb}: ${result.succeeded} succeeded, ${result.failed} failed, ${result.notAttempted} not attempted.` +
-    (omitted > 0 ? ` ${omitted} item lines omitted here; structuredContent lists every item.` : '');
+    (omitted > 0 ? ` ${counted(omitted, 'item line')} omitted here; structuredContent lists every item.` : '');
   return fencedText(header, lines.slice(0, fit), ctx);
 }
 

@@ -42,10 +42,27 @@ export function userLine(user: Partial<User> & { userId: string }, fields: reado
       if (!value) parts.push('disabled');
     } else if (field === 'displayName') parts.push(quoted(value));
     else if (field === 'employeeId') parts.push(`emp:${displayText(String(value))}`);
-    else if (field === 'lastLogin') parts.push(`lastLogin:${value}`);
+    else if (field === 'lastLogin') parts.push(`lastLogin:${isoInstant(String(value)) ?? displayText(String(value))}`);
     else parts.push(displayText(String(value)));
   }
   return parts.join(' ');
+}
+
+/**
+ * An instant as ISO-8601 UTC (`2026-10-31T23:00:00.000Z`), or undefined when it is neither. Visier sends
+ * `lastLogin.timestamp` as a string whose format it does not document; the sandbox and Visier's other timestamps
+ * use epoch milliseconds, so an all-digit value is read as such and anything else only if it parses as a date.
+ */
+export function isoInstant(value: string): string | undefined {
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+/** Structured output's `lastLoginIso` beside Visier's own `lastLogin`, when the latter reads as an instant. */
+export function withLastLoginIso<T extends { lastLogin?: string }>(user: T): T & { lastLoginIso?: string } {
+  const iso = user.lastLogin === undefined ? undefined : isoInstant(user.lastLogin);
+  return iso === undefined ? user : { ...user, lastLoginIso: iso };
 }
 
 /** A user reduced to the chosen fields, for structured output. */
@@ -54,7 +71,7 @@ export function pickUserFields(user: User, fields: readonly UserField[]): Partia
   for (const field of fields) {
     if (user[field] !== undefined) picked[field] = user[field];
   }
-  return picked as Partial<User> & { userId: string };
+  return withLastLoginIso(picked as Partial<User> & { userId: string });
 }
 
 /** How many leading lines fit in the call's text budget (at least one, so a page always advances). */
@@ -72,10 +89,10 @@ export function fencedText(header: string, lines: string[], ctx: Pick<ToolContex
   return lines.length === 0 ? header : `${header}\n${ctx.fence(lines)}`;
 }
 
-/** The header sentence of a page: count, and how to continue when there is more. */
-export function pageHeader(count: number, noun: string, nextCursor: string | undefined, cappedBySize: boolean): string {
+/** The header sentence of a page: what it holds (`3 users`, from `counted`), and how to continue when there is more. */
+export function pageHeader(holds: string, nextCursor: string | undefined, cappedBySize: boolean): string {
   const more = nextCursor
     ? ` More: call again with cursor "${nextCursor}"${cappedBySize ? ' (page cut short to keep the result small)' : ''}.`
     : '';
-  return `${count} ${noun}.${more}`;
+  return `${holds}.${more}`;
 }

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { User, UserGroupDefinition, UserGroupMembershipRule, UserInclude } from '../visier/api.js';
+import { counted } from '../grammar.js';
+import type {
+  PermissionRef,
+  User,
+  UserGroupDefinition,
+  UserGroupMembershipRule,
+  UserGroupRef,
+  UserInclude,
+} from '../visier/api.js';
 import type { ImpactTarget, ToolContext } from './define.js';
 import { quoted } from './format.js';
 
@@ -78,7 +86,7 @@ async function mapBounded<T, R>(ctx: ToolContext, items: readonly T[], fn: (item
       ctx.signal.throwIfAborted();
       const index = next++;
       results[index] = await fn(items[index] as T);
-      ctx.progress(++done, items.length, `preview: read ${done} of ${items.length} targets`);
+      ctx.progress(++done, items.length, `preview: read ${done} of ${counted(items.length, 'target')}`);
     }
   };
   await Promise.all(Array.from({ length: Math.min(PREVIEW_CONCURRENCY, items.length) }, worker));
@@ -132,18 +140,37 @@ export function describeRefs(refs: readonly { id: string; name?: string | undefi
   return refs.map((r) => (r.name ? `${quoted(r.name)} (${r.id})` : r.id)).join(', ');
 }
 
-/** What a user holds: permissions, groups and profiles, as preview lines. */
-export function holdings(user: User): string[] {
+/** Permissions as `"Headcount" (p-1), ...` or "none". */
+export const permissionRefs = (permissions: readonly PermissionRef[] | undefined): string =>
+  describeRefs((permissions ?? []).map((p) => ({ id: p.permissionId, name: p.displayName })));
+
+/** User groups as `"Sales Analysts" (ug-1), ...` or "none". */
+export const groupRefs = (groups: readonly UserGroupRef[] | undefined): string =>
+  describeRefs((groups ?? []).map((g) => ({ id: g.userGroupId, name: g.displayName })));
+
+/**
+ * What a user holds: permissions, groups and profiles, as text lines. Visier's `permissions` are those granted
+ * to the user directly; given what each group grants (`grants`, by userGroupId), the lines say so and name,
+ * group by group, the permissions held through it.
+ */
+export function holdings(user: User, grants?: ReadonlyMap<string, { permissions?: PermissionRef[] }>): string[] {
+  const direct = permissionRefs(user.permissions);
   return [
-    `permissions: ${describeRefs((user.permissions ?? []).map((p) => ({ id: p.permissionId, name: p.displayName })))}`,
-    `user groups: ${describeRefs((user.userGroups ?? []).map((g) => ({ id: g.userGroupId, name: g.displayName })))}`,
+    grants ? `permissions held directly: ${direct}` : `permissions: ${direct}`,
+    `user groups: ${groupRefs(user.userGroups)}`,
+    ...(grants
+      ? (user.userGroups ?? []).map(
+          (g) =>
+            `permissions through group ${groupRefs([g])}: ${permissionRefs(grants.get(g.userGroupId)?.permissions)}`,
+        )
+      : []),
     `profiles: ${describeRefs((user.profiles ?? []).map((p) => ({ id: p.profileId, name: p.displayName })))}`,
   ];
 }
 
 /** "N targets (M missing)" phrase for summaries. */
 export function countPhrase(n: number, noun: string, missing: number): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}${missing > 0 ? ` (${missing} not found)` : ''}`;
+  return `${counted(n, noun)}${missing > 0 ? ` (${missing} not found)` : ''}`;
 }
 
 /** Above this many ids a preview scans the directory page by page instead of fetching each user. */
@@ -168,7 +195,11 @@ export async function currentUsersMany(
   for await (const page of ctx.visier.userPages({ pageSize: SCAN_PAGE, include }, ctx.call)) {
     for (const user of page) if (wanted.has(user.userId)) found.set(user.userId, user);
     scanned += page.length;
-    ctx.progress(scanned, undefined, `preview: scanned ${scanned} users for ${wanted.size} targets`);
+    ctx.progress(
+      scanned,
+      undefined,
+      `preview: scanned ${counted(scanned, 'user')} for ${counted(wanted.size, 'target')}`,
+    );
     if (found.size === wanted.size) break;
     ctx.signal.throwIfAborted();
   }

@@ -1,3 +1,4 @@
+import { counted } from '../grammar.js';
 import type { UserGroupMembershipRule } from '../visier/api.js';
 import type { ImpactPreview, ToolContext } from './define.js';
 import { SCAN_PAGE } from './preview.js';
@@ -30,15 +31,15 @@ export async function reachOf(
     let users = 0;
     for await (const page of ctx.visier.userPages({ pageSize: SCAN_PAGE }, ctx.call)) users += page.length;
     return dynamic
-      ? { peopleReached: users, phrase: `up to ${users} users (a dynamic filter)`, reachUnknown: true }
-      : { peopleReached: users, phrase: `all ${users} users` };
+      ? { peopleReached: users, phrase: `up to ${counted(users, 'user')} (a dynamic filter)`, reachUnknown: true }
+      : { peopleReached: users, phrase: `all ${counted(users, 'user')}` };
   }
   const people = new Set<string>();
   for (const rule of rules) {
     const excluded = new Set(rule?.manuallyExcludedIds ?? []);
     for (const userId of rule?.manuallyIncludedIds ?? []) if (!excluded.has(userId)) people.add(userId);
   }
-  return { peopleReached: people.size, phrase: `${people.size} user${people.size === 1 ? '' : 's'}` };
+  return { peopleReached: people.size, phrase: counted(people.size, 'user') };
 }
 
 /** The preview fields that carry reach and privileged grants, omitted when there is nothing to say. */

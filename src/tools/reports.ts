@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import { counted } from '../grammar.js';
 import { REPORT_KINDS, type ReportQuery } from '../visier/api.js';
 import { defineTool } from './define.js';
 import { ToolArgumentError } from './errors.js';
@@ -70,7 +71,7 @@ export const getReport = defineTool({
     const rows = report.rows.slice(0, fit);
     const truncated = report.truncated || fit < report.rows.length;
     const header =
-      `${args.report}: ${rows.length} of ${report.totalRows} rows${truncated ? ' (truncated)' : ''}.` +
+      `${args.report}: ${rows.length} of ${counted(report.totalRows, 'row')}${truncated ? ' (truncated)' : ''}.` +
       (report.savedTo ? ` Saved to ${report.savedTo}.` : '');
     return {
       text: fencedText(header, [report.columns.join('\t'), ...lines.slice(0, fit)], ctx),

@@ -9,7 +9,8 @@ export const userOut = z.object({
   email: z.string().optional(),
   employeeId: z.string().optional(),
   accountEnabled: z.boolean().optional(),
-  lastLogin: z.string().optional(),
+  lastLogin: z.string().optional().describe('Last sign-in as Visier sends it (epoch milliseconds)'),
+  lastLoginIso: z.string().optional().describe('lastLogin as an ISO-8601 UTC date-time'),
 });
 
 const ref = { displayName: z.string().optional() };
@@ -30,8 +31,14 @@ export const profileOut = z.object({
 });
 
 export const userDetailOut = userOut.extend({
-  permissions: z.array(permissionRefOut).optional(),
-  userGroups: z.array(userGroupRefOut).optional(),
+  permissions: z.array(permissionRefOut).optional().describe('Permissions granted to the user directly'),
+  userGroups: z
+    .array(
+      userGroupRefOut.extend({
+        permissions: z.array(permissionRefOut).optional().describe('Permissions the user holds through this group'),
+      }),
+    )
+    .optional(),
   profiles: z.array(profileOut).optional(),
 });
 

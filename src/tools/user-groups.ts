@@ -1,12 +1,21 @@
 import { z } from 'zod';
+import { counted } from '../grammar.js';
 import type { GroupMember, UserGroupDefinition, UserGroupSummary } from '../visier/api.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { defineTool, type ImpactTarget } from './define.js';
+import { defineTool, type ImpactTarget, type ToolContext } from './define.js';
 import { cursor, id, ids, limit, name, pageOutput, projectRouting, text } from './fields.js';
 import { fencedText, linesWithinBudget, pageHeader, quoted, quotedList } from './format.js';
 import { localPage } from './paging.js';
 import { type PermissionCatalogue, permissionCatalogue } from './permission-catalogue.js';
-import { countPhrase, currentGroups, fingerprint, fingerprintOf, membershipLines, missingGroup } from './preview.js';
+import {
+  countPhrase,
+  currentGroups,
+  fingerprint,
+  fingerprintOf,
+  membershipLines,
+  missingGroup,
+  permissionRefs,
+} from './preview.js';
 import { effectFields, reachOf } from './reach.js';
 import { permissionRefOut } from './schemas.js';
 
@@ -14,18 +23,36 @@ const MAX_GROUPS = 100;
 
 const groupLine = (g: UserGroupSummary) => {
   const name = g.displayName ? ` ${quoted(g.displayName)}` : '';
-  const perms = g.permissions ? ` permissions:${g.permissions.map((p) => p.permissionId).join(',') || 'none'}` : '';
+  const perms = g.permissions ? ` permissions: ${permissionRefs(g.permissions)}` : '';
   return `${g.userGroupId}${name}${perms}`;
 };
 
 /**
- * A V2 definition as lines: the state a preview shows before and after, permissions in words when the caller
- * has the catalogue (previews do; `get_user_group` shows ids rather than spend a call on names).
+ * Names for the permissions Visier listed by id alone: Visier's group list usually names them, so the
+ * catalogue is read (once) only when some name is missing.
  */
-function definitionLines(
-  g: UserGroupDefinition,
-  describe: (permissionIds: readonly string[]) => string = (permissionIds) => permissionIds.join(', ') || 'none',
-): string[] {
+async function namedPermissions(ctx: ToolContext, groups: UserGroupSummary[]): Promise<UserGroupSummary[]> {
+  const unnamed = groups.some((g) => g.permissions?.some((p) => p.displayName === undefined));
+  if (!unnamed) return groups;
+  const catalogue = await permissionCatalogue(ctx);
+  return groups.map((g) =>
+    g.permissions
+      ? {
+          ...g,
+          permissions: g.permissions.map((p) => {
+            const displayName = p.displayName ?? catalogue.name(p.permissionId);
+            return displayName === undefined ? p : { ...p, displayName };
+          }),
+        }
+      : g,
+  );
+}
+
+/**
+ * A V2 definition as lines: the state a preview shows before and after, and `get_user_group` shows, with
+ * permissions named from the catalogue.
+ */
+function definitionLines(g: UserGroupDefinition, describe: PermissionCatalogue['describe']): string[] {
   const lines = [`${g.userGroupId ?? '(new)'} ${quoted(g.displayName ?? '')}`];
   if (g.description) lines.push(`description: ${quoted(g.description)}`);
   lines.push(`permissions: ${describe([...(g.permissionIds ?? [])].sort())}`, ...membershipLines(g.users));
@@ -73,13 +100,18 @@ export const listUserGroups = defineTool({
     const start = decodeCursor(args.cursor);
     const pageLimit = args.limit ?? 100;
     const page = await ctx.visier.listUserGroups({ start, limit: pageLimit }, ctx.call);
-    const lines = page.items.map(groupLine);
+    const items = await namedPermissions(ctx, page.items);
+    const lines = items.map(groupLine);
     const fit = linesWithinBudget(lines, ctx);
-    const more = fit < page.items.length || page.items.length === pageLimit;
+    const more = fit < items.length || items.length === pageLimit;
     const nextCursor = more ? encodeCursor(start + fit) : undefined;
-    const userGroups = page.items.slice(0, fit);
+    const userGroups = items.slice(0, fit);
     return {
-      text: fencedText(pageHeader(fit, 'user groups', nextCursor, fit < page.items.length), lines.slice(0, fit), ctx),
+      text: fencedText(
+        pageHeader(counted(fit, 'user group'), nextCursor, fit < items.length),
+        lines.slice(0, fit),
+        ctx,
+      ),
       structured: { userGroups, returned: fit, ...(nextCursor ? { nextCursor } : {}) },
     };
   },
@@ -93,9 +125,12 @@ export const getUserGroup = defineTool({
   inputSchema: { userGroupId: id('User group id'), ...projectRouting },
   outputSchema: { userGroup: groupOut },
   handler: async (args, ctx) => {
-    const userGroup = await ctx.visier.getUserGroup(args.userGroupId, {}, ctx.call);
+    const [userGroup, catalogue] = await Promise.all([
+      ctx.visier.getUserGroup(args.userGroupId, {}, ctx.call),
+      permissionCatalogue(ctx),
+    ]);
     return {
-      text: fencedText(`User group ${args.userGroupId}:`, definitionLines(userGroup), ctx),
+      text: fencedText(`User group ${args.userGroupId}:`, definitionLines(userGroup, catalogue.describe), ctx),
       structured: { userGroup },
     };
   },
@@ -126,7 +161,7 @@ export const listUserGroupMembers = defineTool({
     );
     return {
       text: fencedText(
-        pageHeader(slice.items.length, 'members', slice.nextCursor, slice.cappedBySize),
+        pageHeader(counted(slice.items.length, 'member'), slice.nextCursor, slice.cappedBySize),
         slice.lines,
         ctx,
       ),
@@ -265,9 +300,13 @@ function changeText(
         `failed ${f.userGroupId ?? ''} ${quoted(f.displayName ?? '')}: ${f.message ?? ''}${f.rci ? ` rci:${f.rci}` : ''}`,
     ),
   ];
-  return fencedText(`${verb} ${result.successes.length} user groups; ${result.failures.length} failed.`, lines, {
-    fence,
-  });
+  return fencedText(
+    `${verb} ${counted(result.successes.length, 'user group')}; ${result.failures.length} failed.`,
+    lines,
+    {
+      fence,
+    },
+  );
 }
 
 export const createUserGroups = defineTool({

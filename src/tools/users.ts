@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { counted } from '../grammar.js';
 import type { User, UserInput } from '../visier/api.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { defineTool, type ImpactTarget, type ToolContext } from './define.js';
@@ -12,7 +13,9 @@ import {
   USER_FIELDS,
   type UserField,
   userLine,
+  withLastLoginIso,
 } from './format.js';
+import { groupGrants } from './group-grants.js';
 import { currentUsers, fingerprint, fingerprintOf, holdings, identityLine, missingUser } from './preview.js';
 import { userDetailOut, userOut } from './schemas.js';
 import {
@@ -78,7 +81,7 @@ async function listPage(
           break scan;
         }
       }
-      ctx.progress(position - start, undefined, `scanned ${position - start} users`);
+      ctx.progress(position - start, undefined, `scanned ${counted(position - start, 'user')}`);
     }
   }
   const lines = users.map((user) => userLine(user, fields));
@@ -119,7 +122,7 @@ export const listUsers = defineTool({
   handler: async (args, ctx) => {
     const fields: readonly UserField[] = args.fields ?? LIST_FIELDS;
     const page = await listPage(ctx, args, fields);
-    const header = pageHeader(page.users.length, 'users', page.nextCursor, page.cappedBySize);
+    const header = pageHeader(counted(page.users.length, 'user'), page.nextCursor, page.cappedBySize);
     return {
       text: fencedText(header, page.lines, ctx),
       structured: {
@@ -136,15 +139,18 @@ const ALL = { profiles: true, permissions: true, userGroups: true } as const;
 export const getUser = defineTool({
   name: 'get_user',
   title: 'Get user',
-  description: "Gets one user with the user's permissions, user groups and profiles.",
+  description: 'Gets one user: profiles, user groups, and permissions held directly and through each group.',
   classification: 'read',
   inputSchema: { userId: id('Visier userId'), ...projectRouting },
   outputSchema: { user: userDetailOut },
   handler: async (args, ctx) => {
     const user = await ctx.visier.getUser(args.userId, ALL, ctx.call);
+    const groups = user.userGroups ?? [];
+    const grants = groups.length ? await groupGrants(ctx, new Set(groups.map((g) => g.userGroupId))) : new Map();
+    const userGroups = groups.map((g) => ({ ...g, permissions: grants.get(g.userGroupId)?.permissions ?? [] }));
     return {
-      text: fencedText(`User ${user.userId}:`, [userLine(user), ...holdings(user)], ctx),
-      structured: { user },
+      text: fencedText(`User ${user.userId}:`, [userLine(user), ...holdings(user, grants)], ctx),
+      structured: { user: withLastLoginIso({ ...user, userGroups }) },
     };
   },
 });
@@ -177,7 +183,7 @@ export const createUser = defineTool({
   },
   handler: async (args, ctx) => {
     const user = await ctx.visier.createUser(userInput(args), ctx.call);
-    return { text: fencedText('Created:', [userLine(user)], ctx), structured: { user } };
+    return { text: fencedText('Created:', [userLine(user)], ctx), structured: { user: withLastLoginIso(user) } };
   },
 });
 
@@ -234,7 +240,7 @@ export const updateUser = defineTool({
   handler: async (args, ctx) => {
     const { userId, tenantCode: _t, ...patch } = args;
     const user = await ctx.visier.updateUser(userId, patch, ctx.call);
-    return { text: fencedText('Updated:', [userLine(user)], ctx), structured: { user } };
+    return { text: fencedText('Updated:', [userLine(user)], ctx), structured: { user: withLastLoginIso(user) } };
   },
 });
 

@@ -11,6 +11,7 @@ import {
 } from '@modelcontextprotocol/server';
 import type pino from 'pino';
 import { describeCall, type UnguardedCall } from '../audit-every-call.js';
+import { counted } from '../grammar.js';
 import { PRINCIPAL_KEY } from '../server-context.js';
 import { frame, invalidInitialize } from './jsonrpc-shape.js';
 import { answeringSchemaFailures } from './schema-failures.js';
@@ -245,7 +246,9 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
         body = JSON.parse(await readBody(req, maxBody));
       } catch (error) {
         if (error instanceof BodyTooLarge) {
-          sendJsonRpcError(res, 413, -32600, `Request body larger than ${maxBody} bytes`, { connection: 'close' });
+          sendJsonRpcError(res, 413, -32600, `Request body larger than ${counted(maxBody, 'byte')}`, {
+            connection: 'close',
+          });
           req.resume();
           return;
         }

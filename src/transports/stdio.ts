@@ -8,6 +8,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { StdioServerTransport, serveStdio as serveBothEras } from '@modelcontextprotocol/server/stdio';
 import type pino from 'pino';
+import { counted } from '../grammar.js';
 import { checkMessage, errorResponse, frame } from './jsonrpc-shape.js';
 import { answeringSchemaFailures } from './schema-failures.js';
 
@@ -124,7 +125,11 @@ function lineFilter(input: PassThrough, wire: Wire): (chunk: Buffer) => void {
     if (buffered.length > STDIO_DEFAULT_MAX_BUFFER_SIZE) {
       buffered = '';
       wire.write(
-        errorResponse(null, -32600, `Invalid Request: a line longer than ${STDIO_DEFAULT_MAX_BUFFER_SIZE} bytes`),
+        errorResponse(
+          null,
+          -32600,
+          `Invalid Request: a line longer than ${counted(STDIO_DEFAULT_MAX_BUFFER_SIZE, 'byte')}`,
+        ),
       );
       return;
     }

@@ -3,6 +3,7 @@
 // benchmarks read. It knows nothing of any endpoint's meaning.
 import type { Logger } from 'pino';
 import type { Agent, request } from 'undici';
+import { counted } from '../grammar.js';
 import { backoffDelayMs, parseRetryAfter } from './backoff.js';
 import type { Clock } from './clock.js';
 import type { ResolvedRetry } from './config.js';
@@ -314,7 +315,7 @@ function parseBody(bytes: Buffer, req: HttpRequest): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new MalformedResponse(`response body is not valid JSON (${bytes.length} bytes)`);
+    throw new MalformedResponse(`response body is not valid JSON (${counted(bytes.length, 'byte')})`);
   }
 }
 

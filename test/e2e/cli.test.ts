@@ -65,7 +65,7 @@ describe('visier-admin-mcp CLI', () => {
     const intact = run(['verify-audit', audit]);
     expect(await intact.exit).toBe(0);
     expect(intact.out.stderr).toMatch(
-      /^audit log intact: 1 lines, signed by key [0-9a-f]{16} \(checked against the public key beside the log only: keep a copy elsewhere and pass --public-key\)\n$/,
+      /^audit log intact: 1 line, signed by key [0-9a-f]{16} \(checked against the public key beside the log only: keep a copy elsewhere and pass --public-key\)\n$/,
     );
 
     appendFileSync(audit, '{"forged":true}\n');

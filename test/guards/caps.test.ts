@@ -37,12 +37,12 @@ describe('ChangeBudget', () => {
     expect(b.take(50, 'b')).toBeUndefined();
     expect(b.take(1, 'c')).toEqual({
       reason: 'hour-budget',
-      text: 'this call touches 1 users; the server has made 150 of its 150 allowed changes in the last hour.',
+      text: 'this call touches 1 user; the server has made 150 of its 150 allowed changes in the last hour.',
     });
     clock.t += 30 * 60_000;
     expect(b.take(100, 'c')).toBeUndefined();
     expect(b.check(1, 'd')?.text).toBe(
-      'this call touches 1 users; the server has made 150 of its 150 allowed changes in the last hour.',
+      'this call touches 1 user; the server has made 150 of its 150 allowed changes in the last hour.',
     );
   });
 });

@@ -62,7 +62,7 @@ describe('e2e: modes through a real MCP client', () => {
           expect(result.isError).toBe(true);
           const needed = NEEDED[def.classification] as Mode;
           expect(textOf(result)).toContain(
-            `${def.name} is a '${def.classification}' tool and tenant '${suite.sandbox.tenants.primary}' runs in '${mode}' mode; it needs mode '${needed}'. The operator can start the server with --mode ${needed} (or VISIER_MCP_MODE=${needed})`,
+            `${def.name} is ${def.classification === 'access' ? 'an' : 'a'} '${def.classification}' tool and tenant '${suite.sandbox.tenants.primary}' runs in '${mode}' mode; it needs mode '${needed}'. The operator can start the server with --mode ${needed} (or VISIER_MCP_MODE=${needed})`,
           );
         }
         expect(dataRequests(suite.sandbox)).toEqual([]);

@@ -105,7 +105,7 @@ describe('e2e: caps and budgets', () => {
       const third = await e2e.call('update_user', { userId: dana, displayName: 'Dana Three' });
       expect(third.isError).toBe(true);
       expect(textOf(third)).toContain(
-        'this call touches 1 users; this caller has made 3 of its 3 allowed changes (all its sessions together).',
+        'this call touches 1 user; this caller has made 3 of its 3 allowed changes (all its sessions together).',
       );
       expect(dataRequests(suite.sandbox)).toHaveLength(sentBefore);
       expect(changeRequests(suite.sandbox).map((r) => `${r.method} ${r.path}`)).toEqual([

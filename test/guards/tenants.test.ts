@@ -43,7 +43,7 @@ describe('tenant allowlist', () => {
 
   it('refuses a call mixing allowed and forbidden tenants, naming the first forbidden one', () => {
     expect(tenantRefusal(['WFF_demo~c01', 'OTHER', 'acme~prod', 'X2'], ALLOWED)).toBe(
-      "tenant 'OTHER' is not allowed; allowed tenants: WFF_demo~c01, acme~prod. 1 more tenant(s) in this call are not allowed either. Nothing was sent.",
+      "tenant 'OTHER' is not allowed; allowed tenants: WFF_demo~c01, acme~prod. 1 more tenant in this call is not allowed either. Nothing was sent.",
     );
   });
 });

@@ -147,7 +147,7 @@ describe('hostile: what Visier reports inside a 200 or across requests', () => {
       });
       const result = await stack.call('delete_user_groups', { userGroupIds: [id] });
       expect(result.isError).toBeFalsy();
-      expect(textOf(result)).toContain('Deleted 1 user groups; 0 failed.');
+      expect(textOf(result)).toContain('Deleted 1 user group; 0 failed.');
       expect(structured(result)).toMatchObject({ successes: [{ userGroupId: id }], failures: [] });
       expect(sandbox.snapshot().userGroups.some((g) => g.userGroupId === id)).toBe(false);
     });

@@ -1,6 +1,15 @@
+// Each tool's public face (name, title, description, annotations, input and output schema, _meta) is committed,
+// one file per tool under test/__snapshots__/tools/, so any change to what a client sees shows in review.
+// After an intended change, update with: npx vitest run test/server/tools-list.test.ts -u
+// (vitest never writes a missing snapshot under CI=true, so a new tool must be committed with its file).
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGUE, READ_TOOLS } from '../support/tool-names.js';
 import { type Harness, startHarness, textOf } from './harness.js';
+
+const SNAPSHOT_DIR = fileURLToPath(new URL('../__snapshots__/tools/', import.meta.url));
+const UPDATE_HINT = 'public face changed; if intended, run: npx vitest run test/server/tools-list.test.ts -u';
 
 describe('tools/list', () => {
   let full: Harness;
@@ -9,17 +18,30 @@ describe('tools/list', () => {
   });
   afterAll(() => full.close());
 
-  it('lists exactly the catalogue in mode full, matching the committed public schema', async () => {
+  it('lists exactly the catalogue in mode full, each tool matching its committed public face', async () => {
     const { tools } = await full.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(CATALOGUE);
-    const publicFace = tools.map((t) => ({
-      name: t.name,
-      title: t.title,
-      description: t.description,
-      annotations: t.annotations,
-      inputSchema: t.inputSchema,
-    }));
-    await expect(`${JSON.stringify(publicFace, null, 2)}\n`).toMatchFileSnapshot('../__snapshots__/tools-list.json');
+    for (const tool of tools) {
+      const face = {
+        name: tool.name,
+        title: tool.title,
+        description: tool.description,
+        annotations: tool.annotations,
+        inputSchema: tool.inputSchema,
+        outputSchema: tool.outputSchema,
+        ...(tool._meta ? { _meta: tool._meta } : {}),
+      };
+      await expect(`${JSON.stringify(face, null, 2)}\n`, `${tool.name}: ${UPDATE_HINT}`).toMatchFileSnapshot(
+        `../__snapshots__/tools/${tool.name}.json`,
+      );
+    }
+    const stale = readdirSync(SNAPSHOT_DIR)
+      .map((file) => file.replace(/\.json$/, ''))
+      .filter((name) => !CATALOGUE.includes(name));
+    expect(
+      stale,
+      `snapshots of tools that no longer exist; delete their files under test/__snapshots__/tools/`,
+    ).toEqual([]);
   });
 
   it('every input field is described and unknown keys are refused; change tools take a confirmation token', async () => {

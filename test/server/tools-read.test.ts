@@ -155,6 +155,107 @@ describe('read tools against the sandbox', () => {
     expect(ids.sort()).toEqual([...expected.memberIds].sort());
   });
 
+  it('get_user shows lastLogin as an ISO date-time and keeps Visier epoch milliseconds beside it', async () => {
+    const r = await h.call('get_user', { userId: DEMO_USERS.dana.userId });
+    const user = (r.structuredContent as { user: { lastLogin?: string; lastLoginIso?: string } }).user;
+    // Dana signed in two hours before the demo epoch (2026-11-01T00:00Z); Visier sends that as epoch ms.
+    expect(user.lastLogin).toBe(String(Date.UTC(2026, 9, 31, 22)));
+    expect(user.lastLoginIso).toBe('2026-10-31T22:00:00.000Z');
+    expect(textOf(r)).toContain(
+      `${DEMO_USERS.dana.userId} ${DEMO_USERS.dana.username} "Dana Whitfield" emp:E000002 lastLogin:2026-10-31T22:00:00.000Z`,
+    );
+    const listed = await h.call('list_users', { search: 'whitfield', fields: ['lastLogin'] });
+    expect((listed.structuredContent as { users: unknown[] }).users).toEqual([
+      { userId: DEMO_USERS.dana.userId, lastLogin: user.lastLogin, lastLoginIso: '2026-10-31T22:00:00.000Z' },
+    ]);
+    expect(textOf(listed)).toContain(`${DEMO_USERS.dana.userId} lastLogin:2026-10-31T22:00:00.000Z`);
+  });
+
+  it('get_user says which permissions are direct and which each group grants, with one read of the groups', async () => {
+    const snap = h.sandbox.snapshot();
+    h.sandbox.clearRequests();
+    const r = await h.call('get_user', { userId: DEMO_USERS.dana.userId });
+    const groupReads = h.sandbox.requests.filter((q) => q.path === '/v1/admin/user-groups');
+    expect(groupReads).toHaveLength(1);
+    const user = (
+      r.structuredContent as {
+        user: {
+          permissions: { permissionId: string }[];
+          userGroups: { userGroupId: string; permissions: { permissionId: string }[] }[];
+        };
+      }
+    ).user;
+    expect(user.permissions.map((p) => p.permissionId)).toEqual([DEMO_PERMISSIONS.headcount.permissionId]);
+    const danaGroups = snap.userGroups.filter((g) => g.memberIds.includes(DEMO_USERS.dana.userId));
+    expect(user.userGroups.map((g) => [g.userGroupId, g.permissions.map((p) => p.permissionId).sort()])).toEqual(
+      danaGroups.map((g) => [g.userGroupId, [...g.permissionIds].sort()]),
+    );
+    const text = textOf(r);
+    expect(text).toContain(
+      `permissions held directly: "Headcount Viewer" (${DEMO_PERMISSIONS.headcount.permissionId})`,
+    );
+    expect(text).toContain(
+      `permissions through group "Sales Analysts" (${DEMO_GROUPS.salesAnalysts.userGroupId}): "Sales Performance Analyst" (${DEMO_PERMISSIONS.salesPerformance.permissionId}), "Headcount Viewer" (${DEMO_PERMISSIONS.headcount.permissionId})`,
+    );
+  });
+
+  it('list_users_with_permission names the groups a holder holds it through (via)', async () => {
+    const snap = h.sandbox.snapshot();
+    const pid = DEMO_PERMISSIONS.headcount.permissionId;
+    const granting = snap.userGroups.filter((g) => g.permissionIds.includes(pid));
+    expect(granting.length).toBeGreaterThan(1);
+    h.sandbox.clearRequests();
+    const r = await h.call('list_users_with_permission', { permissionId: pid, includeUserGroups: true, limit: 1000 });
+    const users = (
+      r.structuredContent as {
+        users: { userId: string; permissionFrom?: string; via?: { userGroupId: string; displayName?: string }[] }[];
+      }
+    ).users;
+    expect(users.length).toBeGreaterThan(0);
+    for (const u of users) {
+      const expected = granting
+        .filter((g) => g.memberIds.includes(u.userId))
+        .map((g) => ({ userGroupId: g.userGroupId, displayName: g.displayName }));
+      expect(u.via ?? [], u.userId).toEqual(u.permissionFrom === 'User' ? [] : expected);
+    }
+    const dana = users.find((u) => u.userId === DEMO_USERS.dana.userId);
+    expect(dana?.permissionFrom).toBe('UserAndUserGroup');
+    expect(textOf(r)).toContain(
+      `${DEMO_USERS.dana.userId} ${DEMO_USERS.dana.username} direct and via group "Sales Analysts" (${DEMO_GROUPS.salesAnalysts.userGroupId}), "All Employees" (${DEMO_GROUPS.allEmployees.userGroupId}) tenant:`,
+    );
+    // One read of the groups; the holders' groups in one directory scan (250 users fit one page).
+    expect(h.sandbox.requests.filter((q) => q.path === '/v1/admin/user-groups')).toHaveLength(1);
+    expect(h.sandbox.requests.filter((q) => q.path === '/v1/admin/users')).toHaveLength(1);
+  });
+
+  it('list_users_with_permission names the only granting group without reading any user', async () => {
+    const pid = DEMO_PERMISSIONS.salesPerformance.permissionId;
+    h.sandbox.clearRequests();
+    const r = await h.call('list_users_with_permission', { permissionId: pid, includeUserGroups: true });
+    const users = (r.structuredContent as { users: { via?: { userGroupId: string }[] }[] }).users;
+    expect(users.length).toBeGreaterThan(0);
+    expect(users.map((u) => u.via)).toEqual(
+      users.map(() => [{ userGroupId: DEMO_GROUPS.salesAnalysts.userGroupId, displayName: 'Sales Analysts' }]),
+    );
+    expect(h.sandbox.requests.filter((q) => q.path.startsWith('/v1/admin/users'))).toEqual([]);
+  });
+
+  it('group listings name the permissions next to their ids, reading the catalogue at most once', async () => {
+    const salesPerf = DEMO_PERMISSIONS.salesPerformance;
+    const catalogueReads = () => h.sandbox.requests.filter((q) => q.path === '/v1/admin/permissions').length;
+    h.sandbox.clearRequests();
+    const listed = await h.call('list_user_groups', {});
+    expect(textOf(listed)).toContain(
+      `${DEMO_GROUPS.salesAnalysts.userGroupId} "Sales Analysts" permissions: "${salesPerf.displayName}" (${salesPerf.permissionId})`,
+    );
+    // Visier's group list names them itself.
+    expect(catalogueReads()).toBe(0);
+    h.sandbox.clearRequests();
+    const one = await h.call('get_user_group', { userGroupId: DEMO_GROUPS.salesAnalysts.userGroupId });
+    expect(textOf(one)).toContain(`"${salesPerf.displayName}" (${salesPerf.permissionId})`);
+    expect(catalogueReads()).toBe(1);
+  });
+
   it('get_report returns parsed rows capped at maxRows, with the total', async () => {
     const r = await h.call('get_report', { report: 'permissions-list', maxRows: 2 });
     expect(r.isError).toBeFalsy();
