@@ -23,7 +23,7 @@ try {
     cwd: stage,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const { TOOLS } = await import(pathToFileURL(join(root, 'dist', 'tools', 'index.js')).href);
+  const { TOOLS } = await import(pathToFileURL(join(root, 'dist', 'tools', 'visier', 'index.js')).href);
   const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
   manifest.tools = TOOLS.map((tool) => ({ name: tool.name, description: tool.description }));
   writeFileSync(join(stage, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);

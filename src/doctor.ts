@@ -3,13 +3,14 @@ import pino from 'pino';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { reachHost } from './doctor-reach.js';
 import { EXIT } from './exit-codes.js';
+import { counted } from './grammar.js';
 import { keyId, readSigningPublicKey } from './guards/audit-key.js';
 import { modeOf } from './guards/modes.js';
+import { VisierApiError } from './providers/http/errors.js';
+import { ASID_TOKEN_PATH, OAUTH2_TOKEN_PATH } from './providers/visier/auth.js';
+import { VisierClient } from './providers/visier/client.js';
 import { allowedTenants, visierConfig } from './runtime.js';
 import { type SandboxHandle, startSandbox } from './sandbox/index.js';
-import { ASID_TOKEN_PATH, OAUTH2_TOKEN_PATH } from './visier/auth.js';
-import { VisierClient } from './visier/client.js';
-import { VisierApiError } from './visier/errors.js';
 
 /** What doctor prints: one line per check (`ok` or `FAIL` and why), then the policy the server would enforce. */
 class Report {
@@ -105,7 +106,7 @@ function printPolicy(config: Config, sandbox: SandboxHandle | undefined, report:
   );
   report.info(
     'caps and budgets',
-    `${config.maxItemsPerCall} people per call, ${config.maxChangesPerSession} changes per caller, ${config.maxChangesPerHour} changes per hour server-wide`,
+    `${counted(config.maxItemsPerCall, 'person', 'people')} per call, ${counted(config.maxChangesPerSession, 'change')} per caller, ${counted(config.maxChangesPerHour, 'change')} per hour server-wide`,
   );
   const rate = config.rateLimit === false ? 'off' : `${config.rateLimit.perMinute}/min, ${config.rateLimit.perHour}/h`;
   report.info('Visier call rate', rate);
@@ -150,6 +151,6 @@ export async function doctorCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
   } finally {
     await sandbox?.close();
   }
-  process.stdout.write(report.failures === 0 ? 'all checks passed\n' : `${report.failures} check(s) failed\n`);
+  process.stdout.write(report.failures === 0 ? 'all checks passed\n' : `${counted(report.failures, 'check')} failed\n`);
   return report.failures === 0 ? EXIT.ok : EXIT.runtime;
 }

@@ -4,12 +4,12 @@ import type { UnguardedCall } from './audit-every-call.js';
 import type { Config } from './config.js';
 import type { GuardOptions } from './guards/guard.js';
 import { createAuditAnchor, createGuard } from './guards/index.js';
+import { withReadCache } from './providers/visier/cache.js';
+import { VisierClient } from './providers/visier/client.js';
+import type { VisierClientConfig } from './providers/visier/config.js';
 import { type SandboxHandle, startSandbox } from './sandbox/index.js';
 import { createServer } from './server.js';
-import { privilegedPolicy } from './tools/privileged.js';
-import { withReadCache } from './visier/cache.js';
-import { VisierClient } from './visier/client.js';
-import type { VisierClientConfig } from './visier/config.js';
+import { privilegedPolicy } from './tools/visier/privileged.js';
 
 /** Everything one process serves from: the Visier client (or the embedded sandbox) and the guard. */
 export interface Runtime {

@@ -5,12 +5,12 @@ import {
   type McpServer,
   type ServerContext,
 } from '@modelcontextprotocol/server';
+import type { ClientChannel, PrivilegedPolicy, ToolContext } from './contract/tool.js';
 import type { CallerInfo } from './guards/guard.js';
 import { fenceUntrusted, newFenceNonce, sanitizeMessage, sanitizeUntrustedDeep } from './guards/untrusted.js';
 import { inputRequestOf } from './input-request.js';
-import type { ClientChannel, PrivilegedPolicy, ToolContext } from './tools/define.js';
-import { privilegedPolicy } from './tools/privileged.js';
-import type { CallOptions, ProgressFn, VisierApi } from './visier/api.js';
+import type { CallOptions, ProgressFn, VisierApi } from './providers/visier/api.js';
+import { privilegedPolicy } from './tools/visier/privileged.js';
 
 // What tools and resources receive per call, built in one place from the MCP request's `extra`.
 

@@ -5,21 +5,21 @@ import { auditCallsTheSdkAnswers } from './audit-every-call.js';
 import { ASKING_TOOLS, verifyFixtureState } from './conformance/asking-tools.js';
 import { registerConformanceResourcesAndPrompts } from './conformance/resources-prompts.js';
 import { CONTENT_TOOLS } from './conformance/tools.js';
+import type { AnyToolDefinition, PrivilegedPolicy } from './contract/tool.js';
 import { CONFIRMATION_TOKEN_ARG, type Guard, type GuardedOutcome } from './guards/guard.js';
 import { DIRECTORY_TEXT_KEY, labelDirectoryData, sanitizeMessage, sanitizeUntrustedDeep } from './guards/untrusted.js';
 import { inputRequiredResult } from './input-request.js';
 import { refuseForeignCursor } from './one-page-lists.js';
 import { registerDiagnoseAccessPrompt } from './prompts/diagnose-access.js';
+import type { VisierApi } from './providers/visier/api.js';
 import { aheadOfToolsCallParsing } from './raw-tools-call.js';
 import { registerResources, sayWhenCompletionStoppedShort } from './resources/index.js';
 import { callContext, callerInfo, clientChannel, type Extra, type Ticker } from './server-context.js';
 import { OutputSchemaMismatch, type PublicFace, publicFace } from './tool-face.js';
-import { annotationsFor } from './tools/annotations.js';
-import type { AnyToolDefinition, PrivilegedPolicy } from './tools/define.js';
-import { describeToolError } from './tools/errors.js';
-import { TOOLS } from './tools/index.js';
+import { annotationsFor } from './tools/shared/annotations.js';
+import { describeToolError } from './tools/shared/errors.js';
+import { TOOLS } from './tools/visier/index.js';
 import { version } from './version.js';
-import type { VisierApi } from './visier/api.js';
 
 export interface ServerDeps {
   /** What read tools use; may answer from a short cache. */

@@ -2,7 +2,7 @@
 import type { Tool } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import { z } from 'zod';
-import type { AnyToolDefinition } from './tools/define.js';
+import type { AnyToolDefinition } from './contract/tool.js';
 
 /** A defect: a handler built a result its own outputSchema does not describe. */
 export class OutputSchemaMismatch extends Error {

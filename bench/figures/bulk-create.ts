@@ -1,4 +1,4 @@
-import type { UserInput } from '../../src/visier/api.js';
+import type { UserInput } from '../../src/providers/visier/api.js';
 import { type Figure, figure } from '../support/report.js';
 import { callTool, dataRequests, inMemoryClient, startStack } from '../support/stack.js';
 import { time } from '../support/stats.js';

@@ -5,12 +5,12 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { type CallToolResult, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Guard, Mode } from '../../src/guards/guard.js';
 import { createGuard } from '../../src/guards/index.js';
+import type { VisierApi } from '../../src/providers/visier/api.js';
+import { withReadCache } from '../../src/providers/visier/cache.js';
+import { VisierClient } from '../../src/providers/visier/client.js';
 import type { FaultSpec, SandboxHandle } from '../../src/sandbox/index.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { createServer } from '../../src/server.js';
-import type { VisierApi } from '../../src/visier/api.js';
-import { withReadCache } from '../../src/visier/cache.js';
-import { VisierClient } from '../../src/visier/client.js';
 
 // The real parts wired as the CLI wires them, with the knobs the figures turn: sandbox latency and faults,
 // the read cache, and (for the guard-overhead baseline only) a guard that lets everything through.

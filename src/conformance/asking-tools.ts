@@ -13,7 +13,7 @@ import {
   ProtocolErrorCode,
 } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import type { AnyToolDefinition, ClientChannel, ToolContext } from '../tools/define.js';
+import type { AnyToolDefinition, ClientChannel, ToolContext } from '../contract/tool.js';
 import { type FixtureOutput, fixture } from './fixture.js';
 
 const invalidParams = (message: string) => new ProtocolError(ProtocolErrorCode.InvalidParams, message);

@@ -1,6 +1,6 @@
 // One conformance fixture tool: a read tool like the product's, so it passes the same guard and audit.
 import type { ZodRawShape } from 'zod';
-import { type AnyToolDefinition, defineTool, type ToolContext, type ToolOutput } from '../tools/define.js';
+import { type AnyToolDefinition, defineTool, type ToolContext, type ToolOutput } from '../contract/tool.js';
 
 export type FixtureOutput = ToolOutput<Record<string, never>>;
 

@@ -2,7 +2,7 @@
 // They are ordinary read tools, so they pass the same guard (mode, tenant, audit) as the product's; the server
 // adds them only when started with --conformance-fixtures, which is refused outside the sandbox.
 import { setTimeout as delay } from 'node:timers/promises';
-import type { AnyToolDefinition } from '../tools/define.js';
+import type { AnyToolDefinition } from '../contract/tool.js';
 import { fixture } from './fixture.js';
 import { RED_PIXEL_PNG, SILENT_WAV } from './media.js';
 

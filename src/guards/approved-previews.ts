@@ -1,4 +1,4 @@
-import type { ImpactPreview } from '../tools/define.js';
+import type { ImpactPreview } from '../contract/tool.js';
 
 // Targets held across all previews; past this the oldest previews are forgotten (their tokens still work, a
 // refusal just says less), so a caller asking for many large previews cannot grow memory without bound.

@@ -1,4 +1,4 @@
-import type { Classification, ImpactPreview } from '../tools/define.js';
+import type { Classification, ImpactPreview } from '../contract/tool.js';
 import type { ApprovedPreviews } from './approved-previews.js';
 import type { CallerInfo, ConfirmPolicy, ElicitAnswer, ElicitFormSchema } from './guard.js';
 import { targetChangedText } from './preview-diff.js';

@@ -1,4 +1,4 @@
-import type { AnyToolDefinition, ImpactPreview, ToolContext, ToolOutput } from '../tools/define.js';
+import type { AnyToolDefinition, ImpactPreview, ToolContext, ToolOutput } from '../contract/tool.js';
 import type { AuditOptions } from './audit.js';
 
 /** A flat form schema as MCP form elicitation allows (no nesting). */

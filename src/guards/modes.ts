@@ -1,5 +1,5 @@
+import type { Classification } from '../contract/tool.js';
 import { withArticle } from '../grammar.js';
-import type { Classification } from '../tools/define.js';
 import type { Mode } from './guard.js';
 
 const CLASSES: Record<Mode, readonly Classification[]> = {

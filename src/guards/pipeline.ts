@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
+import type { AnyToolDefinition, Classification, ImpactPreview, ToolContext, ToolOutput } from '../contract/tool.js';
 import { counted } from '../grammar.js';
-import type { AnyToolDefinition, Classification, ImpactPreview, ToolContext, ToolOutput } from '../tools/define.js';
 import { ApprovedPreviews } from './approved-previews.js';
 import { type AuditDecision, AuditLog, type AuditRecord } from './audit.js';
 import { ChangeBudget, DEFAULT_CAPS } from './caps.js';

@@ -1,4 +1,4 @@
-import type { ImpactPreview, ImpactTarget } from '../tools/define.js';
+import type { ImpactPreview, ImpactTarget } from '../contract/tool.js';
 import { fenceUntrusted, newFenceNonce } from './untrusted.js';
 
 const keyOf = (target: ImpactTarget) => `${target.kind} ${target.id}`;

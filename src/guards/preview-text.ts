@@ -1,5 +1,5 @@
+import type { ImpactPreview, ImpactTarget } from '../contract/tool.js';
 import { counted } from '../grammar.js';
-import type { ImpactPreview, ImpactTarget } from '../tools/define.js';
 import { displayText, fenceUntrusted, sanitizeUntrusted } from './untrusted.js';
 
 /**

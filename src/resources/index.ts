@@ -9,14 +9,14 @@ import {
   ResourceTemplate,
 } from '@modelcontextprotocol/server';
 import type pino from 'pino';
+import type { AnyToolDefinition, ToolContext } from '../contract/tool.js';
 import type { Guard } from '../guards/guard.js';
 import { labelDirectoryData, sanitizeMessage } from '../guards/untrusted.js';
 import { refuseForeignCursor } from '../one-page-lists.js';
 import { aheadOfRequestParsing } from '../raw-tools-call.js';
 import { type CallExtra, type ContextDeps, callContext, callerInfo, type Extra } from '../server-context.js';
-import type { AnyToolDefinition, ToolContext } from '../tools/define.js';
-import { describeToolError } from '../tools/errors.js';
-import { isNotFound } from '../tools/preview.js';
+import { describeToolError } from '../tools/shared/errors.js';
+import { isNotFound } from '../tools/visier/preview.js';
 
 export interface ResourceDeps extends ContextDeps {
   guard: Guard;

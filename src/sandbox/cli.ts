@@ -2,7 +2,7 @@
 // (stdout stays free for whoever launched us).
 import { parseArgs } from 'node:util';
 import type { SandboxOptions } from './handle.js';
-import { startSandbox } from './start-sandbox.js';
+import { startSandbox } from './visier/start-sandbox.js';
 
 /** `off`, or `PER_MIN/PER_HOUR` such as `100/6000`. */
 function parseRateLimit(value: string): SandboxOptions['rateLimit'] {

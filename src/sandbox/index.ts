@@ -1,5 +1,7 @@
 // The sandbox's public entry: start it in-process, or run it from the CLI.
 export { runSandboxCli } from './cli.js';
+export { parseFaultSpec } from './faults.js';
+export type * from './handle.js';
 export {
   DEMO_CREDENTIALS,
   DEMO_GROUPS,
@@ -8,8 +10,6 @@ export {
   DEMO_TENANTS,
   DEMO_USERS,
   INJECTION_TEXT,
-} from './demo-ids.js';
-export { parseFaultSpec } from './faults.js';
-export type * from './handle.js';
-export { REPORT_COLUMNS } from './routes/reports.js';
-export { startSandbox } from './start-sandbox.js';
+} from './visier/demo-ids.js';
+export { REPORT_COLUMNS } from './visier/routes/reports.js';
+export { startSandbox } from './visier/start-sandbox.js';

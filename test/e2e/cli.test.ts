@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/commands.js';
 import { OPTIONS } from '../../src/config.js';
-import { TOOLS } from '../../src/tools/index.js';
+import { TOOLS } from '../../src/tools/visier/index.js';
 import { version } from '../../src/version.js';
 import { CLI, ensureBuilt, ROOT } from './build.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { ImpactPreview } from '../../src/contract/tool.js';
 import { ApprovedPreviews } from '../../src/guards/approved-previews.js';
-import type { ImpactPreview } from '../../src/tools/define.js';
 
 const preview = (targets: number): ImpactPreview => ({
   summary: `${targets} targets`,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Mode } from '../../src/guards/guard.js';
 import { DEMO_GROUPS, DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
-import { TOOLS } from '../../src/tools/index.js';
+import { TOOLS } from '../../src/tools/visier/index.js';
 import { dataRequests, e2eSuite, startE2E, textOf } from './e2e-harness.js';
 
 // Written out here, not taken from the guard, so a wrong mode table in the guard cannot pass.

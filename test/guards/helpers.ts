@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { type AnyToolDefinition, defineTool, type ImpactPreview, type ToolContext } from '../../src/contract/tool.js';
 import type { CallerInfo, ElicitAnswer, ElicitFormSchema, GuardOptions } from '../../src/guards/guard.js';
 import { createGuard } from '../../src/guards/index.js';
-import { type AnyToolDefinition, defineTool, type ImpactPreview, type ToolContext } from '../../src/tools/define.js';
 
 export const SECRET = 'guard-test-secret-0123456789';
 const COUNTS = { succeeded: z.number(), failed: z.number() };

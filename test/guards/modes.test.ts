@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Classification } from '../../src/contract/tool.js';
 import type { Mode } from '../../src/guards/guard.js';
 import { listedInSomeTenant, modeAllows, modeOf, modeRefusal } from '../../src/guards/modes.js';
-import type { Classification } from '../../src/tools/define.js';
 
 const CLASSES: Classification[] = ['read', 'write', 'access', 'destructive'];
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { ImpactPreview, ImpactTarget } from '../../src/contract/tool.js';
 import { fitPreview } from '../../src/guards/preview-text.js';
-import type { ImpactPreview, ImpactTarget } from '../../src/tools/define.js';
 
 const edit = (i: number): ImpactTarget => ({
   kind: 'user',

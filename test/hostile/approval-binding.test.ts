@@ -5,10 +5,10 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { defineTool, type ImpactPreview } from '../../src/contract/tool.js';
 import type { Runtime } from '../../src/runtime.js';
 import { DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
 import { CONFIRMATION_META_KEY } from '../../src/server.js';
-import { defineTool, type ImpactPreview } from '../../src/tools/define.js';
 import type { HttpHandle } from '../../src/transports/http.js';
 import { startHttpFor, startRuntimeForTest } from '../e2e/http-runtime.js';
 import { changeRequests, e2eSuite, textOf } from '../guards/e2e-harness.js';

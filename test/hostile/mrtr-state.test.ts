@@ -10,10 +10,10 @@ import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGuard } from '../../src/guards/index.js';
 import { APPROVAL_INPUT_KEY } from '../../src/input-request.js';
+import { VisierClient } from '../../src/providers/visier/client.js';
 import { DEMO_USERS, type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
 import { createServer } from '../../src/server.js';
 import { type HttpHandle, startHttp } from '../../src/transports/http.js';
-import { VisierClient } from '../../src/visier/client.js';
 import { changeRequests } from '../guards/e2e-harness.js';
 
 const BEARER_A = 'mrtr-bearer-a-0123456789abcdef';

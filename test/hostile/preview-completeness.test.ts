@@ -3,10 +3,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { type AnyToolDefinition, defineTool, type ImpactPreview, type ImpactTarget } from '../../src/contract/tool.js';
 import { fitPreview, type ShownPreview } from '../../src/guards/preview-text.js';
 import { type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
 import { CONFIRMATION_META_KEY } from '../../src/server.js';
-import { type AnyToolDefinition, defineTool, type ImpactPreview, type ImpactTarget } from '../../src/tools/define.js';
 import { textOf } from '../guards/e2e-harness.js';
 import { answering, ctx, harness, NO_ELICITATION } from '../guards/helpers.js';
 import { connectStack, type ElicitHandler } from '../support/mcp-stack.js';

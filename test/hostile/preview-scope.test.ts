@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VisierClient } from '../../src/providers/visier/client.js';
 import {
   DEMO_GROUPS,
   DEMO_PERMISSIONS,
@@ -6,7 +7,6 @@ import {
   type SandboxHandle,
   startSandbox,
 } from '../../src/sandbox/index.js';
-import type { VisierClient } from '../../src/visier/client.js';
 import { changeRequests, textOf } from '../guards/e2e-harness.js';
 import { clientFor } from '../visier/harness.js';
 import { expectRefusedAsChanged, preview, targetOf, withE2E } from './token-flow.js';

@@ -1,8 +1,8 @@
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { expect } from 'vitest';
+import type { ImpactPreview } from '../../src/contract/tool.js';
 import type { SandboxHandle } from '../../src/sandbox/index.js';
 import { CONFIRMATION_META_KEY } from '../../src/server.js';
-import type { ImpactPreview } from '../../src/tools/define.js';
 import { changeRequests, dataRequests, type E2E, type E2EOptions, startE2E, textOf } from '../guards/e2e-harness.js';
 
 // The token flow as the hostile preview suites drive it: a server on the file's sandbox, the first call that only

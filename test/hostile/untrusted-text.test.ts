@@ -3,9 +3,9 @@
 // case runs through an SDK client against the sandbox over real HTTP.
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VisierClient } from '../../src/providers/visier/client.js';
 import { DEMO_GROUPS, INJECTION_TEXT } from '../../src/sandbox/index.js';
 import { CONFIRMATION_META_KEY, DIRECTORY_TEXT_KEY, DIRECTORY_TEXT_NOTICE } from '../../src/server.js';
-import type { VisierClient } from '../../src/visier/client.js';
 import { e2eSuite, textOf } from '../guards/e2e-harness.js';
 import { HIDDEN_CODE_POINTS, hiddenIn, LINE_BREAK_CODE_POINTS } from '../support/hidden-code-points.js';
 import { clientFor } from '../visier/harness.js';

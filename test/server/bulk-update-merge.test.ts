@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { UserUpdate } from '../../src/providers/visier/api.js';
+import type { VisierClient } from '../../src/providers/visier/client.js';
 import { DEMO_USERS, type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
-import type { UserUpdate } from '../../src/visier/api.js';
-import type { VisierClient } from '../../src/visier/client.js';
 import { connectStack, type Stack } from '../support/mcp-stack.js';
 
 // Whether Visier's V2 PUT clears omitted fields is unverified, so bulk_update_users sends each user's current

@@ -1,9 +1,9 @@
 import { PassThrough } from 'node:stream';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { withReadCache } from '../../src/providers/visier/cache.js';
+import type { VisierClient } from '../../src/providers/visier/client.js';
 import { DEMO_USERS, type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
-import { withReadCache } from '../../src/visier/cache.js';
-import type { VisierClient } from '../../src/visier/client.js';
 import { connectStack, type Stack } from '../support/mcp-stack.js';
 import { clientFor } from '../visier/harness.js';
 

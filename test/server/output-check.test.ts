@@ -2,9 +2,9 @@ import { PassThrough, Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { z } from 'zod';
+import { defineTool } from '../../src/contract/tool.js';
 import { type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
 import { DIRECTORY_TEXT_NOTICE } from '../../src/server.js';
-import { defineTool } from '../../src/tools/define.js';
 import { connectStack, type Stack } from '../support/mcp-stack.js';
 
 // The server checks every result against the outputSchema it advertises, as strictly as a client will: a

@@ -2,6 +2,8 @@ import { PassThrough } from 'node:stream';
 import { type CallToolResult, Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import type { ImpactPreview, ToolContext } from '../../src/contract/tool.js';
+import type { VisierClient } from '../../src/providers/visier/client.js';
 import {
   DEMO_GROUPS,
   DEMO_PERMISSIONS,
@@ -11,10 +13,8 @@ import {
 } from '../../src/sandbox/index.js';
 import { CONFIRMATION_META_KEY } from '../../src/server.js';
 import { callContext } from '../../src/server-context.js';
-import type { ImpactPreview, ToolContext } from '../../src/tools/define.js';
-import { privilegedPolicy } from '../../src/tools/privileged.js';
-import { updateUser } from '../../src/tools/users.js';
-import type { VisierClient } from '../../src/visier/client.js';
+import { privilegedPolicy } from '../../src/tools/visier/privileged.js';
+import { updateUser } from '../../src/tools/visier/users.js';
 import { startRuntimeForTest } from '../e2e/http-runtime.js';
 import { changeRequests, dataRequests, textOf } from '../guards/e2e-harness.js';
 import { connectStack, type Stack } from '../support/mcp-stack.js';

@@ -1,6 +1,6 @@
 // A clock for the Visier client's waits that the test controls: nothing sleeps in real time, every wait asked
 // for is recorded, and a test can wait for the moment a wait begins instead of guessing it with a timer.
-import type { Clock } from '../../src/visier/clock.js';
+import type { Clock } from '../../src/providers/http/clock.js';
 
 interface Sleeper {
   until: number;

@@ -10,10 +10,10 @@ import {
 } from '@modelcontextprotocol/client';
 import type { GuardOptions } from '../../src/guards/guard.js';
 import { createGuard } from '../../src/guards/index.js';
+import { VisierClient } from '../../src/providers/visier/client.js';
+import type { VisierClientConfig } from '../../src/providers/visier/config.js';
 import type { SandboxHandle } from '../../src/sandbox/index.js';
 import { createServer, type ServerDeps } from '../../src/server.js';
-import { VisierClient } from '../../src/visier/client.js';
-import type { VisierClientConfig } from '../../src/visier/config.js';
 import { ManualClock } from './manual-clock.js';
 
 /** Answers an elicitation; `signal` aborts when the server withdraws it (notifications/cancelled). */

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/providers/http/clock.js';
+import { VisierApiError } from '../../src/providers/http/errors.js';
+import { HttpClient } from '../../src/providers/http/http.js';
+import { Redactor } from '../../src/providers/http/redact.js';
+import { SessionAuth } from '../../src/providers/visier/auth.js';
 import type { SandboxHandle } from '../../src/sandbox/handle.js';
-import { SessionAuth } from '../../src/visier/auth.js';
-import { systemClock } from '../../src/visier/clock.js';
-import { VisierApiError } from '../../src/visier/errors.js';
-import { HttpClient } from '../../src/visier/http.js';
-import { Redactor } from '../../src/visier/redact.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { authFor, captureLogs, clientFor, countRequests, startTestSandbox } from './harness.js';
 import { type RecordingProxy, startRecordingProxy } from './recording-proxy.js';

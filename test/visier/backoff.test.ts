@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, parseRetryAfter, sleep } from '../../src/visier/backoff.js';
+import { backoffDelayMs, parseRetryAfter, sleep } from '../../src/providers/http/backoff.js';
 
 const policy = { baseDelayMs: 100, maxDelayMs: 1000 };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NO_RESULT_MESSAGE, runBulk } from '../../src/visier/bulk.js';
-import { VisierApiError } from '../../src/visier/errors.js';
+import { VisierApiError } from '../../src/providers/http/errors.js';
+import { NO_RESULT_MESSAGE, runBulk } from '../../src/providers/visier/bulk.js';
 
 interface Success {
   username?: string;

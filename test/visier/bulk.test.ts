@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BulkItem, UserInput } from '../../src/providers/visier/api.js';
+import type { VisierClient } from '../../src/providers/visier/client.js';
 import type { SandboxHandle } from '../../src/sandbox/handle.js';
-import type { BulkItem, UserInput } from '../../src/visier/api.js';
-import type { VisierClient } from '../../src/visier/client.js';
 import { clientFor, countRequests, startTestSandbox } from './harness.js';
 
 const V2 = '/v2/admin/users';

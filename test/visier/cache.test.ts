@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { withReadCache } from '../../src/providers/visier/cache.js';
+import type { VisierClient } from '../../src/providers/visier/client.js';
 import type { SandboxHandle } from '../../src/sandbox/handle.js';
 import { DEMO_GROUPS, DEMO_USERS } from '../../src/sandbox/index.js';
-import { withReadCache } from '../../src/visier/cache.js';
-import type { VisierClient } from '../../src/visier/client.js';
 import { clientFor, countRequests, startTestSandbox } from './harness.js';
 
 const dana = DEMO_USERS.dana.userId;

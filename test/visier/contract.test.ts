@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import type { VisierClient } from '../../src/providers/visier/client.js';
 import type { SandboxHandle } from '../../src/sandbox/handle.js';
-import type { VisierClient } from '../../src/visier/client.js';
 import { findOperation, requireSpec, SPEC_FILES, validateRequestBody } from '../support/openapi.js';
 import { clientFor, startTestSandbox } from './harness.js';
 import { type RecordedRequest, type RecordingProxy, startRecordingProxy } from './recording-proxy.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseErrorBody, VisierApiError } from '../../src/visier/errors.js';
+import { parseErrorBody, VisierApiError } from '../../src/providers/http/errors.js';
 
 describe('parseErrorBody', () => {
   it('reads the current Status shape', () => {

@@ -1,8 +1,8 @@
 import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { VisierApiError } from '../../src/providers/http/errors.js';
+import type { VisierClient } from '../../src/providers/visier/client.js';
 import type { SandboxHandle } from '../../src/sandbox/handle.js';
-import type { VisierClient } from '../../src/visier/client.js';
-import { VisierApiError } from '../../src/visier/errors.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { clientFor, startTestSandbox } from './harness.js';
 

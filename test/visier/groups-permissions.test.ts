@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VisierClient } from '../../src/providers/visier/client.js';
 import type { SandboxHandle } from '../../src/sandbox/handle.js';
-import type { VisierClient } from '../../src/visier/client.js';
 import { clientFor, countRequests, groupAndNewcomers, startTestSandbox } from './harness.js';
 
 let handle: SandboxHandle;

@@ -1,10 +1,10 @@
 // Shared test plumbing: a sandbox per test file, clients wired to it, and a log capture.
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { VisierClient } from '../../src/providers/visier/client.js';
+import type { VisierClientConfig } from '../../src/providers/visier/config.js';
 import type { SandboxHandle, SandboxOptions } from '../../src/sandbox/handle.js';
 import { startSandbox } from '../../src/sandbox/index.js';
-import { VisierClient } from '../../src/visier/client.js';
-import type { VisierClientConfig } from '../../src/visier/config.js';
 import { ManualClock } from '../support/manual-clock.js';
 
 export type AuthKind = 'asid' | 'oauth2';

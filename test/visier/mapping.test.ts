@@ -8,8 +8,8 @@ import {
   toWireUser,
   v2FailureMessage,
   v2FailureUsername,
-} from '../../src/visier/mapping.js';
-import { wireUser, wireUserGroupDefinition, wireUsersV2Response } from '../../src/visier/wire.js';
+} from '../../src/providers/visier/mapping.js';
+import { wireUser, wireUserGroupDefinition, wireUsersV2Response } from '../../src/providers/visier/wire.js';
 
 describe('wire quirks', () => {
   it('reads accountEnabled as a boolean or a string, and sends it as a string', () => {

@@ -3,9 +3,9 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { User } from '../../src/providers/visier/api.js';
+import type { VisierClient } from '../../src/providers/visier/client.js';
 import type { SandboxHandle } from '../../src/sandbox/handle.js';
-import type { User } from '../../src/visier/api.js';
-import type { VisierClient } from '../../src/visier/client.js';
 import { clientFor, countRequests, startTestSandbox } from './harness.js';
 
 // vitest's workers run without --expose-gc; this enables it for the process at runtime.

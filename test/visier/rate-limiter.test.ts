@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from '../../src/visier/rate-limiter.js';
+import { RateLimiter } from '../../src/providers/http/rate-limiter.js';
 import { ManualClock } from '../support/manual-clock.js';
 
 // Every case reads the limiter's decision from the clock it waits on: a call either gets through without

@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VisierApiError } from '../../src/providers/http/errors.js';
+import type { VisierClient } from '../../src/providers/visier/client.js';
 import type { SandboxHandle } from '../../src/sandbox/handle.js';
-import type { VisierClient } from '../../src/visier/client.js';
-import { VisierApiError } from '../../src/visier/errors.js';
 import { clientFor, startTestSandbox } from './harness.js';
 
 let handle: SandboxHandle;

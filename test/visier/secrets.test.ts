@@ -1,8 +1,8 @@
 // No API key, password, client secret, token or cookie value may appear in any log line or error.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientLogger } from '../../src/providers/http/redact.js';
+import { VisierClient } from '../../src/providers/visier/client.js';
 import type { SandboxHandle } from '../../src/sandbox/handle.js';
-import { VisierClient } from '../../src/visier/client.js';
-import { clientLogger } from '../../src/visier/redact.js';
 import { authFor, captureLogs, startTestSandbox } from './harness.js';
 import { type RecordingProxy, startRecordingProxy } from './recording-proxy.js';
 

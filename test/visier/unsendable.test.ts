@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VisierApiError } from '../../src/providers/http/errors.js';
 import type { SandboxHandle } from '../../src/sandbox/handle.js';
-import { VisierApiError } from '../../src/visier/errors.js';
 import { clientFor, startTestSandbox } from './harness.js';
 
 // A routing value undici refuses to put in a request (here a NUL in the ProjectID header) reaches the client

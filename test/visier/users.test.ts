@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VisierApiError } from '../../src/providers/http/errors.js';
+import type { User } from '../../src/providers/visier/api.js';
+import type { VisierClient } from '../../src/providers/visier/client.js';
 import type { SandboxHandle } from '../../src/sandbox/handle.js';
-import type { User } from '../../src/visier/api.js';
-import type { VisierClient } from '../../src/visier/client.js';
-import { VisierApiError } from '../../src/visier/errors.js';
 import { clientFor, startTestSandbox } from './harness.js';
 
 let handle: SandboxHandle;

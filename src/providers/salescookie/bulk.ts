@@ -1,8 +1,9 @@
 // Runs a list of items one request-group at a time and accounts for each exactly once, in input order:
 // succeeded, failed with the reason, or not attempted (after a cancellation or a failure that every later item
 // would meet too, such as a refused API key).
-import type { BulkItem, BulkResult, ProgressFn } from '../../visier/api.js';
-import type { Tally } from '../../visier/http.js';
+
+import type { Tally } from '../http/http.js';
+import type { BulkItem, BulkResult, ProgressFn } from '../visier/api.js';
 import { SalescookieApiError } from './errors.js';
 
 export type ItemOutcome = Pick<BulkItem, 'status' | 'userId' | 'username' | 'message' | 'rci'>;

@@ -3,12 +3,12 @@
 // header), one on the OData service root, whose path holds the key, so that the paths the shared client logs and
 // puts in errors never contain it.
 import type { z } from 'zod';
-import type { BulkResult, ProgressFn } from '../../visier/api.js';
-import { systemClock } from '../../visier/clock.js';
-import { DEFAULT_CONNECTIONS, DEFAULT_TIMEOUTS, normaliseHost, resolveRetry } from '../../visier/config.js';
-import { HttpClient, type HttpStats, type Tally } from '../../visier/http.js';
-import { RateLimiter } from '../../visier/rate-limiter.js';
-import { clientLogger, Redactor } from '../../visier/redact.js';
+import { systemClock } from '../http/clock.js';
+import { HttpClient, type HttpStats, type Tally } from '../http/http.js';
+import { RateLimiter } from '../http/rate-limiter.js';
+import { clientLogger, Redactor } from '../http/redact.js';
+import type { BulkResult, ProgressFn } from '../visier/api.js';
+import { DEFAULT_CONNECTIONS, DEFAULT_TIMEOUTS, normaliseHost, resolveRetry } from '../visier/config.js';
 import { type ItemOutcome, runBulk } from './bulk.js';
 import { checkPageSize, DEFAULT_BASE_URL, DEFAULT_PAGE_SIZE, type SalescookieClientConfig } from './config.js';
 import { fromHttpError, malformed, newRequestId, SalescookieApiError } from './errors.js';

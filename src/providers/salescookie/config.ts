@@ -1,8 +1,8 @@
 // How a SalescookieClient is configured, and the defaults that apply when a field is left out.
 
 import type { Logger } from 'pino';
-import type { Clock } from '../../visier/clock.js';
-import type { RateLimitConfig, RetryConfig } from '../../visier/config.js';
+import type { Clock } from '../http/clock.js';
+import type { RateLimitConfig, RetryConfig } from '../visier/config.js';
 
 export interface SalescookieClientConfig {
   /**

@@ -2,7 +2,7 @@
 // the request id the client sent, so tools and audit can decide on `kind` and quote what the service said.
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { VisierApiError, type VisierErrorKind } from '../../visier/errors.js';
+import { VisierApiError, type VisierErrorKind } from '../http/errors.js';
 
 /** The shared HTTP client's kinds, plus `not-found`: no such user, team or e-mail. */
 export type SalescookieErrorKind = VisierErrorKind | 'not-found';

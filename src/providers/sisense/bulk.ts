@@ -1,8 +1,8 @@
 // The seed's two bulk scripts as functions: one user added to several sites (one client per site, since each
 // site has its own key) and a list of e-mails deleted from one site. Every item ends succeeded, failed with
 // Sisense's reason, or not attempted with why, in input order (the shared BulkResult shape).
-import type { BulkItem, BulkResult, ProgressFn } from '../../visier/api.js';
-import { runBulk } from '../../visier/bulk.js';
+import type { BulkItem, BulkResult, ProgressFn } from '../visier/api.js';
+import { runBulk } from '../visier/bulk.js';
 import type { SisenseClient, WriteOptions } from './client.js';
 import type { NewUser } from './domain.js';
 

@@ -2,14 +2,14 @@
 // (rate limit, retries where safe, timeouts, redaction, stats) is the shared HttpClient's; wire shapes are in
 // wire.ts and unverified-wire.ts, the mapping to domain types in mapping.ts.
 import type { z } from 'zod';
-import type { BulkResult, ProgressFn } from '../../visier/api.js';
-import { runBulk } from '../../visier/bulk.js';
-import { systemClock } from '../../visier/clock.js';
-import { DEFAULT_CONNECTIONS, DEFAULT_TIMEOUTS, normaliseHost, resolveRetry } from '../../visier/config.js';
-import { VisierApiError } from '../../visier/errors.js';
-import { HttpClient, type HttpMethod, type HttpStats, type Tally } from '../../visier/http.js';
-import { RateLimiter } from '../../visier/rate-limiter.js';
-import { Redactor } from '../../visier/redact.js';
+import { systemClock } from '../http/clock.js';
+import { VisierApiError } from '../http/errors.js';
+import { HttpClient, type HttpMethod, type HttpStats, type Tally } from '../http/http.js';
+import { RateLimiter } from '../http/rate-limiter.js';
+import { Redactor } from '../http/redact.js';
+import type { BulkResult, ProgressFn } from '../visier/api.js';
+import { runBulk } from '../visier/bulk.js';
+import { DEFAULT_CONNECTIONS, DEFAULT_TIMEOUTS, normaliseHost, resolveRetry } from '../visier/config.js';
 import { checkCredential, DEFAULT_SISENSE_HOST, type SisenseClientConfig } from './config.js';
 import {
   ALL_USERS,

@@ -1,7 +1,7 @@
 // How a SisenseClient is configured, and the defaults that apply when a field is left out.
 import type { Logger } from 'pino';
-import type { Clock } from '../../visier/clock.js';
-import type { RateLimitConfig, RetryConfig } from '../../visier/config.js';
+import type { Clock } from '../http/clock.js';
+import type { RateLimitConfig, RetryConfig } from '../visier/config.js';
 
 /** The host every vendor example for the users and groups API calls (reference A.2). */
 export const DEFAULT_SISENSE_HOST = 'https://api.periscopedata.com';

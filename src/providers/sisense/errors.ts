@@ -1,7 +1,7 @@
 // The error every Sisense call fails with. It is the shared HTTP layer's error (kind, status, retryable, sent,
 // afterUnknownOutcome), so the bulk runner and the tool layer read it as they read Visier's, with Sisense's
 // name in the message and the upstream request id under its own name.
-import { VisierApiError } from '../../visier/errors.js';
+import { VisierApiError } from '../http/errors.js';
 
 export class SisenseApiError extends VisierApiError {
   /** Which system answered; `name` stays the shared layer's, which the tool layer matches on. */

@@ -1,7 +1,7 @@
 // The client's logger: the caller's as a child, or pino on stderr (stdout belongs to JSON-RPC in stdio mode).
 // The shared redaction paths apply, plus the partner-auth header, which carries the site's key.
 import pino, { type Logger } from 'pino';
-import { REDACT_PATHS, REDACTED } from '../../visier/redact.js';
+import { REDACT_PATHS, REDACTED } from '../http/redact.js';
 import { PARTNER_AUTH_HEADER } from './wire.js';
 
 const PATHS = [...REDACT_PATHS, `headers["${PARTNER_AUTH_HEADER}"]`, `headers["${PARTNER_AUTH_HEADER.toLowerCase()}"]`];

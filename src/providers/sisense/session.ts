@@ -1,6 +1,6 @@
 // The shared HTTP client's Session for Sisense: a static per-site key in `HTTP-X-PARTNER-AUTH`. There is no
 // token to renew, so `invalidate` has nothing to forget.
-import type { Session } from '../../visier/http.js';
+import type { Session } from '../http/http.js';
 import { PARTNER_AUTH_HEADER } from './wire.js';
 
 export class PartnerAuthSession implements Session {

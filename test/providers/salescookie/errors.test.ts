@@ -1,9 +1,9 @@
 // A reply that breaks its schema is named by field and rule, never by value (directory text is untrusted and may
 // be long); an HTTP error of the shared client keeps Sales Cookie's words and gains the request id.
 import { describe, expect, it } from 'vitest';
+import { VisierApiError } from '../../../src/providers/http/errors.js';
 import { fromHttpError, malformed, SalescookieApiError } from '../../../src/providers/salescookie/errors.js';
 import { WorkspaceRoleRow } from '../../../src/providers/salescookie/unverified-wire.js';
-import { VisierApiError } from '../../../src/visier/errors.js';
 
 describe('Sales Cookie errors', () => {
   it('name the offending reply field and the rule, not the value', () => {

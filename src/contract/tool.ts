@@ -1,0 +1,191 @@
+import type {
+  ClientCapabilities,
+  ContentBlock,
+  CreateMessageRequestParams,
+  CreateMessageResult,
+  ElicitRequestFormParams,
+  ElicitResult,
+  InputRequiredSpec,
+  LoggingLevel,
+} from '@modelcontextprotocol/server';
+import type { ZodRawShape, z } from 'zod';
+import type { CallOptions, ProgressFn, VisierApi } from '../providers/visier/api.js';
+
+/**
+ * The single source for a tool's annotations, whether a mode lists it, whether it needs confirmation and
+ * how it is audited. Never list tool names anywhere else.
+ */
+export type Classification = 'read' | 'write' | 'access' | 'destructive';
+
+/** What the guards need to show a human before an access, destructive or large change. */
+export interface ImpactPreview {
+  /** One-line summary, e.g. "Grant 'Compensation Admin' to 3 users". */
+  summary: string;
+  /** Affected targets, with names, and what each gains or loses (before -> after). */
+  targets: ImpactTarget[];
+  /**
+   * A stable digest of the target identities and their relevant current state. Recomputed right before
+   * acting: if it differs from the one the human saw, the call is refused.
+   */
+  fingerprint: string;
+  /**
+   * The change's class by its effect, when stronger than its tool's (a username change of a permission holder,
+   * or re-enabling an account, is `access`). The guard acts on the stronger of the two, never the lower.
+   */
+  classification?: Classification;
+  /** Why `classification` is stronger than the tool's, when no elevated target says it already. */
+  classificationReason?: string;
+  /**
+   * People whose account or access the change reaches, an all-users or dynamic group counted as the users it
+   * reaches. Caps, change budgets and the confirmation threshold count the larger of this and `itemCount`.
+   */
+  peopleReached?: number;
+  /**
+   * Names of the privileged permissions this change grants to anyone, directly or through a group (see
+   * `ToolContext.privileged`). A preview that grants one says so on its first line.
+   */
+  privilegedGrants?: string[];
+  /**
+   * Set when some of the people reached cannot be counted (a dynamic filter: Visier evaluates it on employee
+   * data and no Users API lists whom it matches). `peopleReached` then counts only the known members; the
+   * guard treats the reach as over any threshold.
+   */
+  reachUnknown?: boolean;
+}
+
+export interface ImpactTarget {
+  kind: 'user' | 'user-group' | 'permission';
+  id: string;
+  /** Directory text (display name, username): untrusted data. */
+  name?: string;
+  /** Human-readable lines: what the target holds now and what changes. */
+  before?: string[];
+  after?: string[];
+  /**
+   * The change itself in words, without who the target is or what else it holds (e.g. "joins group Sales,
+   * gaining: Sales Dashboard"): targets with the same change may be shown to the human as one line with a count
+   * when the whole preview is too large. Without it, targets group only when their before and after lines match.
+   */
+  change?: string;
+  /** Set when the target does not exist (the call would fail or be a no-op for it). */
+  missing?: boolean;
+  /**
+   * Why this target's change is elevated, one short phrase each: a privileged grant, `includeAllUsers`, a
+   * dynamic filter, joining a group that grants a privileged permission, an identity change of a privilege
+   * holder, an account re-enabled. Elevated targets are always shown to the human in full.
+   */
+  elevated?: string[];
+}
+
+/** Which permissions count as privileged (administrative); the operator may name them instead. */
+export interface PrivilegedPolicy {
+  /** `details` is Visier's permission detail (`includeDetails=true`) when the caller read it. */
+  isPrivileged(permission: {
+    permissionId: string;
+    displayName?: string | undefined;
+    details?: Record<string, unknown> | undefined;
+  }): boolean;
+}
+
+/**
+ * The client behind a tool call. Product tools never use it (they ask people through the guard); it exists for
+ * the conformance fixtures, whose whole job is a conversation with the client.
+ */
+export interface ClientChannel {
+  /** What the client declared: at initialize (2025 era) or in this request's `_meta` (2026-07-28). */
+  capabilities: ClientCapabilities | undefined;
+  /** 2025 era only: a request to the client answered while the call waits; rejects if it lacks the capability. */
+  ask?: {
+    sample(params: CreateMessageRequestParams): Promise<CreateMessageResult | Record<string, unknown>>;
+    elicit(params: ElicitRequestFormParams): Promise<ElicitResult>;
+  };
+  /** 2026-07-28: the answers a repeated call brought back, keyed as the input requests were. */
+  inputResponses?: Record<string, unknown>;
+  /** 2026-07-28: the request state a repeated call brought back, exactly as sent (unverified). */
+  requestState?: string;
+}
+
+/** Everything a handler may use. Built per call by the server; handlers never see MCP or HTTP. */
+export interface ToolContext {
+  visier: VisierApi;
+  /** Visier routing for this call: the tenant and project after the guards have checked them. */
+  call: CallOptions;
+  signal: AbortSignal;
+  /** Reports progress to the client when it sent a progress token; a no-op otherwise. */
+  progress: ProgressFn;
+  /**
+   * Sends a log message to the client, only at or above the level it asked for (`logging/setLevel`, or a
+   * 2026-07-28 request's log level); a no-op otherwise. Never throws.
+   */
+  log: (level: LoggingLevel, message: string) => void;
+  /**
+   * Wraps people-entered text lines (names, descriptions) in the untrusted-data fence used for this call,
+   * so the model reads them as data, never as instructions.
+   */
+  fence: (lines: string[]) => string;
+  /** Result size cap in characters for the text part; list tools stop early and give a cursor. */
+  maxResultChars: number;
+  /** Directory the operator allows reports to be saved into, if any. */
+  reportDir?: string;
+  /** Which permissions previews mark as privileged grants. */
+  privileged: PrivilegedPolicy;
+  /** Set for tool calls (not resource reads). */
+  client?: ClientChannel;
+}
+
+export interface ToolOutput<S extends Record<string, unknown> = Record<string, unknown>> {
+  /** Compact text for the model: one line per user or group, never pretty-printed JSON. */
+  text: string;
+  /** Full data, matching the tool's outputSchema. */
+  structured: S;
+  /** Content the text cannot carry (images, audio, embedded resources), sent after it in the same order. */
+  content?: ContentBlock[];
+  /**
+   * 2026-07-28: instead of answering, ask the client for input and to repeat the call (an `input_required`
+   * result); `text` and `structured` are then not sent.
+   */
+  inputRequired?: InputRequiredSpec;
+  /**
+   * The call was carried out but Visier reports that part or all of it did not succeed (a tenant `Failed`
+   * inside a 200, a multi-request change stopped part-way): the result is an error, with the same data.
+   */
+  isError?: boolean;
+}
+
+export interface ToolDefinition<I extends ZodRawShape = ZodRawShape, O extends ZodRawShape = ZodRawShape> {
+  name: string;
+  title: string;
+  /** Short and exact: every word costs the model context. */
+  description: string;
+  classification: Classification;
+  /** A raw shape; the server wraps it in a strict object so unknown keys are rejected. */
+  inputSchema: I;
+  outputSchema: O;
+  handler: (args: z.infer<z.ZodObject<I>>, ctx: ToolContext) => Promise<ToolOutput<z.infer<z.ZodObject<O>>>>;
+  /**
+   * Required for `access` and `destructive` tools, and for `write` tools that can touch many users:
+   * reads live data (never writes) and describes the change.
+   */
+  preview?: (args: z.infer<z.ZodObject<I>>, ctx: ToolContext) => Promise<ImpactPreview>;
+  /** How many users (or groups) the call touches, for caps and the change budget. Defaults to 1. */
+  itemCount?: (args: z.infer<z.ZodObject<I>>) => number;
+  /**
+   * Whether these arguments could make the effect stronger than the tool's class or reach more people than
+   * `itemCount` (identity changes, re-enabling, membership rules). When true the guard takes the preview before
+   * caps and confirmation, even for a `write` under the threshold, and acts on its `classification` and
+   * `peopleReached`.
+   */
+  effectDependsOnData?: (args: z.infer<z.ZodObject<I>>) => boolean;
+  /** Every tenant code named inside the arguments (bulk bodies, project targets), for the allowlist. */
+  tenantsInArgs?: (args: z.infer<z.ZodObject<I>>) => string[];
+}
+
+/** Keeps each tool a single declarative object while letting TypeScript infer its argument types. */
+export function defineTool<I extends ZodRawShape, O extends ZodRawShape>(
+  def: ToolDefinition<I, O>,
+): ToolDefinition<I, O> {
+  return def;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a heterogeneous catalogue of tools with different shapes
+export type AnyToolDefinition = ToolDefinition<any, any>;

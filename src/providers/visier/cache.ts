@@ -1,0 +1,233 @@
+import { VisierApiError } from '../http/errors.js';
+import type { CallOptions, VisierApi } from './api.js';
+
+export interface ReadCacheOptions {
+  /** How long a read stays fresh, in milliseconds. 0 turns the cache off. */
+  ttlMs: number;
+  /** Entries kept at most; the oldest go first. */
+  maxEntries?: number;
+  now?: () => number;
+}
+
+export interface ReadCacheStats {
+  hits: number;
+  misses: number;
+  /** Reads answered by joining an identical read already in flight. */
+  joined: number;
+  invalidations: number;
+}
+
+type Method = keyof VisierApi;
+
+/** Reads whose answers may be reused for a short while. Streams and reports are never cached. */
+const CACHED_READS = [
+  'listUsers',
+  'getUser',
+  'listPermissions',
+  'listUsersWithPermission',
+  'listUserGroups',
+  'listUserGroupsV2',
+  'getUserGroup',
+  'listUserGroupMembers',
+] as const satisfies readonly Method[];
+
+/** Everything that changes state in Visier. */
+const WRITES = [
+  'createUser',
+  'updateUser',
+  'deleteUser',
+  'bulkCreateUsers',
+  'bulkUpdateUsers',
+  'bulkDeleteUsers',
+  'assignPermissionsToUsers',
+  'removePermissionsFromUsers',
+  'addUsersToGroups',
+  'removeUsersFromGroups',
+  'assignPermissionsToGroups',
+  'removePermissionsFromGroups',
+  'createUserGroups',
+  'updateUserGroups',
+  'deleteUserGroups',
+] as const satisfies readonly Method[];
+
+/** Passed straight through: streaming and file downloads gain nothing from a short cache. */
+const UNCACHED_READS = ['userPages', 'getReport'] as const satisfies readonly Method[];
+
+// A compile-time check that every operation of VisierApi is classified above, so a new operation cannot
+// slip past invalidation.
+type Classified = (typeof CACHED_READS)[number] | (typeof WRITES)[number] | (typeof UNCACHED_READS)[number];
+const everyOperationClassified: Record<Exclude<Method, Classified>, never> = {};
+void everyOperationClassified;
+
+interface Entry {
+  value: unknown;
+  expiresAt: number;
+}
+
+export interface CachedVisierApi extends VisierApi {
+  cacheStats: ReadCacheStats;
+  /** The same API with every read sent to Visier; its writes still clear the cache. */
+  live: VisierApi;
+}
+
+/**
+ * A short-TTL cache of Visier reads in front of any `VisierApi`. Any write clears it whole: a user's
+ * effective permissions and memberships are derived across users, groups and tenants, so narrower
+ * invalidation would be easy to get subtly wrong, and writes are rare next to the reads of a lookup session.
+ * Identical reads in flight at the same time share one request.
+ */
+export function withReadCache(inner: VisierApi, options: ReadCacheOptions): CachedVisierApi {
+  const now = options.now ?? Date.now;
+  const maxEntries = options.maxEntries ?? 5000;
+  const entries = new Map<string, Entry>();
+  const inFlight = new Map<string, Flight>();
+  const stats: ReadCacheStats = { hits: 0, misses: 0, joined: 0, invalidations: 0 };
+  // Bumped by every write; a read that started before a write must not store its (possibly stale) answer.
+  let generation = 0;
+
+  const invalidate = () => {
+    generation++;
+    entries.clear();
+    inFlight.clear();
+    stats.invalidations++;
+  };
+
+  const cachedRead = (method: Method, args: unknown[]) => {
+    const key = cacheKey(method, args);
+    const hit = entries.get(key);
+    if (hit && hit.expiresAt > now()) {
+      stats.hits++;
+      return Promise.resolve(hit.value);
+    }
+    const pending = inFlight.get(key);
+    if (pending) {
+      stats.joined++;
+      return pending.join(callerSignal(args), method);
+    }
+    stats.misses++;
+    const startedIn = generation;
+    // The shared request is cancelled only when every caller waiting on it has gone: one caller's cancel must
+    // not fail the others.
+    const flight = new Flight();
+    const call = (inner[method] as (...a: unknown[]) => Promise<unknown>).apply(inner, withSignal(args, flight.signal));
+    flight.promise = call.then(
+      (value) => {
+        if (generation === startedIn) {
+          inFlight.delete(key);
+          entries.delete(key);
+          entries.set(key, { value, expiresAt: now() + options.ttlMs });
+          if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+        }
+        return value;
+      },
+      (error: unknown) => {
+        if (generation === startedIn) inFlight.delete(key);
+        throw error;
+      },
+    );
+    // A flight whose callers all left rejects with nobody listening.
+    flight.promise.catch(() => {});
+    inFlight.set(key, flight);
+    return flight.join(callerSignal(args), method);
+  };
+
+  const passThrough =
+    (method: Method) =>
+    (...args: unknown[]) =>
+      (inner[method] as (...a: unknown[]) => unknown).apply(inner, args);
+  const invalidating =
+    (method: Method) =>
+    async (...args: unknown[]) => {
+      invalidate();
+      try {
+        return await (inner[method] as (...a: unknown[]) => Promise<unknown>).apply(inner, args);
+      } finally {
+        // A write that failed may still have been applied in part; forget whatever was read meanwhile.
+        invalidate();
+      }
+    };
+
+  const cached = { cacheStats: stats } as CachedVisierApi;
+  const live = {} as VisierApi;
+  const cachedTarget = cached as unknown as Record<Method, (...a: unknown[]) => unknown>;
+  const liveTarget = live as unknown as Record<Method, (...a: unknown[]) => unknown>;
+  for (const method of CACHED_READS) {
+    cachedTarget[method] = options.ttlMs > 0 ? (...args: unknown[]) => cachedRead(method, args) : passThrough(method);
+    liveTarget[method] = passThrough(method);
+  }
+  for (const method of WRITES) {
+    cachedTarget[method] = invalidating(method);
+    liveTarget[method] = cachedTarget[method];
+  }
+  for (const method of UNCACHED_READS) {
+    cachedTarget[method] = passThrough(method);
+    liveTarget[method] = cachedTarget[method];
+  }
+  cached.live = live;
+  return cached;
+}
+
+/** One request shared by every identical read made while it is in flight. */
+class Flight {
+  promise: Promise<unknown> = Promise.resolve();
+  private readonly controller = new AbortController();
+  private waiting = 0;
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** This caller's view: the shared answer, or its own cancellation as soon as its signal aborts. */
+  join(signal: AbortSignal | undefined, method: string): Promise<unknown> {
+    if (signal?.aborted) return Promise.reject(abortedError(method));
+    this.waiting++;
+    if (signal === undefined) return this.promise;
+    return new Promise((resolve, reject) => {
+      const leave = () => {
+        reject(abortedError(method));
+        if (--this.waiting === 0) this.controller.abort(signal.reason);
+      };
+      signal.addEventListener('abort', leave, { once: true });
+      this.promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', leave));
+    });
+  }
+}
+
+function abortedError(method: string): VisierApiError {
+  return new VisierApiError({ kind: 'aborted', retryable: false, method: 'GET', path: `(${method}, shared read)` });
+}
+
+function callerSignal(args: unknown[]): AbortSignal | undefined {
+  for (const arg of args) {
+    if (arg && typeof arg === 'object' && 'signal' in arg) return (arg as CallOptions).signal;
+  }
+  return undefined;
+}
+
+/** The arguments with the caller's signal swapped for the shared request's. */
+function withSignal(args: unknown[], signal: AbortSignal): unknown[] {
+  const replaced = args.map((arg) =>
+    arg && typeof arg === 'object' && 'signal' in arg ? { ...(arg as CallOptions), signal } : arg,
+  );
+  return replaced.some((arg, i) => arg !== args[i]) ? replaced : args;
+}
+
+/** The signal is per call and says nothing about the answer, so it is left out of the key. */
+function cacheKey(method: Method, args: unknown[]): string {
+  return JSON.stringify([method, ...args.map(withoutSignal)], sortedKeys);
+}
+
+function withoutSignal(arg: unknown): unknown {
+  if (arg && typeof arg === 'object' && 'signal' in arg) {
+    const { signal: _signal, ...rest } = arg as CallOptions & Record<string, unknown>;
+    return rest;
+  }
+  return arg;
+}
+
+function sortedKeys(_key: string, value: unknown): unknown {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)));
+  }
+  return value;
+}

@@ -1,0 +1,47 @@
+// What a route handler is given: the parsed request, the tenant it addresses and the sandbox services.
+import type { IncomingMessage } from 'node:http';
+import type { Faults } from '../faults.js';
+import type { SandboxCredentials } from '../handle.js';
+import type { Reply } from '../http-io.js';
+import { StatusError } from '../status-error.js';
+import type { TenantState } from './tenant-state.js';
+import type { TokenStore } from './tokens.js';
+
+export interface SandboxServices {
+  credentials: SandboxCredentials;
+  tokens: TokenStore;
+  faults: Faults;
+  tenants: Map<string, TenantState>;
+  primaryTenant: string;
+}
+
+export interface RequestContext {
+  req: IncomingMessage;
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  params: Record<string, string>;
+  rawBody: string;
+  /** The JSON body, undefined when the request had none. */
+  body: unknown;
+  /** The tenant named by `tenantCode` or `TargetTenantID`, else the primary one. */
+  tenant: TenantState;
+  /** Username the session token was issued to; empty on public routes. */
+  actor: string;
+  services: SandboxServices;
+}
+
+export interface Route {
+  method: string;
+  /** Express-like pattern: `:name` segments become `params.name`. */
+  path: string;
+  /** Public routes (token issuing) skip the apikey and session checks. */
+  public?: boolean;
+  handle(ctx: RequestContext): Reply | Promise<Reply>;
+}
+
+export function resolveTenant(services: SandboxServices, code: string | undefined): TenantState {
+  const tenant = services.tenants.get(code ?? services.primaryTenant);
+  if (!tenant) throw new StatusError(403, 'PermissionDenied', `Tenant '${code}' does not exist or is not accessible`);
+  return tenant;
+}

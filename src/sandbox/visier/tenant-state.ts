@@ -1,0 +1,212 @@
+// One tenant's users, groups, permissions and assignments: the single state that every API version reads
+// and changes, so a membership change through V1 is what V2 shows and the reports list.
+import type { SandboxSnapshot } from '../handle.js';
+import { type Prng, seededUuid } from '../prng.js';
+import { notFound, StatusError } from '../status-error.js';
+
+export interface UserRecord {
+  userId: string;
+  username: string;
+  displayName: string;
+  employeeId: string;
+  email: string;
+  accountEnabled: boolean;
+  /** Epoch ms of the last logon; absent for a user who never logged on. */
+  lastLogin?: number;
+  /** Shared, frozen arrays: most users hold one of a few combinations, which keeps 100k users lean. */
+  profileIds: readonly string[];
+}
+
+export type UserFields = Pick<UserRecord, 'username' | 'displayName' | 'employeeId' | 'email' | 'accountEnabled'>;
+
+export interface PermissionRecord {
+  permissionId: string;
+  displayName: string;
+  description: string;
+  /** What the data-security report lists for holders of this permission. */
+  population: string;
+  propertyAccess: 'None' | 'Aggregate' | 'Detailed';
+}
+
+export interface ProfileRecord {
+  profileId: string;
+  displayName: string;
+  capabilities: { capability: string; accessLevel: string; viewLevel: string }[];
+  validityStartTime: string;
+}
+
+export interface GroupRecord {
+  userGroupId: string;
+  displayName: string;
+  description: string;
+  permissionIds: Set<string>;
+  includeAllUsers: boolean;
+  included: Set<string>;
+  excluded: Set<string>;
+  /** Kept as given: the sandbox has no employee data to evaluate filters against. */
+  dynamicFilterDefinition?: unknown;
+  visibleForSelection?: { enabled?: boolean; features?: string[] };
+}
+
+export interface AuditEvent {
+  at: number;
+  username: string;
+  event: string;
+  details: string;
+}
+
+export class TenantState {
+  readonly users: UserRecord[] = [];
+  readonly permissions = new Map<string, PermissionRecord>();
+  readonly profiles = new Map<string, ProfileRecord>();
+  readonly groups = new Map<string, GroupRecord>();
+  /** permissionId -> userIds assigned directly (not through a group). */
+  readonly userPermissions = new Map<string, Set<string>>();
+  readonly events: AuditEvent[] = [];
+  private readonly byId = new Map<string, UserRecord>();
+  private readonly byUsername = new Map<string, UserRecord>();
+
+  constructor(
+    readonly tenantCode: string,
+    private readonly idPrng: Prng,
+  ) {}
+
+  newId(): string {
+    return seededUuid(this.idPrng);
+  }
+
+  getUser(userId: string): UserRecord | undefined {
+    return this.byId.get(userId);
+  }
+
+  findByUsername(username: string): UserRecord | undefined {
+    return this.byUsername.get(username.toLowerCase());
+  }
+
+  /** Appends a seeded user as is; the generator guarantees unique ids and usernames. */
+  load(user: UserRecord): void {
+    this.users.push(user);
+    this.byId.set(user.userId, user);
+    this.byUsername.set(user.username.toLowerCase(), user);
+  }
+
+  addUser(fields: UserFields): UserRecord {
+    if (!fields.username) throw new StatusError(400, 'InvalidArgument', 'username is required');
+    if (this.findByUsername(fields.username)) {
+      throw new StatusError(400, 'AlreadyExists', `A user with username '${fields.username}' already exists`);
+    }
+    const user: UserRecord = { userId: this.newId(), ...fields, profileIds: [] };
+    this.load(user);
+    return user;
+  }
+
+  updateUser(userId: string, patch: Partial<UserFields>): UserRecord {
+    const user = this.requireUser(userId);
+    if (patch.username !== undefined && patch.username.toLowerCase() !== user.username.toLowerCase()) {
+      if (!patch.username) throw new StatusError(400, 'InvalidArgument', 'username cannot be empty');
+      if (this.findByUsername(patch.username)) {
+        throw new StatusError(400, 'AlreadyExists', `A user with username '${patch.username}' already exists`);
+      }
+      this.byUsername.delete(user.username.toLowerCase());
+      this.byUsername.set(patch.username.toLowerCase(), user);
+    }
+    for (const key of ['username', 'displayName', 'employeeId', 'email'] as const) {
+      const value = patch[key];
+      if (value !== undefined) user[key] = value;
+    }
+    if (patch.accountEnabled !== undefined) user.accountEnabled = patch.accountEnabled;
+    return user;
+  }
+
+  deleteUser(userId: string): UserRecord {
+    const user = this.requireUser(userId);
+    this.byId.delete(userId);
+    this.byUsername.delete(user.username.toLowerCase());
+    this.users.splice(this.users.indexOf(user), 1);
+    for (const holders of this.userPermissions.values()) holders.delete(userId);
+    for (const group of this.groups.values()) {
+      group.included.delete(userId);
+      group.excluded.delete(userId);
+    }
+    return user;
+  }
+
+  requireUser(userId: string): UserRecord {
+    const user = this.byId.get(userId);
+    if (!user) throw notFound(`User '${userId}' was not found`);
+    return user;
+  }
+
+  requireGroup(userGroupId: string): GroupRecord {
+    const group = this.groups.get(userGroupId);
+    if (!group) throw notFound(`User group '${userGroupId}' was not found`);
+    return group;
+  }
+
+  requirePermission(permissionId: string): PermissionRecord {
+    const permission = this.permissions.get(permissionId);
+    if (!permission) throw notFound(`Permission '${permissionId}' was not found`);
+    return permission;
+  }
+
+  directPermissions(userId: string): PermissionRecord[] {
+    const held: PermissionRecord[] = [];
+    for (const [permissionId, holders] of this.userPermissions) {
+      const permission = this.permissions.get(permissionId);
+      if (permission && holders.has(userId)) held.push(permission);
+    }
+    return held;
+  }
+
+  isMember(group: GroupRecord, userId: string): boolean {
+    if (group.excluded.has(userId)) return false;
+    return group.includeAllUsers ? this.byId.has(userId) : group.included.has(userId);
+  }
+
+  groupsOf(userId: string): GroupRecord[] {
+    return [...this.groups.values()].filter((group) => this.isMember(group, userId));
+  }
+
+  /** Members in user order; an include-all group is everyone not excluded. */
+  members(group: GroupRecord): UserRecord[] {
+    if (group.includeAllUsers) return this.users.filter((user) => !group.excluded.has(user.userId));
+    const members: UserRecord[] = [];
+    for (const userId of group.included) {
+      const user = this.byId.get(userId);
+      if (user && !group.excluded.has(userId)) members.push(user);
+    }
+    return members;
+  }
+
+  record(username: string, event: string, details: string): void {
+    this.events.push({ at: Date.now(), username, event, details });
+  }
+
+  snapshot(): SandboxSnapshot {
+    return {
+      users: this.users.map(({ userId, username, displayName, employeeId, email, accountEnabled }) => ({
+        userId,
+        username,
+        displayName,
+        employeeId,
+        email,
+        accountEnabled,
+      })),
+      userGroups: [...this.groups.values()].map((group) => ({
+        userGroupId: group.userGroupId,
+        displayName: group.displayName,
+        description: group.description,
+        permissionIds: [...group.permissionIds],
+        memberIds: this.members(group).map((user) => user.userId),
+      })),
+      permissions: [...this.permissions.values()].map(({ permissionId, displayName, description }) => ({
+        permissionId,
+        displayName,
+        description,
+      })),
+      userPermissions: Object.fromEntries(
+        [...this.userPermissions].map(([permissionId, holders]) => [permissionId, [...holders]]),
+      ),
+    };
+  }
+}

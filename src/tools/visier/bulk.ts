@@ -1,0 +1,224 @@
+import { z } from 'zod';
+import { defineTool, type ImpactTarget, type ToolContext } from '../../contract/tool.js';
+import { counted } from '../../grammar.js';
+import type { BulkResult, User, UserInput, UserPatch, UserUpdate } from '../../providers/visier/api.js';
+import { fencedText, linesWithinBudget, quoted } from '../shared/format.js';
+import { id, name, routing, text } from './fields.js';
+import {
+  countPhrase,
+  currentUsersMany,
+  fingerprint,
+  fingerprintOf,
+  holdings,
+  identityLine,
+  missingUser,
+} from './preview.js';
+import { bulkOut } from './schemas.js';
+import {
+  elevatedProfileChange,
+  HOLDINGS,
+  mayChangeAccess,
+  profileBefore,
+  RELINK_REASON,
+  relinksEmployee,
+} from './user-effect.js';
+
+// Many users in one call; the client sends them to Visier's V2 endpoints in chunks of 100 and accounts
+// for every item as succeeded, failed or not attempted.
+
+const MAX_BULK = 10_000;
+
+const profileFields = {
+  displayName: text('Display name').optional(),
+  email: text('Email, when it differs from the username').optional(),
+  employeeId: text('Employee id').optional(),
+  accountEnabled: z.boolean().optional().describe('Whether the user can sign in'),
+};
+
+/** The fields a V2 update carries, as the user has them now. */
+function profileOf(user: User): UserPatch {
+  const profile: UserPatch = { username: user.username };
+  if (user.displayName !== undefined) profile.displayName = user.displayName;
+  if (user.employeeId !== undefined) profile.employeeId = user.employeeId;
+  if (user.email !== undefined) profile.email = user.email;
+  if (user.accountEnabled !== undefined) profile.accountEnabled = user.accountEnabled;
+  return profile;
+}
+
+const bulkOptions = (ctx: ToolContext) => ({ ...ctx.call, onProgress: ctx.progress });
+
+function bulkText(verb: string, result: BulkResult, ctx: ToolContext): string {
+  const order = { failed: 0, not_attempted: 1, succeeded: 2 } as const;
+  const lines = [...result.items]
+    .sort((a, b) => order[a.status] - order[b.status] || a.index - b.index)
+    .map(
+      (i) =>
+        `#${i.index} ${i.status} ${i.userId ?? ''} ${i.username ?? ''}${i.message ? `: ${i.message}` : ''}${i.rci ? ` rci:${i.rci}` : ''}`,
+    );
+  const fit = linesWithinBudget(lines, ctx);
+  const omitted = lines.length - fit;
+  const header =
+    `${verb}: ${result.succeeded} succeeded, ${result.failed} failed, ${result.notAttempted} not attempted.` +
+    (omitted > 0 ? ` ${counted(omitted, 'item line')} omitted here; structuredContent lists every item.` : '');
+  return fencedText(header, lines.slice(0, fit), ctx);
+}
+
+const structured = (result: BulkResult) => ({
+  succeeded: result.succeeded,
+  failed: result.failed,
+  notAttempted: result.notAttempted,
+  items: result.items.map(({ user: _user, ...item }) => item),
+});
+
+export const bulkCreateUsers = defineTool({
+  name: 'bulk_create_users',
+  title: 'Create many users',
+  description: 'Creates many users; reports each as succeeded, failed or not attempted.',
+  classification: 'write',
+  inputSchema: {
+    users: z
+      .array(z.strictObject({ username: name('Username, typically an email'), ...profileFields }))
+      .min(1)
+      .max(MAX_BULK)
+      .describe(`Users to create (1-${MAX_BULK})`),
+    ...routing,
+  },
+  outputSchema: bulkOut,
+  itemCount: (args) => args.users.length,
+  effectDependsOnData: (args) => args.users.some((u) => relinksEmployee(undefined, u)),
+  preview: async (args) => ({
+    summary: `Create ${countPhrase(args.users.length, 'user', 0)}`,
+    targets: args.users.map((u) => ({
+      kind: 'user',
+      id: u.username,
+      name: u.displayName,
+      after: [identityLine({ userId: '(new)', ...u })],
+      // Each account's own fields are who it is, not what it may do: a new account holds no permission or
+      // group of its own, so many creations are one change the human can count.
+      change: `created as a new ${u.accountEnabled === false ? 'disabled' : 'enabled'} account${u.employeeId === undefined ? '' : ' linked to an employee record'}`,
+    })),
+    fingerprint: fingerprint(['bulk_create_users', args.users]),
+    ...(args.users.some((u) => relinksEmployee(undefined, u))
+      ? { classification: 'access' as const, classificationReason: RELINK_REASON }
+      : {}),
+  }),
+  handler: async (args, ctx) => {
+    const result = await ctx.visier.bulkCreateUsers(args.users as UserInput[], bulkOptions(ctx));
+    return { text: bulkText('Create users', result, ctx), structured: structured(result) };
+  },
+});
+
+export const bulkUpdateUsers = defineTool({
+  name: 'bulk_update_users',
+  title: 'Update many users',
+  description: "Changes many users' profile fields; omitted fields stay as they are.",
+  classification: 'write',
+  inputSchema: {
+    users: z
+      .array(
+        z.strictObject({
+          userId: id('Visier userId'),
+          username: text('New username').min(1).optional(),
+          ...profileFields,
+        }),
+      )
+      .min(1)
+      .max(MAX_BULK)
+      .describe(`Users to change (1-${MAX_BULK})`),
+    ...routing,
+  },
+  outputSchema: bulkOut,
+  itemCount: (args) => args.users.length,
+  effectDependsOnData: (args) => args.users.some(mayChangeAccess),
+  preview: async (args, ctx) => {
+    // Holdings ride along on the same reads: whether a rename is an access change depends on them.
+    const current = new Map(
+      (
+        await currentUsersMany(
+          ctx,
+          args.users.map((u) => u.userId),
+          HOLDINGS,
+        )
+      ).map((c) => [c.userId, c.user]),
+    );
+    const targets: ImpactTarget[] = args.users.map(({ userId, ...patch }) => {
+      const user = current.get(userId);
+      if (!user) return missingUser(userId);
+      const keys = Object.keys(patch) as (keyof typeof patch)[];
+      const elevated = elevatedProfileChange(user, patch);
+      return {
+        kind: 'user',
+        id: userId,
+        name: user.displayName ?? user.username,
+        before: profileBefore(user, keys),
+        after: keys.map((k) => `${k}: ${quoted(patch[k])}`),
+        change: keys.map((k) => `${k} becomes ${quoted(patch[k])}`).join('; '),
+        ...(elevated.length ? { elevated } : {}),
+      };
+    });
+    return {
+      summary: `Update ${countPhrase(args.users.length, 'user', targets.filter((t) => t.missing).length)}`,
+      targets,
+      // Who each user is and what the change would overwrite, never when they last signed in: a login must
+      // not void an approval.
+      fingerprint: fingerprintOf(targets),
+      ...(targets.some((t) => t.elevated) ? { classification: 'access' as const } : {}),
+      ...(args.users.some((u) => relinksEmployee(current.get(u.userId), u))
+        ? { classification: 'access' as const, classificationReason: RELINK_REASON }
+        : {}),
+    };
+  },
+  handler: async (args, ctx) => {
+    // Whether Visier's PUT clears the fields it is not sent is UNVERIFIED, so, as update_user does, each
+    // item goes out as the user's current profile with the change applied. A user not found is sent as
+    // given, for Visier to report.
+    const current = await currentUsersMany(
+      ctx,
+      args.users.map((u) => u.userId),
+      {},
+    );
+    const profiles = new Map(current.map(({ userId, user }) => [userId, user && profileOf(user)]));
+    const merged = args.users.map((u) => ({ ...profiles.get(u.userId), ...(u as UserUpdate) }));
+    const result = await ctx.visier.bulkUpdateUsers(merged, bulkOptions(ctx));
+    return { text: bulkText('Update users', result, ctx), structured: structured(result) };
+  },
+});
+
+export const bulkDeleteUsers = defineTool({
+  name: 'bulk_delete_users',
+  title: 'Delete many users',
+  description: 'Deletes many users and all of their access; reports each as succeeded, failed or not attempted.',
+  classification: 'destructive',
+  inputSchema: {
+    userIds: z.array(id('Visier userId')).min(1).max(MAX_BULK).describe(`userIds to delete (1-${MAX_BULK})`),
+    ...routing,
+  },
+  outputSchema: bulkOut,
+  itemCount: (args) => new Set(args.userIds).size,
+  preview: async (args, ctx) => {
+    const current = await currentUsersMany(ctx, args.userIds, { permissions: true, userGroups: true, profiles: true });
+    const targets: ImpactTarget[] = current.map(({ userId, user }) =>
+      user
+        ? {
+            kind: 'user',
+            id: userId,
+            name: user.displayName ?? user.username,
+            before: [identityLine(user), ...holdings(user)],
+            after: ['deleted'],
+            change: 'deleted with everything they hold',
+          }
+        : missingUser(userId),
+    );
+    return {
+      summary: `Delete ${countPhrase(current.length, 'user', targets.filter((t) => t.missing).length)}`,
+      targets,
+      fingerprint: fingerprint(targets.map((t) => [t.id, t.before])),
+    };
+  },
+  handler: async (args, ctx) => {
+    const result = await ctx.visier.bulkDeleteUsers([...new Set(args.userIds)], bulkOptions(ctx));
+    return { text: bulkText('Delete users', result, ctx), structured: structured(result) };
+  },
+});
+
+export const BULK_TOOLS = [bulkCreateUsers, bulkUpdateUsers, bulkDeleteUsers];

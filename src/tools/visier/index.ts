@@ -1,0 +1,17 @@
+import type { AnyToolDefinition } from '../../contract/tool.js';
+import { ACCESS_TOOLS } from './access.js';
+import { BULK_TOOLS } from './bulk.js';
+import { PERMISSION_TOOLS } from './permissions.js';
+import { REPORT_TOOLS } from './reports.js';
+import { USER_GROUP_TOOLS } from './user-groups.js';
+import { USER_TOOLS } from './users.js';
+
+/** The whole catalogue, in the order tools/list shows it. */
+export const TOOLS: AnyToolDefinition[] = [
+  ...USER_TOOLS,
+  ...PERMISSION_TOOLS,
+  ...USER_GROUP_TOOLS,
+  ...REPORT_TOOLS,
+  ...BULK_TOOLS,
+  ...ACCESS_TOOLS,
+];

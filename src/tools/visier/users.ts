@@ -1,0 +1,277 @@
+import { z } from 'zod';
+import { defineTool, type ImpactTarget, type ToolContext } from '../../contract/tool.js';
+import { counted } from '../../grammar.js';
+import type { User, UserInput } from '../../providers/visier/api.js';
+import { decodeCursor, encodeCursor } from '../shared/cursor.js';
+import {
+  fencedText,
+  linesWithinBudget,
+  pageHeader,
+  pickUserFields,
+  quoted,
+  USER_FIELDS,
+  type UserField,
+  userLine,
+  withLastLoginIso,
+} from '../shared/format.js';
+import { cursor, id, limit, name, pageOutput, projectRouting, routing, text } from './fields.js';
+import { groupGrants } from './group-grants.js';
+import { currentUsers, fingerprint, fingerprintOf, holdings, identityLine, missingUser } from './preview.js';
+import { userDetailOut, userOut } from './schemas.js';
+import {
+  elevatedProfileChange,
+  HOLDINGS,
+  mayChangeAccess,
+  profileBefore,
+  RELINK_REASON,
+  relinksEmployee,
+} from './user-effect.js';
+
+const LIST_MAX = 1000;
+/** What a listing shows unless asked: enough to recognise and act on a user; get_user has the rest. */
+const LIST_FIELDS: readonly UserField[] = ['userId', 'username', 'displayName', 'accountEnabled'];
+const LIST_DEFAULT = 100;
+/** Visier's largest page; a search scans the directory in pages of this size. */
+const SCAN_PAGE = 1000;
+
+const profileFields = {
+  displayName: text('Display name').optional(),
+  email: text('Email, when it differs from the username').optional(),
+  employeeId: text('Employee id').optional(),
+  accountEnabled: z.boolean().optional().describe('Whether the user can sign in'),
+};
+
+function matches(user: User, needle: string): boolean {
+  return [user.username, user.displayName, user.email, user.employeeId, user.userId].some((v) =>
+    v?.toLowerCase().includes(needle),
+  );
+}
+
+/** Pages of the directory, or a scan of it for a search, cut to the text budget. */
+async function listPage(
+  ctx: ToolContext,
+  args: { limit?: number; cursor?: string; search?: string },
+  fields: readonly UserField[],
+): Promise<{ users: User[]; lines: string[]; nextCursor?: string; cappedBySize: boolean }> {
+  const start = decodeCursor(args.cursor);
+  const pageLimit = args.limit ?? LIST_DEFAULT;
+  let users: User[] = [];
+  // Where the next page starts after each found user: the next index, or past the non-matches a search skipped.
+  let resumeAt: (i: number) => number = (i) => start + i + 1;
+  let exhausted = false;
+  if (args.search === undefined) {
+    const page = await ctx.visier.listUsers({ limit: pageLimit, start }, ctx.call);
+    users = page.items;
+    exhausted = page.items.length < pageLimit;
+  } else {
+    const needle = args.search.toLowerCase();
+    const positions: number[] = [];
+    resumeAt = (i) => positions[i] as number;
+    let position = start;
+    exhausted = true;
+    scan: for await (const page of ctx.visier.userPages({ pageSize: SCAN_PAGE, start }, ctx.call)) {
+      for (const user of page) {
+        position++;
+        if (matches(user, needle)) {
+          users.push(user);
+          positions.push(position);
+        }
+        if (users.length === pageLimit) {
+          exhausted = false;
+          break scan;
+        }
+      }
+      ctx.progress(position - start, undefined, `scanned ${counted(position - start, 'user')}`);
+    }
+  }
+  const lines = users.map((user) => userLine(user, fields));
+  const fit = linesWithinBudget(lines, ctx);
+  const cappedBySize = fit < users.length;
+  const more = cappedBySize || !exhausted;
+  return {
+    users: cappedBySize ? users.slice(0, fit) : users,
+    lines: cappedBySize ? lines.slice(0, fit) : lines,
+    ...(more ? { nextCursor: encodeCursor(fit > 0 ? resumeAt(fit - 1) : start) } : {}),
+    cappedBySize,
+  };
+}
+
+export const listUsers = defineTool({
+  name: 'list_users',
+  title: 'List users',
+  description: 'Lists users, one page at a time, optionally only those matching a search text.',
+  classification: 'read',
+  inputSchema: {
+    search: text('Case-insensitive text to find in username, display name, email, employee id or userId')
+      .min(1)
+      .optional(),
+    fields: z
+      .array(z.enum(USER_FIELDS))
+      .min(1)
+      .max(USER_FIELDS.length)
+      .optional()
+      .describe(`Fields to return (default ${LIST_FIELDS.join(', ')})`),
+    limit: limit(LIST_MAX, LIST_DEFAULT),
+    cursor,
+    ...projectRouting,
+  },
+  outputSchema: {
+    users: z.array(userOut),
+    ...pageOutput,
+  },
+  handler: async (args, ctx) => {
+    const fields: readonly UserField[] = args.fields ?? LIST_FIELDS;
+    const page = await listPage(ctx, args, fields);
+    const header = pageHeader(counted(page.users.length, 'user'), page.nextCursor, page.cappedBySize);
+    return {
+      text: fencedText(header, page.lines, ctx),
+      structured: {
+        users: page.users.map((u) => pickUserFields(u, fields)),
+        returned: page.users.length,
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      },
+    };
+  },
+});
+
+const ALL = { profiles: true, permissions: true, userGroups: true } as const;
+
+export const getUser = defineTool({
+  name: 'get_user',
+  title: 'Get user',
+  description: 'Gets one user: profiles, user groups, and permissions held directly and through each group.',
+  classification: 'read',
+  inputSchema: { userId: id('Visier userId'), ...projectRouting },
+  outputSchema: { user: userDetailOut },
+  handler: async (args, ctx) => {
+    const user = await ctx.visier.getUser(args.userId, ALL, ctx.call);
+    const groups = user.userGroups ?? [];
+    const grants = groups.length ? await groupGrants(ctx, new Set(groups.map((g) => g.userGroupId))) : new Map();
+    const userGroups = groups.map((g) => ({ ...g, permissions: grants.get(g.userGroupId)?.permissions ?? [] }));
+    return {
+      text: fencedText(`User ${user.userId}:`, [userLine(user), ...holdings(user, grants)], ctx),
+      structured: { user: withLastLoginIso({ ...user, userGroups }) },
+    };
+  },
+});
+
+export const createUser = defineTool({
+  name: 'create_user',
+  title: 'Create user',
+  description: 'Creates a user.',
+  classification: 'write',
+  inputSchema: { username: name('Username, typically an email'), ...profileFields, ...routing },
+  outputSchema: { user: userOut },
+  effectDependsOnData: (args) => args.employeeId !== undefined,
+  preview: async (args) => {
+    const input = userInput(args);
+    return {
+      summary: `Create user ${quoted(input.username)}`,
+      targets: [
+        {
+          kind: 'user',
+          id: input.username,
+          name: input.displayName,
+          after: [identityLine({ userId: '(new)', ...input })],
+        },
+      ],
+      fingerprint: fingerprint(['create_user', input]),
+      ...(relinksEmployee(undefined, input)
+        ? { classification: 'access' as const, classificationReason: RELINK_REASON }
+        : {}),
+    };
+  },
+  handler: async (args, ctx) => {
+    const user = await ctx.visier.createUser(userInput(args), ctx.call);
+    return { text: fencedText('Created:', [userLine(user)], ctx), structured: { user: withLastLoginIso(user) } };
+  },
+});
+
+function userInput(args: { username: string } & Partial<UserInput>): UserInput {
+  const { username, displayName, email, employeeId, accountEnabled } = args;
+  return Object.fromEntries(
+    Object.entries({ username, displayName, email, employeeId, accountEnabled }).filter(([, v]) => v !== undefined),
+  ) as unknown as UserInput;
+}
+
+export const updateUser = defineTool({
+  name: 'update_user',
+  title: 'Update user',
+  description: "Changes a user's profile fields; omitted fields stay as they are.",
+  classification: 'write',
+  inputSchema: {
+    userId: id('Visier userId'),
+    username: text('New username; the user then signs in with it').min(1).optional(),
+    ...profileFields,
+    ...routing,
+  },
+  outputSchema: { user: userOut },
+  effectDependsOnData: (args) => mayChangeAccess(args),
+  preview: async (args, ctx) => {
+    const { userId, tenantCode: _t, ...patch } = args;
+    const [current] = await currentUsers(ctx, [userId], HOLDINGS);
+    const user = current?.user;
+    if (!user) {
+      const targets = [missingUser(userId)];
+      return { summary: `Update user ${userId}`, targets, fingerprint: fingerprintOf(targets) };
+    }
+    const changed = Object.keys(patch) as (keyof typeof patch)[];
+    const elevated = elevatedProfileChange(user, patch);
+    const targets: ImpactTarget[] = [
+      {
+        kind: 'user',
+        id: userId,
+        name: user.displayName ?? user.username,
+        before: profileBefore(user, changed),
+        after: changed.map((k) => `${k}: ${quoted(patch[k])}`),
+        ...(elevated.length ? { elevated } : {}),
+      },
+    ];
+    return {
+      summary: `Update ${changed.join(', ') || 'nothing'} of user ${userId}`,
+      targets,
+      fingerprint: fingerprintOf(targets),
+      ...(elevated.length ? { classification: 'access' as const } : {}),
+      ...(!elevated.length && relinksEmployee(user, patch)
+        ? { classification: 'access' as const, classificationReason: RELINK_REASON }
+        : {}),
+    };
+  },
+  handler: async (args, ctx) => {
+    const { userId, tenantCode: _t, ...patch } = args;
+    const user = await ctx.visier.updateUser(userId, patch, ctx.call);
+    return { text: fencedText('Updated:', [userLine(user)], ctx), structured: { user: withLastLoginIso(user) } };
+  },
+});
+
+export const deleteUser = defineTool({
+  name: 'delete_user',
+  title: 'Delete user',
+  description: 'Deletes a user and with it all of their access.',
+  classification: 'destructive',
+  inputSchema: { userId: id('Visier userId'), ...routing },
+  outputSchema: { userId: z.string(), deleted: z.boolean() },
+  preview: async (args, ctx) => {
+    const [current] = await currentUsers(ctx, [args.userId], ALL);
+    const user = current?.user;
+    if (!user) {
+      return {
+        summary: `Delete user ${args.userId}`,
+        targets: [missingUser(args.userId)],
+        fingerprint: fingerprint([args.userId, null]),
+      };
+    }
+    const before = [identityLine(user), ...holdings(user)];
+    return {
+      summary: `Delete user ${quoted(user.username)} (${user.userId})`,
+      targets: [{ kind: 'user', id: user.userId, name: user.displayName ?? user.username, before, after: ['deleted'] }],
+      fingerprint: fingerprint([user.userId, before]),
+    };
+  },
+  handler: async (args, ctx) => {
+    await ctx.visier.deleteUser(args.userId, ctx.call);
+    return { text: `Deleted user ${args.userId}.`, structured: { userId: args.userId, deleted: true } };
+  },
+});
+
+export const USER_TOOLS = [listUsers, getUser, createUser, updateUser, deleteUser];
