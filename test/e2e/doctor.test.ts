@@ -82,7 +82,7 @@ describe('visier-admin-mcp doctor', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(`FAIL  reach Visier: TCP: 127.0.0.1 port ${port}: ECONNREFUSED`);
     expect(run.stdout).toContain('FAIL  sign in: not tried: the host cannot be reached');
-    expect(run.stdout).toMatch(/^2 check\(s\) failed$/m);
+    expect(run.stdout).toMatch(/^2 checks failed$/m);
   });
 
   it('an unresolvable host name fails at DNS', async () => {
