@@ -21,6 +21,12 @@ interface OptionSpec {
 }
 
 export const OPTIONS = {
+  provider: {
+    flag: '--provider',
+    env: 'VISIER_MCP_PROVIDER',
+    kind: 'string',
+    help: 'The system served: visier, sisense (Sisense for Cloud Data Teams) or salescookie',
+  },
   sandbox: {
     flag: '--sandbox',
     env: 'VISIER_SANDBOX',
@@ -171,6 +177,28 @@ export const OPTIONS = {
   clientSecret: { env: 'VISIER_CLIENT_SECRET', kind: 'string', help: 'OAuth2 client secret' },
   tenantCode: { env: 'VISIER_TENANT_CODE', kind: 'string', help: 'Default tenant code' },
   projectId: { env: 'VISIER_PROJECT_ID', kind: 'string', help: 'Default Visier project id' },
+  sisenseHost: {
+    env: 'SISENSE_HOST',
+    kind: 'string',
+    help: 'Sisense for Cloud Data Teams API host (default https://api.periscopedata.com)',
+  },
+  sisenseSites: {
+    env: 'SISENSE_PARTNER_AUTH',
+    kind: 'string',
+    help: 'Comma-separated SITE:API_KEY pairs, one per Sisense site (the first is the default)',
+  },
+  salescookieHost: {
+    env: 'SALESCOOKIE_HOST',
+    kind: 'string',
+    help: 'Sales Cookie base URL up to /app (default https://salescookie.com/app)',
+  },
+  salescookieApiKey: { env: 'SALESCOOKIE_API_KEY', kind: 'string', help: "A Sales Cookie full admin's API key" },
+  salescookieWorkspace: {
+    env: 'SALESCOOKIE_WORKSPACE',
+    kind: 'string',
+    help: 'Name of the Sales Cookie workspace the key belongs to, for the allowlist and the audit',
+    computed: 'salescookie',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 type Key = keyof typeof OPTIONS;
@@ -201,7 +229,32 @@ const rateLimit = z
   })
   .refine((v) => v === false || (v.perMinute > 0 && v.perHour > 0), 'both limits must be above 0');
 
+export const PROVIDER_IDS = ['visier', 'sisense', 'salescookie'] as const;
+export type ProviderId = (typeof PROVIDER_IDS)[number];
+
+/** `SITE:KEY` pairs: the site slug and its API key, as Sisense's `HTTP-X-PARTNER-AUTH` header carries them. */
+const siteKeys = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(z.string().regex(/^[^:\s,]+:[^\s,]+$/, 'each entry must be SITE:API_KEY'))
+      .min(1, 'must name at least one SITE:API_KEY'),
+  )
+  .transform((pairs) =>
+    pairs.map((pair) => {
+      const at = pair.indexOf(':');
+      return { site: pair.slice(0, at), apiKey: pair.slice(at + 1) };
+    }),
+  );
+
 const schema = z.strictObject({
+  provider: z.enum(PROVIDER_IDS).default('visier'),
   sandbox: bool.default(false),
   mode: z.enum(MODES).default('read-only'),
   tenants: list.optional(),
@@ -240,6 +293,11 @@ const schema = z.strictObject({
   clientId: secret.optional(),
   clientSecret: secret.optional(),
   tenantCode: z.string().min(1).max(256).optional(),
+  sisenseHost: z.url({ protocol: /^https?$/ }).optional(),
+  sisenseSites: siteKeys.optional(),
+  salescookieHost: z.url({ protocol: /^https?$/ }).optional(),
+  salescookieApiKey: secret.optional(),
+  salescookieWorkspace: z.string().min(1).max(256).optional(),
   projectId: z.string().min(1).max(256).optional(),
 });
 
@@ -306,26 +364,39 @@ function readTenantModes(file: string, source: string): Record<string, Mode> {
   return parsed.data;
 }
 
-/** The Visier credential variables, by config key; a real tenant needs all of REQUIRED, and both OAuth2 ones or neither. */
-const REQUIRED_CREDENTIALS = ['visierHost', 'apiKey', 'username', 'password'] as const;
-const OAUTH2_CREDENTIALS = ['clientId', 'clientSecret'] as const;
+/**
+ * Each provider's credential variables, by config key: a real system needs all of `required`, and all of
+ * `together` or none of them. Visier: ASID token login, or with both OAuth2 ones the password grant instead.
+ */
+const CREDENTIALS: Record<ProviderId, { name: string; required: readonly Key[]; together: readonly Key[] }> = {
+  visier: {
+    name: 'Visier',
+    required: ['visierHost', 'apiKey', 'username', 'password'],
+    together: ['clientId', 'clientSecret'],
+  },
+  sisense: { name: 'Sisense', required: ['sisenseSites'], together: [] },
+  salescookie: { name: 'Sales Cookie', required: ['salescookieApiKey'], together: [] },
+};
 
 /**
  * What a partial credential set lacks, named by variable; undefined when none is set (the sandbox) or the set is
  * complete. Complete: VISIER_HOST, VISIER_API_KEY, VISIER_USERNAME and VISIER_PASSWORD (ASID token login), plus
  * VISIER_CLIENT_ID and VISIER_CLIENT_SECRET together for the OAuth2 password grant instead.
  */
-function missingCredentials(values: Partial<Record<Key, unknown>>): string | undefined {
-  const all = [...REQUIRED_CREDENTIALS, ...OAUTH2_CREDENTIALS];
-  const given = all.filter((key) => values[key] !== undefined);
+function missingCredentials(provider: ProviderId, values: Partial<Record<Key, unknown>>): string | undefined {
+  const { name, required, together } = CREDENTIALS[provider];
+  const given = [...required, ...together].filter((key) => values[key] !== undefined);
   if (given.length === 0) return undefined;
-  const oauth = OAUTH2_CREDENTIALS.some((key) => values[key] !== undefined);
-  const missing = [...REQUIRED_CREDENTIALS, ...(oauth ? OAUTH2_CREDENTIALS : [])].filter(
-    (key) => values[key] === undefined,
-  );
+  const paired = together.some((key) => values[key] !== undefined);
+  const missing = [...required, ...(paired ? together : [])].filter((key) => values[key] === undefined);
   if (missing.length === 0) return undefined;
   const names = (keys: readonly Key[]) => keys.map((key) => (OPTIONS[key] as OptionSpec).env).join(', ');
-  return `incomplete Visier credentials: ${names(given)} set but ${names(missing)} missing (a tenant needs ${names(REQUIRED_CREDENTIALS)}${oauth ? `, and ${names(OAUTH2_CREDENTIALS)} together` : ''}; unset them all, or pass --sandbox, for the demo tenant)`;
+  return `incomplete ${name} credentials: ${names(given)} set but ${names(missing)} missing (a real system needs ${names(required)}${paired ? `, and ${names(together)} together` : ''}; unset them all, or pass --sandbox, for the demo data)`;
+}
+
+/** Whether any of the provider's credentials is set (then all must be: see missingCredentials). */
+function hasCredentialsFor(provider: ProviderId, values: Partial<Record<Key, unknown>>): boolean {
+  return CREDENTIALS[provider].required.some((key) => values[key] !== undefined);
 }
 
 /**
@@ -349,15 +420,16 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   }
   const { tenantModes, confirmSecret, auditLog, auditKey, ...rest } = parsed.data;
   // Asked for explicitly, the sandbox ignores credentials; otherwise a partial set is a mistake, never demo data.
-  const incomplete = rest.sandbox ? undefined : missingCredentials(rest);
+  const incomplete = rest.sandbox ? undefined : missingCredentials(rest.provider, rest);
   if (incomplete !== undefined) throw new ConfigError(incomplete);
-  const hasCredentials = rest.visierHost !== undefined;
+  const hasCredentials = hasCredentialsFor(rest.provider, rest);
   // Fixtures answer without Visier and are no part of the product: never next to a real tenant.
   if (rest.conformanceFixtures && hasCredentials && !rest.sandbox) {
     throw new ConfigError('--conformance-fixtures: test only, allowed only with the sandbox (--sandbox)');
   }
   const sandbox = rest.sandbox || !hasCredentials;
-  if (!sandbox && rest.tenantCode === undefined && rest.tenants === undefined) {
+  // Sisense names its sites in SISENSE_PARTNER_AUTH and a Sales Cookie key is one workspace: only Visier needs telling.
+  if (!sandbox && rest.provider === 'visier' && rest.tenantCode === undefined && rest.tenants === undefined) {
     throw new ConfigError('VISIER_TENANT_CODE or --tenants: name the tenant(s) this server may touch');
   }
   return {

@@ -9,7 +9,7 @@ import { modeOf } from './guards/modes.js';
 import { VisierApiError } from './providers/http/errors.js';
 import { ASID_TOKEN_PATH, OAUTH2_TOKEN_PATH } from './providers/visier/auth.js';
 import { VisierClient } from './providers/visier/client.js';
-import { allowedTenants, visierConfig } from './runtime.js';
+import { allowedTenants, visierConfig } from './registry/visier.js';
 import { type SandboxHandle, startSandbox } from './sandbox/index.js';
 
 /** What doctor prints: one line per check (`ok` or `FAIL` and why), then the policy the server would enforce. */

@@ -5,11 +5,11 @@ import {
   type McpServer,
   type ServerContext,
 } from '@modelcontextprotocol/server';
-import type { ClientChannel, PrivilegedPolicy, ToolContext } from './contract/tool.js';
+import type { Provider } from './contract/provider.js';
+import type { ClientChannel, PrivilegedPolicy, ProgressFn, Scope, ToolContext } from './contract/tool.js';
 import type { CallerInfo } from './guards/guard.js';
 import { fenceUntrusted, newFenceNonce, sanitizeMessage, sanitizeUntrustedDeep } from './guards/untrusted.js';
 import { inputRequestOf } from './input-request.js';
-import type { CallOptions, ProgressFn, VisierApi } from './providers/visier/api.js';
 import { privilegedPolicy } from './tools/visier/privileged.js';
 
 // What tools and resources receive per call, built in one place from the MCP request's `extra`.
@@ -37,7 +37,10 @@ export const WAITING_BEAT_MS = 10_000;
 const MODERN_REVISION = '2026-07-28';
 
 export interface ContextDeps {
-  visier: VisierApi;
+  /** The provider's client the call uses (read tools may get a cached one, change tools always a live one). */
+  api: unknown;
+  /** The system served: how the call's scope is read from its arguments and handed to the client. */
+  provider: Pick<Provider, 'scopeArgs' | 'callOptions'>;
   maxResultChars: number;
   reportDir?: string;
   defaultTenant?: string;
@@ -100,15 +103,19 @@ export function callContext(
   client?: ClientChannel,
 ): ToolContext {
   const nonce = newFenceNonce();
-  const tenantCode = typeof args.tenantCode === 'string' ? args.tenantCode : deps.defaultTenant;
-  const call: CallOptions = {
-    signal: extra.mcpReq.signal,
-    ...(tenantCode === undefined ? {} : { tenantCode }),
-    ...(typeof args.projectId === 'string' ? { projectId: args.projectId } : {}),
+  const { scopeArgs } = deps.provider;
+  const named = (arg: string | undefined) =>
+    arg !== undefined && typeof args[arg] === 'string' ? (args[arg] as string) : undefined;
+  const tenant = named(scopeArgs.tenant) ?? deps.defaultTenant;
+  const project = named(scopeArgs.project);
+  const scope: Scope = {
+    ...(tenant === undefined ? {} : { tenant }),
+    ...(project === undefined ? {} : { project }),
   };
   return {
-    visier: deps.visier,
-    call,
+    api: deps.api,
+    call: deps.provider.callOptions(scope, extra.mcpReq.signal),
+    scope,
     signal: extra.mcpReq.signal,
     progress: progressFor(extra).report,
     log: (level, message) => {

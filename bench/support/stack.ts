@@ -74,8 +74,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const newServer = (override?: Guard) =>
     createServer({
-      visier,
-      liveVisier: visier.live,
+      api: visier,
+      liveApi: visier.live,
       guard: override ?? guard,
       sandbox: true,
       defaultTenant: sandbox.tenants.primary,

@@ -9,7 +9,6 @@ import type {
   LoggingLevel,
 } from '@modelcontextprotocol/server';
 import type { ZodRawShape, z } from 'zod';
-import type { CallOptions, ProgressFn, VisierApi } from '../providers/visier/api.js';
 
 /**
  * The single source for a tool's annotations, whether a mode lists it, whether it needs confirmation and
@@ -105,11 +104,26 @@ export interface ClientChannel {
   requestState?: string;
 }
 
-/** Everything a handler may use. Built per call by the server; handlers never see MCP or HTTP. */
-export interface ToolContext {
-  visier: VisierApi;
-  /** Visier routing for this call: the tenant and project after the guards have checked them. */
-  call: CallOptions;
+/** Progress of a multi-request operation: `done` of `total` units (items or pages). */
+export type ProgressFn = (done: number, total: number | undefined, message?: string) => void;
+
+/**
+ * Where a call acts, in the provider's terms (a Visier tenant and project, a Sisense site, the Sales Cookie
+ * workspace), after the guards have checked it against the allowlist.
+ */
+export interface Scope {
+  tenant?: string;
+  project?: string;
+}
+
+/**
+ * Everything a handler may use. Built per call by the server; handlers never see MCP or HTTP. `Api` is the
+ * provider's client, `Call` its per-call routing (Visier's `CallOptions`: tenant, project, signal).
+ */
+export interface ToolContext<Api = unknown, Call = unknown> {
+  api: Api;
+  call: Call;
+  scope: Scope;
   signal: AbortSignal;
   /** Reports progress to the client when it sent a progress token; a no-op otherwise. */
   progress: ProgressFn;
@@ -152,7 +166,12 @@ export interface ToolOutput<S extends Record<string, unknown> = Record<string, u
   isError?: boolean;
 }
 
-export interface ToolDefinition<I extends ZodRawShape = ZodRawShape, O extends ZodRawShape = ZodRawShape> {
+export interface ToolDefinition<
+  I extends ZodRawShape = ZodRawShape,
+  O extends ZodRawShape = ZodRawShape,
+  Api = unknown,
+  Call = unknown,
+> {
   name: string;
   title: string;
   /** Short and exact: every word costs the model context. */
@@ -161,12 +180,12 @@ export interface ToolDefinition<I extends ZodRawShape = ZodRawShape, O extends Z
   /** A raw shape; the server wraps it in a strict object so unknown keys are rejected. */
   inputSchema: I;
   outputSchema: O;
-  handler: (args: z.infer<z.ZodObject<I>>, ctx: ToolContext) => Promise<ToolOutput<z.infer<z.ZodObject<O>>>>;
+  handler: (args: z.infer<z.ZodObject<I>>, ctx: ToolContext<Api, Call>) => Promise<ToolOutput<z.infer<z.ZodObject<O>>>>;
   /**
    * Required for `access` and `destructive` tools, and for `write` tools that can touch many users:
    * reads live data (never writes) and describes the change.
    */
-  preview?: (args: z.infer<z.ZodObject<I>>, ctx: ToolContext) => Promise<ImpactPreview>;
+  preview?: (args: z.infer<z.ZodObject<I>>, ctx: ToolContext<Api, Call>) => Promise<ImpactPreview>;
   /** How many users (or groups) the call touches, for caps and the change budget. Defaults to 1. */
   itemCount?: (args: z.infer<z.ZodObject<I>>) => number;
   /**
@@ -187,5 +206,10 @@ export function defineTool<I extends ZodRawShape, O extends ZodRawShape>(
   return def;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: a heterogeneous catalogue of tools with different shapes
-export type AnyToolDefinition = ToolDefinition<any, any>;
+/** `defineTool` for one provider's tools: their handlers see its client and routing, typed. */
+export function toolDefiner<Api, Call>() {
+  return <I extends ZodRawShape, O extends ZodRawShape>(def: ToolDefinition<I, O, Api, Call>) => def;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a heterogeneous catalogue of tools with different shapes and providers
+export type AnyToolDefinition = ToolDefinition<any, any, any, any>;

@@ -54,8 +54,7 @@ function reachedTenants(
   ctx: ToolContext,
   defaultTenant: string,
 ): string[] {
-  const reached = [ctx.call.tenantCode ?? defaultTenant];
-  if (ctx.call.targetTenantId !== undefined) reached.push(ctx.call.targetTenantId);
+  const reached = [ctx.scope.tenant ?? defaultTenant];
   reached.push(...(def.tenantsInArgs?.(args) ?? []));
   return [...new Set(reached)];
 }
@@ -298,7 +297,7 @@ export function createGuard(options: GuardOptions): Guard {
         const shown = withWhere(
           withRunningCount(taken, unconfirmedSoFar, items, threshold),
           record.tenants,
-          ctx.call.projectId,
+          ctx.scope.project,
         );
         const confirmer = chooseConfirmer(options.confirm, caller, token !== undefined, strategies);
         // A person reads it in a form (elicitation or input request), or the model reads it in the result.

@@ -116,7 +116,9 @@ describe.each(CLIENTS)('a $era client', ({ era, connect, method }) => {
       } finally {
         await client.close();
       }
-      const group = runtime.sandbox!.snapshot().userGroups.find((g) => g.userGroupId === change.userGroupId)!;
+      const group = runtime
+        .sandbox!.snapshot()
+        .userGroups.find((g: { userGroupId: string }) => g.userGroupId === change.userGroupId)!;
       expect(change.userIds.every((id) => group.memberIds.includes(id))).toBe(true);
     });
   });

@@ -147,7 +147,7 @@ describe('HTTP hardening', () => {
     await client.connect(new StreamableHTTPClientTransport(new URL(http.url)));
     runtime.sandbox!.faults.set({ latencyMs: 400 });
     try {
-      const arrived = runtime.sandbox!.nextRequest((r) => r.path === '/v1/admin/permissions');
+      const arrived = runtime.sandbox!.nextRequest((r: { path: string }) => r.path === '/v1/admin/permissions');
       const call = client.callTool({ name: 'list_permissions', arguments: { limit: 1 } });
       const request = await arrived;
       const closing = http.close();

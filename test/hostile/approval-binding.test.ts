@@ -103,7 +103,9 @@ describe('hostile: budgets belong to the caller, not the session (real HTTP tran
     const third = await call(fresh, 'update_user', { userId: dana, displayName: 'Dana Three' });
     expect(third.isError).toBe(true);
     expect(textOf(third)).toContain('this caller has made 2 of its 2 allowed changes (all its sessions together)');
-    expect(runtime.sandbox?.snapshot().users.find((u) => u.userId === dana)?.displayName).toBe('Dana Two');
+    expect(runtime.sandbox?.snapshot().users.find((u: { userId: string }) => u.userId === dana)?.displayName).toBe(
+      'Dana Two',
+    );
     await fresh.close();
 
     // The caller is the bearer: another bearer on the same guard has its own allowance.

@@ -54,7 +54,7 @@ beforeAll(async () => {
     now: () => clock,
   });
   const make = () =>
-    createServer({ visier, guard, sandbox: true, defaultTenant: sandbox.tenants.primary, logger: silent });
+    createServer({ api: visier, guard, sandbox: true, defaultTenant: sandbox.tenants.primary, logger: silent });
   const endpoint = (token: string) =>
     startHttp({
       host: '127.0.0.1',

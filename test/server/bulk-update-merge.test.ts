@@ -24,7 +24,7 @@ beforeAll(async () => {
         sent.push(users);
         return client.bulkUpdateUsers(users, options);
       };
-      return { visier: watched };
+      return { api: watched };
     },
     elicit: async () => ({ action: 'accept', content: { confirm: true } }),
   });

@@ -22,7 +22,7 @@ beforeAll(async () => {
     guard: { confirmSecret: 'live-preview-test-secret', audit: { stream: new PassThrough().resume() } },
     wrapVisier: (client) => {
       const cached = withReadCache(client, { ttlMs: 60_000 });
-      return { visier: cached, liveVisier: cached.live };
+      return { api: cached, liveApi: cached.live };
     },
     // A human who reads the form and types what it asks for (the target's name).
     elicit: async ({ message, requestedSchema }) => {

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { type CallToolResult, Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import type { ImpactPreview, ToolContext } from '../../src/contract/tool.js';
+import type { ImpactPreview } from '../../src/contract/tool.js';
 import type { VisierClient } from '../../src/providers/visier/client.js';
 import {
   DEMO_GROUPS,
@@ -13,7 +13,9 @@ import {
 } from '../../src/sandbox/index.js';
 import { CONFIRMATION_META_KEY } from '../../src/server.js';
 import { callContext } from '../../src/server-context.js';
+import type { ToolContext } from '../../src/tools/visier/define.js';
 import { privilegedPolicy } from '../../src/tools/visier/privileged.js';
+import { visierProvider } from '../../src/tools/visier/provider.js';
 import { updateUser } from '../../src/tools/visier/users.js';
 import { startRuntimeForTest } from '../e2e/http-runtime.js';
 import { changeRequests, dataRequests, textOf } from '../guards/e2e-harness.js';
@@ -59,9 +61,11 @@ async function previewOf(
 }
 
 const toolContext = (args: Record<string, unknown>): ToolContext =>
-  callContext({ visier: client, maxResultChars: 20_000, defaultTenant: sandbox.tenants.primary }, args, {
-    mcpReq: { signal: new AbortController().signal, notify: async () => {}, log: async () => {} },
-  });
+  callContext(
+    { api: client, provider: visierProvider, maxResultChars: 20_000, defaultTenant: sandbox.tenants.primary },
+    args,
+    { mcpReq: { signal: new AbortController().signal, notify: async () => {}, log: async () => {} } },
+  ) as ToolContext;
 
 async function newGroup(displayName: string, permissionIds: string[], members: string[]): Promise<string> {
   const created = await client.createUserGroups([
@@ -254,7 +258,7 @@ it('a sign-in between preview and approval (lastLogin) does not void the approva
     client: { name: 'sign-in-test', version: '1' },
     guard: { confirmSecret: 'preview-effects-secret-0123', audit: { stream: new PassThrough().resume() } },
     wrapVisier: (real) => ({
-      visier: new Proxy(real, {
+      api: new Proxy(real, {
         get(target, property) {
           if (property === 'getUser') {
             return async (...args: Parameters<VisierClient['getUser']>) => ({

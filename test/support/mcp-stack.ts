@@ -38,7 +38,7 @@ export interface StackOptions {
     >
   >;
   /** What the server sees of the client: a cache in front of it, or a watcher of what tools send. */
-  wrapVisier?: (client: VisierClient) => Pick<ServerDeps, 'visier' | 'liveVisier'>;
+  wrapVisier?: (client: VisierClient) => Pick<ServerDeps, 'api' | 'liveApi'>;
   /** When given, the client declares form elicitation and answers with this. */
   elicit?: ElicitHandler;
   /** What the client declares instead of the default (form elicitation exactly when `elicit` is given). */
@@ -71,7 +71,7 @@ export async function connectStack(sandbox: SandboxHandle, options: StackOptions
     ...options.guard,
   });
   const server = createServer({
-    ...(options.wrapVisier ? options.wrapVisier(visier) : { visier }),
+    ...(options.wrapVisier ? options.wrapVisier(visier) : { api: visier }),
     guard,
     sandbox: true,
     defaultTenant: sandbox.tenants.primary,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool, type ImpactPreview, type ImpactTarget, type ToolContext } from '../../contract/tool.js';
+import type { ImpactPreview, ImpactTarget } from '../../contract/tool.js';
 import { counted } from '../../grammar.js';
 import type {
   AssignmentResult,
@@ -9,6 +9,7 @@ import type {
   User,
 } from '../../providers/visier/api.js';
 import { fencedText, quoted, quotedList } from '../shared/format.js';
+import { defineTool, type ToolContext } from './define.js';
 import { id, ids, projectRouting, targetProjectForTenants } from './fields.js';
 import { type PermissionCatalogue, permissionCatalogue } from './permission-catalogue.js';
 import { type Place, placed, placesOf, placesPhrase } from './places.js';
@@ -212,7 +213,7 @@ export const assignPermissionsToUsers = defineTool({
   tenantsInArgs: tenantsOf,
   preview: (args, ctx) => userPermissionPreview(ctx, args, true),
   handler: async (args, ctx) => {
-    const result = await ctx.visier.assignPermissionsToUsers(
+    const result = await ctx.api.assignPermissionsToUsers(
       toAssignments(args),
       assignmentOptions(ctx, args.targetProjectForTenants),
     );
@@ -231,7 +232,7 @@ export const removePermissionsFromUsers = defineTool({
   tenantsInArgs: tenantsOf,
   preview: (args, ctx) => userPermissionPreview(ctx, args, false),
   handler: async (args, ctx) => {
-    const result = await ctx.visier.removePermissionsFromUsers(
+    const result = await ctx.api.removePermissionsFromUsers(
       toAssignments(args),
       assignmentOptions(ctx, args.targetProjectForTenants),
     );
@@ -347,7 +348,7 @@ export const addUsersToGroup = defineTool({
   tenantsInArgs: tenantsOf,
   preview: (args, ctx) => membershipPreview(ctx, args, true),
   handler: async (args, ctx) => {
-    const result = await ctx.visier.addUsersToGroups(
+    const result = await ctx.api.addUsersToGroups(
       toChanges(args),
       assignmentOptions(ctx, args.targetProjectForTenants),
     );
@@ -366,7 +367,7 @@ export const removeUsersFromGroup = defineTool({
   tenantsInArgs: tenantsOf,
   preview: (args, ctx) => membershipPreview(ctx, args, false),
   handler: async (args, ctx) => {
-    const result = await ctx.visier.removeUsersFromGroups(
+    const result = await ctx.api.removeUsersFromGroups(
       toChanges(args),
       assignmentOptions(ctx, args.targetProjectForTenants),
     );
@@ -461,7 +462,7 @@ export const assignPermissionsToGroup = defineTool({
   outputSchema: groupPermissionOut,
   preview: (args, ctx) => groupPermissionPreview(ctx, args, true),
   handler: async (args, ctx) => {
-    const result = await ctx.visier.assignPermissionsToGroups(toGroupChanges(args), ctx.call);
+    const result = await ctx.api.assignPermissionsToGroups(toGroupChanges(args), ctx.call);
     return groupPermissionOutput('Assign permissions to group', result, ctx.fence);
   },
 });
@@ -475,7 +476,7 @@ export const removePermissionsFromGroup = defineTool({
   outputSchema: groupPermissionOut,
   preview: (args, ctx) => groupPermissionPreview(ctx, args, false),
   handler: async (args, ctx) => {
-    const result = await ctx.visier.removePermissionsFromGroups(toGroupChanges(args), ctx.call);
+    const result = await ctx.api.removePermissionsFromGroups(toGroupChanges(args), ctx.call);
     return groupPermissionOutput('Remove permissions from group', result, ctx.fence);
   },
 });

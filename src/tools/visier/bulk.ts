@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { defineTool, type ImpactTarget, type ToolContext } from '../../contract/tool.js';
+import type { ImpactTarget } from '../../contract/tool.js';
 import { counted } from '../../grammar.js';
 import type { BulkResult, User, UserInput, UserPatch, UserUpdate } from '../../providers/visier/api.js';
 import { fencedText, linesWithinBudget, quoted } from '../shared/format.js';
+import { defineTool, type ToolContext } from './define.js';
 import { id, name, routing, text } from './fields.js';
 import {
   countPhrase,
@@ -103,7 +104,7 @@ export const bulkCreateUsers = defineTool({
       : {}),
   }),
   handler: async (args, ctx) => {
-    const result = await ctx.visier.bulkCreateUsers(args.users as UserInput[], bulkOptions(ctx));
+    const result = await ctx.api.bulkCreateUsers(args.users as UserInput[], bulkOptions(ctx));
     return { text: bulkText('Create users', result, ctx), structured: structured(result) };
   },
 });
@@ -179,7 +180,7 @@ export const bulkUpdateUsers = defineTool({
     );
     const profiles = new Map(current.map(({ userId, user }) => [userId, user && profileOf(user)]));
     const merged = args.users.map((u) => ({ ...profiles.get(u.userId), ...(u as UserUpdate) }));
-    const result = await ctx.visier.bulkUpdateUsers(merged, bulkOptions(ctx));
+    const result = await ctx.api.bulkUpdateUsers(merged, bulkOptions(ctx));
     return { text: bulkText('Update users', result, ctx), structured: structured(result) };
   },
 });
@@ -216,7 +217,7 @@ export const bulkDeleteUsers = defineTool({
     };
   },
   handler: async (args, ctx) => {
-    const result = await ctx.visier.bulkDeleteUsers([...new Set(args.userIds)], bulkOptions(ctx));
+    const result = await ctx.api.bulkDeleteUsers([...new Set(args.userIds)], bulkOptions(ctx));
     return { text: bulkText('Delete users', result, ctx), structured: structured(result) };
   },
 });

@@ -1,5 +1,5 @@
-import type { ToolContext } from '../../contract/tool.js';
 import type { UserGroupSummary } from '../../providers/visier/api.js';
+import type { ToolContext } from './define.js';
 
 // What each user group grants, for reads that must say through which group a permission is held: Visier says
 // that a user holds a permission through "a user group", and which groups a user is in, but not which group.
@@ -18,7 +18,7 @@ export async function groupGrants(
 ): Promise<Map<string, UserGroupSummary>> {
   const found = new Map<string, UserGroupSummary>();
   for (let start = 0; ; start += GROUP_PAGE) {
-    const page = await ctx.visier.listUserGroups({ start, limit: GROUP_PAGE }, ctx.call);
+    const page = await ctx.api.listUserGroups({ start, limit: GROUP_PAGE }, ctx.call);
     for (const group of page.items) found.set(group.userGroupId, group);
     const seenAll = wanted !== undefined && [...wanted].every((id) => found.has(id));
     if (seenAll || page.items.length < GROUP_PAGE) return found;

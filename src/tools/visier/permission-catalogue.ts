@@ -1,4 +1,4 @@
-import type { ToolContext } from '../../contract/tool.js';
+import type { ToolContext } from './define.js';
 import { describeRefs } from './preview.js';
 
 // The permissions a preview names, read once per preview, and which of them the operator's policy calls
@@ -19,7 +19,7 @@ export interface PermissionCatalogue {
  * rule reads (see `privilegedPolicy`).
  */
 export async function permissionCatalogue(ctx: ToolContext): Promise<PermissionCatalogue> {
-  const all = await ctx.visier.listPermissions({ includeDetails: true }, ctx.call);
+  const all = await ctx.api.listPermissions({ includeDetails: true }, ctx.call);
   const byId = new Map(all.map((p) => [p.permissionId, p]));
   return {
     has: (permissionId) => byId.has(permissionId),

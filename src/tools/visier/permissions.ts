@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { defineTool, type ToolContext } from '../../contract/tool.js';
 import { counted } from '../../grammar.js';
 import { displayText } from '../../guards/untrusted.js';
 import type { Permission, PermissionHolder, PermissionSource, UserGroupRef } from '../../providers/visier/api.js';
 import { fencedText, pageHeader, quoted } from '../shared/format.js';
 import { localPage } from '../shared/paging.js';
+import { defineTool, type ToolContext } from './define.js';
 import { cursor, id, limit, pageOutput, projectRouting, text } from './fields.js';
 import { groupGrants } from './group-grants.js';
 import { currentUsersMany, groupRefs } from './preview.js';
@@ -32,7 +32,7 @@ export const listPermissions = defineTool({
   },
   handler: async (args, ctx) => {
     const needle = args.search?.toLowerCase();
-    const all = (await ctx.visier.listPermissions({}, ctx.call)).filter(
+    const all = (await ctx.api.listPermissions({}, ctx.call)).filter(
       (p) =>
         needle === undefined ||
         [p.permissionId, p.displayName, p.description].some((v) => v?.toLowerCase().includes(needle)),
@@ -141,7 +141,7 @@ export const listUsersWithPermission = defineTool({
     ...pageOutput,
   },
   handler: async (args, ctx) => {
-    const page = await ctx.visier.listUsersWithPermission(
+    const page = await ctx.api.listUsersWithPermission(
       args.permissionId,
       { start: 0, limit: TENANTS_PER_CALL, ...(args.includeUserGroups ? { includeUserGroups: true } : {}) },
       ctx.call,

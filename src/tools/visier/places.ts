@@ -1,6 +1,7 @@
-import type { ImpactTarget, ToolContext } from '../../contract/tool.js';
+import type { ImpactTarget } from '../../contract/tool.js';
 import type { TargetProjectForTenant } from '../../providers/visier/api.js';
 import { quoted } from '../shared/format.js';
+import type { ToolContext } from './define.js';
 
 // Where an assignment lands. With `targetProjectForTenants` Visier applies the change inside each named tenant's
 // project, not in the call's own tenant: a preview must read users, groups and permissions there, or it shows

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ImpactTarget, ToolContext } from '../../contract/tool.js';
+import type { ImpactTarget } from '../../contract/tool.js';
 import { counted } from '../../grammar.js';
 import type {
   PermissionRef,
@@ -10,6 +10,7 @@ import type {
   UserInclude,
 } from '../../providers/visier/api.js';
 import { quoted } from '../shared/format.js';
+import type { ToolContext } from './define.js';
 
 // Live reads shared by the previews of change tools: what each target is and holds now, as the `before` lines
 // the human reads, and the digest of them the guard checks again right before acting.
@@ -102,7 +103,7 @@ export async function currentUsers(
   const unique = [...new Set(userIds)];
   return mapBounded(ctx, unique, async (userId) => {
     try {
-      return { userId, user: await ctx.visier.getUser(userId, include, ctx.call) };
+      return { userId, user: await ctx.api.getUser(userId, include, ctx.call) };
     } catch (error) {
       if (isNotFound(error)) return { userId, user: undefined };
       throw error;
@@ -118,7 +119,7 @@ export async function currentGroups(
   const unique = [...new Set(userGroupIds)];
   return mapBounded(ctx, unique, async (userGroupId) => {
     try {
-      return { userGroupId, group: await ctx.visier.getUserGroup(userGroupId, {}, ctx.call) };
+      return { userGroupId, group: await ctx.api.getUserGroup(userGroupId, {}, ctx.call) };
     } catch (error) {
       if (isNotFound(error)) return { userGroupId, group: undefined };
       throw error;
@@ -192,7 +193,7 @@ export async function currentUsersMany(
   const wanted = new Set(unique);
   const found = new Map<string, User>();
   let scanned = 0;
-  for await (const page of ctx.visier.userPages({ pageSize: SCAN_PAGE, include }, ctx.call)) {
+  for await (const page of ctx.api.userPages({ pageSize: SCAN_PAGE, include }, ctx.call)) {
     for (const user of page) if (wanted.has(user.userId)) found.set(user.userId, user);
     scanned += page.length;
     ctx.progress(

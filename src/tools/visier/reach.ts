@@ -1,6 +1,7 @@
-import type { ImpactPreview, ToolContext } from '../../contract/tool.js';
+import type { ImpactPreview } from '../../contract/tool.js';
 import { counted } from '../../grammar.js';
 import type { UserGroupMembershipRule } from '../../providers/visier/api.js';
+import type { ToolContext } from './define.js';
 import { SCAN_PAGE } from './preview.js';
 
 // How many people a group change reaches: what caps, budgets and the confirmation threshold count instead of
@@ -29,7 +30,7 @@ export async function reachOf(
   const dynamic = rules.some((r) => r?.dynamicFilterDefinition !== undefined);
   if (dynamic || rules.some((r) => r?.includeAllUsers)) {
     let users = 0;
-    for await (const page of ctx.visier.userPages({ pageSize: SCAN_PAGE }, ctx.call)) users += page.length;
+    for await (const page of ctx.api.userPages({ pageSize: SCAN_PAGE }, ctx.call)) users += page.length;
     return dynamic
       ? { peopleReached: users, phrase: `up to ${counted(users, 'user')} (a dynamic filter)`, reachUnknown: true }
       : { peopleReached: users, phrase: `all ${counted(users, 'user')}` };

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { defineTool } from '../../contract/tool.js';
 import { counted } from '../../grammar.js';
 import { REPORT_KINDS, type ReportQuery } from '../../providers/visier/api.js';
 import { ToolArgumentError } from '../shared/errors.js';
 import { fencedText, linesWithinBudget } from '../shared/format.js';
+import { defineTool } from './define.js';
 import { id, routing } from './fields.js';
 
 const epochMs = (what: string) =>
@@ -64,7 +64,7 @@ export const getReport = defineTool({
       query.saveTo = join(ctx.reportDir, `${args.report}-${stamp}.xlsx`);
     }
     ctx.progress(0, 1, `fetching ${args.report}`);
-    const report = await ctx.visier.getReport(args.report, query, ctx.call);
+    const report = await ctx.api.getReport(args.report, query, ctx.call);
     ctx.progress(1, 1, `fetched ${args.report}`);
     const lines = report.rows.map((row) => report.columns.map((c) => String(row[c] ?? '')).join('\t'));
     const fit = linesWithinBudget(lines, ctx);

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { defineTool, type ImpactTarget, type ToolContext } from '../../contract/tool.js';
+import type { ImpactTarget } from '../../contract/tool.js';
 import { counted } from '../../grammar.js';
 import type { GroupMember, UserGroupDefinition, UserGroupSummary } from '../../providers/visier/api.js';
 import { decodeCursor, encodeCursor } from '../shared/cursor.js';
 import { fencedText, linesWithinBudget, pageHeader, quoted, quotedList } from '../shared/format.js';
 import { localPage } from '../shared/paging.js';
+import { defineTool, type ToolContext } from './define.js';
 import { cursor, id, ids, limit, name, pageOutput, projectRouting, text } from './fields.js';
 import { type PermissionCatalogue, permissionCatalogue } from './permission-catalogue.js';
 import {
@@ -99,7 +100,7 @@ export const listUserGroups = defineTool({
   handler: async (args, ctx) => {
     const start = decodeCursor(args.cursor);
     const pageLimit = args.limit ?? 100;
-    const page = await ctx.visier.listUserGroups({ start, limit: pageLimit }, ctx.call);
+    const page = await ctx.api.listUserGroups({ start, limit: pageLimit }, ctx.call);
     const items = await namedPermissions(ctx, page.items);
     const lines = items.map(groupLine);
     const fit = linesWithinBudget(lines, ctx);
@@ -126,7 +127,7 @@ export const getUserGroup = defineTool({
   outputSchema: { userGroup: groupOut },
   handler: async (args, ctx) => {
     const [userGroup, catalogue] = await Promise.all([
-      ctx.visier.getUserGroup(args.userGroupId, {}, ctx.call),
+      ctx.api.getUserGroup(args.userGroupId, {}, ctx.call),
       permissionCatalogue(ctx),
     ]);
     return {
@@ -150,7 +151,7 @@ export const listUserGroupMembers = defineTool({
     ...pageOutput,
   },
   handler: async (args, ctx) => {
-    const page = await ctx.visier.listUserGroupMembers(args.userGroupId, { start: 0, limit: 100 }, ctx.call);
+    const page = await ctx.api.listUserGroupMembers(args.userGroupId, { start: 0, limit: 100 }, ctx.call);
     const members: Member[] = page.items.flatMap((t) => t.users.map((u) => ({ ...u, tenantCode: t.tenantCode })));
     const slice = localPage(
       members,
@@ -351,7 +352,7 @@ export const createUserGroups = defineTool({
     };
   },
   handler: async (args, ctx) => {
-    const result = await ctx.visier.createUserGroups(args.userGroups.map(toDefinition), ctx.call);
+    const result = await ctx.api.createUserGroups(args.userGroups.map(toDefinition), ctx.call);
     return { text: changeText('Created', result, ctx.fence), structured: result };
   },
 });
@@ -414,7 +415,7 @@ export const updateUserGroups = defineTool({
     };
   },
   handler: async (args, ctx) => {
-    const result = await ctx.visier.updateUserGroups(args.userGroups.map(toDefinition), ctx.call);
+    const result = await ctx.api.updateUserGroups(args.userGroups.map(toDefinition), ctx.call);
     return { text: changeText('Updated', result, ctx.fence), structured: result };
   },
 });
@@ -452,7 +453,7 @@ export const deleteUserGroups = defineTool({
     };
   },
   handler: async (args, ctx) => {
-    const result = await ctx.visier.deleteUserGroups(
+    const result = await ctx.api.deleteUserGroups(
       args.userGroupIds.map((userGroupId) => ({ userGroupId })),
       ctx.call,
     );

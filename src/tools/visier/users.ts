@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool, type ImpactTarget, type ToolContext } from '../../contract/tool.js';
+import type { ImpactTarget } from '../../contract/tool.js';
 import { counted } from '../../grammar.js';
 import type { User, UserInput } from '../../providers/visier/api.js';
 import { decodeCursor, encodeCursor } from '../shared/cursor.js';
@@ -14,6 +14,7 @@ import {
   userLine,
   withLastLoginIso,
 } from '../shared/format.js';
+import { defineTool, type ToolContext } from './define.js';
 import { cursor, id, limit, name, pageOutput, projectRouting, routing, text } from './fields.js';
 import { groupGrants } from './group-grants.js';
 import { currentUsers, fingerprint, fingerprintOf, holdings, identityLine, missingUser } from './preview.js';
@@ -60,7 +61,7 @@ async function listPage(
   let resumeAt: (i: number) => number = (i) => start + i + 1;
   let exhausted = false;
   if (args.search === undefined) {
-    const page = await ctx.visier.listUsers({ limit: pageLimit, start }, ctx.call);
+    const page = await ctx.api.listUsers({ limit: pageLimit, start }, ctx.call);
     users = page.items;
     exhausted = page.items.length < pageLimit;
   } else {
@@ -69,7 +70,7 @@ async function listPage(
     resumeAt = (i) => positions[i] as number;
     let position = start;
     exhausted = true;
-    scan: for await (const page of ctx.visier.userPages({ pageSize: SCAN_PAGE, start }, ctx.call)) {
+    scan: for await (const page of ctx.api.userPages({ pageSize: SCAN_PAGE, start }, ctx.call)) {
       for (const user of page) {
         position++;
         if (matches(user, needle)) {
@@ -144,7 +145,7 @@ export const getUser = defineTool({
   inputSchema: { userId: id('Visier userId'), ...projectRouting },
   outputSchema: { user: userDetailOut },
   handler: async (args, ctx) => {
-    const user = await ctx.visier.getUser(args.userId, ALL, ctx.call);
+    const user = await ctx.api.getUser(args.userId, ALL, ctx.call);
     const groups = user.userGroups ?? [];
     const grants = groups.length ? await groupGrants(ctx, new Set(groups.map((g) => g.userGroupId))) : new Map();
     const userGroups = groups.map((g) => ({ ...g, permissions: grants.get(g.userGroupId)?.permissions ?? [] }));
@@ -182,7 +183,7 @@ export const createUser = defineTool({
     };
   },
   handler: async (args, ctx) => {
-    const user = await ctx.visier.createUser(userInput(args), ctx.call);
+    const user = await ctx.api.createUser(userInput(args), ctx.call);
     return { text: fencedText('Created:', [userLine(user)], ctx), structured: { user: withLastLoginIso(user) } };
   },
 });
@@ -239,7 +240,7 @@ export const updateUser = defineTool({
   },
   handler: async (args, ctx) => {
     const { userId, tenantCode: _t, ...patch } = args;
-    const user = await ctx.visier.updateUser(userId, patch, ctx.call);
+    const user = await ctx.api.updateUser(userId, patch, ctx.call);
     return { text: fencedText('Updated:', [userLine(user)], ctx), structured: { user: withLastLoginIso(user) } };
   },
 });
@@ -269,7 +270,7 @@ export const deleteUser = defineTool({
     };
   },
   handler: async (args, ctx) => {
-    await ctx.visier.deleteUser(args.userId, ctx.call);
+    await ctx.api.deleteUser(args.userId, ctx.call);
     return { text: `Deleted user ${args.userId}.`, structured: { userId: args.userId, deleted: true } };
   },
 });

@@ -1,0 +1,16 @@
+// The systems this server can serve, one line each. Adding one: its client in src/providers/<id>/, its sandbox in
+// src/sandbox/<id>/, its tools and Provider in src/tools/<id>/, its resources in src/resources/<id>.ts, its start-up
+// in src/registry/<id>.ts, its credentials in config.ts's CREDENTIALS, and a line here.
+import type pino from 'pino';
+import type { Config, ProviderId } from '../config.js';
+import { type ProviderServing, VISIER_SERVING } from './serving.js';
+import type { StartedProvider } from './started.js';
+import { startVisier } from './visier.js';
+
+export interface ProviderEntry extends ProviderServing {
+  start(config: Config, logger: pino.Logger): Promise<StartedProvider>;
+}
+
+export const PROVIDERS: Partial<Record<ProviderId, ProviderEntry>> = {
+  visier: { ...VISIER_SERVING, start: startVisier },
+};

@@ -1,0 +1,80 @@
+// Starting Visier: the client from VISIER_* credentials, or the embedded sandbox's demo tenant.
+import type pino from 'pino';
+import type { Config } from '../config.js';
+import { withReadCache } from '../providers/visier/cache.js';
+import { VisierClient } from '../providers/visier/client.js';
+import type { VisierClientConfig } from '../providers/visier/config.js';
+import { type SandboxHandle, startSandbox } from '../sandbox/index.js';
+import type { StartedProvider } from './started.js';
+
+/** How to reach Visier: the embedded sandbox when one runs, else the configured tenant. Throws without credentials. */
+export function visierConfig(
+  config: Config,
+  sandbox: SandboxHandle | undefined,
+  logger: pino.Logger,
+): VisierClientConfig {
+  if (sandbox) {
+    const { apiKey, username, password } = sandbox.credentials;
+    return {
+      host: sandbox.url,
+      apiKey,
+      auth: { kind: 'asid', username, password },
+      tenantCode: sandbox.tenants.primary,
+      rateLimit: config.rateLimit,
+      logger,
+    };
+  }
+  const { visierHost, apiKey, username, password, clientId, clientSecret } = config;
+  if (!visierHost || !apiKey || !username || !password) {
+    throw new Error(
+      'VISIER_HOST, VISIER_API_KEY, VISIER_USERNAME and VISIER_PASSWORD are all needed outside the sandbox',
+    );
+  }
+  return {
+    host: visierHost,
+    apiKey,
+    auth:
+      clientId && clientSecret
+        ? { kind: 'oauth2', clientId, clientSecret, username, password }
+        : { kind: 'asid', username, password },
+    ...(config.tenantCode === undefined ? {} : { tenantCode: config.tenantCode }),
+    ...(config.projectId === undefined ? {} : { projectId: config.projectId }),
+    rateLimit: config.rateLimit,
+    logger,
+  };
+}
+
+/**
+ * The tenant allowlist (`--tenants`, else the default tenant alone) and the tenant a call names none acts on
+ * (VISIER_TENANT_CODE when allowed, else the first); the sandbox's own tenant stands in for VISIER_TENANT_CODE.
+ * Undefined when no tenant is named at all.
+ */
+export function allowedTenants(
+  config: Pick<Config, 'tenants' | 'tenantCode'>,
+  sandbox: Pick<SandboxHandle, 'tenants'> | undefined,
+): { tenants: string[]; defaultTenant: string } | undefined {
+  const tenants = config.tenants ?? [sandbox?.tenants.primary ?? config.tenantCode].filter((t): t is string => !!t);
+  const defaultTenant = config.tenantCode && tenants.includes(config.tenantCode) ? config.tenantCode : tenants[0];
+  return defaultTenant === undefined ? undefined : { tenants, defaultTenant };
+}
+
+export async function startVisier(config: Config, logger: pino.Logger): Promise<StartedProvider<SandboxHandle>> {
+  const sandbox = config.sandbox ? await startSandbox({ rateLimit: config.rateLimit }) : undefined;
+  const allowed = allowedTenants(config, sandbox);
+  if (allowed === undefined) {
+    await sandbox?.close();
+    throw new Error('VISIER_TENANT_CODE or --tenants: name the tenant(s) this server may touch');
+  }
+  const client = new VisierClient(visierConfig(config, sandbox, logger));
+  const api = withReadCache(client, { ttlMs: config.cacheTtlSeconds * 1000 });
+  return {
+    api,
+    liveApi: api.live,
+    ...allowed,
+    ...(sandbox ? { sandbox } : {}),
+    close: async () => {
+      await client.close();
+      await sandbox?.close();
+    },
+  };
+}
