@@ -255,7 +255,7 @@ describe('confirmation by token', () => {
     const tenant = await h.guard.call(
       h.tools.access,
       { ...GRANT, [CONFIRMATION_TOKEN_ARG]: token },
-      ctx({ tenantCode: 'T2' }),
+      ctx({ tenant: 'T2' }),
       NO_ELICITATION,
     );
     expect(tenant.kind === 'refused' && tenant.reason).toBe('token-invalid');

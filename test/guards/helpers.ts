@@ -139,9 +139,11 @@ export function harness(overrides: Partial<GuardOptions> = {}): Harness {
   return h;
 }
 
-export function ctx(call: ToolContext['call'] = {}): ToolContext {
+/** A call's context acting in `scope` (the tenant and project the guards check). */
+export function ctx(scope: ToolContext['scope'] = {}): ToolContext {
   return {
-    call,
+    scope,
+    call: {},
     fence: (lines: string[]) => lines.join('\n'),
     maxResultChars: 20_000,
     signal: new AbortController().signal,
