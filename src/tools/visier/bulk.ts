@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { ImpactTarget } from '../../contract/tool.js';
 import { counted } from '../../grammar.js';
 import type { BulkResult, User, UserInput, UserPatch, UserUpdate } from '../../providers/visier/api.js';
+import { csvArgument, oneOf, rowsFromCsv } from '../shared/csv.js';
+import { ToolArgumentError } from '../shared/errors.js';
 import { fencedText, linesWithinBudget, quoted } from '../shared/format.js';
 import { defineTool, type ToolContext } from './define.js';
 import { id, name, routing, text } from './fields.js';
@@ -35,6 +37,40 @@ const profileFields = {
   employeeId: text('Employee id').optional(),
   accountEnabled: z.boolean().optional().describe('Whether the user can sign in'),
 };
+
+const createRow = z.strictObject({ username: name('Username, typically an email'), ...profileFields });
+type CreateRow = z.infer<typeof createRow>;
+
+/** A spreadsheet's row: the same fields, `accountEnabled` written as true/false (or yes/no, 1/0). */
+const CREATE_COLUMNS = ['username', 'displayName', 'email', 'employeeId', 'accountEnabled'] as const;
+const createCsvRow = createRow.extend({
+  accountEnabled: z
+    .enum(['true', 'false', 'yes', 'no', '1', '0'], { error: 'must be true or false' })
+    .transform((v) => v === 'true' || v === 'yes' || v === '1')
+    .optional(),
+});
+const DELETE_COLUMNS = ['userId'] as const;
+const deleteCsvRow = z.strictObject({ userId: id('Visier userId') });
+
+/** The rows to create, from `users` or from `csv`; ToolArgumentError naming the row and column otherwise. */
+function createRows(args: { users?: CreateRow[] | undefined; csv?: string | undefined }): CreateRow[] {
+  return capped(oneOf(args.users, args.csv, (csv) => rowsFromCsv(csv, createCsvRow, CREATE_COLUMNS), ['users', 'csv']));
+}
+
+function deleteIds(args: { userIds?: string[] | undefined; csv?: string | undefined }): string[] {
+  const rows = oneOf(
+    args.userIds?.map((userId) => ({ userId })),
+    args.csv,
+    (csv) => rowsFromCsv(csv, deleteCsvRow, DELETE_COLUMNS),
+    ['userIds', 'csv'],
+  );
+  return [...new Set(capped(rows).map((row) => row.userId))];
+}
+
+function capped<T>(rows: T[]): T[] {
+  if (rows.length > MAX_BULK) throw new ToolArgumentError('csv', `at most ${MAX_BULK} rows, got ${rows.length}`);
+  return rows;
+}
 
 /** The fields a V2 update carries, as the user has them now. */
 function profileOf(user: User): UserPatch {
@@ -77,34 +113,34 @@ export const bulkCreateUsers = defineTool({
   description: 'Creates many users; reports each as succeeded, failed or not attempted.',
   classification: 'write',
   inputSchema: {
-    users: z
-      .array(z.strictObject({ username: name('Username, typically an email'), ...profileFields }))
-      .min(1)
-      .max(MAX_BULK)
-      .describe(`Users to create (1-${MAX_BULK})`),
+    users: z.array(createRow).min(1).max(MAX_BULK).optional().describe(`Users to create (1-${MAX_BULK}); or csv`),
+    csv: csvArgument(CREATE_COLUMNS).optional(),
     ...routing,
   },
   outputSchema: bulkOut,
-  itemCount: (args) => args.users.length,
-  effectDependsOnData: (args) => args.users.some((u) => relinksEmployee(undefined, u)),
-  preview: async (args) => ({
-    summary: `Create ${countPhrase(args.users.length, 'user', 0)}`,
-    targets: args.users.map((u) => ({
-      kind: 'user',
-      id: u.username,
-      name: u.displayName,
-      after: [identityLine({ userId: '(new)', ...u })],
-      // Each account's own fields are who it is, not what it may do: a new account holds no permission or
-      // group of its own, so many creations are one change the human can count.
-      change: `created as a new ${u.accountEnabled === false ? 'disabled' : 'enabled'} account${u.employeeId === undefined ? '' : ' linked to an employee record'}`,
-    })),
-    fingerprint: fingerprint(['bulk_create_users', args.users]),
-    ...(args.users.some((u) => relinksEmployee(undefined, u))
-      ? { classification: 'access' as const, classificationReason: RELINK_REASON }
-      : {}),
-  }),
+  itemCount: (args) => createRows(args).length,
+  effectDependsOnData: (args) => createRows(args).some((u) => relinksEmployee(undefined, u)),
+  preview: async (args) => {
+    const users = createRows(args);
+    return {
+      summary: `Create ${countPhrase(users.length, 'user', 0)}`,
+      targets: users.map((u) => ({
+        kind: 'user',
+        id: u.username,
+        name: u.displayName,
+        after: [identityLine({ userId: '(new)', ...u })],
+        // Each account's own fields are who it is, not what it may do: a new account holds no permission or
+        // group of its own, so many creations are one change the human can count.
+        change: `created as a new ${u.accountEnabled === false ? 'disabled' : 'enabled'} account${u.employeeId === undefined ? '' : ' linked to an employee record'}`,
+      })),
+      fingerprint: fingerprint(['bulk_create_users', users]),
+      ...(users.some((u) => relinksEmployee(undefined, u))
+        ? { classification: 'access' as const, classificationReason: RELINK_REASON }
+        : {}),
+    };
+  },
   handler: async (args, ctx) => {
-    const result = await ctx.api.bulkCreateUsers(args.users as UserInput[], bulkOptions(ctx));
+    const result = await ctx.api.bulkCreateUsers(createRows(args) as UserInput[], bulkOptions(ctx));
     return { text: bulkText('Create users', result, ctx), structured: structured(result) };
   },
 });
@@ -191,13 +227,23 @@ export const bulkDeleteUsers = defineTool({
   description: 'Deletes many users and all of their access; reports each as succeeded, failed or not attempted.',
   classification: 'destructive',
   inputSchema: {
-    userIds: z.array(id('Visier userId')).min(1).max(MAX_BULK).describe(`userIds to delete (1-${MAX_BULK})`),
+    userIds: z
+      .array(id('Visier userId'))
+      .min(1)
+      .max(MAX_BULK)
+      .optional()
+      .describe(`userIds to delete (1-${MAX_BULK}); or csv`),
+    csv: csvArgument(DELETE_COLUMNS).optional(),
     ...routing,
   },
   outputSchema: bulkOut,
-  itemCount: (args) => new Set(args.userIds).size,
+  itemCount: (args) => deleteIds(args).length,
   preview: async (args, ctx) => {
-    const current = await currentUsersMany(ctx, args.userIds, { permissions: true, userGroups: true, profiles: true });
+    const current = await currentUsersMany(ctx, deleteIds(args), {
+      permissions: true,
+      userGroups: true,
+      profiles: true,
+    });
     const targets: ImpactTarget[] = current.map(({ userId, user }) =>
       user
         ? {
@@ -217,7 +263,7 @@ export const bulkDeleteUsers = defineTool({
     };
   },
   handler: async (args, ctx) => {
-    const result = await ctx.api.bulkDeleteUsers([...new Set(args.userIds)], bulkOptions(ctx));
+    const result = await ctx.api.bulkDeleteUsers(deleteIds(args), bulkOptions(ctx));
     return { text: bulkText('Delete users', result, ctx), structured: structured(result) };
   },
 });
