@@ -31,6 +31,13 @@ describe('README client snippets', () => {
     ['Zed', '"VISIER_TENANT_CODE"', '"VISIER_TENANT"', 'env VISIER_TENANT is not a variable the server reads'],
     ['Claude Code', '--env VISIER_HOST=', '--env VISIER_URL=', 'env VISIER_URL is not a variable the server reads'],
     ['Claude Code', '-- node', '-- nodejs', 'command "nodejs" is none of'],
+    // The form Claude Code's own variadic --env breaks: the name after the options is read as an --env value.
+    [
+      'Claude Code',
+      '--scope user visier \\\n  --env VISIER_HOST=https://jupiter.api.visier.io',
+      '--scope user \\\n  --env VISIER_HOST=https://jupiter.api.visier.io visier',
+      '--env visier is not KEY=VALUE',
+    ],
     ['Claude Desktop', '/dist/cli.js"', '/src/cli.ts"', 'node must start an absolute path ending in /dist/cli.js'],
     [
       'VS Code',

@@ -95,27 +95,46 @@ function shellWords(line: string): string[] {
   return words;
 }
 
-// `claude mcp add [options] <name> -- <command> [args...]`: the options of code.claude.com/docs/en/mcp.
-const CLAUDE_VALUE_OPTIONS = new Set(['--transport', '-t', '--scope', '-s', '--env', '-e', '--header', '-H']);
+// `claude mcp add [options] <name> -- <command> [args...]`, parsed as Claude Code's CLI (commander) parses it:
+// `--env`/`-e` and `--header`/`-H` take several values, so every word after one up to the next option is its
+// value, and a name written after them is swallowed as one (anthropics/claude-code#23365): the name must come
+// before them. Options of code.claude.com/docs/en/mcp.
+const CLAUDE_SINGLE_OPTIONS = new Set(['--transport', '-t', '--scope', '-s']);
+const CLAUDE_VARIADIC_OPTIONS = new Set(['--env', '-e', '--header', '-H']);
 
 function claudeAddLaunch(client: string, where: string, words: string[]): Launch | string {
   const env: Record<string, string> = {};
+  let name: string | undefined;
   let i = 3;
-  for (; i < words.length && (words[i] as string).startsWith('-') && words[i] !== '--'; i += 2) {
-    const option = words[i] as string;
-    const value = words[i + 1];
-    if (!CLAUDE_VALUE_OPTIONS.has(option) || value === undefined) return `${where}: claude mcp add option ${option}`;
-    if ((option === '--transport' || option === '-t') && value !== 'stdio') {
-      return `${where}: --transport ${value} (this server is started over stdio)`;
-    }
-    if (option === '--env' || option === '-e') {
-      const eq = value.indexOf('=');
-      if (eq <= 0) return `${where}: --env ${value} is not KEY=VALUE`;
-      env[value.slice(0, eq)] = value.slice(eq + 1);
+  while (i < words.length && words[i] !== '--') {
+    const word = words[i] as string;
+    if (CLAUDE_SINGLE_OPTIONS.has(word)) {
+      const value = words[i + 1];
+      if (value === undefined) return `${where}: claude mcp add option ${word} needs a value`;
+      if ((word === '--transport' || word === '-t') && value !== 'stdio') {
+        return `${where}: --transport ${value} (this server is started over stdio)`;
+      }
+      i += 2;
+    } else if (CLAUDE_VARIADIC_OPTIONS.has(word)) {
+      for (i += 1; i < words.length && words[i] !== '--' && !(words[i] as string).startsWith('-'); i++) {
+        const value = words[i] as string;
+        if (word !== '--env' && word !== '-e') continue;
+        const eq = value.indexOf('=');
+        if (eq <= 0)
+          return `${where}: --env ${value} is not KEY=VALUE (a name after --env is taken as one of its values)`;
+        env[value.slice(0, eq)] = value.slice(eq + 1);
+      }
+    } else if (word.startsWith('-')) {
+      return `${where}: claude mcp add option ${word}`;
+    } else if (name === undefined) {
+      name = word;
+      i += 1;
+    } else {
+      return `${where}: claude mcp add takes one name, got ${name} and ${word}`;
     }
   }
-  if (words[i + 1] !== '--') return `${where}: claude mcp add needs <name> -- <command>`;
-  const [command, ...args] = words.slice(i + 2);
+  if (name === undefined || words[i] !== '--') return `${where}: claude mcp add needs <name> -- <command>`;
+  const [command, ...args] = words.slice(i + 1);
   if (command === undefined) return `${where}: no command after --`;
   return { client, where, command, args, env };
 }
