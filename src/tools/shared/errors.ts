@@ -1,4 +1,4 @@
-import { fenceUntrusted, newFenceNonce, sanitizeUntrusted } from '../../guards/untrusted.js';
+import { fenceUntrusted, newFenceNonce, SYSTEM_WORDS_LABEL, sanitizeUntrusted } from '../../guards/untrusted.js';
 import { VisierApiError } from '../../providers/http/errors.js';
 
 // What a failed call tells the model: Visier's own words, code and rci, and what to do next. Never a stack
@@ -74,7 +74,7 @@ export function describeToolError(error: unknown, args: Record<string, unknown>)
       code !== undefined ? `code ${code}` : undefined,
       rci !== undefined ? `rci ${rci}` : undefined,
     ].filter((f) => f !== undefined);
-    const said = fenceUntrusted([error.localizedMessage ?? error.message], newFenceNonce());
+    const said = fenceUntrusted([error.localizedMessage ?? error.message], newFenceNonce(), SYSTEM_WORDS_LABEL);
     return {
       text: `Visier error (${facts.join(', ')}). Next: ${hintFor(error, args)}. Visier's message:\n${said}`,
       details: {

@@ -43,6 +43,8 @@ export function userLine(user: Partial<User> & { userId: string }, fields: reado
     } else if (field === 'displayName') parts.push(quoted(value));
     else if (field === 'employeeId') parts.push(`emp:${displayText(String(value))}`);
     else if (field === 'lastLogin') parts.push(`lastLogin:${isoInstant(String(value)) ?? displayText(String(value))}`);
+    // Second after the username, an unlabelled address would read as another username.
+    else if (field === 'email') parts.push(`email:${displayText(String(value))}`);
     else parts.push(displayText(String(value)));
   }
   return parts.join(' ');

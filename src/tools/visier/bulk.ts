@@ -68,7 +68,8 @@ function deleteIds(args: { userIds?: string[] | undefined; csv?: string | undefi
 }
 
 function capped<T>(rows: T[]): T[] {
-  if (rows.length > MAX_BULK) throw new ToolArgumentError('csv', `at most ${counted(MAX_BULK, 'row')}, got ${rows.length}`);
+  if (rows.length > MAX_BULK)
+    throw new ToolArgumentError('csv', `at most ${counted(MAX_BULK, 'row')}, got ${rows.length}`);
   return rows;
 }
 
