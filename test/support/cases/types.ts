@@ -26,7 +26,10 @@ export interface ProviderCase {
   destructive: ChangeCall & { typedName: string };
   /** A change that grants privileged access: its preview's first line starts `PRIVILEGED`. */
   privileged: ChangeCall;
-  /** A change that touches two items (users, members), for the per-call cap (`--max-items-per-call 1`). */
+  /**
+   * The `access` change's tool with other arguments that touch two items (users, members): for the per-call cap
+   * (`--max-items-per-call 1`), and as "the same tool, other arguments" a confirmation token must not cover.
+   */
   twoItems: ChangeCall;
   /** A call naming a scope (tenant, site) outside the allowlist; absent when calls cannot name one. */
   outOfScope?: CaseCall;
