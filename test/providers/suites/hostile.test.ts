@@ -56,7 +56,7 @@ describe.each(PROVIDER_CASES)('hostile: $id', (providerCase) => {
       expect(text).toContain(injection.text);
       expect(outsideFences(text)).not.toContain(injection.text);
       expect(outsideFences(text)).not.toBe(text);
-      expect(result.structuredContent?.[DIRECTORY_TEXT_KEY]).toBeTruthy();
+      expect((result.structuredContent as Record<string, unknown> | undefined)?.[DIRECTORY_TEXT_KEY]).toBeTruthy();
     });
   });
 
