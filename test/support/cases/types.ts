@@ -26,6 +26,11 @@ export interface ProviderCase {
   destructive: ChangeCall & { typedName: string };
   /** A change that grants privileged access: its preview's first line starts `PRIVILEGED`. */
   privileged: ChangeCall;
+  /**
+   * The `access` change's tool with other arguments that touch two items (users, members): for the per-call cap
+   * (`--max-items-per-call 1`), and as "the same tool, other arguments" a confirmation token must not cover.
+   */
+  twoItems: ChangeCall;
   /** A call naming a scope (tenant, site) outside the allowlist; absent when calls cannot name one. */
   outOfScope?: CaseCall;
   /** Calls with bad input, and the field the error must name. */
@@ -35,6 +40,9 @@ export interface ProviderCase {
   /** HTTP requests the sandbox has received that could change data (method not GET), for "nothing was sent". */
   // biome-ignore lint/suspicious/noExplicitAny: each provider's sandbox handle has its own shape
   changeRequests(sandbox: any): number;
+  /** The sandbox's credentials (keys, passwords, tokens it issued): none may appear in logs, audit or results. */
+  // biome-ignore lint/suspicious/noExplicitAny: each provider's sandbox handle has its own shape
+  secrets(sandbox: any): string[];
   /** Every HTTP request the sandbox has received, for counting a job's calls. */
   // biome-ignore lint/suspicious/noExplicitAny: each provider's sandbox handle has its own shape
   requests(sandbox: any): number;

@@ -1,0 +1,5 @@
+// Every provider the parameterised suites run, one line each.
+import type { ProviderCase } from './types.js';
+import { visierCase } from './visier.js';
+
+export const PROVIDER_CASES: ProviderCase[] = [visierCase];
