@@ -104,10 +104,7 @@ export const sisenseResources: ProviderResources<SisenseSites, SisenseCall> = (s
         uri,
         await read('user-group', { extra, uri }, async (ctx) => {
           const { client, options } = siteOf(ctx);
-          const [userGroup, members] = await Promise.all([
-            client.getGroup(userGroupId, options),
-            client.listGroupMembers(userGroupId, options),
-          ]);
+          const { group: userGroup, members } = await client.getGroupWithMembers(userGroupId, options);
           return { userGroup, members };
         }),
       );

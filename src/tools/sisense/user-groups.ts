@@ -42,11 +42,7 @@ export function groupLine(group: Group): string {
 async function currentGroup(ctx: ToolContext, name: string) {
   const { client, options } = siteOf(ctx);
   try {
-    const [group, members] = await Promise.all([
-      client.getGroup(name, options),
-      client.listGroupMembers(name, options),
-    ]);
-    return { group, members };
+    return await client.getGroupWithMembers(name, options);
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;
@@ -105,10 +101,7 @@ export const getUserGroup = defineTool({
   outputSchema: { userGroup: groupOut, members: z.array(userOut), ...pageOutput },
   handler: async (args, ctx) => {
     const { client, options } = siteOf(ctx);
-    const [group, members] = await Promise.all([
-      client.getGroup(args.userGroupId, options),
-      client.listGroupMembers(args.userGroupId, options),
-    ]);
+    const { group, members } = await client.getGroupWithMembers(args.userGroupId, options);
     const page = localPage(members, userLine, args, MEMBERS_DEFAULT, ctx);
     const header = `Group: ${pageHeader(counted(page.items.length, 'member'), page.nextCursor, page.cappedBySize)}`;
     return {
