@@ -74,7 +74,16 @@ export const sisenseResources: ProviderResources<SisenseSites, SisenseCall> = (s
     ),
   );
 
-  const one = (v: string | string[] | undefined) => decodeURIComponent(Array.isArray(v) ? (v[0] ?? '') : (v ?? ''));
+  // The SDK hands template variables over still percent-encoded; e-mails and group names (spaces) need decoding.
+  // A malformed escape is kept as sent, for Sisense to answer not found.
+  const one = (v: string | string[] | undefined) => {
+    const raw = Array.isArray(v) ? (v[0] ?? '') : (v ?? '');
+    try {
+      return decodeURIComponent(raw);
+    } catch {
+      return raw;
+    }
+  };
 
   server.registerResource(
     'user',
