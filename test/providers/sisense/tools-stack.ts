@@ -27,7 +27,7 @@ export interface SisenseStack {
 
 export interface ConfirmationPreview {
   summary: string;
-  targets: { id: string; before?: string[]; after?: string[]; elevated?: string[]; missing?: boolean }[];
+  targets: { id: string; name?: string; before?: string[]; after?: string[]; elevated?: string[]; missing?: boolean }[];
   privilegedGrants?: string[];
 }
 
