@@ -1,6 +1,7 @@
 // Sisense's resources: the collections (users, groups) of the default site and templates for one user and one
 // group (with its members), with completion of e-mails and group names.
 import { type Resource, ResourceTemplate } from '@modelcontextprotocol/server';
+import type { User } from '../providers/sisense/domain.js';
 import type { SisenseSites } from '../providers/sisense/sites.js';
 import type { SisenseCall } from '../tools/sisense/define.js';
 import { siteOf } from '../tools/sisense/define.js';
@@ -60,7 +61,15 @@ export const sisenseResources: ProviderResources<SisenseSites, SisenseCall> = (s
       uri,
       await read('users', { extra, uri }, async (ctx) => {
         const { client, options } = siteOf(ctx);
-        return { users: (await client.listUsers(options)).slice(0, COLLECTION_MAX) };
+        // Pages only until the collection is full: a 10,000-user site is 200 pages.
+        const users: User[] = [];
+        let pageStart: string | undefined;
+        do {
+          const page = await client.listUsersPage(pageStart === undefined ? {} : { pageStart }, options);
+          users.push(...page.items);
+          pageStart = page.nextPageStart;
+        } while (pageStart !== undefined && users.length < COLLECTION_MAX);
+        return { users: users.slice(0, COLLECTION_MAX) };
       }),
     ),
   );

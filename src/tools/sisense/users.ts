@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ImpactTarget } from '../../contract/tool.js';
 import { counted } from '../../grammar.js';
 import { effectiveAccess, sameName, type User } from '../../providers/sisense/domain.js';
+import { ToolArgumentError } from '../shared/errors.js';
 import { fencedText, pageHeader, quoted } from '../shared/format.js';
 import { localPage } from '../shared/paging.js';
 import { fingerprint, fingerprintOf } from '../visier/preview.js';
@@ -244,16 +245,21 @@ export const updateUser = defineTool({
   },
 });
 
+/** The fields to change. @throws ToolArgumentError when the call names none. */
 function patchOf(args: {
   firstName?: string | undefined;
   lastName?: string | undefined;
   groups?: string[] | undefined;
 }) {
-  return {
+  const patch = {
     ...(args.firstName === undefined ? {} : { firstName: args.firstName }),
     ...(args.lastName === undefined ? {} : { lastName: args.lastName }),
     ...(args.groups === undefined ? {} : { groups: args.groups }),
   };
+  if (Object.keys(patch).length === 0) {
+    throw new ToolArgumentError('firstName, lastName, groups', 'name at least one to change');
+  }
+  return patch;
 }
 
 export const deleteUser = defineTool({

@@ -129,6 +129,13 @@ describe('create_user, update_user, delete_user', () => {
     expect(user(dana.email)?.last_name).toBe('Whitfield-Ng');
   });
 
+  it('update_user naming nothing to change is refused naming the fields, with nothing sent', async () => {
+    const result = await s.call('update_user', { userId: dana.email });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain('firstName, lastName, groups: name at least one to change');
+    expect(sent(s.sandbox)).toEqual([]);
+  });
+
   it('update_user replacing groups is an access change whose preview shows before and after groups', async () => {
     const args = { userId: dana.email, groups: [SISENSE_DEMO_GROUPS.discovery.name] };
     const { preview, second } = await s.confirmed('update_user', args);
