@@ -9,13 +9,15 @@ import type { StartedProvider } from './started.js';
 
 /**
  * The site allowlist is `--tenants` when given (each must be a configured site), else every configured site; the
- * first is where a call naming no site acts. Throws naming what is missing or unknown.
+ * first is where a call naming no site acts. Throws naming what is missing or unknown. `--rate-limit` is Visier's
+ * published limit and does not apply: Sisense publishes none, so neither the client nor the sandbox limits calls,
+ * and the client honours a 429's Retry-After.
  */
 export async function startSisense(
   config: Config,
   logger: pino.Logger,
 ): Promise<StartedProvider<SisenseSandboxHandle>> {
-  const sandbox = config.sandbox ? await startSisenseSandbox({ rateLimit: config.rateLimit }) : undefined;
+  const sandbox = config.sandbox ? await startSisenseSandbox() : undefined;
   const credentials = sandbox ? [sandbox.sites.primary, sandbox.sites.secondary] : (config.sisenseSites ?? []);
   const host = sandbox?.url ?? config.sisenseHost;
   try {
@@ -27,7 +29,6 @@ export async function startSisense(
             site,
             apiKey,
             ...(host === undefined ? {} : { host }),
-            rateLimit: config.rateLimit,
             logger,
           }),
       ),
