@@ -5,7 +5,9 @@ import type { McpServer } from '@modelcontextprotocol/server';
 import type { Provider } from '../contract/provider.js';
 import { registerDiagnoseAccessPrompt } from '../prompts/diagnose-access.js';
 import type { ProviderResources } from '../resources/index.js';
+import { sisenseResources } from '../resources/sisense.js';
 import { visierResources } from '../resources/visier.js';
+import { sisenseProvider } from '../tools/sisense/provider.js';
 import { visierProvider } from '../tools/visier/provider.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: one entry per provider, each with its own client and routing types
@@ -20,3 +22,5 @@ export const VISIER_SERVING: ProviderServing = {
   resources: visierResources,
   prompts: registerDiagnoseAccessPrompt,
 };
+
+export const SISENSE_SERVING: ProviderServing = { provider: sisenseProvider, resources: sisenseResources };

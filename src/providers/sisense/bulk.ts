@@ -63,20 +63,38 @@ export async function addUserToSites(
  * not stop the rest; a refused key, a lost connection or cancellation leaves the remaining ones not attempted.
  */
 export function deleteUsers(client: SisenseClient, emails: readonly string[], options: BulkOptions = {}) {
+  return oneByOne(
+    emails,
+    (email) => ({ username: email }),
+    (email, o) => client.deleteUser(email, o),
+    options,
+  );
+}
+
+/**
+ * Runs `act` on each item in order, one request each, accounting for every item as deleteUsers does; `describe`
+ * names an item in its result row (a user's e-mail as `username`, a group's name as `displayName`).
+ */
+export function oneByOne<T>(
+  items: readonly T[],
+  describe: (item: T) => Pick<BulkItem, 'userId' | 'username' | 'displayName'>,
+  act: (item: T, options: WriteOptions) => Promise<{ dryRun: boolean }>,
+  options: BulkOptions = {},
+): Promise<BulkResult> {
   const tally = { requests: 0 };
-  return runBulk<string, { email: string; dryRun: boolean }, never>(
+  return runBulk<number, { index: number; dryRun: boolean }, never>(
     {
-      items: emails,
+      items: items.map((_, i) => i),
       chunkSize: 1,
-      keyOfItem: (email) => email,
-      keyOfSuccess: (s) => s.email,
+      keyOfItem: (i) => String(i),
+      keyOfSuccess: (s) => String(s.index),
       keyOfFailure: () => undefined,
-      describe: (email) => ({ username: email }),
+      describe: (i) => describe(items[i]!),
       succeeded: (_, s) => (s.dryRun ? { message: 'dry run: validated by test_mode=true, nothing stored' } : {}),
       failed: () => ({ message: '' }),
-      send: async ([email]) => {
-        const done = await client.deleteUser(email!, { ...options, tally });
-        return { successes: [{ email: email!, dryRun: done.dryRun }], failures: [] };
+      send: async ([i]) => {
+        const done = await act(items[i!]!, { ...options, tally });
+        return { successes: [{ index: i!, dryRun: done.dryRun }], failures: [] };
       },
       signal: options.signal,
       onProgress: options.onProgress,

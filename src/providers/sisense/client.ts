@@ -224,8 +224,14 @@ export class SisenseClient {
    * users page, filtered: 1 + pages requests.
    */
   async listGroupMembers(name: string, options?: CallOptions): Promise<User[]> {
+    return (await this.getGroupWithMembers(name, options)).members;
+  }
+
+  /** The group and its members, as listGroupMembers reads them: 1 + pages requests. */
+  async getGroupWithMembers(name: string, options?: CallOptions): Promise<{ group: Group; members: User[] }> {
     const group = await this.getGroup(name, options);
-    return (await this.listUsers(options)).filter((u) => u.groups.some((g) => sameName(g, group.name)));
+    const members = (await this.listUsers(options)).filter((u) => u.groups.some((g) => sameName(g, group.name)));
+    return { group, members };
   }
 
   /**

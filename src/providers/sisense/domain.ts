@@ -58,6 +58,8 @@ export interface NewUser {
 export interface UserPatch {
   firstName?: string;
   lastName?: string;
+  /** The user's complete group list, replacing the current one; Sisense keeps All Users whatever is sent. */
+  groups?: string[];
 }
 
 export interface NewGroup {
