@@ -1,5 +1,7 @@
 // Every provider the parameterised suites run, one line each.
+
+import { sisenseCase } from './sisense.js';
 import type { ProviderCase } from './types.js';
 import { visierCase } from './visier.js';
 
-export const PROVIDER_CASES: ProviderCase[] = [visierCase];
+export const PROVIDER_CASES: ProviderCase[] = [visierCase, sisenseCase];

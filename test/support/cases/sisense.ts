@@ -43,6 +43,12 @@ export const sisenseCase: ProviderCase = {
     args: { userGroupId: BUILT_IN_GROUPS.administrators, userIds: [dana.email] },
     applied: (sandbox: SisenseSandboxHandle) => groupsOf(sandbox, dana.email).includes(BUILT_IN_GROUPS.administrators),
   },
+  twoItems: {
+    tool: 'add_users_to_group',
+    args: { userGroupId: SISENSE_DEMO_GROUPS.discovery.name, userIds: [dana.email, mallory.email] },
+    applied: (sandbox: SisenseSandboxHandle) =>
+      groupsOf(sandbox, mallory.email).includes(SISENSE_DEMO_GROUPS.discovery.name),
+  },
   outOfScope: { tool: 'get_user', args: { userId: dana.email, site: SISENSE_SITES.withoutApi.site } },
   badInput: [
     { tool: 'get_user', args: { userId: 'not-an-email' }, field: 'userId' },
@@ -57,5 +63,6 @@ export const sisenseCase: ProviderCase = {
   // A dry run (test_mode=true) is validated and stored nowhere: it is not a change.
   changeRequests: (sandbox: SisenseSandboxHandle) =>
     sandbox.requests.filter((r) => r.method !== 'GET' && r.query.test_mode?.toLowerCase() !== 'true').length,
+  secrets: () => [SISENSE_SITES.primary.apiKey, SISENSE_SITES.secondary.apiKey, SISENSE_SITES.withoutApi.apiKey],
   requests: (sandbox: SisenseSandboxHandle) => sandbox.requests.length,
 };
