@@ -33,6 +33,7 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
     ...(config.tenantModes ? { tenantModes: config.tenantModes } : {}),
     tenants,
     defaultTenant,
+    scope: { term: entry.provider.scopeTerm, projects: entry.provider.scopeArgs.project !== undefined },
     confirm: config.confirm,
     confirmSecret: config.confirmSecret,
     elicitationTimeoutMs: config.elicitationTimeoutSeconds * 1000,

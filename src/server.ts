@@ -55,7 +55,9 @@ export interface ServerDeps {
 }
 
 export const DEFAULT_MAX_RESULT_CHARS = 20_000;
-export const SANDBOX_LINE = '[sandbox tenant: demo data]';
+/** The first line of every result when the embedded sandbox serves: `[sandbox tenant: demo data]` for Visier. */
+export const sandboxLine = (scopeTerm: string) => `[sandbox ${scopeTerm}: demo data]`;
+export const SANDBOX_LINE = sandboxLine('tenant');
 export const SANDBOX_META_KEY = 'visier-admin-mcp/sandbox';
 // An isError result from a refusal or a thrown error carries no structuredContent: SDK clients check it against
 // the outputSchema even on errors. Machine-readable details travel in _meta instead; the text says everything
@@ -174,7 +176,9 @@ export function createServer(deps: ServerDeps): McpServer {
     if (!deps.sandbox) return result;
     const [first, ...rest] = result.content;
     const marked =
-      first?.type === 'text' ? [{ ...first, text: `${SANDBOX_LINE}\n${first.text}` }, ...rest] : result.content;
+      first?.type === 'text'
+        ? [{ ...first, text: `${sandboxLine(provider.scopeTerm)}\n${first.text}` }, ...rest]
+        : result.content;
     return { ...result, content: marked, _meta: { ...result._meta, [SANDBOX_META_KEY]: true } };
   };
 

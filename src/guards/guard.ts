@@ -116,6 +116,11 @@ export interface GuardOptions {
   tenants: string[];
   /** The tenant a call acts on when it names none. */
   defaultTenant: string;
+  /**
+   * How the served system names what the allowlist holds ("tenant", "site", "workspace"), and whether it has
+   * projects (previews then say production or project). Visier's words when absent.
+   */
+  scope?: { term: string; projects: boolean };
   confirm: ConfirmPolicy;
   /** HMAC key for confirmation tokens; replicas that share it accept each other's tokens. */
   confirmSecret: string;

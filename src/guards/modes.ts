@@ -48,6 +48,7 @@ export function modeRefusal(
   tenant: string,
   mode: Mode,
   effect?: { toolClass: Classification; why: string[] },
+  term = 'tenant',
 ): string {
   const needed = MODES_BY_WIDTH.find((m) => modeAllows(m, classification)) as Mode;
   const what =
@@ -55,8 +56,8 @@ export function modeRefusal(
       ? `${tool} is ${withArticle(`'${classification}'`)} tool`
       : `${tool} is ${withArticle(`'${effect.toolClass}'`)} tool, but this call is '${classification}' by its effect (${effect.why.join('; ') || 'stated by its preview'})`;
   return (
-    `${what} and tenant '${tenant}' runs in '${mode}' mode; it needs mode '${needed}'. ` +
+    `${what} and ${term} '${tenant}' runs in '${mode}' mode; it needs mode '${needed}'. ` +
     `The operator can start the server with --mode ${needed} (or VISIER_MCP_MODE=${needed}), ` +
-    `or set this tenant to '${needed}' in the per-tenant modes file (--tenant-modes).`
+    `or set this ${term} to '${needed}' in the per-${term} modes file (--tenant-modes).`
   );
 }

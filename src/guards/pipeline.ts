@@ -74,8 +74,14 @@ function rciOf(error: unknown): string | undefined {
 }
 
 /** The human approves a change in a place: every tenant it reaches, and whether it lands in a project. */
-function withWhere(preview: ImpactPreview, tenants: string[], projectId: string | undefined): ImpactPreview {
-  const where = `${tenants.length === 1 ? 'tenant' : 'tenants'} ${tenants.join(', ')}, ${projectId ? `project ${projectId}` : 'production'}`;
+function withWhere(
+  preview: ImpactPreview,
+  tenants: string[],
+  projectId: string | undefined,
+  scope: { term: string; projects: boolean },
+): ImpactPreview {
+  const place = `${tenants.length === 1 ? scope.term : `${scope.term}s`} ${tenants.join(', ')}`;
+  const where = scope.projects ? `${place}, ${projectId ? `project ${projectId}` : 'production'}` : place;
   return { ...preview, summary: `${preview.summary} [${where}]` };
 }
 
@@ -141,6 +147,7 @@ class Refusal {
  */
 export function createGuard(options: GuardOptions): Guard {
   validate(options);
+  const scope = options.scope ?? { term: 'tenant', projects: true };
   const now = options.now ?? Date.now;
   const threshold = options.writeConfirmThreshold ?? DEFAULTS.writeConfirmThreshold;
   const budget = new ChangeBudget({ ...DEFAULT_CAPS, ...options.caps }, now);
@@ -240,7 +247,7 @@ export function createGuard(options: GuardOptions): Guard {
       for (const tenant of record.tenants) {
         const mode = modeOf(tenant, options.mode, options.tenantModes);
         if (!modeAllows(mode, classification)) {
-          throw new Refusal('mode', modeRefusal(def.name, classification, tenant, mode, effect));
+          throw new Refusal('mode', modeRefusal(def.name, classification, tenant, mode, effect, scope.term));
         }
       }
     };
@@ -252,7 +259,7 @@ export function createGuard(options: GuardOptions): Guard {
     try {
       record.tenants = reachedTenants(def, callArgs, ctx, options.defaultTenant);
       checkModes(def.classification);
-      const notAllowed = tenantRefusal(record.tenants, options.tenants);
+      const notAllowed = tenantRefusal(record.tenants, options.tenants, scope.term);
       if (notAllowed !== undefined) throw new Refusal('tenant-not-allowed', notAllowed);
 
       const changes = def.classification !== 'read';
@@ -298,6 +305,7 @@ export function createGuard(options: GuardOptions): Guard {
           withRunningCount(taken, unconfirmedSoFar, items, threshold),
           record.tenants,
           ctx.scope.project,
+          scope,
         );
         const confirmer = chooseConfirmer(options.confirm, caller, token !== undefined, strategies);
         // A person reads it in a form (elicitation or input request), or the model reads it in the result.

@@ -87,16 +87,20 @@ function visible(code: string): string {
 }
 
 /** The refusal for the first tenant outside the allowlist, or undefined when every tenant is allowed. */
-export function tenantRefusal(requested: readonly string[], allowed: readonly string[]): string | undefined {
+export function tenantRefusal(
+  requested: readonly string[],
+  allowed: readonly string[],
+  term = 'tenant',
+): string | undefined {
   const denied = requested.filter((code) => !allowed.includes(code));
   const first = denied[0];
   if (first === undefined) return undefined;
   const folded = skeleton(first);
   const near = allowed.find((code) => skeleton(code) === folded);
-  const hint = near !== undefined ? `did you mean '${near}'?` : `allowed tenants: ${allowed.join(', ')}.`;
+  const hint = near !== undefined ? `did you mean '${near}'?` : `allowed ${term}s: ${allowed.join(', ')}.`;
   const more =
     denied.length > 1
-      ? ` ${counted(denied.length - 1, 'more tenant')} in this call ${denied.length === 2 ? 'is' : 'are'} not allowed either.`
+      ? ` ${counted(denied.length - 1, `more ${term}`)} in this call ${denied.length === 2 ? 'is' : 'are'} not allowed either.`
       : '';
-  return `tenant '${visible(first)}' is not allowed; ${hint}${more} Nothing was sent.`;
+  return `${term} '${visible(first)}' is not allowed; ${hint}${more} Nothing was sent.`;
 }

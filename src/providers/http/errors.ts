@@ -29,6 +29,10 @@ export interface VisierApiErrorInit {
 
 export class VisierApiError extends Error {
   override readonly name = 'VisierApiError';
+  /** The system that answered, as its users name it; a provider's subclass says its own. */
+  get system(): string {
+    return 'Visier';
+  }
   readonly kind: VisierErrorKind;
   readonly status: number | undefined;
   readonly code?: string;

@@ -6,6 +6,9 @@ import { VisierApiError } from '../http/errors.js';
 export class SisenseApiError extends VisierApiError {
   /** Which system answered; `name` stays the shared layer's, which the tool layer matches on. */
   readonly provider = 'sisense';
+  override get system(): string {
+    return 'Sisense';
+  }
   /** The site whose key the call used. */
   readonly site: string;
   /** Sisense's id of the failed request, when its answer names one. */

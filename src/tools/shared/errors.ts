@@ -76,7 +76,7 @@ export function describeToolError(error: unknown, args: Record<string, unknown>)
     ].filter((f) => f !== undefined);
     const said = fenceUntrusted([error.localizedMessage ?? error.message], newFenceNonce(), SYSTEM_WORDS_LABEL);
     return {
-      text: `Visier error (${facts.join(', ')}). Next: ${hintFor(error, args)}. Visier's message:\n${said}`,
+      text: `${error.system} error (${facts.join(', ')}). Next: ${hintFor(error, args)}. ${error.system}'s message:\n${said}`,
       details: {
         ...(error.status === undefined ? {} : { status: error.status }),
         ...(code === undefined ? {} : { code }),
