@@ -5,6 +5,7 @@ import { tolerateClosedOutput } from './closed-output.js';
 import { COMMANDS, commandOf } from './commands.js';
 import { type Config, ConfigError, loadConfig, sandboxReason } from './config.js';
 import { EXIT } from './exit-codes.js';
+import { portInUse } from './port-in-use.js';
 import { startRuntime } from './runtime.js';
 import { keepStdoutForProtocol, serveStdio } from './transports/stdio.js';
 
@@ -114,8 +115,16 @@ main(process.argv.slice(2)).then(
     if (code !== undefined) process.exit(code);
   },
   (error: unknown) => {
-    // Start-up failures are configuration or reachability problems: say which, without a stack trace.
-    process.stderr.write(`visier-admin-mcp: ${error instanceof Error ? error.message : String(error)}\n`);
+    // Start-up failures are configuration or reachability problems: say which, without a stack trace. A port in
+    // use gets the flag that fixes it, whichever listener (the sandbox command's included) found it taken.
+    const failed = error as NodeJS.ErrnoException & { address?: string; port?: number };
+    const text =
+      failed.code === 'EADDRINUSE' && failed.port !== undefined
+        ? portInUse(failed.port, failed.address ?? '')
+        : error instanceof Error
+          ? error.message
+          : String(error);
+    process.stderr.write(`visier-admin-mcp: ${text}\n`);
     process.exit(EXIT.runtime);
   },
 );

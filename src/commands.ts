@@ -21,7 +21,10 @@ export const COMMANDS = {
   sandbox: {
     usage: sandboxUsage(),
     summary: 'run the demo tenant alone, as a Visier look-alike over HTTP',
-    run: async (argv) => (await import('./sandbox/index.js')).runSandboxCli(argv),
+    run: async (argv) => {
+      await (await import('./sandbox/index.js')).runSandboxCli(argv);
+      return undefined;
+    },
   },
   'verify-audit': {
     usage: 'FILE [--public-key FILE | --signing-key FILE] [--checkpoint FILE]',

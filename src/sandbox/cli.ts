@@ -1,10 +1,8 @@
 // `visier-admin-mcp sandbox`: runs the sandbox alone and prints where it is and how to log in, on stderr
 // (stdout stays free for whoever launched us).
 import { parseArgs } from 'node:util';
-import { EXIT } from '../exit-codes.js';
-import { portInUse } from '../port-in-use.js';
 import { SANDBOX_FLAGS } from './cli-options.js';
-import type { SandboxHandle, SandboxOptions } from './handle.js';
+import type { SandboxOptions } from './handle.js';
 import { startSandbox } from './visier/start-sandbox.js';
 
 /** `off`, or `PER_MIN/PER_HOUR` such as `100/6000`. */
@@ -24,45 +22,27 @@ function integer(value: string | undefined, name: string): number | undefined {
 
 /** The sandbox's options from its command line; throws, naming the flag, on a value it cannot take. */
 function sandboxOptions(argv: string[]): SandboxOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: Object.fromEntries(
-      Object.entries(SANDBOX_FLAGS).map(([name, flag]) => [
-        name,
-        { type: 'string' as const, ...('default' in flag ? { default: flag.default } : {}) },
-      ]),
-    ),
-    strict: true,
-  });
+  const { values } = parseArgs({ args: argv, options: SANDBOX_FLAGS, strict: true });
   const options: SandboxOptions = {};
-  const port = integer(values.port as string | undefined, 'port');
+  const port = integer(values.port, 'port');
   if (port !== undefined) options.port = port;
-  if (values.host) options.host = values.host as string;
-  const users = integer(values.users as string | undefined, 'users');
+  if (values.host) options.host = values.host;
+  const users = integer(values.users, 'users');
   if (users !== undefined) options.users = users;
-  const seed = integer(values.seed as string | undefined, 'seed');
+  const seed = integer(values.seed, 'seed');
   if (seed !== undefined) options.seed = seed;
-  if (values.faults) options.faults = values.faults as string;
-  if (values['rate-limit']) options.rateLimit = parseRateLimit(values['rate-limit'] as string);
+  if (values.faults) options.faults = values.faults;
+  if (values['rate-limit']) options.rateLimit = parseRateLimit(values['rate-limit']);
   return options;
 }
 
 /**
- * `visier-admin-mcp sandbox [flags]` (flags: SANDBOX_FLAGS): serves the demo tenant until SIGINT or SIGTERM,
- * then resolves to EXIT.ok; EXIT.runtime when the port is in use, said in one line. Throws, naming the flag, on
- * a value it cannot take.
+ * `visier-admin-mcp sandbox [flags]` (flags: SANDBOX_FLAGS): serves the demo tenant until SIGINT or SIGTERM.
+ * Throws, naming the flag, on a value it cannot take, and the listener's own error (EADDRINUSE) when the port is
+ * in use.
  */
-export async function runSandboxCli(argv: string[]): Promise<number> {
-  const options = sandboxOptions(argv);
-  let sandbox: SandboxHandle;
-  try {
-    sandbox = await startSandbox(options);
-  } catch (error) {
-    const failed = error as NodeJS.ErrnoException & { address?: string; port?: number };
-    if (failed.code !== 'EADDRINUSE') throw error;
-    process.stderr.write(`visier-admin-mcp: ${portInUse(failed.port ?? 0, failed.address ?? '')}\n`);
-    return EXIT.runtime;
-  }
+export async function runSandboxCli(argv: string[]): Promise<void> {
+  const sandbox = await startSandbox(sandboxOptions(argv));
   const { credentials, tenants } = sandbox;
   process.stderr.write(
     [
@@ -85,5 +65,4 @@ export async function runSandboxCli(argv: string[]): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  return EXIT.ok;
 }
