@@ -1,25 +1,51 @@
 #!/usr/bin/env node
+import { hostname } from 'node:os';
 import pino from 'pino';
+import { tolerateClosedOutput } from './closed-output.js';
 import { COMMANDS, commandOf } from './commands.js';
-import { ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig, sandboxReason } from './config.js';
 import { EXIT } from './exit-codes.js';
+import { portInUse } from './port-in-use.js';
 import { startRuntime } from './runtime.js';
 import { keepStdoutForProtocol, serveStdio } from './transports/stdio.js';
 
-// Before anything can print: in stdio mode stdout carries JSON-RPC only.
+// Before anything can print: in stdio mode stdout carries JSON-RPC only, and a reader that goes away ends
+// nothing with a stack trace.
 keepStdoutForProtocol();
+tolerateClosedOutput();
 
-const SANDBOX_NOTICE =
-  'visier-admin-mcp: serving the built-in SANDBOX tenant (demo data, not Visier): --sandbox was given or no Visier credentials are set';
+/** Bind addresses meaning every interface: a client connects to this machine's name or address instead. */
+const WILDCARD_HOSTS: ReadonlySet<string> = new Set(['0.0.0.0', '::', '[::]']);
+/** What a client sends where the server wants a bearer token; the token itself is never printed. */
+const BEARER_PLACEHOLDER = 'Bearer $VISIER_MCP_HTTP_TOKEN';
 
-/** How to connect, for `npm start`: the URL, an Inspector command and a client config snippet. */
-function httpBanner(url: string, sandbox: boolean, mode: string): string {
-  const snippet = JSON.stringify({ mcpServers: { visier: { type: 'http', url } } });
+/**
+ * How to connect, for `npm start`: the URL, an Inspector command and a client config that work as printed
+ * (the Authorization header when a token is required, a host name clients can reach), and which clients take
+ * that config.
+ */
+function httpBanner(boundUrl: string, config: Config): string {
+  const url = new URL(boundUrl);
+  const wildcard = WILDCARD_HOSTS.has(config.host);
+  if (wildcard) url.hostname = hostname();
+  const header = config.httpToken === undefined ? undefined : BEARER_PLACEHOLDER;
+  const entry = { type: 'http', url: url.href, ...(header ? { headers: { Authorization: header } } : {}) };
+  const { mode } = config;
   return [
-    `visier-admin-mcp: Streamable HTTP at ${url}${sandbox ? ' (sandbox tenant: demo data)' : ''}`,
+    `visier-admin-mcp: Streamable HTTP at ${url.href}${config.sandbox ? ' (sandbox tenant: demo data)' : ''}`,
+    ...(wildcard
+      ? [
+          `  Bound to ${config.host} (every interface): ${hostname()} is accepted; add any other name or address clients use to --allowed-hosts`,
+        ]
+      : []),
     `  Mode: ${mode}${mode === 'full' ? '' : ' (--mode user-writes or --mode full allows changes, each still guarded)'}`,
-    `  Inspector: npx @modelcontextprotocol/inspector --cli ${url} --method tools/list`,
-    `  Client config: ${snippet}`,
+    `  Inspector: npx @modelcontextprotocol/inspector --cli ${url.href} --method tools/list${header ? ` --header "Authorization: ${header}"` : ''}`,
+    `  Client config (VS Code, Cursor and other clients taking type http; Claude Desktop's config file takes stdio servers only): ${JSON.stringify({ mcpServers: { visier: entry } })}`,
+    ...(header
+      ? [
+          '  In the client config, put the token in place of $VISIER_MCP_HTTP_TOKEN; the Inspector reads it from your shell.',
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -37,8 +63,13 @@ async function main(argv: string[]): Promise<number | undefined> {
     throw error;
   }
   // Demo data must never pass for a tenant's: said on stderr in every transport, stdio included.
-  if (config.sandbox) process.stderr.write(`${SANDBOX_NOTICE}\n`);
-  const logger = pino({ level: config.logLevel, name: 'visier-admin-mcp' }, pino.destination(2));
+  if (config.sandbox) {
+    process.stderr.write(
+      `visier-admin-mcp: serving the built-in SANDBOX tenant (demo data, not Visier): ${sandboxReason(config)}\n`,
+    );
+  }
+  // Synchronous: an asynchronous destination flushes at exit and, its reader gone, retries that forever.
+  const logger = pino({ level: config.logLevel, name: 'visier-admin-mcp' }, pino.destination({ dest: 2, sync: true }));
   const runtime = await startRuntime(config, logger);
   if (!config.http) {
     await serveStdio(runtime.createServer, logger, runtime.close);
@@ -50,7 +81,10 @@ async function main(argv: string[]): Promise<number | undefined> {
     host: config.host,
     port: config.port,
     ...(config.httpToken ? { token: config.httpToken } : {}),
-    ...(config.allowedHosts ? { allowedHosts: config.allowedHosts } : {}),
+    // Bound to every interface, the machine's own name is how clients reach it: the banner prints it, so accept it.
+    ...(config.allowedHosts || WILDCARD_HOSTS.has(config.host)
+      ? { allowedHosts: [...(config.allowedHosts ?? []), ...(WILDCARD_HOSTS.has(config.host) ? [hostname()] : [])] }
+      : {}),
     ...(config.allowedOrigins ? { allowedOrigins: config.allowedOrigins } : {}),
     sessionIdleMs: config.sessionIdleSeconds * 1000,
     maxSessions: config.maxSessions,
@@ -61,7 +95,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     await runtime.close();
     throw error;
   });
-  process.stderr.write(`${httpBanner(http.url, config.sandbox, config.mode)}\n`);
+  process.stderr.write(`${httpBanner(http.url, config)}\n`);
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -81,8 +115,16 @@ main(process.argv.slice(2)).then(
     if (code !== undefined) process.exit(code);
   },
   (error: unknown) => {
-    // Start-up failures are configuration or reachability problems: say which, without a stack trace.
-    process.stderr.write(`visier-admin-mcp: ${error instanceof Error ? error.message : String(error)}\n`);
+    // Start-up failures are configuration or reachability problems: say which, without a stack trace. A port in
+    // use gets the flag that fixes it, whichever listener (the sandbox command's included) found it taken.
+    const failed = error as NodeJS.ErrnoException & { address?: string; port?: number };
+    const text =
+      failed.code === 'EADDRINUSE' && failed.port !== undefined
+        ? portInUse(failed.port, failed.address ?? '')
+        : error instanceof Error
+          ? error.message
+          : String(error);
+    process.stderr.write(`visier-admin-mcp: ${text}\n`);
     process.exit(EXIT.runtime);
   },
 );

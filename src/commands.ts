@@ -1,3 +1,5 @@
+import { sandboxUsage } from './sandbox/cli-options.js';
+
 /** One command of the CLI, besides serving: how it is called, what it does, and how it runs. */
 export interface Command {
   /** Arguments after the command's name, as `--help` shows them. */
@@ -17,11 +19,10 @@ export const COMMAND_ALIASES: Readonly<Record<string, keyof typeof COMMANDS>> = 
 /** Every command `visier-admin-mcp COMMAND` runs; `--help` lists them from here. */
 export const COMMANDS = {
   sandbox: {
-    usage: '[--port 8787] [--users N] [--faults SPEC]',
+    usage: sandboxUsage(),
     summary: 'run the demo tenant alone, as a Visier look-alike over HTTP',
     run: async (argv) => {
-      const { runSandboxCli } = await import('./sandbox/index.js');
-      await runSandboxCli(argv);
+      await (await import('./sandbox/index.js')).runSandboxCli(argv);
       return undefined;
     },
   },

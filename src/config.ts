@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { COMMANDS } from './commands.js';
 import { DEFAULT_CAPS } from './guards/caps.js';
+import { isLoopback } from './transports/loopback.js';
 
 // All configuration in one schema: every flag, its environment variable and its rule, so a bad value stops
 // start-up with a message naming the flag or variable that carried it. Flags win over the environment.
@@ -85,13 +87,13 @@ export const OPTIONS = {
     env: 'VISIER_MCP_AUDIT_LOG',
     kind: 'string',
     help: 'Audit log file (JSON lines)',
-    computed: '$XDG_STATE_HOME/visier-admin-mcp/audit.jsonl',
+    computed: '$XDG_STATE_HOME/visier-admin-mcp/audit.jsonl, audit-sandbox.jsonl for the sandbox',
   },
   auditKey: {
     flag: '--audit-key',
     env: 'VISIER_MCP_AUDIT_KEY',
     kind: 'string',
-    help: 'Ed25519 private key (PEM) that signs audit checkpoints',
+    help: 'Ed25519 private key (PEM) that signs every audit line and the checkpoints',
     computed: '$XDG_STATE_HOME/visier-admin-mcp/audit-key.pem',
   },
   auditAnchor: {
@@ -229,6 +231,12 @@ const rateLimit = z
   })
   .refine((v) => v === false || (v.perMinute > 0 && v.perHour > 0), 'both limits must be above 0');
 
+/** An API base URL; without its scheme (a bare host name) it names no protocol, so say which one. */
+const apiUrl = z.url({
+  protocol: /^https?$/,
+  error: 'must be a URL starting with https:// (http:// only for a local look-alike), e.g. https://host.example.com',
+});
+
 export const PROVIDER_IDS = ['visier', 'sisense', 'salescookie'] as const;
 export type ProviderId = (typeof PROVIDER_IDS)[number];
 
@@ -286,16 +294,16 @@ const schema = z.strictObject({
   rateLimit: rateLimit.prefault('100/6000'),
   cacheTtlSeconds: int(0, 3600).default(15),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  visierHost: z.url({ protocol: /^https?$/ }).optional(),
+  visierHost: apiUrl.optional(),
   apiKey: secret.optional(),
   username: secret.optional(),
   password: secret.optional(),
   clientId: secret.optional(),
   clientSecret: secret.optional(),
   tenantCode: z.string().min(1).max(256).optional(),
-  sisenseHost: z.url({ protocol: /^https?$/ }).optional(),
+  sisenseHost: apiUrl.optional(),
   sisenseSites: siteKeys.optional(),
-  salescookieHost: z.url({ protocol: /^https?$/ }).optional(),
+  salescookieHost: apiUrl.optional(),
   salescookieApiKey: secret.optional(),
   salescookieWorkspace: z.string().min(1).max(256).optional(),
   projectId: z.string().min(1).max(256).optional(),
@@ -331,6 +339,11 @@ function parseArgv(argv: readonly string[]): Map<Key, string | boolean> {
     const eq = arg.indexOf('=');
     const name = eq === -1 ? arg : arg.slice(0, eq);
     const key = byFlag.get(name);
+    if (key === undefined && !name.startsWith('-')) {
+      throw new ConfigError(
+        `unknown command ${name}: the commands are ${Object.keys(COMMANDS).join(', ')} (see --help)`,
+      );
+    }
     if (key === undefined) throw new ConfigError(`unknown flag ${name} (see --help)`);
     const spec: OptionSpec = OPTIONS[key];
     if (spec.kind === 'boolean') {
@@ -404,6 +417,29 @@ function hasCredentialsFor(provider: ProviderId, values: Partial<Record<Key, unk
 }
 
 /**
+ * The tenant allowlist where the configuration alone settles it (as registry/visier.ts allowedTenants builds it):
+ * --tenants, else VISIER_TENANT_CODE against a real Visier. Undefined where the provider or the sandbox settles it.
+ */
+function knownAllowlist(
+  values: Pick<Parsed, 'provider' | 'tenants' | 'tenantCode'>,
+  sandbox: boolean,
+): string[] | undefined {
+  if (values.provider !== 'visier') return undefined;
+  if (values.tenants !== undefined) return values.tenants;
+  return sandbox || values.tenantCode === undefined ? undefined : [values.tenantCode];
+}
+
+/**
+ * Why the sandbox serves, in words for the person who started it: asked for, or no credentials to use. Only
+ * meaningful when `config.sandbox` is on.
+ */
+export function sandboxReason(config: Config): string {
+  return hasCredentialsFor(config.provider, config)
+    ? '--sandbox or VISIER_SANDBOX given (the credentials set are not used)'
+    : `no ${CREDENTIALS[config.provider].name} credentials set`;
+}
+
+/**
  * Flags over environment, validated as one; throws ConfigError naming the flag or variable at fault. An empty
  * variable counts as unset: desktop bundles pass optional fields left blank as "".
  */
@@ -436,16 +472,30 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   if (!sandbox && rest.provider === 'visier' && rest.tenantCode === undefined && rest.tenants === undefined) {
     throw new ConfigError('VISIER_TENANT_CODE or --tenants: name the tenant(s) this server may touch');
   }
+  // Checked here rather than when the listener starts: a configuration error starts nothing and exits 2.
+  if (rest.http && !isLoopback(rest.host) && rest.httpToken === undefined) {
+    throw new ConfigError(
+      `VISIER_MCP_HTTP_TOKEN: required when binding ${rest.host} (${sourceName('host', flags.has('host'))}), a non-loopback address; set a bearer token of 16+ characters or bind 127.0.0.1`,
+    );
+  }
+  const modesSource = sourceName('tenantModes', flags.has('tenantModes'));
+  const modes = tenantModes === undefined ? undefined : readTenantModes(tenantModes, modesSource);
+  const allowlist = knownAllowlist(rest, sandbox);
+  const stray = allowlist && Object.keys(modes ?? {}).find((tenant) => !allowlist.includes(tenant));
+  if (stray) {
+    throw new ConfigError(
+      `${modesSource}: names tenant '${stray}', not in the tenant allowlist (${allowlist.join(', ')}); add it to --tenants or remove it`,
+    );
+  }
   return {
     ...rest,
     // No Visier credentials at all: the embedded sandbox, so a first run shows something real.
     sandbox,
-    ...(tenantModes === undefined
-      ? {}
-      : { tenantModes: readTenantModes(tenantModes, sourceName('tenantModes', flags.has('tenantModes'))) }),
+    ...(modes === undefined ? {} : { tenantModes: modes }),
     // Random per process unless set: tokens then survive neither a restart nor another replica.
     confirmSecret: confirmSecret ?? randomBytes(32).toString('base64url'),
-    auditLog: auditLog ?? join(stateDir(env), 'audit.jsonl'),
+    // Demo calls never land in a real tenant's log, nor extend its chain.
+    auditLog: auditLog ?? join(stateDir(env), sandbox ? 'audit-sandbox.jsonl' : 'audit.jsonl'),
     auditKey: auditKey ?? join(stateDir(env), 'audit-key.pem'),
   };
 }

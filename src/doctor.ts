@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import pino from 'pino';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig, sandboxReason } from './config.js';
 import { reachHost } from './doctor-reach.js';
 import { EXIT } from './exit-codes.js';
 import { counted } from './grammar.js';
@@ -28,15 +28,20 @@ const TOKEN_PATHS: ReadonlySet<string> = new Set([ASID_TOKEN_PATH, OAUTH2_TOKEN_
 
 /**
  * Why Visier refused, from its answer: a refused sign-in (token endpoint) points at the user's credentials, a
- * refused data call at the API key. Visier's own message and rci are quoted; no credential is.
+ * refused data call whose answer names the tenant asked for at the tenant setting, any other refused data call
+ * at the API key. Visier's own message and rci are quoted; no credential is.
  */
-function signInFailure(error: unknown, config: Config): string {
+function signInFailure(error: unknown, config: Config, tenant: string | undefined): string {
   if (!(error instanceof VisierApiError)) return (error as Error).message;
   const said = `Visier answered ${error.status === undefined ? error.kind : `HTTP ${error.status}`}: ${error.message}`;
   if (error.status !== 401 && error.status !== 403) return said;
   if (TOKEN_PATHS.has(error.path)) {
     const oauth = config.clientId === undefined ? '' : ', VISIER_CLIENT_ID and VISIER_CLIENT_SECRET';
     return `sign-in refused (${said}); check VISIER_USERNAME, VISIER_PASSWORD${oauth}`;
+  }
+  if (tenant !== undefined && said.toLowerCase().includes(tenant.toLowerCase())) {
+    const setting = config.tenants === undefined ? 'VISIER_TENANT_CODE' : 'VISIER_TENANT_CODE and --tenants';
+    return `signed in, but tenant ${tenant} was refused (${said}); check ${setting}: the tenant code as Visier spells it, one this user may reach`;
   }
   return `signed in, but the API call was refused (${said}); check VISIER_API_KEY and the user's API access`;
 }
@@ -64,8 +69,8 @@ async function checkVisier(config: Config, sandbox: SandboxHandle | undefined, r
     return;
   }
   const client = new VisierClient(target);
+  const tenant = allowedTenants(config, sandbox)?.defaultTenant;
   try {
-    const tenant = allowedTenants(config, sandbox)?.defaultTenant;
     await client.listUsers({ limit: 1 }, tenant === undefined ? {} : { tenantCode: tenant });
     report.check(
       true,
@@ -75,7 +80,7 @@ async function checkVisier(config: Config, sandbox: SandboxHandle | undefined, r
     const room = headroom(client.stats.rateLimitHeaders);
     report.check(room.ok, 'rate-limit headroom', room.detail);
   } catch (error) {
-    report.check(false, 'sign in', signInFailure(error, config));
+    report.check(false, 'sign in', signInFailure(error, config, tenant));
   } finally {
     await client.close();
   }
@@ -140,9 +145,7 @@ export async function doctorCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
   report.check(
     true,
     'configuration',
-    config.sandbox
-      ? 'SANDBOX (demo data, not Visier): no credentials set or --sandbox given'
-      : `Visier at ${config.visierHost}`,
+    config.sandbox ? `SANDBOX (demo data, not Visier): ${sandboxReason(config)}` : `Visier at ${config.visierHost}`,
   );
   const sandbox = config.sandbox ? await startSandbox({ rateLimit: config.rateLimit }) : undefined;
   try {

@@ -10,12 +10,15 @@ export function helpText(): string {
   const commands = Object.entries(COMMANDS).map(([name, command]) => {
     return `  ${`${name} ${command.usage}`.trim()}\n      ${command.summary}`;
   });
-  const flags = (Object.keys(OPTIONS) as OptionKey[]).map((key) => {
+  const rows = (Object.keys(OPTIONS) as OptionKey[]).map((key) => {
     const spec: { flag?: string; env?: string; help: string } = OPTIONS[key];
-    const names = [spec.flag, spec.env].filter(Boolean).join(' / ');
     const fallback = optionDefault(key);
-    return `  ${names.padEnd(58)} ${spec.help}${fallback === undefined ? '' : ` (default: ${fallback})`}`;
+    const names = [spec.flag, spec.env].filter(Boolean).join(' / ');
+    return { names, text: `${spec.help}${fallback === undefined ? '' : ` (default: ${fallback})`}` };
   });
+  // As wide as the longest names, so that every description starts in the same column.
+  const width = Math.max(...rows.map((row) => row.names.length));
+  const flags = rows.map((row) => `  ${row.names.padEnd(width)}  ${row.text}`);
   return [
     'Usage: visier-admin-mcp [flags]              stdio MCP server (default)',
     '       visier-admin-mcp --http [flags]       Streamable HTTP at /mcp',

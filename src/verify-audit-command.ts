@@ -21,7 +21,8 @@ function describe(finding: AuditFinding): string {
 
 /**
  * `verify-audit FILE [--public-key FILE] [--checkpoint FILE]`: checks the log's lines, signatures and
- * checkpoints (see verifyAuditLog) and prints what it found on stderr, one line per finding.
+ * checkpoints (see verifyAuditLog); prints "audit log intact" on stdout, or what it found wrong on stderr, one
+ * line per finding.
  */
 export async function verifyAuditCommand(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
@@ -59,7 +60,8 @@ export async function verifyAuditCommand(argv: string[]): Promise<number> {
       result.keyFrom === 'beside the log'
         ? ' (checked against the public key beside the log only: keep a copy elsewhere and pass --public-key)'
         : '';
-    process.stderr.write(`audit log intact: ${counted(result.lines, 'line')}, signed by key ${result.keyId}${trust}\n`);
+    // The verdict a script reads; problems go to stderr.
+    process.stdout.write(`audit log intact: ${counted(result.lines, 'line')}, signed by key ${result.keyId}${trust}\n`);
     return VERIFY_EXIT.intact;
   }
   process.stderr.write(

@@ -1,6 +1,7 @@
 // `visier-admin-mcp sandbox`: runs the sandbox alone and prints where it is and how to log in, on stderr
 // (stdout stays free for whoever launched us).
 import { parseArgs } from 'node:util';
+import { SANDBOX_FLAGS } from './cli-options.js';
 import type { SandboxOptions } from './handle.js';
 import { startSandbox } from './visier/start-sandbox.js';
 
@@ -19,19 +20,9 @@ function integer(value: string | undefined, name: string): number | undefined {
   return n;
 }
 
-export async function runSandboxCli(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      port: { type: 'string', default: '8787' },
-      host: { type: 'string' },
-      users: { type: 'string' },
-      seed: { type: 'string' },
-      faults: { type: 'string' },
-      'rate-limit': { type: 'string' },
-    },
-    strict: true,
-  });
+/** The sandbox's options from its command line; throws, naming the flag, on a value it cannot take. */
+function sandboxOptions(argv: string[]): SandboxOptions {
+  const { values } = parseArgs({ args: argv, options: SANDBOX_FLAGS, strict: true });
   const options: SandboxOptions = {};
   const port = integer(values.port, 'port');
   if (port !== undefined) options.port = port;
@@ -42,8 +33,16 @@ export async function runSandboxCli(argv: string[]): Promise<void> {
   if (seed !== undefined) options.seed = seed;
   if (values.faults) options.faults = values.faults;
   if (values['rate-limit']) options.rateLimit = parseRateLimit(values['rate-limit']);
+  return options;
+}
 
-  const sandbox = await startSandbox(options);
+/**
+ * `visier-admin-mcp sandbox [flags]` (flags: SANDBOX_FLAGS): serves the demo tenant until SIGINT or SIGTERM.
+ * Throws, naming the flag, on a value it cannot take, and the listener's own error (EADDRINUSE) when the port is
+ * in use.
+ */
+export async function runSandboxCli(argv: string[]): Promise<void> {
+  const sandbox = await startSandbox(sandboxOptions(argv));
   const { credentials, tenants } = sandbox;
   process.stderr.write(
     [

@@ -12,8 +12,10 @@ import {
 import type pino from 'pino';
 import { describeCall, type UnguardedCall } from '../audit-every-call.js';
 import { counted } from '../grammar.js';
+import { portInUse } from '../port-in-use.js';
 import { PRINCIPAL_KEY } from '../server-context.js';
 import { frame, invalidInitialize } from './jsonrpc-shape.js';
+import { isLoopback, LOOPBACK_HOSTS } from './loopback.js';
 import { answeringSchemaFailures } from './schema-failures.js';
 
 export interface HttpOptions {
@@ -72,7 +74,6 @@ interface Session {
   version?: string;
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 const DEFAULT_MAX_BODY = 1024 * 1024;
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -95,10 +96,6 @@ function allowCrossOrigin(req: IncomingMessage, res: ServerResponse): void {
   if (origin === undefined) return;
   res.setHeader('access-control-allow-origin', origin);
   res.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
-}
-
-export function isLoopback(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function hostnameOf(hostHeader: string): string {
@@ -402,14 +399,7 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
   await new Promise<void>((resolve, reject) => {
     http.once('error', (error: NodeJS.ErrnoException) => {
       clearInterval(sweep);
-      // The one start-up failure a person fixes with a flag: say which, not the socket's stack.
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new Error(
-              `port ${options.port} on ${options.host} is in use: pass another --port, or --port 0 for a free one`,
-            )
-          : error,
-      );
+      reject(error.code === 'EADDRINUSE' ? new Error(portInUse(options.port, options.host)) : error);
     });
     http.listen(options.port, options.host, () => resolve());
   });

@@ -8,12 +8,15 @@ import {
 } from '@modelcontextprotocol/server';
 import { StdioServerTransport, serveStdio as serveBothEras } from '@modelcontextprotocol/server/stdio';
 import type pino from 'pino';
+import { onStdoutGone } from '../closed-output.js';
 import { counted } from '../grammar.js';
 import { checkMessage, errorResponse, frame } from './jsonrpc-shape.js';
 import { answeringSchemaFailures } from './schema-failures.js';
 
 /** How long an exiting server waits for answers still being worked on. */
 const SHUTDOWN_GRACE_MS = 10_000;
+/** How long closing the connection and the provider may take after that before the process exits anyway. */
+const CLOSE_MS = 5_000;
 
 /**
  * stdout belongs to JSON-RPC alone: anything a dependency prints with console.log goes to stderr instead.
@@ -141,7 +144,8 @@ function lineFilter(input: PassThrough, wire: Wire): (chunk: Buffer) => void {
 
 /**
  * Serves one MCP connection over stdin/stdout, in whichever era the client opens it (a 2025 `initialize`, or
- * a 2026-07-28 request or `server/discover`), and exits when the client goes away. The SDK's transport stops
+ * a 2026-07-28 request or `server/discover`), and exits when the client goes away (stdin ends or stdout's reader
+ * closes) or on SIGINT/SIGTERM (a second one exits at once), closed stderr or not. The SDK's transport stops
  * at stdin's end and drops requests still being answered; it reads a copy of stdin that ends only once those
  * answers are out, so a client that writes its last request and closes stdin still gets the answer. Every line
  * gets an answer, a malformed one included (see {@link lineFilter}).
@@ -164,10 +168,15 @@ export async function serveStdio(
     transport: connectionTransport(input, wire),
     onerror: (error) => logger.warn({ err: error }, 'MCP message refused or failed'),
   });
+  // Exiting depends on nothing being written: stdout and stderr may both be closed pipes by now (see
+  // closed-output.ts), and a second signal, or a close that never settles, still ends the process.
   const shutdown = (why: string) => {
-    if (closing) return;
+    if (closing) {
+      if (why === 'SIGINT' || why === 'SIGTERM') process.exit(0);
+      return;
+    }
     closing = true;
-    logger.info({ why, pending: pending.size }, 'stdio server stopping');
+    setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS + CLOSE_MS).unref();
     void (async () => {
       try {
         const deadline = Date.now() + SHUTDOWN_GRACE_MS;
@@ -179,7 +188,9 @@ export async function serveStdio(
       }
       process.exit(0);
     })();
+    logger.info({ why, pending: pending.size }, 'stdio server stopping');
   };
+  onStdoutGone(() => shutdown('stdout closed'));
   process.stdin.on('end', () => shutdown('stdin ended'));
   process.stdin.on('close', () => shutdown('stdin closed'));
   process.on('SIGINT', () => shutdown('SIGINT'));

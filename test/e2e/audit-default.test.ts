@@ -37,11 +37,12 @@ it('two servers on the default audit log share it: one chain that verifies, no p
   await second.close();
 
   const dir = join(state, 'visier-admin-mcp');
-  expect(await verifyAuditLog(join(dir, 'audit.jsonl'))).toMatchObject({ ok: true, lines: 4, findings: [] });
+  // The sandbox's own default log: demo calls never join a real tenant's.
+  expect(await verifyAuditLog(join(dir, 'audit-sandbox.jsonl'))).toMatchObject({ ok: true, lines: 4, findings: [] });
   expect(readdirSync(dir).sort()).toEqual([
     'audit-key.pem',
-    'audit.jsonl',
-    'audit.jsonl.checkpoint',
-    'audit.jsonl.pub',
+    'audit-sandbox.jsonl',
+    'audit-sandbox.jsonl.checkpoint',
+    'audit-sandbox.jsonl.pub',
   ]);
 });

@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync } from 'node:fs';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/commands.js';
 import { OPTIONS } from '../../src/config.js';
+import { SANDBOX_FLAGS } from '../../src/sandbox/cli-options.js';
 import { TOOLS } from '../../src/tools/visier/index.js';
 import { version } from '../../src/version.js';
 import { CLI, ensureBuilt, ROOT } from './build.js';
@@ -33,13 +35,16 @@ describe('visier-admin-mcp CLI', () => {
   it('--http --sandbox prints the URL, an Inspector command and a client config, serves /healthz, stops on SIGTERM', async () => {
     const audit = join(mkdtempSync(join(tmpdir(), 'vam-cli-')), 'audit.jsonl');
     const { child, out, exit } = run(['--http', '--sandbox', '--port', '0', '--audit-log', audit]);
-    while (!out.stderr.includes('Client config:')) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (!out.stderr.includes('Client config')) await new Promise((resolve) => setTimeout(resolve, 20));
     const url = /Streamable HTTP at (http:\/\/127\.0\.0\.1:\d+\/mcp) \(sandbox tenant: demo data\)/.exec(
       out.stderr,
     )?.[1];
     expect(url).toBeDefined();
     expect(out.stderr).toContain(`Inspector: npx @modelcontextprotocol/inspector --cli ${url} --method tools/list`);
-    expect(out.stderr).toContain(`Client config: {"mcpServers":{"visier":{"type":"http","url":"${url}"}}}`);
+    expect(out.stderr).toContain(
+      `  Client config (VS Code, Cursor and other clients taking type http; Claude Desktop's config file takes stdio servers only): {"mcpServers":{"visier":{"type":"http","url":"${url}"}}}\n`,
+    );
+    expect(out.stderr).not.toContain('Authorization');
     const health = await fetch(url!.replace('/mcp', '/healthz'));
     expect(await health.json()).toEqual({ status: 'ok', sessions: 0 });
     child.kill('SIGTERM');
@@ -64,9 +69,16 @@ describe('visier-admin-mcp CLI', () => {
 
     const intact = run(['verify-audit', audit]);
     expect(await intact.exit).toBe(0);
-    expect(intact.out.stderr).toMatch(
+    expect(intact.out.stderr).toBe('');
+    expect(intact.out.stdout).toMatch(
       /^audit log intact: 1 line, signed by key [0-9a-f]{16} \(checked against the public key beside the log only: keep a copy elsewhere and pass --public-key\)\n$/,
     );
+
+    // Nobody reading the verdict is no failure: the same exit code, and no stack trace.
+    const unread = run(['verify-audit', audit]);
+    unread.child.stdout.destroy();
+    expect(await unread.exit).toBe(0);
+    expect(unread.out.stderr).toBe('');
 
     appendFileSync(audit, '{"forged":true}\n');
     const broken = run(['verify-audit', audit]);
@@ -113,7 +125,7 @@ describe('visier-admin-mcp CLI', () => {
     const { out, exit } = run([], { VISIER_API_KEY: 'some-api-key' });
     expect(await exit).toBe(2);
     expect(out.stderr).toBe(
-      'visier-admin-mcp: incomplete Visier credentials: VISIER_API_KEY set but VISIER_HOST, VISIER_USERNAME, VISIER_PASSWORD missing (a tenant needs VISIER_HOST, VISIER_API_KEY, VISIER_USERNAME, VISIER_PASSWORD; unset them all, or pass --sandbox, for the demo tenant)\n',
+      'visier-admin-mcp: incomplete Visier credentials: VISIER_API_KEY set but VISIER_HOST, VISIER_USERNAME, VISIER_PASSWORD missing (a real system needs VISIER_HOST, VISIER_API_KEY, VISIER_USERNAME, VISIER_PASSWORD; unset them all, or pass --sandbox, for the demo data)\n',
     );
     expect(out.stdout).toBe('');
   });
@@ -214,5 +226,121 @@ describe('visier-admin-mcp CLI', () => {
     ]);
     expect(logged[1]?.args).toEqual(['password']);
     expect(out.stderr).not.toContain('secret-looking-value');
+  });
+
+  it('HTTP off loopback without VISIER_MCP_HTTP_TOKEN is a configuration error: exit 2, one line, nothing started', async () => {
+    const { out, exit } = run(['--http', '--sandbox', '--host', '0.0.0.0']);
+    expect(await exit).toBe(2);
+    expect(out.stderr).toBe(
+      'visier-admin-mcp: VISIER_MCP_HTTP_TOKEN: required when binding 0.0.0.0 (--host), a non-loopback address; set a bearer token of 16+ characters or bind 127.0.0.1\n',
+    );
+    expect(out.stdout).toBe('');
+  });
+
+  it('a word that is no command says so and lists the commands, exit 2', async () => {
+    const { out, exit } = run(['frobnicate']);
+    expect(await exit).toBe(2);
+    expect(out.stderr).toBe(
+      `visier-admin-mcp: unknown command frobnicate: the commands are ${Object.keys(COMMANDS).join(', ')} (see --help)\n`,
+    );
+  });
+
+  it('a closed stdout ends help, version and doctor quietly, with their own exit codes', async () => {
+    for (const [args, code] of [
+      [['help'], 0],
+      [['version'], 0],
+      [['doctor', '--sandbox'], 0],
+    ] as const) {
+      const state = mkdtempSync(join(tmpdir(), 'vam-cli-'));
+      const { child, out, exit } = run([...args], { XDG_STATE_HOME: state });
+      child.stdout.destroy();
+      expect(await exit, `${args.join(' ')}: ${out.stderr}`).toBe(code);
+      expect(out.stderr, args.join(' ')).toBe('');
+    }
+  });
+
+  it('sandbox on a port in use: the same one-line --port hint as the server, exit 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as { port: number };
+    const { out, exit } = run(['sandbox', '--port', String(port)]);
+    const code = await exit;
+    await new Promise((resolve) => taken.close(resolve));
+    expect(code).toBe(1);
+    expect(out.stderr).toBe(
+      `visier-admin-mcp: port ${port} on 127.0.0.1 is in use: pass another --port, or --port 0 for a free one\n`,
+    );
+  });
+
+  it('help: the sandbox flags from its own parser, what the audit key signs, one column for every description', async () => {
+    const { out, exit } = run(['help']);
+    expect(await exit).toBe(0);
+    const usage = out.stdout.split('\n').find((line) => line.startsWith('  sandbox '));
+    for (const name of Object.keys(SANDBOX_FLAGS)) expect(usage).toContain(`[--${name} `);
+    expect(out.stdout).toMatch(
+      /--audit-key \/ VISIER_MCP_AUDIT_KEY +Ed25519 private key \(PEM\) that signs every audit line and the checkpoints/,
+    );
+    const flags = out.stdout.split('Flags (flag / environment variable; flags win):\n')[1]?.split('\n\n')[0];
+    const columns = new Set(flags?.split('\n').map((line) => /^ {2}\S.*?\S {2,}(?=\S)/.exec(line)?.[0].length));
+    expect(columns.size, flags).toBe(1);
+  });
+
+  it('--http off loopback with a token: a reachable host, and an Inspector command and config carrying the header, never the token', async () => {
+    const token = 'banner-token-0123456789';
+    const audit = join(mkdtempSync(join(tmpdir(), 'vam-cli-')), 'audit.jsonl');
+    const { child, out, exit } = run(
+      ['--http', '--sandbox', '--host', '0.0.0.0', '--port', '0', '--audit-log', audit, '--log-level', 'silent'],
+      { VISIER_MCP_HTTP_TOKEN: token },
+    );
+    while (!out.stderr.includes('Client config')) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(out.stderr).not.toContain(token);
+    const url = /Streamable HTTP at (\S+) /.exec(out.stderr)?.[1] as string;
+    expect(new URL(url).hostname).toBe(hostname());
+    expect(out.stderr).toContain(
+      `Inspector: npx @modelcontextprotocol/inspector --cli ${url} --method tools/list --header "Authorization: Bearer $VISIER_MCP_HTTP_TOKEN"`,
+    );
+    const config = JSON.parse(/Client config \(.*\): (\{.*\})/.exec(out.stderr)?.[1] as string);
+    expect(config.mcpServers.visier).toEqual({
+      type: 'http',
+      url,
+      headers: { Authorization: 'Bearer $VISIER_MCP_HTTP_TOKEN' },
+    });
+    // The printed URL's host and header, the token put in, are what the server takes; without the header, 401.
+    const printed = new URL(url);
+    const initialize = (headers: Record<string, string>) =>
+      new Promise<number | undefined>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: printed.port,
+            path: printed.pathname,
+            method: 'POST',
+            headers: {
+              host: printed.host,
+              'content-type': 'application/json',
+              accept: 'application/json, text/event-stream',
+              ...headers,
+            },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode);
+          },
+        );
+        req.on('error', reject);
+        req.end(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'initialize',
+            params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'a', version: '1' } },
+          }),
+        );
+      });
+    const header = config.mcpServers.visier.headers.Authorization.replace('$VISIER_MCP_HTTP_TOKEN', token);
+    expect(await initialize({ authorization: header })).toBe(200);
+    expect(await initialize({})).toBe(401);
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
   });
 });

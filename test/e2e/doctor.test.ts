@@ -114,4 +114,30 @@ describe('visier-admin-mcp doctor', () => {
       /^FAIL {2}configuration: incomplete Visier credentials: VISIER_API_KEY set but VISIER_HOST/m,
     );
   });
+
+  it('a tenant code Visier does not know points at VISIER_TENANT_CODE, not at the API key', async () => {
+    const run = await doctor([], { ...tenantEnv(), VISIER_TENANT_CODE: 'WFF_nope~c99' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /^FAIL {2}sign in: signed in, but tenant WFF_nope~c99 was refused \(Visier answered HTTP 403: .*WFF_nope~c99.*\); check VISIER_TENANT_CODE: the tenant code as Visier spells it, one this user may reach$/m,
+    );
+    expect(run.stdout).not.toContain('VISIER_API_KEY');
+  });
+
+  it('says why it checks the sandbox: asked for over full credentials, or none set', async () => {
+    const asked = await doctor([], { ...tenantEnv(), VISIER_SANDBOX: '1' });
+    expect(asked.stdout).toMatch(
+      /^ok {4}configuration: SANDBOX \(demo data, not Visier\): --sandbox or VISIER_SANDBOX given \(the credentials set are not used\)$/m,
+    );
+    const none = await doctor([], {});
+    expect(none.stdout).toMatch(/^ok {4}configuration: SANDBOX \(demo data, not Visier\): no Visier credentials set$/m);
+  });
+
+  it('a host without https:// is told it needs it', async () => {
+    const run = await doctor([], { ...tenantEnv(), VISIER_HOST: 'jupiter.api.visier.io' });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe(
+      'FAIL  configuration: VISIER_HOST: must be a URL starting with https:// (http:// only for a local look-alike), e.g. https://host.example.com\n',
+    );
+  });
 });

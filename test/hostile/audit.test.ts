@@ -52,10 +52,10 @@ async function calls(server: Server, n: number): Promise<void> {
   }
 }
 
-function verify(args: string[]): Promise<{ code: number | null; stderr: string }> {
+function verify(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, 'verify-audit', ...args], { cwd: ROOT }, (error, _stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stderr });
+    execFile(process.execPath, [CLI, 'verify-audit', ...args], { cwd: ROOT }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr });
     });
   });
 }
@@ -215,7 +215,7 @@ describe('hostile: the audit log proves itself', () => {
     await server.close();
     const result = await verify([f.log]);
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('checked against the public key beside the log only');
+    expect(result.stdout).toContain('checked against the public key beside the log only');
   });
 
   it('a server started on a tampered log records a signed gap and warns; verify reports the gap', async () => {
@@ -277,7 +277,7 @@ describe('hostile: the audit log proves itself', () => {
     const fresh = await startServer(f.state, f.log);
     await fresh.close();
     // A server that wrote no line still signs the empty log.
-    expect(await verify([f.log])).toMatchObject({ code: 0, stderr: expect.stringMatching(/intact: 0 lines/) });
+    expect(await verify([f.log])).toMatchObject({ code: 0, stdout: expect.stringMatching(/intact: 0 lines/) });
 
     const server = await startServer(f.state, f.log);
     await calls(server, 2);
@@ -319,7 +319,7 @@ describe('hostile: the audit log proves itself', () => {
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
     const result = await verify([f.log]);
     expect(result).toMatchObject({ code: 0 });
-    expect(result.stderr).toMatch(/intact: 24 lines/);
+    expect(result.stdout).toMatch(/intact: 24 lines/);
     expect(readdirSync(f.dir).sort()).toEqual(['audit.jsonl', 'audit.jsonl.checkpoint', 'audit.jsonl.pub']);
     expect(readdirSync(join(f.state, 'visier-admin-mcp'))).toEqual(['audit-key.pem']);
   });

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { COMMANDS } from '../../src/commands.js';
+import { ConfigError, loadConfig, sandboxReason } from '../../src/config.js';
 
 const creds = {
   VISIER_HOST: 'https://jupiter.api.visier.io',
@@ -28,7 +29,7 @@ describe('configuration', () => {
       maxChangesPerSession: 2000,
       maxChangesPerHour: 5000,
       rateLimit: { perMinute: 100, perHour: 6000 },
-      auditLog: join('/state', 'visier-admin-mcp', 'audit.jsonl'),
+      auditLog: join('/state', 'visier-admin-mcp', 'audit-sandbox.jsonl'),
       auditKey: join('/state', 'visier-admin-mcp', 'audit-key.pem'),
     });
     expect(c.confirmSecret.length).toBeGreaterThanOrEqual(32);
@@ -156,5 +157,81 @@ describe('configuration', () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ X: 'everything' }));
     expect(() => loadConfig(['--tenant-modes', bad], creds)).toThrow(/^--tenant-modes: .* must map tenant codes to/);
+  });
+
+  describe('what start-up would only find out later is a configuration error, exit 2, nothing started', () => {
+    it('HTTP off loopback needs VISIER_MCP_HTTP_TOKEN, named with the address and where it came from', () => {
+      expect(() => loadConfig(['--http', '--sandbox', '--host', '0.0.0.0'], {})).toThrow(
+        new ConfigError(
+          'VISIER_MCP_HTTP_TOKEN: required when binding 0.0.0.0 (--host), a non-loopback address; set a bearer token of 16+ characters or bind 127.0.0.1',
+        ),
+      );
+      expect(() => loadConfig(['--http'], { VISIER_MCP_HOST: '10.0.0.5' })).toThrow(
+        /binding 10\.0\.0\.5 \(VISIER_MCP_HOST\)/,
+      );
+      const token = { VISIER_MCP_HTTP_TOKEN: 'a-token-of-16-chars' };
+      expect(loadConfig(['--http', '--host', '0.0.0.0'], token).host).toBe('0.0.0.0');
+      for (const host of ['127.0.0.1', 'localhost', '::1', '127.8.9.10']) {
+        expect(loadConfig(['--http', '--host', host], {}).host).toBe(host);
+      }
+      // stdio binds nothing: the flag is inert there.
+      expect(loadConfig(['--host', '0.0.0.0'], {}).http).toBe(false);
+    });
+
+    it('per-tenant modes naming a tenant outside the allowlist', () => {
+      const file = join(mkdtempSync(join(tmpdir(), 'vam-config-')), 'modes.json');
+      writeFileSync(file, JSON.stringify({ 'WFF_j1r~c7o': 'full', 'WFF_other~c1': 'full' }));
+      expect(() => loadConfig(['--tenant-modes', file], creds)).toThrow(
+        new ConfigError(
+          "--tenant-modes: names tenant 'WFF_other~c1', not in the tenant allowlist (WFF_j1r~c7o); add it to --tenants or remove it",
+        ),
+      );
+      expect(loadConfig(['--tenant-modes', file, '--tenants', 'WFF_j1r~c7o,WFF_other~c1'], creds).tenantModes).toEqual({
+        'WFF_j1r~c7o': 'full',
+        'WFF_other~c1': 'full',
+      });
+    });
+  });
+
+  it('an API host without its scheme is told it needs https://, for every provider host variable', () => {
+    for (const [name, env] of [
+      ['VISIER_HOST', { ...creds, VISIER_HOST: 'jupiter.api.visier.io' }],
+      ['SISENSE_HOST', { SISENSE_HOST: 'api.periscopedata.com' }],
+      ['SALESCOOKIE_HOST', { SALESCOOKIE_HOST: 'salescookie.com/app' }],
+    ] as const) {
+      expect(() => loadConfig([], env)).toThrow(
+        new ConfigError(
+          `${name}: must be a URL starting with https:// (http:// only for a local look-alike), e.g. https://host.example.com`,
+        ),
+      );
+    }
+  });
+
+  it('a word where a flag belongs is an unknown command, and the commands are listed', () => {
+    const commands = Object.keys(COMMANDS).join(', ');
+    expect(() => loadConfig(['frobnicate'], {})).toThrow(
+      new ConfigError(`unknown command frobnicate: the commands are ${commands} (see --help)`),
+    );
+    expect(commands).toContain('doctor');
+  });
+
+  it('the sandbox keeps its own default audit log; a tenant, or a log named, is untouched by that', () => {
+    const state = { XDG_STATE_HOME: '/state' };
+    expect(loadConfig([], state).auditLog).toBe(join('/state', 'visier-admin-mcp', 'audit-sandbox.jsonl'));
+    expect(loadConfig(['--sandbox'], { ...creds, ...state }).auditLog).toBe(
+      join('/state', 'visier-admin-mcp', 'audit-sandbox.jsonl'),
+    );
+    expect(loadConfig([], { ...creds, ...state }).auditLog).toBe(join('/state', 'visier-admin-mcp', 'audit.jsonl'));
+    expect(loadConfig(['--audit-log', '/x/a.jsonl'], state).auditLog).toBe('/x/a.jsonl');
+  });
+
+  it('says why the sandbox serves: asked for over credentials, or none set', () => {
+    expect(sandboxReason(loadConfig(['--sandbox'], creds))).toBe(
+      '--sandbox or VISIER_SANDBOX given (the credentials set are not used)',
+    );
+    expect(sandboxReason(loadConfig([], { ...creds, VISIER_SANDBOX: '1' }))).toBe(
+      '--sandbox or VISIER_SANDBOX given (the credentials set are not used)',
+    );
+    expect(sandboxReason(loadConfig([], {}))).toBe('no Visier credentials set');
   });
 });
