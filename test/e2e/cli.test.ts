@@ -125,7 +125,7 @@ describe('visier-admin-mcp CLI', () => {
     const { out, exit } = run([], { VISIER_API_KEY: 'some-api-key' });
     expect(await exit).toBe(2);
     expect(out.stderr).toBe(
-      'visier-admin-mcp: incomplete Visier credentials: VISIER_API_KEY set but VISIER_HOST, VISIER_USERNAME, VISIER_PASSWORD missing (a real system needs VISIER_HOST, VISIER_API_KEY, VISIER_USERNAME, VISIER_PASSWORD; unset them all, or pass --sandbox, for the demo data)\n',
+      'visier-admin-mcp: incomplete Visier credentials: VISIER_API_KEY set but VISIER_HOST, VISIER_USERNAME, VISIER_PASSWORD missing (a tenant needs VISIER_HOST, VISIER_API_KEY, VISIER_USERNAME, VISIER_PASSWORD; unset them all, or pass --sandbox, for the demo tenant)\n',
     );
     expect(out.stdout).toBe('');
   });
