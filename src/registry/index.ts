@@ -3,6 +3,7 @@
 // in src/registry/<id>.ts, its credentials in config.ts's CREDENTIALS, and a line here.
 import type pino from 'pino';
 import type { Config, ProviderId } from '../config.js';
+import { SALESCOOKIE_SERVING, startSalescookie } from './salescookie.js';
 import { type ProviderServing, VISIER_SERVING } from './serving.js';
 import type { StartedProvider } from './started.js';
 import { startVisier } from './visier.js';
@@ -13,4 +14,5 @@ export interface ProviderEntry extends ProviderServing {
 
 export const PROVIDERS: Partial<Record<ProviderId, ProviderEntry>> = {
   visier: { ...VISIER_SERVING, start: startVisier },
+  salescookie: { ...SALESCOOKIE_SERVING, start: startSalescookie },
 };

@@ -13,7 +13,7 @@ import { type ItemOutcome, runBulk } from './bulk.js';
 import { checkPageSize, DEFAULT_BASE_URL, DEFAULT_PAGE_SIZE, type SalescookieClientConfig } from './config.js';
 import { fromHttpError, malformed, newRequestId, SalescookieApiError } from './errors.js';
 import { toMembership, toTeam, toUser } from './mapping.js';
-import { anyOf, emailEquals, guidLiteral } from './odata-filter.js';
+import { anyOf, emailEquals, guidLiteral, stringLiteral } from './odata-filter.js';
 import type {
   CallOptions,
   PageQuery,
@@ -234,6 +234,37 @@ export class SalescookieClient {
       });
     }
     return (await this.complete(rows, op))[0];
+  }
+
+  /**
+   * The users with these e-mails (any case), in no particular order; e-mails nobody has are left out. Requests:
+   * about 3 per 20 e-mails (one SystemUser filter, then WorkspaceRole and UserAlias for those found).
+   */
+  async findUsersByEmail(emails: string[], options?: CallOptions): Promise<SalescookieUser[]> {
+    const op = this.op(options);
+    const field = `tolower(${FILTER_FIELDS.email})`;
+    const rows: SystemUserRow[] = [];
+    for (const filter of anyOf(
+      field,
+      emails.map((email) => stringLiteral(email.toLowerCase())),
+    )) {
+      rows.push(...(await this.all(ENTITY.user, filter, SystemUserRow, op)));
+    }
+    return this.complete(rows, op);
+  }
+
+  /** The users with these SystemUser GUIDs; unknown ones are left out. Requests: about 3 per 20 ids. */
+  async usersById(systemUserIds: string[], options?: CallOptions): Promise<SalescookieUser[]> {
+    const op = this.op(options);
+    return this.complete(await this.byIds(ENTITY.user, FILTER_FIELDS.userId, systemUserIds, SystemUserRow, op), op);
+  }
+
+  /** Every team membership of these users. Requests: one per page, about one per 20 users. */
+  async teamsOfUsers(systemUserIds: string[], options?: CallOptions): Promise<TeamMembership[]> {
+    const op = this.op(options);
+    return (await this.byIds(ENTITY.member, FILTER_FIELDS.systemUserId, systemUserIds, TeamMemberRow, op)).map(
+      toMembership,
+    );
   }
 
   /** The user with this SystemUser GUID; `not-found` if there is none. Requests: 3 (1 when absent). */
