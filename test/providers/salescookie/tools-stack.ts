@@ -11,6 +11,7 @@ import type { SalescookieSandbox } from '../../../src/sandbox/salescookie/index.
 
 export interface ToolStack {
   runtime: Runtime;
+  client: Client;
   sandbox: SalescookieSandbox;
   call(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
   /** Messages the client was asked to approve, in order. */
@@ -51,6 +52,7 @@ export async function startToolStack(
   await client.listTools();
   return {
     runtime,
+    client,
     sandbox,
     elicited,
     call: async (name, args) => (await client.callTool({ name, arguments: args })) as CallToolResult,
