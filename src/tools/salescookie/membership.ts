@@ -4,6 +4,7 @@ import type { SalescookieTeam, SalescookieUser } from '../../providers/salescook
 import { quoted } from '../shared/format.js';
 import { fingerprintOf } from '../visier/preview.js';
 import type { ToolContext } from './define.js';
+import { NO_SUCH_TEAM, naming } from './not-found.js';
 import { missingUser, stateLines, teamsOf } from './preview.js';
 import type { BulkItemOut } from './results.js';
 
@@ -28,7 +29,7 @@ export async function usersByEmail(ctx: ToolContext, emails: readonly string[]):
 }
 
 export async function membershipPreview(ctx: ToolContext, teamId: string, emails: readonly string[], join: boolean) {
-  const team = await ctx.api.getTeam(teamId, ctx.call);
+  const team = await naming('teamId', NO_SUCH_TEAM, () => ctx.api.getTeam(teamId, ctx.call));
   const users = await usersByEmail(ctx, emails);
   const teams = await teamsOf(ctx, [...users.values()]);
   const label = `${quoted(team.name)} (${team.teamId})`;
@@ -73,9 +74,9 @@ export async function changeMembership(
   const users = await usersByEmail(ctx, emails);
   const ids = [...new Set([...users.values()].map((user) => user.systemUserId))];
   const options = { ...ctx.call, onProgress: ctx.progress };
-  const result = join
-    ? await ctx.api.addTeamMembers(teamId, ids, options)
-    : await ctx.api.removeTeamMembers(teamId, ids, options);
+  const result = await naming('teamId', NO_SUCH_TEAM, () =>
+    join ? ctx.api.addTeamMembers(teamId, ids, options) : ctx.api.removeTeamMembers(teamId, ids, options),
+  );
   const byId = new Map(result.items.map((item) => [item.userId, item]));
   const firstSeen = new Map<string, number>();
   return emails.map((email, index): BulkItemOut => {

@@ -5,6 +5,7 @@ import { localPage } from '../shared/paging.js';
 import { defineTool } from './define.js';
 import { cursor, limit, pageOutput, teamId, teamOut, userIds, userOut } from './fields.js';
 import { changeMembership, membershipPreview } from './membership.js';
+import { NO_SUCH_TEAM, naming } from './not-found.js';
 import { bulkAnswer, bulkOut } from './results.js';
 import { userLine, userOutOf } from './users.js';
 
@@ -50,7 +51,7 @@ export const getTeam = defineTool({
   inputSchema: { teamId },
   outputSchema: { team: teamOut, members: z.array(userOut) },
   handler: async (args, ctx) => {
-    const team = await ctx.api.getTeam(args.teamId, ctx.call);
+    const team = await naming('teamId', NO_SUCH_TEAM, () => ctx.api.getTeam(args.teamId, ctx.call));
     const memberships = await ctx.api.listTeamMembers(team.teamId, ctx.call);
     const members = await ctx.api.usersById(
       memberships.map((m) => m.systemUserId),

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { counted } from '../../grammar.js';
-import { SalescookieApiError, type SalescookieUser, type UserUpsert } from '../../providers/salescookie/index.js';
+import type { SalescookieUser, UserUpsert } from '../../providers/salescookie/index.js';
 import { decodeCursor, encodeCursor } from '../shared/cursor.js';
 import { ToolArgumentError } from '../shared/errors.js';
 import { fencedText, linesWithinBudget, pageHeader, quoted, quotedList } from '../shared/format.js';
 import { defineTool, type ToolContext } from './define.js';
 import { cursor, labels, limit, name, pageOutput, role, userId, userOut } from './fields.js';
+import { naming } from './not-found.js';
 import { deactivationPreview, displayName, teamsOf, upsertPreview } from './preview.js';
 
 const LIST_MAX = 1000;
@@ -211,13 +212,6 @@ export const updateUser = defineTool({
   },
 });
 
-/** A deactivation of an e-mail nobody has: said in the argument's terms, nothing sent. */
-export function unknownEmail(error: unknown, field: string): unknown {
-  return error instanceof SalescookieApiError && error.kind === 'not-found' && !error.afterUnknownOutcome
-    ? new ToolArgumentError(field, 'no user has this e-mail; nothing was sent (SetUser would have created one)')
-    : error;
-}
-
 export const deleteUser = defineTool({
   name: 'delete_user',
   title: 'Deactivate user',
@@ -228,9 +222,11 @@ export const deleteUser = defineTool({
   outputSchema: { userId: z.string(), deactivated: z.boolean(), changed: z.boolean() },
   preview: (args, ctx) => deactivationPreview(ctx, [args.userId]),
   handler: async (args, ctx) => {
-    const result = await ctx.api.deactivateUser(args.userId, ctx.call).catch((error: unknown) => {
-      throw unknownEmail(error, 'userId');
-    });
+    const result = await naming(
+      'userId',
+      'no user has this e-mail; nothing was sent (SetUser would have created one)',
+      () => ctx.api.deactivateUser(args.userId, ctx.call),
+    );
     const changed = !result.plan.noChange;
     return {
       text: changed

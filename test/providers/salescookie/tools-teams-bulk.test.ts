@@ -39,6 +39,18 @@ describe('Sales Cookie teams', () => {
     });
   });
 
+  it("an unknown team id is answered in the argument's terms, by reads and changes alike", async () => {
+    stack = await startToolStack();
+    const s = stack;
+    const teamId = '5c00c0de-0000-4000-8000-0000000002ff';
+    const read = await s.requestsDuring(() => s.call('get_team', { teamId }));
+    expect(textOf(read.value)).toContain('teamId: no team has this id; list_teams lists them');
+    expect(read.requests).toEqual(['GET /app/odata/Team']);
+    const change = await s.requestsDuring(() => s.call('add_users_to_team', { teamId, userIds: [dana.emailAddress] }));
+    expect(textOf(change.value)).toContain('teamId: no team has this id; list_teams lists them');
+    expect(writes(change.requests)).toEqual([]);
+  });
+
   it('add_users_to_team is an access change: previewed, nothing sent; confirmed, every e-mail accounted for', async () => {
     stack = await startToolStack();
     const s = stack;
