@@ -267,7 +267,7 @@ export class SalescookieClient {
     );
   }
 
-  /** The user with this SystemUser GUID; `not-found` if there is none. Requests: 3 (1 when absent). */
+  /** The user with this SystemUser GUID; a 404 (`notFound`) if there is none. Requests: 3 (1 when absent). */
   async getUser(systemUserId: string, options?: CallOptions): Promise<SalescookieUser> {
     const op = this.op(options);
     const filter = `${FILTER_FIELDS.userId} eq ${guidLiteral(systemUserId, 'systemUserId')}`;
@@ -306,7 +306,7 @@ export class SalescookieClient {
   }
 
   /**
-   * Sets the role Deactivated (Sales Cookie has no delete). Refused with `not-found` when no user has the e-mail,
+   * Sets the role Deactivated (Sales Cookie has no delete). Refused with a 404 (`notFound`) when no user has the e-mail,
    * because SetUser would create a deactivated user. Requests: 3 + 1 (3 if already deactivated, 1 if absent).
    */
   deactivateUser(email: string, options?: CallOptions): Promise<UpsertResult> {
@@ -380,7 +380,7 @@ export class SalescookieClient {
     return { items: rows.slice(0, limit).map(toTeam), limit, start, hasMore: rows.length > limit || more };
   }
 
-  /** The team with this GUID; `not-found` if there is none. Requests: 1. */
+  /** The team with this GUID; a 404 (`notFound`) if there is none. Requests: 1. */
   async getTeam(teamId: string, options?: CallOptions): Promise<SalescookieTeam> {
     return this.team(teamId, this.op(options));
   }
@@ -408,7 +408,7 @@ export class SalescookieClient {
 
   /**
    * Adds users to a team with CreateTeamMember, one request per user not yet a member (already a member:
-   * succeeded, nothing sent). Reads the team and its members first (2 requests); throws `not-found` for an
+   * succeeded, nothing sent). Reads the team and its members first (2 requests); throws a 404 (`notFound`) for an
    * unknown team, RangeError for a teamId that is not a GUID.
    */
   addTeamMembers(teamId: string, systemUserIds: string[], options: BulkOptions = {}): Promise<BulkResult> {
@@ -473,7 +473,8 @@ export class SalescookieClient {
 
   private notFound(path: string, op: Op, detail: string): SalescookieApiError {
     return new SalescookieApiError({
-      kind: 'not-found',
+      kind: 'http',
+      status: 404,
       method: 'GET',
       path,
       requestId: op.requestId,

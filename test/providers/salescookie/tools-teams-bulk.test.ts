@@ -191,6 +191,27 @@ describe('Sales Cookie bulk', () => {
   });
 });
 
+describe('Sales Cookie failures', () => {
+  it('a failure of Sales Cookie is answered with its status, words and request id, never as an internal error', async () => {
+    stack = await startToolStack();
+    const s = stack;
+    s.sandbox.faults.set('500:path=/Team$');
+    const { value, requests } = await s.requestsDuring(() => s.call('list_teams', {}));
+    expect(value.isError).toBe(true);
+    const text = textOf(value);
+    expect(text).not.toContain('Internal error');
+    expect(text).toContain('(HTTP 500');
+    expect(text).toContain(`rci ${s.sandbox.requests.at(-1)?.requestId}`);
+    expect(requests.every((r) => r === 'GET /app/odata/Team')).toBe(true);
+  });
+
+  it('an unknown team is resource-not-found for the team resource', async () => {
+    stack = await startToolStack();
+    const uri = 'salescookie://teams/5c00c0de-0000-4000-8000-0000000002ff';
+    await expect(stack.client.readResource({ uri })).rejects.toThrow(/Resource not found/);
+  });
+});
+
 describe('Sales Cookie resources', () => {
   it('lists the collections and reads one user and one team through the guard', async () => {
     stack = await startToolStack();

@@ -70,7 +70,7 @@ describe('reading users', () => {
   it('gets a user by GUID, and a typed not-found for an unknown one', async () => {
     expect((await client.getUser(DEMO_USERS.admin.id)).role).toBe('FullAdmin');
     const err = await rejection(client.getUser('00000000-0000-4000-8000-000000000000'));
-    expect(err).toMatchObject({ name: 'SalescookieApiError', kind: 'not-found' });
+    expect(err).toMatchObject({ provider: 'salescookie', kind: 'http', status: 404 });
   });
 
   it('refuses a GUID argument that is not one, naming the field, before sending anything', async () => {
@@ -193,7 +193,7 @@ describe('deactivation', () => {
     const count = sandbox.state().users.length;
     const { requests } = await requestsOf(client, async () => {
       const err = await rejection(client.deactivateUser('ghost@wff-demo.example'));
-      expect(err).toMatchObject({ kind: 'not-found' });
+      expect(err).toMatchObject({ kind: 'http', status: 404 });
     });
     expect(requests).toBe(1);
     expect(sandbox.state().users).toHaveLength(count);
