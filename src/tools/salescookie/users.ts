@@ -11,8 +11,6 @@ import { deactivationPreview, displayName, teamsOf, upsertPreview } from './prev
 
 const LIST_MAX = 1000;
 const LIST_DEFAULT = 100;
-/** Sales Cookie's OData answers up to 1,000 rows a page; a search scans the directory in pages of this size. */
-const SCAN_PAGE = 1000;
 
 /** `dana@x LimitedAdmin "Dana Whitfield" tags:"Manager" aliases:"DW"`: directory text quoted. */
 export function userLine(user: SalescookieUser): string {
@@ -46,22 +44,16 @@ async function listPage(ctx: ToolContext, args: { limit?: number; cursor?: strin
     });
     exhausted = !page.hasMore;
   } else {
+    // OData filters an e-mail only by equality, so a search reads the whole directory once (3 requests per 1,000
+    // users) and matches here; the cursor is the position after the last match shown.
     const needle = args.search.toLowerCase();
-    let position = start;
-    exhausted = false;
-    scan: for (;;) {
-      const page = await ctx.api.listUsers({ limit: SCAN_PAGE, start: position }, ctx.call);
-      for (const user of page.items) {
-        position++;
-        if (matches(user, needle)) found.push({ user, next: position });
-        if (found.length === pageLimit) break scan;
-      }
-      ctx.progress(position - start, undefined, `scanned ${counted(position - start, 'user')}`);
-      if (!page.hasMore) {
-        exhausted = true;
-        break;
-      }
+    const all = await ctx.api.allUsers(ctx.call);
+    for (let position = start; position < all.length && found.length < pageLimit; position++) {
+      const user = all[position] as SalescookieUser;
+      if (matches(user, needle)) found.push({ user, next: position + 1 });
     }
+    const last = found.at(-1);
+    exhausted = found.length < pageLimit || !all.slice(last?.next ?? start).some((user) => matches(user, needle));
   }
   const lines = found.map(({ user }) => userLine(user));
   const fit = linesWithinBudget(lines, ctx);

@@ -49,17 +49,29 @@ describe('Sales Cookie user reads', () => {
     expect((second.structuredContent as { users: { userId: string }[] }).users[0]?.userId).toBe(former);
   });
 
-  it('list_users finds by search across name, tags and aliases', async () => {
+  it('list_users finds by search across name, tags and aliases, in 3 requests per 1,000 users', async () => {
     stack = await startToolStack();
     const s = stack;
     const { value, requests } = await s.requestsDuring(() => s.call('list_users', { search: 'dwhitfield' }));
-    // One SystemUser page of up to 1,000 covers the demo workspace's 44 users; their roles and aliases are read
-    // by id in filters the URL budget cuts at about 20 ids, so 3 each.
-    expect(requests).toEqual([
-      'GET /app/odata/SystemUser',
-      ...Array.from({ length: 3 }, () => ['GET /app/odata/WorkspaceRole', 'GET /app/odata/UserAlias']).flat(),
-    ]);
+    // The whole directory read once: SystemUser, WorkspaceRole and UserAlias, up to 1,000 rows a request.
+    expect([...requests].sort()).toEqual([...USER_READ].sort());
     expect((value.structuredContent as { users: { userId: string }[] }).users.map((u) => u.userId)).toEqual([dana]);
+  });
+
+  it('a search pages through its matches with a cursor', async () => {
+    stack = await startToolStack();
+    const s = stack;
+    const first = await s.call('list_users', { search: 'wff-demo', limit: 2 });
+    const page = first.structuredContent as { users: { userId: string }[]; nextCursor: string };
+    expect(page.users.map((u) => u.userId)).toEqual([DEMO_USERS.admin.emailAddress, dana]);
+    const second = await s.call('list_users', { search: 'wff-demo', limit: 2, cursor: page.nextCursor });
+    expect((second.structuredContent as { users: { userId: string }[] }).users.map((u) => u.userId)).toEqual([
+      DEMO_USERS.mallory.emailAddress,
+      former,
+    ]);
+    const none = await s.call('list_users', { search: 'no such text anywhere' });
+    expect(none.structuredContent).toMatchObject({ users: [], returned: 0 });
+    expect(none.structuredContent).not.toHaveProperty('nextCursor');
   });
 
   it('get_user reads the user by e-mail with teams in 5 requests; an unknown e-mail names the field', async () => {

@@ -35,6 +35,35 @@ describe('reading users', () => {
     expect(seen).toEqual(sandbox.state().users.map((u) => u.emailAddress));
   });
 
+  it('reads the whole directory in 3 requests per 1,000 users, the same users as the pages give', async () => {
+    const { value: all, requests } = await requestsOf(client, () => client.allUsers());
+    expect(requests).toBe(3);
+    expect(all).toEqual((await client.listUsers({ limit: 1000 })).items);
+  });
+
+  it('reads users by e-mail (any case) and by id, many in one filter, and their teams', async () => {
+    const emails = [
+      DEMO_USERS.dana.emailAddress.toUpperCase(),
+      'nobody@wff-demo.example',
+      DEMO_USERS.mallory.emailAddress,
+    ];
+    const byEmail = await requestsOf(client, () => client.findUsersByEmail(emails));
+    expect(byEmail.requests).toBe(3);
+    expect(byEmail.value.map((u) => u.systemUserId).sort()).toEqual([DEMO_USERS.dana.id, DEMO_USERS.mallory.id]);
+    const byId = await requestsOf(client, () => client.usersById([DEMO_USERS.dana.id, DEMO_USERS.mallory.id]));
+    expect(byId.requests).toBe(3);
+    expect(byId.value).toEqual(byEmail.value);
+    const teams = await requestsOf(client, () => client.teamsOfUsers([DEMO_USERS.dana.id, DEMO_USERS.mallory.id]));
+    expect(teams.requests).toBe(1);
+    expect(teams.value.map((m) => `${m.systemUserId} ${m.teamId}`).sort()).toEqual(
+      sandbox
+        .state()
+        .members.filter((m) => m.systemUserId === DEMO_USERS.dana.id || m.systemUserId === DEMO_USERS.mallory.id)
+        .map((m) => `${m.systemUserId} ${m.teamId}`)
+        .sort(),
+    );
+  });
+
   it('joins the role, tags and aliases to each user', async () => {
     const page = await client.listUsers({ limit: 4 });
     expect(page.items[1]).toEqual({
