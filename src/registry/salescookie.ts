@@ -1,6 +1,6 @@
 // Starting Sales Cookie: the client from SALESCOOKIE_API_KEY (and SALESCOOKIE_HOST), or the embedded sandbox's demo
 // workspace. One API key reaches one workspace, so the allowlist is that workspace's name: `--tenants` must name
-// it, or every call is refused.
+// it, or the server does not start.
 import type pino from 'pino';
 import type { Config } from '../config.js';
 import { SalescookieClient } from '../providers/salescookie/index.js';
@@ -26,6 +26,12 @@ export async function startSalescookie(
   const apiKey = sandbox?.apiKey ?? config.salescookieApiKey;
   if (apiKey === undefined) throw new Error('SALESCOOKIE_API_KEY is needed outside the sandbox');
   const workspace = sandbox?.workspace.name ?? config.salescookieWorkspace ?? DEFAULT_WORKSPACE;
+  if (config.tenants !== undefined && !config.tenants.includes(workspace)) {
+    await sandbox?.close();
+    throw new Error(
+      `--tenants must name the Sales Cookie workspace ${JSON.stringify(workspace)}: one API key reaches that workspace alone`,
+    );
+  }
   const client = new SalescookieClient({
     apiKey,
     ...(sandbox ? { baseUrl: sandbox.url } : config.salescookieHost ? { baseUrl: config.salescookieHost } : {}),

@@ -255,6 +255,19 @@ describe('Sales Cookie delete_user', () => {
   });
 });
 
+describe('Sales Cookie allowlist', () => {
+  it('does not start when --tenants does not name the workspace, and says which it must name', async () => {
+    await expect(startToolStack({ flags: ['--tenants', 'another-workspace'] })).rejects.toThrow(
+      '--tenants must name the Sales Cookie workspace "WFF Demo Sales": one API key reaches that workspace alone',
+    );
+  });
+
+  it('starts when --tenants names it', async () => {
+    stack = await startToolStack({ flags: ['--tenants', 'WFF Demo Sales,another-workspace'] });
+    expect((await stack.call('get_user', { userId: dana })).isError).toBeFalsy();
+  });
+});
+
 describe('Sales Cookie directory text', () => {
   it('injection text in names, tags and aliases stays inside the untrusted-data fence', async () => {
     stack = await startToolStack();
