@@ -53,7 +53,7 @@ export const bulkCreateUsers = defineTool({
   name: 'bulk_create_users',
   title: 'Create or update many users',
   description:
-    'Upserts many users by e-mail through SetUser (an existing e-mail is UPDATED; the preview says which); tags and aliases are added, never removed. Reports each as succeeded, failed or not attempted.',
+    'Upserts many users by e-mail via SetUser (existing ones are UPDATED); tags and aliases only added. Each item reported.',
   classification: 'write',
   inputSchema: {
     users: z.array(z.strictObject(row)).min(1).max(MAX_BULK).optional().describe(`Users (1-${MAX_BULK}); or csv`),
@@ -81,7 +81,7 @@ export const bulkDeleteUsers = defineTool({
   name: 'bulk_delete_users',
   title: 'Deactivate many users',
   description:
-    'Sales Cookie has no delete: sets each user (by e-mail) to role Deactivated, taking all access away. Reports each as succeeded, failed or not attempted.',
+    'No delete in Sales Cookie: sets each e-mail to role Deactivated, taking all access away. Each item reported.',
   classification: 'destructive',
   inputSchema: {
     userIds: userIds.optional().describe(`E-mails to deactivate (1-${MAX_IDS}); or csv`),

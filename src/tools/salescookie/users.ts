@@ -170,7 +170,7 @@ export const createUser = defineTool({
   name: 'create_user',
   title: 'Create user',
   description:
-    "Creates a user through SetUser, Sales Cookie's upsert by e-mail: if the e-mail exists it UPDATES that user (the preview says which). Tags and aliases are added, never removed.",
+    'Creates a user via SetUser, an upsert by e-mail: an existing e-mail is UPDATED. Tags and aliases are only added.',
   classification: 'write',
   inputSchema: { userId, role, ...profile },
   outputSchema: upsertOutput,
@@ -189,7 +189,7 @@ export const updateUser = defineTool({
   name: 'update_user',
   title: 'Update user',
   description:
-    "Changes a user's role, names, tags or aliases through SetUser (upsert by e-mail: an unknown e-mail is CREATED, the preview says which). Omitted fields stay; tags and aliases are added, never removed. Role Deactivated takes all access away.",
+    "Changes a user's role, names, tags or aliases via SetUser; an unknown e-mail is CREATED. Tags, aliases only added.",
   classification: 'write',
   inputSchema: { userId, role: role.optional(), ...profile },
   outputSchema: upsertOutput,
@@ -208,7 +208,7 @@ export const deleteUser = defineTool({
   name: 'delete_user',
   title: 'Deactivate user',
   description:
-    'Sales Cookie has no delete: sets the role Deactivated, which takes all access away; the account, its data and teams stay.',
+    'No delete in Sales Cookie: sets role Deactivated, taking all access away; the account, its data and teams stay.',
   classification: 'destructive',
   inputSchema: { userId },
   outputSchema: { userId: z.string(), deactivated: z.boolean(), changed: z.boolean() },

@@ -12,8 +12,10 @@ import type { ProviderCase } from './types.js';
 const dana = DEMO_USERS.dana;
 const userOf = (sandbox: SalescookieSandbox, id: string) => sandbox.state().users.find((u) => u.id === id);
 
-export const salescookieCase: ProviderCase = {
-  id: 'salescookie',
+// Declared, then typed: `twoItems` and `secrets` are what the suites' ProviderCase asks for on main, and the
+// object must fit the type on this branch and on main alike.
+const CASE = {
+  id: 'salescookie' as const,
   read: { tool: 'get_user', args: { userId: dana.emailAddress }, expectText: 'Dana Whitfield' },
   write: {
     tool: 'update_user',
@@ -37,6 +39,12 @@ export const salescookieCase: ProviderCase = {
     args: { userId: dana.emailAddress, role: 'FullAdmin' },
     applied: (sandbox: SalescookieSandbox) => userOf(sandbox, dana.id)?.role === 'FullAdmin',
   },
+  twoItems: {
+    tool: 'add_users_to_team',
+    args: { teamId: DEMO_TEAMS.enterprise.id, userIds: [dana.emailAddress, DEMO_USERS.former.emailAddress] },
+    applied: (sandbox: SalescookieSandbox) =>
+      sandbox.state().members.some((m) => m.systemUserId === dana.id && m.teamId === DEMO_TEAMS.enterprise.id),
+  },
   badInput: [
     { tool: 'get_user', args: { userId: 'not-an-email' }, field: 'userId' },
     { tool: 'add_users_to_team', args: { teamId: 'team-1', userIds: [dana.emailAddress] }, field: 'teamId' },
@@ -44,5 +52,9 @@ export const salescookieCase: ProviderCase = {
   ],
   injection: { tool: 'get_user', args: { userId: DEMO_USERS.mallory.emailAddress }, text: SALESCOOKIE_INJECTION_TEXT },
   changeRequests: (sandbox: SalescookieSandbox) => sandbox.requests.filter((r) => r.method !== 'GET').length,
+  /** The API key: it also travels inside every OData URL, which is why the client's logs never show the path root. */
+  secrets: (sandbox: SalescookieSandbox) => [sandbox.apiKey],
   requests: (sandbox: SalescookieSandbox) => sandbox.requests.length,
 };
+
+export const salescookieCase: ProviderCase = CASE;
