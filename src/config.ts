@@ -368,14 +368,18 @@ function readTenantModes(file: string, source: string): Record<string, Mode> {
  * Each provider's credential variables, by config key: a real system needs all of `required`, and all of
  * `together` or none of them. Visier: ASID token login, or with both OAuth2 ones the password grant instead.
  */
-const CREDENTIALS: Record<ProviderId, { name: string; required: readonly Key[]; together: readonly Key[] }> = {
+const CREDENTIALS: Record<
+  ProviderId,
+  { name: string; term: string; required: readonly Key[]; together: readonly Key[] }
+> = {
   visier: {
     name: 'Visier',
+    term: 'tenant',
     required: ['visierHost', 'apiKey', 'username', 'password'],
     together: ['clientId', 'clientSecret'],
   },
-  sisense: { name: 'Sisense', required: ['sisenseSites'], together: [] },
-  salescookie: { name: 'Sales Cookie', required: ['salescookieApiKey'], together: [] },
+  sisense: { name: 'Sisense', term: 'site', required: ['sisenseSites'], together: [] },
+  salescookie: { name: 'Sales Cookie', term: 'workspace', required: ['salescookieApiKey'], together: [] },
 };
 
 /**
@@ -384,14 +388,14 @@ const CREDENTIALS: Record<ProviderId, { name: string; required: readonly Key[]; 
  * VISIER_CLIENT_ID and VISIER_CLIENT_SECRET together for the OAuth2 password grant instead.
  */
 function missingCredentials(provider: ProviderId, values: Partial<Record<Key, unknown>>): string | undefined {
-  const { name, required, together } = CREDENTIALS[provider];
+  const { name, term, required, together } = CREDENTIALS[provider];
   const given = [...required, ...together].filter((key) => values[key] !== undefined);
   if (given.length === 0) return undefined;
   const paired = together.some((key) => values[key] !== undefined);
   const missing = [...required, ...(paired ? together : [])].filter((key) => values[key] === undefined);
   if (missing.length === 0) return undefined;
   const names = (keys: readonly Key[]) => keys.map((key) => (OPTIONS[key] as OptionSpec).env).join(', ');
-  return `incomplete ${name} credentials: ${names(given)} set but ${names(missing)} missing (a real system needs ${names(required)}${paired ? `, and ${names(together)} together` : ''}; unset them all, or pass --sandbox, for the demo data)`;
+  return `incomplete ${name} credentials: ${names(given)} set but ${names(missing)} missing (a ${term} needs ${names(required)}${paired ? `, and ${names(together)} together` : ''}; unset them all, or pass --sandbox, for the demo ${term})`;
 }
 
 /** Whether any of the provider's credentials is set (then all must be: see missingCredentials). */
