@@ -24,7 +24,6 @@ export interface Runtime {
 
 export async function startRuntime(config: Config, logger: pino.Logger): Promise<Runtime> {
   const entry = PROVIDERS[config.provider];
-  if (entry === undefined) throw new Error(`--provider ${config.provider}: not served by this build`);
   const started = await entry.start(config, logger);
   const { tenants, defaultTenant, sandbox } = started;
   const anchor = config.auditAnchor ? createAuditAnchor(config.auditAnchor, config.auditLog, logger) : undefined;

@@ -3,6 +3,7 @@
 // in src/registry/<id>.ts, its credentials in config.ts's CREDENTIALS, and a line here.
 import type pino from 'pino';
 import type { Config, ProviderId } from '../config.js';
+import { SALESCOOKIE_SERVING, startSalescookie } from './salescookie.js';
 import { type ProviderServing, SISENSE_SERVING, VISIER_SERVING } from './serving.js';
 import { startSisense } from './sisense.js';
 import type { StartedProvider } from './started.js';
@@ -12,7 +13,8 @@ export interface ProviderEntry extends ProviderServing {
   start(config: Config, logger: pino.Logger): Promise<StartedProvider>;
 }
 
-export const PROVIDERS: Partial<Record<ProviderId, ProviderEntry>> = {
+export const PROVIDERS: Record<ProviderId, ProviderEntry> = {
   visier: { ...VISIER_SERVING, start: startVisier },
   sisense: { ...SISENSE_SERVING, start: startSisense },
+  salescookie: { ...SALESCOOKIE_SERVING, start: startSalescookie },
 };

@@ -4,11 +4,9 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { VisierApiError, type VisierErrorKind } from '../http/errors.js';
 
-/** The shared HTTP client's kinds, plus `not-found`: no such user, team or e-mail. */
-export type SalescookieErrorKind = VisierErrorKind | 'not-found';
-
 export interface SalescookieApiErrorInit {
-  kind: SalescookieErrorKind;
+  /** The shared HTTP client's kinds; no user, team or e-mail is `http` with status 404, as a 404 of Visier's. */
+  kind: VisierErrorKind;
   method: string;
   /** The path below the base URL or below the OData service root; never the key-bearing root itself. */
   path: string;
@@ -25,39 +23,40 @@ export interface SalescookieApiErrorInit {
   afterUnknownOutcome?: boolean;
 }
 
-export class SalescookieApiError extends Error {
-  override readonly name = 'SalescookieApiError';
-  readonly kind: SalescookieErrorKind;
-  readonly method: string;
-  readonly path: string;
-  readonly status: number | undefined;
-  readonly code: string | undefined;
+/**
+ * The shared HTTP layer's error (kind, status, retryable, sent, afterUnknownOutcome), so the tool layer and the
+ * resources read it as they read Visier's, with Sales Cookie's name in the message, its words as
+ * `upstreamMessage` and the request id the client sent (also as `rci`, where the tool layer quotes it).
+ */
+export class SalescookieApiError extends VisierApiError {
+  /** Which system answered; `name` stays the shared layer's. */
+  readonly provider = 'salescookie';
   readonly upstreamMessage: string | undefined;
   readonly requestId: string;
-  readonly retryable: boolean;
-  /** False only when the request certainly never reached Sales Cookie. */
-  readonly sent: boolean;
-  /** An earlier attempt may have been carried out before this error came back. */
-  readonly afterUnknownOutcome: boolean;
 
   constructor(init: SalescookieApiErrorInit) {
+    super({
+      kind: init.kind,
+      method: init.method,
+      path: init.path,
+      retryable: init.retryable,
+      sent: init.sent,
+      rci: init.requestId,
+      ...(init.status !== undefined ? { status: init.status } : {}),
+      ...(init.code !== undefined ? { code: init.code } : {}),
+      ...(init.upstreamMessage !== undefined ? { localizedMessage: init.upstreamMessage } : {}),
+      ...(init.detail !== undefined ? { detail: init.detail } : {}),
+    });
+    this.upstreamMessage = init.upstreamMessage;
+    this.requestId = init.requestId;
+    this.afterUnknownOutcome = init.afterUnknownOutcome ?? false;
     const what = init.upstreamMessage ?? init.detail ?? init.kind;
     const facts = [
       init.status !== undefined ? `HTTP ${init.status}` : init.kind,
       init.code !== undefined ? `code ${init.code}` : undefined,
       `request id ${init.requestId}`,
     ].filter((fact): fact is string => fact !== undefined);
-    super(`Sales Cookie ${init.method} ${init.path}: ${what} (${facts.join(', ')})`);
-    this.kind = init.kind;
-    this.method = init.method;
-    this.path = init.path;
-    this.status = init.status;
-    this.code = init.code;
-    this.upstreamMessage = init.upstreamMessage;
-    this.requestId = init.requestId;
-    this.retryable = init.retryable;
-    this.sent = init.sent;
-    this.afterUnknownOutcome = init.afterUnknownOutcome ?? false;
+    this.message = `Sales Cookie ${init.method} ${init.path}: ${what} (${facts.join(', ')})`;
   }
 
   /** An answer of unknown outcome: the request went out and no answer came back, so it may have been applied. */
@@ -65,9 +64,15 @@ export class SalescookieApiError extends Error {
     return this.sent && (this.kind === 'network' || this.kind === 'timeout');
   }
 
-  toJSON(): Record<string, unknown> {
+  /** No user, team or e-mail matched. */
+  get notFound(): boolean {
+    return this.kind === 'http' && this.status === 404;
+  }
+
+  override toJSON(): Record<string, unknown> {
     return {
-      name: this.name,
+      name: 'SalescookieApiError',
+      provider: this.provider,
       message: this.message,
       kind: this.kind,
       status: this.status,

@@ -46,7 +46,7 @@ describe('rate limiting', () => {
     const c = clientFor(limited, { retry: { maxAttempts: 1 } });
     await c.listTeams();
     const err = await rejection(c.listTeams());
-    expect(err).toMatchObject({ name: 'SalescookieApiError', kind: 'rate-limited', status: 429 });
+    expect(err).toMatchObject({ provider: 'salescookie', kind: 'rate-limited', status: 429 });
     expect(err.message).toContain('Too many requests (HTTP 429, code TooManyRequests');
     await c.close();
     await limited.close();

@@ -46,7 +46,7 @@ describe('the API key stays secret', () => {
     const { requests } = await requestsOf(client, async () => {
       const err = await rejection(client.findUserByEmail(DEMO_USERS.dana.emailAddress));
       expect(err).toMatchObject({
-        name: 'SalescookieApiError',
+        provider: 'salescookie',
         kind: 'http',
         status: 401,
         code: 'Unauthorized',

@@ -59,7 +59,8 @@ describe('teams', () => {
   it('gets one team, and a typed not-found for an unknown one', async () => {
     expect((await client.getTeam(DEMO_TEAMS.smb.id)).name).toBe('SMB AEs');
     expect(await rejection(client.getTeam('00000000-0000-4000-8000-000000000000'))).toMatchObject({
-      kind: 'not-found',
+      kind: 'http',
+      status: 404,
     });
   });
 });
@@ -104,7 +105,7 @@ describe('membership changes', () => {
   it('refuses an unknown team before changing anything', async () => {
     const before = sandbox.state();
     const err = await rejection(client.addTeamMembers('00000000-0000-4000-8000-000000000000', [DEMO_USERS.dana.id]));
-    expect(err).toMatchObject({ kind: 'not-found' });
+    expect(err).toMatchObject({ kind: 'http', status: 404 });
     expect(sandbox.state()).toEqual(before);
   });
 });

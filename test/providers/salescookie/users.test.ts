@@ -35,6 +35,35 @@ describe('reading users', () => {
     expect(seen).toEqual(sandbox.state().users.map((u) => u.emailAddress));
   });
 
+  it('reads the whole directory in 3 requests per 1,000 users, the same users as the pages give', async () => {
+    const { value: all, requests } = await requestsOf(client, () => client.allUsers());
+    expect(requests).toBe(3);
+    expect(all).toEqual((await client.listUsers({ limit: 1000 })).items);
+  });
+
+  it('reads users by e-mail (any case) and by id, many in one filter, and their teams', async () => {
+    const emails = [
+      DEMO_USERS.dana.emailAddress.toUpperCase(),
+      'nobody@wff-demo.example',
+      DEMO_USERS.mallory.emailAddress,
+    ];
+    const byEmail = await requestsOf(client, () => client.findUsersByEmail(emails));
+    expect(byEmail.requests).toBe(3);
+    expect(byEmail.value.map((u) => u.systemUserId).sort()).toEqual([DEMO_USERS.dana.id, DEMO_USERS.mallory.id]);
+    const byId = await requestsOf(client, () => client.usersById([DEMO_USERS.dana.id, DEMO_USERS.mallory.id]));
+    expect(byId.requests).toBe(3);
+    expect(byId.value).toEqual(byEmail.value);
+    const teams = await requestsOf(client, () => client.teamsOfUsers([DEMO_USERS.dana.id, DEMO_USERS.mallory.id]));
+    expect(teams.requests).toBe(1);
+    expect(teams.value.map((m) => `${m.systemUserId} ${m.teamId}`).sort()).toEqual(
+      sandbox
+        .state()
+        .members.filter((m) => m.systemUserId === DEMO_USERS.dana.id || m.systemUserId === DEMO_USERS.mallory.id)
+        .map((m) => `${m.systemUserId} ${m.teamId}`)
+        .sort(),
+    );
+  });
+
   it('joins the role, tags and aliases to each user', async () => {
     const page = await client.listUsers({ limit: 4 });
     expect(page.items[1]).toEqual({
@@ -70,7 +99,7 @@ describe('reading users', () => {
   it('gets a user by GUID, and a typed not-found for an unknown one', async () => {
     expect((await client.getUser(DEMO_USERS.admin.id)).role).toBe('FullAdmin');
     const err = await rejection(client.getUser('00000000-0000-4000-8000-000000000000'));
-    expect(err).toMatchObject({ name: 'SalescookieApiError', kind: 'not-found' });
+    expect(err).toMatchObject({ provider: 'salescookie', kind: 'http', status: 404 });
   });
 
   it('refuses a GUID argument that is not one, naming the field, before sending anything', async () => {
@@ -193,7 +222,7 @@ describe('deactivation', () => {
     const count = sandbox.state().users.length;
     const { requests } = await requestsOf(client, async () => {
       const err = await rejection(client.deactivateUser('ghost@wff-demo.example'));
-      expect(err).toMatchObject({ kind: 'not-found' });
+      expect(err).toMatchObject({ kind: 'http', status: 404 });
     });
     expect(requests).toBe(1);
     expect(sandbox.state().users).toHaveLength(count);
