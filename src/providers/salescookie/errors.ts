@@ -31,6 +31,9 @@ export interface SalescookieApiErrorInit {
 export class SalescookieApiError extends VisierApiError {
   /** Which system answered; `name` stays the shared layer's. */
   readonly provider = 'salescookie';
+  override get system(): string {
+    return 'Sales Cookie';
+  }
   readonly upstreamMessage: string | undefined;
   readonly requestId: string;
 

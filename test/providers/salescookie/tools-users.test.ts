@@ -25,7 +25,7 @@ interface Confirmation {
 }
 /** The result's text without the sandbox marker line every answer starts with. */
 const answer = (result: Awaited<ReturnType<ToolStack['call']>>) =>
-  textOf(result).replace(/^\[sandbox tenant: demo data\]\n/, '');
+  textOf(result).replace(/^\[sandbox workspace: demo data\]\n/, '');
 
 const confirmationOf = (result: Awaited<ReturnType<ToolStack['call']>>) =>
   result._meta?.[CONFIRMATION_META_KEY] as Confirmation | undefined;
