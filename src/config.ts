@@ -411,6 +411,12 @@ function missingCredentials(provider: ProviderId, values: Partial<Record<Key, un
   return `incomplete ${name} credentials: ${names(given)} set but ${names(missing)} missing (a ${term} needs ${names(required)}${paired ? `, and ${names(together)} together` : ''}; unset them all, or pass --sandbox, for the demo ${term})`;
 }
 
+/** The variables that carry a provider's credentials, for messages that say what to check. */
+export function credentialVariables(provider: ProviderId): string[] {
+  const { required, together } = CREDENTIALS[provider];
+  return [...required, ...together].map((key) => (OPTIONS[key] as OptionSpec).env as string);
+}
+
 /** Whether any of the provider's credentials is set (then all must be: see missingCredentials). */
 function hasCredentialsFor(provider: ProviderId, values: Partial<Record<Key, unknown>>): boolean {
   return CREDENTIALS[provider].required.some((key) => values[key] !== undefined);

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import pino from 'pino';
-import { type Config, ConfigError, loadConfig, sandboxReason } from './config.js';
+import { type Config, ConfigError, credentialVariables, loadConfig, sandboxReason } from './config.js';
 import { reachHost } from './doctor-reach.js';
 import { EXIT } from './exit-codes.js';
 import { counted } from './grammar.js';
@@ -9,6 +9,8 @@ import { modeOf } from './guards/modes.js';
 import { VisierApiError } from './providers/http/errors.js';
 import { ASID_TOKEN_PATH, OAUTH2_TOKEN_PATH } from './providers/visier/auth.js';
 import { VisierClient } from './providers/visier/client.js';
+import { PROVIDERS } from './registry/index.js';
+import type { StartedProvider } from './registry/started.js';
 import { allowedTenants, visierConfig } from './registry/visier.js';
 import { type SandboxHandle, startSandbox } from './sandbox/index.js';
 
@@ -86,6 +88,44 @@ async function checkVisier(config: Config, sandbox: SandboxHandle | undefined, r
   }
 }
 
+/**
+ * Any other system: starts it as the server would (its client, or its embedded sandbox), reaches its host and
+ * makes its one cheap authenticated read. The system's own message is quoted on failure; no credential is.
+ */
+async function checkProvider(
+  config: Config,
+  report: Report,
+): Promise<{ tenants: string[]; defaultTenant: string } | undefined> {
+  const entry = PROVIDERS[config.provider];
+  const { title } = entry.provider;
+  let started: StartedProvider;
+  try {
+    started = await entry.start(config, pino({ level: 'silent' }));
+  } catch (error) {
+    report.check(false, `start ${title}`, (error as Error).message);
+    return undefined;
+  }
+  try {
+    const reach = await reachHost(new URL(started.host));
+    report.check(reach.ok, `reach ${title}`, reach.ok ? reach.detail : reach.reason);
+    if (!reach.ok) {
+      report.check(false, 'sign in', 'not tried: the host cannot be reached');
+      return started;
+    }
+    try {
+      report.check(true, 'sign in', await started.probe());
+    } catch (error) {
+      const said =
+        error instanceof VisierApiError ? `${error.system} answered: ${error.message}` : (error as Error).message;
+      report.check(false, 'sign in', `${said}; check ${credentialVariables(config.provider).join(', ')}`);
+    }
+    report.info('call rate', `${title} publishes no limit; a 429's Retry-After is honoured`);
+    return started;
+  } finally {
+    await started.close();
+  }
+}
+
 /** The audit key's public half and id, derived from the key file; never creates a key. */
 function auditKeyLine(config: Config): { ok: boolean; detail: string } {
   if (!existsSync(config.auditKey)) {
@@ -97,14 +137,18 @@ function auditKeyLine(config: Config): { ok: boolean; detail: string } {
   return { ok: true, detail: `${config.auditKey}: key id ${keyId(key)}, public key (SPKI, base64) ${spki}` };
 }
 
-function printPolicy(config: Config, sandbox: SandboxHandle | undefined, report: Report): void {
-  const allowed = allowedTenants(config, sandbox);
+function printPolicy(
+  config: Config,
+  allowed: { tenants: string[]; defaultTenant: string } | undefined,
+  report: Report,
+): void {
   if (allowed === undefined) return;
+  const term = PROVIDERS[config.provider].provider.scopeTerm;
   report.info(
-    'mode per tenant',
+    `mode per ${term}`,
     allowed.tenants.map((tenant) => `${tenant} ${modeOf(tenant, config.mode, config.tenantModes)}`).join(', '),
   );
-  report.info('tenant allowlist', `${allowed.tenants.join(', ')} (default ${allowed.defaultTenant})`);
+  report.info(`${term} allowlist`, `${allowed.tenants.join(', ')} (default ${allowed.defaultTenant})`);
   report.info(
     'confirmation',
     `${config.confirm === 'auto' ? 'auto (a form when the client offers one, else a token)' : 'elicitation only'}, ${config.elicitationTimeoutSeconds} s to answer`,
@@ -113,11 +157,15 @@ function printPolicy(config: Config, sandbox: SandboxHandle | undefined, report:
     'caps and budgets',
     `${counted(config.maxItemsPerCall, 'person', 'people')} per call, ${counted(config.maxChangesPerSession, 'change')} per caller, ${counted(config.maxChangesPerHour, 'change')} per hour server-wide`,
   );
-  const rate = config.rateLimit === false ? 'off' : `${config.rateLimit.perMinute}/min, ${config.rateLimit.perHour}/h`;
-  report.info('Visier call rate', rate);
+  if (config.provider === 'visier') {
+    const rate =
+      config.rateLimit === false ? 'off' : `${config.rateLimit.perMinute}/min, ${config.rateLimit.perHour}/h`;
+    report.info('Visier call rate', rate);
+  }
   report.info('audit log', `${config.auditLog}${existsSync(config.auditLog) ? '' : ' (created at first start)'}`);
   const key = auditKeyLine(config);
   report.check(key.ok, 'audit key', key.detail);
+  if (config.provider !== 'visier') return;
   report.info(
     'privileged permissions',
     config.privilegedPermissions === undefined
@@ -142,17 +190,26 @@ export async function doctorCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
     report.check(false, 'configuration', error.message);
     return EXIT.usage;
   }
+  const { title } = PROVIDERS[config.provider].provider;
   report.check(
     true,
     'configuration',
-    config.sandbox ? `SANDBOX (demo data, not Visier): ${sandboxReason(config)}` : `Visier at ${config.visierHost}`,
+    config.sandbox
+      ? `SANDBOX (demo data, not ${title}): ${sandboxReason(config)}`
+      : config.provider === 'visier'
+        ? `Visier at ${config.visierHost}`
+        : title,
   );
-  const sandbox = config.sandbox ? await startSandbox({ rateLimit: config.rateLimit }) : undefined;
-  try {
-    await checkVisier(config, sandbox, report);
-    printPolicy(config, sandbox, report);
-  } finally {
-    await sandbox?.close();
+  if (config.provider !== 'visier') {
+    printPolicy(config, await checkProvider(config, report), report);
+  } else {
+    const sandbox = config.sandbox ? await startSandbox({ rateLimit: config.rateLimit }) : undefined;
+    try {
+      await checkVisier(config, sandbox, report);
+      printPolicy(config, allowedTenants(config, sandbox), report);
+    } finally {
+      await sandbox?.close();
+    }
   }
   process.stdout.write(report.failures === 0 ? 'all checks passed\n' : `${counted(report.failures, 'check')} failed\n`);
   return report.failures === 0 ? EXIT.ok : EXIT.runtime;

@@ -3,6 +3,8 @@
 // it, or the server does not start.
 import type pino from 'pino';
 import type { Config } from '../config.js';
+import { counted } from '../grammar.js';
+import { DEFAULT_BASE_URL } from '../providers/salescookie/config.js';
 import { SalescookieClient } from '../providers/salescookie/index.js';
 import { salescookieResources } from '../resources/salescookie.js';
 import { type SalescookieSandbox, startSalescookieSandbox } from '../sandbox/salescookie/index.js';
@@ -43,6 +45,11 @@ export async function startSalescookie(
     liveApi: client,
     tenants: config.tenants ?? [workspace],
     defaultTenant: workspace,
+    host: sandbox?.url ?? config.salescookieHost ?? DEFAULT_BASE_URL,
+    probe: async () => {
+      const page = await client.listUsers({ limit: 1 });
+      return `read a user page of workspace ${workspace} (${counted(page.items.length, 'user')})`;
+    },
     ...(sandbox ? { sandbox } : {}),
     close: async () => {
       await client.close();

@@ -2,7 +2,9 @@
 // sites and keys.
 import type pino from 'pino';
 import type { Config } from '../config.js';
+import { counted } from '../grammar.js';
 import { SisenseClient } from '../providers/sisense/client.js';
+import { DEFAULT_SISENSE_HOST } from '../providers/sisense/config.js';
 import { SisenseSites } from '../providers/sisense/sites.js';
 import { type SisenseSandboxHandle, startSisenseSandbox } from '../sandbox/sisense/index.js';
 import type { StartedProvider } from './started.js';
@@ -41,11 +43,17 @@ export async function startSisense(
         `--tenants: '${unknown}' is not a configured Sisense site (configured: ${sites.names.join(', ')})`,
       );
     }
+    const defaultTenant = tenants[0] as string;
     return {
       api: sites,
       liveApi: sites,
       tenants,
-      defaultTenant: tenants[0] as string,
+      defaultTenant,
+      host: host ?? DEFAULT_SISENSE_HOST,
+      probe: async () => {
+        const page = await sites.site(defaultTenant).listUsersPage({});
+        return `read a user page of site ${defaultTenant} (${counted(page.items.length, 'user')})`;
+      },
       ...(sandbox ? { sandbox } : {}),
       close: async () => {
         await sites.close();

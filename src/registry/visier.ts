@@ -65,11 +65,17 @@ export async function startVisier(config: Config, logger: pino.Logger): Promise<
     await sandbox?.close();
     throw new Error('VISIER_TENANT_CODE or --tenants: name the tenant(s) this server may touch');
   }
-  const client = new VisierClient(visierConfig(config, sandbox, logger));
+  const target = visierConfig(config, sandbox, logger);
+  const client = new VisierClient(target);
   const api = withReadCache(client, { ttlMs: config.cacheTtlSeconds * 1000 });
   return {
     api,
     liveApi: api.live,
+    host: target.host,
+    probe: async () => {
+      await client.listUsers({ limit: 1 }, { tenantCode: allowed.defaultTenant });
+      return `read a user page of tenant ${allowed.defaultTenant}`;
+    },
     ...allowed,
     ...(sandbox ? { sandbox } : {}),
     close: async () => {

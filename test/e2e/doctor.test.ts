@@ -141,3 +141,29 @@ describe('visier-admin-mcp doctor', () => {
     );
   });
 });
+
+describe('doctor for the other providers', () => {
+  it.each(['sisense', 'salescookie'])('--provider %s --sandbox passes and speaks its words', async (provider) => {
+    const run = await doctor(['--provider', provider, '--sandbox'], {});
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toMatch(/^ok {4}sign in: read a user page of (site|workspace) /m);
+    expect(run.stdout).not.toContain('Visier');
+  });
+
+  it('a wrong Sisense key fails the sign-in with Sisense’s answer and names the variable to check, never the key', async () => {
+    const { startSisenseSandbox } = await import('../../src/sandbox/sisense/index.js');
+    const sisense = await startSisenseSandbox();
+    try {
+      const key = 'wrong-key-0123456789';
+      const run = await doctor(['--provider', 'sisense'], {
+        SISENSE_HOST: sisense.url,
+        SISENSE_PARTNER_AUTH: `${sisense.sites.primary.site}:${key}`,
+      });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/^FAIL {2}sign in: Sisense answered: .*check SISENSE_PARTNER_AUTH$/m);
+      expect(run.stdout + run.stderr).not.toContain(key);
+    } finally {
+      await sisense.close();
+    }
+  });
+});
