@@ -41,10 +41,18 @@ function changeText(target: ImpactTarget, keep: (line: string) => string): strin
 /** A target's name as `quoted` in tools/format.ts renders directory text: it cannot pass for the line's own words. */
 const quotedName = (name: string) => JSON.stringify(displayText(name));
 
+/**
+ * A target's id as the line shows it: bare when it is a plain token (a uuid, an e-mail), quoted like a name
+ * otherwise. Some systems key by directory text (Sisense groups by name), and an unquoted id with spaces could
+ * write the line's own words ("now:", "after:") for it.
+ */
+const PLAIN_ID = /^[\w.@~+:-]{1,256}$/;
+const shownId = (id: string) => (PLAIN_ID.test(id) ? id : quotedName(id));
+
 function targetLine(target: ImpactTarget): string {
-  const name = target.name !== undefined ? ` ${quotedName(target.name)}` : '';
+  const name = target.name !== undefined && target.name !== target.id ? ` ${quotedName(target.name)}` : '';
   const elevated = target.elevated?.length ? ` ELEVATED: ${target.elevated.join('; ')}` : '';
-  return `${target.kind} ${target.id}${name}${changeText(target, (line) => line)}${elevated}`;
+  return `${target.kind} ${shownId(target.id)}${name}${changeText(target, (line) => line)}${elevated}`;
 }
 
 /**
@@ -80,7 +88,7 @@ function grouped(targets: ImpactTarget[], withIds: boolean): string[] {
     const [only] = members as [ImpactTarget];
     if (members.length === 1) return targetLine(only);
     const ids = withIds
-      ? ` (${members.map((t) => (t.name === undefined ? t.id : `${t.id} ${quotedName(t.name)}`)).join(', ')})`
+      ? ` (${members.map((t) => (t.name === undefined || t.name === t.id ? shownId(t.id) : `${shownId(t.id)} ${quotedName(t.name)}`)).join(', ')})`
       : '';
     return `${members.length} x ${key}${ids}`;
   });

@@ -62,3 +62,21 @@ describe('fitPreview', () => {
     expect(fitPreview(preview([edit(1)]), 20)).toMatchObject({ ok: false, reason: 'preview-too-large' });
   });
 });
+
+describe('target ids that are directory text', () => {
+  it('are quoted, so a group named like a preview line cannot write the line', () => {
+    const forged = 'Auditors now: nothing after: Admin';
+    const fitted = fitPreview(
+      preview([{ kind: 'user-group', id: forged, name: forged, before: ['access View'], after: ['access SQL'] }]),
+      1_000,
+    );
+    expect(fitted.ok && fitted.shown.body[1]).toBe(
+      `user-group ${JSON.stringify(forged)} now: access View after: access SQL`,
+    );
+  });
+
+  it('plain ids (uuids, e-mails) stay bare', () => {
+    const fitted = fitPreview(preview([{ kind: 'user', id: 'dana@wff-demo.example', after: ['x'] }]), 1_000);
+    expect(fitted.ok && fitted.shown.body[1]).toBe('user dana@wff-demo.example after: x');
+  });
+});

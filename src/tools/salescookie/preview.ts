@@ -69,7 +69,8 @@ export interface UpsertEffect {
 /**
  * A role change is an access change; to FullAdmin it is a privileged grant; to Deactivated from an active role
  * it takes all access away, the destructive one (Sales Cookie has no delete); from Deactivated it gives access
- * back (elevated). A new user with an admin role gains access; names, tags and aliases alone are a `write`.
+ * back (elevated). A user created gets a role, so access: SetUser creates or updates, and an account not found now
+ * may be there when it lands. Names, tags and aliases alone are a `write`.
  */
 export function upsertEffect(plan: UpsertPlan): UpsertEffect {
   const change = plan.roleChange;
@@ -86,24 +87,26 @@ export function upsertEffect(plan: UpsertPlan): UpsertEffect {
   if (from === 'Deactivated') {
     return { classification: 'access', elevated: [`deactivated account re-activated as ${to}`], privilegedGrants: [] };
   }
+  // An account not found now may exist when the upsert lands (SetUser is create-or-update by e-mail, and a
+  // create may race this call): the role it sets is judged as the change it would be to an existing account.
   if (to === 'Deactivated') {
-    if (from === null) return none;
     return {
       classification: 'destructive',
-      reason: `role ${from} -> Deactivated: the user loses all access (Sales Cookie has no delete)`,
+      reason:
+        from === null
+          ? 'sets role Deactivated on an account not found now: if it exists when the change lands, it loses all access'
+          : `role ${from} -> Deactivated: the user loses all access (Sales Cookie has no delete)`,
       elevated: [],
       privilegedGrants: [],
     };
   }
   if (from === null) {
-    return to === 'LimitedAdmin'
-      ? {
-          classification: 'access',
-          reason: 'creates a user with the LimitedAdmin role',
-          elevated: [],
-          privilegedGrants: [],
-        }
-      : none;
+    return {
+      classification: 'access',
+      reason: `creates a user with the ${to} role (an upsert: an account with this e-mail existing by then would get this role)`,
+      elevated: [],
+      privilegedGrants: [],
+    };
   }
   return { classification: 'access', reason: `role ${from} -> ${to}`, elevated: [], privilegedGrants: [] };
 }

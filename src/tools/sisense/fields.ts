@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACCESS_LEVELS } from '../../providers/sisense/domain.js';
+import { notDotSegment } from '../shared/fields.js';
 
 // Input fields shared by Sisense's tools, declared once so every tool bounds and describes them the same way.
 
@@ -18,7 +19,7 @@ export const userIds = z.array(userId).min(1).max(MAX_ITEMS).describe(`Users' e-
 
 /** A group's name: Sisense keys groups by name, so it is the `userGroupId` of every group tool. */
 export const groupName = (what: string) =>
-  z.string().trim().min(1).max(MAX_STRING).regex(NO_CONTROLS, noControls).describe(what);
+  notDotSegment(z.string().trim().min(1).max(MAX_STRING).regex(NO_CONTROLS, noControls)).describe(what);
 export const userGroupId = groupName('The group name (Sisense keys groups by name)');
 
 export const groups = z

@@ -3,6 +3,7 @@ import type { ImpactTarget } from '../../contract/tool.js';
 import { counted } from '../../grammar.js';
 import { oneByOne } from '../../providers/sisense/bulk.js';
 import type { Group } from '../../providers/sisense/domain.js';
+import { ToolArgumentError } from '../shared/errors.js';
 import { fencedText, pageHeader, quoted } from '../shared/format.js';
 import { localPage } from '../shared/paging.js';
 import { countPhrase, fingerprint, fingerprintOf, isNotFound } from '../visier/preview.js';
@@ -178,6 +179,25 @@ function refusedPhrase(targets: readonly ImpactTarget[]): string {
   return refused ? ` (Sisense's dry run refused ${refused})` : '';
 }
 
+/** The items, refused when one group is named twice in the call, by its name or a new name. */
+function onceEach<T extends { userGroupId: string; name?: string | undefined }>(items: T[]): T[] {
+  const seen = new Map<string, number>();
+  items.forEach((item, index) => {
+    for (const name of [item.userGroupId, ...(item.name === undefined ? [] : [item.name])]) {
+      const key = name.trim().toLowerCase();
+      const first = seen.get(key);
+      if (first !== undefined && first !== index) {
+        throw new ToolArgumentError(
+          `userGroups[${index}]`,
+          `names group ${JSON.stringify(name)}, which item ${first} already names: one change per group per call`,
+        );
+      }
+      seen.set(key, index);
+    }
+  });
+  return items;
+}
+
 export const updateUserGroups = defineTool({
   name: 'update_user_groups',
   title: 'Update user groups',
@@ -199,7 +219,9 @@ export const updateUserGroups = defineTool({
     ...routing,
   },
   outputSchema: bulkOut,
-  itemCount: (args) => args.userGroups.length,
+  // Each item is previewed against the groups as they are now, and items run in order: a group named by two
+  // items (one renaming it, another naming its new name) would act on what no preview showed.
+  itemCount: (args) => onceEach(args.userGroups).length,
   preview: async (args, ctx) => {
     const { client, options } = siteOf(ctx);
     const targets: ImpactTarget[] = [];

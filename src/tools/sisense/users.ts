@@ -101,7 +101,7 @@ export const getUser = defineTool({
       ...groupAccess.map((g) => `group ${quoted(g.name)}: ${g.accessLevel ?? 'access level unknown'}`),
     ];
     return {
-      text: fencedText(`User ${user.email} (effective access: ${level ?? 'unknown'}):`, lines, ctx),
+      text: fencedText(`User ${args.userId} (effective access: ${level ?? 'unknown'}):`, lines, ctx),
       structured: { user: { ...userView(user), ...(level ? { accessLevel: level } : {}), groupAccess } },
     };
   },
@@ -178,6 +178,8 @@ function newUser(args: {
   };
 }
 
+const SETS_GROUPS = 'sets the group list, and with it the access level';
+
 export const updateUser = defineTool({
   name: 'update_user',
   title: 'Update user',
@@ -196,8 +198,20 @@ export const updateUser = defineTool({
     const { client, options } = siteOf(ctx);
     const user = await currentUser(ctx, args.userId);
     if (!user) {
-      const targets = [missingUser(args.userId)];
-      return { summary: `Update user ${args.userId}`, targets, fingerprint: fingerprintOf(targets) };
+      // The account may exist by the time the change is made (a create racing this call): a group list is
+      // judged by what it grants, not by whom it finds now.
+      const all = args.groups ? await siteGroups(ctx) : [];
+      const privileged = privilegedAmong(args.groups ?? [], all);
+      const targets = [
+        { ...missingUser(args.userId), ...(privileged.length ? { elevated: joinsPrivileged(privileged) } : {}) },
+      ];
+      return {
+        summary: `Update user ${args.userId}`,
+        targets,
+        fingerprint: fingerprintOf(targets),
+        ...(args.groups ? { classification: 'access' as const, classificationReason: SETS_GROUPS } : {}),
+        ...(privileged.length ? { privilegedGrants: grantNames(privileged) } : {}),
+      };
     }
     const patch = patchOf(args);
     const joined = (args.groups ?? []).filter((g) => !user.groups.some((h) => sameName(g, h)));
@@ -228,10 +242,14 @@ export const updateUser = defineTool({
       summary: `Update ${changed.join(', ') || 'nothing'} of user ${user.email}`,
       targets,
       fingerprint: fingerprintOf(targets, ctx.call.site),
-      ...(membership
+      // Any group list is an access change: the PUT replaces the list as it is when the change lands, which may
+      // differ from what this preview read.
+      ...(args.groups
         ? {
             classification: 'access' as const,
-            classificationReason: `group membership changes${joined.length ? `: joins ${joined.length}` : ''}${left.length ? `, leaves ${left.length}` : ''}`,
+            classificationReason: membership
+              ? `group membership changes${joined.length ? `: joins ${joined.length}` : ''}${left.length ? `, leaves ${left.length}` : ''}`
+              : SETS_GROUPS,
           }
         : {}),
       ...(privileged.length ? { privilegedGrants: grantNames(privileged) } : {}),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { notDotSegment } from '../shared/fields.js';
 
 // Input fields shared by many tools, declared once so every tool bounds and describes them the same way.
 
@@ -9,14 +10,11 @@ export const MAX_IDS = 500;
 // control character or a code point above U+00FF cannot go into the header that carries it.
 const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
 const visibleAscii = (what: string) =>
-  z
-    .string()
-    .min(1)
-    .max(MAX_STRING)
-    .regex(VISIBLE_ASCII, {
+  notDotSegment(
+    z.string().min(1).max(MAX_STRING).regex(VISIBLE_ASCII, {
       error: 'must be visible ASCII characters only (no spaces, control or non-ASCII characters)',
-    })
-    .describe(what);
+    }),
+  ).describe(what);
 
 /** A Visier id: it goes into request URLs, headers or routing lists. */
 export const id = visibleAscii;

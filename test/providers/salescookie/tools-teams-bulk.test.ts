@@ -105,7 +105,8 @@ describe('Sales Cookie teams', () => {
 
 describe('Sales Cookie bulk', () => {
   it('bulk_create_users from CSV: tags and aliases pipe-separated, every row accounted for', async () => {
-    stack = await startToolStack();
+    // Setting roles is an access change (an upsert may land on an account that exists by then): a person approves.
+    stack = await startToolStack({ elicit: () => ({ action: 'accept', content: { confirm: true } }) });
     const s = stack;
     const csv = [
       'email,firstName,lastName,role,tags,aliases',

@@ -278,3 +278,21 @@ describe('Sales Cookie directory text', () => {
     expect(fenced.split(SALESCOOKIE_INJECTION_TEXT).length - 1).toBe(4);
   });
 });
+
+describe('an upsert is judged by the role it sets, whoever exists now', () => {
+  // A create racing this call could make the account exist before the upsert lands: a role set on an account
+  // not found now is access, and Deactivated destructive, so user-writes refuses both and nothing is sent.
+  it.each([
+    ['Participant', "'access'"],
+    ['Deactivated', "'destructive'"],
+  ])('create_user of a new e-mail with role %s is refused in user-writes as %s', async (role, cls) => {
+    stack = await startToolStack({ flags: ['--mode', 'user-writes'] });
+    const s = stack;
+    const { value, requests } = await s.requestsDuring(() =>
+      s.call('create_user', { userId: `race.${role.toLowerCase()}@wff-demo.example`, role }),
+    );
+    expect(value.isError).toBe(true);
+    expect(textOf(value)).toContain(`this call is ${cls} by its effect`);
+    expect(requests.filter((r) => !r.startsWith('GET '))).toEqual([]);
+  });
+});
