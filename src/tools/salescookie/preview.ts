@@ -174,8 +174,10 @@ function previewOf(plans: { plan: UpsertPlan; teams: string[] }[], targets: Impa
   );
   const reasons = [...new Set(effects.flatMap((effect) => (effect.reason ? [effect.reason] : [])))];
   const grants = [...new Set(effects.flatMap((effect) => effect.privilegedGrants))];
+  // A destructive effect is said where the person reads first, not only in the target's after line.
+  const said = classification === 'destructive' && reasons.length ? `${summary}. ${reasons.join('; ')}` : summary;
   return {
-    summary,
+    summary: said,
     targets,
     fingerprint: fingerprintOf(
       targets,

@@ -296,3 +296,13 @@ describe('an upsert is judged by the role it sets, whoever exists now', () => {
     expect(requests.filter((r) => !r.startsWith('GET '))).toEqual([]);
   });
 });
+
+describe('update_user to Deactivated', () => {
+  it('says in the summary the person reads first that the user loses all access', async () => {
+    stack = await startToolStack({ elicit: () => ({ action: 'decline' }) });
+    const s = stack;
+    await s.call('update_user', { userId: dana, role: 'Deactivated' });
+    const first = s.elicited[0]?.message.split('\n').find((line) => line.includes('UPDATE user'));
+    expect(first).toContain('role LimitedAdmin -> Deactivated: the user loses all access');
+  });
+});
