@@ -48,9 +48,36 @@ export type GuardedRead<Api, Call> = <T>(
 ) => Promise<T>;
 
 /** Marks the running completion as having stopped at its page cap, so its answer says there may be more. */
-export function completionStoppedShort(): void {
+function completionStoppedShort(): void {
   const scan = completionScan.getStore();
   if (scan !== undefined) scan.stoppedShort = true;
+}
+
+/**
+ * The ids of the items one of whose words starts with `value` (any case), read page by page: at most
+ * COMPLETION_GATHER of them and COMPLETION_SCAN_PAGES pages, so one keystroke cannot walk a whole directory;
+ * stopping at the page cap makes the answer say there may be more.
+ */
+export async function completeFromPages<T>(
+  value: string,
+  pages: AsyncIterable<readonly T[]>,
+  words: (item: T) => readonly (string | null | undefined)[],
+  id: (item: T) => string,
+): Promise<string[]> {
+  const prefix = value.toLowerCase();
+  const found: string[] = [];
+  let read = 0;
+  for await (const page of pages) {
+    for (const item of page) {
+      if (words(item).some((word) => word?.toLowerCase().startsWith(prefix))) found.push(id(item));
+      if (found.length === COMPLETION_GATHER) return found;
+    }
+    if (++read === COMPLETION_SCAN_PAGES) {
+      completionStoppedShort();
+      break;
+    }
+  }
+  return found;
 }
 
 /**

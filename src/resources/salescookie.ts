@@ -5,8 +5,7 @@ import type { CallOptions, SalescookieClient } from '../providers/salescookie/in
 import {
   COLLECTION_MAX,
   COMPLETION_GATHER,
-  COMPLETION_SCAN_PAGES,
-  completionStoppedShort,
+  completeFromPages,
   JSON_TYPE,
   json,
   type ProviderResources,
@@ -37,21 +36,21 @@ export const salescookieResources: ProviderResources<SalescookieClient, CallOpti
   );
 
   const completeUserId = (value: string) =>
-    read('complete:userId', {}, async (ctx) => {
-      const prefix = value.toLowerCase();
-      const found: string[] = [];
-      for (let start = 0, page = 0; page < COMPLETION_SCAN_PAGES; page++) {
-        const users = await ctx.api.listUsers({ limit: COLLECTION_MAX, start }, ctx.call);
-        for (const u of users.items) {
-          if ([u.email, u.firstName, u.lastName].some((v) => v?.toLowerCase().startsWith(prefix))) found.push(u.email);
-          if (found.length === COMPLETION_GATHER) return found;
+    read('complete:userId', {}, (ctx) => {
+      async function* pages() {
+        for (let start = 0; ; ) {
+          const users = await ctx.api.listUsers({ limit: COLLECTION_MAX, start }, ctx.call);
+          yield users.items;
+          if (!users.hasMore) return;
+          start += users.items.length;
         }
-        if (!users.hasMore) return found;
-        start += users.items.length;
       }
-      // Stopped short of the directory's end: there may be more than it found.
-      completionStoppedShort();
-      return found;
+      return completeFromPages(
+        value,
+        pages(),
+        (u) => [u.email, u.firstName, u.lastName],
+        (u) => u.email,
+      );
     });
   const completeTeamId = (value: string) =>
     read('complete:teamId', {}, async (ctx) => {

@@ -8,8 +8,7 @@ import { siteOf } from '../tools/sisense/define.js';
 import {
   COLLECTION_MAX,
   COMPLETION_GATHER,
-  COMPLETION_SCAN_PAGES,
-  completionStoppedShort,
+  completeFromPages,
   JSON_TYPE,
   json,
   type ProviderResources,
@@ -17,23 +16,22 @@ import {
 
 export const sisenseResources: ProviderResources<SisenseSites, SisenseCall> = (server, read) => {
   const completeUserId = (value: string) =>
-    read('complete:userId', {}, async (ctx) => {
+    read('complete:userId', {}, (ctx) => {
       const { client, options } = siteOf(ctx);
-      const prefix = value.toLowerCase();
-      const found: string[] = [];
-      let pageStart: string | undefined;
-      for (let pages = 0; pages < COMPLETION_SCAN_PAGES; pages++) {
-        const page = await client.listUsersPage(pageStart === undefined ? {} : { pageStart }, options);
-        for (const u of page.items) {
-          if ([u.email, u.firstName, u.lastName].some((v) => v?.toLowerCase().startsWith(prefix))) found.push(u.email);
-          if (found.length === COMPLETION_GATHER) return found;
-        }
-        if (page.nextPageStart === undefined) return found;
-        pageStart = page.nextPageStart;
+      async function* pages() {
+        let pageStart: string | undefined;
+        do {
+          const page = await client.listUsersPage(pageStart === undefined ? {} : { pageStart }, options);
+          yield page.items;
+          pageStart = page.nextPageStart;
+        } while (pageStart !== undefined);
       }
-      // Stopped short of the directory's end: there may be more than it found.
-      completionStoppedShort();
-      return found;
+      return completeFromPages(
+        value,
+        pages(),
+        (u) => [u.email, u.firstName, u.lastName],
+        (u) => u.email,
+      );
     });
   const completeGroupId = (value: string) =>
     read('complete:userGroupId', {}, async (ctx) => {

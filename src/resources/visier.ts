@@ -5,8 +5,7 @@ import type { CallOptions, VisierApi } from '../providers/visier/api.js';
 import {
   COLLECTION_MAX,
   COMPLETION_GATHER,
-  COMPLETION_SCAN_PAGES,
-  completionStoppedShort,
+  completeFromPages,
   JSON_TYPE,
   json,
   type ProviderResources,
@@ -14,24 +13,14 @@ import {
 
 export const visierResources: ProviderResources<VisierApi, CallOptions> = (server, read) => {
   const completeUserId = (value: string) =>
-    read('complete:userId', {}, async (ctx) => {
-      const prefix = value.toLowerCase();
-      const found: string[] = [];
-      let pages = 0;
-      for await (const page of ctx.api.userPages({ pageSize: COLLECTION_MAX }, ctx.call)) {
-        for (const u of page) {
-          if ([u.userId, u.username, u.displayName].some((v) => v?.toLowerCase().startsWith(prefix)))
-            found.push(u.userId);
-          if (found.length === COMPLETION_GATHER) return found;
-        }
-        if (++pages === COMPLETION_SCAN_PAGES) {
-          // Stopped short of the directory's end: there may be more than it found.
-          completionStoppedShort();
-          break;
-        }
-      }
-      return found;
-    });
+    read('complete:userId', {}, (ctx) =>
+      completeFromPages(
+        value,
+        ctx.api.userPages({ pageSize: COLLECTION_MAX }, ctx.call),
+        (u) => [u.userId, u.username, u.displayName],
+        (u) => u.userId,
+      ),
+    );
   const completeGroupId = (value: string) =>
     read('complete:userGroupId', {}, async (ctx) => {
       const prefix = value.toLowerCase();
