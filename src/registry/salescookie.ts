@@ -24,7 +24,10 @@ export async function startSalescookie(
   config: Config,
   logger: pino.Logger,
 ): Promise<StartedProvider<SalescookieSandbox>> {
-  const sandbox = config.sandbox ? await startSalescookieSandbox() : undefined;
+  // `--rate-limit off` turns the sandbox's OData allowance off too, as it does Visier's sandbox limit.
+  const sandbox = config.sandbox
+    ? await startSalescookieSandbox(config.rateLimit === false ? { odataRateLimit: false } : {})
+    : undefined;
   const apiKey = sandbox?.apiKey ?? config.salescookieApiKey;
   if (apiKey === undefined) throw new Error('SALESCOOKIE_API_KEY is needed outside the sandbox');
   const workspace = sandbox?.workspace.name ?? config.salescookieWorkspace ?? DEFAULT_WORKSPACE;
