@@ -137,6 +137,9 @@ function guardedRead<Api, Call>(server: McpServer, deps: ResourceDeps): GuardedR
   };
 }
 
+/** A template variable's value: the SDK hands a list for a repeated variable; a resource takes the first. */
+export const firstValue = (v: string | string[] | undefined): string => (Array.isArray(v) ? (v[0] ?? '') : (v ?? ''));
+
 /** Per completion request: whether a scan stopped at its page cap, so the answer says there may be more. */
 const completionScan = new AsyncLocalStorage<{ stoppedShort: boolean }>();
 

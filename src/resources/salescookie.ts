@@ -6,6 +6,7 @@ import {
   COLLECTION_MAX,
   COMPLETION_GATHER,
   completeFromPages,
+  firstValue,
   JSON_TYPE,
   json,
   type ProviderResources,
@@ -62,14 +63,12 @@ export const salescookieResources: ProviderResources<SalescookieClient, CallOpti
         .map((t) => t.teamId);
     });
 
-  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? (v[0] ?? '') : (v ?? ''));
-
   server.registerResource(
     'user',
     new ResourceTemplate('salescookie://users/{userId}', { list: undefined, complete: { userId: completeUserId } }),
     { description: 'One user by e-mail, with role, tags and aliases', mimeType: JSON_TYPE },
     async (uri, vars, extra) => {
-      const email = decodeURIComponent(one(vars.userId));
+      const email = decodeURIComponent(firstValue(vars.userId));
       return json(
         uri,
         await read('user', { extra, uri }, async (ctx) => ({
@@ -83,7 +82,7 @@ export const salescookieResources: ProviderResources<SalescookieClient, CallOpti
     new ResourceTemplate('salescookie://teams/{teamId}', { list: undefined, complete: { teamId: completeTeamId } }),
     { description: 'One team with the ids of its members', mimeType: JSON_TYPE },
     async (uri, vars, extra) => {
-      const teamId = one(vars.teamId);
+      const teamId = firstValue(vars.teamId);
       return json(
         uri,
         await read('team', { extra, uri }, async (ctx) => ({

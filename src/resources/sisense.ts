@@ -9,6 +9,7 @@ import {
   COLLECTION_MAX,
   COMPLETION_GATHER,
   completeFromPages,
+  firstValue,
   JSON_TYPE,
   json,
   type ProviderResources,
@@ -84,7 +85,7 @@ export const sisenseResources: ProviderResources<SisenseSites, SisenseCall> = (s
   // The SDK hands template variables over still percent-encoded; e-mails and group names (spaces) need decoding.
   // A malformed escape is kept as sent, for Sisense to answer not found.
   const one = (v: string | string[] | undefined) => {
-    const raw = Array.isArray(v) ? (v[0] ?? '') : (v ?? '');
+    const raw = firstValue(v);
     try {
       return decodeURIComponent(raw);
     } catch {

@@ -6,6 +6,7 @@ import {
   COLLECTION_MAX,
   COMPLETION_GATHER,
   completeFromPages,
+  firstValue,
   JSON_TYPE,
   json,
   type ProviderResources,
@@ -77,8 +78,6 @@ export const visierResources: ProviderResources<VisierApi, CallOptions> = (serve
     ),
   );
 
-  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? (v[0] ?? '') : (v ?? ''));
-
   server.registerResource(
     'user-group-members',
     new ResourceTemplate('visier://user-groups/{userGroupId}/members', {
@@ -87,7 +86,7 @@ export const visierResources: ProviderResources<VisierApi, CallOptions> = (serve
     }),
     { description: 'Users assigned to a user group by hand', mimeType: JSON_TYPE },
     async (uri, vars, extra) => {
-      const userGroupId = one(vars.userGroupId);
+      const userGroupId = firstValue(vars.userGroupId);
       return json(
         uri,
         await read('user-group-members', { extra, uri }, async (ctx) => {
@@ -102,7 +101,7 @@ export const visierResources: ProviderResources<VisierApi, CallOptions> = (serve
     new ResourceTemplate('visier://users/{userId}', { list: undefined, complete: { userId: completeUserId } }),
     { description: 'One user with permissions, user groups and profiles', mimeType: JSON_TYPE },
     async (uri, vars, extra) => {
-      const userId = one(vars.userId);
+      const userId = firstValue(vars.userId);
       return json(
         uri,
         await read('user', { extra, uri }, (ctx) =>
@@ -119,7 +118,7 @@ export const visierResources: ProviderResources<VisierApi, CallOptions> = (serve
     }),
     { description: "A user group's definition", mimeType: JSON_TYPE },
     async (uri, vars, extra) => {
-      const userGroupId = one(vars.userGroupId);
+      const userGroupId = firstValue(vars.userGroupId);
       return json(
         uri,
         await read('user-group', { extra, uri }, (ctx) => ctx.api.getUserGroup(userGroupId, {}, ctx.call)),
@@ -134,7 +133,7 @@ export const visierResources: ProviderResources<VisierApi, CallOptions> = (serve
     }),
     { description: 'Users who hold a permission, directly or through a group', mimeType: JSON_TYPE },
     async (uri, vars, extra) => {
-      const permissionId = one(vars.permissionId);
+      const permissionId = firstValue(vars.permissionId);
       return json(
         uri,
         await read('permission-users', { extra, uri }, async (ctx) => {
