@@ -1,0 +1,175 @@
+// A point-in-time read model of one tenant's (and project's) access: who exists, which groups each person is in
+// and how, what each group and each person holds. Answers and previews read it instead of asking Visier once per
+// person; the re-check right before acting never does (it reads live, so a stale snapshot can only make a
+// person re-approve, never let a change through unseen).
+import type {
+  AssignedProfile,
+  CallOptions,
+  Permission,
+  User,
+  UserGroupDefinition,
+  UserGroupMembershipRule,
+  VisierApi,
+} from './api.js';
+import { MAX_PAGE_SIZE } from './client.js';
+
+/** A user's own fields, without holdings (those live in the snapshot's maps). */
+export type DirectoryUser = Omit<User, 'profiles' | 'permissions' | 'userGroups'>;
+
+/** A group as its V2 definition gives it; `permissionIds` always present. */
+export interface DirectoryGroup {
+  userGroupId: string;
+  displayName?: string;
+  description?: string;
+  permissionIds: readonly string[];
+  users?: UserGroupMembershipRule;
+}
+
+/**
+ * How a person is in a group: added by hand (`manuallyIncludedIds`), through an all-users rule, or matched by the
+ * group's dynamic filter (Visier evaluates it on employee data; a member neither added by hand nor covered by an
+ * all-users rule of a group with a filter is taken to be matched by it).
+ */
+export type MembershipKind = 'by-hand' | 'all-users' | 'dynamic';
+
+export interface GroupMembership {
+  userGroupId: string;
+  kind: MembershipKind;
+}
+
+/** One way a person holds a permission. */
+export type GrantPath = { via: 'direct' } | { via: 'group'; userGroupId: string; kind: MembershipKind };
+
+export interface DirectorySnapshot {
+  tenantCode?: string;
+  projectId?: string;
+  /** Epoch ms when the fill's first read was sent: nothing in the snapshot is older. */
+  asOf: number;
+  /** Visier requests the fill sent. */
+  requests: number;
+  users: ReadonlyMap<string, DirectoryUser>;
+  groups: ReadonlyMap<string, DirectoryGroup>;
+  /** The permission catalogue, with Visier's detail (`includeDetails=true`) so privilege can be judged. */
+  permissions: ReadonlyMap<string, Permission>;
+  /** userId -> permissionIds assigned to the person directly. */
+  directPermissions: ReadonlyMap<string, readonly string[]>;
+  /** userId -> the groups the person is in, and how. */
+  memberships: ReadonlyMap<string, readonly GroupMembership[]>;
+  /** userGroupId -> its members' userIds, in directory order. */
+  members: ReadonlyMap<string, readonly string[]>;
+  /** userId -> profiles assigned, with validity as Visier gives it. */
+  profiles: ReadonlyMap<string, readonly AssignedProfile[]>;
+}
+
+/** Classifies one member of one group by the group's membership rule. */
+export function membershipKind(group: DirectoryGroup | undefined, userId: string): MembershipKind {
+  const rule = group?.users;
+  if (rule?.manuallyIncludedIds?.includes(userId)) return 'by-hand';
+  if (rule?.includeAllUsers) return 'all-users';
+  return rule?.dynamicFilterDefinition !== undefined ? 'dynamic' : 'by-hand';
+}
+
+/** Every permission the person holds, each with every path that grants it (direct first, then groups). */
+export function grantsOf(snapshot: DirectorySnapshot, userId: string): Map<string, GrantPath[]> {
+  const grants = new Map<string, GrantPath[]>();
+  const add = (permissionId: string, path: GrantPath) =>
+    grants.set(permissionId, [...(grants.get(permissionId) ?? []), path]);
+  for (const permissionId of snapshot.directPermissions.get(userId) ?? []) add(permissionId, { via: 'direct' });
+  for (const { userGroupId, kind } of snapshot.memberships.get(userId) ?? []) {
+    for (const permissionId of snapshot.groups.get(userGroupId)?.permissionIds ?? []) {
+      add(permissionId, { via: 'group', userGroupId, kind });
+    }
+  }
+  return grants;
+}
+
+const HOLDINGS = { permissions: true, userGroups: true, profiles: true } as const;
+
+function directoryGroup(group: UserGroupDefinition): DirectoryGroup | undefined {
+  if (group.userGroupId === undefined) return undefined;
+  return {
+    userGroupId: group.userGroupId,
+    ...(group.displayName !== undefined ? { displayName: group.displayName } : {}),
+    ...(group.description !== undefined ? { description: group.description } : {}),
+    permissionIds: group.permissionIds ?? [],
+    ...(group.users !== undefined ? { users: group.users } : {}),
+  };
+}
+
+/**
+ * Reads a whole directory: every V2 group definition (`with=details`, pages of 1,000), the permission catalogue
+ * with detail (one call) and every user with holdings (pages of 1,000). Requests: ceil(groups/1000) + 1 +
+ * ceil((users+1)/1000). Throws `VisierApiError` as the reads do.
+ */
+export async function loadDirectory(
+  api: VisierApi,
+  options?: CallOptions,
+  now: () => number = Date.now,
+): Promise<DirectorySnapshot> {
+  const asOf = now();
+  let requests = 0;
+  const groups = new Map<string, DirectoryGroup>();
+  for (let start = 0; ; start += MAX_PAGE_SIZE) {
+    const page = await api.listUserGroupsV2({ with: 'details', limit: MAX_PAGE_SIZE, start }, options);
+    requests += 1;
+    for (const definition of page.items) {
+      const group = directoryGroup(definition);
+      if (group) groups.set(group.userGroupId, group);
+    }
+    if (page.items.length < MAX_PAGE_SIZE) break;
+  }
+  const permissions = new Map<string, Permission>();
+  for (const permission of await api.listPermissions({ includeDetails: true }, options)) {
+    permissions.set(permission.permissionId, permission);
+  }
+  requests += 1;
+
+  const users = new Map<string, DirectoryUser>();
+  const directPermissions = new Map<string, readonly string[]>();
+  const memberships = new Map<string, readonly GroupMembership[]>();
+  const members = new Map<string, string[]>();
+  const profiles = new Map<string, readonly AssignedProfile[]>();
+  let pages = 0;
+  for await (const page of api.userPages({ pageSize: MAX_PAGE_SIZE, include: HOLDINGS }, options)) {
+    pages += 1;
+    for (const { permissions: held, userGroups, profiles: assigned, ...user } of page) {
+      users.set(user.userId, user);
+      if (held?.length)
+        directPermissions.set(
+          user.userId,
+          held.map((p) => p.permissionId),
+        );
+      if (assigned?.length) profiles.set(user.userId, assigned);
+      if (userGroups?.length) {
+        memberships.set(
+          user.userId,
+          userGroups.map(({ userGroupId }) => ({
+            userGroupId,
+            kind: membershipKind(groups.get(userGroupId), user.userId),
+          })),
+        );
+        for (const { userGroupId } of userGroups) {
+          const list = members.get(userGroupId);
+          if (list) list.push(user.userId);
+          else members.set(userGroupId, [user.userId]);
+        }
+      }
+    }
+  }
+  // A directory whose size is a multiple of the page size ends on an empty page, which is a request too.
+  requests += users.size % MAX_PAGE_SIZE === 0 ? pages + 1 : pages;
+
+  return {
+    ...(options?.tenantCode !== undefined ? { tenantCode: options.tenantCode } : {}),
+    ...(options?.projectId !== undefined ? { projectId: options.projectId } : {}),
+    asOf,
+    requests,
+    users,
+    groups,
+    permissions,
+    directPermissions,
+    memberships,
+    members,
+    profiles,
+  };
+}
