@@ -1,6 +1,10 @@
 // The public face of the Visier client: normalised data types and the operations the rest of the
 // product may call. Wire quirks (string booleans, `userName`, `permissionsIds`, nested wrappers) are
 // resolved inside the client so that nothing above this line ever sees them.
+import type { DirectorySnapshot } from './directory.js';
+
+/** Visier's maximum page size for users, V1 user groups and V2 user groups (`limit`, spec §2.1, §2.3, §2.7). */
+export const MAX_PAGE_SIZE = 1000;
 
 /** Per-call routing. `tenantCode` names the tenant to act on; the rest are Visier headers. */
 export interface CallOptions {
@@ -369,4 +373,7 @@ export interface VisierApi {
 
   // reports
   getReport(report: ReportKind, query?: ReportQuery, options?: CallOptions): Promise<Report>;
+
+  /** The whole directory of the tenant (and project) as one read model; see `directory.ts`. */
+  directory(options?: CallOptions): Promise<DirectorySnapshot>;
 }

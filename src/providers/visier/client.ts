@@ -6,41 +6,42 @@ import { VisierApiError } from '../http/errors.js';
 import { HttpClient, type HttpMethod, type HttpStats, type ResponseKind, type Tally } from '../http/http.js';
 import { RateLimiter } from '../http/rate-limiter.js';
 import { clientLogger, Redactor } from '../http/redact.js';
-import type {
-  AssignmentCallOptions,
-  AssignmentResult,
-  AssignmentStop,
-  BulkCallOptions,
-  BulkResult,
-  CallOptions,
-  GroupMember,
-  GroupMembershipChange,
-  GroupPermissionChange,
-  GroupPermissionsResult,
-  IdUsers,
-  Page,
-  PageQuery,
-  Permission,
-  PermissionAssignment,
-  PermissionHolder,
-  Report,
-  ReportKind,
-  ReportQuery,
-  TenantOutcome,
-  TenantUsers,
-  User,
-  UserGroupChangeResult,
-  UserGroupDefinition,
-  UserGroupDeleteResult,
-  UserGroupDetail,
-  UserGroupRefForDelete,
-  UserGroupSummary,
-  UserGroupV2Query,
-  UserInclude,
-  UserInput,
-  UserPatch,
-  UserUpdate,
-  VisierApi,
+import {
+  type AssignmentCallOptions,
+  type AssignmentResult,
+  type AssignmentStop,
+  type BulkCallOptions,
+  type BulkResult,
+  type CallOptions,
+  type GroupMember,
+  type GroupMembershipChange,
+  type GroupPermissionChange,
+  type GroupPermissionsResult,
+  type IdUsers,
+  MAX_PAGE_SIZE,
+  type Page,
+  type PageQuery,
+  type Permission,
+  type PermissionAssignment,
+  type PermissionHolder,
+  type Report,
+  type ReportKind,
+  type ReportQuery,
+  type TenantOutcome,
+  type TenantUsers,
+  type User,
+  type UserGroupChangeResult,
+  type UserGroupDefinition,
+  type UserGroupDeleteResult,
+  type UserGroupDetail,
+  type UserGroupRefForDelete,
+  type UserGroupSummary,
+  type UserGroupV2Query,
+  type UserInclude,
+  type UserInput,
+  type UserPatch,
+  type UserUpdate,
+  type VisierApi,
 } from './api.js';
 import { SessionAuth } from './auth.js';
 import { runBulk } from './bulk.js';
@@ -52,6 +53,7 @@ import {
   resolveRetry,
   type VisierClientConfig,
 } from './config.js';
+import { type DirectorySnapshot, loadDirectory } from './directory.js';
 import {
   assignDefined,
   flattenV2Successes,
@@ -95,8 +97,6 @@ import {
 const LOST_DELETION_NOTE =
   'gone: retried after an attempt whose answer was lost, it was already deleted, and a read confirms it no longer exists';
 
-/** Visier's maximum page size for users and V1 user groups. */
-export const MAX_PAGE_SIZE = 1000;
 /** Visier's default and our default page size for V2 user groups. */
 const V2_GROUPS_PAGE_SIZE = 100;
 /** Visier's maximum `userIds` per user-group entry of a membership change. */
@@ -690,6 +690,12 @@ export class VisierClient implements VisierApi {
   }
 
   // plumbing
+
+  // directory
+
+  directory(options?: CallOptions): Promise<DirectorySnapshot> {
+    return loadDirectory(this, options);
+  }
 
   private async call<S extends z.ZodType | undefined>(
     spec: CallSpec<S>,

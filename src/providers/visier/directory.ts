@@ -2,16 +2,16 @@
 // and how, what each group and each person holds. Answers and previews read it instead of asking Visier once per
 // person; the re-check right before acting never does (it reads live, so a stale snapshot can only make a
 // person re-approve, never let a change through unseen).
-import type {
-  AssignedProfile,
-  CallOptions,
-  Permission,
-  User,
-  UserGroupDefinition,
-  UserGroupMembershipRule,
-  VisierApi,
+import {
+  type AssignedProfile,
+  type CallOptions,
+  MAX_PAGE_SIZE,
+  type Permission,
+  type User,
+  type UserGroupDefinition,
+  type UserGroupMembershipRule,
+  type VisierApi,
 } from './api.js';
-import { MAX_PAGE_SIZE } from './client.js';
 
 /** A user's own fields, without holdings (those live in the snapshot's maps). */
 export type DirectoryUser = Omit<User, 'profiles' | 'permissions' | 'userGroups'>;
