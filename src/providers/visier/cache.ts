@@ -29,6 +29,7 @@ const CACHED_READS = [
   'listUserGroupsV2',
   'getUserGroup',
   'listUserGroupMembers',
+  'employeesMatching',
 ] as const satisfies readonly Method[];
 
 /** Everything that changes state in Visier. */

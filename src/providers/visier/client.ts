@@ -13,6 +13,7 @@ import type {
   BulkCallOptions,
   BulkResult,
   CallOptions,
+  EmployeeFilter,
   GroupMember,
   GroupMembershipChange,
   GroupPermissionChange,
@@ -52,6 +53,7 @@ import {
   resolveRetry,
   type VisierClientConfig,
 } from './config.js';
+import { DATA_QUERY_LIST_PATH, employeeIds, employeeListQuery, wireListResponse } from './data-query.js';
 import {
   assignDefined,
   flattenV2Successes,
@@ -660,6 +662,20 @@ export class VisierClient implements VisierApi {
       } else result.failures.push(failure);
     }
     return result;
+  }
+
+  // data query
+
+  async employeesMatching(filter: EmployeeFilter, options?: CallOptions): Promise<string[]> {
+    const res = await this.call({
+      method: 'POST',
+      path: DATA_QUERY_LIST_PATH,
+      route: ROUTES.dataQuery,
+      options,
+      json: employeeListQuery(filter),
+      schema: wireListResponse,
+    });
+    return employeeIds(res);
   }
 
   // reports
