@@ -11,12 +11,12 @@ import { objectBody } from '../params.js';
 const EMPLOYEE = 'Employee';
 const EMPLOYEE_ID = 'Employee.EmployeeID';
 
-type Record_ = Record<string, unknown>;
+type JsonObject = Record<string, unknown>;
 
-const isRecord = (value: unknown): value is Record_ =>
+const isRecord = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function record(value: unknown, field: string): Record_ {
+function record(value: unknown, field: string): JsonObject {
   if (!isRecord(value)) throw badRequest(`'${field}' must be an object`);
   return value;
 }
