@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { counted } from '../../grammar.js';
 import type { DynamicFilterDefinition } from '../../providers/visier/api.js';
 import { quoted } from '../shared/format.js';
 import { id, name } from './fields.js';
@@ -20,7 +21,7 @@ const memberSelection = z.strictObject({
   namePath: z
     .array(name('Member name'))
     .min(1, { error: 'must name at least one member, from the top level down' })
-    .max(MAX_PATH, { error: `must have at most ${MAX_PATH} levels` })
+    .max(MAX_PATH, { error: `must have at most ${counted(MAX_PATH, 'level')}` })
     .describe('The member by its name path from the top level down, e.g. ["North America", "US", "CA"]'),
 });
 
@@ -35,7 +36,7 @@ const dimensionFilter = z.strictObject({
   memberSelections: z
     .array(memberSelection)
     .min(1, { error: 'must select or exclude at least one member' })
-    .max(MAX_SELECTIONS, { error: `must have at most ${MAX_SELECTIONS} members` })
+    .max(MAX_SELECTIONS, { error: `must have at most ${counted(MAX_SELECTIONS, 'member')}` })
     .describe('Members selected or excluded; a member includes the members below it'),
 });
 
@@ -49,7 +50,7 @@ const employeeFilter = z.strictObject({
   dimensionFilters: z
     .array(dimensionFilter)
     .min(1, { error: 'must have at least one dimension filter' })
-    .max(MAX_DIMENSION_FILTERS, { error: `must have at most ${MAX_DIMENSION_FILTERS} dimension filters` })
+    .max(MAX_DIMENSION_FILTERS, { error: `must have at most ${counted(MAX_DIMENSION_FILTERS, 'dimension filter')}` })
     .describe('Conditions an employee must all meet'),
 });
 
@@ -59,7 +60,7 @@ export const dynamicFilterInput = z
     filters: z
       .array(employeeFilter)
       .min(1, { error: 'must have at least one filter' })
-      .max(MAX_FILTERS, { error: `must have at most ${MAX_FILTERS} filters` })
+      .max(MAX_FILTERS, { error: `must have at most ${counted(MAX_FILTERS, 'filter')}` })
       .describe('Employees matching any one filter are members'),
   })
   .describe(
