@@ -45,9 +45,9 @@ export interface ImpactPreview {
    */
   privilegedGrants?: string[];
   /**
-   * Set when some of the people reached cannot be counted (a dynamic filter: Visier evaluates it on employee
-   * data and no Users API lists whom it matches). `peopleReached` then counts only the known members; the
-   * guard treats the reach as over any threshold.
+   * Set when some of the people reached cannot be counted (a dynamic filter whose employee query Visier would
+   * not run, e.g. the credentials lack the Data Query capability). `peopleReached` is then the provider's upper
+   * bound (for Visier, every user); the guard treats the reach as over any threshold.
    */
   reachUnknown?: boolean;
 }

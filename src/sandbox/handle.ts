@@ -16,6 +16,11 @@ export interface SandboxOptions {
   rateLimit?: { perMinute: number; perHour: number } | false;
   /** Lifetime of issued ASID and OAuth tokens. Default 3600. */
   tokenTtlSeconds?: number;
+  /**
+   * Whether the demo API user holds the Data Query API capability (default true). `false` makes every data
+   * query answer 403, as Visier does for credentials without it.
+   */
+  dataQuery?: boolean;
 }
 
 /**

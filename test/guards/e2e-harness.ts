@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallToolResult, Client, ClientCapabilities } from '@modelcontextprotocol/client';
 import pino from 'pino';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import type { ImpactPreview } from '../../src/contract/tool.js';
 import type { GuardOptions } from '../../src/guards/guard.js';
 import { type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
+import { CONFIRMATION_META_KEY } from '../../src/server.js';
 import { connectStack, type ElicitHandler, type StackOptions } from '../support/mcp-stack.js';
+import { isChange } from '../support/visier-requests.js';
 
 export type { ElicitHandler } from '../support/mcp-stack.js';
 
@@ -129,5 +132,35 @@ export function dataRequests(sandbox: SandboxHandle) {
 
 /** Requests that would change tenant data. */
 export function changeRequests(sandbox: SandboxHandle) {
-  return dataRequests(sandbox).filter((r) => r.method !== 'GET');
+  return dataRequests(sandbox).filter(isChange);
+}
+
+/** A preview as a client without elicitation receives it, with the Visier requests it cost. */
+export interface Issued {
+  token: string;
+  preview: ImpactPreview;
+  /** Visier requests the preview cost (sign-in excluded), with the tenant each addressed. */
+  reads: { path: string; tenant: string | undefined }[];
+}
+
+/**
+ * The first call of the token flow: the preview and a token come back; fails the test when the call changed
+ * anything or asked for no confirmation.
+ */
+export async function previewCall(
+  sandbox: SandboxHandle,
+  call: (name: string, args: Record<string, unknown>) => Promise<CallToolResult>,
+  tool: string,
+  args: Record<string, unknown>,
+): Promise<Issued> {
+  sandbox.clearRequests();
+  const first = await call(tool, args);
+  const meta = first._meta?.[CONFIRMATION_META_KEY] as { preview: ImpactPreview; confirmationToken: string };
+  expect(meta, textOf(first)).toBeDefined();
+  expect(changeRequests(sandbox)).toEqual([]);
+  return {
+    token: meta.confirmationToken,
+    preview: meta.preview,
+    reads: dataRequests(sandbox).map((r) => ({ path: r.path, tenant: r.tenant })),
+  };
 }

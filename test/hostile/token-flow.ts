@@ -2,18 +2,10 @@ import type { CallToolResult } from '@modelcontextprotocol/client';
 import { expect } from 'vitest';
 import type { ImpactPreview } from '../../src/contract/tool.js';
 import type { SandboxHandle } from '../../src/sandbox/index.js';
-import { CONFIRMATION_META_KEY } from '../../src/server.js';
-import { changeRequests, dataRequests, type E2E, type E2EOptions, startE2E, textOf } from '../guards/e2e-harness.js';
+import { changeRequests, type E2E, type E2EOptions, previewCall, startE2E, textOf } from '../guards/e2e-harness.js';
 
 // The token flow as the hostile preview suites drive it: a server on the file's sandbox, the first call that only
 // previews, and the refusal when the data moved under an approval.
-
-export interface Issued {
-  token: string;
-  preview: ImpactPreview;
-  /** Visier requests the preview cost (sign-in excluded), with the tenant each addressed. */
-  reads: { path: string; tenant: string | undefined }[];
-}
 
 /** Runs `body` against a fresh server on `sandbox`, its request log cleared first. */
 export async function withE2E(
@@ -31,23 +23,8 @@ export async function withE2E(
 }
 
 /** The first call of the token flow: nothing is sent, the preview and a token come back. */
-export async function preview(
-  sandbox: SandboxHandle,
-  e2e: E2E,
-  tool: string,
-  args: Record<string, unknown>,
-): Promise<Issued> {
-  sandbox.clearRequests();
-  const first = await e2e.call(tool, args);
-  const meta = first._meta?.[CONFIRMATION_META_KEY] as { confirmationToken: string; preview: ImpactPreview };
-  expect(meta, textOf(first)).toBeDefined();
-  expect(changeRequests(sandbox)).toEqual([]);
-  return {
-    token: meta.confirmationToken,
-    preview: meta.preview,
-    reads: dataRequests(sandbox).map((r) => ({ path: r.path, tenant: r.tenant })),
-  };
-}
+export const preview = (sandbox: SandboxHandle, e2e: E2E, tool: string, args: Record<string, unknown>) =>
+  previewCall(sandbox, e2e.call, tool, args);
 
 /** Refused before anything was sent, naming what changed since the human approved. */
 export function expectRefusedAsChanged(sandbox: SandboxHandle, result: CallToolResult, changed: string): void {

@@ -3,6 +3,7 @@ import type { CallToolResult, Client, ElicitResult } from '@modelcontextprotocol
 import type { Mode } from '../../src/guards/guard.js';
 import { type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
 import { connectStack } from '../support/mcp-stack.js';
+import { isChange } from '../support/visier-requests.js';
 
 // The real parts wired as the CLI wires them: sandbox over HTTP, Visier client, guard, server, SDK Client.
 
@@ -84,6 +85,6 @@ export function textOf(result: CallToolResult): string {
 /** Methods the sandbox saw that change state. */
 export function mutations(sandbox: SandboxHandle) {
   return sandbox.requests.filter(
-    (r) => r.method !== 'GET' && !r.path.includes('visierSecureToken') && !r.path.includes('oauth2'),
+    (r) => isChange(r) && !r.path.includes('visierSecureToken') && !r.path.includes('oauth2'),
   );
 }

@@ -18,7 +18,7 @@ import { privilegedPolicy } from '../../src/tools/visier/privileged.js';
 import { visierProvider } from '../../src/tools/visier/provider.js';
 import { updateUser } from '../../src/tools/visier/users.js';
 import { startRuntimeForTest } from '../e2e/http-runtime.js';
-import { changeRequests, dataRequests, textOf } from '../guards/e2e-harness.js';
+import { dataRequests, previewCall, textOf } from '../guards/e2e-harness.js';
 import { connectStack, type Stack } from '../support/mcp-stack.js';
 import { clientFor } from '../visier/harness.js';
 
@@ -46,19 +46,15 @@ afterAll(async () => {
   await sandbox.close();
 });
 
-/** The preview a client without elicitation receives, and the Visier requests it cost. */
-async function previewOf(
+/** The preview a client without elicitation receives, and how many Visier requests it cost. */
+const previewOf = async (
   call: (name: string, args: Record<string, unknown>) => Promise<CallToolResult>,
   tool: string,
   args: Record<string, unknown>,
-): Promise<{ preview: ImpactPreview; token: string; visierCalls: number }> {
-  sandbox.clearRequests();
-  const first = await call(tool, args);
-  const meta = first._meta?.[CONFIRMATION_META_KEY] as { preview: ImpactPreview; confirmationToken: string };
-  expect(meta, textOf(first)).toBeDefined();
-  expect(changeRequests(sandbox)).toEqual([]);
-  return { preview: meta.preview, token: meta.confirmationToken, visierCalls: dataRequests(sandbox).length };
-}
+) => {
+  const issued = await previewCall(sandbox, call, tool, args);
+  return { ...issued, visierCalls: issued.reads.length };
+};
 
 const toolContext = (args: Record<string, unknown>): ToolContext =>
   callContext(
@@ -223,30 +219,41 @@ describe('group previews: names, privileged grants and people reached', () => {
     expect(visierCalls).toBe(4);
   });
 
-  it('a dynamic filter cannot be listed: the reach is its upper bound, every user, and marked unknown', async () => {
+  it('a dynamic filter reaches the users whose employee it matches, with the manual members', async () => {
     const group = await newGroup('Field Sales', [DEMO_PERMISSIONS.salesPerformance.permissionId], [userAt(7).userId]);
     await client.updateUserGroups([
       {
         userGroupId: group,
-        users: { dynamicFilterDefinition: { filters: [{ analyticObjectId: 'Employee', dimensionFilters: [] }] } },
+        users: {
+          dynamicFilterDefinition: {
+            filters: [
+              { dimensionFilters: [{ dimensionId: 'Location', memberSelections: [{ namePath: ['Europe'] }] }] },
+            ],
+          },
+        },
       },
     ]);
     const grant = await previewOf(stack.call, 'assign_permissions_to_group', {
       userGroupId: group,
       permissionIds: [ADMIN.permissionId],
     });
-    expect(grant.preview).toMatchObject({ peopleReached: USERS, reachUnknown: true });
-    expect(grant.preview.summary).toContain(`up to ${USERS} users (a dynamic filter)`);
-    expect(grant.preview.targets[0]?.before).toContainEqual(
-      expect.stringMatching(/^members: also chosen by dynamic filter #[0-9a-f]{12}$/),
+    // Location is Europe at directory indexes i % 6 in {3, 4}; indexes 9 and 39 link to no employee; 7 is added by hand.
+    const reached = [3, 4, 10, 15, 16, 21, 22, 27, 28, 33, 34, 7].map((i) => userAt(i).userId);
+    expect(grant.preview.peopleReached).toBe(reached.length);
+    expect(grant.preview.reachUnknown).toBeUndefined();
+    expect(grant.preview.summary).toContain('12 users (11 through a dynamic filter)');
+    expect(grant.preview.targets[0]?.before).toContain(
+      'members: dynamic filter: employees with "Location" in "Europe"',
     );
-    // The catalogue, the group, and one directory page to count the bound.
-    expect(grant.visierCalls).toBe(3);
+    // The catalogue, the group, one directory page and one data query.
+    expect(grant.visierCalls).toBe(4);
 
     const deletion = await previewOf(stack.call, 'delete_user_groups', {
       userGroupIds: [group, DEMO_GROUPS.executives.userGroupId],
     });
-    expect(deletion.preview.reachUnknown).toBe(true);
+    const executives = sandbox.snapshot().userGroups.find((g) => g.userGroupId === DEMO_GROUPS.executives.userGroupId);
+    expect(deletion.preview.peopleReached).toBe(new Set([...reached, ...(executives?.memberIds ?? [])]).size);
+    expect(deletion.preview.reachUnknown).toBeUndefined();
   });
 });
 

@@ -92,4 +92,57 @@ describe('wire quirks', () => {
       permissionIds: [],
     });
   });
+
+  it('a dynamic filter: subjectReferencePath wraps as ElementIDsDTO, the rest goes as it is, and reads back the same', () => {
+    const group = {
+      userGroupId: 'g1',
+      users: {
+        manuallyExcludedIds: ['u9'],
+        dynamicFilterDefinition: {
+          filters: [
+            {
+              analyticObjectId: 'Employee',
+              dimensionFilters: [
+                { dimensionId: 'Location', memberSelections: [{ namePath: ['Europe'] }] },
+                {
+                  dimensionId: 'Employment_Start_Type',
+                  subjectReferencePath: ['Employee', 'Employment_Start'],
+                  memberSelections: [{ isExcluded: true, namePath: ['Rehire'] }],
+                },
+              ],
+            },
+          ],
+        },
+      },
+    };
+    const wire = toWireGroup(group);
+    expect(wire.users).toEqual({
+      manuallyExcludedIds: { ids: ['u9'] },
+      dynamicFilterDefinition: {
+        filters: [
+          {
+            analyticObjectId: 'Employee',
+            dimensionFilters: [
+              { dimensionId: 'Location', memberSelections: [{ namePath: ['Europe'] }] },
+              {
+                dimensionId: 'Employment_Start_Type',
+                subjectReferencePath: { ids: ['Employee', 'Employment_Start'] },
+                memberSelections: [{ isExcluded: true, namePath: ['Rehire'] }],
+              },
+            ],
+          },
+        ],
+      },
+    });
+    expect(fromWireGroup(wireUserGroupDefinition.parse(wire))).toEqual(group);
+    // Visier leaves out empty lists and defaults.
+    expect(
+      fromWireGroup(
+        wireUserGroupDefinition.parse({
+          userGroupId: 'g3',
+          users: { dynamicFilterDefinition: { filters: [{ filterId: 'f1' }] } },
+        }),
+      ).users,
+    ).toEqual({ dynamicFilterDefinition: { filters: [{ filterId: 'f1', dimensionFilters: [] }] } });
+  });
 });

@@ -221,12 +221,41 @@ export interface UserGroupSummary {
   permissions?: PermissionRef[];
 }
 
+/** One dimension member a dynamic filter selects (or, `isExcluded`, keeps out), by its name path. */
+export interface MemberSelection {
+  isExcluded?: boolean;
+  /** From the top of the hierarchy down, e.g. `["North America", "US", "CA"]`; a member includes those below it. */
+  namePath: string[];
+}
+
+/** A condition on one dimension of the employee data. */
+export interface DimensionFilter {
+  dimensionId: string;
+  /** The object path to the dimension when it is not on Employee, e.g. `["Employee", "Employment_Start"]`. */
+  subjectReferencePath?: string[];
+  memberSelections: MemberSelection[];
+}
+
+/** Visier's `admin.UserGroupChangeFilterDTO`: employees matching every dimension filter. */
+export interface EmployeeFilter {
+  /** Visier's id for a stored filter; absent on create. */
+  filterId?: string;
+  /** Only `Employee` is supported by Visier (and its default). */
+  analyticObjectId?: string;
+  dimensionFilters: DimensionFilter[];
+}
+
+/** Visier's `admin.UserGroupFiltersDTO`, with the `ElementIDsDTO` wrapper of reference paths flattened. */
+export interface DynamicFilterDefinition {
+  filters: EmployeeFilter[];
+}
+
 export interface UserGroupMembershipRule {
   includeAllUsers?: boolean;
   manuallyIncludedIds?: string[];
   manuallyExcludedIds?: string[];
-  /** Visier's `dynamicFilterDefinition`, passed through as received. */
-  dynamicFilterDefinition?: Record<string, unknown>;
+  /** Users chosen by their employee data: Visier matches each user's employeeId against it. */
+  dynamicFilterDefinition?: DynamicFilterDefinition;
 }
 
 /** V2 definition (request and response), with `ElementIDsDTO` wrappers flattened to arrays. */
@@ -370,6 +399,14 @@ export interface VisierApi {
   /** PATCH: omitted fields are left as they are. */
   updateUserGroups(groups: UserGroupDefinition[], options?: CallOptions): Promise<UserGroupChangeResult>;
   deleteUserGroups(groups: UserGroupRefForDelete[], options?: CallOptions): Promise<UserGroupDeleteResult>;
+
+  // data query
+  /**
+   * The employee ids (`Employee.EmployeeID`) of the employees one dynamic filter matches now, through Visier's
+   * Data Query API (a list query; see data-query.ts for its public source). Throws `VisierApiError`; a 4xx
+   * means Visier refused the query (e.g. the credentials lack the Data Query capability).
+   */
+  employeesMatching(filter: EmployeeFilter, options?: CallOptions): Promise<string[]>;
 
   // reports
   getReport(report: ReportKind, query?: ReportQuery, options?: CallOptions): Promise<Report>;

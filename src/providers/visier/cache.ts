@@ -30,6 +30,7 @@ const CACHED_READS = [
   'getUserGroup',
   'listUserGroupMembers',
   'directory',
+  'employeesMatching',
 ] as const satisfies readonly Method[];
 
 /** Everything that changes state in Visier. */

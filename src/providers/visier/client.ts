@@ -13,6 +13,7 @@ import {
   type BulkCallOptions,
   type BulkResult,
   type CallOptions,
+  type EmployeeFilter,
   type GroupMember,
   type GroupMembershipChange,
   type GroupPermissionChange,
@@ -53,6 +54,7 @@ import {
   resolveRetry,
   type VisierClientConfig,
 } from './config.js';
+import { DATA_QUERY_LIST_PATH, employeeIds, employeeListQuery, wireListResponse } from './data-query.js';
 import { type DirectorySnapshot, loadDirectory } from './directory.js';
 import {
   assignDefined,
@@ -660,6 +662,20 @@ export class VisierClient implements VisierApi {
       } else result.failures.push(failure);
     }
     return result;
+  }
+
+  // data query
+
+  async employeesMatching(filter: EmployeeFilter, options?: CallOptions): Promise<string[]> {
+    const res = await this.call({
+      method: 'POST',
+      path: DATA_QUERY_LIST_PATH,
+      route: ROUTES.dataQuery,
+      options,
+      json: employeeListQuery(filter),
+      schema: wireListResponse,
+    });
+    return employeeIds(res);
   }
 
   // reports

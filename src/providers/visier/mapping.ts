@@ -2,8 +2,17 @@
 // place: string booleans, `userName`, ElementIDsDTO wrappers, nested V2 successes, absent defaults.
 
 import type { z } from 'zod';
-import type { TenantOutcome, User, UserGroupDefinition, UserGroupMembershipRule, UserInput, UserPatch } from './api.js';
 import type {
+  DynamicFilterDefinition,
+  TenantOutcome,
+  User,
+  UserGroupDefinition,
+  UserGroupMembershipRule,
+  UserInput,
+  UserPatch,
+} from './api.js';
+import type {
+  WireDynamicFilter,
   WireUser,
   WireUserGroupDefinition,
   WireUsersV2Failure,
@@ -145,7 +154,7 @@ export function fromWireGroup(w: WireUserGroupDefinition): UserGroupDefinition {
         includeAllUsers: w.users.includeAllUsers,
         manuallyIncludedIds: ids(w.users.manuallyIncludedIds),
         manuallyExcludedIds: ids(w.users.manuallyExcludedIds),
-        dynamicFilterDefinition: w.users.dynamicFilterDefinition,
+        dynamicFilterDefinition: w.users.dynamicFilterDefinition && fromWireFilter(w.users.dynamicFilterDefinition),
       },
     );
   }
@@ -182,9 +191,50 @@ function toWireMembership(rule: UserGroupMembershipRule): Record<string, unknown
       includeAllUsers: rule.includeAllUsers,
       manuallyIncludedIds: rule.manuallyIncludedIds === undefined ? undefined : { ids: rule.manuallyIncludedIds },
       manuallyExcludedIds: rule.manuallyExcludedIds === undefined ? undefined : { ids: rule.manuallyExcludedIds },
-      dynamicFilterDefinition: rule.dynamicFilterDefinition,
+      dynamicFilterDefinition: rule.dynamicFilterDefinition && toWireFilter(rule.dynamicFilterDefinition),
     },
   );
+}
+
+function fromWireFilter(w: WireDynamicFilter): DynamicFilterDefinition {
+  return {
+    filters: (w.filters ?? []).map((f) =>
+      assignDefined(
+        {
+          dimensionFilters: (f.dimensionFilters ?? []).map((d) =>
+            assignDefined(
+              {
+                dimensionId: d.dimensionId,
+                memberSelections: (d.memberSelections ?? []).map((m) =>
+                  assignDefined({ namePath: m.namePath ?? [] }, { isExcluded: m.isExcluded }),
+                ),
+              },
+              { subjectReferencePath: ids(d.subjectReferencePath) },
+            ),
+          ),
+        },
+        { filterId: f.filterId, analyticObjectId: f.analyticObjectId },
+      ),
+    ),
+  };
+}
+
+function toWireFilter(definition: DynamicFilterDefinition): Record<string, unknown> {
+  return {
+    filters: definition.filters.map((f) =>
+      assignDefined(
+        {
+          dimensionFilters: f.dimensionFilters.map((d) =>
+            assignDefined(
+              { dimensionId: d.dimensionId, memberSelections: d.memberSelections },
+              { subjectReferencePath: d.subjectReferencePath && { ids: d.subjectReferencePath } },
+            ),
+          ),
+        },
+        { filterId: f.filterId, analyticObjectId: f.analyticObjectId },
+      ),
+    ),
+  };
 }
 
 /** Copies only the defined values of `extra` onto `target`, so results never carry `key: undefined`. */

@@ -28,6 +28,8 @@ export const ROUTES = {
   userGroupAssignments: { tenant: 'header', projectId: true },
   userGroupsV2: { tenant: 'header', projectId: true },
   reports: { tenant: 'query', projectId: false },
+  // data-out-apis.yaml: TargetTenantID and ProjectID headers, no tenantCode parameter.
+  dataQuery: { tenant: 'header', projectId: true },
 } as const satisfies Record<string, Route>;
 
 export interface RouteDefaults {

@@ -133,6 +133,24 @@ export const wireGroupPermissionsResponse = z.looseObject({
   userGroups: list(z.looseObject({ userGroupId: z.string(), displayName: str, permissions: list(wirePermissionRef) })),
 });
 
+/** `admin.UserGroupFiltersDTO`: a group's dynamic membership filter. */
+const wireDynamicFilter = z.looseObject({
+  filters: list(
+    z.looseObject({
+      filterId: str,
+      analyticObjectId: str,
+      dimensionFilters: list(
+        z.looseObject({
+          dimensionId: z.string(),
+          subjectReferencePath: elementIds,
+          memberSelections: list(z.looseObject({ isExcluded: z.boolean().optional(), namePath: list(z.string()) })),
+        }),
+      ),
+    }),
+  ),
+});
+export type WireDynamicFilter = z.infer<typeof wireDynamicFilter>;
+
 export const wireUserGroupDefinition = z.looseObject({
   userGroupId: str,
   displayName: str,
@@ -143,7 +161,7 @@ export const wireUserGroupDefinition = z.looseObject({
       includeAllUsers: z.boolean().optional(),
       manuallyIncludedIds: elementIds,
       manuallyExcludedIds: elementIds,
-      dynamicFilterDefinition: z.record(z.string(), z.unknown()).optional(),
+      dynamicFilterDefinition: wireDynamicFilter.optional(),
     })
     .optional(),
   tenantCode: str,

@@ -13,6 +13,8 @@ export interface SandboxServices {
   faults: Faults;
   tenants: Map<string, TenantState>;
   primaryTenant: string;
+  /** Whether the API user may run Data Query API queries (see `SandboxOptions.dataQuery`). */
+  dataQuery: boolean;
 }
 
 export interface RequestContext {

@@ -3,6 +3,7 @@
 
 import { createPrng, pickInt, seededUuid } from '../prng.js';
 import { DEMO_GROUPS, DEMO_PERMISSIONS, DEMO_PROFILES, DEMO_TENANTS, DEMO_USERS, INJECTION_TEXT } from './demo-ids.js';
+import { employeeAt, hasEmployee } from './employees.js';
 import { type GroupRecord, type PermissionRecord, TenantState } from './tenant-state.js';
 
 /** Logons are spread over the 90 days before this fixed instant, so data does not depend on the clock. */
@@ -311,6 +312,9 @@ function buildTenant(code: string, userCount: number, seed: number, primary: boo
     if (grant < 0.03) direct('headcount').add(userId);
     else if (grant < 0.04) direct('compensation').add(userId);
     else if (grant < 0.045) direct('payrollAuditor').add(userId);
+  }
+  for (const [index, user] of tenant.users.entries()) {
+    if (hasEmployee(index)) tenant.employees.set(user.employeeId, employeeAt(index, user.employeeId));
   }
   return tenant;
 }

@@ -26,6 +26,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults: new Faults(createPrng(seed ^ 0x85ebca6b), options.faults),
     tenants,
     primaryTenant: DEMO_TENANTS.primary,
+    dataQuery: options.dataQuery ?? true,
   };
   const limiter = new RateLimiter(options.rateLimit ?? { perMinute: 100, perHour: 6000 });
   const log = new RequestLog();

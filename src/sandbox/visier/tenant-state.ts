@@ -3,6 +3,7 @@
 import type { SandboxSnapshot } from '../handle.js';
 import { type Prng, seededUuid } from '../prng.js';
 import { notFound, StatusError } from '../status-error.js';
+import type { EmployeeRecord } from './employees.js';
 
 export interface UserRecord {
   userId: string;
@@ -43,7 +44,7 @@ export interface GroupRecord {
   includeAllUsers: boolean;
   included: Set<string>;
   excluded: Set<string>;
-  /** Kept as given: the sandbox has no employee data to evaluate filters against. */
+  /** Kept as given; the Data Query route evaluates the same kind of filter against `TenantState.employees`. */
   dynamicFilterDefinition?: unknown;
   visibleForSelection?: { enabled?: boolean; features?: string[] };
 }
@@ -63,6 +64,8 @@ export class TenantState {
   /** permissionId -> userIds assigned directly (not through a group). */
   readonly userPermissions = new Map<string, Set<string>>();
   readonly events: AuditEvent[] = [];
+  /** employeeId -> employee data, loaded with the directory; accounts created later link to none. */
+  readonly employees = new Map<string, EmployeeRecord>();
   private readonly byId = new Map<string, UserRecord>();
   private readonly byUsername = new Map<string, UserRecord>();
 

@@ -11,6 +11,7 @@ import type {
 } from '../../providers/visier/api.js';
 import { quoted } from '../shared/format.js';
 import type { ToolContext } from './define.js';
+import { filterLines } from './dynamic-filter.js';
 
 // Live reads shared by the previews of change tools: what each target is and holds now, as the `before` lines
 // the human reads, and the digest of them the guard checks again right before acting.
@@ -59,10 +60,7 @@ export function membershipLines(rule: UserGroupMembershipRule | undefined): stri
   const excluded = [...(rule?.manuallyExcludedIds ?? [])].sort();
   if (included.length) lines.push(`members added by hand: ${included.join(', ')}`);
   if (excluded.length) lines.push(`members excluded: ${excluded.join(', ')}`);
-  if (rule?.dynamicFilterDefinition) {
-    // The filter itself is long; its digest still changes whenever the filter does.
-    lines.push(`members: also chosen by dynamic filter #${fingerprint(rule.dynamicFilterDefinition).slice(0, 12)}`);
-  }
+  if (rule?.dynamicFilterDefinition) lines.push(...filterLines(rule.dynamicFilterDefinition));
   if (lines.length === 0) lines.push('members: none');
   return lines;
 }

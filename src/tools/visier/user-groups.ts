@@ -1,11 +1,17 @@
 import { z } from 'zod';
 import type { ImpactTarget } from '../../contract/tool.js';
 import { counted } from '../../grammar.js';
-import type { GroupMember, UserGroupDefinition, UserGroupSummary } from '../../providers/visier/api.js';
+import type {
+  DynamicFilterDefinition,
+  GroupMember,
+  UserGroupDefinition,
+  UserGroupSummary,
+} from '../../providers/visier/api.js';
 import { decodeCursor, encodeCursor } from '../shared/cursor.js';
 import { fencedText, linesWithinBudget, pageHeader, quoted, quotedList } from '../shared/format.js';
 import { localPage } from '../shared/paging.js';
 import { defineTool, type ToolContext } from './define.js';
+import { checkFilterCombination, dynamicFilterInput, dynamicFilterOutput } from './dynamic-filter.js';
 import { cursor, id, ids, limit, name, pageOutput, projectRouting, text } from './fields.js';
 import { type PermissionCatalogue, permissionCatalogue } from './permission-catalogue.js';
 import {
@@ -17,7 +23,7 @@ import {
   missingGroup,
   permissionRefs,
 } from './preview.js';
-import { effectFields, reachOf } from './reach.js';
+import { dynamicReachLines, effectFields, reachOf } from './reach.js';
 import { permissionRefOut } from './schemas.js';
 
 const MAX_GROUPS = 100;
@@ -70,7 +76,7 @@ const groupOut = z.object({
       includeAllUsers: z.boolean().optional(),
       manuallyIncludedIds: z.array(z.string()).optional(),
       manuallyExcludedIds: z.array(z.string()).optional(),
-      dynamicFilterDefinition: z.record(z.string(), z.unknown()).optional(),
+      dynamicFilterDefinition: dynamicFilterOutput.optional(),
     })
     .optional(),
   tenantCode: z.string().optional(),
@@ -186,6 +192,7 @@ const groupFields = {
   includeAllUsers: z.boolean().optional().describe('Every user is a member'),
   userIds: z.array(id('userId')).max(10_000).optional().describe('Members added by hand (replaces the list)'),
   excludedUserIds: z.array(id('userId')).max(10_000).optional().describe('Users kept out (replaces the list)'),
+  dynamicFilter: dynamicFilterInput.optional(),
 };
 
 type GroupArgs = {
@@ -196,6 +203,7 @@ type GroupArgs = {
   includeAllUsers?: boolean;
   userIds?: string[];
   excludedUserIds?: string[];
+  dynamicFilter?: DynamicFilterDefinition;
 };
 
 /**
@@ -212,6 +220,7 @@ function toDefinition(g: GroupArgs): UserGroupDefinition {
     ...(g.includeAllUsers === undefined ? {} : { includeAllUsers: g.includeAllUsers }),
     ...(g.userIds === undefined ? {} : { manuallyIncludedIds: g.userIds }),
     ...(g.excludedUserIds === undefined ? {} : { manuallyExcludedIds: g.excludedUserIds }),
+    ...(g.dynamicFilter === undefined ? {} : { dynamicFilterDefinition: g.dynamicFilter }),
   };
   return {
     ...(g.userGroupId === undefined ? {} : { userGroupId: g.userGroupId }),
@@ -252,11 +261,14 @@ function groupChange(
   const allUsersOn = after.users?.includeAllUsers === true && before?.users?.includeAllUsers !== true;
   const joined = added(after.users?.manuallyIncludedIds, before?.users?.manuallyIncludedIds).length;
   const unexcluded = added(before?.users?.manuallyExcludedIds, after.users?.manuallyExcludedIds).length;
-  // No tool argument sets a dynamic filter, so a change here never widens a group through one.
-  const widens = allUsersOn || joined > 0 || unexcluded > 0;
+  const filterSet =
+    after.users?.dynamicFilterDefinition !== undefined &&
+    fingerprint(after.users.dynamicFilterDefinition) !== fingerprint(before?.users?.dynamicFilterDefinition ?? null);
+  const widens = allUsersOn || filterSet || joined > 0 || unexcluded > 0;
   const elevated = [
     ...(newlyPrivileged.length ? [`grants privileged ${quotedList(newlyPrivileged)}`] : []),
     ...(allUsersOn ? ['includeAllUsers turned on: every user becomes a member'] : []),
+    ...(filterSet ? ['a dynamic filter chooses members from employee data'] : []),
     ...(widens && privilegedAfter.length ? [`members it gains get privileged ${quotedList(privilegedAfter)}`] : []),
   ];
   const rule = (g: UserGroupDefinition | undefined) => [
@@ -317,7 +329,7 @@ export const createUserGroups = defineTool({
   classification: 'access',
   inputSchema: {
     userGroups: z
-      .array(z.strictObject({ displayName: name('Display name'), ...groupFields }))
+      .array(z.strictObject({ displayName: name('Display name'), ...groupFields }).superRefine(checkFilterCombination))
       .min(1)
       .max(MAX_GROUPS)
       .describe(`Groups to create (1-${MAX_GROUPS})`),
@@ -341,7 +353,7 @@ export const createUserGroups = defineTool({
         kind: 'user-group',
         id: '(new)',
         name: d.displayName,
-        after: definitionLines(d, catalogue.describe),
+        after: [...definitionLines(d, catalogue.describe), ...dynamicReachLines(reach, d.users)],
         ...elevatedField(changes[i]?.elevated ?? []),
       })),
       fingerprint: fingerprint(['create_user_groups', defs]),
@@ -365,11 +377,13 @@ export const updateUserGroups = defineTool({
   inputSchema: {
     userGroups: z
       .array(
-        z.strictObject({
-          userGroupId: id('User group id'),
-          displayName: text('New display name').min(1).optional(),
-          ...groupFields,
-        }),
+        z
+          .strictObject({
+            userGroupId: id('User group id'),
+            displayName: text('New display name').min(1).optional(),
+            ...groupFields,
+          })
+          .superRefine(checkFilterCombination),
       )
       .min(1)
       .max(MAX_GROUPS)
@@ -390,6 +404,7 @@ export const updateUserGroups = defineTool({
     const privilegedGrants: string[] = [];
     // Only groups whose permissions or members change reach anyone; a renamed or re-described group reaches no one.
     const reaching: UserGroupDefinition['users'][] = [];
+    const afterRules = new Map<ImpactTarget, UserGroupDefinition['users']>();
     const targets: ImpactTarget[] = args.userGroups.map((g) => {
       const before = byId.get(g.userGroupId);
       if (!before) return missingGroup(g.userGroupId);
@@ -397,7 +412,7 @@ export const updateUserGroups = defineTool({
       const change = groupChange(catalogue, before, after);
       privilegedGrants.push(...change.privilegedGrants);
       if (change.reaches) reaching.push(before.users, after.users);
-      return {
+      const target: ImpactTarget = {
         kind: 'user-group',
         id: g.userGroupId,
         name: before.displayName,
@@ -405,8 +420,11 @@ export const updateUserGroups = defineTool({
         after: definitionLines(after, catalogue.describe),
         ...elevatedField(change.elevated),
       };
+      afterRules.set(target, after.users);
+      return target;
     });
     const reach = await reachOf(ctx, reaching);
+    for (const [target, rule] of afterRules) target.after?.push(...dynamicReachLines(reach, rule));
     return {
       summary: `Update ${countPhrase(targets.length, 'user group', targets.filter((t) => t.missing).length)} reaching ${reach.phrase}`,
       targets,

@@ -2,6 +2,7 @@
 // (src/sandbox/visier/demo-ids.ts), whatever the seed.
 import type { RequestLogEntry, SandboxHandle } from '../../../src/sandbox/index.js';
 import { DEMO_GROUPS, DEMO_PERMISSIONS, DEMO_TENANTS, DEMO_USERS, INJECTION_TEXT } from '../../../src/sandbox/index.js';
+import { isChange } from '../visier-requests.js';
 import type { ProviderCase } from './types.js';
 
 const dana = DEMO_USERS.dana;
@@ -55,7 +56,7 @@ export const visierCase: ProviderCase = {
     { tool: 'delete_user', args: {}, field: 'userId' },
   ],
   injection: { tool: 'get_user', args: { userId: mallory.userId }, text: INJECTION_TEXT },
-  changeRequests: (sandbox: SandboxHandle) => dataRequests(sandbox).filter((r) => r.method !== 'GET').length,
+  changeRequests: (sandbox: SandboxHandle) => dataRequests(sandbox).filter(isChange).length,
   // The username is the demo admin's, listed as directory data; the key and passwords are what must never show.
   secrets: (sandbox: SandboxHandle) => {
     const { apiKey, password, clientSecret } = sandbox.credentials;

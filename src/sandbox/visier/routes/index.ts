@@ -1,6 +1,7 @@
 // Every route the sandbox serves, in match order.
 import type { Route } from '../context.js';
 import { authRoutes } from './auth.js';
+import { dataQueryRoutes } from './data-query.js';
 import { permissionRoutes } from './permissions.js';
 import { reportRoutes } from './reports.js';
 import { userGroupsV1Routes } from './user-groups-v1.js';
@@ -16,4 +17,5 @@ export const routes: Route[] = [
   ...userGroupsV1Routes,
   ...userGroupsV2Routes,
   ...usersV2Routes,
+  ...dataQueryRoutes,
 ];
