@@ -239,10 +239,38 @@ describe('explain_user_access', () => {
     expect(several.structuredContent).toMatchObject({ ambiguous: 'userId' });
     expect((several.structuredContent as { candidates: unknown[] }).candidates).toHaveLength(20);
     expect(textOf(several)).toContain('userId names 43 users (the first 20 below; be more specific): ask which one');
+    expect(textOf(several)).toMatch(/Nothing else was answered; directory as of \S+ \(\d+ s old\)\./);
+    const nobody = await call('explain_user_access', { userId: 'nobody-at-all' });
+    expect(nobody.isError).toBe(true);
+    expect(textOf(nobody)).toMatch(
+      /^userId: no user has this userId, or a username, email, employee id or display name/m,
+    );
     const unknown = await call('explain_user_access', { userId: lee, permission: 'Compensation' });
     expect(unknown.isError).toBe(true);
     expect(textOf(unknown)).toMatch(/^permission: no permission has this id or display name/m);
     expect(dataRequests(sandbox)).toEqual([]);
+  });
+});
+
+describe('where an answer reads and its plan acts', () => {
+  it('the tenant and project asked about: the snapshot is read there and every step carries them', async () => {
+    const secondary = sandbox.tenants.secondary;
+    sandbox.clearRequests();
+    const answer = structured(
+      await call('explain_user_access', {
+        userId: 'sandbox.admin@wff-demo.example',
+        permission: P.compensation.displayName,
+        tenantCode: secondary,
+        projectId: 'proj-7',
+      }),
+    );
+    const reads = dataRequests(sandbox);
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.every((r) => r.tenant === secondary)).toBe(true);
+    const plan = answer.plan as Step[];
+    expect(plan).toHaveLength(1);
+    expect(plan[0]?.arguments).toMatchObject({ tenantCode: secondary, projectId: 'proj-7' });
+    expectAccepted(plan);
   });
 });
 
@@ -300,9 +328,11 @@ describe('compare_user_access', () => {
     await runPlan(first.plan as Step[]);
     const after = structured(await call('compare_user_access', { userId: lee, modelUserId: sam }));
     expect(after).toMatchObject({ differences: 0, plan: [], unplanned: [] });
+    sandbox.clearRequests();
     expect(textOf(await call('compare_user_access', { userId: lee, modelUserId: sam }))).toContain(
       `User ${lee} already has the access of user ${sam}: no difference`,
     );
+    expect(dataRequests(sandbox)).toEqual([]);
   });
 
   it('lists a profile difference with no step, and a disabled user gets re-enabled first', async () => {
@@ -395,6 +425,19 @@ describe('review_access', () => {
     } finally {
       await small.close();
     }
+  });
+
+  it('a group: its members, or none, and the group itself when empty', async () => {
+    const empty = structured(await call('review_access', { userGroupId: spareGroup }));
+    expect(empty).toMatchObject({
+      scope: { kind: 'user-group', id: spareGroup, displayName: 'Connector Spare' },
+      findings: { users: 0, emptyGroups: 1 },
+      emptyGroups: [{ userGroupId: spareGroup, displayName: 'Connector Spare' }],
+      users: [],
+    });
+    const ops = structured(await call('review_access', { userGroupId: payrollOps, inactiveDays }));
+    expect((ops.users as { userId: string }[]).map((u) => u.userId)).toEqual([DEMO_USERS.dana.userId]);
+    expect(ops.findings).toMatchObject({ users: 1, emptyGroups: 0, inNoGroup: 0 });
   });
 
   it('names the field for a scope that does not exist or is given twice', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PrivilegedPolicy } from '../../contract/tool.js';
 import { counted } from '../../grammar.js';
 import type { DirectorySnapshot, DirectoryUser } from '../../providers/visier/directory.js';
 import { userLine, withLastLoginIso } from '../shared/format.js';
@@ -114,7 +115,7 @@ function planToMatch(
   }
   for (const g of onlyModel(c.groups)) {
     plan.push(
-      planStep.joinGroup(g.id, ids, routing, `the model user is in group ${named(g.id, g.displayName)} (${g.model})`),
+      planStep.joinGroup(g.id, ids, routing, `the model user is in group ${named(g.id, g.displayName)}: ${g.model}`),
     );
   }
   const grant = onlyModel(c.directPermissions);
@@ -160,6 +161,24 @@ function planToMatch(
   return { plan, unplanned };
 }
 
+/**
+ * `user` and `model` side by side, how many items they hold differently (plus 1 when only one account is
+ * enabled), and the plan that makes `user` match `model`, with the differences no step removes.
+ */
+export function comparison(
+  snapshot: DirectorySnapshot,
+  user: DirectoryUser,
+  model: DirectoryUser,
+  policy: PrivilegedPolicy,
+  routing: PlanRouting,
+) {
+  const c = compare(snapshot, accessOf(snapshot, user.userId, policy), accessOf(snapshot, model.userId, policy));
+  const account = (user.accountEnabled !== false) !== (model.accountEnabled !== false) ? 1 : 0;
+  const differences =
+    account + [c.groups, c.directPermissions, c.profiles].reduce((n, items) => n + items.filter(differs).length, 0);
+  return { ...c, differences, ...planToMatch(user, model, c, routing) };
+}
+
 const sideLine = (kind: string, item: Item) =>
   `${kind} ${named(item.id, item.displayName)}: user ${item.user ?? '-'} | model ${item.model ?? '-'}`;
 
@@ -193,22 +212,15 @@ export const compareUserAccess = defineTool({
   },
   handler: async (args, ctx) => {
     const snapshot = await ctx.api.directory(ctx.call);
-    const { asOf, phrase } = freshness(snapshot);
+    const fresh = freshness(snapshot);
+    const { asOf, phrase } = fresh;
     const userFound = resolveUser(snapshot, args.userId, 'userId');
-    if (!('user' in userFound)) return candidatesOutput('userId', userFound, ctx, asOf);
+    if (!('user' in userFound)) return candidatesOutput('userId', userFound, ctx, fresh);
     const modelFound = resolveUser(snapshot, args.modelUserId, 'modelUserId');
-    if (!('user' in modelFound)) return candidatesOutput('modelUserId', modelFound, ctx, asOf);
+    if (!('user' in modelFound)) return candidatesOutput('modelUserId', modelFound, ctx, fresh);
     const { user } = userFound;
     const model = modelFound.user;
-    const c = compare(
-      snapshot,
-      accessOf(snapshot, user.userId, ctx.privileged),
-      accessOf(snapshot, model.userId, ctx.privileged),
-    );
-    const { plan, unplanned } = planToMatch(user, model, c, args);
-    const account = (user.accountEnabled !== false) !== (model.accountEnabled !== false) ? 1 : 0;
-    const differences =
-      account + [c.groups, c.directPermissions, c.profiles].reduce((n, items) => n + items.filter(differs).length, 0);
+    const { plan, unplanned, differences, ...c } = comparison(snapshot, user, model, ctx.privileged, args);
     const header =
       differences === 0
         ? `User ${user.userId} already has the access of user ${model.userId}: no difference; ${phrase}.`

@@ -220,11 +220,12 @@ export const explainUserAccess = defineTool({
   },
   handler: async (args, ctx) => {
     const snapshot = await ctx.api.directory(ctx.call);
-    const { asOf, phrase } = freshness(snapshot);
+    const fresh = freshness(snapshot);
+    const { asOf, phrase } = fresh;
     // The permission is checked first: a wrong one is the caller's to fix whoever the user turns out to be.
     const permission = args.permission === undefined ? undefined : resolvePermission(snapshot, args.permission);
     const resolved = resolveUser(snapshot, args.userId, 'userId');
-    if (!('user' in resolved)) return candidatesOutput('userId', resolved, ctx, asOf);
+    if (!('user' in resolved)) return candidatesOutput('userId', resolved, ctx, fresh);
     const one: OneUser = {
       snapshot,
       user: resolved.user,

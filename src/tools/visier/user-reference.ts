@@ -66,17 +66,17 @@ export function candidatesOutput(
   field: string,
   resolution: { candidates: DirectoryUser[]; total: number },
   ctx: Pick<ToolContext, 'fence'>,
-  asOf: string,
+  freshness: { asOf: string; phrase: string },
 ) {
   const { candidates, total } = resolution;
   const rest = total - candidates.length;
-  const header = `${field} names ${counted(total, 'user')}${rest > 0 ? ` (the first ${candidates.length} below; be more specific)` : ''}: ask which one is meant, then call again with that userId. Nothing else was answered.`;
+  const header = `${field} names ${counted(total, 'user')}${rest > 0 ? ` (the first ${candidates.length} below; be more specific)` : ''}: ask which one is meant, then call again with that userId. Nothing else was answered; ${freshness.phrase}.`;
   return {
     text: fencedText(
       header,
       candidates.map((u) => userLine(u)),
       ctx,
     ),
-    structured: { asOf, ambiguous: field, candidates: candidates.map((u) => withLastLoginIso({ ...u })) },
+    structured: { asOf: freshness.asOf, ambiguous: field, candidates: candidates.map((u) => withLastLoginIso({ ...u })) },
   };
 }
