@@ -9,6 +9,7 @@ import { isPrivileged, named } from './access-paths.js';
 import { defineTool, type ToolContext } from './define.js';
 import { cursor, id, limit, pageOutput, projectRouting } from './fields.js';
 import { asOfOut, freshness } from './freshness.js';
+import { listPermissions } from './permissions.js';
 import { userOut } from './schemas.js';
 import { listUserGroups } from './user-groups.js';
 
@@ -79,7 +80,8 @@ function scopeOf(snapshot: DirectorySnapshot, args: { userGroupId?: string; perm
   }
   if (args.permissionId !== undefined) {
     const permission = snapshot.permissions.get(args.permissionId);
-    if (!permission) throw new ToolArgumentError('permissionId', 'no permission has this id');
+    if (!permission)
+      throw new ToolArgumentError('permissionId', `no permission has this id; ${listPermissions.name} lists them`);
     const { displayName } = permission;
     return { kind: 'permission', id: permission.permissionId, ...(displayName ? { displayName } : {}) };
   }
