@@ -4,6 +4,7 @@ import { accessOf, permissionLine } from '../../src/tools/visier/access-paths.js
 import { comparison } from '../../src/tools/visier/compare.js';
 import { groupToJoin } from '../../src/tools/visier/explain.js';
 import { privilegedPolicy } from '../../src/tools/visier/privileged.js';
+import { resolveUser } from '../../src/tools/visier/user-reference.js';
 
 // The rules of the access answers on a directory the sandbox cannot express yet: a membership by dynamic filter
 // (the sandbox has no employee data to match filters against). Everything else is covered end to end in
@@ -16,6 +17,7 @@ function directory(): DirectorySnapshot {
   const users: DirectoryUser[] = [
     { userId: 'u-ann', username: 'ann@x.example', displayName: 'Ann' },
     { userId: 'u-bob', username: 'bob@x.example', displayName: 'Bob' },
+    { userId: 'u-zoe', username: 'zoe@x.example', displayName: 'Zoë Ángel' },
   ];
   const groups: DirectoryGroup[] = [
     {
@@ -98,5 +100,19 @@ describe('a membership by dynamic filter', () => {
     expect(annLikeBob.unplanned).toEqual([
       `group "Sales" (g-sales): the user is in it by its dynamic filter, which no membership call undoes; change the group's rule instead`,
     ]);
+  });
+});
+
+describe('naming a user', () => {
+  it('by id, by a name whatever its case and accents, by part of one; several are listed, none is an error', () => {
+    const snapshot = directory();
+    const id = (r: ReturnType<typeof resolveUser>) => ('user' in r ? r.user.userId : r.candidates.map((u) => u.userId));
+    expect(id(resolveUser(snapshot, 'u-bob', 'userId'))).toBe('u-bob');
+    expect(id(resolveUser(snapshot, ' ZOE ANGEL ', 'userId'))).toBe('u-zoe');
+    expect(id(resolveUser(snapshot, 'ángel', 'userId'))).toBe('u-zoe');
+    expect(id(resolveUser(snapshot, 'x.example', 'userId'))).toEqual(['u-ann', 'u-bob', 'u-zoe']);
+    // An exact name wins over names that merely contain it.
+    expect(id(resolveUser(snapshot, 'ann', 'userId'))).toBe('u-ann');
+    expect(() => resolveUser(snapshot, 'nobody', 'modelUserId')).toThrow(/^modelUserId: no user has this userId/);
   });
 });

@@ -7,7 +7,7 @@ import {
   grantsOf,
   type MembershipKind,
 } from '../../providers/visier/directory.js';
-import { isoInstant, quoted } from '../shared/format.js';
+import { instantMs, isoInstant, quoted } from '../shared/format.js';
 
 // One person's access as the directory snapshot gives it: what they hold, every path to each permission, their
 // groups and how they are in each, their profiles and whether each is valid now. Explain, compare and review
@@ -77,6 +77,21 @@ export function isPrivileged(snapshot: DirectorySnapshot, policy: PrivilegedPoli
   return policy.isPrivileged(permission ?? { permissionId });
 }
 
+/** `isPrivileged` for many people at once: the catalogue is small and the people many, so each is judged once. */
+export function privilegeJudge(
+  snapshot: DirectorySnapshot,
+  policy: PrivilegedPolicy,
+): (permissionId: string) => boolean {
+  const judged = new Map<string, boolean>();
+  return (permissionId) => {
+    const known = judged.get(permissionId);
+    if (known !== undefined) return known;
+    const verdict = isPrivileged(snapshot, policy, permissionId);
+    judged.set(permissionId, verdict);
+    return verdict;
+  };
+}
+
 function pathInfo(snapshot: DirectorySnapshot, path: GrantPath): PathInfo {
   if (path.via === 'direct') return { via: 'direct' };
   const displayName = snapshot.groups.get(path.userGroupId)?.displayName;
@@ -90,10 +105,7 @@ function pathInfo(snapshot: DirectorySnapshot, path: GrantPath): PathInfo {
 
 /** Visier sends validity times as epoch milliseconds or ISO text; an unreadable one does not limit validity. */
 export function validityOf(profile: AssignedProfile, now: number): Validity {
-  const at = (value: string | undefined) => {
-    const iso = value === undefined || value === '' ? undefined : isoInstant(value);
-    return iso === undefined ? undefined : Date.parse(iso);
-  };
+  const at = (value: string | undefined) => (value === undefined ? undefined : instantMs(value));
   const start = at(profile.validityStartTime);
   const end = at(profile.validityEndTime);
   if (end !== undefined && end <= now) return 'expired';

@@ -3,10 +3,10 @@ import { counted } from '../../grammar.js';
 import type { DirectorySnapshot, DirectoryUser } from '../../providers/visier/directory.js';
 import { grantsOf } from '../../providers/visier/directory.js';
 import { ToolArgumentError } from '../shared/errors.js';
-import { fencedText, isoInstant, pageHeader, userLine, withLastLoginIso } from '../shared/format.js';
+import { fencedText, instantMs, pageHeader, userLine, withLastLoginIso } from '../shared/format.js';
 import { localPage } from '../shared/paging.js';
-import { isPrivileged, named } from './access-paths.js';
-import { defineTool, type ToolContext } from './define.js';
+import { named, privilegeJudge } from './access-paths.js';
+import { defineTool } from './define.js';
 import { cursor, id, limit, pageOutput, projectRouting } from './fields.js';
 import { asOfOut, freshness } from './freshness.js';
 import { listPermissions } from './permissions.js';
@@ -88,56 +88,66 @@ function scopeOf(snapshot: DirectorySnapshot, args: { userGroupId?: string; perm
   return { kind: 'tenant' };
 }
 
-/** The people a scope covers, in directory order, each with the holdings that fall inside it. */
-function rowsOf(
+/** A person in the scope and what an auditor would flag about them. */
+interface Reviewed {
+  user: DirectoryUser;
+  findings: UserFinding[];
+}
+
+/**
+ * The people a scope covers, with their findings, most findings first and in directory order otherwise. One
+ * pass over the snapshot that builds nothing per person but the findings: whole rows are built for the page only.
+ */
+function reviewed(
   snapshot: DirectorySnapshot,
   scope: Scope,
-  ctx: Pick<ToolContext, 'privileged'>,
+  privileged: (permissionId: string) => boolean,
   inactiveBefore: number,
-): Row[] {
+): Reviewed[] {
   const inGroup = scope.kind === 'user-group' ? new Set(snapshot.members.get(scope.id) ?? []) : undefined;
-  const rows: Row[] = [];
+  const inScope = (permissionId: string) => scope.kind !== 'permission' || permissionId === scope.id;
+  const found: Reviewed[] = [];
   for (const user of snapshot.users.values()) {
     if (inGroup && !inGroup.has(user.userId)) continue;
-    const grants = [...grantsOf(snapshot, user.userId)].filter(([p]) => scope.kind !== 'permission' || p === scope.id);
-    if (scope.kind === 'permission' && grants.length === 0) continue;
-    const permissions = grants.map(([permissionId, paths]) => {
+    const direct = (snapshot.directPermissions.get(user.userId) ?? []).filter(inScope);
+    const memberships = snapshot.memberships.get(user.userId) ?? [];
+    const holds =
+      direct.length > 0 ||
+      memberships.some((m) => (snapshot.groups.get(m.userGroupId)?.permissionIds ?? []).some(inScope));
+    if (scope.kind === 'permission' && !holds) continue;
+    const lastLogin = user.lastLogin === undefined ? undefined : instantMs(user.lastLogin);
+    const findings: UserFinding[] = [];
+    if (holds && user.accountEnabled === false) findings.push('disabled-with-access');
+    // No sign-in, or none that reads as an instant, is no recent sign-in.
+    if (holds && (lastLogin === undefined || lastLogin < inactiveBefore)) findings.push('inactive-with-access');
+    if (direct.some(privileged)) findings.push('privileged-direct');
+    if (memberships.length === 0) findings.push('in-no-group');
+    found.push({ user, findings });
+  }
+  // What an auditor acts on comes first (the sort is stable, so directory order otherwise).
+  return found.sort((a, b) => b.findings.length - a.findings.length);
+}
+
+/** A person's whole row: what they hold within the scope, and through what. */
+function rowOf(
+  snapshot: DirectorySnapshot,
+  scope: Scope,
+  privileged: (permissionId: string) => boolean,
+  { user, findings }: Reviewed,
+): Row {
+  const permissions = [...grantsOf(snapshot, user.userId)]
+    .filter(([permissionId]) => scope.kind !== 'permission' || permissionId === scope.id)
+    .map(([permissionId, paths]) => {
       const displayName = snapshot.permissions.get(permissionId)?.displayName;
       return {
         permissionId,
         ...(displayName !== undefined ? { displayName } : {}),
-        privileged: isPrivileged(snapshot, ctx.privileged, permissionId),
+        privileged: privileged(permissionId),
         via: paths.map((p) => (p.via === 'direct' ? 'direct' : p.userGroupId)),
       };
     });
-    const userGroupIds = (snapshot.memberships.get(user.userId) ?? []).map((m) => m.userGroupId);
-    rows.push({
-      ...withLastLoginIso({ ...user }),
-      permissions,
-      userGroupIds,
-      findings: findingsOf(user, permissions, userGroupIds, inactiveBefore),
-    });
-  }
-  // What an auditor acts on comes first: most findings first, directory order otherwise (the sort is stable).
-  return rows.sort((a, b) => b.findings.length - a.findings.length);
-}
-
-function findingsOf(
-  user: DirectoryUser,
-  permissions: Row['permissions'],
-  userGroupIds: string[],
-  inactiveBefore: number,
-): UserFinding[] {
-  const holds = permissions.length > 0;
-  const lastLogin = user.lastLogin === undefined ? undefined : isoInstant(user.lastLogin);
-  const inactive = lastLogin === undefined || Date.parse(lastLogin) < inactiveBefore;
-  const found: [UserFinding, boolean][] = [
-    ['disabled-with-access', holds && user.accountEnabled === false],
-    ['inactive-with-access', holds && inactive],
-    ['privileged-direct', permissions.some((p) => p.privileged && p.via.includes('direct'))],
-    ['in-no-group', userGroupIds.length === 0],
-  ];
-  return found.filter(([, yes]) => yes).map(([finding]) => finding);
+  const userGroupIds = (snapshot.memberships.get(user.userId) ?? []).map((m) => m.userGroupId);
+  return { ...withLastLoginIso({ ...user }), permissions, userGroupIds, findings };
 }
 
 /** Groups of the scope that nobody is in: every group, the group itself, or the groups granting the permission. */
@@ -168,7 +178,7 @@ const rowLine = (row: Row) => {
 const scopePhrase = (scope: Scope) =>
   scope.kind === 'tenant' ? 'the tenant' : `${scope.kind === 'user-group' ? 'user group' : 'permission'} ${scope.id}`;
 
-type Entry = { group: z.infer<typeof emptyGroupOut> } | { row: Row };
+type Entry = { group: z.infer<typeof emptyGroupOut> } | { person: Reviewed };
 
 export const reviewAccess = defineTool({
   name: 'review_access',
@@ -208,14 +218,21 @@ export const reviewAccess = defineTool({
     const { asOf, phrase } = freshness(snapshot);
     const scope = scopeOf(snapshot, args);
     const inactiveDays = args.inactiveDays ?? INACTIVE_DEFAULT;
-    const rows = rowsOf(snapshot, scope, ctx, Date.now() - inactiveDays * DAY_MS);
+    const privileged = privilegeJudge(snapshot, ctx.privileged);
+    const people = reviewed(snapshot, scope, privileged, Date.now() - inactiveDays * DAY_MS);
     const groups = emptyGroups(snapshot, scope);
     // Empty groups first, then people: one sequence, so a cursor pages through both and nothing is left out.
-    const entries: Entry[] = [...groups.map((group) => ({ group })), ...rows.map((row) => ({ row }))];
+    const entries: Entry[] = [...groups.map((group) => ({ group })), ...people.map((person) => ({ person }))];
+    const rows = new Map<Reviewed, Row>();
+    const rowFor = (person: Reviewed) => {
+      const row = rows.get(person) ?? rowOf(snapshot, scope, privileged, person);
+      rows.set(person, row);
+      return row;
+    };
     const first = args.cursor === undefined;
-    const count = (finding: UserFinding) => rows.filter((r) => r.findings.includes(finding)).length;
+    const count = (finding: UserFinding) => people.filter((p) => p.findings.includes(finding)).length;
     const findings = {
-      users: rows.length,
+      users: people.length,
       disabledWithAccess: count('disabled-with-access'),
       inactiveWithAccess: count('inactive-with-access'),
       privilegedDirect: count('privileged-direct'),
@@ -228,12 +245,13 @@ export const reviewAccess = defineTool({
     const intro = `Access review of ${scopePhrase(scope)}, ${phrase}.${summary}`;
     const page = localPage(
       entries,
-      (e) => ('group' in e ? `empty group ${named(e.group.userGroupId, e.group.displayName)}` : rowLine(e.row)),
+      (e) =>
+        'group' in e ? `empty group ${named(e.group.userGroupId, e.group.displayName)}` : rowLine(rowFor(e.person)),
       args,
       REVIEW_DEFAULT,
       { maxResultChars: ctx.maxResultChars - intro.length },
     );
-    const users = page.items.flatMap((e) => ('row' in e ? [e.row] : []));
+    const users = page.items.flatMap((e) => ('person' in e ? [rowFor(e.person)] : []));
     const pageGroups = page.items.flatMap((e) => ('group' in e ? [e.group] : []));
     const holds = [
       users.length > 0 ? counted(users.length, 'user') : '',

@@ -28,8 +28,11 @@ export const candidatesOut = {
 
 export type Resolution = { user: DirectoryUser } | { candidates: DirectoryUser[]; total: number };
 
-/** Lower case, accents and surrounding spaces removed: "José " finds "jose". */
-const folded = (text: string) => text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().trim();
+/** Lower case, accents and surrounding spaces removed: "José " finds "jose" (ASCII, most names, skips the rest). */
+function folded(text: string): string {
+  const lower = text.toLowerCase().trim();
+  return /[^\x00-\x7f]/.test(lower) ? lower.normalize('NFKD').replace(/\p{M}/gu, '') : lower;
+}
 
 const namesOf = (user: DirectoryUser) =>
   [user.username, user.email, user.employeeId, user.displayName].filter((v): v is string => v !== undefined);
@@ -77,6 +80,10 @@ export function candidatesOutput(
       candidates.map((u) => userLine(u)),
       ctx,
     ),
-    structured: { asOf: freshness.asOf, ambiguous: field, candidates: candidates.map((u) => withLastLoginIso({ ...u })) },
+    structured: {
+      asOf: freshness.asOf,
+      ambiguous: field,
+      candidates: candidates.map((u) => withLastLoginIso({ ...u })),
+    },
   };
 }
