@@ -186,7 +186,7 @@ export const compareUserAccess = defineTool({
   name: 'compare_user_access',
   title: 'Compare user access',
   description:
-    'Two users side by side (groups, direct and effective permissions, profiles) and the plan that makes the first match the second (not applied).',
+    "Two users side by side, and the plan (not applied) that makes the first one's access match the second's.",
   classification: 'read',
   inputSchema: {
     userId: userReference('The user to change'),

@@ -194,7 +194,7 @@ export const explainUserAccess = defineTool({
   name: 'explain_user_access',
   title: 'Explain user access',
   description:
-    "One user's permissions and where each comes from, groups, profiles; with a permission: yes or no, and the smallest change that would grant it, as a plan (not applied).",
+    "One user's permissions and where each comes from; for one permission, yes or no and the smallest change that grants it.",
   classification: 'read',
   inputSchema: {
     userId: userReference('The user'),

@@ -184,7 +184,7 @@ export const reviewAccess = defineTool({
   name: 'review_access',
   title: 'Review access',
   description:
-    'Who holds what in the tenant, a user group or a permission, with findings: disabled or inactive accounts holding permissions, privileged permissions granted directly, empty groups, users in no group.',
+    'Who holds what in a tenant, group or permission, with findings: disabled, inactive, direct privilege, empty groups.',
   classification: 'read',
   inputSchema: {
     userGroupId: id('Review only this user group').optional(),
