@@ -11,6 +11,7 @@ import { httpConcurrency } from './figures/http-concurrency.js';
 import { getUserLatency } from './figures/latency.js';
 import { listAllUsers } from './figures/list-users.js';
 import { lookupRequests } from './figures/lookup-session.js';
+import { triageSession } from './figures/triage.js';
 import { type Figure, printTable, writeResults } from './support/report.js';
 
 // BENCH_QUICK=1 shrinks the sizes for a smoke run; the figures in the issue use the full sizes.
@@ -27,6 +28,8 @@ const figures: [string, () => Promise<Figure[]>][] = [
   ['context', contextSize],
   ['lookup', lookupRequests],
   ['http', httpConcurrency],
+  // 1,000 users: at 10,000 a group's hand-added members no longer fit the approval form of add_users_to_group.
+  ['triage', () => triageSession(1000)],
 ];
 
 const self = fileURLToPath(import.meta.url);

@@ -3,7 +3,7 @@
 // loads.
 import type { McpServer } from '@modelcontextprotocol/server';
 import type { Provider } from '../contract/provider.js';
-import { registerDiagnoseAccessPrompt } from '../prompts/diagnose-access.js';
+import { registerVisierPrompts } from '../prompts/visier.js';
 import type { ProviderResources } from '../resources/index.js';
 import { sisenseResources } from '../resources/sisense.js';
 import { visierResources } from '../resources/visier.js';
@@ -20,7 +20,7 @@ export interface ProviderServing<Api = any, Call = any> {
 export const VISIER_SERVING: ProviderServing = {
   provider: visierProvider,
   resources: visierResources,
-  prompts: registerDiagnoseAccessPrompt,
+  prompts: registerVisierPrompts,
 };
 
 export const SISENSE_SERVING: ProviderServing = { provider: sisenseProvider, resources: sisenseResources };

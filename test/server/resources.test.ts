@@ -102,18 +102,6 @@ describe('resources', () => {
     });
     expect(one.completion).toMatchObject({ values: [DEMO_USERS.dana.userId], hasMore: false });
   });
-
-  it('the diagnose_access prompt guides through read-only tools', async () => {
-    const { prompts } = await h.client.listPrompts();
-    expect(prompts.map((p) => [p.name, Boolean(p.description)])).toEqual([['diagnose_access', true]]);
-    const p = await h.client.getPrompt({
-      name: 'diagnose_access',
-      arguments: { user: 'Dana', thing: 'the sales dashboard' },
-    });
-    const text = (p.messages[0]!.content as { text: string }).text;
-    expect(text).toContain('User: "Dana". Cannot: "the sales dashboard".');
-    expect(text).toContain('get_user');
-  });
 });
 
 describe('completion on a directory larger than one keystroke may scan', () => {

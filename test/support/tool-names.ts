@@ -3,6 +3,8 @@
 
 /** Every tool the read-only mode lists. */
 export const READ_TOOLS = [
+  'compare_user_access',
+  'explain_user_access',
   'get_report',
   'get_user',
   'get_user_group',
@@ -11,6 +13,7 @@ export const READ_TOOLS = [
   'list_user_groups',
   'list_users',
   'list_users_with_permission',
+  'review_access',
 ];
 
 const CHANGE_TOOLS = [

@@ -56,9 +56,15 @@ export function userLine(user: Partial<User> & { userId: string }, fields: reado
  * use epoch milliseconds, so an all-digit value is read as such and anything else only if it parses as a date.
  */
 export function isoInstant(value: string): string | undefined {
+  const ms = instantMs(value);
+  return ms === undefined ? undefined : new Date(ms).toISOString();
+}
+
+/** The same instant as epoch milliseconds, for comparisons over many users (no Date built per value). */
+export function instantMs(value: string): number | undefined {
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+  // The range a Date can hold: beyond it `new Date(ms)` is Invalid Date.
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? ms : undefined;
 }
 
 /** Structured output's `lastLoginIso` beside Visier's own `lastLogin`, when the latter reads as an instant. */

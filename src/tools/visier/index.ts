@@ -1,8 +1,11 @@
 import type { AnyToolDefinition } from '../../contract/tool.js';
 import { ACCESS_TOOLS } from './access.js';
 import { BULK_TOOLS } from './bulk.js';
+import { compareUserAccess } from './compare.js';
+import { explainUserAccess } from './explain.js';
 import { PERMISSION_TOOLS } from './permissions.js';
 import { REPORT_TOOLS } from './reports.js';
+import { reviewAccess } from './review.js';
 import { USER_GROUP_TOOLS } from './user-groups.js';
 import { USER_TOOLS } from './users.js';
 
@@ -14,4 +17,7 @@ export const TOOLS: AnyToolDefinition[] = [
   ...REPORT_TOOLS,
   ...BULK_TOOLS,
   ...ACCESS_TOOLS,
+  explainUserAccess,
+  compareUserAccess,
+  reviewAccess,
 ];
