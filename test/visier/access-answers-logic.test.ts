@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { DynamicFilterDefinition } from '../../src/providers/visier/api.js';
 import type { DirectoryGroup, DirectorySnapshot, DirectoryUser } from '../../src/providers/visier/directory.js';
 import { accessOf, permissionLine } from '../../src/tools/visier/access-paths.js';
 import { comparison } from '../../src/tools/visier/compare.js';
@@ -11,7 +12,9 @@ import { resolveUser } from '../../src/tools/visier/user-reference.js';
 // test/server/access-answers.test.ts.
 
 const policy = privilegedPolicy();
-const FILTER = { filter: { property: 'Employee.Department', equals: 'Sales' } };
+const FILTER: DynamicFilterDefinition = {
+  filters: [{ dimensionFilters: [{ dimensionId: 'Department', memberSelections: [{ namePath: ['Sales'] }] }] }],
+};
 
 function directory(): DirectorySnapshot {
   const users: DirectoryUser[] = [
