@@ -46,7 +46,7 @@ export function identityLine(user: User): string {
  * Who a group is, as a `before` line: its display name and description. Both are what a human recognises the
  * group by, so renaming it (Executives to Interns) voids an approval that named it.
  */
-export function groupIdentityLine(group: UserGroupDefinition): string {
+export function groupIdentityLine(group: Pick<UserGroupDefinition, 'displayName' | 'description'>): string {
   const description = group.description ? ` description ${quoted(group.description)}` : '';
   return `group: ${quoted(group.displayName ?? '')}${description}`;
 }

@@ -1,6 +1,7 @@
 import type { ImpactPreview } from '../../contract/tool.js';
 import { counted } from '../../grammar.js';
 import type { UserGroupMembershipRule } from '../../providers/visier/api.js';
+import type { DirectorySnapshot } from '../../providers/visier/directory.js';
 import type { ToolContext } from './define.js';
 import { SCAN_PAGE } from './preview.js';
 
@@ -21,16 +22,20 @@ export interface Reach {
  * subtracted: an upper bound). A dynamic filter cannot be listed (Visier matches it against employee data; the
  * members endpoint lists only users added by hand), so it counts as its upper bound, every user of the tenant,
  * from the same one pass: caps and budgets then apply to the bound, and `reachUnknown` says the count is a bound
- * (the guard always asks a person).
+ * (the guard always asks a person). With `directory` the count comes from it, at no call.
  */
 export async function reachOf(
   ctx: ToolContext,
   rules: readonly (UserGroupMembershipRule | undefined)[],
+  directory?: DirectorySnapshot,
 ): Promise<Reach> {
   const dynamic = rules.some((r) => r?.dynamicFilterDefinition !== undefined);
   if (dynamic || rules.some((r) => r?.includeAllUsers)) {
-    let users = 0;
-    for await (const page of ctx.api.userPages({ pageSize: SCAN_PAGE }, ctx.call)) users += page.length;
+    // A directory already read counts every user without a call.
+    let users = directory?.users.size ?? 0;
+    if (directory === undefined) {
+      for await (const page of ctx.api.userPages({ pageSize: SCAN_PAGE }, ctx.call)) users += page.length;
+    }
     return dynamic
       ? { peopleReached: users, phrase: `up to ${counted(users, 'user')} (a dynamic filter)`, reachUnknown: true }
       : { peopleReached: users, phrase: `all ${counted(users, 'user')}` };
