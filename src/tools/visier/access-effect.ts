@@ -43,7 +43,7 @@ export interface PaperChange {
   direct?: (userId: string, held: readonly string[]) => readonly string[];
   /** The groups the person is in. */
   groups?: (userId: string, userGroupIds: readonly string[]) => readonly string[];
-  /** The permissions a group grants. */
+  /** The permissions a group grants (a group being created grants none yet). */
   grants?: (userGroupId: string, granted: readonly string[]) => readonly string[];
 }
 
@@ -66,14 +66,14 @@ function onPaper(snapshot: DirectorySnapshot, userId: string, change: PaperChang
   const after: GroupMembership[] = (change.groups?.(userId, now) ?? now).map(
     (userGroupId) => memberships.find((m) => m.userGroupId === userGroupId) ?? { userGroupId, kind: 'by-hand' },
   );
+  // A group the change creates is in no snapshot yet: `grants` says what it grants.
   const groups = new Map<string, DirectoryGroup>();
   for (const { userGroupId } of after) {
-    const group = snapshot.groups.get(userGroupId);
-    if (group)
-      groups.set(userGroupId, {
-        ...group,
-        permissionIds: change.grants?.(userGroupId, group.permissionIds) ?? group.permissionIds,
-      });
+    const group = snapshot.groups.get(userGroupId) ?? { userGroupId, permissionIds: [] };
+    groups.set(userGroupId, {
+      ...group,
+      permissionIds: change.grants?.(userGroupId, group.permissionIds) ?? group.permissionIds,
+    });
   }
   return {
     ...snapshot,
@@ -139,3 +139,7 @@ export function effectLines({ snapshot, catalogue }: AccessView, effect: PersonE
 export function escalation(names: readonly string[], how: string): string[] {
   return names.length ? [`${how} privileged ${quotedList(names)}`] : [];
 }
+
+/** How the person is in the group now, or undefined when not in it. */
+export const membershipIn = (snapshot: DirectorySnapshot, userId: string, userGroupId: string) =>
+  snapshot.memberships.get(userId)?.find((m) => m.userGroupId === userGroupId)?.kind;

@@ -7,12 +7,12 @@ import type {
   IdUsers,
   TargetProjectForTenant,
 } from '../../providers/visier/api.js';
-import type { DirectorySnapshot } from '../../providers/visier/directory.js';
 import { fencedText, quoted, quotedList } from '../shared/format.js';
 import {
   accessLines,
   effectLines,
   escalation,
+  membershipIn,
   type PaperChange,
   personEffect,
   previewAccess,
@@ -286,13 +286,13 @@ async function membershipAt(
     groups: (userId, inGroups) =>
       join
         ? [...new Set([...inGroups, args.userGroupId])]
-        : inGroups.filter((g) => g !== args.userGroupId || kindIn(snapshot, userId, g) !== 'by-hand'),
+        : inGroups.filter((g) => g !== args.userGroupId || membershipIn(snapshot, userId, g) !== 'by-hand'),
   };
   const privileged: string[] = [];
   const userTargets = [...new Set(args.userIds)].map((userId): ImpactTarget => {
     const user = snapshot.users.get(userId);
     if (!user) return placed(place, missingUser(userId));
-    const kind = kindIn(snapshot, userId, args.userGroupId);
+    const kind = membershipIn(snapshot, userId, args.userGroupId);
     const effect = personEffect(snapshot, userId, change);
     const gainedPrivileged = catalogue.privileged(effect.gained);
     privileged.push(...gainedPrivileged);
@@ -335,10 +335,6 @@ async function membershipAt(
     groupName,
   };
 }
-
-/** How the person is in the group now, or undefined when not in it. */
-const kindIn = (snapshot: DirectorySnapshot, userId: string, userGroupId: string) =>
-  snapshot.memberships.get(userId)?.find((m) => m.userGroupId === userGroupId)?.kind;
 
 const membershipInput = {
   userGroupId: id('User group id'),
