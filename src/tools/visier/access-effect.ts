@@ -1,4 +1,5 @@
 import type { PreviewRead } from '../../contract/tool.js';
+import type { User } from '../../providers/visier/api.js';
 import {
   type DirectoryGroup,
   type DirectorySnapshot,
@@ -143,3 +144,24 @@ export function escalation(names: readonly string[], how: string): string[] {
 /** How the person is in the group now, or undefined when not in it. */
 export const membershipIn = (snapshot: DirectorySnapshot, userId: string, userGroupId: string) =>
   snapshot.memberships.get(userId)?.find((m) => m.userGroupId === userGroupId)?.kind;
+
+/**
+ * A person as the Users API gives them with every holding (`permissions` held directly, `userGroups`, `profiles`),
+ * from the snapshot, for the lines and rules written against that shape; undefined when the directory has no such
+ * person.
+ */
+export function userWithHoldings({ snapshot, catalogue }: AccessView, userId: string): User | undefined {
+  const user = snapshot.users.get(userId);
+  if (user === undefined) return undefined;
+  const named = <T>(name: string | undefined, ref: T) => (name === undefined ? ref : { ...ref, displayName: name });
+  return {
+    ...user,
+    permissions: (snapshot.directPermissions.get(userId) ?? []).map((permissionId) =>
+      named(catalogue.name(permissionId), { permissionId }),
+    ),
+    userGroups: (snapshot.memberships.get(userId) ?? []).map(({ userGroupId }) =>
+      named(snapshot.groups.get(userGroupId)?.displayName, { userGroupId }),
+    ),
+    profiles: [...(snapshot.profiles.get(userId) ?? [])],
+  };
+}
