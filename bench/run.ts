@@ -11,6 +11,7 @@ import { httpConcurrency } from './figures/http-concurrency.js';
 import { getUserLatency } from './figures/latency.js';
 import { listAllUsers } from './figures/list-users.js';
 import { lookupRequests } from './figures/lookup-session.js';
+import { previewCost } from './figures/preview-cost.js';
 import { type Figure, printTable, writeResults } from './support/report.js';
 
 // BENCH_QUICK=1 shrinks the sizes for a smoke run; the figures in the issue use the full sizes.
@@ -27,6 +28,7 @@ const figures: [string, () => Promise<Figure[]>][] = [
   ['context', contextSize],
   ['lookup', lookupRequests],
   ['http', httpConcurrency],
+  ['preview', previewCost],
 ];
 
 const self = fileURLToPath(import.meta.url);
