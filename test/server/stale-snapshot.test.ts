@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type CachedVisierApi, withReadCache } from '../../src/providers/visier/cache.js';
 import type { VisierClient } from '../../src/providers/visier/client.js';
 import { DEMO_GROUPS, type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
+import { CONFIRMATION_META_KEY } from '../../src/server.js';
 import { changeRequests, textOf } from '../guards/e2e-harness.js';
 import { connectStack, type Stack } from '../support/mcp-stack.js';
 import { clientFor } from '../visier/harness.js';
@@ -70,4 +71,37 @@ it('a stale snapshot: the re-check differs, nothing is sent, and the person is a
   expect(asked[1]).toContain('"Renamed Elsewhere"');
   expect(acted.isError, textOf(acted)).toBeFalsy();
   expect(sandbox.snapshot().userGroups.find((g) => g.userGroupId === group)?.memberIds).toContain(userId);
+});
+
+it('by token: the token from a stale preview is refused, and the next preview is live, so its token acts', async () => {
+  const tokens = await connectStack(sandbox, {
+    client: { name: 'stale-snapshot-token-test', version: '1' },
+    guard: { confirmSecret: 'stale-snapshot-secret-0123', audit: { stream: new PassThrough().resume() } },
+    wrapVisier: () => ({ api: cached, liveApi: cached.live }),
+  });
+  try {
+    const group = DEMO_GROUPS.salesAnalysts.userGroupId;
+    const members = sandbox.snapshot().userGroups.find((g) => g.userGroupId === group)?.memberIds ?? [];
+    const userId = sandbox.snapshot().users.find((u) => !members.includes(u.userId))?.userId as string;
+    const args = { userGroupId: group, userIds: [userId] };
+    await cached.directory({ tenantCode: sandbox.tenants.primary });
+    await outsider.updateUser(userId, { displayName: 'Renamed By Token' });
+
+    const stale = await tokens.call('add_users_to_group', args);
+    expect(textOf(stale)).not.toContain('Renamed By Token');
+    const staleToken = (stale._meta?.[CONFIRMATION_META_KEY] as { confirmationToken: string }).confirmationToken;
+    sandbox.clearRequests();
+    const refused = await tokens.call('add_users_to_group', { ...args, confirmationToken: staleToken });
+    expect(textOf(refused)).toContain('the data changed since the user approved this change');
+    expect(changeRequests(sandbox)).toEqual([]);
+
+    const fresh = await tokens.call('add_users_to_group', args);
+    expect(textOf(fresh)).toContain('"Renamed By Token"');
+    const freshToken = (fresh._meta?.[CONFIRMATION_META_KEY] as { confirmationToken: string }).confirmationToken;
+    const acted = await tokens.call('add_users_to_group', { ...args, confirmationToken: freshToken });
+    expect(acted.isError, textOf(acted)).toBeFalsy();
+    expect(sandbox.snapshot().userGroups.find((g) => g.userGroupId === group)?.memberIds).toContain(userId);
+  } finally {
+    await tokens.close();
+  }
 });

@@ -1,4 +1,5 @@
 import type { PreviewRead } from '../../contract/tool.js';
+import { counted } from '../../grammar.js';
 import type { User } from '../../providers/visier/api.js';
 import {
   type DirectoryGroup,
@@ -26,6 +27,11 @@ import { describeRefs } from './preview.js';
  */
 export async function previewAccess(ctx: ToolContext, read: PreviewRead): Promise<AccessView> {
   const snapshot = await (read.live ? loadDirectory(ctx.api, ctx.call) : ctx.api.directory(ctx.call));
+  ctx.progress(
+    1,
+    1,
+    `preview: read the directory (${counted(snapshot.users.size, 'user')}${read.live ? ', live' : ''})`,
+  );
   return { snapshot, catalogue: catalogueOf(snapshot.permissions.values(), ctx) };
 }
 
