@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type CachedVisierApi, withReadCache } from '../../src/providers/visier/cache.js';
 import type { VisierClient } from '../../src/providers/visier/client.js';
@@ -73,6 +74,9 @@ it('a stale snapshot: the re-check differs, nothing is sent, and the person is a
   expect(sandbox.snapshot().userGroups.find((g) => g.userGroupId === group)?.memberIds).toContain(userId);
 });
 
+const tokenOf = (result: CallToolResult): string =>
+  (result._meta?.[CONFIRMATION_META_KEY] as { confirmationToken: string } | undefined)?.confirmationToken ?? '';
+
 it('by token: the token from a stale preview is refused, and the next preview is live, so its token acts', async () => {
   const tokens = await connectStack(sandbox, {
     client: { name: 'stale-snapshot-token-test', version: '1' },
@@ -89,7 +93,7 @@ it('by token: the token from a stale preview is refused, and the next preview is
 
     const stale = await tokens.call('add_users_to_group', args);
     expect(textOf(stale)).not.toContain('Renamed By Token');
-    const staleToken = (stale._meta?.[CONFIRMATION_META_KEY] as { confirmationToken: string }).confirmationToken;
+    const staleToken = tokenOf(stale);
     sandbox.clearRequests();
     const refused = await tokens.call('add_users_to_group', { ...args, confirmationToken: staleToken });
     expect(textOf(refused)).toContain('the data changed since the user approved this change');
@@ -97,7 +101,7 @@ it('by token: the token from a stale preview is refused, and the next preview is
 
     const fresh = await tokens.call('add_users_to_group', args);
     expect(textOf(fresh)).toContain('"Renamed By Token"');
-    const freshToken = (fresh._meta?.[CONFIRMATION_META_KEY] as { confirmationToken: string }).confirmationToken;
+    const freshToken = tokenOf(fresh);
     const acted = await tokens.call('add_users_to_group', { ...args, confirmationToken: freshToken });
     expect(acted.isError, textOf(acted)).toBeFalsy();
     expect(sandbox.snapshot().userGroups.find((g) => g.userGroupId === group)?.memberIds).toContain(userId);
