@@ -11,6 +11,7 @@ import { httpConcurrency } from './figures/http-concurrency.js';
 import { getUserLatency } from './figures/latency.js';
 import { listAllUsers } from './figures/list-users.js';
 import { lookupRequests } from './figures/lookup-session.js';
+import { previewCost } from './figures/preview-cost.js';
 import { triageSession } from './figures/triage.js';
 import { type Figure, printTable, writeResults } from './support/report.js';
 
@@ -30,6 +31,7 @@ const figures: [string, () => Promise<Figure[]>][] = [
   ['http', httpConcurrency],
   // 1,000 users: at 10,000 a group's hand-added members no longer fit the approval form of add_users_to_group.
   ['triage', () => triageSession(1000)],
+  ['preview', previewCost],
 ];
 
 const self = fileURLToPath(import.meta.url);

@@ -25,6 +25,11 @@ export interface StackOptions {
   auditPath?: string;
   /** Guard mode; `full` by default so that every tool can be exercised. */
   mode?: Mode;
+  /**
+   * Visier's default limits on both sides, as against a real tenant: the sandbox's 100 calls a minute and 6,000 an
+   * hour, and the client's limiter that waits for a free slot. Off by default, so other figures time the code.
+   */
+  visierLimits?: boolean;
 }
 
 export interface Stack {
@@ -52,14 +57,18 @@ const discard = () =>
   });
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const sandbox = await startSandbox({ rateLimit: false, users: options.users ?? 1000, faults: options.faults ?? {} });
+  const sandbox = await startSandbox({
+    ...(options.visierLimits ? {} : { rateLimit: false }),
+    users: options.users ?? 1000,
+    faults: options.faults ?? {},
+  });
   const { apiKey, username, password } = sandbox.credentials;
   const client = new VisierClient({
     host: sandbox.url,
     apiKey,
     auth: { kind: 'asid', username, password },
     tenantCode: sandbox.tenants.primary,
-    rateLimit: false,
+    ...(options.visierLimits ? {} : { rateLimit: false as const }),
     ...(options.retry ? { retry: options.retry } : {}),
   });
   const visier = withReadCache(client, { ttlMs: options.cacheTtlMs ?? 0 });

@@ -76,6 +76,17 @@ export interface ImpactTarget {
   elevated?: string[];
 }
 
+/** How the guard takes a preview. */
+export interface PreviewRead {
+  /**
+   * True for the re-check right before acting (the preview taken again after a person answered, or in the call
+   * that brings back a confirmation token or input-request state), and for the first preview of a call whose last
+   * re-check found the data moved: read live and exact, never a snapshot. False for the preview a person is
+   * shown first, which may come from a snapshot.
+   */
+  live: boolean;
+}
+
 /** Which permissions count as privileged (administrative); the operator may name them instead. */
 export interface PrivilegedPolicy {
   /** `details` is Visier's permission detail (`includeDetails=true`) when the caller read it. */
@@ -182,10 +193,12 @@ export interface ToolDefinition<
   outputSchema: O;
   handler: (args: z.infer<z.ZodObject<I>>, ctx: ToolContext<Api, Call>) => Promise<ToolOutput<z.infer<z.ZodObject<O>>>>;
   /**
-   * Required for `access` and `destructive` tools, and for `write` tools that can touch many users:
-   * reads live data (never writes) and describes the change.
+   * Required for `access` and `destructive` tools, and for `write` tools that can touch many users: reads
+   * (never writes) and describes the change. With `read.live` false it may read a snapshot (the preview a person
+   * is shown, in a constant number of calls); with `read.live` true it reads live and exact. Both readings of the
+   * same data must give the same fingerprint: a stale snapshot can then only make the re-check differ.
    */
-  preview?: (args: z.infer<z.ZodObject<I>>, ctx: ToolContext<Api, Call>) => Promise<ImpactPreview>;
+  preview?: (args: z.infer<z.ZodObject<I>>, ctx: ToolContext<Api, Call>, read: PreviewRead) => Promise<ImpactPreview>;
   /** How many users (or groups) the call touches, for caps and the change budget. Defaults to 1. */
   itemCount?: (args: z.infer<z.ZodObject<I>>) => number;
   /**

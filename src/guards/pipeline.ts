@@ -1,5 +1,12 @@
 import { createHmac } from 'node:crypto';
-import type { AnyToolDefinition, Classification, ImpactPreview, ToolContext, ToolOutput } from '../contract/tool.js';
+import type {
+  AnyToolDefinition,
+  Classification,
+  ImpactPreview,
+  PreviewRead,
+  ToolContext,
+  ToolOutput,
+} from '../contract/tool.js';
 import { counted } from '../grammar.js';
 import { ApprovedPreviews } from './approved-previews.js';
 import { type AuditDecision, AuditLog, type AuditRecord } from './audit.js';
@@ -19,6 +26,7 @@ import {
   type GuardOptions,
 } from './guard.js';
 import { listedInSomeTenant, modeAllows, modeOf, modeRefusal, strongerClass } from './modes.js';
+import { MovedCalls } from './moved-calls.js';
 import { targetChangedText } from './preview-diff.js';
 import { ELICITATION_PREVIEW_MAX_CHARS, fitPreview, MODEL_FRAME_CHARS, previewForModel } from './preview-text.js';
 import { redactArgs, redactText, tokenDigest } from './redact.js';
@@ -164,6 +172,7 @@ export function createGuard(options: GuardOptions): Guard {
     'approval state',
   );
   const unconfirmed = new UnconfirmedChanges(now);
+  const moved = new MovedCalls((options.confirmTtlSeconds ?? DEFAULTS.confirmTtlSeconds) * 1000, now);
   const strategies = {
     elicitation: new ElicitationConfirmer(options.elicitationTimeoutMs ?? DEFAULTS.elicitationTimeoutMs),
     inputRequest: new InputRequestConfirmer(states, new ApprovedPreviews(now)),
@@ -200,12 +209,12 @@ export function createGuard(options: GuardOptions): Guard {
     audit.write(record);
   };
 
-  async function preview(def: AnyToolDefinition, args: Record<string, unknown>, ctx: ToolContext) {
+  async function preview(def: AnyToolDefinition, args: Record<string, unknown>, ctx: ToolContext, read: PreviewRead) {
     if (def.preview === undefined) {
       throw new Refusal('no-preview', `${def.name} needs confirmation but has no impact preview; refused.`);
     }
     try {
-      return (await def.preview(args, ctx)) as ImpactPreview;
+      return (await def.preview(args, ctx, read)) as ImpactPreview;
     } catch (error) {
       if (ctx.signal.aborted) throw new Refusal('cancelled', CANCELLED_TEXT);
       const rci = rciOf(error);
@@ -263,6 +272,12 @@ export function createGuard(options: GuardOptions): Guard {
       if (notAllowed !== undefined) throw new Refusal('tenant-not-allowed', notAllowed);
 
       const changes = def.classification !== 'read';
+      const callKey = { principal, tool: def.name, args: callArgs, tenants: record.tenants };
+      // A call bringing back an approval re-checks it: its preview is compared with the one approved, so it is
+      // read live, as is the next preview of a call whose re-check found the data moved (its snapshot is stale).
+      const firstRead: PreviewRead = {
+        live: token !== undefined || caller.inputRequest?.state !== undefined || moved.moved(callKey),
+      };
       const declared = changes ? (def.itemCount?.(callArgs) ?? 1) : 0;
       // People reached are never fewer than items named, so a call over the cap by its arguments alone is
       // refused before anything is read.
@@ -276,7 +291,7 @@ export function createGuard(options: GuardOptions): Guard {
         (def.effectDependsOnData?.(callArgs) === true ||
           wantsConfirmation(def.classification, declared, unconfirmed.count(principal)))
       ) {
-        live = await preview(def, callArgs, ctx);
+        live = await preview(def, callArgs, ctx, firstRead);
       }
       const effective = strongerClass(def.classification, live?.classification);
       record.classification = effective;
@@ -299,7 +314,7 @@ export function createGuard(options: GuardOptions): Guard {
       };
       let confirmed: ShownCount | undefined;
       if (needsConfirmation) {
-        const taken = live ?? (await preview(def, callArgs, ctx));
+        const taken = live ?? (await preview(def, callArgs, ctx, firstRead));
         stopIfCancelled();
         const shown = withWhere(
           withRunningCount(taken, unconfirmedSoFar, items, threshold),
@@ -367,13 +382,15 @@ export function createGuard(options: GuardOptions): Guard {
           };
         }
         if (answer.kind === 'refused') {
+          if (answer.reason === 'target-changed') moved.remember(callKey);
           throw new Refusal(answer.reason, answer.text, answer.declined ? 'declined' : 'refused');
         }
         confirmed = answer.shownCount;
         // The human may have taken minutes: the data must still be what they approved.
         if (answer.method === 'elicitation') {
-          const again = await preview(def, callArgs, ctx);
+          const again = await preview(def, callArgs, ctx, { live: true });
           if (again.fingerprint !== answer.fingerprint) {
+            moved.remember(callKey);
             throw new Refusal('target-changed', targetChangedText(shown, again));
           }
         }

@@ -1,6 +1,6 @@
 import type { ElicitResult } from '@modelcontextprotocol/client';
 import { describe, expect, it } from 'vitest';
-import { DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
+import { DEMO_GROUPS, DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
 import { CONFIRMATION_META_KEY } from '../../src/server.js';
 import { changeRequests, type E2E, type ElicitHandler, e2eSuite, textOf } from './e2e-harness.js';
 
@@ -46,6 +46,9 @@ describe('e2e: confirmation by elicitation', () => {
   });
 
   it('accept: the human sees who gains what, and the grant is made', async () => {
+    const group = (g: { userGroupId: string; displayName: string }) => `"${g.displayName}" (${g.userGroupId})`;
+    const SALES = group(DEMO_GROUPS.salesAnalysts);
+    const ALL = group(DEMO_GROUPS.allEmployees);
     await withE2E({ elicit: answer({ action: 'accept', content: { confirm: true } }) }, async (e2e) => {
       const result = await e2e.call('assign_permissions_to_users', GRANT);
       expect(result.isError).toBeFalsy();
@@ -53,7 +56,7 @@ describe('e2e: confirmation by elicitation', () => {
         [
           'assign_permissions_to_users asks for your approval.',
           `Grant "Payroll Auditor" (${perm}) to 1 user [tenant ${suite.sandbox.tenants.primary}, production]`,
-          `user ${dana} "Dana Whitfield" now: identity: "${DEMO_USERS.dana.username}" name "Dana Whitfield" employee "${DEMO_USERS.dana.employeeId}" enabled; permissions: "Headcount Viewer" (${DEMO_PERMISSIONS.headcount.permissionId}) after: permissions: "Headcount Viewer" (${DEMO_PERMISSIONS.headcount.permissionId}), "Payroll Auditor" (${perm})`,
+          `user ${dana} "Dana Whitfield" now: identity: "${DEMO_USERS.dana.username}" name "Dana Whitfield" employee "${DEMO_USERS.dana.employeeId}" enabled; user groups: ${SALES}, ${ALL}; permissions: "Headcount Viewer" (${DEMO_PERMISSIONS.headcount.permissionId}) directly and through group ${SALES} and through group ${ALL}; "Sales Performance Analyst" (${DEMO_PERMISSIONS.salesPerformance.permissionId}) through group ${SALES} after: can newly use "Payroll Auditor" (${perm})`,
           'Approve?',
         ].join('\n'),
       );

@@ -45,8 +45,8 @@ describe('hostile: an approval stays bound to who and what it names', () => {
       const issued = await preview(sandbox, e2e, 'assign_permissions_to_users', grant);
       expect(issued.preview.privilegedGrants).toEqual([ADMIN.displayName]);
       expect(targetOf(issued.preview, victim.userId)?.elevated).toEqual([`gains privileged "${ADMIN.displayName}"`]);
-      // One read of the permission catalogue, one of the user.
-      expect(issued.reads.length).toBe(2);
+      // One directory snapshot: a page of groups, the permission catalogue, a page of users.
+      expect(issued.reads.length).toBe(3);
 
       await outsider.updateUser(victim.userId, {
         username: 'mallory@evil.example',
@@ -80,8 +80,8 @@ describe('hostile: an approval stays bound to who and what it names', () => {
       expect(targetOf(issued.preview, EXECUTIVES)?.elevated).toEqual([
         `grants privileged "${ADMIN.displayName}" to 3 users`,
       ]);
-      // The catalogue and the group; a group with members added by hand costs no count.
-      expect(issued.reads.length).toBe(2);
+      // One directory snapshot (a page of groups, the catalogue, a page of users), its members' effects included.
+      expect(issued.reads.length).toBe(3);
 
       await outsider.updateUserGroups([{ userGroupId: EXECUTIVES, users: { includeAllUsers: true } }]);
       try {
@@ -97,7 +97,7 @@ describe('hostile: an approval stays bound to who and what it names', () => {
         const again = await preview(sandbox, e2e, 'assign_permissions_to_group', grant);
         expect(targetOf(again.preview, EXECUTIVES)?.before).toContain('members: all users');
         expect(again.preview.peopleReached).toBe(USERS);
-        // Counting all users: one directory page (1,000 users a page) on top of the two reads.
+        // Counting all users costs nothing more: the same snapshot has them.
         expect(again.reads.length).toBe(3);
       } finally {
         await outsider.updateUserGroups([{ userGroupId: EXECUTIVES, users: { includeAllUsers: false } }]);
@@ -138,8 +138,8 @@ describe('hostile: an elevated change hidden among harmless ones is marked', () 
       );
       // Description edits reach no one; the group turned all-users reaches everyone.
       expect(issued.preview.peopleReached).toBe(USERS);
-      // The catalogue, each of the 51 groups, and one directory page to count all users.
-      expect(issued.reads.length).toBe(1 + 51 + 1);
+      // One directory snapshot (a page of groups, the catalogue, a page of users), not a read per group.
+      expect(issued.reads.length).toBe(3);
     });
   });
 
@@ -156,8 +156,8 @@ describe('hostile: an elevated change hidden among harmless ones is marked', () 
         'username change of a user holding permissions, groups or profiles',
       ]);
       expect(issued.preview.targets.filter((t) => t.elevated)).toHaveLength(1);
-      // Holdings ride on the one directory page the preview reads anyway.
-      expect(issued.reads.length).toBe(1);
+      // Holdings come with the directory snapshot: a page of groups, the catalogue, a page of users.
+      expect(issued.reads.length).toBe(3);
     });
   });
 });

@@ -60,8 +60,9 @@ describe('hostile: a change that lands in another tenant is previewed from there
       expect(target?.before?.[1]).toContain(`identity: "${victim.username}"`);
       expect(target?.elevated).toEqual([`gains privileged "${ADMIN.displayName}"`]);
       expect(issued.preview.summary).toContain(`inside tenant "${secondary}" project "${PROJECT}"`);
-      // The catalogue and the user, both read where the grant lands, none from the call's own tenant.
-      expect(issued.reads).toHaveLength(2);
+      // One directory snapshot (a page of groups, the catalogue, a page of users), read where the grant lands,
+      // none from the call's own tenant.
+      expect(issued.reads).toHaveLength(3);
       expect(issued.reads.every((r) => r.tenant === secondary)).toBe(true);
     });
   });
@@ -113,9 +114,9 @@ describe('hostile: a change that lands in another tenant is previewed from there
       });
       expect(inSecondary?.elevated).toEqual([`gains privileged "${ADMIN.displayName}"`]);
       expect(issued.preview.privilegedGrants).toEqual([ADMIN.displayName]);
-      // Catalogue and user in each tenant.
-      expect(issued.reads).toHaveLength(4);
-      expect(issued.reads.filter((r) => r.tenant === secondary)).toHaveLength(2);
+      // One directory snapshot (a page of groups, the catalogue, a page of users) in each tenant.
+      expect(issued.reads).toHaveLength(6);
+      expect(issued.reads.filter((r) => r.tenant === secondary)).toHaveLength(3);
     });
   });
 
@@ -127,7 +128,11 @@ describe('hostile: a change that lands in another tenant is previewed from there
       userGroupId: string;
       memberIds: string[];
     };
-    const joiner = there.users.find((u) => !group.memberIds.includes(u.userId)) as { userId: string };
+    // Someone who holds Admin no other way: joining then newly gives it.
+    const joiner = there.users.find(
+      (u) =>
+        !group.memberIds.includes(u.userId) && !(there.userPermissions[ADMIN.permissionId] ?? []).includes(u.userId),
+    ) as { userId: string };
     await outsider.assignPermissionsToGroups(
       [{ userGroupId: group.userGroupId, permissionIds: [ADMIN.permissionId] }],
       {
@@ -146,7 +151,7 @@ describe('hostile: a change that lands in another tenant is previewed from there
         expect(targetOf(issued.preview, joiner.userId)?.elevated).toEqual([
           `joins a group granting privileged "${ADMIN.displayName}"`,
         ]);
-        // The group, the user and the catalogue, all in the secondary tenant.
+        // One directory snapshot (a page of groups, the catalogue, a page of users), all in the secondary tenant.
         expect(issued.reads).toHaveLength(3);
         expect(issued.reads.every((r) => r.tenant === secondary)).toBe(true);
       });
@@ -187,7 +192,8 @@ describe('hostile: access held through a profile or an employee record', () => {
         users: [{ userId: admin, email: 'a@evil.example' }],
       });
       expect(bulk.preview.classification).toBe('access');
-      expect(bulk.reads).toHaveLength(1);
+      // Profiles come with the directory snapshot: a page of groups, the catalogue, a page of users.
+      expect(bulk.reads).toHaveLength(3);
     });
     expect(sandbox.snapshot().users.find((u) => u.userId === admin)?.username).toBe(DEMO_USERS.admin.username);
   });

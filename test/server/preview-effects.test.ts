@@ -3,7 +3,9 @@ import { type CallToolResult, Client, InMemoryTransport } from '@modelcontextpro
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import type { ImpactPreview } from '../../src/contract/tool.js';
+import type { CallOptions } from '../../src/providers/visier/api.js';
 import type { VisierClient } from '../../src/providers/visier/client.js';
+import { loadDirectory } from '../../src/providers/visier/directory.js';
 import {
   DEMO_GROUPS,
   DEMO_PERMISSIONS,
@@ -156,7 +158,9 @@ describe('a profile change is an access change when its effect is one', () => {
   it("renaming an Admin holder or re-enabling an account is 'access'; a display name is not; one Visier call each", async () => {
     const preview = async (args: Record<string, unknown>) => {
       sandbox.clearRequests();
-      const result = await updateUser.preview?.(args as Parameters<typeof updateUser.handler>[0], toolContext(args));
+      const result = await updateUser.preview?.(args as Parameters<typeof updateUser.handler>[0], toolContext(args), {
+        live: true,
+      });
       expect(dataRequests(sandbox)).toHaveLength(1);
       return result as ImpactPreview;
     };
@@ -198,8 +202,8 @@ describe('group previews: names, privileged grants and people reached', () => {
       `permissions: "${DEMO_PERMISSIONS.headcount.displayName}" (${DEMO_PERMISSIONS.headcount.permissionId})`,
     );
     expect(preview.targets[1]?.elevated).toBeUndefined();
-    // The catalogue, and one directory page to count all users.
-    expect(visierCalls).toBe(2);
+    // One directory snapshot (a page of groups, the catalogue, a page of users) names and counts everything.
+    expect(visierCalls).toBe(3);
   });
 
   it('joining a group that grants Admin marks each joining user', async () => {
@@ -215,8 +219,8 @@ describe('group previews: names, privileged grants and people reached', () => {
     ]);
     // Already a member: nothing new for them.
     expect(preview.targets.find((t) => t.id === userAt(5).userId)?.elevated).toBeUndefined();
-    // The group, each of the two users, the catalogue.
-    expect(visierCalls).toBe(4);
+    // One directory snapshot (a page of groups, the catalogue, a page of users), not a read per user.
+    expect(visierCalls).toBe(3);
   });
 
   it('a dynamic filter reaches the users whose employee it matches, with the manual members', async () => {
@@ -266,13 +270,17 @@ it('a sign-in between preview and approval (lastLogin) does not void the approva
     guard: { confirmSecret: 'preview-effects-secret-0123', audit: { stream: new PassThrough().resume() } },
     wrapVisier: (real) => ({
       api: new Proxy(real, {
-        get(target, property) {
-          if (property === 'getUser') {
-            return async (...args: Parameters<VisierClient['getUser']>) => ({
-              ...(await target.getUser(...args)),
-              lastLogin: new Date(Date.UTC(2026, 10, 30) + ++signIns * 60_000).toISOString(),
-            });
+        get(target, property, receiver) {
+          // Previews read users page by page, in a directory snapshot: every page read signs its users in again.
+          if (property === 'userPages') {
+            return async function* (...args: Parameters<VisierClient['userPages']>) {
+              for await (const page of target.userPages(...args)) {
+                const lastLogin = new Date(Date.UTC(2026, 10, 30) + ++signIns * 60_000).toISOString();
+                yield page.map((user) => ({ ...user, lastLogin }));
+              }
+            };
           }
+          if (property === 'directory') return (options?: CallOptions) => loadDirectory(receiver, options);
           const value = Reflect.get(target, property, target);
           return typeof value === 'function' ? value.bind(target) : value;
         },

@@ -213,9 +213,19 @@ describe('confirmation by token when the client cannot elicit', () => {
         `permissions: ${grants.join(', ')}`,
         expect.stringMatching(/^members added by hand: /),
       ]);
-      expect(s.preview.targets.find((x) => x.kind === 'user')?.after?.[1]).toBe(
-        `gains what the group grants (permissions: ${grants.join(', ')})`,
-      );
+      // What joining newly gives Dana: the group's permissions she holds no other way.
+      const dana = DEMO_USERS.dana.userId;
+      const held = new Set([
+        ...Object.entries(snapshot.userPermissions).flatMap(([pid, holders]) => (holders.includes(dana) ? [pid] : [])),
+        ...snapshot.userGroups.filter((g) => g.memberIds.includes(dana)).flatMap((g) => g.permissionIds),
+      ]);
+      const newly = snapshot.userGroups
+        .find((g) => g.userGroupId === gid)!
+        .permissionIds.filter((pid) => !held.has(pid))
+        .sort()
+        .map((pid) => `"${snapshot.permissions.find((p) => p.permissionId === pid)!.displayName}" (${pid})`);
+      expect(newly.length).toBeGreaterThan(0);
+      expect(s.preview.targets.find((x) => x.kind === 'user')?.after).toEqual([`can newly use ${newly.join(', ')}`]);
       expect(t.sandbox.snapshot().userGroups.find((g) => g.userGroupId === gid)?.memberIds).not.toContain(
         DEMO_USERS.dana.userId,
       );

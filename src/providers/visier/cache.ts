@@ -68,7 +68,10 @@ interface Entry {
 
 export interface CachedVisierApi extends VisierApi {
   cacheStats: ReadCacheStats;
-  /** The same API with every read sent to Visier; its writes still clear the cache. */
+  /**
+   * The same API with every read sent to Visier but `directory`, which answers from the same snapshot (it is a
+   * point-in-time read model that says how old it is); its writes still clear the cache.
+   */
   live: VisierApi;
 }
 
@@ -157,6 +160,9 @@ export function withReadCache(inner: VisierApi, options: ReadCacheOptions): Cach
     cachedTarget[method] = options.ttlMs > 0 ? (...args: unknown[]) => cachedRead(method, args) : passThrough(method);
     liveTarget[method] = passThrough(method);
   }
+  // A snapshot says how old it is, and the previews of change tools read one only for what a person is shown
+  // first: their re-check before acting loads its own from live reads (see `loadDirectory`).
+  liveTarget.directory = cachedTarget.directory;
   for (const method of WRITES) {
     cachedTarget[method] = invalidating(method);
     liveTarget[method] = cachedTarget[method];

@@ -1,23 +1,27 @@
 import { z } from 'zod';
-import type { ImpactPreview, ImpactTarget } from '../../contract/tool.js';
+import type { ImpactPreview, ImpactTarget, PreviewRead } from '../../contract/tool.js';
 import { counted } from '../../grammar.js';
 import type {
   AssignmentResult,
   GroupPermissionsResult,
   IdUsers,
   TargetProjectForTenant,
-  User,
 } from '../../providers/visier/api.js';
 import { fencedText, quoted, quotedList } from '../shared/format.js';
+import {
+  accessLines,
+  effectLines,
+  escalation,
+  membershipIn,
+  type PaperChange,
+  personEffect,
+  previewAccess,
+} from './access-effect.js';
 import { defineTool, type ToolContext } from './define.js';
 import { id, ids, projectRouting, targetProjectForTenants } from './fields.js';
-import { type PermissionCatalogue, permissionCatalogue } from './permission-catalogue.js';
 import { type Place, placed, placesOf, placesPhrase } from './places.js';
 import {
   countPhrase,
-  currentGroups,
-  currentUsers,
-  describeRefs,
   fingerprintOf,
   groupIdentityLine,
   identityLine,
@@ -107,81 +111,71 @@ const assignmentOptions = (ctx: ToolContext, targets: TargetProjectForTenant[] |
 const tenantsOf = (args: { targetProjectForTenants?: TargetProjectForTenant[] | undefined }) =>
   (args.targetProjectForTenants ?? []).map((t) => t.tenantCode);
 
-/** Users who gain or lose permissions, read where the change lands: who each is, what each holds now and after. */
+/**
+ * Users who gain or lose direct permissions, read where the change lands: who each is, everything they hold and
+ * through which paths, and what they can newly use or no longer use (a permission also held through a group is
+ * not lost). One directory read per place, whatever the number of users.
+ */
 async function userPermissionPreview(
   ctx: ToolContext,
   args: { permissionIds: string[]; userIds: string[]; targetProjectForTenants?: TargetProjectForTenant[] | undefined },
   grant: boolean,
+  read: PreviewRead,
 ): Promise<ImpactPreview> {
   const places = placesOf(ctx, args.targetProjectForTenants);
-  const read = await Promise.all(
+  const userIds = [...new Set(args.userIds)];
+  const perPlace = await Promise.all(
     places.map(async (place) => {
-      const [catalogue, users] = await Promise.all([
-        permissionCatalogue(place.ctx),
-        currentUsers(place.ctx, args.userIds, { permissions: true }),
-      ]);
-      const privileged = grant ? catalogue.privileged(args.permissionIds) : [];
-      const userTargets = users.map(({ userId, user }) =>
-        placed(
-          place,
-          user ? permissionChange(user, args.permissionIds, grant, catalogue, privileged) : missingUser(userId),
-        ),
-      );
+      const view = await previewAccess(place.ctx, read);
+      const { snapshot, catalogue } = view;
+      const existing = args.permissionIds.filter((p) => snapshot.permissions.has(p));
+      const change: PaperChange = {
+        direct: (_, held) => (grant ? [...new Set([...held, ...existing])] : held.filter((p) => !existing.includes(p))),
+      };
+      const privileged: string[] = [];
+      const userTargets = userIds.map((userId) => {
+        const user = snapshot.users.get(userId);
+        if (!user) return placed(place, missingUser(userId));
+        const held = snapshot.directPermissions.get(userId) ?? [];
+        const moved = grant ? existing.filter((p) => !held.includes(p)) : existing.filter((p) => held.includes(p));
+        const effect = personEffect(snapshot, userId, change);
+        const gainedPrivileged = catalogue.privileged(effect.gained);
+        privileged.push(...gainedPrivileged);
+        const what = moved.length
+          ? `${grant ? 'given' : 'no longer given'} ${catalogue.describe(moved)} directly`
+          : grant
+            ? 'already holds them directly'
+            : 'holds none of them directly';
+        const after = effectLines(view, effect);
+        return placed(place, {
+          kind: 'user',
+          id: userId,
+          name: user.displayName ?? user.username,
+          before: [identityLine(user), ...accessLines(view, userId)],
+          after,
+          change: [what, ...after].join('; '),
+          ...(gainedPrivileged.length ? { elevated: escalation(gainedPrivileged, 'gains') } : {}),
+        });
+      });
       const targets: ImpactTarget[] = [
         ...args.permissionIds
-          .filter((p) => !catalogue.has(p))
+          .filter((p) => !snapshot.permissions.has(p))
           .map((p) => placed(place, { kind: 'permission', id: p, missing: true, before: ['no such permission'] })),
         ...userTargets,
       ];
-      return {
-        catalogue,
-        targets,
-        missing: users.filter((u) => !u.user).length,
-        privileged: userTargets.some((t) => t.elevated) ? privileged : [],
-      };
+      return { catalogue, targets, missing: userTargets.filter((t) => t.missing).length, privileged };
     }),
   );
-  const [first] = read as [(typeof read)[number]];
-  const targets = read.flatMap((r) => r.targets);
-  const users = new Set(args.userIds).size;
+  const [first] = perPlace as [(typeof perPlace)[number]];
+  const targets = perPlace.flatMap((r) => r.targets);
   return {
-    summary: `${grant ? 'Grant' : 'Revoke'} ${first.catalogue.describe(args.permissionIds)} ${grant ? 'to' : 'from'} ${countPhrase(users, 'user', Math.max(...read.map((r) => r.missing)))}${placesPhrase(places)}`,
+    summary: `${grant ? 'Grant' : 'Revoke'} ${first.catalogue.describe(args.permissionIds)} ${grant ? 'to' : 'from'} ${countPhrase(userIds.length, 'user', Math.max(...perPlace.map((r) => r.missing)))}${placesPhrase(places)}`,
     targets,
     fingerprint: fingerprintOf(targets, args.permissionIds),
     ...effectFields(
       undefined,
-      read.flatMap((r) => r.privileged),
+      perPlace.flatMap((r) => r.privileged),
     ),
-  };
-}
-
-function permissionChange(
-  user: User,
-  permissionIds: string[],
-  grant: boolean,
-  catalogue: PermissionCatalogue,
-  privileged: string[],
-): ImpactTarget {
-  const held = (user.permissions ?? []).map((p) => ({ id: p.permissionId, name: p.displayName }));
-  const gained = grant ? permissionIds.filter((p) => !held.some((h) => h.id === p)) : [];
-  const lost = grant ? [] : held.filter((h) => permissionIds.includes(h.id));
-  const after = grant
-    ? [...held, ...gained.map((p) => ({ id: p, name: catalogue.name(p) }))]
-    : held.filter((h) => !permissionIds.includes(h.id));
-  return {
-    kind: 'user',
-    id: user.userId,
-    name: user.displayName ?? user.username,
-    before: [identityLine(user), `permissions: ${describeRefs(held)}`],
-    after: [`permissions: ${describeRefs(after)}`],
-    change: grant
-      ? gained.length > 0
-        ? `gains permissions ${catalogue.describe(gained)}`
-        : 'already holds them: no change'
-      : lost.length > 0
-        ? `loses permissions ${describeRefs(lost)}`
-        : 'holds none of them: no change',
-    ...(gained.length && privileged.length ? { elevated: [`gains privileged ${quotedList(privileged)}`] } : {}),
   };
 }
 
@@ -211,7 +205,7 @@ export const assignPermissionsToUsers = defineTool({
   outputSchema: assignmentOut,
   itemCount: userCount,
   tenantsInArgs: tenantsOf,
-  preview: (args, ctx) => userPermissionPreview(ctx, args, true),
+  preview: (args, ctx, read) => userPermissionPreview(ctx, args, true, read),
   handler: async (args, ctx) => {
     const result = await ctx.api.assignPermissionsToUsers(
       toAssignments(args),
@@ -230,7 +224,7 @@ export const removePermissionsFromUsers = defineTool({
   outputSchema: assignmentOut,
   itemCount: userCount,
   tenantsInArgs: tenantsOf,
-  preview: (args, ctx) => userPermissionPreview(ctx, args, false),
+  preview: (args, ctx, read) => userPermissionPreview(ctx, args, false, read),
   handler: async (args, ctx) => {
     const result = await ctx.api.removePermissionsFromUsers(
       toAssignments(args),
@@ -241,87 +235,103 @@ export const removePermissionsFromUsers = defineTool({
 });
 
 /**
- * Users joining or leaving a group, read where the change lands: who each is, their groups now and after, and
- * the group itself (name, description, what it grants, its members).
+ * Users joining or leaving a group, read where the change lands: the group itself (name, description, what it
+ * grants, its members), and for each user who they are, what they hold and through which paths, and what they
+ * can newly use or no longer use (a permission the group grants that another group or a direct grant also
+ * gives is not lost). One directory read per place, whatever the number of users.
  */
 async function membershipPreview(
   ctx: ToolContext,
   args: { userGroupId: string; userIds: string[]; targetProjectForTenants?: TargetProjectForTenant[] | undefined },
   join: boolean,
+  read: PreviewRead,
 ): Promise<ImpactPreview> {
   const places = placesOf(ctx, args.targetProjectForTenants);
-  const read = await Promise.all(places.map((place) => membershipAt(place, args, join)));
-  const [first] = read as [(typeof read)[number]];
-  const targets = read.flatMap((r) => r.targets);
+  const perPlace = await Promise.all(places.map((place) => membershipAt(place, args, join, read)));
+  const [first] = perPlace as [(typeof perPlace)[number]];
+  const targets = perPlace.flatMap((r) => r.targets);
   const users = new Set(args.userIds).size;
   const groupName = first.groupName;
   return {
-    summary: `${join ? 'Add' : 'Remove'} ${countPhrase(users, 'user', Math.max(...read.map((r) => r.missing)))} ${join ? 'to' : 'from'} group ${groupName === undefined ? args.userGroupId : quoted(groupName)}${placesPhrase(places)}`,
+    summary: `${join ? 'Add' : 'Remove'} ${countPhrase(users, 'user', Math.max(...perPlace.map((r) => r.missing)))} ${join ? 'to' : 'from'} group ${groupName === undefined ? args.userGroupId : quoted(groupName)}${placesPhrase(places)}`,
     targets,
     fingerprint: fingerprintOf(targets, args.userGroupId),
     ...effectFields(
       undefined,
-      read.flatMap((r) => r.privileged),
+      perPlace.flatMap((r) => r.privileged),
     ),
   };
 }
+
+/** How a person's membership in the group reads in a change phrase. */
+const MEMBERSHIP_NOUN = {
+  'by-hand': 'a member',
+  'all-users': 'a member (all users)',
+  dynamic: 'a member (dynamic filter)',
+};
 
 /** One place's share of a membership preview: the group and the users as they are there. */
 async function membershipAt(
   place: Place,
   args: { userGroupId: string; userIds: string[] },
   join: boolean,
+  read: PreviewRead,
 ): Promise<{ targets: ImpactTarget[]; missing: number; privileged: string[]; groupName: string | undefined }> {
-  const [[group], users, catalogue] = await Promise.all([
-    currentGroups(place.ctx, [args.userGroupId]),
-    currentUsers(place.ctx, args.userIds, { userGroups: true }),
-    permissionCatalogue(place.ctx),
-  ]);
-  const definition = group?.group;
-  const groupName = definition?.displayName;
-  const granted = definition?.permissionIds ?? [];
-  // In words, as the human approving it reads it: joining a group grants everything the group grants.
-  const grants = `permissions: ${catalogue.describe(granted)}`;
-  const privileged = join ? catalogue.privileged(granted) : [];
-  const userTargets = users.map(({ userId, user }): ImpactTarget => {
+  const view = await previewAccess(place.ctx, read);
+  const { snapshot, catalogue } = view;
+  const group = snapshot.groups.get(args.userGroupId);
+  const groupName = group?.displayName;
+  // Removing by hand takes out only a member added by hand: an all-users or dynamic-filter member stays.
+  const change: PaperChange = {
+    groups: (userId, inGroups) =>
+      join
+        ? [...new Set([...inGroups, args.userGroupId])]
+        : inGroups.filter((g) => g !== args.userGroupId || membershipIn(snapshot, userId, g) !== 'by-hand'),
+  };
+  const privileged: string[] = [];
+  const userTargets = [...new Set(args.userIds)].map((userId): ImpactTarget => {
+    const user = snapshot.users.get(userId);
     if (!user) return placed(place, missingUser(userId));
-    const held = (user.userGroups ?? []).map((g) => ({ id: g.userGroupId, name: g.displayName }));
-    const joins = join && !held.some((h) => h.id === args.userGroupId);
-    const after = join
-      ? joins
-        ? [...held, { id: args.userGroupId, name: groupName }]
-        : held
-      : held.filter((h) => h.id !== args.userGroupId);
+    const kind = membershipIn(snapshot, userId, args.userGroupId);
+    const effect = personEffect(snapshot, userId, change);
+    const gainedPrivileged = catalogue.privileged(effect.gained);
+    privileged.push(...gainedPrivileged);
+    const after = effectLines(view, effect);
+    const what = join
+      ? kind === undefined
+        ? 'joins the group'
+        : `already ${MEMBERSHIP_NOUN[kind]}: no change`
+      : kind === 'by-hand'
+        ? 'leaves the group'
+        : kind === undefined
+          ? 'not a member: no change'
+          : `stays ${MEMBERSHIP_NOUN[kind]}: no change`;
     return placed(place, {
       kind: 'user',
       id: userId,
       name: user.displayName ?? user.username,
-      before: [identityLine(user), `user groups: ${describeRefs(held)}`],
-      after: [`user groups: ${describeRefs(after)}`, `${join ? 'gains' : 'loses'} what the group grants (${grants})`],
-      change: join
-        ? joins
-          ? `joins the group, gaining ${grants}`
-          : 'already a member: no change'
-        : after.length < held.length
-          ? `leaves the group, losing ${grants}`
-          : 'not a member: no change',
-      ...(joins && privileged.length
-        ? { elevated: [`joins a group granting privileged ${quotedList(privileged)}`] }
-        : {}),
+      before: [identityLine(user), ...accessLines(view, userId)],
+      after,
+      change: [what, ...after].join('; '),
+      ...(gainedPrivileged.length ? { elevated: escalation(gainedPrivileged, 'joins a group granting') } : {}),
     });
   });
-  const groupTarget: ImpactTarget = definition
+  const groupTarget: ImpactTarget = group
     ? {
         kind: 'user-group',
         id: args.userGroupId,
         name: groupName,
-        before: [groupIdentityLine(definition), grants, ...membershipLines(definition.users)],
+        before: [
+          groupIdentityLine(group),
+          `permissions: ${catalogue.describe(group.permissionIds)}`,
+          ...membershipLines(group.users),
+        ],
       }
     : missingGroup(args.userGroupId);
   return {
     targets: [placed(place, groupTarget), ...userTargets],
-    missing: users.filter((u) => !u.user).length,
-    privileged: userTargets.some((t) => t.elevated) ? privileged : [],
+    missing: userTargets.filter((t) => t.missing).length,
+    privileged,
     groupName,
   };
 }
@@ -346,7 +356,7 @@ export const addUsersToGroup = defineTool({
   outputSchema: assignmentOut,
   itemCount: userCount,
   tenantsInArgs: tenantsOf,
-  preview: (args, ctx) => membershipPreview(ctx, args, true),
+  preview: (args, ctx, read) => membershipPreview(ctx, args, true, read),
   handler: async (args, ctx) => {
     const result = await ctx.api.addUsersToGroups(
       toChanges(args),
@@ -365,7 +375,7 @@ export const removeUsersFromGroup = defineTool({
   outputSchema: assignmentOut,
   itemCount: userCount,
   tenantsInArgs: tenantsOf,
-  preview: (args, ctx) => membershipPreview(ctx, args, false),
+  preview: (args, ctx, read) => membershipPreview(ctx, args, false, read),
   handler: async (args, ctx) => {
     const result = await ctx.api.removeUsersFromGroups(
       toChanges(args),
@@ -375,14 +385,20 @@ export const removeUsersFromGroup = defineTool({
   },
 });
 
-/** A group whose permissions change: what it grants now and after, and the people its members count. */
+/**
+ * A group whose permissions change: what it grants now and after, the people it reaches, and for each member what
+ * they can newly use or no longer use (a permission another path still gives them is not lost). One directory
+ * read, whatever the number of members.
+ */
 async function groupPermissionPreview(
   ctx: ToolContext,
   args: { userGroupId: string; permissionIds: string[] },
   grant: boolean,
+  read: PreviewRead,
 ): Promise<ImpactPreview> {
-  const [catalogue, [current]] = await Promise.all([permissionCatalogue(ctx), currentGroups(ctx, [args.userGroupId])]);
-  const group = current?.group;
+  const view = await previewAccess(ctx, read);
+  const { snapshot, catalogue } = view;
+  const group = snapshot.groups.get(args.userGroupId);
   if (!group) {
     const targets = [missingGroup(args.userGroupId)];
     return {
@@ -391,12 +407,29 @@ async function groupPermissionPreview(
       fingerprint: fingerprintOf(targets, args.permissionIds),
     };
   }
-  const held = [...(group.permissionIds ?? [])].sort();
-  const after = grant
-    ? [...new Set([...held, ...args.permissionIds])]
-    : held.filter((p) => !args.permissionIds.includes(p));
-  const privileged = grant ? catalogue.privileged(args.permissionIds.filter((p) => !held.includes(p))) : [];
-  const reach = await reachOf(ctx, [group.users]);
+  const held = [...group.permissionIds].sort();
+  const existing = args.permissionIds.filter((p) => snapshot.permissions.has(p));
+  const after = grant ? [...new Set([...held, ...existing])] : held.filter((p) => !existing.includes(p));
+  const change: PaperChange = { grants: (id, granted) => (id === args.userGroupId ? after : granted) };
+  const reach = await reachOf(ctx, [group.users], snapshot);
+  // The group's own target says it grants a privileged permission and to how many: each member's line says what
+  // they newly get, unmarked, so a tenant-wide grant still groups into a line a person can read.
+  const memberTargets = (snapshot.members.get(args.userGroupId) ?? []).flatMap((userId): ImpactTarget[] => {
+    const user = snapshot.users.get(userId);
+    if (!user) return [];
+    const lines = effectLines(view, personEffect(snapshot, userId, change));
+    return [
+      {
+        kind: 'user',
+        id: userId,
+        name: user.displayName ?? user.username,
+        before: [identityLine(user), ...accessLines(view, userId)],
+        after: lines,
+        change: ['member of the group', ...lines].join('; '),
+      },
+    ];
+  });
+  const newlyGranted = catalogue.privileged(existing.filter((p) => grant && !held.includes(p)));
   const targets: ImpactTarget[] = [
     {
       kind: 'user-group',
@@ -404,17 +437,20 @@ async function groupPermissionPreview(
       name: group.displayName,
       before: [groupIdentityLine(group), `permissions: ${catalogue.describe(held)}`, ...membershipLines(group.users)],
       after: [`permissions: ${catalogue.describe(after)}`],
-      ...(privileged.length ? { elevated: [`grants privileged ${quotedList(privileged)} to ${reach.phrase}`] } : {}),
+      ...(newlyGranted.length
+        ? { elevated: [`grants privileged ${quotedList(newlyGranted)} to ${reach.phrase}`] }
+        : {}),
     },
     ...args.permissionIds
-      .filter((p) => !catalogue.has(p))
+      .filter((p) => !snapshot.permissions.has(p))
       .map((p): ImpactTarget => ({ kind: 'permission', id: p, missing: true, before: ['no such permission'] })),
+    ...memberTargets,
   ];
   return {
     summary: `${grant ? 'Grant' : 'Revoke'} ${catalogue.describe(args.permissionIds)} ${grant ? 'to' : 'from'} group ${group.displayName === undefined ? args.userGroupId : quoted(group.displayName)} (${reach.phrase})`,
     targets,
     fingerprint: fingerprintOf(targets, args.permissionIds),
-    ...effectFields(reach, privileged),
+    ...effectFields(reach, newlyGranted),
   };
 }
 
@@ -460,7 +496,7 @@ export const assignPermissionsToGroup = defineTool({
   classification: 'access',
   inputSchema: groupPermissionInput,
   outputSchema: groupPermissionOut,
-  preview: (args, ctx) => groupPermissionPreview(ctx, args, true),
+  preview: (args, ctx, read) => groupPermissionPreview(ctx, args, true, read),
   handler: async (args, ctx) => {
     const result = await ctx.api.assignPermissionsToGroups(toGroupChanges(args), ctx.call);
     return groupPermissionOutput('Assign permissions to group', result, ctx.fence);
@@ -474,7 +510,7 @@ export const removePermissionsFromGroup = defineTool({
   classification: 'access',
   inputSchema: groupPermissionInput,
   outputSchema: groupPermissionOut,
-  preview: (args, ctx) => groupPermissionPreview(ctx, args, false),
+  preview: (args, ctx, read) => groupPermissionPreview(ctx, args, false, read),
   handler: async (args, ctx) => {
     const result = await ctx.api.removePermissionsFromGroups(toGroupChanges(args), ctx.call);
     return groupPermissionOutput('Remove permissions from group', result, ctx.fence);

@@ -5,6 +5,7 @@ import type { BulkResult, User, UserInput, UserPatch, UserUpdate } from '../../p
 import { csvArgument, oneOf, rowsFromCsv } from '../shared/csv.js';
 import { ToolArgumentError } from '../shared/errors.js';
 import { fencedText, linesWithinBudget, quoted } from '../shared/format.js';
+import { previewAccess, userWithHoldings } from './access-effect.js';
 import { defineTool, type ToolContext } from './define.js';
 import { id, name, routing, text } from './fields.js';
 import {
@@ -19,7 +20,6 @@ import {
 import { bulkOut } from './schemas.js';
 import {
   elevatedProfileChange,
-  HOLDINGS,
   mayChangeAccess,
   profileBefore,
   RELINK_REASON,
@@ -168,17 +168,10 @@ export const bulkUpdateUsers = defineTool({
   outputSchema: bulkOut,
   itemCount: (args) => args.users.length,
   effectDependsOnData: (args) => args.users.some(mayChangeAccess),
-  preview: async (args, ctx) => {
-    // Holdings ride along on the same reads: whether a rename is an access change depends on them.
-    const current = new Map(
-      (
-        await currentUsersMany(
-          ctx,
-          args.users.map((u) => u.userId),
-          HOLDINGS,
-        )
-      ).map((c) => [c.userId, c.user]),
-    );
+  preview: async (args, ctx, read) => {
+    // Holdings come with each person in the snapshot: whether a rename is an access change depends on them.
+    const view = await previewAccess(ctx, read);
+    const current = new Map(args.users.map((u) => [u.userId, userWithHoldings(view, u.userId)]));
     const targets: ImpactTarget[] = args.users.map(({ userId, ...patch }) => {
       const user = current.get(userId);
       if (!user) return missingUser(userId);
@@ -239,12 +232,9 @@ export const bulkDeleteUsers = defineTool({
   },
   outputSchema: bulkOut,
   itemCount: (args) => deleteIds(args).length,
-  preview: async (args, ctx) => {
-    const current = await currentUsersMany(ctx, deleteIds(args), {
-      permissions: true,
-      userGroups: true,
-      profiles: true,
-    });
+  preview: async (args, ctx, read) => {
+    const view = await previewAccess(ctx, read);
+    const current = deleteIds(args).map((userId) => ({ userId, user: userWithHoldings(view, userId) }));
     const targets: ImpactTarget[] = current.map(({ userId, user }) =>
       user
         ? {

@@ -1,3 +1,4 @@
+import type { Permission } from '../../providers/visier/api.js';
 import type { ToolContext } from './define.js';
 import { describeRefs } from './preview.js';
 
@@ -19,8 +20,12 @@ export interface PermissionCatalogue {
  * rule reads (see `privilegedPolicy`).
  */
 export async function permissionCatalogue(ctx: ToolContext): Promise<PermissionCatalogue> {
-  const all = await ctx.api.listPermissions({ includeDetails: true }, ctx.call);
-  const byId = new Map(all.map((p) => [p.permissionId, p]));
+  return catalogueOf(await ctx.api.listPermissions({ includeDetails: true }, ctx.call), ctx);
+}
+
+/** The catalogue over permissions already read (a directory snapshot's, with details), at no call. */
+export function catalogueOf(all: Iterable<Permission>, ctx: Pick<ToolContext, 'privileged'>): PermissionCatalogue {
+  const byId = new Map([...all].map((p) => [p.permissionId, p]));
   return {
     has: (permissionId) => byId.has(permissionId),
     name: (permissionId) => byId.get(permissionId)?.displayName,

@@ -47,7 +47,7 @@ export function identityLine(user: User): string {
  * Who a group is, as a `before` line: its display name and description. Both are what a human recognises the
  * group by, so renaming it (Executives to Interns) voids an approval that named it.
  */
-export function groupIdentityLine(group: UserGroupDefinition): string {
+export function groupIdentityLine(group: Pick<UserGroupDefinition, 'displayName' | 'description'>): string {
   const description = group.description ? ` description ${quoted(group.description)}` : '';
   return `group: ${quoted(group.displayName ?? '')}${description}`;
 }
@@ -104,22 +104,6 @@ export async function currentUsers(
       return { userId, user: await ctx.api.getUser(userId, include, ctx.call) };
     } catch (error) {
       if (isNotFound(error)) return { userId, user: undefined };
-      throw error;
-    }
-  });
-}
-
-/** Each group's full definition as it is now (undefined when missing). */
-export async function currentGroups(
-  ctx: ToolContext,
-  userGroupIds: readonly string[],
-): Promise<{ userGroupId: string; group: UserGroupDefinition | undefined }[]> {
-  const unique = [...new Set(userGroupIds)];
-  return mapBounded(ctx, unique, async (userGroupId) => {
-    try {
-      return { userGroupId, group: await ctx.api.getUserGroup(userGroupId, {}, ctx.call) };
-    } catch (error) {
-      if (isNotFound(error)) return { userGroupId, group: undefined };
       throw error;
     }
   });

@@ -1,6 +1,7 @@
 import type { ImpactPreview } from '../../contract/tool.js';
 import { counted } from '../../grammar.js';
 import type { EmployeeFilter, User, UserGroupMembershipRule } from '../../providers/visier/api.js';
+import type { DirectorySnapshot } from '../../providers/visier/directory.js';
 import { quoted } from '../shared/format.js';
 import type { ToolContext } from './define.js';
 import { SCAN_PAGE } from './preview.js';
@@ -54,10 +55,12 @@ function refusal(error: unknown): string | undefined {
  * When Visier refuses a filter's query (4xx: e.g. the credentials lack the Data Query capability), the reach
  * is its upper bound, every user, with `reachUnknown` and Visier's reason in the phrase: caps and budgets then
  * apply to the bound, and the guard always asks a person. Other failures (network, 5xx, 429) are thrown.
+ * With `snapshot` the directory comes from it, at no call.
  */
 export async function reachOf(
   ctx: ToolContext,
   rules: readonly (UserGroupMembershipRule | undefined)[],
+  snapshot?: DirectorySnapshot,
 ): Promise<Reach> {
   const filters = new Map<string, EmployeeFilter>();
   for (const rule of rules) {
@@ -65,7 +68,7 @@ export async function reachOf(
   }
   const needsDirectory = filters.size > 0 || rules.some((r) => r?.includeAllUsers);
   const [directory, matches] = await Promise.all([
-    needsDirectory ? allUsers(ctx) : Promise.resolve([]),
+    needsDirectory ? (snapshot ? [...snapshot.users.values()] : allUsers(ctx)) : [],
     Promise.all(
       [...filters].map(async ([key, filter]) => {
         try {

@@ -7,18 +7,28 @@ import type {
   UserGroupDefinition,
   UserGroupSummary,
 } from '../../providers/visier/api.js';
+import type { DirectoryGroup, DirectorySnapshot } from '../../providers/visier/directory.js';
 import { decodeCursor, encodeCursor } from '../shared/cursor.js';
 import { fencedText, linesWithinBudget, pageHeader, quoted, quotedList } from '../shared/format.js';
 import { localPage } from '../shared/paging.js';
+import {
+  type AccessView,
+  accessLines,
+  effectLines,
+  membershipIn,
+  type PaperChange,
+  personEffect,
+  previewAccess,
+} from './access-effect.js';
 import { defineTool, type ToolContext } from './define.js';
 import { checkFilterCombination, dynamicFilterInput, dynamicFilterOutput } from './dynamic-filter.js';
 import { cursor, id, ids, limit, name, pageOutput, projectRouting, text } from './fields.js';
 import { type PermissionCatalogue, permissionCatalogue } from './permission-catalogue.js';
 import {
   countPhrase,
-  currentGroups,
   fingerprint,
   fingerprintOf,
+  identityLine,
   membershipLines,
   missingGroup,
   permissionRefs,
@@ -231,6 +241,12 @@ function toDefinition(g: GroupArgs): UserGroupDefinition {
   };
 }
 
+/** A snapshot's group as the V2 definition the lines and the patch read. */
+const asDefinition = (group: DirectoryGroup): UserGroupDefinition => ({
+  ...group,
+  permissionIds: [...group.permissionIds],
+});
+
 /** A PATCH applied to a definition, as Visier applies it: omitted fields stay, the membership rule merges. */
 function patched(before: UserGroupDefinition, patch: UserGroupDefinition): UserGroupDefinition {
   const users = { ...before.users, ...patch.users };
@@ -283,6 +299,55 @@ function groupChange(
 }
 
 const elevatedField = (elevated: string[]) => (elevated.length ? { elevated } : {});
+
+/** Whether the person is a member under `rule`: a dynamic-filter member stays one while the group keeps its filter. */
+function memberUnder(
+  snapshot: DirectorySnapshot,
+  userId: string,
+  userGroupId: string,
+  rule: UserGroupDefinition['users'],
+): boolean {
+  if (rule?.manuallyExcludedIds?.includes(userId)) return false;
+  if (rule?.includeAllUsers || rule?.manuallyIncludedIds?.includes(userId)) return true;
+  return rule?.dynamicFilterDefinition !== undefined && membershipIn(snapshot, userId, userGroupId) === 'dynamic';
+}
+
+/**
+ * Each person whose groups or group grants a group change touches, with what they can newly use or no longer use
+ * (`after`: the groups as they would be, undefined for a group deleted). The groups' own targets say why a change is
+ * elevated and to how many: these lines are unmarked, so a tenant-wide change still groups into lines a person can
+ * read. Ordered as the directory lists people.
+ */
+function peopleTargets(view: AccessView, after: ReadonlyMap<string, UserGroupDefinition | undefined>): ImpactTarget[] {
+  const { snapshot } = view;
+  const touched = new Set<string>();
+  for (const [userGroupId, definition] of after) {
+    for (const userId of snapshot.members.get(userGroupId) ?? []) touched.add(userId);
+    for (const userId of definition?.users?.manuallyIncludedIds ?? []) touched.add(userId);
+  }
+  const everyone = [...after.values()].some((d) => d?.users?.includeAllUsers);
+  const change: PaperChange = {
+    groups: (userId, inGroups) => [
+      ...inGroups.filter((g) => !after.has(g)),
+      ...[...after].flatMap(([g, d]) => (d && memberUnder(snapshot, userId, g, d.users) ? [g] : [])),
+    ],
+    grants: (userGroupId, granted) => after.get(userGroupId)?.permissionIds ?? granted,
+  };
+  return [...snapshot.users.values()].flatMap((user): ImpactTarget[] => {
+    if (!everyone && !touched.has(user.userId)) return [];
+    const lines = effectLines(view, personEffect(snapshot, user.userId, change));
+    return [
+      {
+        kind: 'user',
+        id: user.userId,
+        name: user.displayName ?? user.username,
+        before: [identityLine(user), ...accessLines(view, user.userId)],
+        after: lines,
+        change: lines.join('; '),
+      },
+    ];
+  });
+}
 
 const changedGroup = {
   userGroupId: z.string().optional(),
@@ -337,26 +402,33 @@ export const createUserGroups = defineTool({
   },
   outputSchema: changeOut,
   itemCount: (args) => groupChangeCount(args.userGroups),
-  preview: async (args, ctx) => {
+  preview: async (args, ctx, read) => {
     const defs = args.userGroups.map(toDefinition);
-    const [catalogue, reach] = await Promise.all([
-      permissionCatalogue(ctx),
-      reachOf(
-        ctx,
-        defs.map((d) => d.users),
-      ),
-    ]);
+    const view = await previewAccess(ctx, read);
+    const { catalogue } = view;
+    const reach = await reachOf(
+      ctx,
+      defs.map((d) => d.users),
+      view.snapshot,
+    );
     const changes = defs.map((d) => groupChange(catalogue, undefined, d));
+    // Each new group under a name no existing group has, so people's lines can say what joining it gives.
+    const targets: ImpactTarget[] = [
+      ...defs.map(
+        (d, i): ImpactTarget => ({
+          kind: 'user-group',
+          id: '(new)',
+          name: d.displayName,
+          after: [...definitionLines(d, catalogue.describe), ...dynamicReachLines(reach, d.users)],
+          ...elevatedField(changes[i]?.elevated ?? []),
+        }),
+      ),
+      ...peopleTargets(view, new Map(defs.map((d, i) => [`(new group ${i + 1})`, d]))),
+    ];
     return {
       summary: `Create ${countPhrase(defs.length, 'user group', 0)} reaching ${reach.phrase}`,
-      targets: defs.map((d, i) => ({
-        kind: 'user-group',
-        id: '(new)',
-        name: d.displayName,
-        after: [...definitionLines(d, catalogue.describe), ...dynamicReachLines(reach, d.users)],
-        ...elevatedField(changes[i]?.elevated ?? []),
-      })),
-      fingerprint: fingerprint(['create_user_groups', defs]),
+      targets,
+      fingerprint: fingerprintOf(targets, ['create_user_groups', defs]),
       ...effectFields(
         reach,
         changes.flatMap((c) => c.privilegedGrants),
@@ -392,26 +464,25 @@ export const updateUserGroups = defineTool({
   },
   outputSchema: changeOut,
   itemCount: (args) => groupChangeCount(args.userGroups),
-  preview: async (args, ctx) => {
-    const [catalogue, current] = await Promise.all([
-      permissionCatalogue(ctx),
-      currentGroups(
-        ctx,
-        args.userGroups.map((g) => g.userGroupId),
-      ),
-    ]);
-    const byId = new Map(current.map((c) => [c.userGroupId, c.group]));
+  preview: async (args, ctx, read) => {
+    const view = await previewAccess(ctx, read);
+    const { snapshot, catalogue } = view;
     const privilegedGrants: string[] = [];
     // Only groups whose permissions or members change reach anyone; a renamed or re-described group reaches no one.
     const reaching: UserGroupDefinition['users'][] = [];
+    const changed = new Map<string, UserGroupDefinition>();
     const afterRules = new Map<ImpactTarget, UserGroupDefinition['users']>();
-    const targets: ImpactTarget[] = args.userGroups.map((g) => {
-      const before = byId.get(g.userGroupId);
-      if (!before) return missingGroup(g.userGroupId);
+    const groupTargets: ImpactTarget[] = args.userGroups.map((g) => {
+      const found = snapshot.groups.get(g.userGroupId);
+      if (!found) return missingGroup(g.userGroupId);
+      const before = asDefinition(found);
       const after = patched(before, toDefinition(g));
       const change = groupChange(catalogue, before, after);
       privilegedGrants.push(...change.privilegedGrants);
-      if (change.reaches) reaching.push(before.users, after.users);
+      if (change.reaches) {
+        reaching.push(before.users, after.users);
+        changed.set(g.userGroupId, after);
+      }
       const target: ImpactTarget = {
         kind: 'user-group',
         id: g.userGroupId,
@@ -423,10 +494,11 @@ export const updateUserGroups = defineTool({
       afterRules.set(target, after.users);
       return target;
     });
-    const reach = await reachOf(ctx, reaching);
+    const reach = await reachOf(ctx, reaching, snapshot);
     for (const [target, rule] of afterRules) target.after?.push(...dynamicReachLines(reach, rule));
+    const targets = [...groupTargets, ...peopleTargets(view, changed)];
     return {
-      summary: `Update ${countPhrase(targets.length, 'user group', targets.filter((t) => t.missing).length)} reaching ${reach.phrase}`,
+      summary: `Update ${countPhrase(groupTargets.length, 'user group', groupTargets.filter((t) => t.missing).length)} reaching ${reach.phrase}`,
       targets,
       fingerprint: fingerprintOf(targets),
       ...effectFields(reach, privilegedGrants),
@@ -446,25 +518,31 @@ export const deleteUserGroups = defineTool({
   inputSchema: { userGroupIds: ids('User group id').max(MAX_GROUPS), ...projectRouting },
   outputSchema: changeOut,
   itemCount: (args) => args.userGroupIds.length,
-  preview: async (args, ctx) => {
-    const [catalogue, current] = await Promise.all([permissionCatalogue(ctx), currentGroups(ctx, args.userGroupIds)]);
-    const targets: ImpactTarget[] = current.map(({ userGroupId, group }) =>
-      group
+  preview: async (args, ctx, read) => {
+    const view = await previewAccess(ctx, read);
+    const { snapshot, catalogue } = view;
+    const ids = [...new Set(args.userGroupIds)];
+    const groupTargets: ImpactTarget[] = ids.map((userGroupId) => {
+      const group = snapshot.groups.get(userGroupId);
+      return group
         ? {
             kind: 'user-group',
             id: userGroupId,
             name: group.displayName,
-            before: definitionLines(group, catalogue.describe),
+            before: definitionLines(asDefinition(group), catalogue.describe),
             after: ['deleted'],
           }
-        : missingGroup(userGroupId),
-    );
+        : missingGroup(userGroupId);
+    });
     const reach = await reachOf(
       ctx,
-      current.map((c) => c.group?.users),
+      ids.map((id) => snapshot.groups.get(id)?.users),
+      snapshot,
     );
+    const deleted = new Map(ids.filter((id) => snapshot.groups.has(id)).map((id) => [id, undefined]));
+    const targets = [...groupTargets, ...peopleTargets(view, deleted)];
     return {
-      summary: `Delete ${countPhrase(targets.length, 'user group', targets.filter((t) => t.missing).length)}; their members (${reach.phrase}) lose what they grant`,
+      summary: `Delete ${countPhrase(groupTargets.length, 'user group', groupTargets.filter((t) => t.missing).length)}; their members (${reach.phrase}) lose what they grant`,
       targets,
       fingerprint: fingerprintOf(targets),
       ...effectFields(reach, []),
