@@ -11,6 +11,7 @@ import type {
 import { fencedText, quoted, quotedList } from '../shared/format.js';
 import { defineTool, type ToolContext } from './define.js';
 import { id, ids, projectRouting, targetProjectForTenants } from './fields.js';
+import { groupsJournal, usersJournal } from './journal-state.js';
 import { type PermissionCatalogue, permissionCatalogue } from './permission-catalogue.js';
 import { type Place, placed, placesOf, placesPhrase } from './places.js';
 import {
@@ -211,6 +212,7 @@ export const assignPermissionsToUsers = defineTool({
   outputSchema: assignmentOut,
   itemCount: userCount,
   tenantsInArgs: tenantsOf,
+  journal: usersJournal((args: { userIds: string[] }) => args.userIds),
   preview: (args, ctx) => userPermissionPreview(ctx, args, true),
   handler: async (args, ctx) => {
     const result = await ctx.api.assignPermissionsToUsers(
@@ -230,6 +232,7 @@ export const removePermissionsFromUsers = defineTool({
   outputSchema: assignmentOut,
   itemCount: userCount,
   tenantsInArgs: tenantsOf,
+  journal: usersJournal((args: { userIds: string[] }) => args.userIds),
   preview: (args, ctx) => userPermissionPreview(ctx, args, false),
   handler: async (args, ctx) => {
     const result = await ctx.api.removePermissionsFromUsers(
@@ -346,6 +349,7 @@ export const addUsersToGroup = defineTool({
   outputSchema: assignmentOut,
   itemCount: userCount,
   tenantsInArgs: tenantsOf,
+  journal: groupsJournal((args: { userGroupId: string }) => [args.userGroupId]),
   preview: (args, ctx) => membershipPreview(ctx, args, true),
   handler: async (args, ctx) => {
     const result = await ctx.api.addUsersToGroups(
@@ -365,6 +369,7 @@ export const removeUsersFromGroup = defineTool({
   outputSchema: assignmentOut,
   itemCount: userCount,
   tenantsInArgs: tenantsOf,
+  journal: groupsJournal((args: { userGroupId: string }) => [args.userGroupId]),
   preview: (args, ctx) => membershipPreview(ctx, args, false),
   handler: async (args, ctx) => {
     const result = await ctx.api.removeUsersFromGroups(
@@ -460,6 +465,7 @@ export const assignPermissionsToGroup = defineTool({
   classification: 'access',
   inputSchema: groupPermissionInput,
   outputSchema: groupPermissionOut,
+  journal: groupsJournal((args: { userGroupId: string }) => [args.userGroupId]),
   preview: (args, ctx) => groupPermissionPreview(ctx, args, true),
   handler: async (args, ctx) => {
     const result = await ctx.api.assignPermissionsToGroups(toGroupChanges(args), ctx.call);
@@ -474,6 +480,7 @@ export const removePermissionsFromGroup = defineTool({
   classification: 'access',
   inputSchema: groupPermissionInput,
   outputSchema: groupPermissionOut,
+  journal: groupsJournal((args: { userGroupId: string }) => [args.userGroupId]),
   preview: (args, ctx) => groupPermissionPreview(ctx, args, false),
   handler: async (args, ctx) => {
     const result = await ctx.api.removePermissionsFromGroups(toGroupChanges(args), ctx.call);

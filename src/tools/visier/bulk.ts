@@ -7,6 +7,7 @@ import { ToolArgumentError } from '../shared/errors.js';
 import { fencedText, linesWithinBudget, quoted } from '../shared/format.js';
 import { defineTool, type ToolContext } from './define.js';
 import { id, name, routing, text } from './fields.js';
+import { createdUserIds, usersJournal } from './journal-state.js';
 import {
   countPhrase,
   currentUsersMany,
@@ -120,6 +121,7 @@ export const bulkCreateUsers = defineTool({
   },
   outputSchema: bulkOut,
   itemCount: (args) => createRows(args).length,
+  journal: usersJournal((_args: unknown, output) => createdUserIds(output)),
   effectDependsOnData: (args) => createRows(args).some((u) => relinksEmployee(undefined, u)),
   preview: async (args) => {
     const users = createRows(args);
@@ -167,6 +169,7 @@ export const bulkUpdateUsers = defineTool({
   },
   outputSchema: bulkOut,
   itemCount: (args) => args.users.length,
+  journal: usersJournal((args: { users: { userId: string }[] }) => args.users.map((u) => u.userId)),
   effectDependsOnData: (args) => args.users.some(mayChangeAccess),
   preview: async (args, ctx) => {
     // Holdings ride along on the same reads: whether a rename is an access change depends on them.
@@ -239,6 +242,7 @@ export const bulkDeleteUsers = defineTool({
   },
   outputSchema: bulkOut,
   itemCount: (args) => deleteIds(args).length,
+  journal: usersJournal(deleteIds),
   preview: async (args, ctx) => {
     const current = await currentUsersMany(ctx, deleteIds(args), {
       permissions: true,

@@ -1,8 +1,10 @@
 import type { AnyToolDefinition } from '../../contract/tool.js';
 import { ACCESS_TOOLS } from './access.js';
 import { BULK_TOOLS } from './bulk.js';
+import { JOURNAL_TOOLS } from './changes.js';
 import { PERMISSION_TOOLS } from './permissions.js';
 import { REPORT_TOOLS } from './reports.js';
+import { undoChange } from './undo.js';
 import { USER_GROUP_TOOLS } from './user-groups.js';
 import { USER_TOOLS } from './users.js';
 
@@ -14,4 +16,6 @@ export const TOOLS: AnyToolDefinition[] = [
   ...REPORT_TOOLS,
   ...BULK_TOOLS,
   ...ACCESS_TOOLS,
+  ...JOURNAL_TOOLS,
+  undoChange,
 ];

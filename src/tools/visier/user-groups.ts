@@ -7,6 +7,7 @@ import { fencedText, linesWithinBudget, pageHeader, quoted, quotedList } from '.
 import { localPage } from '../shared/paging.js';
 import { defineTool, type ToolContext } from './define.js';
 import { cursor, id, ids, limit, name, pageOutput, projectRouting, text } from './fields.js';
+import { createdGroupIds, groupsJournal } from './journal-state.js';
 import { type PermissionCatalogue, permissionCatalogue } from './permission-catalogue.js';
 import {
   countPhrase,
@@ -325,6 +326,7 @@ export const createUserGroups = defineTool({
   },
   outputSchema: changeOut,
   itemCount: (args) => groupChangeCount(args.userGroups),
+  journal: groupsJournal((_args: unknown, output) => createdGroupIds(output)),
   preview: async (args, ctx) => {
     const defs = args.userGroups.map(toDefinition);
     const [catalogue, reach] = await Promise.all([
@@ -378,6 +380,9 @@ export const updateUserGroups = defineTool({
   },
   outputSchema: changeOut,
   itemCount: (args) => groupChangeCount(args.userGroups),
+  journal: groupsJournal((args: { userGroups: { userGroupId: string }[] }) =>
+    args.userGroups.map((g) => g.userGroupId),
+  ),
   preview: async (args, ctx) => {
     const [catalogue, current] = await Promise.all([
       permissionCatalogue(ctx),
@@ -428,6 +433,7 @@ export const deleteUserGroups = defineTool({
   inputSchema: { userGroupIds: ids('User group id').max(MAX_GROUPS), ...projectRouting },
   outputSchema: changeOut,
   itemCount: (args) => args.userGroupIds.length,
+  journal: groupsJournal((args: { userGroupIds: string[] }) => args.userGroupIds),
   preview: async (args, ctx) => {
     const [catalogue, current] = await Promise.all([permissionCatalogue(ctx), currentGroups(ctx, args.userGroupIds)]);
     const targets: ImpactTarget[] = current.map(({ userGroupId, group }) =>
