@@ -267,7 +267,7 @@ export function createGuard(options: GuardOptions): Guard {
           ? { confirmation: { method: record.confirmation.method, outcome: record.confirmation.outcome } }
           : {}),
         ...(line ? { audit: line } : {}),
-        partial: output.isError === true,
+        partial: output.isError === true || (record.counts?.failed ?? 0) > 0,
         before,
         ...after,
       });

@@ -7,6 +7,7 @@ export const READ_TOOLS = [
   'get_user',
   'get_user_group',
   'list_permissions',
+  'list_recent_changes',
   'list_user_group_members',
   'list_user_groups',
   'list_users',
@@ -27,6 +28,7 @@ const CHANGE_TOOLS = [
   'remove_permissions_from_group',
   'remove_permissions_from_users',
   'remove_users_from_group',
+  'undo_change',
   'update_user',
   'update_user_groups',
 ];
