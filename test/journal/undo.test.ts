@@ -220,14 +220,14 @@ describe('undo_change: objects deleted come back with what they held', () => {
       expect(newId).not.toBe(lee);
       expect(textOf(undone)).toContain(`-> new id ${newId}`);
       expect(tenant(suite.sandbox, { [newId]: lee })).toEqual(start);
-      // Reads (one user each): preview, re-preview after the answer, journal before, the plan, the new user's
-      // holdings, and the journal after (the old id and the new).
+      // Reads (one user each): preview and re-preview after the answer (each with the permission catalogue),
+      // journal before, the plan, the new user's holdings, and the journal after (the old id and the new).
       expect(changeRequests(suite.sandbox).map((r) => `${r.method} ${r.path}`)).toEqual([
         'POST /v1/admin/users',
         'PUT /v1/admin/permissions/users',
         'PUT /v1/admin/user-groups/users',
       ]);
-      expect(dataRequests(suite.sandbox).filter((r) => r.method === 'GET')).toHaveLength(7);
+      expect(dataRequests(suite.sandbox).filter((r) => r.method === 'GET')).toHaveLength(9);
 
       // Undoing the undo deletes the re-created user again (destructive: the name is typed).
       const again = ok(await e2e.call('undo_change', { changeId: changeIdOf(undone) }));
@@ -286,6 +286,23 @@ describe('undo_change: objects deleted come back with what they held', () => {
       const newId = (undone.structuredContent as { steps: { newId?: string }[] }).steps[0]?.newId as string;
       expect(tenant(suite.sandbox, { [newId]: groupId })).toEqual(start);
       ok(await e2e.call('delete_user_groups', { userGroupIds: [newId] }));
+    });
+  });
+});
+
+describe('undo_change previews', () => {
+  it('a privileged permission given back is flagged to the person who approves', async () => {
+    const admin = DEMO_PERMISSIONS.admin.permissionId;
+    await withJournal(freshJournal(), async (e2e) => {
+      ok(await e2e.call('assign_permissions_to_users', { permissionIds: [admin], userIds: [mallory] }));
+      const revoked = ok(
+        await e2e.call('remove_permissions_from_users', { permissionIds: [admin], userIds: [mallory] }),
+      );
+      ok(await e2e.call('undo_change', { changeId: changeIdOf(revoked) }));
+      const asked = e2e.elicited.at(-1)?.message ?? '';
+      expect(asked).toContain('grants privileged "Admin (Full Access)" again');
+      expect(asked).toContain(`permissionIds: "Admin (Full Access)" (${admin})`);
+      ok(await e2e.call('remove_permissions_from_users', { permissionIds: [admin], userIds: [mallory] }));
     });
   });
 });

@@ -151,7 +151,7 @@ export function visierState(state: JournalState | undefined): VisierState {
   return { users: s.users ?? {}, groups: s.groups ?? {}, ...(s.unsupported ? { unsupported: s.unsupported } : {}) };
 }
 
-/** One object of a state: a user or a group, by id, and what it was (null: absent, undefined: not read). */
+/** One object a state names: a user or a group, by id. */
 export interface StateObject {
   kind: 'user' | 'user-group';
   id: string;
@@ -191,14 +191,20 @@ export function changedFields(
   return [...keys].filter((k) => field(a, k) !== field(b, k));
 }
 
-/** `field: value` lines of the given fields of a state; an absent object is one line. */
-export function fieldLines(state: UserState | GroupState | null | undefined, fields: readonly string[]): string[] {
+/**
+ * `field: value` lines of the given fields of a state; an absent object is one line. `permissions` names the
+ * permission ids when given (a preview reads the catalogue).
+ */
+export function fieldLines(
+  state: UserState | GroupState | null | undefined,
+  fields: readonly string[],
+  permissions?: (ids: readonly string[]) => string,
+): string[] {
   if (!state) return ['does not exist'];
   return fields
     .filter((f) => f !== 'exists')
-    .map((f) => `${f}: ${valueText((state as unknown as Record<string, unknown>)[f])}`);
-}
-
-export function allFields(state: UserState | GroupState | null | undefined): string[] {
-  return state ? Object.keys(state) : [];
+    .map((f) => {
+      const value = (state as unknown as Record<string, unknown>)[f];
+      return `${f}: ${f === 'permissionIds' && permissions ? permissions(value as string[]) : valueText(value)}`;
+    });
 }

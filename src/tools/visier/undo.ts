@@ -9,7 +9,7 @@ import type {
   UserGroupDefinition,
   UserGroupDeleteResult,
 } from '../../providers/visier/api.js';
-import { fencedText, quoted } from '../shared/format.js';
+import { fencedText, quoted, quotedList } from '../shared/format.js';
 import { defineTool, type ToolContext } from './define.js';
 import { projectRouting } from './fields.js';
 import {
@@ -26,6 +26,7 @@ import {
   type VisierState,
   visierState,
 } from './journal-state.js';
+import { type PermissionCatalogue, permissionCatalogue } from './permission-catalogue.js';
 import { fingerprint } from './preview.js';
 
 // undo_change: puts every user and group one journaled change touched back as the journal says it was before,
@@ -136,18 +137,27 @@ async function planOf(args: { changeId: string }, ctx: ToolContext): Promise<Pla
 const nameOf = (state: UserState | GroupState | null) =>
   state === null ? undefined : 'username' in state ? state.username : state.displayName;
 
-function targetOf(r: Restore): ImpactTarget {
+/** Permissions the restore gives back to a user or a group (and so to its members). */
+const regained = (r: Restore) =>
+  r.target === null ? [] : r.target.permissionIds.filter((p) => !(r.current?.permissionIds ?? []).includes(p));
+
+function targetOf(r: Restore, catalogue: PermissionCatalogue | undefined): ImpactTarget {
   const name = nameOf(r.current) ?? nameOf(r.target);
   const shown = r.fields.includes('exists') ? Object.keys(r.target ?? r.current ?? {}) : r.fields;
+  const privileged = catalogue?.privileged(regained(r)) ?? [];
   return {
     kind: r.object.kind,
     id: r.object.id,
     ...(name === undefined ? {} : { name }),
-    before: fieldLines(r.current, shown),
+    before: fieldLines(r.current, shown, catalogue?.describe),
     after:
       r.target === null
         ? ['deleted']
-        : [...(r.current === null ? ['re-created with a new id'] : []), ...fieldLines(r.target, shown)],
+        : [
+            ...(r.current === null ? ['re-created with a new id'] : []),
+            ...fieldLines(r.target, shown, catalogue?.describe),
+          ],
+    ...(privileged.length ? { elevated: [`grants privileged ${quotedList(privileged)} again`] } : {}),
   };
 }
 
@@ -155,11 +165,18 @@ async function previewOf(args: { changeId: string }, ctx: ToolContext): Promise<
   const plan = await planOf(args, ctx);
   if ('refusal' in plan) return { summary: `Undo change ${args.changeId}`, targets: [], fingerprint: '', ...plan };
   const deletes = plan.restores.filter((r) => r.target === null);
+  // The catalogue names the permissions shown, and says which of those given back are privileged.
+  const catalogue = plan.restores.some((r) => r.fields.includes('permissionIds') || r.fields.includes('exists'))
+    ? await permissionCatalogue(ctx)
+    : undefined;
+  const targets = plan.restores.map((r) => targetOf(r, catalogue));
+  const privilegedGrants = catalogue?.privileged(plan.restores.flatMap(regained)) ?? [];
   return {
     summary: plan.restores.length
       ? `Undo change ${plan.entry.id} (${plan.entry.tool} at ${plan.entry.time}): restore ${counted(plan.restores.length, 'object')}`
       : `Undo change ${plan.entry.id} (${plan.entry.tool}): everything is already as it was before; nothing to change`,
-    targets: plan.restores.map(targetOf),
+    targets,
+    ...(privilegedGrants.length ? { privilegedGrants } : {}),
     fingerprint: fingerprint(['undo_change', plan.entry.id, plan.current]),
     peopleReached: plan.restores.filter((r) => r.object.kind === 'user').length,
     ...(deletes.length
