@@ -1,6 +1,12 @@
 import type { JournalCapture, ToolOutput } from '../../contract/tool.js';
 import type { JournalState } from '../../journal/journal.js';
-import type { CallOptions, User, UserGroupDefinition, VisierApi } from '../../providers/visier/api.js';
+import type {
+  CallOptions,
+  User,
+  UserGroupDefinition,
+  UserGroupMembershipRule,
+  VisierApi,
+} from '../../providers/visier/api.js';
 import { quoted } from '../shared/format.js';
 import type { ToolContext } from './define.js';
 import { currentGroups, currentUsersMany, fingerprint } from './preview.js';
@@ -201,10 +207,25 @@ export function fieldLines(
   permissions?: (ids: readonly string[]) => string,
 ): string[] {
   if (!state) return ['does not exist'];
-  return fields
-    .filter((f) => f !== 'exists')
-    .map((f) => {
-      const value = (state as unknown as Record<string, unknown>)[f];
-      return `${f}: ${f === 'permissionIds' && permissions ? permissions(value as string[]) : valueText(value)}`;
-    });
+  return fields.filter((f) => f !== 'exists').map((f) => `${f}: ${fieldValue(state, f, permissions)}`);
+}
+
+/** One field of a state in words, as `fieldLines` shows it. */
+export function fieldValue(
+  state: UserState | GroupState,
+  field: string,
+  permissions?: (ids: readonly string[]) => string,
+): string {
+  const value = (state as unknown as Record<string, unknown>)[field];
+  return field === 'permissionIds' && permissions ? permissions(value as string[]) : valueText(value);
+}
+
+/** A group state's membership rule, as Visier's definitions carry it. */
+export function ruleOf(state: GroupState): UserGroupMembershipRule {
+  return {
+    includeAllUsers: state.includeAllUsers,
+    manuallyIncludedIds: state.manuallyIncludedIds,
+    manuallyExcludedIds: state.manuallyExcludedIds,
+    ...(state.dynamicFilterDefinition ? { dynamicFilterDefinition: state.dynamicFilterDefinition } : {}),
+  };
 }

@@ -16,9 +16,11 @@ import {
   captureState,
   changedFields,
   fieldLines,
+  fieldValue,
   GROUP_CHANGES,
   type GroupState,
   objectsOf,
+  ruleOf,
   type StateObject,
   stateOfObject,
   USER_CHANGES,
@@ -28,6 +30,7 @@ import {
 } from './journal-state.js';
 import { type PermissionCatalogue, permissionCatalogue } from './permission-catalogue.js';
 import { fingerprint } from './preview.js';
+import { effectFields, reachOf } from './reach.js';
 
 // undo_change: puts every user and group one journaled change touched back as the journal says it was before,
 // provided each is still as the change left it. It acts through the same client calls the change tools use, and
@@ -111,13 +114,8 @@ async function planOf(args: { changeId: string }, ctx: ToolContext): Promise<Pla
     return refuse('not-undoable', `Change ${entry.id} cannot be undone here: ${after.unsupported}.`);
   const current = await captureState(ctx, entryIds(entry));
   const drift = objectsOf(after).flatMap((object) => {
-    const recorded = stateOfObject(after, object);
-    const now = stateOfObject(current, object);
-    const fields = changedFields(recorded, now);
-    if (fields.length === 0) return [];
-    return [
-      `${object.kind} ${object.id}: ${fields.includes('exists') ? `${recorded ? 'existed' : 'did not exist'} after the change, ${now ? 'exists' : 'no longer exists'} now` : fields.map((f) => `${f} was ${fieldLines(recorded, [f])[0]?.slice(f.length + 2)}, now ${fieldLines(now, [f])[0]?.slice(f.length + 2)}`).join('; ')}`,
-    ];
+    const differs = driftOf(object, stateOfObject(after, object), stateOfObject(current, object));
+    return differs === undefined ? [] : [differs];
   });
   if (drift.length > 0) {
     return refuse(
@@ -132,6 +130,16 @@ async function planOf(args: { changeId: string }, ctx: ToolContext): Promise<Pla
     return fields.length ? [{ object, current: now, target, fields }] : [];
   });
   return { entry, restores, current };
+}
+
+/** What differs between the state a change left and the state now, in words; undefined when nothing does. */
+function driftOf(object: StateObject, recorded: UserState | GroupState | null | undefined, now: typeof recorded) {
+  const fields = changedFields(recorded, now);
+  if (fields.length === 0) return undefined;
+  if (!recorded || !now) {
+    return `${object.kind} ${object.id}: ${recorded ? 'existed' : 'did not exist'} after the change, ${now ? 'exists' : 'no longer exists'} now`;
+  }
+  return `${object.kind} ${object.id}: ${fields.map((f) => `${f} was ${fieldValue(recorded, f)}, now ${fieldValue(now, f)}`).join('; ')}`;
 }
 
 const nameOf = (state: UserState | GroupState | null) =>
@@ -171,14 +179,25 @@ async function previewOf(args: { changeId: string }, ctx: ToolContext): Promise<
     : undefined;
   const targets = plan.restores.map((r) => targetOf(r, catalogue));
   const privilegedGrants = catalogue?.privileged(plan.restores.flatMap(regained)) ?? [];
+  // A group put back reaches the members of its rule now and of the rule it returns to, as a group update does.
+  const groups = plan.restores.filter((r) => r.object.kind === 'user-group');
+  const reach = groups.length
+    ? await reachOf(
+        ctx,
+        groups.flatMap((r) => [r.current, r.target].flatMap((g) => (g ? [ruleOf(g as GroupState)] : []))),
+      )
+    : undefined;
+  const users = plan.restores.length - groups.length;
   return {
     summary: plan.restores.length
       ? `Undo change ${plan.entry.id} (${plan.entry.tool} at ${plan.entry.time}): restore ${counted(plan.restores.length, 'object')}`
       : `Undo change ${plan.entry.id} (${plan.entry.tool}): everything is already as it was before; nothing to change`,
     targets,
-    ...(privilegedGrants.length ? { privilegedGrants } : {}),
     fingerprint: fingerprint(['undo_change', plan.entry.id, plan.current]),
-    peopleReached: plan.restores.filter((r) => r.object.kind === 'user').length,
+    ...effectFields(
+      reach ? { ...reach, peopleReached: reach.peopleReached + users } : { peopleReached: users, phrase: '' },
+      privilegedGrants,
+    ),
     ...(deletes.length
       ? {
           classification: 'destructive' as const,
