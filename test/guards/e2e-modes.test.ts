@@ -33,6 +33,7 @@ const ARGS: Record<string, Record<string, unknown>> = {
   delete_user: { userId: dana },
   bulk_delete_users: { userIds: [dana] },
   delete_user_groups: { userGroupIds: [group] },
+  undo_change: { changeId: 'chg_0123456789abcdef' },
 };
 
 const suite = e2eSuite();
