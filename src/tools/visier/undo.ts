@@ -254,25 +254,33 @@ function definitionOf(state: GroupState, fields: readonly string[] | undefined):
   };
 }
 
-/** Runs one Visier call of the undo; a throw or a failure Visier reports becomes a failed step. */
+/** What one action of an undo came to: Visier's complaint when it failed, the new id when it created. */
+type Outcome = { problem?: string | undefined; newId?: string | undefined } | undefined;
+
+/** Runs one action of the undo; a throw or a failure Visier reports is a failed step. Returns a created id. */
 async function step(
   steps: Step[],
   base: Omit<Step, 'status'>,
-  act: () => Promise<string | undefined>,
-): Promise<boolean> {
+  act: () => Promise<Outcome>,
+): Promise<string | undefined> {
+  let outcome: Outcome;
   try {
-    const problem = await act();
-    steps.push({
-      ...base,
-      status: problem === undefined ? 'succeeded' : 'failed',
-      ...(problem ? { message: problem } : {}),
-    });
-    return problem === undefined;
+    outcome = await act();
   } catch (error) {
-    steps.push({ ...base, status: 'failed', message: failure(error) });
-    return false;
+    outcome = { problem: failure(error) };
   }
+  const { problem, newId } = outcome ?? {};
+  steps.push({
+    ...base,
+    status: problem === undefined ? 'succeeded' : 'failed',
+    ...(problem === undefined ? {} : { message: problem }),
+    ...(newId === undefined ? {} : { newId }),
+  });
+  return problem === undefined ? newId : undefined;
 }
+
+const defined = <T extends object>(value: T) =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 
 /** Groups first (a re-created user rejoins them), then users: each put back to its state before the change. */
 async function restore(plan: Plan, ctx: ToolContext): Promise<Step[]> {
@@ -282,29 +290,22 @@ async function restore(plan: Plan, ctx: ToolContext): Promise<Step[]> {
     const id = r.object.id;
     const target = r.target as GroupState | null;
     if (target === null) {
-      await step(steps, { kind: 'user-group', id, action: 'delete' }, async () =>
-        groupChangeProblem(await ctx.api.deleteUserGroups([{ userGroupId: id }], ctx.call)),
-      );
+      await step(steps, { kind: 'user-group', id, action: 'delete' }, async () => ({
+        problem: groupChangeProblem(await ctx.api.deleteUserGroups([{ userGroupId: id }], ctx.call)),
+      }));
     } else if (r.current === null) {
-      const base = { kind: 'user-group' as const, id, action: 're-create' };
-      try {
+      const newId = await step(steps, { kind: 'user-group', id, action: 're-create' }, async () => {
         const result = await ctx.api.createUserGroups([definitionOf(target, undefined)], ctx.call);
-        const newId = result.successes[0]?.userGroupId;
-        if (newId) newGroupIds.set(id, newId);
-        steps.push(
-          newId
-            ? { ...base, status: 'succeeded', newId }
-            : { ...base, status: 'failed', message: groupChangeProblem(result) ?? 'Visier named no new group' },
-        );
-      } catch (error) {
-        steps.push({ ...base, status: 'failed', message: failure(error) });
-      }
+        const created = result.successes[0]?.userGroupId;
+        return created ? { newId: created } : { problem: groupChangeProblem(result) ?? 'Visier named no new group' };
+      });
+      if (newId) newGroupIds.set(id, newId);
     } else {
-      await step(steps, { kind: 'user-group', id, action: `restore ${r.fields.join(', ')}` }, async () =>
-        groupChangeProblem(
+      await step(steps, { kind: 'user-group', id, action: `restore ${r.fields.join(', ')}` }, async () => ({
+        problem: groupChangeProblem(
           await ctx.api.updateUserGroups([{ userGroupId: id, ...definitionOf(target, r.fields) }], ctx.call),
         ),
-      );
+      }));
     }
   }
 
@@ -323,25 +324,23 @@ async function restore(plan: Plan, ctx: ToolContext): Promise<Step[]> {
       continue;
     }
     const { username, displayName, employeeId, email, accountEnabled } = target;
-    const profile = { username, displayName, employeeId, email, accountEnabled };
+    const profile = defined({ username, displayName, employeeId, email, accountEnabled });
     if (current === null) {
-      const base = { kind: 'user' as const, id, action: 're-create' };
+      const newId = await step(steps, { kind: 'user', id, action: 're-create' }, async () => ({
+        newId: (await ctx.api.createUser(profile, ctx.call)).userId,
+      }));
+      if (newId === undefined) continue;
+      // Its permissions and groups are given back against what the new account holds already.
       try {
-        const created = await ctx.api.createUser(
-          Object.fromEntries(Object.entries(profile).filter(([, v]) => v !== undefined)) as typeof profile,
-          ctx.call,
-        );
-        steps.push({ ...base, status: 'succeeded', newId: created.userId });
-        const now = (await captureState(ctx, { users: [created.userId] })).users[created.userId];
-        if (now) holdings.push({ userId: created.userId, current: now, target });
+        const now = (await captureState(ctx, { users: [newId] })).users[newId];
+        if (!now) throw new Error('Visier does not find the account it just created');
+        holdings.push({ userId: newId, current: now, target });
       } catch (error) {
-        steps.push({ ...base, status: 'failed', message: failure(error) });
+        steps.push({ kind: 'user', id: newId, action: 'restore holdings', status: 'failed', message: failure(error) });
       }
       continue;
     }
-    const patch = Object.fromEntries(Object.entries(profile).filter(([k]) => r.fields.includes(k))) as Partial<
-      typeof profile
-    >;
+    const patch = Object.fromEntries(Object.entries(profile).filter(([k]) => r.fields.includes(k)));
     if (Object.keys(patch).length) {
       await step(steps, { kind: 'user', id, action: `restore ${Object.keys(patch).join(', ')}` }, async () => {
         await ctx.api.updateUser(id, patch, ctx.call);
