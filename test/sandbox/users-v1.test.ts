@@ -40,6 +40,7 @@ describe('GET /v1/admin/users', () => {
           displayName: 'Analyst',
           validityStartTime: String(Date.UTC(2025, 0, 1)),
           capabilities: [{ capability: 'Analytics', accessLevel: 'ReadOnly', viewLevel: 'Detailed' }],
+          additionalCapabilities: { additionalCapabilities: [] },
         },
       ],
     });

@@ -3,12 +3,15 @@
 
 /** Every tool the read-only mode lists. */
 export const READ_TOOLS = [
+  'get_profile',
   'get_report',
   'get_user',
   'get_user_group',
   'list_permissions',
+  'list_profiles',
   'list_user_group_members',
   'list_user_groups',
+  'list_user_profiles',
   'list_users',
   'list_users_with_permission',
 ];
@@ -17,6 +20,7 @@ const CHANGE_TOOLS = [
   'add_users_to_group',
   'assign_permissions_to_group',
   'assign_permissions_to_users',
+  'assign_profile',
   'bulk_create_users',
   'bulk_delete_users',
   'bulk_update_users',
@@ -26,6 +30,7 @@ const CHANGE_TOOLS = [
   'delete_user_groups',
   'remove_permissions_from_group',
   'remove_permissions_from_users',
+  'remove_profile',
   'remove_users_from_group',
   'update_user',
   'update_user_groups',

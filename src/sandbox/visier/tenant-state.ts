@@ -13,8 +13,20 @@ export interface UserRecord {
   accountEnabled: boolean;
   /** Epoch ms of the last logon; absent for a user who never logged on. */
   lastLogin?: number;
-  /** Shared, frozen arrays: most users hold one of a few combinations, which keeps 100k users lean. */
-  profileIds: readonly string[];
+  /**
+   * The profiles the user holds, each with the validity of this assignment. Shared, frozen arrays: most users
+   * hold one of a few combinations, which keeps 100k users lean; a change replaces the array.
+   */
+  profiles: readonly ProfileAssignmentRecord[];
+}
+
+/** One profile held by one user: the validity belongs to the assignment, not to the profile. */
+export interface ProfileAssignmentRecord {
+  profileId: string;
+  /** Epoch milliseconds as a string, inclusive; absent when the assignment was made without one. */
+  validityStartTime?: string;
+  /** Epoch milliseconds as a string, exclusive; absent for a permanent assignment. */
+  validityEndTime?: string;
 }
 
 export type UserFields = Pick<UserRecord, 'username' | 'displayName' | 'employeeId' | 'email' | 'accountEnabled'>;
@@ -32,7 +44,7 @@ export interface ProfileRecord {
   profileId: string;
   displayName: string;
   capabilities: { capability: string; accessLevel: string; viewLevel: string }[];
-  validityStartTime: string;
+  additionalCapabilities: string[];
 }
 
 export interface GroupRecord {
@@ -95,7 +107,7 @@ export class TenantState {
     if (this.findByUsername(fields.username)) {
       throw new StatusError(400, 'AlreadyExists', `A user with username '${fields.username}' already exists`);
     }
-    const user: UserRecord = { userId: this.newId(), ...fields, profileIds: [] };
+    const user: UserRecord = { userId: this.newId(), ...fields, profiles: [] };
     this.load(user);
     return user;
   }
@@ -141,6 +153,28 @@ export class TenantState {
     const group = this.groups.get(userGroupId);
     if (!group) throw notFound(`User group '${userGroupId}' was not found`);
     return group;
+  }
+
+  requireProfile(profileId: string): ProfileRecord {
+    const profile = this.profiles.get(profileId);
+    if (!profile) throw notFound(`Profile '${profileId}' was not found`);
+    return profile;
+  }
+
+  /** Gives the user the profile with this validity, replacing an assignment of it they already hold. */
+  assignProfile(user: UserRecord, assignment: ProfileAssignmentRecord): void {
+    user.profiles = Object.freeze([
+      ...user.profiles.filter((held) => held.profileId !== assignment.profileId),
+      Object.freeze({ ...assignment }),
+    ]);
+  }
+
+  /** Takes the profile from the user; false when they did not hold it. */
+  removeProfile(user: UserRecord, profileId: string): boolean {
+    const kept = user.profiles.filter((held) => held.profileId !== profileId);
+    if (kept.length === user.profiles.length) return false;
+    user.profiles = Object.freeze(kept);
+    return true;
   }
 
   requirePermission(permissionId: string): PermissionRecord {

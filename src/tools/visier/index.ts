@@ -2,6 +2,7 @@ import type { AnyToolDefinition } from '../../contract/tool.js';
 import { ACCESS_TOOLS } from './access.js';
 import { BULK_TOOLS } from './bulk.js';
 import { PERMISSION_TOOLS } from './permissions.js';
+import { PROFILE_TOOLS } from './profiles.js';
 import { REPORT_TOOLS } from './reports.js';
 import { USER_GROUP_TOOLS } from './user-groups.js';
 import { USER_TOOLS } from './users.js';
@@ -14,4 +15,5 @@ export const TOOLS: AnyToolDefinition[] = [
   ...REPORT_TOOLS,
   ...BULK_TOOLS,
   ...ACCESS_TOOLS,
+  ...PROFILE_TOOLS,
 ];
