@@ -3,6 +3,7 @@ import { ACCESS_TOOLS } from './access.js';
 import { BULK_TOOLS } from './bulk.js';
 import { PERMISSION_TOOLS } from './permissions.js';
 import { PROFILE_TOOLS } from './profiles.js';
+import { PROJECT_TOOLS } from './projects.js';
 import { REPORT_TOOLS } from './reports.js';
 import { USER_GROUP_TOOLS } from './user-groups.js';
 import { USER_TOOLS } from './users.js';
@@ -16,4 +17,5 @@ export const TOOLS: AnyToolDefinition[] = [
   ...BULK_TOOLS,
   ...ACCESS_TOOLS,
   ...PROFILE_TOOLS,
+  ...PROJECT_TOOLS,
 ];
