@@ -82,7 +82,16 @@ describe.skipIf(!specPresent)('requests match the OpenAPI spec', () => {
       { username: 'contract.b2@wff-demo.example' },
     ]);
     const ids = bulk.items.map((i) => i.userId!);
-    await c.bulkUpdateUsers(ids.map((userId) => ({ userId, displayName: 'renamed', accountEnabled: false })));
+    await c.bulkUpdateUsers(
+      ids.map((userId) => ({
+        userId,
+        username: `${userId}@wff-demo.example`,
+        displayName: 'renamed',
+        employeeId: '',
+        email: '',
+        accountEnabled: false,
+      })),
+    );
     await c.bulkDeleteUsers(ids);
     await c.listPermissions({ includeDetails: true });
     await c.listUsersWithPermission(p1!.permissionId, { includeUserGroups: true, limit: 10, start: 0 });

@@ -69,7 +69,11 @@ export interface UserInput {
 
 export type UserPatch = Partial<UserInput>;
 
-export interface UserUpdate extends UserPatch {
+/**
+ * A whole user for Visier's V2 bulk PUT, which replaces the user (reference section 8): every field is required
+ * because an omitted one would be removed. Start from the user as read and apply the change.
+ */
+export interface UserUpdate extends Required<UserInput> {
   userId: string;
 }
 
@@ -402,9 +406,11 @@ export interface VisierApi {
   ): AsyncGenerator<User[], void, undefined>;
   getUser(userId: string, include?: UserInclude, options?: CallOptions): Promise<User>;
   createUser(input: UserInput, options?: CallOptions): Promise<User>;
+  /** Reads the user and sends it whole with `patch` applied: Visier's PUT replaces, so omitted fields are kept. */
   updateUser(userId: string, patch: UserPatch, options?: CallOptions): Promise<User>;
   deleteUser(userId: string, options?: CallOptions): Promise<void>;
   bulkCreateUsers(users: UserInput[], options?: BulkCallOptions): Promise<BulkResult>;
+  /** Each item replaces the user (V2 PUT): see `UserUpdate`. */
   bulkUpdateUsers(users: UserUpdate[], options?: BulkCallOptions): Promise<BulkResult>;
   bulkDeleteUsers(userIds: string[], options?: BulkCallOptions): Promise<BulkResult>;
 

@@ -233,8 +233,8 @@ export class VisierClient implements VisierApi {
   }
 
   /**
-   * Whether Visier's PUT clears omitted fields is not documented, so the current user is read first and
-   * the patch applied to it: omitted fields keep their values either way.
+   * Visier's PUT replaces the user (omitted fields are removed, reference section 8), so the current user is read
+   * first and the patch applied to it: the fields the patch omits keep their values.
    */
   async updateUser(userId: string, patch: UserPatch, options?: CallOptions): Promise<User> {
     const current = await this.getUser(userId, undefined, options);

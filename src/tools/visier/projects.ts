@@ -87,7 +87,8 @@ export const createProject = defineTool({
     ...routing,
   },
   outputSchema: { project: projectOut },
-  // Nobody's access changes: a new project is empty until changes are made in it.
+  // Nobody's account or access changes: a new project is empty until changes are made in it, and those count.
+  itemCount: () => 0,
   preview: async (args) => ({
     summary: `Create project ${quoted(args.name)}`,
     targets: [],
