@@ -59,7 +59,7 @@ export interface ImpactPreview {
 }
 
 export interface ImpactTarget {
-  kind: 'user' | 'user-group' | 'permission';
+  kind: 'user' | 'user-group' | 'permission' | 'profile';
   id: string;
   /** Directory text (display name, username): untrusted data. */
   name?: string;

@@ -29,6 +29,10 @@ const CACHED_READS = [
   'listUserGroupsV2',
   'getUserGroup',
   'listUserGroupMembers',
+  'listProfiles',
+  'getProfile',
+  'getUserProfiles',
+  'listProjects',
 ] as const satisfies readonly Method[];
 
 /** Everything that changes state in Visier. */
@@ -48,6 +52,9 @@ const WRITES = [
   'createUserGroups',
   'updateUserGroups',
   'deleteUserGroups',
+  'assignProfile',
+  'removeProfile',
+  'createProject',
 ] as const satisfies readonly Method[];
 
 /** Passed straight through: streaming and file downloads gain nothing from a short cache. */

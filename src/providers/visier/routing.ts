@@ -28,6 +28,8 @@ export const ROUTES = {
   userGroupAssignments: { tenant: 'header', projectId: true },
   userGroupsV2: { tenant: 'header', projectId: true },
   reports: { tenant: 'query', projectId: false },
+  profiles: { tenant: 'header', projectId: false },
+  projects: { tenant: 'header', projectId: false },
 } as const satisfies Record<string, Route>;
 
 export interface RouteDefaults {

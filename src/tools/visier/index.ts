@@ -3,6 +3,8 @@ import { ACCESS_TOOLS } from './access.js';
 import { BULK_TOOLS } from './bulk.js';
 import { JOURNAL_TOOLS } from './changes.js';
 import { PERMISSION_TOOLS } from './permissions.js';
+import { PROFILE_TOOLS } from './profiles.js';
+import { PROJECT_TOOLS } from './projects.js';
 import { REPORT_TOOLS } from './reports.js';
 import { undoChange } from './undo.js';
 import { USER_GROUP_TOOLS } from './user-groups.js';
@@ -16,6 +18,8 @@ export const TOOLS: AnyToolDefinition[] = [
   ...REPORT_TOOLS,
   ...BULK_TOOLS,
   ...ACCESS_TOOLS,
+  ...PROFILE_TOOLS,
+  ...PROJECT_TOOLS,
   ...JOURNAL_TOOLS,
   undoChange,
 ];

@@ -85,16 +85,15 @@ function* permissionAssignmentRows(tenant: TenantState): Generator<Cell[]> {
 
 function* profileRows(tenant: TenantState): Generator<Cell[]> {
   for (const user of tenant.users) {
-    for (const profileId of user.profileIds) {
-      const profile = tenant.profiles.get(profileId);
+    for (const held of user.profiles) {
       yield [
         user.userId,
         user.username,
         user.displayName,
-        profileId,
-        profile?.displayName ?? '',
-        profile?.validityStartTime ?? '',
-        '',
+        held.profileId,
+        tenant.profiles.get(held.profileId)?.displayName ?? '',
+        held.validityStartTime ?? '',
+        held.validityEndTime ?? '',
       ];
     }
   }
