@@ -8,6 +8,7 @@ import {
   DEMO_CREDENTIALS,
   DEMO_GROUPS,
   DEMO_PERMISSIONS,
+  DEMO_PROFILES,
   DEMO_USERS,
   type SandboxHandle,
 } from '../../src/sandbox/index.js';
@@ -286,6 +287,39 @@ describe('undo_change: objects deleted come back with what they held', () => {
       const newId = (undone.structuredContent as { steps: { newId?: string }[] }).steps[0]?.newId as string;
       expect(tenant(suite.sandbox, { [newId]: groupId })).toEqual(start);
       ok(await e2e.call('delete_user_groups', { userGroupIds: [newId] }));
+    });
+  });
+});
+
+describe('undo_change: profiles', () => {
+  const profilesOf = async (e2e: E2E, userId: string) =>
+    (ok(await e2e.call('list_user_profiles', { userId })).structuredContent as { profiles: unknown[] }).profiles;
+  const manager = DEMO_PROFILES.manager.profileId;
+  const VALIDITY = { validityStartTime: '2026-01-01', validityEndTime: '2026-07-01T00:00:00Z' };
+
+  it('an assignment undone is removed; a removal undone is assigned again with its validity', async () => {
+    await withJournal(freshJournal(), async (e2e) => {
+      const start = await profilesOf(e2e, mallory);
+      const assigned = ok(await e2e.call('assign_profile', { profileId: manager, userIds: [mallory], ...VALIDITY }));
+      const given = await profilesOf(e2e, mallory);
+      expect(given).not.toEqual(start);
+      suite.sandbox.clearRequests();
+      ok(await e2e.call('undo_change', { changeId: changeIdOf(assigned) }));
+      expect(changeRequests(suite.sandbox).map((r) => `${r.method} ${r.path}`)).toEqual([
+        `DELETE /v1/admin/profiles/${manager}/remove`,
+      ]);
+      expect(await profilesOf(e2e, mallory)).toEqual(start);
+
+      ok(await e2e.call('assign_profile', { profileId: manager, userIds: [mallory], ...VALIDITY }));
+      const removed = ok(await e2e.call('remove_profile', { profileId: manager, userIds: [mallory] }));
+      expect(await profilesOf(e2e, mallory)).toEqual(start);
+      suite.sandbox.clearRequests();
+      ok(await e2e.call('undo_change', { changeId: changeIdOf(removed) }));
+      expect(changeRequests(suite.sandbox).map((r) => `${r.method} ${r.path}`)).toEqual([
+        `PUT /v1/admin/profiles/${manager}/assign`,
+      ]);
+      expect(await profilesOf(e2e, mallory)).toEqual(given);
+      ok(await e2e.call('remove_profile', { profileId: manager, userIds: [mallory] }));
     });
   });
 });

@@ -6,6 +6,7 @@ import { ToolArgumentError } from '../shared/errors.js';
 import { fencedText, isoInstant, linesWithinBudget, quoted } from '../shared/format.js';
 import { defineTool, type ToolContext } from './define.js';
 import { epochMs, id, ids, routing, toEpochMs } from './fields.js';
+import { usersJournal } from './journal-state.js';
 import {
   countPhrase,
   currentUsersMany,
@@ -290,6 +291,7 @@ export const assignProfile = defineTool({
   },
   outputSchema: profileChangeOut,
   itemCount: userCount,
+  journal: usersJournal((args: { userIds: string[] }) => args.userIds),
   preview: (args, ctx) => profileChangePreview(ctx, args, true),
   handler: async (args, ctx) => {
     const result = await ctx.api.assignProfile(
@@ -319,6 +321,7 @@ export const removeProfile = defineTool({
   inputSchema: profileChangeInput,
   outputSchema: profileChangeOut,
   itemCount: userCount,
+  journal: usersJournal((args: { userIds: string[] }) => args.userIds),
   preview: (args, ctx) => profileChangePreview(ctx, args, false),
   handler: async (args, ctx) => {
     const result = await ctx.api.removeProfile(args.profileId, [...new Set(args.userIds)], ctx.call);

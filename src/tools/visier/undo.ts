@@ -428,6 +428,80 @@ async function restoreHoldings(
       ctx.call,
     ),
   );
+  await restoreProfiles(holdings, steps, ctx);
+}
+
+type HeldProfile = UserState['profiles'][number];
+
+/** A profile held with its validity: re-dating an assignment is a change like giving or taking it. */
+const profileKey = (p: HeldProfile) =>
+  JSON.stringify([p.profileId, p.validityStartTime ?? null, p.validityEndTime ?? null]);
+
+/**
+ * Profiles a user holds now but did not before are removed; those held before and not now (or with another
+ * validity) are assigned with that validity: one Visier call per profile (and validity), answered per user.
+ */
+async function restoreProfiles(
+  holdings: { userId: string; current: UserState; target: UserState }[],
+  steps: Step[],
+  ctx: ToolContext,
+): Promise<void> {
+  const removals = byId(
+    holdings.flatMap((h) =>
+      h.current.profiles
+        .filter((p) => !h.target.profiles.some((t) => t.profileId === p.profileId))
+        .map((p) => ({ id: p.profileId, userId: h.userId })),
+    ),
+  );
+  const assignments = byId(
+    holdings.flatMap((h) =>
+      h.target.profiles
+        .filter((t) => !h.current.profiles.some((p) => profileKey(p) === profileKey(t)))
+        .map((t) => ({ id: profileKey(t), userId: h.userId })),
+    ),
+  );
+  const perUser = (action: string, userIds: string[], problems: Map<string, string> | string) => {
+    for (const userId of userIds) {
+      const problem = typeof problems === 'string' ? problems : problems.get(userId);
+      steps.push({
+        kind: 'user',
+        id: userId,
+        action,
+        status: problem === undefined ? 'succeeded' : 'failed',
+        ...(problem === undefined ? {} : { message: problem }),
+      });
+    }
+  };
+  for (const { id: profileId, userIds } of removals) {
+    try {
+      const result = await ctx.api.removeProfile(profileId, userIds, ctx.call);
+      perUser(
+        `remove profile ${profileId}`,
+        userIds,
+        new Map(result.failed.map((f) => [f.userId, f.message ?? 'failed'])),
+      );
+    } catch (error) {
+      perUser(`remove profile ${profileId}`, userIds, failure(error));
+    }
+  }
+  for (const { id: key, userIds } of assignments) {
+    const [profileId, start, end] = JSON.parse(key) as [string, string | null, string | null];
+    const validity = {
+      ...(start === null ? {} : { validityStartTime: start }),
+      ...(end === null ? {} : { validityEndTime: end }),
+    };
+    try {
+      const result = await ctx.api.assignProfile(profileId, { userIds, ...validity }, ctx.call);
+      const refused = [...result.badUserIds, ...result.failedAssignments];
+      perUser(
+        `assign profile ${profileId}`,
+        userIds,
+        new Map(refused.map((f) => [f.userId, f.message ?? f.errorCode ?? 'failed'])),
+      );
+    } catch (error) {
+      perUser(`assign profile ${profileId}`, userIds, failure(error));
+    }
+  }
 }
 
 const stepOut = z.object({
@@ -443,7 +517,7 @@ export const undoChange = defineTool({
   name: 'undo_change',
   title: 'Undo a change',
   description:
-    'Puts back what one journaled change changed (users, groups, memberships, grants); refused when any of it changed since.',
+    'Puts back what one journaled change changed (users, groups, memberships, grants, profiles); refused when any of it changed since.',
   classification: 'access',
   inputSchema: { changeId, ...projectRouting },
   outputSchema: {
