@@ -40,7 +40,7 @@ describe('list_user_groups displayNameFilter', () => {
       'GET /v1/admin/permissions',
     ]);
     expect(calls[0]?.query).toMatchObject({ displayNameFilter: 'Sales*', with: 'permissions' });
-    const [sales] = groups as [{ userGroupId: string; permissions: { displayName?: string }[] }];
+    const [sales] = groups as unknown as [{ userGroupId: string; permissions: { displayName?: string }[] }];
     expect(sales.userGroupId).toBe(DEMO_GROUPS.salesAnalysts.userGroupId);
     const expected = h.sandbox
       .snapshot()

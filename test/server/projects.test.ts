@@ -93,6 +93,22 @@ describe('a change made in a project', () => {
     expect(textOf(await h.call('list_user_groups', {}))).not.toContain('"Project only"');
   });
 
+  it("the application log names the project a change was made in, and production's changes name none", async () => {
+    const logs = await h.call('get_report', { report: 'application-logs', maxRows: 1000 });
+    const rows = (logs.structuredContent as { rows: Record<string, unknown>[] }).rows;
+    const grouped = rows.filter((r) => r.Description === 'UserGroupCreated' || r.Description === 'UserGroupChanged');
+    expect(grouped.some((r) => r.Details === 'Project only')).toBe(true);
+    for (const row of rows.filter((r) => r.Details === 'Project only')) {
+      expect([row['Project ID'], row['Project Name'], row['Project State']]).toEqual([
+        projectId,
+        'Q3 access review',
+        'Open',
+      ]);
+    }
+    const created = rows.find((r) => r.Description === 'ProjectCreated');
+    expect(created?.['Project ID'] ?? null).toBeNull();
+  });
+
   it('targetProjectForTenants lands the change in that project', async () => {
     const { primary } = h.sandbox.tenants;
     const revoked = await h.call('remove_permissions_from_users', {
