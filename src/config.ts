@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { COMMANDS } from './commands.js';
 import { DEFAULT_CAPS } from './guards/caps.js';
@@ -95,6 +95,13 @@ export const OPTIONS = {
     kind: 'string',
     help: 'Ed25519 private key (PEM) that signs every audit line and the checkpoints',
     computed: '$XDG_STATE_HOME/visier-admin-mcp/audit-key.pem',
+  },
+  journal: {
+    flag: '--journal',
+    env: 'VISIER_MCP_JOURNAL',
+    kind: 'string',
+    help: 'Change journal file (JSON lines): the prior state of every change, for list_recent_changes and undo_change',
+    computed: 'journal.jsonl beside the audit log, journal-sandbox.jsonl for the sandbox',
   },
   auditAnchor: {
     flag: '--audit-anchor',
@@ -277,6 +284,7 @@ const schema = z.strictObject({
   maxSessions: int(1, 10_000).default(100),
   auditLog: z.string().min(1).optional(),
   auditKey: z.string().min(1).optional(),
+  journal: z.string().min(1).optional(),
   auditAnchor: z
     .url({ protocol: /^(https?|syslog)$/, error: 'must be an http(s) URL or syslog://host:port' })
     .optional(),
@@ -313,11 +321,12 @@ type Parsed = z.output<typeof schema>;
 
 export type Mode = (typeof MODES)[number];
 
-export interface Config extends Omit<Parsed, 'tenantModes' | 'confirmSecret' | 'auditLog' | 'auditKey'> {
+export interface Config extends Omit<Parsed, 'tenantModes' | 'confirmSecret' | 'auditLog' | 'auditKey' | 'journal'> {
   tenantModes?: Record<string, Mode>;
   confirmSecret: string;
   auditLog: string;
   auditKey: string;
+  journal: string;
 }
 
 export class ConfigError extends Error {
@@ -464,7 +473,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     const where = key && key in OPTIONS ? sourceName(key, flags.has(key)) : 'configuration';
     throw new ConfigError(`${where}: ${issue?.message ?? 'invalid value'}`);
   }
-  const { tenantModes, confirmSecret, auditLog, auditKey, ...rest } = parsed.data;
+  const { tenantModes, confirmSecret, auditLog, auditKey, journal, ...rest } = parsed.data;
   // Asked for explicitly, the sandbox ignores credentials; otherwise a partial set is a mistake, never demo data.
   const incomplete = rest.sandbox ? undefined : missingCredentials(rest.provider, rest);
   if (incomplete !== undefined) throw new ConfigError(incomplete);
@@ -493,6 +502,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
       `${modesSource}: names tenant '${stray}', not in the tenant allowlist (${allowlist.join(', ')}); add it to --tenants or remove it`,
     );
   }
+  const log = auditLog ?? join(stateDir(env), sandbox ? 'audit-sandbox.jsonl' : 'audit.jsonl');
   return {
     ...rest,
     // No Visier credentials at all: the embedded sandbox, so a first run shows something real.
@@ -501,8 +511,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     // Random per process unless set: tokens then survive neither a restart nor another replica.
     confirmSecret: confirmSecret ?? randomBytes(32).toString('base64url'),
     // Demo calls never land in a real tenant's log, nor extend its chain.
-    auditLog: auditLog ?? join(stateDir(env), sandbox ? 'audit-sandbox.jsonl' : 'audit.jsonl'),
+    auditLog: log,
     auditKey: auditKey ?? join(stateDir(env), 'audit-key.pem'),
+    // Beside the audit log its entries link to; the sandbox's undo records never mix with a real tenant's.
+    journal: journal ?? join(dirname(log), sandbox ? 'journal-sandbox.jsonl' : 'journal.jsonl'),
   };
 }
 

@@ -4,6 +4,7 @@ import type { UnguardedCall } from './audit-every-call.js';
 import type { Config } from './config.js';
 import type { GuardOptions } from './guards/guard.js';
 import { createAuditAnchor, createGuard } from './guards/index.js';
+import { ChangeJournal } from './journal/journal.js';
 import { PROVIDERS } from './registry/index.js';
 import { createServer } from './server.js';
 import { privilegedPolicy } from './tools/visier/privileged.js';
@@ -42,6 +43,7 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
       maxChangesPerHour: config.maxChangesPerHour,
     },
     audit: { path: config.auditLog, keyFile: config.auditKey, logger, ...(anchor ? { anchor } : {}) },
+    journal: new ChangeJournal(config.journal),
   };
   const guard = createGuard(guardOptions);
   return {

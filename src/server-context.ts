@@ -10,6 +10,7 @@ import type { ClientChannel, PrivilegedPolicy, ProgressFn, Scope, ToolContext } 
 import type { CallerInfo } from './guards/guard.js';
 import { fenceUntrusted, newFenceNonce, sanitizeMessage, sanitizeUntrustedDeep } from './guards/untrusted.js';
 import { inputRequestOf } from './input-request.js';
+import type { JournalReader } from './journal/journal.js';
 import { privilegedPolicy } from './tools/visier/privileged.js';
 
 // What tools and resources receive per call, built in one place from the MCP request's `extra`.
@@ -49,6 +50,8 @@ export interface ContextDeps {
   ticker?: Ticker;
   /** Which permissions previews mark as privileged; the name-based default when absent. */
   privileged?: PrivilegedPolicy;
+  /** The change journal the guard keeps, when it keeps one. */
+  journal?: JournalReader;
 }
 
 /** A call's progress: what its work reports, and the beat that says it is still waiting on a person. */
@@ -126,6 +129,7 @@ export function callContext(
     privileged: deps.privileged ?? DEFAULT_PRIVILEGED,
     ...(client === undefined ? {} : { client }),
     ...(deps.reportDir === undefined ? {} : { reportDir: deps.reportDir }),
+    ...(deps.journal === undefined ? {} : { journal: deps.journal }),
   };
 }
 

@@ -161,7 +161,12 @@ export function createServer(deps: ServerDeps): McpServer {
     },
   );
 
-  const ctxDeps = { ...deps, provider, maxResultChars };
+  const ctxDeps = {
+    ...deps,
+    provider,
+    maxResultChars,
+    ...(deps.guard.journal === undefined ? {} : { journal: deps.guard.journal }),
+  };
   const liveCtxDeps = { ...ctxDeps, api: deps.liveApi ?? deps.api };
   // A guard outcome's text passes the sanitiser line by line, whoever wrote it: our sentences are untouched,
   // while directory or Visier text quoted outside a fence loses its hidden characters too. (Error texts are

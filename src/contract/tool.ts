@@ -9,6 +9,7 @@ import type {
   LoggingLevel,
 } from '@modelcontextprotocol/server';
 import type { ZodRawShape, z } from 'zod';
+import type { JournalReader, JournalState } from '../journal/journal.js';
 
 /**
  * The single source for a tool's annotations, whether a mode lists it, whether it needs confirmation and
@@ -50,10 +51,15 @@ export interface ImpactPreview {
    * bound (for Visier, every user); the guard treats the reach as over any threshold.
    */
   reachUnknown?: boolean;
+  /**
+   * The change cannot be made as asked, whatever a person would answer (an undo of an object changed since):
+   * the guard refuses with this `reason` code and `text` before asking anyone; nothing is sent.
+   */
+  refusal?: { reason: string; text: string };
 }
 
 export interface ImpactTarget {
-  kind: 'user' | 'user-group' | 'permission';
+  kind: 'user' | 'user-group' | 'permission' | 'profile';
   id: string;
   /** Directory text (display name, username): untrusted data. */
   name?: string;
@@ -156,6 +162,8 @@ export interface ToolContext<Api = unknown, Call = unknown> {
   privileged: PrivilegedPolicy;
   /** Set for tool calls (not resource reads). */
   client?: ClientChannel;
+  /** The change journal, when the server keeps one (list_recent_changes, undo_change read it). */
+  journal?: JournalReader;
 }
 
 export interface ToolOutput<S extends Record<string, unknown> = Record<string, unknown>> {
@@ -210,6 +218,21 @@ export interface ToolDefinition<
   effectDependsOnData?: (args: z.infer<z.ZodObject<I>>) => boolean;
   /** Every tenant code named inside the arguments (bulk bodies, project targets), for the allowlist. */
   tenantsInArgs?: (args: z.infer<z.ZodObject<I>>) => string[];
+  /**
+   * Change tools: what the change journal records. The pipeline calls `capture` right before the handler (after
+   * every guard and re-check) for the prior state, and again with the handler's output after a call that was
+   * carried out (fully or partly) for the state right after; a refused or failed call records nothing. Reads
+   * live data, never writes.
+   */
+  journal?: JournalCapture<z.infer<z.ZodObject<I>>, Api, Call>;
+}
+
+/** How a change tool's effect is recorded, for list_recent_changes and undo_change. */
+export interface JournalCapture<A = Record<string, unknown>, Api = unknown, Call = unknown> {
+  /** What kind of state the captures hold (e.g. `visier-users`, `visier-user-groups`). */
+  changeClass: string;
+  /** The live state of what these arguments change; after the call `output` names what it created. */
+  capture: (args: A, ctx: ToolContext<Api, Call>, output?: ToolOutput) => Promise<JournalState>;
 }
 
 /** Keeps each tool a single declarative object while letting TypeScript infer its argument types. */

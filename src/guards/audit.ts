@@ -51,6 +51,12 @@ export interface AuditRecord {
   isError: boolean;
 }
 
+/** Where one line sits in the log: its 1-based line number and its chain hash. */
+export interface AuditLineRef {
+  seq: number;
+  hash: string;
+}
+
 export type AuditDecision = 'allowed' | 'refused' | 'confirmation-required' | 'confirmed' | 'declined';
 
 /**
@@ -151,13 +157,15 @@ export class AuditLog {
     withFileLock(`${path}.lock`, () => this.files?.log.open(this.catchUp(path)));
   }
 
-  write(record: AuditRecord): void {
+  /** Appends the call's line; returns its line number and hash (what a change journal entry links to). */
+  write(record: AuditRecord): AuditLineRef {
     const { path, stream } = this.options;
     if (path === undefined) {
       this.append(record, (line) => (stream as NodeJS.WritableStream).write(`${line.text}\n`));
-      return;
+    } else {
+      withFileLock(`${path}.lock`, () => this.appendToFile(record, '', this.catchUp(path)));
     }
-    withFileLock(`${path}.lock`, () => this.appendToFile(record, '', this.catchUp(path)));
+    return { seq: this.state.lines, hash: this.state.head };
   }
 
   /** Appends `entry`; returns the log's new checkpoint when a file or an anchor takes one. */

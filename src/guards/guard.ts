@@ -1,4 +1,5 @@
 import type { AnyToolDefinition, ImpactPreview, ToolContext, ToolOutput } from '../contract/tool.js';
+import type { ChangeJournal, JournalReader } from '../journal/journal.js';
 import type { AuditOptions } from './audit.js';
 
 /** A flat form schema as MCP form elicitation allows (no nesting). */
@@ -47,7 +48,8 @@ export type GuardedOutcome =
    * declined, cancelled (the person cancelled the form, or the client cancelled the call), typed-mismatch, elicitation-failed, elicitation-timeout, no-confirmation-channel,
    * token-invalid (also a token from another session or caller), token-expired, token-replayed,
    * state-invalid, state-expired, state-replayed, no-answer (the same for an input request's sealed state),
-   * target-changed (the text says which targets and lines changed). `text` is for the model and the human:
+   * target-changed (the text says which targets and lines changed), journal-unavailable (the prior state to
+   * record could not be read), or a code the tool's preview gave with its refusal (changed-since). `text` is for the model and the human:
    * what happened and what would allow the call.
    */
   | { kind: 'refused'; reason: string; text: string }
@@ -97,6 +99,8 @@ export interface Guard {
    * invalid-request); nothing was sent. `tool` is the client's text, cut past 128 characters in the record.
    */
   reject(tool: string, args: Record<string, unknown>, caller: CallerInfo, reason: string): void;
+  /** The change journal the guard writes, for the tools that read it; absent when none is kept. */
+  journal?: JournalReader;
 }
 
 /** The argument a client sends back, with otherwise identical arguments, to act on a confirmation token. */
@@ -146,6 +150,11 @@ export interface GuardOptions {
     maxChangesPerHour?: number;
   };
   audit: AuditOptions;
+  /**
+   * Where every carried-out call of a tool with a `journal` capture records its prior and resulting state,
+   * linked to its audit line. No journal is kept when absent.
+   */
+  journal?: ChangeJournal;
   /** Injected clock for expiry tests. */
   now?: () => number;
 }

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import type {
   AnyToolDefinition,
   Classification,
@@ -8,8 +8,9 @@ import type {
   ToolOutput,
 } from '../contract/tool.js';
 import { counted } from '../grammar.js';
+import type { JournalState } from '../journal/journal.js';
 import { ApprovedPreviews } from './approved-previews.js';
-import { type AuditDecision, AuditLog, type AuditRecord } from './audit.js';
+import { type AuditDecision, type AuditLineRef, AuditLog, type AuditRecord } from './audit.js';
 import { ChangeBudget, DEFAULT_CAPS } from './caps.js';
 import {
   chooseConfirmer,
@@ -188,7 +189,7 @@ export function createGuard(options: GuardOptions): Guard {
    * can follow what the agent tried. The line names the request id, tool, decision and reason, and the argument
    * names only: their values (which may be secrets or directory text) stay in the redacted audit log.
    */
-  const settle = (record: AuditRecord, caller: CallerInfo): void => {
+  const settle = (record: AuditRecord, caller: CallerInfo): AuditLineRef => {
     const succeeded = !record.isError && (record.decision === 'allowed' || record.decision === 'confirmed');
     if (!succeeded) {
       logger?.info(
@@ -206,15 +207,16 @@ export function createGuard(options: GuardOptions): Guard {
           : `tool call ${record.decision}`,
       );
     }
-    audit.write(record);
+    return audit.write(record);
   };
 
   async function preview(def: AnyToolDefinition, args: Record<string, unknown>, ctx: ToolContext, read: PreviewRead) {
     if (def.preview === undefined) {
       throw new Refusal('no-preview', `${def.name} needs confirmation but has no impact preview; refused.`);
     }
+    let taken: ImpactPreview;
     try {
-      return (await def.preview(args, ctx, read)) as ImpactPreview;
+      taken = (await def.preview(args, ctx, read)) as ImpactPreview;
     } catch (error) {
       if (ctx.signal.aborted) throw new Refusal('cancelled', CANCELLED_TEXT);
       const rci = rciOf(error);
@@ -223,6 +225,66 @@ export function createGuard(options: GuardOptions): Guard {
         `could not read the current data to preview this change (${redactText((error as Error).message)}${rci ? `, rci ${rci}` : ''}); nothing was sent.`,
       );
     }
+    if (taken.refusal !== undefined) throw new Refusal(taken.refusal.reason, taken.refusal.text);
+    return taken;
+  }
+
+  /** The tool's journal capture of the live state; undefined when no journal is kept or the tool has none. */
+  async function capture(
+    def: AnyToolDefinition,
+    args: Record<string, unknown>,
+    ctx: ToolContext,
+    output?: ToolOutput,
+  ): Promise<JournalState | undefined> {
+    if (options.journal === undefined || def.journal === undefined) return undefined;
+    return (await def.journal.capture(args, ctx, output)) as JournalState;
+  }
+
+  /**
+   * Records a carried-out change with its prior state and the state read right after (or why that could not
+   * be read), linked to its audit line. Returns the change id, or the note the result must carry when the entry
+   * could not be written.
+   */
+  async function journalChange(
+    def: AnyToolDefinition,
+    args: Record<string, unknown>,
+    ctx: ToolContext,
+    record: AuditRecord,
+    line: AuditLineRef | undefined,
+    before: JournalState,
+    output: ToolOutput,
+  ): Promise<string> {
+    const journal = options.journal as NonNullable<typeof options.journal>;
+    const id = `chg_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+    let after: { after: JournalState } | { afterError: string };
+    try {
+      after = { after: (await capture(def, args, ctx, output)) as JournalState };
+    } catch (error) {
+      after = { afterError: redactText((error as Error)?.message ?? String(error)) };
+    }
+    try {
+      journal.append({
+        id,
+        time: record.time,
+        tool: def.name,
+        changeClass: def.journal?.changeClass ?? def.name,
+        classification: record.classification,
+        scope: { ...ctx.scope },
+        args: record.args,
+        decision: record.decision,
+        ...(record.confirmation
+          ? { confirmation: { method: record.confirmation.method, outcome: record.confirmation.outcome } }
+          : {}),
+        ...(line ? { audit: line } : {}),
+        partial: output.isError === true || (record.counts?.failed ?? 0) > 0,
+        before,
+        ...after,
+      });
+    } catch (error) {
+      return `JOURNAL ENTRY MISSING: this change was made but could not be recorded in the change journal (${redactText((error as Error).message)}), so undo_change cannot reverse it; tell the operator.`;
+    }
+    const unread = 'afterError' in after ? ` (its state after could not be read: ${after.afterError})` : '';
+    return `Change ${id} recorded${unread}; undo_change takes this id.`;
   }
 
   /** The caller budgets and the threshold belong to; callers a transport could not name share one. */
@@ -246,11 +308,11 @@ export function createGuard(options: GuardOptions): Guard {
     const principal = principalOf(caller);
     const record = recordOf(started, def.name, def.classification, args, caller);
     let audited = false;
-    const finish = (update: Partial<AuditRecord>): void => {
+    const finish = (update: Partial<AuditRecord>): AuditLineRef => {
       audited = true;
       // The record is this call's own and is written once: filled in place rather than copied.
       Object.assign(record, update, { durationMs: now() - started });
-      settle(record, caller);
+      return settle(record, caller);
     };
     const checkModes = (classification: Classification, effect?: { toolClass: Classification; why: string[] }) => {
       for (const tenant of record.tenants) {
@@ -415,6 +477,18 @@ export function createGuard(options: GuardOptions): Guard {
       else if (changes) unconfirmed.record(principal, items);
 
       const decision: AuditDecision = confirmed !== undefined ? 'confirmed' : 'allowed';
+      // The prior state is read last, right before acting, so it is what the change replaced.
+      let before: JournalState | undefined;
+      try {
+        before = changes ? await capture(def, callArgs, ctx) : undefined;
+      } catch (error) {
+        if (ctx.signal.aborted) throw new Refusal('cancelled', CANCELLED_TEXT);
+        throw new Refusal(
+          'journal-unavailable',
+          `could not read the state this change replaces for the change journal (${redactText((error as Error).message)}); a change is never made without its undo record, so nothing was sent.`,
+        );
+      }
+      stopIfCancelled();
       let output: ToolOutput;
       try {
         output = await def.handler(callArgs, ctx);
@@ -428,14 +502,21 @@ export function createGuard(options: GuardOptions): Guard {
         });
         throw error;
       }
+      let line: AuditLineRef | undefined;
+      let auditMissing: string | undefined;
       try {
-        finish({ decision, counts: counts(output), isError: output.isError === true });
+        line = finish({ decision, counts: counts(output), isError: output.isError === true });
       } catch (error) {
         // The change was made: saying it failed would be false. Say what happened and what is missing.
-        const missing = `AUDIT LINE MISSING: this call's result is below, but its audit line could not be written (${redactText((error as Error).message)}); tell the operator.`;
-        return { kind: 'result', output: { ...output, text: `${missing}\n${output.text}`, isError: true } };
+        auditMissing = `AUDIT LINE MISSING: this call's result is below, but its audit line could not be written (${redactText((error as Error).message)}); tell the operator.`;
       }
-      return { kind: 'result', output };
+      const journaled =
+        before === undefined ? undefined : await journalChange(def, callArgs, ctx, record, line, before, output);
+      const text = [auditMissing, output.text, journaled].filter((part) => part !== undefined).join('\n');
+      return {
+        kind: 'result',
+        output: { ...output, text, ...(auditMissing === undefined ? {} : { isError: true }) },
+      };
     } catch (error) {
       if (error instanceof Refusal) {
         // A refusal stands even when the audit log cannot take its line (nothing was sent either way).
@@ -452,6 +533,7 @@ export function createGuard(options: GuardOptions): Guard {
   }
 
   return {
+    ...(options.journal === undefined ? {} : { journal: options.journal }),
     lists: (def) => listedInSomeTenant(def.classification, options.tenants, options.mode, options.tenantModes),
     call,
     reject: (tool, args, caller, reason) =>

@@ -95,8 +95,11 @@ export interface SandboxHandle {
    * and before it is answered; earlier requests do not count. For acting while a request is in flight.
    */
   nextRequest(match?: (entry: RequestLogEntry) => boolean): Promise<RequestLogEntry>;
-  /** A deep copy of a tenant's users, groups and permission assignments, for comparing expected state. */
-  snapshot(tenantCode?: string): SandboxSnapshot;
+  /**
+   * A deep copy of a tenant's users, groups and permission assignments, for comparing expected state: production's,
+   * or with `projectId` that project's.
+   */
+  snapshot(tenantCode?: string, projectId?: string): SandboxSnapshot;
   /** Invalidates every issued token, so the next data call gets 401. */
   expireTokens(): void;
   close(): Promise<void>;

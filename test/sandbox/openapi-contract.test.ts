@@ -2,7 +2,8 @@
 // OpenAPI spec. Where the sandbox follows observed live behaviour instead of the spec, the exception is
 // named in the test that covers it.
 import { describe, expect, it } from 'vitest';
-import { DEMO_GROUPS, DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
+import { DEMO_GROUPS, DEMO_PERMISSIONS, DEMO_PROFILES, DEMO_USERS } from '../../src/sandbox/index.js';
+import { routes } from '../../src/sandbox/visier/routes/index.js';
 import { findOperation, requireSpec, validateRequestBody, validateResponse } from '../support/openapi.js';
 import { type Call, oauthRequest, rawCall, type SandboxSuite, type Session, sandboxSuite } from './session.js';
 
@@ -221,6 +222,65 @@ suite('OpenAPI contract: sandbox responses match Visier’s spec', () => {
     );
   });
 
+  it('profiles match: list, detail, a user’s profiles, assign (with bad user ids) and remove', async () => {
+    const profile = DEMO_PROFILES.manager.profileId;
+    expectValid('GET', '/v1/admin/profiles', await checked('GET', '/v1/admin/profiles', '/v1/admin/profiles'));
+    expectValid(
+      'GET',
+      '/v1/admin/profiles/{profileId}',
+      await checked('GET', '/v1/admin/profiles/{profileId}', `/v1/admin/profiles/${profile}`),
+    );
+    const assigned = await checked(
+      'PUT',
+      '/v1/admin/profiles/{profileId}/assign',
+      `/v1/admin/profiles/${profile}/assign`,
+      {
+        body: { targetUserIds: [dana, 'ghost'], validityStartTime: String(Date.UTC(2026, 0, 1)) },
+      },
+    );
+    expectValid('PUT', '/v1/admin/profiles/{profileId}/assign', assigned);
+    expect((assigned.json as { badUserIds: unknown[] }).badUserIds).toHaveLength(1);
+    const held = await checked('GET', '/v1/admin/users/{userId}/profiles', `/v1/admin/users/${dana}/profiles`);
+    expectValid('GET', '/v1/admin/users/{userId}/profiles', held);
+    expect((held.json as { assignedProfiles: { validityStartTime?: string }[] }).assignedProfiles.at(-1)).toMatchObject(
+      {
+        profileId: profile,
+        validityStartTime: String(Date.UTC(2026, 0, 1)),
+      },
+    );
+    expectValid(
+      'DELETE',
+      '/v1/admin/profiles/{profileId}/remove',
+      await checked('DELETE', '/v1/admin/profiles/{profileId}/remove', `/v1/admin/profiles/${profile}/remove`, {
+        body: { targetUserIds: [dana, 'ghost'] },
+      }),
+    );
+    const missing = await checked('GET', '/v1/admin/profiles/{profileId}', '/v1/admin/profiles/ghost');
+    expect(missing.status).toBe(404);
+    expectValid('GET', '/v1/admin/profiles/{profileId}', missing);
+  });
+
+  it('projects match: create, list by state, read one', async () => {
+    const created = await checked('POST', '/v1/admin/projects', '/v1/admin/projects', {
+      body: { name: 'Contract project', description: 'x', ticketNumber: 'T-1' },
+    });
+    expectValid('POST', '/v1/admin/projects', created);
+    const id = (created.json as { id: string }).id;
+    expectValid(
+      'GET',
+      '/v1/admin/projects',
+      await checked('GET', '/v1/admin/projects', '/v1/admin/projects', { query: { with: 'Open', limit: 10 } }),
+    );
+    expectValid(
+      'GET',
+      '/v1/admin/projects/{projectId}',
+      await checked('GET', '/v1/admin/projects/{projectId}', `/v1/admin/projects/${id}`),
+    );
+    const nameless = await checked('POST', '/v1/admin/projects', '/v1/admin/projects', { body: { description: 'x' } });
+    expect(nameless.status).toBe(400);
+    expectValid('POST', '/v1/admin/projects', nameless);
+  });
+
   it('users V2 bulk matches, including per-item failures with userName', async () => {
     const created = await checked('POST', '/v2/admin/users', '/v2/admin/users', {
       body: {
@@ -301,11 +361,30 @@ suite('OpenAPI contract: sandbox responses match Visier’s spec', () => {
       'GET /v1/admin/users/reports/profile-assignments',
       'GET /v1/admin/users/reports/permission-assignments',
       'GET /v1/admin/users/{userId}/reports/data-security',
+      'GET /v1/admin/profiles',
+      'GET /v1/admin/profiles/{profileId}',
+      'PUT /v1/admin/profiles/{profileId}/assign',
+      'DELETE /v1/admin/profiles/{profileId}/remove',
+      'GET /v1/admin/users/{userId}/profiles',
+      'GET /v1/admin/projects',
+      'POST /v1/admin/projects',
+      'GET /v1/admin/projects/{projectId}',
     ];
     expect([...exercised].sort()).toEqual([...served].sort());
     for (const operation of served) {
       const [method, path] = operation.split(' ') as [string, string];
       expect(findOperation(method, path)?.path, operation).toBe(path);
+    }
+  });
+
+  it('a route acts inside the project a ProjectID header names exactly where the spec declares that header', () => {
+    const served = routes.filter((route) => !route.public);
+    expect(served.length).toBeGreaterThan(30);
+    for (const route of served) {
+      const template = route.path.replace(/:([A-Za-z]+)/g, '{$1}');
+      const operation = findOperation(route.method, template);
+      expect(operation, `${route.method} ${template}`).toBeDefined();
+      expect(route.projects === true, `${route.method} ${template}`).toBe(operation?.headers.includes('ProjectID'));
     }
   });
 

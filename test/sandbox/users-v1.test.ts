@@ -40,6 +40,7 @@ describe('GET /v1/admin/users', () => {
           displayName: 'Analyst',
           validityStartTime: String(Date.UTC(2025, 0, 1)),
           capabilities: [{ capability: 'Analytics', accessLevel: 'ReadOnly', viewLevel: 'Detailed' }],
+          additionalCapabilities: { additionalCapabilities: [] },
         },
       ],
     });
@@ -105,26 +106,33 @@ describe('create, update, delete', () => {
     expect((await env.session.call('POST', '/v1/admin/users', { body: { displayName: 'Nobody' } })).status).toBe(400);
   });
 
-  it('PUT changes only the fields given and echoes the update DTO', async () => {
+  it('PUT replaces the user: omitted fields are removed, a username is required; it echoes the update DTO', async () => {
     const created = (
       await env.session.call('POST', '/v1/admin/users', {
         body: { username: 'patch.me@wff-demo.example', employeeId: 'E7' },
       })
     ).json as { userId: string };
-    const put = await env.session.call('PUT', `/v1/admin/users/${created.userId}`, {
+    const nameless = await env.session.call('PUT', `/v1/admin/users/${created.userId}`, {
       body: { displayName: 'Patched' },
+    });
+    expect(nameless.status).toBe(400);
+    expect(nameless.json).toMatchObject({ localizedMessage: 'username is required: a PUT replaces the whole user' });
+    const put = await env.session.call('PUT', `/v1/admin/users/${created.userId}`, {
+      body: { username: 'patch.me@wff-demo.example', displayName: 'Patched' },
     });
     expect(put.status).toBe(200);
     expect(put.json).toEqual({
       username: 'patch.me@wff-demo.example',
       displayName: 'Patched',
-      employeeId: 'E7',
-      accountEnabled: 'true',
-      email: 'patch.me@wff-demo.example',
+      employeeId: '',
+      accountEnabled: 'false',
+      email: '',
     });
     expect(env.sandbox.snapshot().users.find((u) => u.userId === created.userId)).toMatchObject({
       displayName: 'Patched',
-      employeeId: 'E7',
+      employeeId: '',
+      email: '',
+      accountEnabled: false,
     });
   });
 

@@ -74,12 +74,13 @@ describe('POST /v2/admin/users', () => {
 });
 
 describe('PUT and DELETE /v2/admin/users', () => {
-  it('PUT updates the given fields; an unknown userId fails alone', async () => {
+  it('PUT replaces each user (omitted fields removed, a username required); an unknown userId fails alone', async () => {
     const call = await env.session.call('PUT', '/v2/admin/users', {
       body: {
         users: [
-          { userId: DEMO_USERS.dana.userId, employeeId: 'E-NEW' },
-          { userId: 'ghost', displayName: 'Ghost' },
+          { userId: DEMO_USERS.dana.userId, username: DEMO_USERS.dana.username, employeeId: 'E-NEW' },
+          { userId: 'ghost', username: 'ghost@wff-demo.example', displayName: 'Ghost' },
+          { userId: DEMO_USERS.mallory.userId, displayName: 'No username' },
         ],
       },
     });
@@ -88,18 +89,24 @@ describe('PUT and DELETE /v2/admin/users', () => {
       {
         userId: DEMO_USERS.dana.userId,
         username: DEMO_USERS.dana.username,
-        displayName: 'Dana Whitfield',
+        displayName: '',
         employeeId: 'E-NEW',
-        accountEnabled: 'true',
-        email: DEMO_USERS.dana.username,
+        accountEnabled: 'false',
+        email: '',
       },
     ]);
     expect(body.failures).toEqual([
       {
         userId: 'ghost',
-        userName: '',
+        userName: 'ghost@wff-demo.example',
         displayName: 'Ghost',
         error: { message: "User 'ghost' was not found", rci: expect.any(String) },
+      },
+      {
+        userId: DEMO_USERS.mallory.userId,
+        userName: DEMO_USERS.mallory.username,
+        displayName: 'No username',
+        error: { message: 'username is required: a PUT replaces the whole user', rci: expect.any(String) },
       },
     ]);
   });

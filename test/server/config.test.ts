@@ -31,6 +31,7 @@ describe('configuration', () => {
       rateLimit: { perMinute: 100, perHour: 6000 },
       auditLog: join('/state', 'visier-admin-mcp', 'audit-sandbox.jsonl'),
       auditKey: join('/state', 'visier-admin-mcp', 'audit-key.pem'),
+      journal: join('/state', 'visier-admin-mcp', 'journal-sandbox.jsonl'),
     });
     expect(c.confirmSecret.length).toBeGreaterThanOrEqual(32);
     expect(loadConfig([], {}).confirmSecret).not.toBe(c.confirmSecret);
@@ -223,6 +224,14 @@ describe('configuration', () => {
     );
     expect(loadConfig([], { ...creds, ...state }).auditLog).toBe(join('/state', 'visier-admin-mcp', 'audit.jsonl'));
     expect(loadConfig(['--audit-log', '/x/a.jsonl'], state).auditLog).toBe('/x/a.jsonl');
+  });
+
+  it('the change journal sits beside the audit log, the sandbox its own, unless named', () => {
+    const state = { XDG_STATE_HOME: '/state' };
+    expect(loadConfig([], { ...creds, ...state }).journal).toBe(join('/state', 'visier-admin-mcp', 'journal.jsonl'));
+    expect(loadConfig(['--audit-log', join('/x', 'a.jsonl')], state).journal).toBe(join('/x', 'journal-sandbox.jsonl'));
+    expect(loadConfig(['--journal', join('/y', 'j.jsonl')], state).journal).toBe(join('/y', 'j.jsonl'));
+    expect(loadConfig([], { ...state, VISIER_MCP_JOURNAL: join('/z', 'j.jsonl') }).journal).toBe(join('/z', 'j.jsonl'));
   });
 
   it('says why the sandbox serves: asked for over credentials, or none set', () => {

@@ -164,16 +164,18 @@ describe('confirmation by token when the client cannot elicit', () => {
     const t = await startHarness({ users: 20 });
     try {
       const { primary, secondary } = t.sandbox.tenants;
+      const made = await t.call('create_project', { name: 'Grants', tenantCode: secondary });
+      const project = (made.structuredContent as { project: { projectId: string } }).project.projectId;
       const first = await t.call('assign_permissions_to_users', {
         permissionIds: [DEMO_PERMISSIONS.payrollAuditor.permissionId],
         userIds: [DEMO_USERS.dana.userId],
-        targetProjectForTenants: [{ tenantCode: secondary, projectId: 'proj-7' }],
+        targetProjectForTenants: [{ tenantCode: secondary, projectId: project }],
       });
       expect(first.isError).toBe(true);
       const { preview } = first._meta![CONFIRMATION_META_KEY] as { preview: { summary: string } };
       expect(preview.summary).toBe(
         // Read where the grant lands: Dana is a user of the primary tenant only.
-        `Grant "Payroll Auditor" (${DEMO_PERMISSIONS.payrollAuditor.permissionId}) to 1 user (1 not found), inside tenant "${secondary}" project "proj-7"` +
+        `Grant "Payroll Auditor" (${DEMO_PERMISSIONS.payrollAuditor.permissionId}) to 1 user (1 not found), inside tenant "${secondary}" project "${project}"` +
           ` (read there) [tenants ${primary}, ${secondary}, production]`,
       );
       expect(textOf(first)).toContain(`[tenants ${primary}, ${secondary}, production]`);

@@ -22,6 +22,8 @@ interface Operation {
   path: string;
   method: string;
   pattern: RegExp;
+  /** Names of the header parameters the operation declares (`TargetTenantID`, `ProjectID`, ...). */
+  headers: string[];
   requestSchema?: Json;
   responses: Record<string, { contentType: string; schema?: Json }>;
 }
@@ -98,6 +100,7 @@ export function loadSpec(): LoadedSpec | undefined {
       for (const [method, op] of Object.entries(item as Json)) {
         if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
         const operation = op as {
+          parameters?: { name?: string; in?: string }[];
           requestBody?: { content?: unknown };
           responses?: Record<string, { content?: unknown }>;
         };
@@ -110,6 +113,7 @@ export function loadSpec(): LoadedSpec | undefined {
           path,
           method: method.toUpperCase(),
           pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+          headers: (operation.parameters ?? []).flatMap((p) => (p.in === 'header' && p.name ? [p.name] : [])),
           ...(request?.schema ? { requestSchema: request.schema } : {}),
           responses,
         });

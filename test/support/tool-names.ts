@@ -5,34 +5,42 @@
 export const READ_TOOLS = [
   'compare_user_access',
   'explain_user_access',
+  'get_profile',
   'get_report',
   'get_user',
   'get_user_group',
   'list_permissions',
+  'list_profiles',
+  'list_projects',
+  'list_recent_changes',
   'list_user_group_members',
   'list_user_groups',
+  'list_user_profiles',
   'list_users',
   'list_users_with_permission',
   'review_access',
 ];
 
-const CHANGE_TOOLS = [
+/** The tools `user-writes` adds: they change profile fields and grant no access. */
+export const WRITE_TOOLS = ['bulk_create_users', 'bulk_update_users', 'create_project', 'create_user', 'update_user'];
+
+/** The tools only `full` lists. */
+const ACCESS_AND_DESTRUCTIVE_TOOLS = [
   'add_users_to_group',
   'assign_permissions_to_group',
   'assign_permissions_to_users',
-  'bulk_create_users',
+  'assign_profile',
   'bulk_delete_users',
-  'bulk_update_users',
-  'create_user',
   'create_user_groups',
   'delete_user',
   'delete_user_groups',
   'remove_permissions_from_group',
   'remove_permissions_from_users',
+  'remove_profile',
   'remove_users_from_group',
-  'update_user',
+  'undo_change',
   'update_user_groups',
 ];
 
 /** Every tool, sorted as `names.sort()` sorts them. */
-export const CATALOGUE = [...READ_TOOLS, ...CHANGE_TOOLS].sort();
+export const CATALOGUE = [...READ_TOOLS, ...WRITE_TOOLS, ...ACCESS_AND_DESTRUCTIVE_TOOLS].sort();

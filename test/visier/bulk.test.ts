@@ -157,7 +157,16 @@ describe('bulk update and delete', () => {
     const ids = created.items.map((i) => i.userId!);
     const failing = ids[2]!;
     handle.faults.set({ bulkItemFailurePattern: `^${failing}$` });
-    const updated = await client.bulkUpdateUsers(ids.map((userId, i) => ({ userId, displayName: `Updated ${i}` })));
+    const updated = await client.bulkUpdateUsers(
+      ids.map((userId, i) => ({
+        ...input('ud', i, false),
+        employeeId: `ud-${i}`,
+        email: '',
+        accountEnabled: false,
+        userId,
+        displayName: `Updated ${i}`,
+      })),
+    );
     const deleted = await client.bulkDeleteUsers([...ids].reverse());
     handle.faults.clear();
     expect(updated.items.map((i) => [i.userId, i.status])).toEqual(

@@ -82,7 +82,16 @@ describe.skipIf(!specPresent)('requests match the OpenAPI spec', () => {
       { username: 'contract.b2@wff-demo.example' },
     ]);
     const ids = bulk.items.map((i) => i.userId!);
-    await c.bulkUpdateUsers(ids.map((userId) => ({ userId, displayName: 'renamed', accountEnabled: false })));
+    await c.bulkUpdateUsers(
+      ids.map((userId) => ({
+        userId,
+        username: `${userId}@wff-demo.example`,
+        displayName: 'renamed',
+        employeeId: '',
+        email: '',
+        accountEnabled: false,
+      })),
+    );
     await c.bulkDeleteUsers(ids);
     await c.listPermissions({ includeDetails: true });
     await c.listUsersWithPermission(p1!.permissionId, { includeUserGroups: true, limit: 10, start: 0 });
@@ -110,6 +119,17 @@ describe.skipIf(!specPresent)('requests match the OpenAPI spec', () => {
     await c.getReport('permissions-list');
     await c.getReport('application-logs', { startTime: '0', endTime: '1' });
     await c.getReport('data-security', { userId: u1!.userId });
+    const [profile] = await c.listProfiles();
+    await c.getProfile(profile!.profileId);
+    await c.getUserProfiles(u1!.userId);
+    await c.assignProfile(profile!.profileId, {
+      userIds: [u2!.userId],
+      validityStartTime: String(Date.UTC(2026, 0, 1)),
+      validityEndTime: String(Date.UTC(2027, 0, 1)),
+    });
+    await c.removeProfile(profile!.profileId, [u2!.userId]);
+    await c.createProject({ name: 'Contract project', description: 'd', releaseVersion: 'r', ticketNumber: 't' });
+    await c.listProjects({ states: ['Open', 'Archived'], limit: 10 });
   }
 
   function templateOf(r: RecordedRequest): string {
@@ -145,7 +165,7 @@ describe.skipIf(!specPresent)('requests match the OpenAPI spec', () => {
       }
     }
     expect(problems).toEqual([]);
-    expect(seen.size).toBe(27);
+    expect(seen.size).toBe(34);
   });
 
   it('would catch the wire mistakes the client normalises away', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VisierApiError } from '../../src/providers/http/errors.js';
 import type { VisierClient } from '../../src/providers/visier/client.js';
+import { parseReport, WORKSHEET_COLUMN } from '../../src/providers/visier/reports.js';
 import type { SandboxHandle } from '../../src/sandbox/handle.js';
 import { clientFor, startTestSandbox } from './harness.js';
 
@@ -69,7 +70,19 @@ describe('XLSX reports', () => {
       'Validity End',
     ]);
     const logs = await client.getReport('application-logs', { startTime: '0', endTime: String(Date.now()) });
-    expect(logs.columns).toEqual(['Timestamp', 'Tenant', 'Username', 'Event', 'Details']);
+    // The columns Visier documents for the Application Logs report (reference section 8).
+    expect(logs.columns).toEqual([
+      'Time (UTC)',
+      'Category',
+      'Functionality',
+      'Description',
+      'User',
+      'IP Address',
+      'Details',
+      'Project ID',
+      'Project Name',
+      'Project State',
+    ]);
     expect(logs.rows.length).toBeGreaterThan(0);
     expect(handle.requests.at(-1)?.query).toMatchObject({ startTime: '0' });
     await expect(client.getReport('data-security')).rejects.toThrow('the data-security report needs a userId');
@@ -82,5 +95,27 @@ describe('XLSX reports', () => {
     expect(error).toBeInstanceOf(VisierApiError);
     expect((error as VisierApiError).kind).toBe('malformed');
     expect((error as VisierApiError).message).toContain('report is not a readable XLSX workbook');
+  });
+});
+
+describe('parseReport', () => {
+  it('reads every worksheet, each with its own header row, saying which sheet each row came from', async () => {
+    const { default: Excel } = await import('exceljs');
+    const workbook = new Excel.Workbook();
+    const users = workbook.addWorksheet('Users');
+    users.addRow(['User ID', 'Username']);
+    users.addRow(['u-1', 'ann@example.com']);
+    const grants = workbook.addWorksheet('Grants');
+    grants.addRow(['User ID', 'Permission ID']);
+    grants.addRow(['u-1', 'p-1']);
+    grants.addRow(['u-2', 'p-2']);
+    const bytes = Buffer.from(await workbook.xlsx.writeBuffer());
+    const parsed = await parseReport('permission-assignments', bytes, 2);
+    expect(parsed.columns).toEqual([WORKSHEET_COLUMN, 'User ID', 'Username', 'Permission ID']);
+    expect(parsed.rows).toEqual([
+      { Worksheet: 'Users', 'User ID': 'u-1', Username: 'ann@example.com' },
+      { Worksheet: 'Grants', 'User ID': 'u-1', 'Permission ID': 'p-1' },
+    ]);
+    expect([parsed.totalRows, parsed.truncated]).toEqual([3, true]);
   });
 });

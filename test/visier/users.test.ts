@@ -169,7 +169,7 @@ describe('bulk changes through Users V2', () => {
     const ids = created.items.map((i) => i.userId!);
     expect(ids.map((id) => snapshotUser(id))).toEqual(inputs.map((input, i) => ({ userId: ids[i], ...input })));
 
-    const updates = ids.map((userId, i) => ({ userId, displayName: `Bulk renamed ${i}` }));
+    const updates = ids.map((userId, i) => ({ ...inputs[i]!, userId, displayName: `Bulk renamed ${i}` }));
     const updated = await client.bulkUpdateUsers(updates);
     expect(updated.items.map((i) => [i.index, i.status, i.userId])).toEqual(ids.map((id, i) => [i, 'succeeded', id]));
     expect(ids.map((id) => snapshotUser(id)?.displayName)).toEqual([

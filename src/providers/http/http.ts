@@ -18,7 +18,8 @@ export interface HttpRequest {
   method: HttpMethod;
   /** Path with encoded segments, no query. */
   path: string;
-  query?: Record<string, string | number | boolean | undefined>;
+  /** An array value repeats the parameter once per item (OpenAPI's default `form`, exploded). */
+  query?: Record<string, string | number | boolean | readonly string[] | undefined>;
   headers?: Record<string, string | undefined>;
   json?: unknown;
   form?: Record<string, string | undefined>;
@@ -333,7 +334,10 @@ function acceptHeader(kind: ResponseKind): string {
 function queryString(query: HttpRequest['query']): string {
   if (!query) return '';
   const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+  for (const [k, v] of Object.entries(query)) {
+    if (Array.isArray(v)) for (const item of v) params.append(k, item);
+    else if (v !== undefined) params.set(k, String(v));
+  }
   const s = params.toString();
   return s === '' ? '' : `?${s}`;
 }

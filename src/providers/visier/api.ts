@@ -73,7 +73,11 @@ export interface UserInput {
 
 export type UserPatch = Partial<UserInput>;
 
-export interface UserUpdate extends UserPatch {
+/**
+ * A whole user for Visier's V2 bulk PUT, which replaces the user (reference section 8): every field is required
+ * because an omitted one would be removed. Start from the user as read and apply the change.
+ */
+export interface UserUpdate extends Required<UserInput> {
   userId: string;
 }
 
@@ -309,6 +313,87 @@ export interface UserGroupDeleteResult {
   failures: (UserGroupRefForDelete & { message?: string; rci?: string })[];
 }
 
+/** What a profile lets its holders do on one capability (Visier's `servicing.CapabilitiesDTO`). */
+export interface ProfileCapability {
+  capability: string;
+  accessLevel?: string;
+  viewLevel?: string;
+}
+
+/** A profile as `GET /v1/admin/profiles` and `GET /v1/admin/profiles/{profileId}` describe it. */
+export interface Profile {
+  profileId: string;
+  displayName?: string;
+  capabilities: ProfileCapability[];
+  additionalCapabilities: string[];
+}
+
+/**
+ * One profile a user holds (`GET /v1/admin/users/{userId}/profiles`): the profile's fields plus the validity of this
+ * assignment. Validity times are epoch milliseconds as strings (UTC), start inclusive, end exclusive, absent when
+ * Visier leaves them out.
+ */
+export interface UserProfileAssignment extends Profile {
+  validityStartTime?: string;
+  validityEndTime?: string;
+}
+
+/** Users to give a profile, and when the assignment is valid (epoch-ms strings; absent: Visier's default). */
+export interface ProfileAssignment {
+  userIds: string[];
+  validityStartTime?: string;
+  validityEndTime?: string;
+}
+
+/** Visier's per-user error in a profile assignment answer (`servicing.ErrorDTO`). */
+export interface ProfileUserError {
+  userId: string;
+  message?: string;
+  errorCode?: string;
+  rci?: string;
+}
+
+/**
+ * Visier's answer to `PUT /v1/admin/profiles/{profileId}/assign`, per user as Visier reports it: `badUserIds`
+ * (ids it does not accept), `failedAssignments` and `successfulAssignments`; `errors` is Visier's own flag.
+ */
+export interface ProfileAssignResult {
+  errors: boolean;
+  badUserIds: ProfileUserError[];
+  failedAssignments: ProfileUserError[];
+  successfulAssignments: string[];
+}
+
+/** Visier's answer to `DELETE /v1/admin/profiles/{profileId}/remove`: `failed` with Visier's message, `succeeded`. */
+export interface ProfileRemoveResult {
+  failed: { userId: string; message?: string }[];
+  succeeded: string[];
+}
+
+/** The states `GET /v1/admin/projects` lists projects in. */
+export const PROJECT_STATES = ['Open', 'Approval', 'Rejected', 'Archived'] as const;
+export type ProjectState = (typeof PROJECT_STATES)[number];
+
+/** A draft project (`servicing.ProjectDTO`). */
+export interface Project {
+  projectId: string;
+  name?: string;
+  description?: string;
+  releaseVersion?: string;
+  ticketNumber?: string;
+  versionNumber?: number;
+  /** The caller's rights in it: `canRead`, `canWrite`, `canShare`, `owner`. */
+  capabilities?: string[];
+  projectType?: string;
+}
+
+export interface ProjectInput {
+  name: string;
+  description?: string;
+  releaseVersion?: string;
+  ticketNumber?: string;
+}
+
 export const REPORT_KINDS = [
   'permissions-list',
   'application-logs',
@@ -354,9 +439,11 @@ export interface VisierApi {
   ): AsyncGenerator<User[], void, undefined>;
   getUser(userId: string, include?: UserInclude, options?: CallOptions): Promise<User>;
   createUser(input: UserInput, options?: CallOptions): Promise<User>;
+  /** Reads the user and sends it whole with `patch` applied: Visier's PUT replaces, so omitted fields are kept. */
   updateUser(userId: string, patch: UserPatch, options?: CallOptions): Promise<User>;
   deleteUser(userId: string, options?: CallOptions): Promise<void>;
   bulkCreateUsers(users: UserInput[], options?: BulkCallOptions): Promise<BulkResult>;
+  /** Each item replaces the user (V2 PUT): see `UserUpdate`. */
   bulkUpdateUsers(users: UserUpdate[], options?: BulkCallOptions): Promise<BulkResult>;
   bulkDeleteUsers(userIds: string[], options?: BulkCallOptions): Promise<BulkResult>;
 
@@ -407,6 +494,21 @@ export interface VisierApi {
    * means Visier refused the query (e.g. the credentials lack the Data Query capability).
    */
   employeesMatching(filter: EmployeeFilter, options?: CallOptions): Promise<string[]>;
+
+  // profiles (production only: these endpoints take no ProjectID)
+  listProfiles(options?: CallOptions): Promise<Profile[]>;
+  getProfile(profileId: string, options?: CallOptions): Promise<Profile>;
+  getUserProfiles(userId: string, options?: CallOptions): Promise<UserProfileAssignment[]>;
+  assignProfile(profileId: string, assignment: ProfileAssignment, options?: CallOptions): Promise<ProfileAssignResult>;
+  removeProfile(profileId: string, userIds: string[], options?: CallOptions): Promise<ProfileRemoveResult>;
+
+  // projects
+  /** Projects by state; `states` defaults to Visier's default, the open ones. */
+  listProjects(
+    query?: { states?: readonly ProjectState[]; limit?: number },
+    options?: CallOptions,
+  ): Promise<{ state: ProjectState; project: Project }[]>;
+  createProject(input: ProjectInput, options?: CallOptions): Promise<Project>;
 
   // reports
   getReport(report: ReportKind, query?: ReportQuery, options?: CallOptions): Promise<Report>;

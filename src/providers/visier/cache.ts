@@ -31,6 +31,10 @@ const CACHED_READS = [
   'listUserGroupMembers',
   'directory',
   'employeesMatching',
+  'listProfiles',
+  'getProfile',
+  'getUserProfiles',
+  'listProjects',
 ] as const satisfies readonly Method[];
 
 /** Everything that changes state in Visier. */
@@ -50,6 +54,9 @@ const WRITES = [
   'createUserGroups',
   'updateUserGroups',
   'deleteUserGroups',
+  'assignProfile',
+  'removeProfile',
+  'createProject',
 ] as const satisfies readonly Method[];
 
 /** Passed straight through: streaming and file downloads gain nothing from a short cache. */

@@ -25,6 +25,13 @@ import {
   type Permission,
   type PermissionAssignment,
   type PermissionHolder,
+  type Profile,
+  type ProfileAssignment,
+  type ProfileAssignResult,
+  type ProfileRemoveResult,
+  type Project,
+  type ProjectInput,
+  type ProjectState,
   type Report,
   type ReportKind,
   type ReportQuery,
@@ -41,6 +48,7 @@ import {
   type UserInclude,
   type UserInput,
   type UserPatch,
+  type UserProfileAssignment,
   type UserUpdate,
   type VisierApi,
 } from './api.js';
@@ -60,8 +68,11 @@ import {
   assignDefined,
   flattenV2Successes,
   fromPermissionAssignment,
+  fromProfileUserError,
   fromSecurityAssignment,
   fromWireGroup,
+  fromWireProfile,
+  fromWireProject,
   fromWireUser,
   newUserFromInput,
   toWireGroup,
@@ -79,6 +90,12 @@ import {
   wirePermissionAssignmentResponse,
   wirePermissions,
   wirePermissionUsers,
+  wireProfile,
+  wireProfileAssignResponse,
+  wireProfileRemoveResponse,
+  wireProfiles,
+  wireProject,
+  wireProjects,
   wireSecurityAssignmentResponse,
   wireUser,
   wireUserEcho,
@@ -88,6 +105,7 @@ import {
   wireUserGroupsV1,
   wireUserGroupsV2,
   wireUserPage,
+  wireUserProfiles,
   wireUsersV2Response,
 } from './wire.js';
 
@@ -109,7 +127,7 @@ interface CallSpec<S extends z.ZodType | undefined> {
   path: string;
   route: Route;
   options: CallOptions | undefined;
-  query?: Record<string, string | number | boolean | undefined>;
+  query?: Record<string, string | number | boolean | readonly string[] | undefined>;
   json?: unknown;
   schema: S;
   accept?: ResponseKind;
@@ -217,8 +235,8 @@ export class VisierClient implements VisierApi {
   }
 
   /**
-   * Whether Visier's PUT clears omitted fields is not documented, so the current user is read first and
-   * the patch applied to it: omitted fields keep their values either way.
+   * Visier's PUT replaces the user (omitted fields are removed, reference section 8), so the current user is read
+   * first and the patch applied to it: the fields the patch omits keep their values.
    */
   async updateUser(userId: string, patch: UserPatch, options?: CallOptions): Promise<User> {
     const current = await this.getUser(userId, undefined, options);
@@ -676,6 +694,121 @@ export class VisierClient implements VisierApi {
       schema: wireListResponse,
     });
     return employeeIds(res);
+  }
+
+  // profiles
+
+  async listProfiles(options?: CallOptions): Promise<Profile[]> {
+    const res = await this.call({
+      method: 'GET',
+      path: '/v1/admin/profiles',
+      route: ROUTES.profiles,
+      options,
+      schema: wireProfiles,
+    });
+    return (res.profiles ?? []).map(fromWireProfile);
+  }
+
+  async getProfile(profileId: string, options?: CallOptions): Promise<Profile> {
+    const res = await this.call({
+      method: 'GET',
+      path: `/v1/admin/profiles/${seg(profileId)}`,
+      route: ROUTES.profiles,
+      options,
+      schema: wireProfile,
+    });
+    return fromWireProfile(res);
+  }
+
+  async getUserProfiles(userId: string, options?: CallOptions): Promise<UserProfileAssignment[]> {
+    const res = await this.call({
+      method: 'GET',
+      path: `/v1/admin/users/${seg(userId)}/profiles`,
+      route: ROUTES.profiles,
+      options,
+      schema: wireUserProfiles,
+    });
+    return (res.assignedProfiles ?? []).map((p) =>
+      assignDefined(fromWireProfile(p), { validityStartTime: p.validityStartTime, validityEndTime: p.validityEndTime }),
+    );
+  }
+
+  async assignProfile(
+    profileId: string,
+    assignment: ProfileAssignment,
+    options?: CallOptions,
+  ): Promise<ProfileAssignResult> {
+    const res = await this.call({
+      method: 'PUT',
+      path: `/v1/admin/profiles/${seg(profileId)}/assign`,
+      route: ROUTES.profiles,
+      options,
+      json: assignDefined(
+        { targetUserIds: assignment.userIds },
+        { validityStartTime: assignment.validityStartTime, validityEndTime: assignment.validityEndTime },
+      ),
+      schema: wireProfileAssignResponse,
+    });
+    return {
+      errors: res.errors ?? false,
+      badUserIds: (res.badUserIds ?? []).map(fromProfileUserError),
+      failedAssignments: (res.failedAssignments ?? []).map(fromProfileUserError),
+      successfulAssignments: (res.successfulAssignments ?? []).map((s) => s.userId),
+    };
+  }
+
+  async removeProfile(profileId: string, userIds: string[], options?: CallOptions): Promise<ProfileRemoveResult> {
+    const res = await this.call({
+      method: 'DELETE',
+      path: `/v1/admin/profiles/${seg(profileId)}/remove`,
+      route: ROUTES.profiles,
+      options,
+      json: { targetUserIds: userIds },
+      schema: wireProfileRemoveResponse,
+    });
+    return {
+      failed: (res.failed ?? []).map((f) => assignDefined({ userId: f.userId }, { message: f.message })),
+      succeeded: (res.succeeded ?? []).map((s) => s.userId),
+    };
+  }
+
+  // projects
+
+  async listProjects(
+    query?: { states?: readonly ProjectState[]; limit?: number },
+    options?: CallOptions,
+  ): Promise<{ state: ProjectState; project: Project }[]> {
+    const res = await this.call({
+      method: 'GET',
+      path: '/v1/admin/projects',
+      route: ROUTES.projects,
+      options,
+      // Visier's `with` is an array parameter: repeated, one value per state asked.
+      query: { with: query?.states, limit: query?.limit },
+      schema: wireProjects,
+    });
+    const listed: [ProjectState, typeof res.openProjects][] = [
+      ['Open', res.openProjects],
+      ['Approval', res.approvalProjects],
+      ['Rejected', res.rejectedProjects],
+      ['Archived', res.archivedProjects],
+    ];
+    return listed.flatMap(([state, projects]) => (projects ?? []).map((p) => ({ state, project: fromWireProject(p) })));
+  }
+
+  async createProject(input: ProjectInput, options?: CallOptions): Promise<Project> {
+    const res = await this.call({
+      method: 'POST',
+      path: '/v1/admin/projects',
+      route: ROUTES.projects,
+      options,
+      json: assignDefined(
+        { name: input.name },
+        { description: input.description, releaseVersion: input.releaseVersion, ticketNumber: input.ticketNumber },
+      ),
+      schema: wireProject,
+    });
+    return fromWireProject(res);
   }
 
   // reports

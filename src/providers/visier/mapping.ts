@@ -4,6 +4,9 @@
 import type { z } from 'zod';
 import type {
   DynamicFilterDefinition,
+  Profile,
+  ProfileUserError,
+  Project,
   TenantOutcome,
   User,
   UserGroupDefinition,
@@ -13,6 +16,8 @@ import type {
 } from './api.js';
 import type {
   WireDynamicFilter,
+  WireProfile,
+  WireProject,
   WireUser,
   WireUserGroupDefinition,
   WireUsersV2Failure,
@@ -246,3 +251,44 @@ export function assignDefined<T extends object, E extends object>(target: T, ext
 }
 
 type DefinedOnly<E> = { [K in keyof E]?: Exclude<E[K], undefined> };
+
+/** A profile with its capability lists always present (empty when Visier leaves them out). */
+export function fromWireProfile(w: WireProfile): Profile {
+  const extra = w.additionalCapabilities;
+  return assignDefined(
+    {
+      profileId: w.profileId,
+      capabilities: (w.capabilities ?? []).map((c) =>
+        assignDefined({ capability: c.capability }, { accessLevel: c.accessLevel, viewLevel: c.viewLevel }),
+      ),
+      additionalCapabilities: Array.isArray(extra) ? extra : (extra?.additionalCapabilities ?? []),
+    },
+    { displayName: w.displayName },
+  );
+}
+
+/** Visier's `{userId, error: {rootCauseId, errorCode, errorMessage}}` in our names. */
+export function fromProfileUserError(w: {
+  userId: string;
+  error?: { rootCauseId?: string | undefined; errorCode?: string | undefined; errorMessage?: string | undefined };
+}): ProfileUserError {
+  return assignDefined(
+    { userId: w.userId },
+    { message: w.error?.errorMessage, errorCode: w.error?.errorCode, rci: w.error?.rootCauseId },
+  );
+}
+
+export function fromWireProject(w: WireProject): Project {
+  return assignDefined(
+    { projectId: w.id },
+    {
+      name: w.name,
+      description: w.description,
+      releaseVersion: w.releaseVersion,
+      ticketNumber: w.ticketNumber,
+      versionNumber: w.versionNumber,
+      capabilities: w.capabilities,
+      projectType: w.projectType,
+    },
+  );
+}

@@ -13,7 +13,15 @@ export function reportPath(report: ReportKind, userId: string | undefined): stri
 
 type Cell = string | number | boolean | null;
 
-/** Parses the first worksheet; its first row names the columns. Blank rows are skipped. */
+/** The column naming the worksheet a row came from, added when a workbook has more than one. */
+export const WORKSHEET_COLUMN = 'Worksheet';
+
+/**
+ * Parses every worksheet (whether Visier's report files have several tabs, as its UI security reports do, is
+ * unverified: reference section 8); each sheet's first row names its columns. With more than one sheet each row
+ * says which it came from (`Worksheet`), and the columns are those of every sheet in first-seen order. Blank rows
+ * are skipped.
+ */
 export async function parseReport(
   report: ReportKind,
   bytes: Buffer,
@@ -24,31 +32,38 @@ export async function parseReport(
   const workbook = new Excel.Workbook();
   // exceljs's Buffer type predates Node's generic Buffer; the bytes are the same.
   await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
-  const sheet = workbook.worksheets[0];
-  const columns: string[] = [];
+  const several = workbook.worksheets.length > 1;
+  const allColumns: string[] = several ? [WORKSHEET_COLUMN] : [];
   const rows: Record<string, Cell>[] = [];
   let totalRows = 0;
-  sheet?.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    if (rowNumber === 1 || columns.length === 0) {
-      row.eachCell({ includeEmpty: true }, (cell, col) => {
-        columns[col - 1] = cellValue(cell.value)?.toString() || `column${col}`;
+  for (const sheet of workbook.worksheets) {
+    const columns: string[] = [];
+    sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+      if (rowNumber === 1 || columns.length === 0) {
+        row.eachCell({ includeEmpty: true }, (cell, col) => {
+          columns[col - 1] = cellValue(cell.value)?.toString() || `column${col}`;
+        });
+        for (const [i, name] of Array.from(columns).entries()) {
+          const named = name ?? `column${i + 1}`;
+          if (!allColumns.includes(named)) allColumns.push(named);
+        }
+        return;
+      }
+      const record: Record<string, Cell> = several ? { [WORKSHEET_COLUMN]: sheet.name } : {};
+      let hasValue = false;
+      Array.from(columns).forEach((name, i) => {
+        const value = cellValue(row.getCell(i + 1).value);
+        if (value !== null) hasValue = true;
+        record[name ?? `column${i + 1}`] = value;
       });
-      return;
-    }
-    const record: Record<string, Cell> = {};
-    let hasValue = false;
-    columns.forEach((name, i) => {
-      const value = cellValue(row.getCell(i + 1).value);
-      if (value !== null) hasValue = true;
-      record[name ?? `column${i + 1}`] = value;
+      if (!hasValue) return;
+      totalRows++;
+      if (rows.length < maxRows) rows.push(record);
     });
-    if (!hasValue) return;
-    totalRows++;
-    if (rows.length < maxRows) rows.push(record);
-  });
+  }
   return {
     report,
-    columns: Array.from(columns, (c, i) => c ?? `column${i + 1}`),
+    columns: allColumns,
     rows,
     totalRows,
     truncated: totalRows > rows.length,

@@ -30,6 +30,8 @@ export const ROUTES = {
   reports: { tenant: 'query', projectId: false },
   // data-out-apis.yaml: TargetTenantID and ProjectID headers, no tenantCode parameter.
   dataQuery: { tenant: 'header', projectId: true },
+  profiles: { tenant: 'header', projectId: false },
+  projects: { tenant: 'header', projectId: false },
 } as const satisfies Record<string, Route>;
 
 export interface RouteDefaults {

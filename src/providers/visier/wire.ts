@@ -190,3 +190,64 @@ export const wireUserGroupDeleteResponse = z.looseObject({
   successes: list(z.looseObject({ userGroupId: z.string(), tenantCode: str, projectId: str })),
   failures: list(z.looseObject({ userGroupId: z.string(), tenantCode: str, projectId: str, message: str, rci: str })),
 });
+
+const wireCapability = z.looseObject({ capability: z.string(), accessLevel: str, viewLevel: str });
+
+/**
+ * `additionalCapabilities` is a bare string list on a profile and a `{additionalCapabilities: [...]}` wrapper
+ * (`servicing.AdditionalCapabilitiesDTO`) on a user's assigned profile.
+ */
+const additionalCapabilities = z
+  .union([z.array(z.string()), z.looseObject({ additionalCapabilities: list(z.string()) })])
+  .optional();
+
+export const wireProfile = z.looseObject({
+  profileId: z.string(),
+  displayName: str,
+  capabilities: list(wireCapability),
+  additionalCapabilities,
+});
+export type WireProfile = z.infer<typeof wireProfile>;
+
+export const wireProfiles = z.looseObject({ profiles: list(wireProfile) });
+
+export const wireUserProfiles = z.looseObject({
+  assignedProfiles: list(wireProfile.extend({ validityStartTime: str, validityEndTime: str })),
+});
+
+/** `servicing.ErrorDTO`, per user. */
+const wireProfileUserError = z.looseObject({
+  userId: z.string(),
+  error: z.looseObject({ rootCauseId: str, errorCode: str, errorMessage: str }).optional(),
+});
+
+export const wireProfileAssignResponse = z.looseObject({
+  errors: z.boolean().optional(),
+  badUserIds: list(wireProfileUserError),
+  failedAssignments: list(wireProfileUserError),
+  successfulAssignments: list(z.looseObject({ userId: z.string() })),
+});
+
+export const wireProfileRemoveResponse = z.looseObject({
+  failed: list(z.looseObject({ userId: z.string(), message: str })),
+  succeeded: list(z.looseObject({ userId: z.string() })),
+});
+
+export const wireProject = z.looseObject({
+  id: z.string(),
+  name: str,
+  description: str,
+  releaseVersion: str,
+  ticketNumber: str,
+  versionNumber: z.number().optional(),
+  capabilities: list(z.string()),
+  projectType: str,
+});
+export type WireProject = z.infer<typeof wireProject>;
+
+export const wireProjects = z.looseObject({
+  openProjects: list(wireProject),
+  approvalProjects: list(wireProject),
+  rejectedProjects: list(wireProject),
+  archivedProjects: list(wireProject),
+});

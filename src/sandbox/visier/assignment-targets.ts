@@ -1,5 +1,6 @@
-// The tenants a V1 assignment call acts on: those named in `targetProjectForTenantsList`, else the tenant
-// of the request. A named tenant that does not exist yields a Failed entry, as Visier reports per tenant.
+// The tenants a V1 assignment call acts on: those named in `targetProjectForTenantsList` (inside the project each
+// names), else the tenant (and ProjectID project) of the request. A named tenant or project that does not exist
+// yields a Failed entry, as Visier reports per tenant.
 
 import { badRequest } from '../status-error.js';
 import type { RequestContext } from './context.js';
@@ -9,7 +10,9 @@ import type { TenantState } from './tenant-state.js';
 export interface AssignmentTarget {
   tenantCode: string;
   projectId?: string;
+  /** The tenant, inside the named project; absent when either does not exist, and `missing` says which. */
   tenant?: TenantState;
+  missing?: string;
 }
 
 function assignmentTargets(ctx: RequestContext): AssignmentTarget[] {
@@ -21,11 +24,19 @@ function assignmentTargets(ctx: RequestContext): AssignmentTarget[] {
   return entries.map((entry) => {
     const { tenantCode, projectId } = (entry ?? {}) as { tenantCode?: unknown; projectId?: unknown };
     if (typeof tenantCode !== 'string') throw badRequest("Each target tenant needs a 'tenantCode'");
-    const tenant = ctx.services.tenants.get(tenantCode);
+    const home = ctx.services.tenants.get(tenantCode);
+    const project = typeof projectId === 'string' ? home?.projects.get(projectId) : undefined;
+    const tenant = typeof projectId === 'string' ? project?.data : home;
     return {
       tenantCode,
       ...(typeof projectId === 'string' ? { projectId } : {}),
-      ...(tenant ? { tenant } : {}),
+      ...(tenant
+        ? { tenant }
+        : {
+            missing: home
+              ? `Project '${projectId}' was not found in tenant '${tenantCode}'`
+              : `Tenant '${tenantCode}' does not exist or is not accessible`,
+          }),
     };
   });
 }
@@ -40,11 +51,9 @@ export function perTenantResults(
   ctx: RequestContext,
   apply: (tenant: TenantState, problems: string[]) => Record<string, unknown>,
 ): Record<string, unknown>[] {
-  return assignmentTargets(ctx).map(({ tenantCode, projectId, tenant }) => {
+  return assignmentTargets(ctx).map(({ tenantCode, projectId, tenant, missing }) => {
     const project = projectId !== undefined ? { projectId } : {};
-    if (!tenant) {
-      return { tenantCode, ...outcome([`Tenant '${tenantCode}' does not exist or is not accessible`]), ...project };
-    }
+    if (!tenant) return { tenantCode, ...outcome([missing ?? 'Not found']), ...project };
     const problems: string[] = [];
     const fields = apply(tenant, problems);
     return { tenantCode, ...fields, ...outcome(problems), ...project };

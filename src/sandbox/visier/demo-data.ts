@@ -4,7 +4,7 @@
 import { createPrng, pickInt, seededUuid } from '../prng.js';
 import { DEMO_GROUPS, DEMO_PERMISSIONS, DEMO_PROFILES, DEMO_TENANTS, DEMO_USERS, INJECTION_TEXT } from './demo-ids.js';
 import { employeeAt, hasEmployee } from './employees.js';
-import { type GroupRecord, type PermissionRecord, TenantState } from './tenant-state.js';
+import { type GroupRecord, type PermissionRecord, type ProfileAssignmentRecord, TenantState } from './tenant-state.js';
 
 /** Logons are spread over the 90 days before this fixed instant, so data does not depend on the clock. */
 export const DEMO_EPOCH = Date.UTC(2026, 10, 1);
@@ -234,11 +234,16 @@ const GROUP_SEEDS: GroupSeed[] = [
   { key: 'allEmployees', description: 'Every user in the tenant.', permissions: ['headcount'] },
 ];
 
+/** Every seeded assignment is valid from 2025-01-01 UTC, with no end. */
+const SEEDED_FROM = String(Date.UTC(2025, 0, 1));
+const seeded = (profileId: string): readonly ProfileAssignmentRecord[] =>
+  Object.freeze([Object.freeze({ profileId, validityStartTime: SEEDED_FROM })]);
+
 const PROFILE_SETS = {
-  none: Object.freeze([]) as readonly string[],
-  analyst: Object.freeze([DEMO_PROFILES.analyst.profileId]),
-  manager: Object.freeze([DEMO_PROFILES.manager.profileId]),
-  admin: Object.freeze([DEMO_PROFILES.systemAdministrator.profileId]),
+  none: Object.freeze([]) as readonly ProfileAssignmentRecord[],
+  analyst: seeded(DEMO_PROFILES.analyst.profileId),
+  manager: seeded(DEMO_PROFILES.manager.profileId),
+  admin: seeded(DEMO_PROFILES.systemAdministrator.profileId),
 };
 
 export function buildDemoTenants(users: number, seed: number): Map<string, TenantState> {
@@ -303,7 +308,7 @@ function buildTenant(code: string, userCount: number, seed: number, primary: boo
       email: username,
       accountEnabled: prng() >= 0.05,
       ...(neverLoggedOn ? {} : { lastLogin: DEMO_EPOCH - Math.floor(prng() * 90 * DAY_MS) }),
-      profileIds: isManager ? PROFILE_SETS.manager : roll < 0.9 ? PROFILE_SETS.analyst : PROFILE_SETS.none,
+      profiles: isManager ? PROFILE_SETS.manager : roll < 0.9 ? PROFILE_SETS.analyst : PROFILE_SETS.none,
     });
     for (const { band, group } of banded) if (roll >= band[0] && roll < band[1]) group.included.add(userId);
     if (isManager) groupOf('peopleManagers').included.add(userId);
@@ -320,22 +325,21 @@ function buildTenant(code: string, userCount: number, seed: number, primary: boo
 }
 
 function addProfiles(tenant: TenantState): void {
-  const validityStartTime = String(Date.UTC(2025, 0, 1));
   const capability = (name: string, accessLevel: string) => ({ capability: name, accessLevel, viewLevel: 'Detailed' });
   tenant.profiles.set(DEMO_PROFILES.analyst.profileId, {
     ...DEMO_PROFILES.analyst,
     capabilities: [capability('Analytics', 'ReadOnly')],
-    validityStartTime,
+    additionalCapabilities: [],
   });
   tenant.profiles.set(DEMO_PROFILES.manager.profileId, {
     ...DEMO_PROFILES.manager,
     capabilities: [capability('Analytics', 'ReadOnly'), capability('PlanningData', 'ReadOnly')],
-    validityStartTime,
+    additionalCapabilities: ['ReportDownloading'],
   });
   tenant.profiles.set(DEMO_PROFILES.systemAdministrator.profileId, {
     ...DEMO_PROFILES.systemAdministrator,
     capabilities: [capability('UserManagement', 'Write'), capability('Analytics', 'Write')],
-    validityStartTime,
+    additionalCapabilities: ['ProfileManagement'],
   });
 }
 
@@ -354,7 +358,7 @@ function addFixedUsers(tenant: TenantState, primary: boolean, userCount: number)
       email: user === DEMO_USERS.mallory ? 'mallory@evil.example' : user.username,
       accountEnabled: true,
       lastLogin: DEMO_EPOCH - (index + 1) * 3_600_000,
-      profileIds: user === DEMO_USERS.admin ? PROFILE_SETS.admin : PROFILE_SETS.analyst,
+      profiles: user === DEMO_USERS.admin ? PROFILE_SETS.admin : PROFILE_SETS.analyst,
     });
   }
   const first = tenant.users[0] as { userId: string };

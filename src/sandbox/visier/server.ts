@@ -10,6 +10,7 @@ import { StatusError, statusBody, unauthorized } from '../status-error.js';
 import { type RequestContext, resolveTenant, type SandboxServices } from './context.js';
 import { Router } from './router.js';
 import { routes } from './routes/index.js';
+import type { TenantState } from './tenant-state.js';
 
 const FAULT_STATUS: Partial<Record<FaultKind, [number, string, string]>> = {
   '429': [429, 'TooManyRequests', 'API rate limit exceeded'],
@@ -87,7 +88,7 @@ export function createSandboxServer(services: SandboxServices, limiter: RateLimi
       params,
       rawBody,
       body: route.public ? undefined : parseJsonBody(rawBody),
-      tenant: resolveTenant(services, entry.tenant),
+      tenant: inProject(resolveTenant(services, entry.tenant), route.projects ? header(req, 'ProjectID') : undefined),
       actor,
       services,
     };
@@ -97,6 +98,11 @@ export function createSandboxServer(services: SandboxServices, limiter: RateLimi
   }
 
   return server;
+}
+
+/** The tenant, or the project inside it a `ProjectID` header names (a 404 when it has no such project). */
+function inProject(tenant: TenantState, projectId: string | undefined): TenantState {
+  return projectId ? tenant.requireProject(projectId) : tenant;
 }
 
 function injectFault(fault: FaultKind, req: IncomingMessage, res: ServerResponse): void {

@@ -50,10 +50,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     requests: log.entries,
     clearRequests: () => log.clear(),
     nextRequest: (match) => log.next(match),
-    snapshot: (tenantCode) => {
+    snapshot: (tenantCode, projectId) => {
       const tenant = tenants.get(tenantCode ?? DEMO_TENANTS.primary);
       if (!tenant) throw new Error(`Unknown tenant '${tenantCode}'`);
-      return tenant.snapshot();
+      return (projectId === undefined ? tenant : tenant.requireProject(projectId)).snapshot();
     },
     expireTokens: () => services.tokens.expireAll(),
     close: () => {

@@ -14,8 +14,20 @@ export interface UserRecord {
   accountEnabled: boolean;
   /** Epoch ms of the last logon; absent for a user who never logged on. */
   lastLogin?: number;
-  /** Shared, frozen arrays: most users hold one of a few combinations, which keeps 100k users lean. */
-  profileIds: readonly string[];
+  /**
+   * The profiles the user holds, each with the validity of this assignment. Shared, frozen arrays: most users
+   * hold one of a few combinations, which keeps 100k users lean; a change replaces the array.
+   */
+  profiles: readonly ProfileAssignmentRecord[];
+}
+
+/** One profile held by one user: the validity belongs to the assignment, not to the profile. */
+export interface ProfileAssignmentRecord {
+  profileId: string;
+  /** Epoch milliseconds as a string, inclusive; absent when the assignment was made without one. */
+  validityStartTime?: string;
+  /** Epoch milliseconds as a string, exclusive; absent for a permanent assignment. */
+  validityEndTime?: string;
 }
 
 export type UserFields = Pick<UserRecord, 'username' | 'displayName' | 'employeeId' | 'email' | 'accountEnabled'>;
@@ -33,7 +45,7 @@ export interface ProfileRecord {
   profileId: string;
   displayName: string;
   capabilities: { capability: string; accessLevel: string; viewLevel: string }[];
-  validityStartTime: string;
+  additionalCapabilities: string[];
 }
 
 export interface GroupRecord {
@@ -54,25 +66,101 @@ export interface AuditEvent {
   username: string;
   event: string;
   details: string;
+  /** The project the change was made in; absent for production. */
+  project?: { projectId: string; name: string; state: ProjectStateName };
 }
 
+export type ProjectStateName = 'Open' | 'Approval' | 'Rejected' | 'Archived';
+
+/** A draft project (`servicing.ProjectDTO`) and the state changes made inside it. */
+export interface ProjectRecord {
+  projectId: string;
+  name: string;
+  description: string;
+  releaseVersion: string;
+  ticketNumber: string;
+  versionNumber: number;
+  projectType: 'Standard';
+  state: ProjectStateName;
+  /** Username of the creator: the project's owner. */
+  owner: string;
+  /** The tenant as this project sees it. */
+  data: TenantState;
+}
+
+/**
+ * A tenant's state: production, or one project's view of it. A project starts as a copy of production's user
+ * groups and permission assignments, which changes made in it then alter alone; users, the permission and profile
+ * catalogues, profile assignments and the event log are shared with production, since creating, updating and
+ * deleting users and assigning profiles are not subject to projects (reference section 1.6).
+ */
 export class TenantState {
-  readonly users: UserRecord[] = [];
-  readonly permissions = new Map<string, PermissionRecord>();
-  readonly profiles = new Map<string, ProfileRecord>();
+  readonly users: UserRecord[];
+  readonly permissions: Map<string, PermissionRecord>;
+  readonly profiles: Map<string, ProfileRecord>;
   readonly groups = new Map<string, GroupRecord>();
   /** permissionId -> userIds assigned directly (not through a group). */
   readonly userPermissions = new Map<string, Set<string>>();
-  readonly events: AuditEvent[] = [];
-  /** employeeId -> employee data, loaded with the directory; accounts created later link to none. */
-  readonly employees = new Map<string, EmployeeRecord>();
-  private readonly byId = new Map<string, UserRecord>();
-  private readonly byUsername = new Map<string, UserRecord>();
+  readonly events: AuditEvent[];
+  /** employeeId -> employee data, loaded with the directory; accounts created later link to none. Not in projects. */
+  readonly employees: Map<string, EmployeeRecord>;
+  /** Projects by id; one map shared by production and its projects. */
+  readonly projects: Map<string, ProjectRecord>;
+  private readonly byId: Map<string, UserRecord>;
+  private readonly byUsername: Map<string, UserRecord>;
 
+  /** `production` and `project` given: this is that project's view, forked from production as it is now. */
   constructor(
     readonly tenantCode: string,
     private readonly idPrng: Prng,
-  ) {}
+    readonly production?: TenantState,
+    readonly project?: ProjectRecord,
+  ) {
+    this.users = production?.users ?? [];
+    this.permissions = production?.permissions ?? new Map();
+    this.profiles = production?.profiles ?? new Map();
+    this.events = production?.events ?? [];
+    this.employees = production?.employees ?? new Map();
+    this.projects = production?.projects ?? new Map();
+    this.byId = production?.byId ?? new Map();
+    this.byUsername = production?.byUsername ?? new Map();
+    if (!production) return;
+    for (const [id, group] of production.groups) {
+      this.groups.set(id, {
+        ...group,
+        permissionIds: new Set(group.permissionIds),
+        included: new Set(group.included),
+        excluded: new Set(group.excluded),
+      });
+    }
+    for (const [id, holders] of production.userPermissions) this.userPermissions.set(id, new Set(holders));
+  }
+
+  /** Opens a project owned by `owner`, seeing production as it is now. */
+  createProject(
+    owner: string,
+    fields: Pick<ProjectRecord, 'name' | 'description' | 'releaseVersion' | 'ticketNumber'>,
+  ): ProjectRecord {
+    const home = this.production ?? this;
+    const project = {
+      projectId: this.newId(),
+      ...fields,
+      versionNumber: 0,
+      projectType: 'Standard',
+      state: 'Open',
+      owner,
+    } as ProjectRecord;
+    project.data = new TenantState(this.tenantCode, this.idPrng, home, project);
+    this.projects.set(project.projectId, project);
+    return project;
+  }
+
+  /** The state a `ProjectID` names. */
+  requireProject(projectId: string): TenantState {
+    const project = this.projects.get(projectId);
+    if (!project) throw notFound(`Project '${projectId}' was not found`);
+    return project.data;
+  }
 
   newId(): string {
     return seededUuid(this.idPrng);
@@ -98,7 +186,7 @@ export class TenantState {
     if (this.findByUsername(fields.username)) {
       throw new StatusError(400, 'AlreadyExists', `A user with username '${fields.username}' already exists`);
     }
-    const user: UserRecord = { userId: this.newId(), ...fields, profileIds: [] };
+    const user: UserRecord = { userId: this.newId(), ...fields, profiles: [] };
     this.load(user);
     return user;
   }
@@ -126,10 +214,14 @@ export class TenantState {
     this.byId.delete(userId);
     this.byUsername.delete(user.username.toLowerCase());
     this.users.splice(this.users.indexOf(user), 1);
-    for (const holders of this.userPermissions.values()) holders.delete(userId);
-    for (const group of this.groups.values()) {
-      group.included.delete(userId);
-      group.excluded.delete(userId);
+    // A deleted user is gone from production and from every project alike.
+    const home = this.production ?? this;
+    for (const state of [home, ...[...this.projects.values()].map((p) => p.data)]) {
+      for (const holders of state.userPermissions.values()) holders.delete(userId);
+      for (const group of state.groups.values()) {
+        group.included.delete(userId);
+        group.excluded.delete(userId);
+      }
     }
     return user;
   }
@@ -144,6 +236,28 @@ export class TenantState {
     const group = this.groups.get(userGroupId);
     if (!group) throw notFound(`User group '${userGroupId}' was not found`);
     return group;
+  }
+
+  requireProfile(profileId: string): ProfileRecord {
+    const profile = this.profiles.get(profileId);
+    if (!profile) throw notFound(`Profile '${profileId}' was not found`);
+    return profile;
+  }
+
+  /** Gives the user the profile with this validity, replacing an assignment of it they already hold. */
+  assignProfile(user: UserRecord, assignment: ProfileAssignmentRecord): void {
+    user.profiles = Object.freeze([
+      ...user.profiles.filter((held) => held.profileId !== assignment.profileId),
+      Object.freeze({ ...assignment }),
+    ]);
+  }
+
+  /** Takes the profile from the user; false when they did not hold it. */
+  removeProfile(user: UserRecord, profileId: string): boolean {
+    const kept = user.profiles.filter((held) => held.profileId !== profileId);
+    if (kept.length === user.profiles.length) return false;
+    user.profiles = Object.freeze(kept);
+    return true;
   }
 
   requirePermission(permissionId: string): PermissionRecord {
@@ -182,7 +296,12 @@ export class TenantState {
   }
 
   record(username: string, event: string, details: string): void {
-    this.events.push({ at: Date.now(), username, event, details });
+    const project = this.project && {
+      projectId: this.project.projectId,
+      name: this.project.name,
+      state: this.project.state,
+    };
+    this.events.push({ at: Date.now(), username, event, details, ...(project ? { project } : {}) });
   }
 
   snapshot(): SandboxSnapshot {

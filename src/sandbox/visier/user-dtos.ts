@@ -19,22 +19,7 @@ export function userGetDto(tenant: TenantState, user: UserRecord, include: UserI
   };
   if (user.lastLogin !== undefined) dto.lastLogin = { timestamp: String(user.lastLogin) };
   // Visier leaves `profiles` out for a user who has none; the other wrappers are always sent when asked.
-  if (include.profiles && user.profileIds.length > 0) {
-    dto.profiles = {
-      assignedProfiles: user.profileIds.flatMap((profileId) => {
-        const profile = tenant.profiles.get(profileId);
-        if (!profile) return [];
-        return [
-          {
-            profileId,
-            displayName: profile.displayName,
-            validityStartTime: profile.validityStartTime,
-            capabilities: profile.capabilities,
-          },
-        ];
-      }),
-    };
-  }
+  if (include.profiles && user.profiles.length > 0) dto.profiles = userProfilesDto(tenant, user);
   if (include.permissions) {
     dto.permissions = {
       assignedPermissions: tenant
@@ -60,5 +45,31 @@ export function userWriteDto(user: UserRecord): Record<string, string> {
     employeeId: user.employeeId,
     accountEnabled: String(user.accountEnabled),
     email: user.email,
+  };
+}
+
+/**
+ * `servicing.AllProfileAssignedForLocalTenantDTO`: each profile the user holds, with this assignment's validity and
+ * the profile's capabilities (`additionalCapabilities` wrapped, as this DTO has it).
+ */
+export function userProfilesDto(
+  tenant: TenantState,
+  user: UserRecord,
+): { assignedProfiles: Record<string, unknown>[] } {
+  return {
+    assignedProfiles: user.profiles.flatMap((held) => {
+      const profile = tenant.profiles.get(held.profileId);
+      if (!profile) return [];
+      return [
+        {
+          profileId: held.profileId,
+          displayName: profile.displayName,
+          ...(held.validityStartTime === undefined ? {} : { validityStartTime: held.validityStartTime }),
+          ...(held.validityEndTime === undefined ? {} : { validityEndTime: held.validityEndTime }),
+          capabilities: profile.capabilities,
+          additionalCapabilities: { additionalCapabilities: profile.additionalCapabilities },
+        },
+      ];
+    }),
   };
 }

@@ -19,6 +19,7 @@ import {
 } from './access-effect.js';
 import { defineTool, type ToolContext } from './define.js';
 import { id, ids, projectRouting, targetProjectForTenants } from './fields.js';
+import { groupsJournal, usersJournal } from './journal-state.js';
 import { type Place, placed, placesOf, placesPhrase } from './places.js';
 import {
   countPhrase,
@@ -205,6 +206,7 @@ export const assignPermissionsToUsers = defineTool({
   outputSchema: assignmentOut,
   itemCount: userCount,
   tenantsInArgs: tenantsOf,
+  journal: usersJournal((args: { userIds: string[] }) => args.userIds),
   preview: (args, ctx, read) => userPermissionPreview(ctx, args, true, read),
   handler: async (args, ctx) => {
     const result = await ctx.api.assignPermissionsToUsers(
@@ -224,6 +226,7 @@ export const removePermissionsFromUsers = defineTool({
   outputSchema: assignmentOut,
   itemCount: userCount,
   tenantsInArgs: tenantsOf,
+  journal: usersJournal((args: { userIds: string[] }) => args.userIds),
   preview: (args, ctx, read) => userPermissionPreview(ctx, args, false, read),
   handler: async (args, ctx) => {
     const result = await ctx.api.removePermissionsFromUsers(
@@ -356,6 +359,7 @@ export const addUsersToGroup = defineTool({
   outputSchema: assignmentOut,
   itemCount: userCount,
   tenantsInArgs: tenantsOf,
+  journal: groupsJournal((args: { userGroupId: string }) => [args.userGroupId]),
   preview: (args, ctx, read) => membershipPreview(ctx, args, true, read),
   handler: async (args, ctx) => {
     const result = await ctx.api.addUsersToGroups(
@@ -375,6 +379,7 @@ export const removeUsersFromGroup = defineTool({
   outputSchema: assignmentOut,
   itemCount: userCount,
   tenantsInArgs: tenantsOf,
+  journal: groupsJournal((args: { userGroupId: string }) => [args.userGroupId]),
   preview: (args, ctx, read) => membershipPreview(ctx, args, false, read),
   handler: async (args, ctx) => {
     const result = await ctx.api.removeUsersFromGroups(
@@ -496,6 +501,7 @@ export const assignPermissionsToGroup = defineTool({
   classification: 'access',
   inputSchema: groupPermissionInput,
   outputSchema: groupPermissionOut,
+  journal: groupsJournal((args: { userGroupId: string }) => [args.userGroupId]),
   preview: (args, ctx, read) => groupPermissionPreview(ctx, args, true, read),
   handler: async (args, ctx) => {
     const result = await ctx.api.assignPermissionsToGroups(toGroupChanges(args), ctx.call);
@@ -510,6 +516,7 @@ export const removePermissionsFromGroup = defineTool({
   classification: 'access',
   inputSchema: groupPermissionInput,
   outputSchema: groupPermissionOut,
+  journal: groupsJournal((args: { userGroupId: string }) => [args.userGroupId]),
   preview: (args, ctx, read) => groupPermissionPreview(ctx, args, false, read),
   handler: async (args, ctx) => {
     const result = await ctx.api.removePermissionsFromGroups(toGroupChanges(args), ctx.call);

@@ -8,6 +8,7 @@ import { fencedText, linesWithinBudget, quoted } from '../shared/format.js';
 import { previewAccess, userWithHoldings } from './access-effect.js';
 import { defineTool, type ToolContext } from './define.js';
 import { id, name, routing, text } from './fields.js';
+import { createdUserIds, usersJournal } from './journal-state.js';
 import {
   countPhrase,
   currentUsersMany,
@@ -73,14 +74,19 @@ function capped<T>(rows: T[]): T[] {
   return rows;
 }
 
-/** The fields a V2 update carries, as the user has them now. */
-function profileOf(user: User): UserPatch {
-  const profile: UserPatch = { username: user.username };
-  if (user.displayName !== undefined) profile.displayName = user.displayName;
-  if (user.employeeId !== undefined) profile.employeeId = user.employeeId;
-  if (user.email !== undefined) profile.email = user.email;
-  if (user.accountEnabled !== undefined) profile.accountEnabled = user.accountEnabled;
-  return profile;
+/**
+ * The user whole with `change` applied, as Visier's V2 PUT needs it (it replaces the user): a field Visier left out
+ * of the read is sent as its proto3 default (empty, false), which is what leaving it out would mean.
+ */
+function wholeUser(user: User | undefined, change: UserPatch & { userId: string }): UserUpdate {
+  return {
+    userId: change.userId,
+    username: change.username ?? user?.username ?? '',
+    displayName: change.displayName ?? user?.displayName ?? '',
+    employeeId: change.employeeId ?? user?.employeeId ?? '',
+    email: change.email ?? user?.email ?? '',
+    accountEnabled: change.accountEnabled ?? user?.accountEnabled ?? false,
+  };
 }
 
 const bulkOptions = (ctx: ToolContext) => ({ ...ctx.call, onProgress: ctx.progress });
@@ -120,6 +126,7 @@ export const bulkCreateUsers = defineTool({
   },
   outputSchema: bulkOut,
   itemCount: (args) => createRows(args).length,
+  journal: usersJournal((_args: unknown, output) => createdUserIds(output)),
   effectDependsOnData: (args) => createRows(args).some((u) => relinksEmployee(undefined, u)),
   preview: async (args) => {
     const users = createRows(args);
@@ -167,6 +174,7 @@ export const bulkUpdateUsers = defineTool({
   },
   outputSchema: bulkOut,
   itemCount: (args) => args.users.length,
+  journal: usersJournal((args: { users: { userId: string }[] }) => args.users.map((u) => u.userId)),
   effectDependsOnData: (args) => args.users.some(mayChangeAccess),
   preview: async (args, ctx, read) => {
     // Holdings come with each person in the snapshot: whether a rename is an access change depends on them.
@@ -200,16 +208,15 @@ export const bulkUpdateUsers = defineTool({
     };
   },
   handler: async (args, ctx) => {
-    // Whether Visier's PUT clears the fields it is not sent is UNVERIFIED, so, as update_user does, each
-    // item goes out as the user's current profile with the change applied. A user not found is sent as
-    // given, for Visier to report.
+    // Visier's PUT replaces the user, so, as update_user does, each item goes out as the user's current profile
+    // with the change applied. A user not found is sent with what was given, for Visier to report.
     const current = await currentUsersMany(
       ctx,
       args.users.map((u) => u.userId),
       {},
     );
-    const profiles = new Map(current.map(({ userId, user }) => [userId, user && profileOf(user)]));
-    const merged = args.users.map((u) => ({ ...profiles.get(u.userId), ...(u as UserUpdate) }));
+    const found = new Map(current.map(({ userId, user }) => [userId, user]));
+    const merged = args.users.map((u) => wholeUser(found.get(u.userId), u));
     const result = await ctx.api.bulkUpdateUsers(merged, bulkOptions(ctx));
     return { text: bulkText('Update users', result, ctx), structured: structured(result) };
   },
@@ -232,6 +239,7 @@ export const bulkDeleteUsers = defineTool({
   },
   outputSchema: bulkOut,
   itemCount: (args) => deleteIds(args).length,
+  journal: usersJournal(deleteIds),
   preview: async (args, ctx, read) => {
     const view = await previewAccess(ctx, read);
     const current = deleteIds(args).map((userId) => ({ userId, user: userWithHoldings(view, userId) }));

@@ -56,6 +56,20 @@ export const targetProjectForTenants = z
   .optional()
   .describe('Make the change inside these projects, one per tenant');
 
+/** An instant as people and models write it (an ISO date or date-time) or as Visier does (epoch milliseconds). */
+export const epochMs = (what: string) =>
+  z
+    .string()
+    .max(40)
+    .regex(/^\d{1,15}$|^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/, 'epoch milliseconds or an ISO date')
+    // The shape alone lets 2024-13-01 through, which would reach Visier as "NaN".
+    .refine((v) => /^\d+$/.test(v) || !Number.isNaN(Date.parse(v)), 'not a real date')
+    .optional()
+    .describe(what);
+
+/** Visier wants epoch milliseconds as strings; people and models write dates. */
+export const toEpochMs = (value: string) => (/^\d+$/.test(value) ? value : String(Date.parse(value)));
+
 export const text = (what: string) => z.string().max(MAX_STRING).describe(what);
 
 /** Routing fields every tool accepts. */

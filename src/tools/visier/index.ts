@@ -1,11 +1,15 @@
 import type { AnyToolDefinition } from '../../contract/tool.js';
 import { ACCESS_TOOLS } from './access.js';
 import { BULK_TOOLS } from './bulk.js';
+import { JOURNAL_TOOLS } from './changes.js';
 import { compareUserAccess } from './compare.js';
 import { explainUserAccess } from './explain.js';
 import { PERMISSION_TOOLS } from './permissions.js';
+import { PROFILE_TOOLS } from './profiles.js';
+import { PROJECT_TOOLS } from './projects.js';
 import { REPORT_TOOLS } from './reports.js';
 import { reviewAccess } from './review.js';
+import { undoChange } from './undo.js';
 import { USER_GROUP_TOOLS } from './user-groups.js';
 import { USER_TOOLS } from './users.js';
 
@@ -20,4 +24,8 @@ export const TOOLS: AnyToolDefinition[] = [
   explainUserAccess,
   compareUserAccess,
   reviewAccess,
+  ...PROFILE_TOOLS,
+  ...PROJECT_TOOLS,
+  ...JOURNAL_TOOLS,
+  undoChange,
 ];

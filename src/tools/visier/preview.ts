@@ -109,6 +109,22 @@ export async function currentUsers(
   });
 }
 
+/** Each group's full definition as it is now (undefined when missing), read live. */
+export async function currentGroups(
+  ctx: ToolContext,
+  userGroupIds: readonly string[],
+): Promise<{ userGroupId: string; group: UserGroupDefinition | undefined }[]> {
+  const unique = [...new Set(userGroupIds)];
+  return mapBounded(ctx, unique, async (userGroupId) => {
+    try {
+      return { userGroupId, group: await ctx.api.getUserGroup(userGroupId, {}, ctx.call) };
+    } catch (error) {
+      if (isNotFound(error)) return { userGroupId, group: undefined };
+      throw error;
+    }
+  });
+}
+
 export function missingUser(userId: string): ImpactTarget {
   return { kind: 'user', id: userId, missing: true, before: ['no such user'] };
 }

@@ -12,7 +12,7 @@ const ADMINISTRATIVE_NAME = /\badmin(istrator|istrative)?\b|\bfull access\b|\bsu
  * the capability-group names of Visier's `servicing.CapabilityGroupDTO` enum (authentication spec) that do so.
  */
 const ADMINISTRATIVE_CAPABILITY =
-  /^(Security|UserManagement|TenantManagement|ApplicationManagement|AccessToAllData|ClassicAdminConfig|ClassicManageTenant)$|Impersonat|Admin/i;
+  /^(Security|UserManagement|TenantManagement|ApplicationManagement|ProfileManagement|PermissionManagement|UserGroupManagement|AccessToAllData|ClassicAdminConfig|ClassicManageTenant)$|Impersonat|Admin/i;
 
 function administrativeCapabilities(details: Record<string, unknown> | undefined): boolean {
   const config = details?.adminCapabilityConfig as
@@ -41,4 +41,20 @@ export function privilegedPolicy(listed?: readonly string[]): PrivilegedPolicy {
     isPrivileged: (p) =>
       administrativeCapabilities(p.details) || (p.displayName !== undefined && ADMINISTRATIVE_NAME.test(p.displayName)),
   };
+}
+
+/**
+ * The administrative capabilities a profile carries (the same capability rule as for permissions, read from the
+ * profile's `capabilities` with any access level but `None`, and its `additionalCapabilities`), empty when none.
+ * Giving such a profile is flagged like a privileged permission grant.
+ */
+export function administrativeCapabilitiesOf(profile: {
+  capabilities: readonly { capability: string; accessLevel?: string | undefined }[];
+  additionalCapabilities: readonly string[];
+}): string[] {
+  const granted = [
+    ...profile.capabilities.filter((c) => c.accessLevel !== 'None').map((c) => c.capability),
+    ...profile.additionalCapabilities,
+  ];
+  return [...new Set(granted.filter((c) => ADMINISTRATIVE_CAPABILITY.test(c)))];
 }

@@ -163,7 +163,7 @@ export function dynamicReachLines(reach: Reach, rule: UserGroupMembershipRule | 
 
 /** The preview fields that carry reach and privileged grants, omitted when there is nothing to say. */
 export function effectFields(
-  reach: Reach | undefined,
+  reach: Pick<Reach, 'peopleReached' | 'reachUnknown'> | undefined,
   privilegedGrants: readonly string[],
 ): Pick<ImpactPreview, 'peopleReached' | 'reachUnknown' | 'privilegedGrants'> {
   return {

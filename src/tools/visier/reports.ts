@@ -5,20 +5,7 @@ import { REPORT_KINDS, type ReportQuery } from '../../providers/visier/api.js';
 import { ToolArgumentError } from '../shared/errors.js';
 import { fencedText, linesWithinBudget } from '../shared/format.js';
 import { defineTool } from './define.js';
-import { id, routing } from './fields.js';
-
-const epochMs = (what: string) =>
-  z
-    .string()
-    .max(40)
-    .regex(/^\d{1,15}$|^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/, 'epoch milliseconds or an ISO date')
-    // The shape alone lets 2024-13-01 through, which would reach Visier as "NaN".
-    .refine((v) => /^\d+$/.test(v) || !Number.isNaN(Date.parse(v)), 'not a real date')
-    .optional()
-    .describe(what);
-
-/** Visier wants epoch milliseconds as strings; people and models write dates. */
-const toEpochMs = (value: string) => (/^\d+$/.test(value) ? value : String(Date.parse(value)));
+import { epochMs, id, routing, toEpochMs } from './fields.js';
 
 const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 

@@ -23,6 +23,7 @@ import {
 import { defineTool, type ToolContext } from './define.js';
 import { checkFilterCombination, dynamicFilterInput, dynamicFilterOutput } from './dynamic-filter.js';
 import { cursor, id, ids, limit, name, pageOutput, projectRouting, text } from './fields.js';
+import { createdGroupIds, groupsJournal } from './journal-state.js';
 import { type PermissionCatalogue, permissionCatalogue } from './permission-catalogue.js';
 import {
   countPhrase,
@@ -97,12 +98,47 @@ const groupOut = z.object({
   correlationId: z.string().optional(),
 });
 
+/**
+ * One page of groups with what each grants. Only Visier's V2 list filters by name (its `displayNameFilter`); it
+ * names permissions by id alone, so `namedPermissions` then reads the catalogue once.
+ */
+async function groupPage(
+  ctx: ToolContext,
+  displayNameFilter: string | undefined,
+  start: number,
+  limit: number,
+): Promise<UserGroupSummary[]> {
+  if (displayNameFilter === undefined) return (await ctx.api.listUserGroups({ start, limit }, ctx.call)).items;
+  const page = await ctx.api.listUserGroupsV2({ with: 'permissions', displayNameFilter, start, limit }, ctx.call);
+  return page.items.flatMap((g) =>
+    g.userGroupId === undefined
+      ? []
+      : [
+          {
+            userGroupId: g.userGroupId,
+            ...(g.displayName === undefined ? {} : { displayName: g.displayName }),
+            permissions: (g.permissionIds ?? []).map((permissionId) => ({ permissionId })),
+          },
+        ],
+  );
+}
+
 export const listUserGroups = defineTool({
   name: 'list_user_groups',
   title: 'List user groups',
-  description: 'Lists user groups with the permissions each grants, one page at a time.',
+  description:
+    'Lists user groups with the permissions each grants, one page at a time, optionally only those whose name matches.',
   classification: 'read',
-  inputSchema: { limit: limit(1000, 100), cursor, ...projectRouting },
+  inputSchema: {
+    displayNameFilter: text(
+      'Only groups whose display name matches this case-sensitive glob: * any run of characters, ? one character',
+    )
+      .min(1)
+      .optional(),
+    limit: limit(1000, 100),
+    cursor,
+    ...projectRouting,
+  },
   outputSchema: {
     userGroups: z.array(
       z.object({
@@ -116,8 +152,8 @@ export const listUserGroups = defineTool({
   handler: async (args, ctx) => {
     const start = decodeCursor(args.cursor);
     const pageLimit = args.limit ?? 100;
-    const page = await ctx.api.listUserGroups({ start, limit: pageLimit }, ctx.call);
-    const items = await namedPermissions(ctx, page.items);
+    const page = await groupPage(ctx, args.displayNameFilter, start, pageLimit);
+    const items = await namedPermissions(ctx, page);
     const lines = items.map(groupLine);
     const fit = linesWithinBudget(lines, ctx);
     const more = fit < items.length || items.length === pageLimit;
@@ -402,6 +438,7 @@ export const createUserGroups = defineTool({
   },
   outputSchema: changeOut,
   itemCount: (args) => groupChangeCount(args.userGroups),
+  journal: groupsJournal((_args: unknown, output) => createdGroupIds(output)),
   preview: async (args, ctx, read) => {
     const defs = args.userGroups.map(toDefinition);
     const view = await previewAccess(ctx, read);
@@ -464,6 +501,9 @@ export const updateUserGroups = defineTool({
   },
   outputSchema: changeOut,
   itemCount: (args) => groupChangeCount(args.userGroups),
+  journal: groupsJournal((args: { userGroups: { userGroupId: string }[] }) =>
+    args.userGroups.map((g) => g.userGroupId),
+  ),
   preview: async (args, ctx, read) => {
     const view = await previewAccess(ctx, read);
     const { snapshot, catalogue } = view;
@@ -518,6 +558,7 @@ export const deleteUserGroups = defineTool({
   inputSchema: { userGroupIds: ids('User group id').max(MAX_GROUPS), ...projectRouting },
   outputSchema: changeOut,
   itemCount: (args) => args.userGroupIds.length,
+  journal: groupsJournal((args: { userGroupIds: string[] }) => args.userGroupIds),
   preview: async (args, ctx, read) => {
     const view = await previewAccess(ctx, read);
     const { snapshot, catalogue } = view;

@@ -17,6 +17,7 @@ import {
 import { defineTool, type ToolContext } from './define.js';
 import { cursor, id, limit, name, pageOutput, projectRouting, routing, text } from './fields.js';
 import { groupGrants } from './group-grants.js';
+import { createdUserIds, usersJournal } from './journal-state.js';
 import { currentUsers, fingerprint, fingerprintOf, holdings, identityLine, missingUser } from './preview.js';
 import { userDetailOut, userOut } from './schemas.js';
 import {
@@ -163,6 +164,7 @@ export const createUser = defineTool({
   classification: 'write',
   inputSchema: { username: name('Username, typically an email'), ...profileFields, ...routing },
   outputSchema: { user: userOut },
+  journal: usersJournal((_args: unknown, output) => createdUserIds(output)),
   effectDependsOnData: (args) => args.employeeId !== undefined,
   preview: async (args) => {
     const input = userInput(args);
@@ -207,6 +209,7 @@ export const updateUser = defineTool({
     ...routing,
   },
   outputSchema: { user: userOut },
+  journal: usersJournal((args: { userId: string }) => [args.userId]),
   effectDependsOnData: (args) => mayChangeAccess(args),
   preview: async (args, ctx) => {
     const { userId, tenantCode: _t, ...patch } = args;
@@ -252,6 +255,7 @@ export const deleteUser = defineTool({
   classification: 'destructive',
   inputSchema: { userId: id('Visier userId'), ...routing },
   outputSchema: { userId: z.string(), deleted: z.boolean() },
+  journal: usersJournal((args: { userId: string }) => [args.userId]),
   preview: async (args, ctx) => {
     const [current] = await currentUsers(ctx, [args.userId], ALL);
     const user = current?.user;

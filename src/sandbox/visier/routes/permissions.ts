@@ -3,7 +3,7 @@
 
 import { badRequest } from '../../status-error.js';
 import { perTenantResults } from '../assignment-targets.js';
-import { type Route, resolveTenant } from '../context.js';
+import { type Route, stateFor } from '../context.js';
 import { arrayField, flag, objectBody, paging, stringArray } from '../params.js';
 import type { PermissionRecord, TenantState } from '../tenant-state.js';
 
@@ -119,11 +119,12 @@ export const permissionRoutes: Route[] = [
     // Pages over tenants, as Visier does: the caller's tenant, or the one `tenantFilter` names.
     method: 'GET',
     path: '/v1/admin/permissions/:permissionId/users',
-    handle({ query, params, tenant, services }) {
+    handle(ctx) {
+      const { query, params } = ctx;
       const permissionId = params.permissionId as string;
       const { limit, start } = paging(query, 100, 100);
       const filter = query.get('tenantFilter');
-      const scope = filter ? resolveTenant(services, filter) : tenant;
+      const scope = stateFor(ctx, filter ?? undefined, undefined);
       scope.requirePermission(permissionId);
       const includeUserGroups = flag(query, 'includeUserGroups');
       const tenants = [scope]

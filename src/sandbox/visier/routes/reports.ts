@@ -1,5 +1,5 @@
-// The five XLSX reports, built from the current state with exceljs. Visier does not publish their column
-// layouts, so these columns are ours: a header row, then one row per fact.
+// The five XLSX reports, built from the current state with exceljs: a header row, then one row per fact. Visier
+// documents the Application Logs columns (reference section 8); the other layouts are unpublished, so those are ours.
 import { PassThrough } from 'node:stream';
 import type { Reply } from '../../http-io.js';
 import { badRequest } from '../../status-error.js';
@@ -25,7 +25,18 @@ export const REPORT_COLUMNS = {
     'Validity Start',
     'Validity End',
   ],
-  'application-logs': ['Timestamp', 'Tenant', 'Username', 'Event', 'Details'],
+  'application-logs': [
+    'Time (UTC)',
+    'Category',
+    'Functionality',
+    'Description',
+    'User',
+    'IP Address',
+    'Details',
+    'Project ID',
+    'Project Name',
+    'Project State',
+  ],
   'data-security': [
     'User ID',
     'Username',
@@ -85,16 +96,15 @@ function* permissionAssignmentRows(tenant: TenantState): Generator<Cell[]> {
 
 function* profileRows(tenant: TenantState): Generator<Cell[]> {
   for (const user of tenant.users) {
-    for (const profileId of user.profileIds) {
-      const profile = tenant.profiles.get(profileId);
+    for (const held of user.profiles) {
       yield [
         user.userId,
         user.username,
         user.displayName,
-        profileId,
-        profile?.displayName ?? '',
-        profile?.validityStartTime ?? '',
-        '',
+        held.profileId,
+        tenant.profiles.get(held.profileId)?.displayName ?? '',
+        held.validityStartTime ?? '',
+        held.validityEndTime ?? '',
       ];
     }
   }
@@ -108,22 +118,40 @@ function epochParam(query: URLSearchParams, name: string, fallback: number): num
   return value;
 }
 
+/**
+ * Logons (from each user's last logon) and the changes this sandbox has served, in time order. The sandbox keeps no
+ * client address, so IP Address is empty; Project columns name the project a change was made in, empty for
+ * production.
+ */
 function logRows(tenant: TenantState, startTime: number, endTime: number): Cell[][] {
   const inRange = (at: number) => at >= startTime && at < endTime;
+  const time = (at: number) => new Date(at).toISOString();
   const rows: [number, Cell[]][] = [];
   for (const user of tenant.users) {
     if (user.lastLogin !== undefined && inRange(user.lastLogin)) {
       rows.push([
         user.lastLogin,
-        [new Date(user.lastLogin).toISOString(), tenant.tenantCode, user.username, 'Logon', ''],
+        [time(user.lastLogin), 'Authentication', 'Logon', 'User logged on', user.username, '', '', '', '', ''],
       ]);
     }
   }
   for (const event of tenant.events) {
     if (inRange(event.at)) {
+      const project = event.project;
       rows.push([
         event.at,
-        [new Date(event.at).toISOString(), tenant.tenantCode, event.username, event.event, event.details],
+        [
+          time(event.at),
+          'Administration',
+          'User Management',
+          event.event,
+          event.username,
+          '',
+          event.details,
+          project?.projectId ?? '',
+          project?.name ?? '',
+          project?.state ?? '',
+        ],
       ]);
     }
   }

@@ -3,7 +3,7 @@
 
 import { badRequest } from '../../status-error.js';
 import { outcome, perTenantResults } from '../assignment-targets.js';
-import { type Route, resolveTenant } from '../context.js';
+import { type Route, stateFor } from '../context.js';
 import { arrayField, objectBody, paging, stringArray } from '../params.js';
 import type { GroupRecord, TenantState } from '../tenant-state.js';
 
@@ -130,10 +130,11 @@ export const userGroupsV1Routes: Route[] = [
     // Only explicitly assigned users, as Visier documents; pages over tenants.
     method: 'GET',
     path: '/v1/admin/user-groups/:userGroupId/users',
-    handle({ query, params, tenant, services }) {
+    handle(ctx) {
+      const { query, params } = ctx;
       const { limit, start } = paging(query, 100, 1000);
       const filter = query.get('tenantFilter');
-      const scope = filter ? resolveTenant(services, filter) : tenant;
+      const scope = stateFor(ctx, filter ?? undefined, undefined);
       const group = scope.requireGroup(params.userGroupId as string);
       const tenants = [scope].slice(start, start + limit).map((each) => ({
         tenantCode: each.tenantCode,

@@ -2,7 +2,7 @@
 // same group records V1 uses.
 
 import { badRequest, newRci, StatusError } from '../../status-error.js';
-import { type RequestContext, type Route, resolveTenant } from '../context.js';
+import { type RequestContext, type Route, stateFor } from '../context.js';
 import {
   applyDefinition,
   checkDefinition,
@@ -62,7 +62,8 @@ function glob(pattern: string): RegExp {
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')
     .replace(/\?/g, '.');
-  return new RegExp(`^${source}$`);
+  // `s`: `*` and `?` match any character, a line break in a name included.
+  return new RegExp(`^${source}$`, 's');
 }
 
 type Mode = 'create' | 'replace' | 'patch';
@@ -83,7 +84,7 @@ function change(mode: Mode): Route['handle'] {
       let tenantCode = typeof definition.tenantCode === 'string' ? definition.tenantCode : ctx.tenant.tenantCode;
       try {
         definition = parseDefinition(raw);
-        const tenant = resolveTenant(ctx.services, definition.tenantCode ?? ctx.tenant.tenantCode);
+        const tenant = stateFor(ctx, definition.tenantCode, definition.projectId);
         tenantCode = tenant.tenantCode;
         const group = applyChange(tenant, definition as GroupDefinition, mode);
         tenant.record(ctx.actor, `UserGroup${mode === 'create' ? 'Created' : 'Changed'}`, group.displayName);
@@ -162,7 +163,11 @@ export const userGroupsV2Routes: Route[] = [
           ...(typeof projectId === 'string' ? { projectId } : {}),
         };
         try {
-          deleteGroup(resolveTenant(ctx.services, code), entry.userGroupId, ctx.actor);
+          deleteGroup(
+            stateFor(ctx, code, typeof projectId === 'string' ? projectId : undefined),
+            entry.userGroupId,
+            ctx.actor,
+          );
           successes.push(entry);
         } catch (error) {
           if (!(error instanceof StatusError)) throw error;

@@ -1,9 +1,10 @@
-// Users V1: list, read, create, update (patch semantics: only the fields given change, since Visier's
-// behaviour for omitted fields is undocumented and clearing them would be the riskier guess) and delete.
+// Users V1: list, read, create, update and delete. The update is a PUT and replaces the user: omitted fields are
+// removed, as Visier states for its other PUTs (reference section 8), so a client that sends partial records fails
+// a test instead of a tenant.
 import type { Route } from '../context.js';
 import { flag, paging } from '../params.js';
 import { type UserInclude, userGetDto, userWriteDto } from '../user-dtos.js';
-import { userCreateInput, userPatchInput } from '../user-input.js';
+import { userCreateInput, userReplaceInput } from '../user-input.js';
 
 const include = (query: URLSearchParams): UserInclude => ({
   profiles: flag(query, 'assignedProfiles'),
@@ -43,7 +44,7 @@ export const usersV1Routes: Route[] = [
     method: 'PUT',
     path: '/v1/admin/users/:userId',
     handle({ body, params, tenant, actor }) {
-      const user = tenant.updateUser(params.userId as string, userPatchInput(body));
+      const user = tenant.updateUser(params.userId as string, userReplaceInput(body));
       tenant.record(actor, 'UserUpdated', user.username);
       const { userId: _omit, ...echo } = userWriteDto(user);
       return { status: 200, json: echo };

@@ -6,7 +6,7 @@ import type { RequestContext, Route } from '../context.js';
 import { arrayField, objectBody, stringArray } from '../params.js';
 import type { UserRecord } from '../tenant-state.js';
 import { userWriteDto } from '../user-dtos.js';
-import { userCreateInput, userPatchInput } from '../user-input.js';
+import { userCreateInput, userReplaceInput } from '../user-input.js';
 
 const MAX_USERS_PER_CALL = 100;
 
@@ -86,7 +86,7 @@ export const usersV2Routes: Route[] = [
     change: (ctx, item) => ctx.tenant.addUser(userCreateInput(item)),
     event: 'UserCreated',
   }),
-  // Patch semantics, like PUT /v1/admin/users/{userId}: only the fields given change.
+  // Replace semantics, like PUT /v1/admin/users/{userId}: each record replaces the user, omitted fields removed.
   bulkRoute({
     method: 'PUT',
     items: (body) => arrayField(body, 'users'),
@@ -104,7 +104,7 @@ export const usersV2Routes: Route[] = [
     change: (ctx, item) => {
       const userId = str(asRecord(item).userId);
       if (!userId) throw badRequest('userId is required');
-      return ctx.tenant.updateUser(userId, userPatchInput(item));
+      return ctx.tenant.updateUser(userId, userReplaceInput(item));
     },
     event: 'UserUpdated',
   }),
