@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Mode } from '../../src/guards/guard.js';
-import { DEMO_GROUPS, DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
+import { DEMO_GROUPS, DEMO_PERMISSIONS, DEMO_PROFILES, DEMO_USERS } from '../../src/sandbox/index.js';
 import { TOOLS } from '../../src/tools/visier/index.js';
 import { dataRequests, e2eSuite, startE2E, textOf } from './e2e-harness.js';
 
@@ -33,6 +33,9 @@ const ARGS: Record<string, Record<string, unknown>> = {
   delete_user: { userId: dana },
   bulk_delete_users: { userIds: [dana] },
   delete_user_groups: { userGroupIds: [group] },
+  assign_profile: { profileId: DEMO_PROFILES.manager.profileId, userIds: [dana] },
+  remove_profile: { profileId: DEMO_PROFILES.analyst.profileId, userIds: [dana] },
+  create_project: { name: 'Modes project' },
 };
 
 const suite = e2eSuite();
