@@ -35,7 +35,7 @@ const ARGS: Record<string, Record<string, unknown>> = {
   delete_user_groups: { userGroupIds: [group] },
   undo_change: { changeId: 'chg_0123456789abcdef' },
   assign_profile: { profileId: DEMO_PROFILES.manager.profileId, userIds: [dana] },
-  remove_profile: { profileId: DEMO_PROFILES.manager.profileId, userIds: [dana] },
+  remove_profile: { profileId: DEMO_PROFILES.analyst.profileId, userIds: [dana] },
   create_project: { name: 'Modes project' },
 };
 

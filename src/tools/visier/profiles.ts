@@ -282,7 +282,7 @@ const userCount = (args: { userIds: string[] }) => new Set(args.userIds).size;
 export const assignProfile = defineTool({
   name: 'assign_profile',
   title: 'Assign profile',
-  description: 'Gives users a profile, optionally for a validity window; in production (profiles have no projects).',
+  description: 'Gives users a profile, optionally for a validity window; profiles are outside projects.',
   classification: 'access',
   inputSchema: {
     ...profileChangeInput,
@@ -316,7 +316,7 @@ export const assignProfile = defineTool({
 export const removeProfile = defineTool({
   name: 'remove_profile',
   title: 'Remove profile',
-  description: 'Takes a profile from users; in production (profiles have no projects).',
+  description: 'Takes a profile from users; profiles are outside projects.',
   classification: 'access',
   inputSchema: profileChangeInput,
   outputSchema: profileChangeOut,

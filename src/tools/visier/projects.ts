@@ -32,8 +32,7 @@ const projectLine = (p: Project, state?: string) =>
 export const listProjects = defineTool({
   name: 'list_projects',
   title: 'List projects',
-  description:
-    'Lists the draft projects you can see, by state (default: open ones); pass one as projectId to change inside it.',
+  description: 'Lists draft projects by state (default: open); change tools act inside one given its projectId.',
   classification: 'read',
   inputSchema: {
     states: z

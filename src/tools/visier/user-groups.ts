@@ -126,8 +126,7 @@ async function groupPage(
 export const listUserGroups = defineTool({
   name: 'list_user_groups',
   title: 'List user groups',
-  description:
-    'Lists user groups with the permissions each grants, one page at a time, optionally only those whose name matches.',
+  description: 'Lists user groups with the permissions each grants, one page at a time, optionally by name.',
   classification: 'read',
   inputSchema: {
     displayNameFilter: text(
