@@ -1,5 +1,6 @@
-// The five XLSX user reports: where each lives, and how a workbook becomes rows keyed by its header row.
+// The five XLSX user reports: where each lives, and how a workbook becomes rows keyed by each sheet's header row.
 import { writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import type ExcelJS from 'exceljs';
 import type { Report, ReportKind } from './api.js';
 
@@ -11,49 +12,63 @@ export function reportPath(report: ReportKind, userId: string | undefined): stri
   return `/v1/admin/users/reports/${report}`;
 }
 
-type Cell = string | number | boolean | null;
+export type ReportCell = string | number | boolean | null;
+type Cell = ReportCell;
 
-/** Parses the first worksheet; its first row names the columns. Blank rows are skipped. */
+/** One data row of a report, keyed by its worksheet's header names. */
+export type ReportRow = Record<string, Cell>;
+
+/**
+ * Streams the data rows of every worksheet, each keyed by the first non-blank row of its own sheet (a column with
+ * no header is `columnN`). Blank rows are skipped. Visier does not publish the layouts and its UI's security
+ * reports are multi-tab (reference §8), so no sheet is assumed to be the only one. Memory stays bounded by a row:
+ * a 100,000-user report is never held as a sheet model. Throws when the bytes are not an XLSX workbook.
+ */
+export async function* reportRows(bytes: Buffer): AsyncGenerator<ReportRow, void, undefined> {
+  // Loaded on first use: exceljs costs more start-up time than the rest of the server together.
+  const { default: Excel } = await import('exceljs');
+  const reader = new Excel.stream.xlsx.WorkbookReader(Readable.from([bytes]), {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    styles: 'cache',
+    hyperlinks: 'ignore',
+  });
+  for await (const sheet of reader) {
+    let columns: string[] | undefined;
+    for await (const row of sheet) {
+      const values = (row.values as ExcelJS.CellValue[] | undefined) ?? [];
+      if (columns === undefined) {
+        if (values.every((v) => cellValue(v) === null)) continue;
+        columns = Array.from(values.slice(1), (v, i) => cellValue(v)?.toString() || `column${i + 1}`);
+        continue;
+      }
+      const record: ReportRow = {};
+      let hasValue = false;
+      columns.forEach((name, i) => {
+        const value = cellValue(values[i + 1]);
+        if (value !== null) hasValue = true;
+        record[name] = value;
+      });
+      if (hasValue) yield record;
+    }
+  }
+}
+
+/** Parses every worksheet into rows; `columns` lists each header name once, in the order first seen. */
 export async function parseReport(
   report: ReportKind,
   bytes: Buffer,
   maxRows = Number.POSITIVE_INFINITY,
 ): Promise<Report> {
-  // Loaded on first use: exceljs costs more start-up time than the rest of the server together.
-  const { default: Excel } = await import('exceljs');
-  const workbook = new Excel.Workbook();
-  // exceljs's Buffer type predates Node's generic Buffer; the bytes are the same.
-  await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
-  const sheet = workbook.worksheets[0];
-  const columns: string[] = [];
-  const rows: Record<string, Cell>[] = [];
+  const columns = new Set<string>();
+  const rows: ReportRow[] = [];
   let totalRows = 0;
-  sheet?.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    if (rowNumber === 1 || columns.length === 0) {
-      row.eachCell({ includeEmpty: true }, (cell, col) => {
-        columns[col - 1] = cellValue(cell.value)?.toString() || `column${col}`;
-      });
-      return;
-    }
-    const record: Record<string, Cell> = {};
-    let hasValue = false;
-    columns.forEach((name, i) => {
-      const value = cellValue(row.getCell(i + 1).value);
-      if (value !== null) hasValue = true;
-      record[name ?? `column${i + 1}`] = value;
-    });
-    if (!hasValue) return;
+  for await (const row of reportRows(bytes)) {
+    for (const name of Object.keys(row)) columns.add(name);
     totalRows++;
-    if (rows.length < maxRows) rows.push(record);
-  });
-  return {
-    report,
-    columns: Array.from(columns, (c, i) => c ?? `column${i + 1}`),
-    rows,
-    totalRows,
-    truncated: totalRows > rows.length,
-    bytes: bytes.length,
-  };
+    if (rows.length < maxRows) rows.push(row);
+  }
+  return { report, columns: [...columns], rows, totalRows, truncated: totalRows > rows.length, bytes: bytes.length };
 }
 
 /** Keeps the raw workbook as Visier sent it, for the user to open. */
