@@ -108,6 +108,20 @@ describe('loadDirectory', () => {
     }
   });
 
+  it('reads the list pages when a name holds text a workbook cannot carry, rather than a mangled copy', async () => {
+    const user = await client.createUser({ username: 'lone.surrogate@wff-demo.example', displayName: 'Lone \uD800 S' });
+    try {
+      const directory = await loadDirectory(client);
+      expect(directory.source).toEqual({
+        kind: 'list-pages',
+        reason: 'a report cell holds text an XLSX workbook cannot carry (shown as U+FFFD)',
+      });
+      expect(directory.users.get(user.userId)?.displayName).toBe('Lone \uD800 S');
+    } finally {
+      await client.deleteUser(user.userId);
+    }
+  });
+
   it('names every path to a permission: direct and each group', async () => {
     const directory = await loadDirectory(client);
     const truth = handle.snapshot();

@@ -68,9 +68,17 @@ function resolver<C extends Columns>(columns: C): (row: ReportRow) => Resolved<C
   };
 }
 
+/**
+ * Thrown for a cell whose text XLSX could not carry: XML 1.0 has no place for most control characters or a lone
+ * surrogate, which Visier's JSON can hold, and a workbook comes back with U+FFFD in their place. Such a report no
+ * longer says exactly what the directory holds.
+ */
+class LostText extends Error {}
+
 function text(cell: ReportCell | undefined): string | undefined {
   if (cell === null || cell === undefined) return undefined;
   const value = String(cell).trim();
+  if (value.includes('\uFFFD')) throw new LostText();
   return value === '' ? undefined : value;
 }
 
@@ -158,6 +166,9 @@ export async function peopleFromReports(
     const profiles = await readProfiles(api.reportRows('profile-assignments', options), facts);
     if (profiles !== undefined) return { fallback: profiles, requests };
   } catch (error) {
+    if (error instanceof LostText) {
+      return { fallback: 'a report cell holds text an XLSX workbook cannot carry (shown as U+FFFD)', requests };
+    }
     if (!(error instanceof VisierApiError) || error.kind === 'aborted') throw error;
     return { fallback: `a report failed: ${error.message}`, requests };
   }

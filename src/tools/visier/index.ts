@@ -1,6 +1,7 @@
 import type { AnyToolDefinition } from '../../contract/tool.js';
 import { ACCESS_TOOLS } from './access.js';
 import { BULK_TOOLS } from './bulk.js';
+import { DIRECTORY_SEARCH_TOOLS } from './find-users.js';
 import { PERMISSION_TOOLS } from './permissions.js';
 import { REPORT_TOOLS } from './reports.js';
 import { USER_GROUP_TOOLS } from './user-groups.js';
@@ -9,6 +10,7 @@ import { USER_TOOLS } from './users.js';
 /** The whole catalogue, in the order tools/list shows it. */
 export const TOOLS: AnyToolDefinition[] = [
   ...USER_TOOLS,
+  ...DIRECTORY_SEARCH_TOOLS,
   ...PERMISSION_TOOLS,
   ...USER_GROUP_TOOLS,
   ...REPORT_TOOLS,
