@@ -52,7 +52,7 @@ describe('tools/list', () => {
       expect(names).toContain('create_user');
       expect(names).not.toContain('delete_user');
       expect(names).not.toContain('add_users_to_group');
-      expect(names).toHaveLength(12);
+      expect(names).toHaveLength(13);
     } finally {
       await uw.close();
     }

@@ -3,6 +3,7 @@
 
 /** Every tool the read-only mode lists. */
 export const READ_TOOLS = [
+  'find_users',
   'get_report',
   'get_user',
   'get_user_group',
