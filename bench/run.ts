@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { bulkCreate } from './figures/bulk-create.js';
 import { coldStart } from './figures/cold-start.js';
 import { contextSize } from './figures/context-size.js';
+import { findUsersLatency } from './figures/find-users.js';
 import { guardOverhead } from './figures/guard-overhead.js';
 import { httpConcurrency } from './figures/http-concurrency.js';
 import { getUserLatency } from './figures/latency.js';
@@ -27,6 +28,7 @@ const figures: [string, () => Promise<Figure[]>][] = [
   ['context', contextSize],
   ['lookup', lookupRequests],
   ['http', httpConcurrency],
+  ['find', () => findUsersLatency(quick ? 10_000 : 100_000)],
 ];
 
 const self = fileURLToPath(import.meta.url);

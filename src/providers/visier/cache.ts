@@ -93,7 +93,8 @@ export interface CachedVisierApi extends VisierApi {
  * A short-TTL cache of Visier reads in front of any `VisierApi`. Any write clears it whole: a user's
  * effective permissions and memberships are derived across users, groups and tenants, so narrower
  * invalidation would be easy to get subtly wrong, and writes are rare next to the reads of a lookup session.
- * Identical reads in flight at the same time share one request.
+ * Identical reads in flight at the same time share one request. Directory snapshots are kept the same way under
+ * their own TTL (`snapshotTtlMs`), so a 5-minute snapshot outlives 15-second reads and is cleared by the same writes.
  */
 export function withReadCache(inner: VisierApi, options: ReadCacheOptions): CachedVisierApi {
   const now = options.now ?? Date.now;

@@ -62,7 +62,7 @@ export const findUsers = defineTool({
     const end = start + shown.length;
     const nextCursor = end < hits.length ? encodeCursor(end) : undefined;
     const header = pageHeader(
-      `${counted(hits.length, 'user')} match ${quoted(args.query)} (directory ${fresh.text}); ${shown.length} shown, best first`,
+      `${counted(hits.length, 'user')} matching ${quoted(args.query)} (directory ${fresh.text}); ${shown.length} shown, best first`,
       nextCursor,
       fit < found.length,
     );
