@@ -675,10 +675,15 @@ export class VisierClient implements VisierApi {
     options?: CallOptions,
   ): AsyncGenerator<ReportRow, void, undefined> {
     const rows = reportRows(await this.reportBytes(report, {}, options));
-    for (;;) {
-      const next = await readable(report, {}, () => rows.next());
-      if (next.done) return;
-      yield next.value;
+    try {
+      for (;;) {
+        const next = await readable(report, {}, () => rows.next());
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      // A reader that stops early leaves the workbook half read; close it.
+      await rows.return();
     }
   }
 
