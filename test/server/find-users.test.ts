@@ -112,7 +112,9 @@ describe('find_users', () => {
   it('says how fresh the snapshot is, in the text and as asOf', async () => {
     const { result, found } = await find({ query: 'whitfield' });
     expect(Date.parse(found.asOf)).toBeGreaterThan(Date.now() - 300_000);
-    expect(textOf(result)).toMatch(/^1 user matching "whitfield" \(directory as of \d+ s ago\); 1 shown, best first\.$/m);
+    expect(textOf(result)).toMatch(
+      /^1 user matching "whitfield" \(directory as of \d+ s ago\); 1 shown, best first\.$/m,
+    );
   });
 
   it('pages with limit and cursor over the ranked list, accounting for every match', async () => {

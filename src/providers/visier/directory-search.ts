@@ -61,12 +61,13 @@ function typedWords(terms: readonly string[]): Map<string, string> {
 const BOOST: Record<string, number> = { displayName: 3, username: 2, email: 1.5, employeeId: 1.5 };
 
 /**
- * Typos are forgiven in words, not in numbers: 1 edit from 4 letters, 2 from 6. MiniSearch counts edits as
+ * Typos are forgiven in words, not in numbers: 1 edit from 4 letters, 2 from 8 (2 edits on a shorter word
+ * reach so many others that ranking them costs more than it finds). MiniSearch counts edits as
  * Levenshtein does, where two letters swapped ("dnaa" for "dana") are 2; `swaps` adds those as 1.
  */
 function typos(term: string): number | false {
   if (/\d/.test(term) || term.length < 4) return false;
-  return term.length < 6 ? 1 : 2;
+  return term.length < 8 ? 1 : 2;
 }
 
 /** A word, or any of its spellings with two neighbouring letters swapped, when it is long enough to forgive typos. */
