@@ -3,6 +3,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/runtime.js';
 import type { HttpHandle } from '../../src/transports/http.js';
+import { CATALOGUE } from '../support/tool-names.js';
 import { INIT, MCP_HEADERS, startHttpFor, startRuntimeForTest } from './http-runtime.js';
 
 let runtime: Runtime;
@@ -31,7 +32,7 @@ describe('Streamable HTTP end to end', () => {
       return { action: 'decline' };
     });
     await client.connect(new StreamableHTTPClientTransport(new URL(http.url)));
-    expect((await client.listTools()).tools).toHaveLength(23);
+    expect((await client.listTools()).tools).toHaveLength(CATALOGUE.length);
     const r = await client.callTool({
       name: 'get_user',
       arguments: { userId: '0d5a1c3e-7b2f-4e61-9a0d-5a7d00000002' },

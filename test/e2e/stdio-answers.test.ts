@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { READ_TOOLS } from '../support/tool-names.js';
 import { CLI, ensureBuilt, ROOT } from './build.js';
 
 // Issue 10: a client that sends a batch, a broken line or an invalid request over stdio used to get silence and
@@ -135,7 +136,7 @@ describe('stdio answers every line', () => {
     expect(Array.isArray(answers)).toBe(true);
     expect(answers).toHaveLength(3);
     expect(answers.find((a) => a.id === 'a')).toEqual({ jsonrpc: '2.0', id: 'a', result: {} });
-    expect(answers.find((a) => a.id === 'b')?.result?.tools).toHaveLength(8);
+    expect(answers.find((a) => a.id === 'b')?.result?.tools).toHaveLength(READ_TOOLS.length);
     expect(answers.find((a) => a.id === null)).toEqual(invalidRequest(null));
     raw.send('[]');
     expect(await raw.next()).toEqual(invalidRequest(null));

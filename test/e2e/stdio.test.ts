@@ -27,7 +27,7 @@ describe('stdio end to end (node dist/cli.js --sandbox)', () => {
     client.onerror = (error) => errors.push(error);
     await client.connect(transport);
     const { tools } = await client.listTools();
-    expect(tools).toHaveLength(8);
+    expect(tools).toHaveLength(READ_TOOLS.length);
     const r = await client.callTool({ name: 'list_users', arguments: { limit: 2, fields: ['username'] } });
     expect(r.structuredContent).toEqual({
       users: [
