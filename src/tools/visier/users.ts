@@ -59,7 +59,10 @@ async function listPage(
     exhausted = page.items.length < pageLimit;
   } else {
     // The same index as find_users, in directory order and without typo tolerance: a list filters, it does not guess.
+    // A fill can take a while on a large tenant: say so before and after it.
+    ctx.progress(0, 1, 'reading the directory snapshot');
     const snapshot = await ctx.api.directory(ctx.call);
+    ctx.progress(1, 1, `searched ${counted(snapshot.users.size, 'user')}`);
     asOf = freshness(snapshot);
     const hits = searchUsers(snapshot, args.search, { typos: false, order: 'directory' });
     users = hits.slice(start, start + pageLimit).flatMap((hit) => snapshot.users.get(hit.userId) ?? []);
