@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { bulkCreate } from './figures/bulk-create.js';
 import { coldStart } from './figures/cold-start.js';
 import { contextSize } from './figures/context-size.js';
+import { findUsersLatency } from './figures/find-users.js';
 import { guardOverhead } from './figures/guard-overhead.js';
 import { httpConcurrency } from './figures/http-concurrency.js';
 import { getUserLatency } from './figures/latency.js';
@@ -32,6 +33,7 @@ const figures: [string, () => Promise<Figure[]>][] = [
   // 1,000 users: at 10,000 a group's hand-added members no longer fit the approval form of add_users_to_group.
   ['triage', () => triageSession(1000)],
   ['preview', previewCost],
+  ['find', () => findUsersLatency(quick ? 10_000 : 100_000)],
 ];
 
 const self = fileURLToPath(import.meta.url);

@@ -177,6 +177,12 @@ export const OPTIONS = {
     kind: 'string',
     help: 'Reuse Visier reads this long; any write clears them (0: off)',
   },
+  directoryTtlSeconds: {
+    flag: '--directory-ttl-seconds',
+    env: 'VISIER_MCP_DIRECTORY_TTL_SECONDS',
+    kind: 'string',
+    help: 'Reuse a directory snapshot (find_users, answers) this long; any write clears it (0: read live each time)',
+  },
   logLevel: { flag: '--log-level', env: 'VISIER_MCP_LOG_LEVEL', kind: 'string', help: 'pino level (stderr)' },
   visierHost: { env: 'VISIER_HOST', kind: 'string', help: 'Visier API base URL' },
   apiKey: { env: 'VISIER_API_KEY', kind: 'string', help: 'Visier API key' },
@@ -301,6 +307,7 @@ const schema = z.strictObject({
   // Defaulted as written (prefault), so `--help` shows the default in the form a person types.
   rateLimit: rateLimit.prefault('100/6000'),
   cacheTtlSeconds: int(0, 3600).default(15),
+  directoryTtlSeconds: int(0, 86_400).default(300),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   visierHost: apiUrl.optional(),
   apiKey: secret.optional(),

@@ -20,6 +20,8 @@ export interface StackOptions {
   faults?: FaultSpec;
   /** Read cache TTL; 0 is no cache. */
   cacheTtlMs?: number;
+  /** Directory snapshot TTL; the CLI's default (5 minutes) unless given. */
+  snapshotTtlMs?: number;
   retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
   maxResultChars?: number;
   auditPath?: string;
@@ -71,7 +73,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(options.visierLimits ? {} : { rateLimit: false as const }),
     ...(options.retry ? { retry: options.retry } : {}),
   });
-  const visier = withReadCache(client, { ttlMs: options.cacheTtlMs ?? 0 });
+  const visier = withReadCache(client, {
+    ttlMs: options.cacheTtlMs ?? 0,
+    snapshotTtlMs: options.snapshotTtlMs ?? 300_000,
+  });
   const guard = createGuard({
     mode: options.mode ?? 'full',
     tenants: [sandbox.tenants.primary, sandbox.tenants.secondary],

@@ -67,7 +67,10 @@ export async function startVisier(config: Config, logger: pino.Logger): Promise<
   }
   const target = visierConfig(config, sandbox, logger);
   const client = new VisierClient(target);
-  const api = withReadCache(client, { ttlMs: config.cacheTtlSeconds * 1000 });
+  const api = withReadCache(client, {
+    ttlMs: config.cacheTtlSeconds * 1000,
+    snapshotTtlMs: config.directoryTtlSeconds * 1000,
+  });
   return {
     api,
     liveApi: api.live,

@@ -75,9 +75,20 @@ describe('XLSX reports', () => {
       },
     });
     const sheet = await rows('/v1/admin/users/reports/permission-assignments');
-    expect(sheet.filter((row) => row[0] === lonely.userId).map(trimEmpty)).toEqual([
-      [lonely.userId, 'lonely@wff-demo.example', 'lonely@wff-demo.example'],
-    ]);
+    const columns = REPORT_COLUMNS['permission-assignments'];
+    const lonelyRows = sheet.filter((row) => row[0] === lonely.userId);
+    expect(lonelyRows).toHaveLength(1);
+    const cells = Object.fromEntries(columns.map((name, i) => [name, lonelyRows[0]?.[i] ?? '']));
+    expect(cells).toMatchObject({
+      'User ID': lonely.userId,
+      Username: 'lonely@wff-demo.example',
+      'Permission ID': '',
+      'Permission Name': '',
+      'Assigned Through': '',
+      Email: 'lonely@wff-demo.example',
+      'Account Enabled': 'true',
+      'Last Login': '',
+    });
   });
 
   it('profile-assignments lists each user profile with its validity start', async () => {

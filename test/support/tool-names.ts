@@ -5,6 +5,7 @@
 export const READ_TOOLS = [
   'compare_user_access',
   'explain_user_access',
+  'find_users',
   'get_profile',
   'get_report',
   'get_user',

@@ -147,3 +147,81 @@ describe('read cache over the real client and sandbox', () => {
     expect(cache.cacheStats).toMatchObject({ hits: 0, misses: 2, joined: 1 });
   });
 });
+
+describe('directory snapshots in the read cache', () => {
+  let sandbox: SandboxHandle;
+  let client: VisierClient;
+  let clock = 0;
+  const now = () => clock;
+  const fills = () => countRequests(sandbox, 'GET', '/v1/admin/permissions');
+  const visierReads = () => sandbox.requests.filter((r) => !r.path.endsWith('visierSecureToken')).length;
+
+  beforeAll(async () => {
+    sandbox = await startTestSandbox();
+    client = clientFor(sandbox);
+  });
+  afterAll(async () => {
+    await client.close();
+    await sandbox.close();
+  });
+  beforeEach(() => {
+    sandbox.faults.clear();
+    sandbox.clearRequests();
+    clock = 1_000_000;
+  });
+
+  it("keeps a snapshot for its own TTL, past the other reads' TTL, and reads it again after", async () => {
+    const cache = withReadCache(client, { ttlMs: 15_000, snapshotTtlMs: 300_000, now });
+    const first = await cache.directory();
+    expect(visierReads()).toBe(4);
+    clock += 299_999;
+    expect(await cache.directory()).toBe(first);
+    expect(visierReads()).toBe(4);
+    clock += 2;
+    const second = await cache.directory();
+    expect(second).not.toBe(first);
+    expect(second.asOf).toBeGreaterThan(first.asOf);
+    expect(visierReads()).toBe(8);
+  });
+
+  it('keeps one snapshot per tenant and project', async () => {
+    const cache = withReadCache(client, { ttlMs: 15_000, snapshotTtlMs: 300_000, now });
+    await cache.directory();
+    await cache.directory({ tenantCode: sandbox.tenants.secondary });
+    await cache.directory();
+    await cache.directory({ tenantCode: sandbox.tenants.secondary });
+    expect(fills()).toBe(2);
+  });
+
+  it('our own write clears it, so the next read sees the change', async () => {
+    const cache = withReadCache(client, { ttlMs: 15_000, snapshotTtlMs: 300_000, now });
+    await cache.directory();
+    const user = await cache.createUser({ username: 'snapshot.cache@wff-demo.example' });
+    try {
+      expect((await cache.directory()).users.has(user.userId)).toBe(true);
+      expect(fills()).toBe(2);
+    } finally {
+      await cache.deleteUser(user.userId);
+    }
+  });
+
+  it('concurrent readers share one fill in flight', async () => {
+    const cache = withReadCache(client, { ttlMs: 15_000, snapshotTtlMs: 300_000, now });
+    sandbox.faults.set({ latencyMs: 30 });
+    const snapshots = await Promise.all(Array.from({ length: 5 }, () => cache.directory()));
+    expect(new Set(snapshots).size).toBe(1);
+    expect(visierReads()).toBe(4);
+    expect(cache.cacheStats.joined).toBe(4);
+  });
+
+  it('a snapshot TTL of 0 fills for every read, and the live view always does', async () => {
+    const live = withReadCache(client, { ttlMs: 15_000, snapshotTtlMs: 0, now });
+    await live.directory();
+    await live.directory();
+    expect(fills()).toBe(2);
+    const cached = withReadCache(client, { ttlMs: 15_000, snapshotTtlMs: 300_000, now });
+    await cached.live.directory();
+    await cached.live.directory();
+    expect(fills()).toBe(4);
+  });
+});

@@ -2,6 +2,7 @@
 // product may call. Wire quirks (string booleans, `userName`, `permissionsIds`, nested wrappers) are
 // resolved inside the client so that nothing above this line ever sees them.
 import type { DirectorySnapshot } from './directory.js';
+import type { ReportRow } from './reports.js';
 
 /** Visier's maximum page size for users, V1 user groups and V2 user groups (`limit`, spec §2.1, §2.3, §2.7). */
 export const MAX_PAGE_SIZE = 1000;
@@ -512,6 +513,14 @@ export interface VisierApi {
 
   // reports
   getReport(report: ReportKind, query?: ReportQuery, options?: CallOptions): Promise<Report>;
+  /**
+   * Streams a tenant-wide report's rows (every worksheet, each keyed by its own header row) without holding them:
+   * one request, parsed as it is read. Throws `VisierApiError` (`malformed` when the bytes are no XLSX workbook).
+   */
+  reportRows(
+    report: Exclude<ReportKind, 'data-security' | 'application-logs'>,
+    options?: CallOptions,
+  ): AsyncGenerator<ReportRow, void, undefined>;
 
   /** The whole directory of the tenant (and project) as one read model; see `directory.ts`. */
   directory(options?: CallOptions): Promise<DirectorySnapshot>;

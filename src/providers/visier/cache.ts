@@ -4,6 +4,11 @@ import type { CallOptions, VisierApi } from './api.js';
 export interface ReadCacheOptions {
   /** How long a read stays fresh, in milliseconds. 0 turns the cache off. */
   ttlMs: number;
+  /**
+   * How long a directory snapshot stays fresh, in milliseconds (default `ttlMs`); 0 fills one for every read.
+   * Kept apart from the other reads: a snapshot costs a fill, so it lives longer and is not evicted by them.
+   */
+  snapshotTtlMs?: number;
   /** Entries kept at most; the oldest go first. */
   maxEntries?: number;
   now?: () => number;
@@ -29,13 +34,15 @@ const CACHED_READS = [
   'listUserGroupsV2',
   'getUserGroup',
   'listUserGroupMembers',
-  'directory',
   'employeesMatching',
   'listProfiles',
   'getProfile',
   'getUserProfiles',
   'listProjects',
 ] as const satisfies readonly Method[];
+
+/** Whole-directory read models: cached like reads, under their own TTL, one entry per tenant and project. */
+const SNAPSHOT_READS = ['directory'] as const satisfies readonly Method[];
 
 /** Everything that changes state in Visier. */
 const WRITES = [
@@ -60,17 +67,28 @@ const WRITES = [
 ] as const satisfies readonly Method[];
 
 /** Passed straight through: streaming and file downloads gain nothing from a short cache. */
-const UNCACHED_READS = ['userPages', 'getReport'] as const satisfies readonly Method[];
+const UNCACHED_READS = ['userPages', 'getReport', 'reportRows'] as const satisfies readonly Method[];
 
 // A compile-time check that every operation of VisierApi is classified above, so a new operation cannot
 // slip past invalidation.
-type Classified = (typeof CACHED_READS)[number] | (typeof WRITES)[number] | (typeof UNCACHED_READS)[number];
+type Classified =
+  | (typeof CACHED_READS)[number]
+  | (typeof SNAPSHOT_READS)[number]
+  | (typeof WRITES)[number]
+  | (typeof UNCACHED_READS)[number];
 const everyOperationClassified: Record<Exclude<Method, Classified>, never> = {};
 void everyOperationClassified;
 
 interface Entry {
   value: unknown;
   expiresAt: number;
+}
+
+/** Answers kept for one class of reads: how long they stay fresh and how many are kept. */
+interface Store {
+  entries: Map<string, Entry>;
+  ttlMs: number;
+  maxEntries: number;
 }
 
 export interface CachedVisierApi extends VisierApi {
@@ -86,12 +104,14 @@ export interface CachedVisierApi extends VisierApi {
  * A short-TTL cache of Visier reads in front of any `VisierApi`. Any write clears it whole: a user's
  * effective permissions and memberships are derived across users, groups and tenants, so narrower
  * invalidation would be easy to get subtly wrong, and writes are rare next to the reads of a lookup session.
- * Identical reads in flight at the same time share one request.
+ * Identical reads in flight at the same time share one request. Directory snapshots are kept the same way under
+ * their own TTL (`snapshotTtlMs`), so a 5-minute snapshot outlives 15-second reads and is cleared by the same writes.
  */
 export function withReadCache(inner: VisierApi, options: ReadCacheOptions): CachedVisierApi {
   const now = options.now ?? Date.now;
-  const maxEntries = options.maxEntries ?? 5000;
-  const entries = new Map<string, Entry>();
+  const reads: Store = { entries: new Map(), ttlMs: options.ttlMs, maxEntries: options.maxEntries ?? 5000 };
+  // A snapshot per tenant and project; a server serves few of those.
+  const snapshots: Store = { entries: new Map(), ttlMs: options.snapshotTtlMs ?? options.ttlMs, maxEntries: 16 };
   const inFlight = new Map<string, Flight>();
   const stats: ReadCacheStats = { hits: 0, misses: 0, joined: 0, invalidations: 0 };
   // Bumped by every write; a read that started before a write must not store its (possibly stale) answer.
@@ -99,12 +119,14 @@ export function withReadCache(inner: VisierApi, options: ReadCacheOptions): Cach
 
   const invalidate = () => {
     generation++;
-    entries.clear();
+    reads.entries.clear();
+    snapshots.entries.clear();
     inFlight.clear();
     stats.invalidations++;
   };
 
-  const cachedRead = (method: Method, args: unknown[]) => {
+  const cachedRead = (method: Method, args: unknown[], store: Store) => {
+    const { entries } = store;
     const key = cacheKey(method, args);
     const hit = entries.get(key);
     if (hit && hit.expiresAt > now()) {
@@ -127,8 +149,8 @@ export function withReadCache(inner: VisierApi, options: ReadCacheOptions): Cach
         if (generation === startedIn) {
           inFlight.delete(key);
           entries.delete(key);
-          entries.set(key, { value, expiresAt: now() + options.ttlMs });
-          if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+          entries.set(key, { value, expiresAt: now() + store.ttlMs });
+          if (entries.size > store.maxEntries) entries.delete(entries.keys().next().value as string);
         }
         return value;
       },
@@ -163,9 +185,15 @@ export function withReadCache(inner: VisierApi, options: ReadCacheOptions): Cach
   const live = {} as VisierApi;
   const cachedTarget = cached as unknown as Record<Method, (...a: unknown[]) => unknown>;
   const liveTarget = live as unknown as Record<Method, (...a: unknown[]) => unknown>;
-  for (const method of CACHED_READS) {
-    cachedTarget[method] = options.ttlMs > 0 ? (...args: unknown[]) => cachedRead(method, args) : passThrough(method);
-    liveTarget[method] = passThrough(method);
+  for (const [methods, store] of [
+    [CACHED_READS, reads],
+    [SNAPSHOT_READS, snapshots],
+  ] as const) {
+    for (const method of methods) {
+      cachedTarget[method] =
+        store.ttlMs > 0 ? (...args: unknown[]) => cachedRead(method, args, store) : passThrough(method);
+      liveTarget[method] = passThrough(method);
+    }
   }
   // A snapshot says how old it is, and the previews of change tools read one only for what a person is shown
   // first: their re-check before acting loads its own from live reads (see `loadDirectory`).

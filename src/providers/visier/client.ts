@@ -80,7 +80,7 @@ import {
   v2FailureMessage,
   v2FailureUsername,
 } from './mapping.js';
-import { parseReport, reportPath, saveReport } from './reports.js';
+import { parseReport, type ReportRow, reportPath, reportRows, saveReport } from './reports.js';
 import { ROUTES, type Route, routeParams } from './routing.js';
 import {
   type WireUsersV2Failure,
@@ -814,7 +814,30 @@ export class VisierClient implements VisierApi {
   // reports
 
   async getReport(report: ReportKind, query: ReportQuery = {}, options?: CallOptions): Promise<Report> {
-    const bytes = await this.call({
+    const bytes = await this.reportBytes(report, query, options);
+    const parsed = await readable(report, query, () => parseReport(report, bytes, query.maxRows));
+    return query.saveTo ? saveReport(parsed, bytes, query.saveTo) : parsed;
+  }
+
+  async *reportRows(
+    report: Exclude<ReportKind, 'data-security' | 'application-logs'>,
+    options?: CallOptions,
+  ): AsyncGenerator<ReportRow, void, undefined> {
+    const rows = reportRows(await this.reportBytes(report, {}, options));
+    try {
+      for (;;) {
+        const next = await readable(report, {}, () => rows.next());
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      // A reader that stops early leaves the workbook half read; close it.
+      await rows.return();
+    }
+  }
+
+  private async reportBytes(report: ReportKind, query: ReportQuery, options: CallOptions | undefined) {
+    return (await this.call({
       method: 'GET',
       path: reportPath(report, query.userId),
       route: ROUTES.reports,
@@ -822,28 +845,19 @@ export class VisierClient implements VisierApi {
       query: report === 'application-logs' ? { startTime: query.startTime, endTime: query.endTime } : undefined,
       schema: undefined,
       accept: 'binary',
-    });
-    let parsed: Report;
-    try {
-      parsed = await parseReport(report, bytes as Buffer, query.maxRows);
-    } catch (err) {
-      throw new VisierApiError({
-        kind: 'malformed',
-        method: 'GET',
-        path: reportPath(report, query.userId),
-        retryable: false,
-        detail: `report is not a readable XLSX workbook: ${err instanceof Error ? err.message : String(err)}`,
-      });
-    }
-    return query.saveTo ? saveReport(parsed, bytes as Buffer, query.saveTo) : parsed;
+    })) as Buffer;
   }
 
   // plumbing
 
   // directory
 
+  /**
+   * The configured tenant and project stand in for those the call leaves out, so the snapshot says where it was read
+   * and the fill knows a project is in effect (the reports cannot read one).
+   */
   directory(options?: CallOptions): Promise<DirectorySnapshot> {
-    return loadDirectory(this, options);
+    return loadDirectory(this, assignDefined({ ...this.defaults }, { ...options }));
   }
 
   private async call<S extends z.ZodType | undefined>(
@@ -877,6 +891,21 @@ export class VisierClient implements VisierApi {
       });
     }
     return parsed.data as S extends z.ZodType ? z.infer<S> : unknown;
+  }
+}
+
+/** Runs one step of reading a report's workbook; bytes that are no XLSX workbook become a `malformed` error. */
+async function readable<T>(report: ReportKind, query: ReportQuery, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    throw new VisierApiError({
+      kind: 'malformed',
+      method: 'GET',
+      path: reportPath(report, query.userId),
+      retryable: false,
+      detail: `report is not a readable XLSX workbook: ${err instanceof Error ? err.message : String(err)}`,
+    });
   }
 }
 

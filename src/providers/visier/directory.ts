@@ -12,6 +12,7 @@ import {
   type UserGroupMembershipRule,
   type VisierApi,
 } from './api.js';
+import { type PeopleFacts, peopleFromReports } from './directory-reports.js';
 
 /** A user's own fields, without holdings (those live in the snapshot's maps). */
 export type DirectoryUser = Omit<User, 'profiles' | 'permissions' | 'userGroups'>;
@@ -40,6 +41,9 @@ export interface GroupMembership {
 /** One way a person holds a permission. */
 export type GrantPath = { via: 'direct' } | { via: 'group'; userGroupId: string; kind: MembershipKind };
 
+/** Where a snapshot's people and holdings came from: the two assignment reports, or the user list pages and why. */
+export type DirectorySource = { kind: 'reports' } | { kind: 'list-pages'; reason: string };
+
 export interface DirectorySnapshot {
   tenantCode?: string;
   projectId?: string;
@@ -47,6 +51,8 @@ export interface DirectorySnapshot {
   asOf: number;
   /** Visier requests the fill sent. */
   requests: number;
+  /** Set by `loadDirectory`; optional so a snapshot built by hand (a test's) needs none. */
+  source?: DirectorySource;
   users: ReadonlyMap<string, DirectoryUser>;
   groups: ReadonlyMap<string, DirectoryGroup>;
   /** The permission catalogue, with Visier's detail (`includeDetails=true`) so privilege can be judged. */
@@ -97,9 +103,12 @@ function directoryGroup(group: UserGroupDefinition): DirectoryGroup | undefined 
 }
 
 /**
- * Reads a whole directory: every V2 group definition (`with=details`, pages of 1,000), the permission catalogue
- * with detail (one call) and every user with holdings (pages of 1,000). Requests: ceil(groups/1000) + 1 +
- * ceil((users+1)/1000). Throws `VisierApiError` as the reads do.
+ * Reads a whole directory: every V2 group definition (`with=details`, pages of 1,000) and the permission catalogue
+ * with detail (one call), then the people. These come from the permission-assignments and profile-assignments
+ * reports (two calls, whatever the size) when they can describe the directory exactly, else from every user page
+ * with holdings (pages of 1,000); `source` says which and why. Requests: ceil(groups/1000) + 1 + 2 with the reports
+ * (users 1k, 10k or 100k alike: 4 with fewer than 1,000 groups), + ceil((users+1)/1000) from the pages (plus the
+ * reports tried first, if any). Throws `VisierApiError` as the reads do.
  */
 export async function loadDirectory(
   api: VisierApi,
@@ -124,52 +133,110 @@ export async function loadDirectory(
   }
   requests += 1;
 
-  const users = new Map<string, DirectoryUser>();
-  const directPermissions = new Map<string, readonly string[]>();
-  const memberships = new Map<string, readonly GroupMembership[]>();
-  const members = new Map<string, string[]>();
-  const profiles = new Map<string, readonly AssignedProfile[]>();
-  let pages = 0;
-  for await (const page of api.userPages({ pageSize: MAX_PAGE_SIZE, include: HOLDINGS }, options)) {
-    pages += 1;
-    for (const { permissions: held, userGroups, profiles: assigned, ...user } of page) {
-      users.set(user.userId, user);
-      if (held?.length)
-        directPermissions.set(
-          user.userId,
-          held.map((p) => p.permissionId),
-        );
-      if (assigned?.length) profiles.set(user.userId, assigned);
-      if (userGroups?.length) {
-        memberships.set(
-          user.userId,
-          userGroups.map(({ userGroupId }) => ({
-            userGroupId,
-            kind: membershipKind(groups.get(userGroupId), user.userId),
-          })),
-        );
-        for (const { userGroupId } of userGroups) {
-          const list = members.get(userGroupId);
-          if (list) list.push(user.userId);
-          else members.set(userGroupId, [user.userId]);
-        }
-      }
-    }
+  const reports = await peopleFromReports(api, groups, options);
+  requests += reports.requests;
+  let people: PeopleFacts;
+  let source: DirectorySource;
+  if ('facts' in reports) {
+    people = withDefinedMembers(reports.facts, groups);
+    source = { kind: 'reports' };
+  } else {
+    const pages = await peopleFromPages(api, options);
+    requests += pages.requests;
+    people = pages.facts;
+    source = { kind: 'list-pages', reason: reports.fallback };
   }
-  // A directory whose size is a multiple of the page size ends on an empty page, which is a request too.
-  requests += users.size % MAX_PAGE_SIZE === 0 ? pages + 1 : pages;
+  const { memberships, members } = classified(people, groups);
 
   return {
     ...(options?.tenantCode !== undefined ? { tenantCode: options.tenantCode } : {}),
     ...(options?.projectId !== undefined ? { projectId: options.projectId } : {}),
     asOf,
     requests,
-    users,
+    source,
+    users: people.users,
     groups,
     permissions,
-    directPermissions,
+    directPermissions: people.directPermissions,
     memberships,
     members,
-    profiles,
+    profiles: people.profiles,
   };
+}
+
+/** Every user with holdings, page by page: Visier's own account of each person's groups. */
+async function peopleFromPages(
+  api: VisierApi,
+  options: CallOptions | undefined,
+): Promise<{ facts: PeopleFacts; requests: number }> {
+  const facts: PeopleFacts = {
+    users: new Map(),
+    directPermissions: new Map(),
+    groupIds: new Map(),
+    profiles: new Map(),
+  };
+  let pages = 0;
+  for await (const page of api.userPages({ pageSize: MAX_PAGE_SIZE, include: HOLDINGS }, options)) {
+    pages += 1;
+    for (const { permissions: held, userGroups, profiles: assigned, ...user } of page) {
+      facts.users.set(user.userId, user);
+      if (held?.length)
+        facts.directPermissions.set(
+          user.userId,
+          held.map((p) => p.permissionId),
+        );
+      if (assigned?.length) facts.profiles.set(user.userId, assigned);
+      if (userGroups?.length)
+        facts.groupIds.set(
+          user.userId,
+          userGroups.map((g) => g.userGroupId),
+        );
+    }
+  }
+  // A directory whose size is a multiple of the page size ends on an empty page, which is a request too.
+  return { facts, requests: facts.users.size % MAX_PAGE_SIZE === 0 ? pages + 1 : pages };
+}
+
+/**
+ * Adds the members group definitions state (by hand, and all users but those excluded) to those the reports named:
+ * a report names a person's group only as the source of a permission, so a group granting nothing would look empty.
+ */
+function withDefinedMembers(facts: PeopleFacts, groups: ReadonlyMap<string, DirectoryGroup>): PeopleFacts {
+  const add = (userId: string, userGroupId: string) => {
+    const ids = facts.groupIds.get(userId);
+    if (!ids) facts.groupIds.set(userId, [userGroupId]);
+    else if (!ids.includes(userGroupId)) ids.push(userGroupId);
+  };
+  for (const group of groups.values()) {
+    const rule = group.users;
+    if (rule?.includeAllUsers) {
+      const excluded = new Set(rule.manuallyExcludedIds ?? []);
+      for (const userId of facts.users.keys()) if (!excluded.has(userId)) add(userId, group.userGroupId);
+    }
+    for (const userId of rule?.manuallyIncludedIds ?? []) if (facts.users.has(userId)) add(userId, group.userGroupId);
+  }
+  return facts;
+}
+
+/** Each person's groups with how they are in each, and each group's members in directory order. */
+function classified(
+  people: PeopleFacts,
+  groups: ReadonlyMap<string, DirectoryGroup>,
+): { memberships: Map<string, readonly GroupMembership[]>; members: Map<string, readonly string[]> } {
+  const memberships = new Map<string, readonly GroupMembership[]>();
+  const members = new Map<string, string[]>();
+  for (const userId of people.users.keys()) {
+    const ids = people.groupIds.get(userId);
+    if (!ids?.length) continue;
+    memberships.set(
+      userId,
+      ids.map((userGroupId) => ({ userGroupId, kind: membershipKind(groups.get(userGroupId), userId) })),
+    );
+    for (const userGroupId of ids) {
+      const list = members.get(userGroupId);
+      if (list) list.push(userId);
+      else members.set(userGroupId, [userId]);
+    }
+  }
+  return { memberships, members };
 }

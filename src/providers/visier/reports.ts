@@ -1,5 +1,6 @@
-// The five XLSX user reports: where each lives, and how a workbook becomes rows keyed by its header row.
+// The five XLSX user reports: where each lives, and how a workbook becomes rows keyed by each sheet's header row.
 import { writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import type ExcelJS from 'exceljs';
 import type { Report, ReportKind } from './api.js';
 
@@ -11,59 +12,84 @@ export function reportPath(report: ReportKind, userId: string | undefined): stri
   return `/v1/admin/users/reports/${report}`;
 }
 
-type Cell = string | number | boolean | null;
+export type ReportCell = string | number | boolean | null;
+type Cell = ReportCell;
 
-/** The column naming the worksheet a row came from, added when a workbook has more than one. */
+/** One data row of a report, keyed by its worksheet's header names. */
+export type ReportRow = Record<string, Cell>;
+
+/** The column naming the worksheet a row came from, added by `parseReport` when a workbook has more than one. */
 export const WORKSHEET_COLUMN = 'Worksheet';
 
 /**
- * Parses every worksheet (whether Visier's report files have several tabs, as its UI security reports do, is
- * unverified: reference section 8); each sheet's first row names its columns. With more than one sheet each row
- * says which it came from (`Worksheet`), and the columns are those of every sheet in first-seen order. Blank rows
- * are skipped.
+ * Streams the data rows of every worksheet with the sheet's name, each keyed by the first non-blank row of its own
+ * sheet (a column with no header is `columnN`). Blank rows are skipped. Visier does not publish the layouts and its
+ * UI's security reports are multi-tab (reference §8), so no sheet is assumed to be the only one. Memory stays
+ * bounded by a row: a 100,000-user report is never held as a sheet model. Throws when the bytes are not an XLSX
+ * workbook.
+ */
+async function* sheetRows(bytes: Buffer): AsyncGenerator<{ sheet: string; row: ReportRow }, void, undefined> {
+  // Loaded on first use: exceljs costs more start-up time than the rest of the server together.
+  const { default: Excel } = await import('exceljs');
+  const reader = new Excel.stream.xlsx.WorkbookReader(Readable.from([bytes]), {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    styles: 'cache',
+    hyperlinks: 'ignore',
+  });
+  let index = 0;
+  for await (const worksheet of reader) {
+    index++;
+    const sheet = (worksheet as { name?: string }).name ?? `Sheet${index}`;
+    let columns: string[] | undefined;
+    for await (const row of worksheet) {
+      const values = (row.values as ExcelJS.CellValue[] | undefined) ?? [];
+      if (columns === undefined) {
+        if (values.every((v) => cellValue(v) === null)) continue;
+        columns = Array.from(values.slice(1), (v, i) => cellValue(v)?.toString() || `column${i + 1}`);
+        continue;
+      }
+      const record: ReportRow = {};
+      let hasValue = false;
+      columns.forEach((name, i) => {
+        const value = cellValue(values[i + 1]);
+        if (value !== null) hasValue = true;
+        record[name] = value;
+      });
+      if (hasValue) yield { sheet, row: record };
+    }
+  }
+}
+
+/** The data rows of every worksheet, keyed by header name (see `sheetRows`). */
+export async function* reportRows(bytes: Buffer): AsyncGenerator<ReportRow, void, undefined> {
+  for await (const { row } of sheetRows(bytes)) yield row;
+}
+
+/**
+ * Parses every worksheet into rows; `columns` lists each header name once, in the order first seen. With more than
+ * one sheet each row says which it came from (`Worksheet`, the first column).
  */
 export async function parseReport(
   report: ReportKind,
   bytes: Buffer,
   maxRows = Number.POSITIVE_INFINITY,
 ): Promise<Report> {
-  // Loaded on first use: exceljs costs more start-up time than the rest of the server together.
-  const { default: Excel } = await import('exceljs');
-  const workbook = new Excel.Workbook();
-  // exceljs's Buffer type predates Node's generic Buffer; the bytes are the same.
-  await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
-  const several = workbook.worksheets.length > 1;
-  const allColumns: string[] = several ? [WORKSHEET_COLUMN] : [];
-  const rows: Record<string, Cell>[] = [];
+  const columns = new Set<string>();
+  const sheets = new Set<string>();
+  const kept: { sheet: string; row: ReportRow }[] = [];
   let totalRows = 0;
-  for (const sheet of workbook.worksheets) {
-    const columns: string[] = [];
-    sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-      if (rowNumber === 1 || columns.length === 0) {
-        row.eachCell({ includeEmpty: true }, (cell, col) => {
-          columns[col - 1] = cellValue(cell.value)?.toString() || `column${col}`;
-        });
-        for (const [i, name] of Array.from(columns).entries()) {
-          const named = name ?? `column${i + 1}`;
-          if (!allColumns.includes(named)) allColumns.push(named);
-        }
-        return;
-      }
-      const record: Record<string, Cell> = several ? { [WORKSHEET_COLUMN]: sheet.name } : {};
-      let hasValue = false;
-      Array.from(columns).forEach((name, i) => {
-        const value = cellValue(row.getCell(i + 1).value);
-        if (value !== null) hasValue = true;
-        record[name ?? `column${i + 1}`] = value;
-      });
-      if (!hasValue) return;
-      totalRows++;
-      if (rows.length < maxRows) rows.push(record);
-    });
+  for await (const item of sheetRows(bytes)) {
+    sheets.add(item.sheet);
+    for (const name of Object.keys(item.row)) columns.add(name);
+    totalRows++;
+    if (kept.length < maxRows) kept.push(item);
   }
+  const several = sheets.size > 1;
+  const rows = kept.map(({ sheet, row }) => (several ? { [WORKSHEET_COLUMN]: sheet, ...row } : row));
   return {
     report,
-    columns: allColumns,
+    columns: several ? [WORKSHEET_COLUMN, ...columns] : [...columns],
     rows,
     totalRows,
     truncated: totalRows > rows.length,

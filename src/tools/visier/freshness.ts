@@ -20,3 +20,5 @@ export function freshness(snapshot: Pick<DirectorySnapshot, 'asOf'>, now: number
   const asOf = new Date(snapshot.asOf).toISOString();
   return { asOf, phrase: `directory as of ${asOf} (${age(now - snapshot.asOf)} old)` };
 }
+
+export type Freshness = ReturnType<typeof freshness>;

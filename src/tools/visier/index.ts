@@ -4,6 +4,7 @@ import { BULK_TOOLS } from './bulk.js';
 import { JOURNAL_TOOLS } from './changes.js';
 import { compareUserAccess } from './compare.js';
 import { explainUserAccess } from './explain.js';
+import { DIRECTORY_SEARCH_TOOLS } from './find-users.js';
 import { PERMISSION_TOOLS } from './permissions.js';
 import { PROFILE_TOOLS } from './profiles.js';
 import { PROJECT_TOOLS } from './projects.js';
@@ -16,6 +17,7 @@ import { USER_TOOLS } from './users.js';
 /** The whole catalogue, in the order tools/list shows it. */
 export const TOOLS: AnyToolDefinition[] = [
   ...USER_TOOLS,
+  ...DIRECTORY_SEARCH_TOOLS,
   ...PERMISSION_TOOLS,
   ...USER_GROUP_TOOLS,
   ...REPORT_TOOLS,

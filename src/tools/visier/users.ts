@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ImpactTarget } from '../../contract/tool.js';
 import { counted } from '../../grammar.js';
 import type { User, UserInput } from '../../providers/visier/api.js';
+import { searchUsers } from '../../providers/visier/directory-search.js';
 import { decodeCursor, encodeCursor } from '../shared/cursor.js';
 import {
   fencedText,
@@ -16,6 +17,7 @@ import {
 } from '../shared/format.js';
 import { defineTool, type ToolContext } from './define.js';
 import { cursor, id, limit, name, pageOutput, projectRouting, routing, text } from './fields.js';
+import { type Freshness, freshness } from './freshness.js';
 import { groupGrants } from './group-grants.js';
 import { createdUserIds, usersJournal } from './journal-state.js';
 import { currentUsers, fingerprint, fingerprintOf, holdings, identityLine, missingUser } from './preview.js';
@@ -33,8 +35,6 @@ const LIST_MAX = 1000;
 /** What a listing shows unless asked: enough to recognise and act on a user; get_user has the rest. */
 const LIST_FIELDS: readonly UserField[] = ['userId', 'username', 'displayName', 'accountEnabled'];
 const LIST_DEFAULT = 100;
-/** Visier's largest page; a search scans the directory in pages of this size. */
-const SCAN_PAGE = 1000;
 
 const profileFields = {
   displayName: text('Display name').optional(),
@@ -43,48 +43,31 @@ const profileFields = {
   accountEnabled: z.boolean().optional().describe('Whether the user can sign in'),
 };
 
-function matches(user: User, needle: string): boolean {
-  return [user.username, user.displayName, user.email, user.employeeId, user.userId].some((v) =>
-    v?.toLowerCase().includes(needle),
-  );
-}
-
-/** Pages of the directory, or a scan of it for a search, cut to the text budget. */
+/** Pages of the directory, or of the users a search finds in its snapshot, cut to the text budget. */
 async function listPage(
   ctx: ToolContext,
   args: { limit?: number; cursor?: string; search?: string },
   fields: readonly UserField[],
-): Promise<{ users: User[]; lines: string[]; nextCursor?: string; cappedBySize: boolean }> {
+): Promise<{ users: User[]; lines: string[]; nextCursor?: string; cappedBySize: boolean; asOf?: Freshness }> {
   const start = decodeCursor(args.cursor);
   const pageLimit = args.limit ?? LIST_DEFAULT;
-  let users: User[] = [];
-  // Where the next page starts after each found user: the next index, or past the non-matches a search skipped.
-  let resumeAt: (i: number) => number = (i) => start + i + 1;
-  let exhausted = false;
+  let users: User[];
+  let exhausted: boolean;
+  let asOf: Freshness | undefined;
   if (args.search === undefined) {
     const page = await ctx.api.listUsers({ limit: pageLimit, start }, ctx.call);
     users = page.items;
     exhausted = page.items.length < pageLimit;
   } else {
-    const needle = args.search.toLowerCase();
-    const positions: number[] = [];
-    resumeAt = (i) => positions[i] as number;
-    let position = start;
-    exhausted = true;
-    scan: for await (const page of ctx.api.userPages({ pageSize: SCAN_PAGE, start }, ctx.call)) {
-      for (const user of page) {
-        position++;
-        if (matches(user, needle)) {
-          users.push(user);
-          positions.push(position);
-        }
-        if (users.length === pageLimit) {
-          exhausted = false;
-          break scan;
-        }
-      }
-      ctx.progress(position - start, undefined, `scanned ${counted(position - start, 'user')}`);
-    }
+    // The same index as find_users, in directory order and without typo tolerance: a list filters, it does not guess.
+    // A fill can take a while on a large tenant: say so before and after it.
+    ctx.progress(0, 1, 'reading the directory snapshot');
+    const snapshot = await ctx.api.directory(ctx.call);
+    ctx.progress(1, 1, `searched ${counted(snapshot.users.size, 'user')}`);
+    asOf = freshness(snapshot);
+    const hits = searchUsers(snapshot, args.search, { typos: false, order: 'directory' });
+    users = hits.slice(start, start + pageLimit).flatMap((hit) => snapshot.users.get(hit.userId) ?? []);
+    exhausted = start + pageLimit >= hits.length;
   }
   const lines = users.map((user) => userLine(user, fields));
   const fit = linesWithinBudget(lines, ctx);
@@ -93,8 +76,9 @@ async function listPage(
   return {
     users: cappedBySize ? users.slice(0, fit) : users,
     lines: cappedBySize ? lines.slice(0, fit) : lines,
-    ...(more ? { nextCursor: encodeCursor(fit > 0 ? resumeAt(fit - 1) : start) } : {}),
+    ...(more ? { nextCursor: encodeCursor(start + fit) } : {}),
     cappedBySize,
+    ...(asOf ? { asOf } : {}),
   };
 }
 
@@ -104,7 +88,7 @@ export const listUsers = defineTool({
   description: 'Lists users, one page at a time, optionally only those matching a search text.',
   classification: 'read',
   inputSchema: {
-    search: text('Case-insensitive text to find in username, display name, email, employee id or userId')
+    search: text('Words to find in username, display name, email or employee id (a word or its start), or a userId')
       .min(1)
       .optional(),
     fields: z
@@ -120,17 +104,19 @@ export const listUsers = defineTool({
   outputSchema: {
     users: z.array(userOut),
     ...pageOutput,
+    asOf: z.string().optional().describe('With search: when the directory snapshot searched was read (ISO-8601 UTC)'),
   },
   handler: async (args, ctx) => {
     const fields: readonly UserField[] = args.fields ?? LIST_FIELDS;
     const page = await listPage(ctx, args, fields);
     const header = pageHeader(counted(page.users.length, 'user'), page.nextCursor, page.cappedBySize);
     return {
-      text: fencedText(header, page.lines, ctx),
+      text: fencedText(page.asOf ? `${header} From the ${page.asOf.phrase}.` : header, page.lines, ctx),
       structured: {
         users: page.users.map((u) => pickUserFields(u, fields)),
         returned: page.users.length,
         ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+        ...(page.asOf ? { asOf: page.asOf.asOf } : {}),
       },
     };
   },

@@ -15,6 +15,12 @@ export const REPORT_COLUMNS = {
     'Permission ID',
     'Permission Name',
     'Assigned Through',
+    // The account's own fields, so one download describes every user (the directory snapshot reads it instead
+    // of a user page per 1,000 users). Values as the user endpoints send them.
+    'Email',
+    'Employee ID',
+    'Account Enabled',
+    'Last Login',
   ],
   'profile-assignments': [
     'User ID',
@@ -86,10 +92,11 @@ function* permissionAssignmentRows(tenant: TenantState): Generator<Cell[]> {
   for (const user of tenant.users) {
     const held = permissionsHeld(tenant, user);
     const identity = [user.userId, user.username, user.displayName];
+    const account = [user.email, user.employeeId, String(user.accountEnabled), user.lastLogin?.toString() ?? ''];
     // Users with no permission still get a row, so the report shows who has no access at all.
-    if (held.length === 0) yield [...identity, '', '', ''];
+    if (held.length === 0) yield [...identity, '', '', '', ...account];
     for (const { permissionId, through } of held) {
-      yield [...identity, permissionId, tenant.permissions.get(permissionId)?.displayName ?? '', through];
+      yield [...identity, permissionId, tenant.permissions.get(permissionId)?.displayName ?? '', through, ...account];
     }
   }
 }
