@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { hostname } from 'node:os';
 import pino from 'pino';
+import { canOpenBrowser, openInBrowser } from './approvals/index.js';
 import { tolerateClosedOutput } from './closed-output.js';
 import { COMMANDS, commandOf } from './commands.js';
 import { type Config, ConfigError, loadConfig, sandboxReason } from './config.js';
@@ -71,6 +72,13 @@ async function main(argv: string[]): Promise<number | undefined> {
   // Synchronous: an asynchronous destination flushes at exit and, its reader gone, retries that forever.
   const logger = pino({ level: config.logLevel, name: 'visier-admin-mcp' }, pino.destination({ dest: 2, sync: true }));
   const runtime = await startRuntime(config, logger);
+  if (runtime.approvals !== undefined) {
+    // The one place the link's secret is written: stderr, for the person who started the server (never a log line).
+    process.stderr.write(`approvals: ${runtime.approvals.link}\n`);
+    if (!config.noOpen && canOpenBrowser(process.env, process.platform)) {
+      openInBrowser(runtime.approvals.link, process.platform, logger);
+    }
+  }
   if (!config.http) {
     await serveStdio(runtime.createServer, logger, runtime.close);
     return undefined;
