@@ -42,14 +42,18 @@ async function formBody(request: IncomingMessage): Promise<URLSearchParams> {
   if (type !== 'application/x-www-form-urlencoded') {
     throw new Refused(415, 'Not a form', 'Decisions are sent as application/x-www-form-urlencoded forms only.');
   }
+  const tooLarge = new Refused(413, 'Too large', `A decision form is at most ${MAX_BODY_BYTES} bytes.`);
+  // Refused before reading where the length is declared; Node then discards the body and keeps the connection.
+  if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw tooLarge;
   const chunks: Buffer[] = [];
   let size = 0;
+  // Leaving the loop early would destroy the socket under the client's feet: an oversized chunked body is
+  // read to its end (loopback only, behind the Host and session checks) and dropped.
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES)
-      throw new Refused(413, 'Too large', `A decision form is at most ${MAX_BODY_BYTES} bytes.`);
-    chunks.push(chunk as Buffer);
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
   }
+  if (size > MAX_BODY_BYTES) throw tooLarge;
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
