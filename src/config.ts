@@ -5,6 +5,13 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { COMMANDS } from './commands.js';
 import { DEFAULT_CAPS } from './guards/caps.js';
+import {
+  CONFIRM_CHANNELS as CHANNELS,
+  type ConfirmPolicy as Channel,
+  CONFIRMED_CLASSES,
+  type ConfirmedClass,
+  policyFor,
+} from './guards/guard.js';
 import { isLoopback } from './transports/loopback.js';
 
 // All configuration in one schema: every flag, its environment variable and its rule, so a bad value stops
@@ -254,11 +261,6 @@ const rateLimit = z
     return { perMinute, perHour };
   })
   .refine((v) => v === false || (v.perMinute > 0 && v.perHour > 0), 'both limits must be above 0');
-
-const CHANNELS = ['auto', 'elicitation', 'web'] as const;
-const CONFIRMED_CLASSES = ['write', 'access', 'destructive'] as const;
-type Channel = (typeof CHANNELS)[number];
-type ConfirmedClass = (typeof CONFIRMED_CLASSES)[number];
 
 /**
  * `auto`, `elicitation` or `web` for every class, or `CLASS=CHANNEL` pairs (`access=web,destructive=web,write=auto`);
@@ -565,8 +567,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
 
 /** Whether any class is confirmed on the approvals page: then the page runs whatever `--approvals-port` says. */
 export function webConfirmed(config: Pick<Config, 'confirm'>): boolean {
-  const { confirm } = config;
-  return typeof confirm === 'string' ? confirm === 'web' : Object.values(confirm).includes('web');
+  return CONFIRMED_CLASSES.some((cls) => policyFor(config.confirm, cls) === 'web');
 }
 
 /** The default of an option as `--help` shows it: the schema's own value, or the computed one in words. */

@@ -115,10 +115,12 @@ export type Mode = 'read-only' | 'user-writes' | 'full';
  * How the human says yes: `auto` asks in the client when it can (form elicitation or input request), else on
  * the approvals page when it runs, else by token; `elicitation` only in the client; `web` only on the approvals page.
  */
-export type ConfirmPolicy = 'auto' | 'elicitation' | 'web';
+export const CONFIRM_CHANNELS = ['auto', 'elicitation', 'web'] as const;
+export type ConfirmPolicy = (typeof CONFIRM_CHANNELS)[number];
 
 /** The classes a person may be asked about. */
-export type ConfirmedClass = 'write' | 'access' | 'destructive';
+export const CONFIRMED_CLASSES = ['write', 'access', 'destructive'] as const;
+export type ConfirmedClass = (typeof CONFIRMED_CLASSES)[number];
 
 /** One policy for every class, or one per class (`--confirm access=web,destructive=web,write=auto`). */
 export type ConfirmPolicies = ConfirmPolicy | Record<ConfirmedClass, ConfirmPolicy>;

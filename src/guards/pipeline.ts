@@ -14,6 +14,8 @@ import {
 import {
   type CallerInfo,
   CONFIRMATION_TOKEN_ARG,
+  CONFIRMED_CLASSES,
+  type ConfirmedClass,
   type Guard,
   type GuardedOutcome,
   type GuardOptions,
@@ -35,7 +37,6 @@ const DEFAULTS = {
   elicitationTimeoutMs: 120_000,
   approvalTimeoutMs: 300_000,
 };
-const CONFIRMED_CLASSES = ['write', 'access', 'destructive'] as const;
 // Calls whose transport names no caller share one principal: never a fresh allowance per session.
 const ANONYMOUS = 'anonymous';
 // MCP caps tool names at 128 characters; a rejected call's name is the client's text, kept that long in the
@@ -321,7 +322,7 @@ export function createGuard(options: GuardOptions): Guard {
           scope,
         );
         const confirmer = chooseConfirmer(
-          policyFor(options.confirm, effective as (typeof CONFIRMED_CLASSES)[number]),
+          policyFor(options.confirm, effective as ConfirmedClass),
           caller,
           token !== undefined,
           strategies,
