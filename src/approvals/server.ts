@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pino from 'pino';
+import { counted } from '../grammar.js';
 import { APPROVALS_CSS, APPROVALS_JS } from './assets.js';
 import { approvalsPage, messagePage } from './page.js';
 import type { PendingApprovals } from './pending.js';
@@ -42,7 +43,7 @@ async function formBody(request: IncomingMessage): Promise<URLSearchParams> {
   if (type !== 'application/x-www-form-urlencoded') {
     throw new Refused(415, 'Not a form', 'Decisions are sent as application/x-www-form-urlencoded forms only.');
   }
-  const tooLarge = new Refused(413, 'Too large', `A decision form is at most ${MAX_BODY_BYTES} bytes.`);
+  const tooLarge = new Refused(413, 'Too large', `A decision form is at most ${counted(MAX_BODY_BYTES, 'byte')}.`);
   // Refused before reading where the length is declared; Node then discards the body and keeps the connection.
   if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw tooLarge;
   const chunks: Buffer[] = [];
