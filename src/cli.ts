@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { hostname } from 'node:os';
 import pino from 'pino';
-import { canOpenBrowser, openInBrowser } from './approvals/index.js';
 import { tolerateClosedOutput } from './closed-output.js';
 import { COMMANDS, commandOf } from './commands.js';
 import { type Config, ConfigError, loadConfig, sandboxReason } from './config.js';
@@ -75,6 +74,7 @@ async function main(argv: string[]): Promise<number | undefined> {
   if (runtime.approvals !== undefined) {
     // The one place the link's secret is written: stderr, for the person who started the server (never a log line).
     process.stderr.write(`approvals: ${runtime.approvals.link}\n`);
+    const { canOpenBrowser, openInBrowser } = await import('./approvals/open-browser.js');
     if (!config.noOpen && canOpenBrowser(process.env, process.platform)) {
       openInBrowser(runtime.approvals.link, process.platform, logger);
     }

@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import type pino from 'pino';
-import { type ApprovalsPage, startApprovalsPage } from './approvals/index.js';
+import type { ApprovalsPage } from './approvals/index.js';
 import type { UnguardedCall } from './audit-every-call.js';
 import { type Config, webConfirmed } from './config.js';
 import type { GuardOptions } from './guards/guard.js';
@@ -32,10 +32,13 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
   // The page runs when a class is confirmed on it, or when asked for by port (then `auto` may use it).
   const approvals =
     webConfirmed(config) || config.approvalsPort !== undefined
-      ? await startApprovalsPage({ port: config.approvalsPort ?? 0, logger }).catch(async (error: unknown) => {
-          await started.close();
-          throw error;
-        })
+      ? // Loaded only when it runs: stdio servers start often, and start-up time shows.
+        await import('./approvals/index.js')
+          .then(({ startApprovalsPage }) => startApprovalsPage({ port: config.approvalsPort ?? 0, logger }))
+          .catch(async (error: unknown) => {
+            await started.close();
+            throw error;
+          })
       : undefined;
   const anchor = config.auditAnchor ? createAuditAnchor(config.auditAnchor, config.auditLog, logger) : undefined;
   const guardOptions: GuardOptions = {
