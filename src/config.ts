@@ -5,6 +5,13 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { COMMANDS } from './commands.js';
 import { DEFAULT_CAPS } from './guards/caps.js';
+import {
+  CONFIRM_CHANNELS as CHANNELS,
+  type ConfirmPolicy as Channel,
+  CONFIRMED_CLASSES,
+  type ConfirmedClass,
+  policyFor,
+} from './guards/guard.js';
 import { isLoopback } from './transports/loopback.js';
 
 // All configuration in one schema: every flag, its environment variable and its rule, so a bad value stops
@@ -109,7 +116,31 @@ export const OPTIONS = {
     kind: 'string',
     help: 'Also send each audit checkpoint to an http(s) webhook or syslog://host:port',
   },
-  confirm: { flag: '--confirm', env: 'VISIER_MCP_CONFIRM', kind: 'string', help: 'auto or elicitation' },
+  confirm: {
+    flag: '--confirm',
+    env: 'VISIER_MCP_CONFIRM',
+    kind: 'string',
+    help: 'auto, elicitation or web (the approvals page), or per class, e.g. access=web,destructive=web,write=auto',
+  },
+  approvalsPort: {
+    flag: '--approvals-port',
+    env: 'VISIER_MCP_APPROVALS_PORT',
+    kind: 'string',
+    help: 'Serve the approvals page on 127.0.0.1 at this port (started anyway when a class is confirmed by web)',
+    computed: 'a free port, when the page runs',
+  },
+  noOpen: {
+    flag: '--no-open',
+    env: 'VISIER_MCP_NO_OPEN',
+    kind: 'boolean',
+    help: "Do not open the approvals page's link in a browser at start-up",
+  },
+  approvalTimeoutSeconds: {
+    flag: '--approval-timeout-seconds',
+    env: 'VISIER_MCP_APPROVAL_TIMEOUT_SECONDS',
+    kind: 'string',
+    help: 'How long a change waits for a click on the approvals page before it is refused',
+  },
   elicitationTimeoutSeconds: {
     flag: '--elicitation-timeout-seconds',
     env: 'VISIER_MCP_ELICITATION_TIMEOUT_SECONDS',
@@ -244,6 +275,31 @@ const rateLimit = z
   })
   .refine((v) => v === false || (v.perMinute > 0 && v.perHour > 0), 'both limits must be above 0');
 
+/**
+ * `auto`, `elicitation` or `web` for every class, or `CLASS=CHANNEL` pairs (`access=web,destructive=web,write=auto`);
+ * a class left out is `auto`. Each class at most once.
+ */
+const confirmPolicies = z.string().transform((value, ctx): Channel | Record<ConfirmedClass, Channel> => {
+  const isChannel = (v: string): v is Channel => (CHANNELS as readonly string[]).includes(v);
+  if (isChannel(value)) return value;
+  const policies: Record<ConfirmedClass, Channel> = { write: 'auto', access: 'auto', destructive: 'auto' };
+  const seen = new Set<string>();
+  for (const pair of value.split(',').map((p) => p.trim())) {
+    const [name = '', channel = '', ...extra] = pair.split('=');
+    const known = (CONFIRMED_CLASSES as readonly string[]).includes(name);
+    if (!known || !isChannel(channel) || extra.length > 0 || seen.has(name)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be ${CHANNELS.join(', ')}, or CLASS=CHANNEL pairs with CLASS one of ${CONFIRMED_CLASSES.join(', ')}, each once (e.g. access=web,destructive=web,write=auto); '${pair}' is not`,
+      });
+      return z.NEVER;
+    }
+    seen.add(name);
+    policies[name as ConfirmedClass] = channel;
+  }
+  return policies;
+});
+
 /** An API base URL; without its scheme (a bare host name) it names no protocol, so say which one. */
 const apiUrl = z.url({
   protocol: /^https?$/,
@@ -294,7 +350,10 @@ const schema = z.strictObject({
   auditAnchor: z
     .url({ protocol: /^(https?|syslog)$/, error: 'must be an http(s) URL or syslog://host:port' })
     .optional(),
-  confirm: z.enum(['auto', 'elicitation']).default('auto'),
+  confirm: confirmPolicies.prefault('auto'),
+  approvalsPort: int(0, 65535).optional(),
+  noOpen: bool.default(false),
+  approvalTimeoutSeconds: int(10, 86_400).default(300),
   elicitationTimeoutSeconds: int(10, 3600).default(120),
   confirmSecret: z.string().min(16, 'must be at least 16 characters').optional(),
   conformanceFixtures: bool.default(false),
@@ -523,6 +582,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     // Beside the audit log its entries link to; the sandbox's undo records never mix with a real tenant's.
     journal: journal ?? join(dirname(log), sandbox ? 'journal-sandbox.jsonl' : 'journal.jsonl'),
   };
+}
+
+/** Whether any class is confirmed on the approvals page: then the page runs whatever `--approvals-port` says. */
+export function webConfirmed(config: Pick<Config, 'confirm'>): boolean {
+  return CONFIRMED_CLASSES.some((cls) => policyFor(config.confirm, cls) === 'web');
 }
 
 /** The default of an option as `--help` shows it: the schema's own value, or the computed one in words. */

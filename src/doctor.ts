@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import pino from 'pino';
-import { type Config, ConfigError, credentialVariables, loadConfig, sandboxReason } from './config.js';
+import { type Config, ConfigError, credentialVariables, loadConfig, sandboxReason, webConfirmed } from './config.js';
 import { reachHost } from './doctor-reach.js';
 import { EXIT } from './exit-codes.js';
 import { counted } from './grammar.js';
@@ -137,6 +137,25 @@ function auditKeyLine(config: Config): { ok: boolean; detail: string } {
   return { ok: true, detail: `${config.auditKey}: key id ${keyId(key)}, public key (SPKI, base64) ${spki}` };
 }
 
+const CHANNEL_WORDS = {
+  auto: 'auto (a form when the client offers one, else the approvals page when it runs, else a token)',
+  elicitation: 'elicitation only',
+  web: 'the approvals page only',
+} as const;
+
+/** The confirmation policy in words, per class when the classes differ, with the time each channel allows. */
+function confirmationPolicyText(config: Config): string {
+  const { confirm } = config;
+  const policy =
+    typeof confirm === 'string'
+      ? CHANNEL_WORDS[confirm]
+      : Object.entries(confirm)
+          .map(([cls, channel]) => `${cls}: ${CHANNEL_WORDS[channel]}`)
+          .join('; ');
+  const page = webConfirmed(config) || config.approvalsPort !== undefined;
+  return `${policy}, ${config.elicitationTimeoutSeconds} s to answer a form${page ? `, ${config.approvalTimeoutSeconds} s for a click on the approvals page` : ''}`;
+}
+
 function printPolicy(
   config: Config,
   allowed: { tenants: string[]; defaultTenant: string } | undefined,
@@ -149,10 +168,7 @@ function printPolicy(
     allowed.tenants.map((tenant) => `${tenant} ${modeOf(tenant, config.mode, config.tenantModes)}`).join(', '),
   );
   report.info(`${term} allowlist`, `${allowed.tenants.join(', ')} (default ${allowed.defaultTenant})`);
-  report.info(
-    'confirmation',
-    `${config.confirm === 'auto' ? 'auto (a form when the client offers one, else a token)' : 'elicitation only'}, ${config.elicitationTimeoutSeconds} s to answer`,
-  );
+  report.info('confirmation', confirmationPolicyText(config));
   report.info(
     'caps and budgets',
     `${counted(config.maxItemsPerCall, 'person', 'people')} per call, ${counted(config.maxChangesPerSession, 'change')} per caller, ${counted(config.maxChangesPerHour, 'change')} per hour server-wide`,

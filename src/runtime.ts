@@ -1,7 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import type pino from 'pino';
+import type { ApprovalsPage } from './approvals/index.js';
 import type { UnguardedCall } from './audit-every-call.js';
-import type { Config } from './config.js';
+import { type Config, webConfirmed } from './config.js';
 import type { GuardOptions } from './guards/guard.js';
 import { createAuditAnchor, createGuard } from './guards/index.js';
 import { ChangeJournal } from './journal/journal.js';
@@ -20,6 +21,8 @@ export interface Runtime {
   sandbox?: any;
   defaultTenant: string;
   tenants: string[];
+  /** The approvals page, when it runs: its one-time link goes to stderr. */
+  approvals?: Pick<ApprovalsPage, 'link' | 'origin'>;
   close(): Promise<void>;
 }
 
@@ -27,6 +30,17 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
   const entry = PROVIDERS[config.provider];
   const started = await entry.start(config, logger);
   const { tenants, defaultTenant, sandbox } = started;
+  // The page runs when a class is confirmed on it, or when asked for by port (then `auto` may use it).
+  const approvals =
+    webConfirmed(config) || config.approvalsPort !== undefined
+      ? // Loaded only when it runs: stdio servers start often, and start-up time shows.
+        await import('./approvals/index.js')
+          .then(({ startApprovalsPage }) => startApprovalsPage({ port: config.approvalsPort ?? 0, logger }))
+          .catch(async (error: unknown) => {
+            await started.close();
+            throw error;
+          })
+      : undefined;
   const anchor = config.auditAnchor ? createAuditAnchor(config.auditAnchor, config.auditLog, logger) : undefined;
   const guardOptions: GuardOptions = {
     mode: config.mode,
@@ -37,6 +51,8 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
     confirm: config.confirm,
     confirmSecret: config.confirmSecret,
     elicitationTimeoutMs: config.elicitationTimeoutSeconds * 1000,
+    ...(approvals ? { approvals: approvals.desk } : {}),
+    approvalTimeoutMs: config.approvalTimeoutSeconds * 1000,
     caps: {
       maxItemsPerCall: config.maxItemsPerCall,
       maxChangesPerSession: config.maxChangesPerSession,
@@ -69,7 +85,9 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
     ...(sandbox ? { sandbox } : {}),
     defaultTenant,
     tenants,
+    ...(approvals ? { approvals: { link: approvals.link, origin: approvals.origin } } : {}),
     close: async () => {
+      await approvals?.close();
       await anchor?.close();
       await started.close();
     },

@@ -187,6 +187,12 @@ export function callerInfo(
     ...(extra === undefined ? {} : { requestId: extra.mcpReq.id }),
     principal: principalOf(extra),
   };
+  if (extra !== undefined) {
+    caller.keepWaiting = (message) => {
+      const progress = progressFor(extra);
+      return (deps.ticker ?? intervalTicker)(WAITING_BEAT_MS, () => progress.beat(message));
+    };
+  }
   // The request's own envelope says 2026-07-28, but the connection's era decides how a result is served: a stdio
   // connection opened by an unstamped message is served as 2025-era, where an input_required result cannot reach
   // a client that declared nothing at initialize. Such a call gets the token path instead.

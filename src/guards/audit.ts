@@ -38,7 +38,7 @@ export interface AuditRecord {
   decision: AuditDecision;
   reason?: string;
   confirmation?: {
-    method: 'elicitation' | 'token' | 'input-request';
+    method: 'elicitation' | 'token' | 'input-request' | 'web';
     outcome: string;
     /** A digest of the confirmation token or input-request state issued (never the value itself). */
     token?: string;

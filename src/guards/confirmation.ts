@@ -25,9 +25,11 @@ export interface ConfirmationRequest {
   principal: string;
   /** The caller's unconfirmed count as `preview` states it; a yes takes exactly this off the count. */
   shownCount: ShownCount;
+  /** The call's own signal: a channel that waits on a person stops waiting when the client cancels the call. */
+  signal?: AbortSignal;
 }
 
-export type ConfirmMethod = 'elicitation' | 'token' | 'input-request';
+export type ConfirmMethod = 'elicitation' | 'token' | 'input-request' | 'web';
 
 export type Confirmation =
   /**
@@ -251,7 +253,7 @@ export class RefusingConfirmer implements Confirmer {
 }
 
 /** Exactly this call, in this session, by this caller, against this preview. */
-function bindingOf(request: ConfirmationRequest): TokenBinding {
+export function bindingOf(request: ConfirmationRequest): TokenBinding {
   return {
     tool: request.tool,
     args: request.args,
@@ -264,23 +266,34 @@ function bindingOf(request: ConfirmationRequest): TokenBinding {
 
 /**
  * Which strategy applies. A token is honoured only under `auto`; under `elicitation`, clients that cannot
- * ask a person (by elicitation or by input request) are refused outright.
+ * ask a person (by elicitation or by input request) are refused outright; under `web`, the approvals page
+ * decides. `auto` takes the strongest channel there is: the client's own form, then the page, then a token.
  */
 export function chooseConfirmer(
   policy: ConfirmPolicy,
   caller: CallerInfo,
   hasToken: boolean,
-  strategies: { elicitation: Confirmer; inputRequest: Confirmer; token: Confirmer; refusing: Confirmer },
+  strategies: {
+    elicitation: Confirmer;
+    inputRequest: Confirmer;
+    token: Confirmer;
+    refusing: Confirmer;
+    web: Confirmer;
+  },
+  pageRunning: boolean,
 ): Confirmer {
+  // Under `web` only a click on the page counts: neither a token nor an answer the client relays.
+  if (policy === 'web') return strategies.web;
   if (policy === 'auto' && hasToken) return strategies.token;
   if (caller.inputRequest !== undefined) return strategies.inputRequest;
   if (caller.elicit !== undefined) return strategies.elicitation;
+  if (policy === 'auto' && pageRunning) return strategies.web;
   if (policy === 'auto') return strategies.token;
   return strategies.refusing;
 }
 
 /** GitHub-style friction for irreversible calls: the one target's name, or how many targets there are. */
-function typedChallenge(preview: ImpactPreview): { what: string; value: string } {
+export function typedChallenge(preview: ImpactPreview): { what: string; value: string } {
   const [only, ...rest] = preview.targets;
   if (only !== undefined && rest.length === 0) {
     const name = only.name !== undefined ? sanitizeUntrusted(only.name).trim() : '';

@@ -1,5 +1,6 @@
 import type { AnyToolDefinition, ImpactPreview, ToolContext, ToolOutput } from '../contract/tool.js';
 import type { ChangeJournal, JournalReader } from '../journal/journal.js';
+import type { ApprovalDesk } from './approval-desk.js';
 import type { AuditOptions } from './audit.js';
 
 /** A flat form schema as MCP form elicitation allows (no nesting). */
@@ -36,6 +37,11 @@ export interface CallerInfo {
    * repeat carries (both client-supplied, untrusted); absent on a first call.
    */
   inputRequest?: { state?: string; answer?: ElicitAnswer };
+  /**
+   * Starts progress beats (each with `message`, at most 15 s apart) for as long as the call waits on a person
+   * outside the protocol (the approvals page); returns the stop. A no-op beat when the client gave no progress token.
+   */
+  keepWaiting?: (message: string) => () => void;
 }
 
 export type GuardedOutcome =
@@ -45,7 +51,7 @@ export type GuardedOutcome =
    * Refused before anything was sent to Visier (mode, tenant, caps, declined or failed confirmation).
    * `reason` is a stable code: mode (also when the call's effect, not its tool, needs a wider mode),
    * tenant-not-allowed, item-cap, caller-budget, hour-budget, no-preview, preview-failed, preview-too-large,
-   * declined, cancelled (the person cancelled the form, or the client cancelled the call), typed-mismatch, elicitation-failed, elicitation-timeout, no-confirmation-channel,
+   * declined, cancelled (the person cancelled the form, or the client cancelled the call), typed-mismatch, elicitation-failed, elicitation-timeout, approval-timeout (no click on the approvals page in time), no-confirmation-channel,
    * token-invalid (also a token from another session or caller), token-expired, token-replayed,
    * state-invalid, state-expired, state-replayed, no-answer (the same for an input request's sealed state),
    * target-changed (the text says which targets and lines changed), journal-unavailable (the prior state to
@@ -109,8 +115,24 @@ export const CONFIRMATION_TOKEN_ARG = 'confirmationToken';
 /** `read-only` lists `read` tools; `user-writes` adds `write`; `full` adds `access` and `destructive`. */
 export type Mode = 'read-only' | 'user-writes' | 'full';
 
-/** How the human says yes: `auto` elicits when the client can and falls back to a token; `elicitation` only. */
-export type ConfirmPolicy = 'auto' | 'elicitation';
+/**
+ * How the human says yes: `auto` asks in the client when it can (form elicitation or input request), else on
+ * the approvals page when it runs, else by token; `elicitation` only in the client; `web` only on the approvals page.
+ */
+export const CONFIRM_CHANNELS = ['auto', 'elicitation', 'web'] as const;
+export type ConfirmPolicy = (typeof CONFIRM_CHANNELS)[number];
+
+/** The classes a person may be asked about. */
+export const CONFIRMED_CLASSES = ['write', 'access', 'destructive'] as const;
+export type ConfirmedClass = (typeof CONFIRMED_CLASSES)[number];
+
+/** One policy for every class, or one per class (`--confirm access=web,destructive=web,write=auto`). */
+export type ConfirmPolicies = ConfirmPolicy | Record<ConfirmedClass, ConfirmPolicy>;
+
+/** The policy a call of this (effective) class is confirmed under. */
+export function policyFor(policies: ConfirmPolicies, classification: ConfirmedClass): ConfirmPolicy {
+  return typeof policies === 'string' ? policies : policies[classification];
+}
 
 export interface GuardOptions {
   /** Mode for tenants without an entry in `tenantModes`. */
@@ -125,7 +147,11 @@ export interface GuardOptions {
    * projects (previews then say production or project). Visier's words when absent.
    */
   scope?: { term: string; projects: boolean };
-  confirm: ConfirmPolicy;
+  confirm: ConfirmPolicies;
+  /** The approvals page's desk, when the page runs; a `web` policy needs it. */
+  approvals?: ApprovalDesk;
+  /** How long a change waits for a click on the approvals page before it is refused. Default 300000. */
+  approvalTimeoutMs?: number;
   /** HMAC key for confirmation tokens; replicas that share it accept each other's tokens. */
   confirmSecret: string;
   /** Default 300. */

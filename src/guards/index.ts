@@ -1,9 +1,12 @@
+export type { ApprovalDesk, DeskDecision, PendingChange } from './approval-desk.js';
 export { type AuditAnchor, createAuditAnchor } from './audit-anchor.js';
 export { AuditKeyError } from './audit-key.js';
 export { type AuditFinding, type AuditVerification, verifyAuditLog } from './audit-verify.js';
 export {
   type CallerInfo,
   CONFIRMATION_TOKEN_ARG,
+  type ConfirmedClass,
+  type ConfirmPolicies,
   type ConfirmPolicy,
   type Guard,
   type GuardedOutcome,

@@ -22,9 +22,12 @@ import {
 import {
   type CallerInfo,
   CONFIRMATION_TOKEN_ARG,
+  CONFIRMED_CLASSES,
+  type ConfirmedClass,
   type Guard,
   type GuardedOutcome,
   type GuardOptions,
+  policyFor,
 } from './guard.js';
 import { listedInSomeTenant, modeAllows, modeOf, modeRefusal, strongerClass } from './modes.js';
 import { MovedCalls } from './moved-calls.js';
@@ -35,8 +38,14 @@ import { tenantRefusal } from './tenants.js';
 import { ConfirmationTokens } from './token.js';
 import { type ShownCount, UNCONFIRMED_WINDOW_MS, UnconfirmedChanges } from './unconfirmed.js';
 import { cutVisibly, newFenceNonce, sanitizeUntrusted } from './untrusted.js';
+import { WebConfirmer } from './web-confirmation.js';
 
-const DEFAULTS = { confirmTtlSeconds: 300, writeConfirmThreshold: 10, elicitationTimeoutMs: 120_000 };
+const DEFAULTS = {
+  confirmTtlSeconds: 300,
+  writeConfirmThreshold: 10,
+  elicitationTimeoutMs: 120_000,
+  approvalTimeoutMs: 300_000,
+};
 // Calls whose transport names no caller share one principal: never a fresh allowance per session.
 const ANONYMOUS = 'anonymous';
 // MCP caps tool names at 128 characters; a rejected call's name is the client's text, kept that long in the
@@ -54,6 +63,10 @@ function validate(options: GuardOptions): void {
       throw new Error(`guard: tenant modes name '${tenant}', not in the allowlist`);
   }
   if (options.confirmSecret.length < 16) throw new Error('guard: the confirmation secret needs at least 16 characters');
+  const web = CONFIRMED_CLASSES.filter((c) => policyFor(options.confirm, c) === 'web');
+  if (web.length > 0 && options.approvals === undefined) {
+    throw new Error(`guard: confirmation by web page for ${web.join(', ')} needs the approvals page running`);
+  }
 }
 
 /** Every tenant a call would reach: its routing and any tenant named inside its arguments. */
@@ -179,6 +192,7 @@ export function createGuard(options: GuardOptions): Guard {
     inputRequest: new InputRequestConfirmer(states, new ApprovedPreviews(now)),
     token: new TokenConfirmer(tokens, new ApprovedPreviews(now)),
     refusing: new RefusingConfirmer(),
+    web: new WebConfirmer(options.approvals, options.approvalTimeoutMs ?? DEFAULTS.approvalTimeoutMs),
   };
   const audit = new AuditLog(options.audit);
   const logger = options.audit.logger;
@@ -384,13 +398,22 @@ export function createGuard(options: GuardOptions): Guard {
           ctx.scope.project,
           scope,
         );
-        const confirmer = chooseConfirmer(options.confirm, caller, token !== undefined, strategies);
-        // A person reads it in a form (elicitation or input request), or the model reads it in the result.
+        const confirmer = chooseConfirmer(
+          policyFor(options.confirm, effective as ConfirmedClass),
+          caller,
+          token !== undefined,
+          strategies,
+          options.approvals !== undefined,
+        );
+        // A person reads it in a form (elicitation or input request) or on the approvals page, which scrolls and
+        // so shows it whole; or the model reads it in the result.
         const fitted = fitPreview(
           shown,
-          confirmer === strategies.elicitation || confirmer === strategies.inputRequest
-            ? ELICITATION_PREVIEW_MAX_CHARS
-            : ctx.maxResultChars - MODEL_FRAME_CHARS,
+          confirmer === strategies.web
+            ? Number.POSITIVE_INFINITY
+            : confirmer === strategies.elicitation || confirmer === strategies.inputRequest
+              ? ELICITATION_PREVIEW_MAX_CHARS
+              : ctx.maxResultChars - MODEL_FRAME_CHARS,
         );
         if (!fitted.ok) throw new Refusal(fitted.reason, fitted.text);
         const answer = await confirmer.confirm({
@@ -403,6 +426,7 @@ export function createGuard(options: GuardOptions): Guard {
           caller,
           principal,
           shownCount,
+          signal: ctx.signal,
           ...(token !== undefined ? { token } : {}),
         });
         if (answer.method !== undefined) {
@@ -449,7 +473,7 @@ export function createGuard(options: GuardOptions): Guard {
         }
         confirmed = answer.shownCount;
         // The human may have taken minutes: the data must still be what they approved.
-        if (answer.method === 'elicitation') {
+        if (answer.method === 'elicitation' || answer.method === 'web') {
           const again = await preview(def, callArgs, ctx, { live: true });
           if (again.fingerprint !== answer.fingerprint) {
             moved.remember(callKey);

@@ -1,0 +1,51 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * The page's own origin names, for a listener on `port`: a Host header naming anything else is DNS rebinding
+ * (a site whose name resolves to 127.0.0.1) and is refused, as is an Origin other than the Host's own.
+ */
+export function loopbackHosts(port: number): ReadonlySet<string> {
+  return new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+}
+
+/** Whether the request names the page by one of its loopback names. */
+export function hostAllowed(request: IncomingMessage, hosts: ReadonlySet<string>): boolean {
+  const host = request.headers.host;
+  return host !== undefined && hosts.has(host.toLowerCase());
+}
+
+/**
+ * Whether a state-changing request comes from the page itself: an `Origin` header (browsers send it on every
+ * POST) equal to the page's origin as the Host header names it. A missing Origin is refused too: a request
+ * without one comes from no page of ours.
+ */
+export function sameOrigin(request: IncomingMessage): boolean {
+  const origin = request.headers.origin;
+  const host = request.headers.host;
+  return origin !== undefined && host !== undefined && origin.toLowerCase() === `http://${host.toLowerCase()}`;
+}
+
+// Scripts and styles from the page's own origin only (no inline code, so no 'unsafe-inline' and no nonce);
+// forms post back to it only; no one may frame it (clickjacking the Approve button).
+const CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+/** Headers on every answer, whatever its status. */
+export function secureHeaders(response: ServerResponse): void {
+  response.setHeader('Content-Security-Policy', CSP);
+  response.setHeader('X-Frame-Options', 'DENY');
+  response.setHeader('X-Content-Type-Options', 'nosniff');
+  // Not `no-referrer`: under it Chromium sends `Origin: null` on the page's own form posts, and the same-origin
+  // check could not tell them from a sandboxed frame's. Other origins still learn nothing.
+  response.setHeader('Referrer-Policy', 'same-origin');
+  response.setHeader('Cache-Control', 'no-store');
+  response.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  response.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+}

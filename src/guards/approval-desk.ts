@@ -1,0 +1,37 @@
+import type { Classification } from '../contract/tool.js';
+
+/**
+ * One change waiting for a person's click outside the protocol (the approvals page). Everything here is for
+ * showing and checking; the guard keeps the call itself.
+ */
+export interface PendingChange {
+  /**
+   * sha256 (hex) over the call's binding: tool, arguments, tenants, the preview's fingerprint, session and
+   * caller. A decision must name it, so approving one pending change can approve no other.
+   */
+  digest: string;
+  tool: string;
+  /** The call's effective class; `destructive` asks the person to type `typed.value`. */
+  classification: Classification;
+  /** The whole preview as a person reads it (alert first when there is one), already made visible text. */
+  lines: string[];
+  /** For irreversible calls: what the person must type, exactly, before an approval is accepted. */
+  typed?: { what: string; value: string };
+  /** As the client declared itself at initialize (client text: untrusted). */
+  client: { name?: string; version?: string };
+  /** Who asked: the caller's principal (a bearer digest over HTTP, the local process over stdio). */
+  principal: string;
+  sessionId?: string;
+}
+
+/** What became of a pending change: a click either way, no click in time, or the call went away. */
+export type DeskDecision = 'approved' | 'denied' | 'timed-out' | 'cancelled';
+
+/**
+ * The port the guard asks through: "decide this pending change", then it waits. The desk resolves each
+ * change exactly once, and `timed-out` after `timeoutMs` (ms) or `cancelled` when `signal` aborts, withdrawing
+ * it so no later click can approve it.
+ */
+export interface ApprovalDesk {
+  decide(change: PendingChange, wait: { timeoutMs: number; signal?: AbortSignal }): Promise<DeskDecision>;
+}
