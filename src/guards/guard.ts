@@ -1,4 +1,5 @@
 import type { AnyToolDefinition, ImpactPreview, ToolContext, ToolOutput } from '../contract/tool.js';
+import type { ViewAnswer, ViewApproval } from './app-view.js';
 import type { AuditOptions } from './audit.js';
 
 /** A flat form schema as MCP form elicitation allows (no nesting). */
@@ -35,6 +36,13 @@ export interface CallerInfo {
    * repeat carries (both client-supplied, untrusted); absent on a first call.
    */
   inputRequest?: { state?: string; answer?: ElicitAnswer };
+  /** The client declared that it renders MCP Apps views (`io.modelcontextprotocol/ui` with the HTML profile). */
+  rendersViews?: boolean;
+  /**
+   * Set only on a call the approval view made through the app-only confirm tool: the person's click and the
+   * sealed approval it brings back (client-supplied, untrusted; the guard verifies it).
+   */
+  viewAnswer?: ViewAnswer;
 }
 
 export type GuardedOutcome =
@@ -47,6 +55,7 @@ export type GuardedOutcome =
    * declined, cancelled (the person cancelled the form, or the client cancelled the call), typed-mismatch, elicitation-failed, elicitation-timeout, no-confirmation-channel,
    * token-invalid (also a token from another session or caller), token-expired, token-replayed,
    * state-invalid, state-expired, state-replayed, no-answer (the same for an input request's sealed state),
+   * approval-invalid, approval-expired, approval-replayed (the same for the approval view's sealed approval),
    * target-changed (the text says which targets and lines changed). `text` is for the model and the human:
    * what happened and what would allow the call.
    */
@@ -63,6 +72,11 @@ export type GuardedOutcome =
       expiresAt: string;
       preview: ImpactPreview;
     }
+  /**
+   * The client renders MCP Apps: a person approves or denies in the approval view. `text` is for the model (the
+   * preview, and that it cannot approve); `approval` is for the view only (see app-view.ts).
+   */
+  | { kind: 'view-approval-required'; text: string; preview: ImpactPreview; approval: ViewApproval }
   /** No elicitation: the preview and a single-use token the client must send back to act. */
   | {
       kind: 'confirmation-required';
@@ -105,7 +119,10 @@ export const CONFIRMATION_TOKEN_ARG = 'confirmationToken';
 /** `read-only` lists `read` tools; `user-writes` adds `write`; `full` adds `access` and `destructive`. */
 export type Mode = 'read-only' | 'user-writes' | 'full';
 
-/** How the human says yes: `auto` elicits when the client can and falls back to a token; `elicitation` only. */
+/**
+ * How the human says yes: `auto` picks the strongest channel the client allows (the MCP Apps approval view,
+ * then elicitation, then a token); `elicitation` asks the person through the client only.
+ */
 export type ConfirmPolicy = 'auto' | 'elicitation';
 
 export interface GuardOptions {
