@@ -8,11 +8,12 @@ import {
 } from '@modelcontextprotocol/server';
 import pino from 'pino';
 import { z } from 'zod';
+import { ACCESS_TREE_META_KEY, withAccessTree } from './apps/access-tree-result.js';
 import { APPROVAL_META_KEY, viewApprovalResult } from './apps/approval-result.js';
-import { APPROVAL_VIEW_URI, approvalViewHtml } from './apps/approval-view.js';
 import { rendersViews } from './apps/capability.js';
 import { CONFIRM_TOOL } from './apps/confirm-tool.js';
 import { withView } from './apps/listing.js';
+import { VIEW_URI, viewHtml } from './apps/view.js';
 import { auditCallsTheSdkAnswers } from './audit-every-call.js';
 import { ASKING_TOOLS, verifyFixtureState } from './conformance/asking-tools.js';
 import { registerConformanceResourcesAndPrompts } from './conformance/resources-prompts.js';
@@ -247,18 +248,24 @@ export function createServer(deps: ServerDeps): McpServer {
     viewAnswer?: ViewAnswer,
   ): Promise<CallToolResult | InputRequiredResult> => {
     try {
-      const outcome = await deps.guard.call(
-        def,
+      const ctx = callContext(
+        def.classification === 'read' ? ctxDeps : liveCtxDeps,
         args,
-        callContext(def.classification === 'read' ? ctxDeps : liveCtxDeps, args, extra, clientChannel(server, extra)),
-        { ...callerInfo(server, deps, extra), ...(viewAnswer === undefined ? {} : { viewAnswer }) },
+        extra,
+        clientChannel(server, extra),
       );
+      const caller = { ...callerInfo(server, deps, extra), ...(viewAnswer === undefined ? {} : { viewAnswer }) };
+      const outcome = await deps.guard.call(def, args, ctx, caller);
       if (outcome.kind === 'input-required') return inputRequiredResult(outcome, CONFIRMATION_META_KEY);
       if (outcome.kind === 'result' && outcome.output.inputRequired) return inputRequired(outcome.output.inputRequired);
       const result = toResult(def, outcome);
       const check = outcome.kind === 'result' ? face.checkOutput(result.structuredContent) : { valid: true };
       if (!check.valid) throw new OutputSchemaMismatch(def.name, check.errorMessage);
-      return sandboxMark(inertText(result));
+      const drawn =
+        outcome.kind === 'result' && !outcome.output.isError && def.accessTree && caller.rendersViews
+          ? withAccessTree(result, def.accessTree(outcome.output.structured, ctx.privileged))
+          : result;
+      return sandboxMark(inertText(drawn));
     } catch (error) {
       const report = describeToolError(error, args);
       if (!report.expected) logger.error({ err: error, tool: def.name }, 'tool failed');
@@ -296,14 +303,18 @@ export function createServer(deps: ServerDeps): McpServer {
   registerAppResource(
     server,
     'Approval view',
-    APPROVAL_VIEW_URI,
+    VIEW_URI,
     { description: 'Shows a change waiting for approval, with Approve and Deny' },
     async () => ({
       contents: [
         {
-          uri: APPROVAL_VIEW_URI,
+          uri: VIEW_URI,
           mimeType: RESOURCE_MIME_TYPE,
-          text: approvalViewHtml({ confirmTool: CONFIRM_TOOL.name, approvalKey: APPROVAL_META_KEY }),
+          text: viewHtml({
+            confirmTool: CONFIRM_TOOL.name,
+            approvalKey: APPROVAL_META_KEY,
+            treeKey: ACCESS_TREE_META_KEY,
+          }),
           _meta: { ui: { prefersBorder: true } },
         },
       ],
@@ -373,7 +384,7 @@ export function createServer(deps: ServerDeps): McpServer {
   server.server.setRequestHandler('tools/list', (request, extra) => {
     refuseForeignCursor(request.params);
     if (!rendersViews(clientCapabilitiesOf(server, extra))) return { tools: listed.map(({ face }) => face.tool) };
-    const tools = listed.map(({ def, face }) => withView(face.tool, def.classification));
+    const tools = listed.map(({ def, face }) => withView(face.tool, def));
     const changes = listed.some(({ def }) => def.classification !== 'read');
     return { tools: changes ? [...tools, confirmToolEntry] : tools };
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { APPROVAL_VIEW_URI } from './approval-view.js';
+import { VIEW_URI } from './view.js';
 
 /**
  * The app-only tool the approval view's Approve and Deny buttons call. `_meta.ui.visibility: ["app"]` keeps it
@@ -18,5 +18,5 @@ export const CONFIRM_TOOL = {
     decision: z.enum(['approve', 'deny']),
     typed: z.string().max(1024).optional().describe('What the person typed, for an irreversible change'),
   }),
-  _meta: { ui: { resourceUri: APPROVAL_VIEW_URI, visibility: ['app'] as ('app' | 'model')[] } },
+  _meta: { ui: { resourceUri: VIEW_URI, visibility: ['app'] as ('app' | 'model')[] } },
 };

@@ -2,6 +2,7 @@
 // change waits for a person's click, the app-only confirm tool acts only with the approval the view received,
 // once, and a model holding anything less is refused. The sandbox's request log says what was (not) sent.
 import { describe, expect, it } from 'vitest';
+import { ACCESS_TREE_META_KEY } from '../../src/apps/access-tree-result.js';
 import { CONFIRM_TOOL } from '../../src/apps/confirm-tool.js';
 import { DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
 import { CONFIRMATION_META_KEY } from '../../src/server.js';
@@ -33,19 +34,35 @@ describe('e2e: approval in the MCP Apps view', () => {
       const { tools } = await e2e.client.listTools();
       const byName = new Map(tools.map((tool) => [tool.name, tool]));
       expect(byName.get('assign_permissions_to_users')?._meta).toMatchObject({
-        ui: { resourceUri: 'ui://visier-admin-mcp/approval.html' },
+        ui: { resourceUri: 'ui://visier-admin-mcp/view.html' },
       });
-      expect(byName.get('get_user')?._meta?.ui).toBeUndefined();
+      expect(byName.get('get_user')?._meta).toMatchObject({ ui: { resourceUri: 'ui://visier-admin-mcp/view.html' } });
+      expect(byName.get('list_users')?._meta?.ui).toBeUndefined();
       expect(byName.get(CONFIRM_TOOL.name)?._meta).toEqual({
-        ui: { resourceUri: 'ui://visier-admin-mcp/approval.html', visibility: ['app'] },
+        ui: { resourceUri: 'ui://visier-admin-mcp/view.html', visibility: ['app'] },
       });
-      const view = await e2e.client.readResource({ uri: 'ui://visier-admin-mcp/approval.html' });
+      const view = await e2e.client.readResource({ uri: 'ui://visier-admin-mcp/view.html' });
       expect(view.contents[0]).toMatchObject({ mimeType: 'text/html;profile=mcp-app' });
     });
     await suite.withE2E({}, async (e2e) => {
       const { tools } = await e2e.client.listTools();
       expect(tools.map((tool) => tool.name)).not.toContain(CONFIRM_TOOL.name);
       expect(tools.filter((tool) => tool._meta?.ui !== undefined)).toEqual([]);
+    });
+  });
+
+  it('get_user carries the access tree to a client that renders apps, and to no other', async () => {
+    await withApps(async (e2e) => {
+      const result = await e2e.call('get_user', { userId: dana });
+      expect(result._meta?.[ACCESS_TREE_META_KEY]).toMatchObject({
+        user: { id: dana, name: DEMO_USERS.dana.displayName },
+        direct: [{ id: DEMO_PERMISSIONS.headcount.permissionId, name: 'Headcount Viewer', privileged: false }],
+      });
+    });
+    await suite.withE2E({}, async (e2e) => {
+      const result = await e2e.call('get_user', { userId: dana });
+      expect(result.isError).toBeFalsy();
+      expect(result._meta?.[ACCESS_TREE_META_KEY]).toBeUndefined();
     });
   });
 

@@ -1,11 +1,12 @@
-// The approval view: one self-contained HTML document an MCP Apps host renders in a sandboxed iframe. It loads
+// The server's MCP Apps view: one self-contained HTML document a host renders in a sandboxed iframe for a tool's
+// result: a change waiting for approval (Approve / Deny), a user's access as a tree, else the result's text. It loads
 // nothing (no network, no external script or style: the spec's restrictive default CSP is enough), writes all
 // text with textContent (names are directory text), and speaks the host's postMessage JSON-RPC itself, as the
 // spec allows ("you don't need an SDK"): ext-apps' App class would be inlined as a 540 KB bundle for four messages.
 import { version } from '../version.js';
 
-/** The `ui://` resource of the approval view, named in every change tool's `_meta.ui.resourceUri`. */
-export const APPROVAL_VIEW_URI = 'ui://visier-admin-mcp/approval.html';
+/** The `ui://` resource of the view, named in the `_meta.ui.resourceUri` of every tool it draws. */
+export const VIEW_URI = 'ui://visier-admin-mcp/view.html';
 
 /** What the view needs to know of the server; written into the page as JSON. */
 export interface ViewConfig {
@@ -13,6 +14,8 @@ export interface ViewConfig {
   confirmTool: string;
   /** The result `_meta` key under which a pending approval reaches the view. */
   approvalKey: string;
+  /** The result `_meta` key under which a user's access tree reaches the view. */
+  treeKey: string;
   version: string;
 }
 
@@ -47,7 +50,7 @@ interface ViewWindow {
  * The view's whole behaviour. Runs in the browser only, from its own source text: it may use nothing outside
  * its parameters and the language itself.
  */
-function approvalView(config: ViewConfig, win: ViewWindow, doc: ViewDocument): void {
+function serverView(config: ViewConfig, win: ViewWindow, doc: ViewDocument): void {
   type Json = Record<string, unknown>;
   type Target = { kind?: string; id?: string; name?: string; before?: string[]; after?: string[]; elevated?: string[] };
   const root = doc.getElementById('app') as ViewNode;
@@ -174,10 +177,49 @@ function approvalView(config: ViewConfig, win: ViewWindow, doc: ViewDocument): v
     say('Waiting for your answer. Nothing has been changed yet.');
   };
 
+  type Permission = { id: string; name?: string; privileged: boolean };
+  const permissionList = (permissions: Permission[]) => {
+    const list = el('ul');
+    if (permissions.length === 0) list.append(el('li', 'no permissions', 'none'));
+    for (const p of permissions) {
+      const item = el(
+        'li',
+        `${p.name ?? p.id}${p.privileged ? ' (privileged)' : ''}`,
+        p.privileged ? 'flag' : undefined,
+      );
+      item.append(el('span', ` ${p.id}`, 'id'));
+      list.append(item);
+    }
+    return list;
+  };
+  const showTree = (tree: { user: { id: string; name?: string }; direct: Permission[]; groups: Json[] }) => {
+    const top = el('ul');
+    top.setAttribute('role', 'tree');
+    top.setAttribute('aria-label', `Access of ${tree.user.name ?? tree.user.id}`);
+    const direct = el('li', 'Granted directly');
+    direct.setAttribute('role', 'treeitem');
+    direct.append(permissionList(tree.direct));
+    top.append(direct);
+    for (const group of tree.groups) {
+      const item = el('li', `Group ${String(group.name ?? group.id)}`);
+      item.setAttribute('role', 'treeitem');
+      item.append(el('span', ` ${String(group.id)}`, 'id'), permissionList(group.permissions as Permission[]));
+      top.append(item);
+    }
+    root.replaceChildren(el('h1', `${tree.user.name ?? tree.user.id}`), el('p', tree.user.id, 'id'), top);
+    say(`${tree.groups.length} group(s); privileged permissions are marked.`);
+  };
+
   const showResult = (result: Json) => {
-    const meta = (result._meta as Json | undefined)?.[config.approvalKey] as Json | undefined;
-    if (meta !== undefined && typeof meta.approval === 'string') {
-      showApproval(meta, (meta.preview as Json | undefined) ?? {});
+    const meta = result._meta as Json | undefined;
+    const pendingApproval = meta?.[config.approvalKey] as Json | undefined;
+    if (pendingApproval !== undefined && typeof pendingApproval.approval === 'string') {
+      showApproval(pendingApproval, (pendingApproval.preview as Json | undefined) ?? {});
+      return;
+    }
+    const tree = meta?.[config.treeKey] as Parameters<typeof showTree>[0] | undefined;
+    if (tree !== undefined && result.isError !== true) {
+      showTree(tree);
       return;
     }
     root.replaceChildren(el('pre', textOf(result)));
@@ -238,16 +280,16 @@ input { font: inherit; margin-top: 4px; }
  * The view's HTML document (a valid HTML5 document, as the spec requires of `text/html;profile=mcp-app`).
  * `config` is written in as JSON with `<` escaped, so no value can close the script.
  */
-export function approvalViewHtml(config: Omit<ViewConfig, 'version'>): string {
+export function viewHtml(config: Omit<ViewConfig, 'version'>): string {
   const json = JSON.stringify({ ...config, version }).replace(/</g, '\\u003c');
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
-    '<head><meta charset="utf-8"><title>Approve a change</title>',
+    '<head><meta charset="utf-8"><title>visier-admin-mcp</title>',
     `<style>${STYLE}</style></head>`,
-    '<body><main id="app"><p>Waiting for the change to approve…</p></main>',
+    '<body><main id="app"><p>Waiting for the result…</p></main>',
     '<p id="status" role="status" aria-live="polite"></p>',
-    `<script>(${approvalView.toString()})(${json}, window, document);</script>`,
+    `<script>(${serverView.toString()})(${json}, window, document);</script>`,
     '</body></html>',
   ].join('\n');
 }

@@ -7,7 +7,7 @@ import type { CallToolResult } from '@modelcontextprotocol/client';
 import { AppBridge } from '@modelcontextprotocol/ext-apps/app-bridge';
 import type { Browser, FrameLocator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPROVAL_VIEW_URI } from '../../src/apps/approval-view.js';
+import { VIEW_URI } from '../../src/apps/view.js';
 import { DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
 import { changeRequests, type E2E, e2eSuite } from '../guards/e2e-harness.js';
 import { launchChromium } from '../support/chromium.js';
@@ -48,7 +48,7 @@ async function showCall(
 ) {
   await suite.withE2E({ capabilities: RENDERS_APPS }, async (e2e) => {
     const result = (await e2e.client.callTool({ name: tool, arguments: args })) as CallToolResult;
-    const resource = await e2e.client.readResource({ uri: APPROVAL_VIEW_URI });
+    const resource = await e2e.client.readResource({ uri: VIEW_URI });
     const html = (resource.contents[0] as { text: string }).text;
     const page = await (await browser.newContext()).newPage();
     try {
@@ -112,6 +112,19 @@ describe('the approval view in a browser', () => {
     await showCall('denied', 'assign_permissions_to_users', grant, async ({ view }) => {
       await view.getByRole('button', { name: 'Deny' }).click();
       await expect.poll(() => view.getByRole('status').textContent()).toContain('the user declined; nothing was sent.');
+      expect(changes()).toEqual([]);
+    });
+  });
+
+  it('draws a user -> groups -> permissions tree for get_user, an ordinary permission unmarked', async () => {
+    await showCall('access-tree', 'get_user', { userId: dana.userId }, async ({ view }) => {
+      const tree = view.getByRole('tree', { name: `Access of ${dana.displayName}` });
+      await expect.poll(() => tree.isVisible()).toBe(true);
+      const items = await tree.getByRole('treeitem').allTextContents();
+      expect(items[0]).toMatch(/^Granted directly/);
+      expect(items.join('\n')).toContain('Headcount Viewer 6c1f');
+      expect(items.join('\n')).not.toContain('Headcount Viewer (privileged)');
+      expect(items.slice(1).every((item) => item.startsWith('Group '))).toBe(true);
       expect(changes()).toEqual([]);
     });
   });
