@@ -1,19 +1,12 @@
-import { RESOURCE_MIME_TYPE, registerAppResource, registerAppTool } from '@modelcontextprotocol/ext-apps/server';
-import {
-  type CallToolResult,
-  type InputRequiredResult,
-  inputRequired,
-  McpServer,
-  type Tool,
-} from '@modelcontextprotocol/server';
+import { type CallToolResult, type InputRequiredResult, inputRequired, McpServer } from '@modelcontextprotocol/server';
 import pino from 'pino';
 import { z } from 'zod';
-import { ACCESS_TREE_META_KEY, withAccessTree } from './apps/access-tree-result.js';
-import { APPROVAL_META_KEY, viewApprovalResult } from './apps/approval-result.js';
+import { withAccessTree } from './apps/access-tree-result.js';
+import { viewApprovalResult } from './apps/approval-result.js';
 import { rendersViews } from './apps/capability.js';
 import { CONFIRM_TOOL } from './apps/confirm-tool.js';
 import { withView } from './apps/listing.js';
-import { VIEW_URI, viewHtml } from './apps/view.js';
+import { registerApps } from './apps/register.js';
 import { auditCallsTheSdkAnswers } from './audit-every-call.js';
 import { ASKING_TOOLS, verifyFixtureState } from './conformance/asking-tools.js';
 import { registerConformanceResourcesAndPrompts } from './conformance/resources-prompts.js';
@@ -36,7 +29,7 @@ import {
   type Extra,
   type Ticker,
 } from './server-context.js';
-import { jsonSchemaOf, OutputSchemaMismatch, type PublicFace, publicFace } from './tool-face.js';
+import { OutputSchemaMismatch, type PublicFace, publicFace } from './tool-face.js';
 import { annotationsFor } from './tools/shared/annotations.js';
 import { describeToolError } from './tools/shared/errors.js';
 import { version } from './version.js';
@@ -298,71 +291,15 @@ export function createServer(deps: ServerDeps): McpServer {
     if (deps.guard.lists(def)) listed.push({ def, face });
   }
 
-  // MCP Apps: the approval view and the app-only tool its buttons call. The tool's answer is the change tool's
-  // own, through the same guard; what it names is checked as a call of that tool would be, and audited if refused.
-  registerAppResource(
-    server,
-    'Approval view',
-    VIEW_URI,
-    { description: 'Shows a change waiting for approval, with Approve and Deny' },
-    async () => ({
-      contents: [
-        {
-          uri: VIEW_URI,
-          mimeType: RESOURCE_MIME_TYPE,
-          text: viewHtml({
-            confirmTool: CONFIRM_TOOL.name,
-            approvalKey: APPROVAL_META_KEY,
-            treeKey: ACCESS_TREE_META_KEY,
-          }),
-          _meta: { ui: { prefersBorder: true } },
-        },
-      ],
-    }),
-  );
-  registerAppTool(
-    server,
-    CONFIRM_TOOL.name,
-    {
-      title: CONFIRM_TOOL.title,
-      description: CONFIRM_TOOL.description,
-      inputSchema: CONFIRM_TOOL.inputSchema,
-      _meta: CONFIRM_TOOL._meta,
+  const confirmToolEntry = registerApps(server, {
+    callable,
+    run: ({ def, face }, args, extra, answer) => run(def, face, args, extra, answer),
+    refuse: (tool, args, extra, reason, text) => {
+      deps.guard.reject(tool, args, callerInfo(server, deps, extra), reason);
+      return sandboxMark(inertText({ content: [{ type: 'text', text }], isError: true }));
     },
-    async ({ tool, arguments: args, approval, decision, typed }, extra) => {
-      sawCall(extra);
-      const target = callable.get(tool);
-      const refuse = (name: string, reason: string, text: string) => {
-        deps.guard.reject(name, args, callerInfo(server, deps, extra), reason);
-        return sandboxMark(inertText({ content: [{ type: 'text', text }], isError: true }));
-      };
-      if (target === undefined || target.def.classification === 'read') {
-        return refuse(
-          tool,
-          'unknown-tool',
-          `${CONFIRM_TOOL.name}: tool ${JSON.stringify(tool)} is no change tool of this server. Nothing was sent.`,
-        );
-      }
-      const parsed = target.input.safeParse(args);
-      if (!parsed.success) {
-        const why = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(arguments)'}: ${issue.message}`);
-        return refuse(
-          tool,
-          'invalid-arguments',
-          `${CONFIRM_TOOL.name}: the arguments of ${tool} are invalid (${why.join('; ')}). Nothing was sent.`,
-        );
-      }
-      const answer: ViewAnswer = { approval, decision, ...(typed === undefined ? {} : { typed }) };
-      return run(target.def, target.face, parsed.data as Record<string, unknown>, extra, answer);
-    },
-  );
-  const confirmToolEntry: Tool = {
-    name: CONFIRM_TOOL.name,
-    title: CONFIRM_TOOL.title,
-    description: CONFIRM_TOOL.description,
-    inputSchema: jsonSchemaOf(CONFIRM_TOOL.inputSchema, 'input') as Tool['inputSchema'],
-    _meta: CONFIRM_TOOL._meta,
-  };
+    reached: (extra) => sawCall(extra),
+  });
 
   sawCall = auditCallsTheSdkAnswers(
     server,
