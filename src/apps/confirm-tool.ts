@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VIEW_APPROVAL_ARG } from '../guards/app-view.js';
 import { VIEW_URI } from './view.js';
 
 /**
@@ -14,7 +15,7 @@ export const CONFIRM_TOOL = {
   inputSchema: z.strictObject({
     tool: z.string().min(1).max(128).describe('The change tool the view shows'),
     arguments: z.record(z.string(), z.unknown()).describe('Its arguments, as the view received them'),
-    approval: z.string().min(1).max(4096).describe('The sealed approval the view received'),
+    [VIEW_APPROVAL_ARG]: z.string().min(1).max(4096).describe('The sealed approval the view received'),
     decision: z.enum(['approve', 'deny']),
     typed: z.string().max(1024).optional().describe('What the person typed, for an irreversible change'),
   }),

@@ -17,6 +17,9 @@ import type { ShownPreview } from './preview-text.js';
 import type { ConfirmationTokens } from './token.js';
 import { fenceUntrusted } from './untrusted.js';
 
+/** The confirm tool's argument that carries the sealed approval: audited as a digest, like a confirmation token. */
+export const VIEW_APPROVAL_ARG = 'approval';
+
 /** A person's click in the approval view, as the view's call to the confirm tool carries it (untrusted). */
 export interface ViewAnswer {
   /** The sealed approval the view received with the pending result. */

@@ -141,6 +141,13 @@ describe('e2e: approval in the MCP Apps view', () => {
       const asToken = await e2e.call('assign_permissions_to_users', { ...grant, confirmationToken: pending.approval });
       expect(textOf(asToken)).toContain('the confirmation token does not match this call');
 
+      // Refused by the confirm tool's own schema: audited, with the approval as a digest only.
+      const malformed = await e2e.call(CONFIRM_TOOL.name, { ...answer(pending, 'approve'), decision: 'maybe' });
+      expect(malformed.isError).toBe(true);
+      const audited = JSON.stringify(await e2e.auditLines());
+      expect(audited).toContain('"reason":"invalid-arguments"');
+      expect(audited).not.toContain(pending.approval);
+
       const readTool = await e2e.call(CONFIRM_TOOL.name, { ...answer(pending, 'approve'), tool: 'get_user' });
       expect(textOf(readTool)).toContain('is no change tool of this server');
       expect(changes()).toEqual([]);
