@@ -207,7 +207,7 @@ function serverView(config: ViewConfig, win: ViewWindow, doc: ViewDocument): voi
       top.append(item);
     }
     root.replaceChildren(el('h1', `${tree.user.name ?? tree.user.id}`), el('p', tree.user.id, 'id'), top);
-    say(`${tree.groups.length} group(s); privileged permissions are marked.`);
+    say('Each group with the permissions it grants; privileged permissions are marked.');
   };
 
   const showResult = (result: Json) => {
