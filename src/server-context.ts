@@ -5,6 +5,7 @@ import {
   type McpServer,
   type ServerContext,
 } from '@modelcontextprotocol/server';
+import { rendersViews } from './apps/capability.js';
 import type { Provider } from './contract/provider.js';
 import type { ClientChannel, PrivilegedPolicy, ProgressFn, Scope, ToolContext } from './contract/tool.js';
 import type { CallerInfo } from './guards/guard.js';
@@ -133,12 +134,25 @@ export function callContext(
   };
 }
 
+/**
+ * What the client declared, in the request's era: at initialize (2025 era), or in the request's own `_meta`
+ * (2026-07-28, where every request carries its capabilities).
+ */
+export function clientCapabilitiesOf(
+  server: McpServer,
+  extra: Pick<Extra, 'mcpReq'> | undefined,
+): ClientCapabilities | undefined {
+  const envelope = extra?.mcpReq.envelope as Record<string, unknown> | undefined;
+  if (envelope === undefined) return server.server.getClientCapabilities();
+  return envelope[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined;
+}
+
 /** What a tool call may know of and ask its client, in the request's era. */
 export function clientChannel(server: McpServer, extra: Extra): ClientChannel {
-  const envelope = extra.mcpReq.envelope as Record<string, unknown> | undefined;
-  if (envelope === undefined) {
+  const capabilities = clientCapabilitiesOf(server, extra);
+  if (extra.mcpReq.envelope === undefined) {
     return {
-      capabilities: server.server.getClientCapabilities(),
+      capabilities,
       ask: {
         sample: (params) => extra.mcpReq.requestSampling(params),
         elicit: (params) => extra.mcpReq.elicitInput(params),
@@ -147,7 +161,7 @@ export function clientChannel(server: McpServer, extra: Extra): ClientChannel {
   }
   const state = extra.mcpReq.requestState<unknown>();
   return {
-    capabilities: envelope[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined,
+    capabilities,
     ...(extra.mcpReq.inputResponses === undefined ? {} : { inputResponses: extra.mcpReq.inputResponses }),
     ...(typeof state === 'string' ? { requestState: state } : {}),
   };
@@ -186,6 +200,7 @@ export function callerInfo(
     ...(extra?.sessionId === undefined ? {} : { sessionId: extra.sessionId }),
     ...(extra === undefined ? {} : { requestId: extra.mcpReq.id }),
     principal: principalOf(extra),
+    ...(rendersViews(clientCapabilitiesOf(server, extra)) ? { rendersViews: true } : {}),
   };
   if (extra !== undefined) {
     caller.keepWaiting = (message) => {

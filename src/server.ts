@@ -1,12 +1,19 @@
-import { type CallToolResult, inputRequired, McpServer } from '@modelcontextprotocol/server';
+import { type CallToolResult, type InputRequiredResult, inputRequired, McpServer } from '@modelcontextprotocol/server';
 import pino from 'pino';
 import { z } from 'zod';
+import { withAccessTree } from './apps/access-tree-result.js';
+import { viewApprovalResult } from './apps/approval-result.js';
+import { rendersViews } from './apps/capability.js';
+import { CONFIRM_TOOL } from './apps/confirm-tool.js';
+import { withView } from './apps/listing.js';
+import { registerApps } from './apps/register.js';
 import { auditCallsTheSdkAnswers } from './audit-every-call.js';
 import { ASKING_TOOLS, verifyFixtureState } from './conformance/asking-tools.js';
 import { registerConformanceResourcesAndPrompts } from './conformance/resources-prompts.js';
 import { CONTENT_TOOLS } from './conformance/tools.js';
 import type { Provider } from './contract/provider.js';
 import type { AnyToolDefinition, PrivilegedPolicy } from './contract/tool.js';
+import type { ViewAnswer } from './guards/app-view.js';
 import { CONFIRMATION_TOKEN_ARG, type Guard, type GuardedOutcome } from './guards/guard.js';
 import { DIRECTORY_TEXT_KEY, labelDirectoryData, sanitizeMessage, sanitizeUntrustedDeep } from './guards/untrusted.js';
 import { inputRequiredResult } from './input-request.js';
@@ -14,7 +21,14 @@ import { refuseForeignCursor } from './one-page-lists.js';
 import { aheadOfToolsCallParsing } from './raw-tools-call.js';
 import { type ProviderServing, VISIER_SERVING } from './registry/serving.js';
 import { registerResources, sayWhenCompletionStoppedShort } from './resources/index.js';
-import { callContext, callerInfo, clientChannel, type Extra, type Ticker } from './server-context.js';
+import {
+  callContext,
+  callerInfo,
+  clientCapabilitiesOf,
+  clientChannel,
+  type Extra,
+  type Ticker,
+} from './server-context.js';
 import { OutputSchemaMismatch, type PublicFace, publicFace } from './tool-face.js';
 import { annotationsFor } from './tools/shared/annotations.js';
 import { describeToolError } from './tools/shared/errors.js';
@@ -64,6 +78,7 @@ export const SANDBOX_META_KEY = 'visier-admin-mcp/sandbox';
 // the model needs.
 export const CONFIRMATION_META_KEY = 'visier-admin-mcp/confirmation';
 export const ERROR_META_KEY = 'visier-admin-mcp/error';
+export { APPROVAL_META_KEY } from './apps/approval-result.js';
 export { DIRECTORY_TEXT_KEY, DIRECTORY_TEXT_NOTICE } from './guards/untrusted.js';
 
 function instructions(provider: Provider, sandbox: boolean): string {
@@ -200,6 +215,8 @@ export function createServer(deps: ServerDeps): McpServer {
         };
       case 'refused':
         return { content: [{ type: 'text', text: outcome.text }], isError: true };
+      case 'view-approval-required':
+        return viewApprovalResult(outcome);
       case 'confirmation-required':
         return {
           content: [{ type: 'text', text: outcome.text }],
@@ -217,56 +234,82 @@ export function createServer(deps: ServerDeps): McpServer {
     }
   };
 
-  const listed: PublicFace[] = [];
+  const listed: { def: AnyToolDefinition; face: PublicFace }[] = [];
   // Set once every tool is registered (the SDK's tools/call handler exists only then); callbacks run later.
   let sawCall: (extra: Extra) => void = () => {};
+  /** One call of a tool through the guard, as its result; `viewAnswer` when the approval view made it. */
+  const run = async (
+    def: AnyToolDefinition,
+    face: PublicFace,
+    args: Record<string, unknown>,
+    extra: Extra,
+    viewAnswer?: ViewAnswer,
+  ): Promise<CallToolResult | InputRequiredResult> => {
+    try {
+      const ctx = callContext(
+        def.classification === 'read' ? ctxDeps : liveCtxDeps,
+        args,
+        extra,
+        clientChannel(server, extra),
+      );
+      const caller = { ...callerInfo(server, deps, extra), ...(viewAnswer === undefined ? {} : { viewAnswer }) };
+      const outcome = await deps.guard.call(def, args, ctx, caller);
+      if (outcome.kind === 'input-required') return inputRequiredResult(outcome, CONFIRMATION_META_KEY);
+      if (outcome.kind === 'result' && outcome.output.inputRequired) return inputRequired(outcome.output.inputRequired);
+      const result = toResult(def, outcome);
+      const check = outcome.kind === 'result' ? face.checkOutput(result.structuredContent) : { valid: true };
+      if (!check.valid) throw new OutputSchemaMismatch(def.name, check.errorMessage);
+      const drawn =
+        outcome.kind === 'result' && !outcome.output.isError && def.accessTree && caller.rendersViews
+          ? withAccessTree(result, def.accessTree(outcome.output.structured, ctx.privileged))
+          : result;
+      return sandboxMark(inertText(drawn));
+    } catch (error) {
+      const report = describeToolError(error, args);
+      if (!report.expected) logger.error({ err: error, tool: def.name }, 'tool failed');
+      return sandboxMark({
+        content: [{ type: 'text', text: report.text }],
+        _meta: { [ERROR_META_KEY]: report.details },
+        isError: true,
+      });
+    }
+  };
+  const callable = new Map<string, { def: AnyToolDefinition; face: PublicFace; input: z.ZodObject }>();
   for (const def of tools) {
     const input = inputSchemaOf(def);
     const output = z.object({ ...def.outputSchema, [DIRECTORY_TEXT_KEY]: z.string() });
     const annotations = annotationsFor(def.classification);
     const face = publicFace(def, input, output, annotations);
+    const lenient = acceptingStringified(input);
+    callable.set(def.name, { def, face, input: lenient });
     // Registered without its outputSchema: the SDK would check every result with zod, far slower on a large
     // page and laxer about extra fields than the compiled JSON Schema check made here against what
     // tools/list advertises.
     server.registerTool(
       def.name,
-      { title: def.title, description: def.description, inputSchema: acceptingStringified(input), annotations },
+      { title: def.title, description: def.description, inputSchema: lenient, annotations },
       async (args: Record<string, unknown>, extra: Extra) => {
         sawCall(extra);
-        try {
-          const outcome = await deps.guard.call(
-            def,
-            args,
-            callContext(
-              def.classification === 'read' ? ctxDeps : liveCtxDeps,
-              args,
-              extra,
-              clientChannel(server, extra),
-            ),
-            callerInfo(server, deps, extra),
-          );
-          if (outcome.kind === 'input-required') return inputRequiredResult(outcome, CONFIRMATION_META_KEY);
-          if (outcome.kind === 'result' && outcome.output.inputRequired)
-            return inputRequired(outcome.output.inputRequired);
-          const result = toResult(def, outcome);
-          const check = outcome.kind === 'result' ? face.checkOutput(result.structuredContent) : { valid: true };
-          if (!check.valid) throw new OutputSchemaMismatch(def.name, check.errorMessage);
-          return sandboxMark(inertText(result));
-        } catch (error) {
-          const report = describeToolError(error, args);
-          if (!report.expected) logger.error({ err: error, tool: def.name }, 'tool failed');
-          return sandboxMark({
-            content: [{ type: 'text', text: report.text }],
-            _meta: { [ERROR_META_KEY]: report.details },
-            isError: true,
-          });
-        }
+        return run(def, face, args, extra);
       },
     );
-    if (deps.guard.lists(def)) listed.push(face);
+    if (deps.guard.lists(def)) listed.push({ def, face });
   }
-  sawCall = auditCallsTheSdkAnswers(server, new Set(tools.map((def) => def.name)), ({ tool, args, reason }, extra) =>
-    deps.guard.reject(tool, args, callerInfo(server, deps, extra), reason),
+
+  const confirmToolEntry = registerApps(server, {
+    callable,
+    run: ({ def, face }, args, extra, answer) => run(def, face, args, extra, answer),
+    refuse: (tool, args, extra, reason, text) => {
+      deps.guard.reject(tool, args, callerInfo(server, deps, extra), reason);
+      return sandboxMark(inertText({ content: [{ type: 'text', text }], isError: true }));
+    },
+    reached: (extra) => sawCall(extra),
+  });
+
+  sawCall = auditCallsTheSdkAnswers(
+    server,
+    new Set([...callable.keys(), CONFIRM_TOOL.name]),
+    ({ tool, args, reason }, extra) => deps.guard.reject(tool, args, callerInfo(server, deps, extra), reason),
   );
   // Some clients send `"arguments": null` for a call without arguments; the SDK's request schema refuses it
   // before any tool runs. It means no arguments: the call goes on as `{}`, to the tool's own schema and guard.
@@ -278,9 +321,14 @@ export function createServer(deps: ServerDeps): McpServer {
   );
   // Every tool stays registered so a call to a hidden one still reaches the guard (which refuses it, naming
   // the mode that allows it, and audits it); only the listing is filtered.
-  server.server.setRequestHandler('tools/list', (request) => {
+  // A client that renders MCP Apps sees every change tool name the approval view, and the app-only confirm tool
+  // (its host keeps that one from the model); other clients see neither.
+  server.server.setRequestHandler('tools/list', (request, extra) => {
     refuseForeignCursor(request.params);
-    return { tools: listed.map((face) => face.tool) };
+    if (!rendersViews(clientCapabilitiesOf(server, extra))) return { tools: listed.map(({ face }) => face.tool) };
+    const tools = listed.map(({ def, face }) => withView(face.tool, def));
+    const changes = listed.some(({ def }) => def.classification !== 'read');
+    return { tools: changes ? [...tools, confirmToolEntry] : tools };
   });
 
   registerResources(server, { ...deps, provider, maxResultChars, logger }, serving.resources);

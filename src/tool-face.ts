@@ -55,7 +55,7 @@ function inCommonKeywords(node: SchemaNode): void {
  * model APIs take, less the `$schema` line it repeats in every schema: without it, validators and 2026-07-28
  * clients read the schema as 2020-12, which draft-07's keywords used here mean the same in.
  */
-function jsonSchemaOf(schema: z.ZodObject, io: 'input' | 'output') {
+export function jsonSchemaOf(schema: z.ZodObject, io: 'input' | 'output') {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io }) as SchemaNode;
   inCommonKeywords(rest);
   return rest;

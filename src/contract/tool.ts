@@ -103,6 +103,24 @@ export interface PrivilegedPolicy {
   }): boolean;
 }
 
+/** One permission in an access tree; `privileged` by the operator's `PrivilegedPolicy`. */
+export interface AccessTreePermission {
+  id: string;
+  /** Directory text: untrusted data. */
+  name?: string;
+  privileged: boolean;
+}
+
+/**
+ * A user's access as the MCP Apps view draws it for clients that render views: the user, the permissions granted
+ * to them directly, and each group they are in with the permissions it grants. Names are directory text.
+ */
+export interface AccessTree {
+  user: { id: string; name?: string };
+  direct: AccessTreePermission[];
+  groups: { id: string; name?: string; permissions: AccessTreePermission[] }[];
+}
+
 /**
  * The client behind a tool call. Product tools never use it (they ask people through the guard); it exists for
  * the conformance fixtures, whose whole job is a conversation with the client.
@@ -218,6 +236,11 @@ export interface ToolDefinition<
   effectDependsOnData?: (args: z.infer<z.ZodObject<I>>) => boolean;
   /** Every tenant code named inside the arguments (bulk bodies, project targets), for the allowlist. */
   tenantsInArgs?: (args: z.infer<z.ZodObject<I>>) => string[];
+  /**
+   * A read tool whose result is one user's access: the tree the MCP Apps view draws of it, for clients that
+   * render views (the model's text and structured result stay as they are).
+   */
+  accessTree?: (structured: z.infer<z.ZodObject<O>>, privileged: PrivilegedPolicy) => AccessTree;
   /**
    * Change tools: what the change journal records. The pipeline calls `capture` right before the handler (after
    * every guard and re-check) for the prior state, and again with the handler's output after a call that was

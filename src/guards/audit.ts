@@ -38,9 +38,9 @@ export interface AuditRecord {
   decision: AuditDecision;
   reason?: string;
   confirmation?: {
-    method: 'elicitation' | 'token' | 'input-request' | 'web';
+    method: 'elicitation' | 'token' | 'input-request' | 'web' | 'app';
     outcome: string;
-    /** A digest of the confirmation token or input-request state issued (never the value itself). */
+    /** A digest of the confirmation token, input-request state or view approval issued (never the value itself). */
     token?: string;
   };
   client?: { name?: string; version?: string };

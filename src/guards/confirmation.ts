@@ -29,7 +29,7 @@ export interface ConfirmationRequest {
   signal?: AbortSignal;
 }
 
-export type ConfirmMethod = 'elicitation' | 'token' | 'input-request' | 'web';
+export type ConfirmMethod = 'elicitation' | 'token' | 'input-request' | 'web' | 'app';
 
 export type Confirmation =
   /**
@@ -41,6 +41,18 @@ export type Confirmation =
   | { kind: 'refused'; method?: ConfirmMethod; outcome: string; declined: boolean; reason: string; text: string }
   /** No human could be asked: a token was issued; the call ends here until it comes back. */
   | { kind: 'token-issued'; method: 'token'; outcome: string; token: string; expiresAt: string }
+  /**
+   * The client renders MCP Apps: a sealed approval goes to the approval view only, and the call ends here until
+   * a person's click there brings it back (see app-view.ts).
+   */
+  | {
+      kind: 'view-issued';
+      method: 'app';
+      outcome: string;
+      approval: string;
+      expiresAt: string;
+      typed?: { what: string; value: string };
+    }
   /** The client asks the person itself: the question and the sealed state its repeated call must bring back. */
   | {
       kind: 'input-required';
@@ -58,13 +70,13 @@ export interface Confirmer {
 }
 
 /** What a person is asked, whichever channel carries it: the preview, approve, and for irreversible calls a typed value. */
-interface ApprovalForm {
+export interface ApprovalForm {
   message: string;
   schema: ElicitFormSchema;
   typed?: { what: string; value: string };
 }
 
-function approvalForm(request: ConfirmationRequest): ApprovalForm {
+export function approvalForm(request: ConfirmationRequest): ApprovalForm {
   const typed = request.classification === 'destructive' ? typedChallenge(request.preview) : undefined;
   const schema: ElicitFormSchema = {
     type: 'object',
@@ -84,10 +96,10 @@ function approvalForm(request: ConfirmationRequest): ApprovalForm {
 }
 
 /** Anything but an explicit, well-formed yes is a no. */
-function judgeAnswer(
+export function judgeAnswer(
   answer: ElicitAnswer,
   form: ApprovalForm,
-  method: 'elicitation' | 'input-request',
+  method: 'elicitation' | 'input-request' | 'app',
   fingerprint: string,
   shownCount: ShownCount,
 ): Confirmation {
@@ -188,16 +200,8 @@ export class InputRequestConfirmer implements Confirmer {
         expiresAt,
       };
     }
-    const check = this.states.redeem(channel.state, binding);
-    if (!check.ok) {
-      const reason = check.reason === 'target-changed' ? check.reason : check.reason.replace(/^token-/, 'state-');
-      const text =
-        check.reason === 'target-changed'
-          ? targetChangedText(this.approved.take(check.id), request.preview)
-          : check.text;
-      return { kind: 'refused', method: 'input-request', outcome: reason, declined: false, reason, text };
-    }
-    this.approved.take(check.id);
+    const check = redeemSealed(this.states, this.approved, channel.state, request, 'input-request', 'state-');
+    if (check.kind === 'refused') return check;
     if (channel.answer === undefined) {
       return {
         kind: 'refused',
@@ -226,15 +230,8 @@ export class TokenConfirmer implements Confirmer {
       this.approved.remember(id, request.preview, exp);
       return { kind: 'token-issued', method: 'token', outcome: 'token-issued', token, expiresAt };
     }
-    const check = this.tokens.redeem(request.token, binding);
-    if (!check.ok) {
-      const text =
-        check.reason === 'target-changed'
-          ? targetChangedText(this.approved.take(check.id), request.preview)
-          : check.text;
-      return { kind: 'refused', method: 'token', outcome: check.reason, declined: false, reason: check.reason, text };
-    }
-    this.approved.take(check.id);
+    const check = redeemSealed(this.tokens, this.approved, request.token, request, 'token', 'token-');
+    if (check.kind === 'refused') return check;
     return {
       kind: 'confirmed',
       method: 'token',
@@ -252,6 +249,30 @@ export class RefusingConfirmer implements Confirmer {
   }
 }
 
+/**
+ * Spends a sealed approval (a confirmation token, an input request's state, an app view's approval) for this
+ * call: the count its preview stated, or the refusal, its reason prefixed as the channel names what it holds
+ * (`token-replayed`, `state-replayed`, `approval-replayed`), and a target change said line by line.
+ */
+export function redeemSealed(
+  seals: ConfirmationTokens,
+  approved: ApprovedPreviews,
+  sealed: string,
+  request: ConfirmationRequest,
+  method: ConfirmMethod,
+  prefix: string,
+): { kind: 'redeemed'; seen: ShownCount } | Extract<Confirmation, { kind: 'refused' }> {
+  const check = seals.redeem(sealed, bindingOf(request));
+  if (!check.ok) {
+    const reason = check.reason === 'target-changed' ? check.reason : check.reason.replace(/^token-/, prefix);
+    const text =
+      check.reason === 'target-changed' ? targetChangedText(approved.take(check.id), request.preview) : check.text;
+    return { kind: 'refused', method, outcome: reason, declined: false, reason, text };
+  }
+  approved.take(check.id);
+  return { kind: 'redeemed', seen: check.seen };
+}
+
 /** Exactly this call, in this session, by this caller, against this preview. */
 export function bindingOf(request: ConfirmationRequest): TokenBinding {
   return {
@@ -265,15 +286,20 @@ export function bindingOf(request: ConfirmationRequest): TokenBinding {
 }
 
 /**
- * Which strategy applies. A token is honoured only under `auto`; under `elicitation`, clients that cannot
- * ask a person (by elicitation or by input request) are refused outright; under `web`, the approvals page
- * decides. `auto` takes the strongest channel there is: the client's own form, then the page, then a token.
+ * Which strategy applies: the one place a channel is chosen. Under `web` only a click on the approvals page counts.
+ * Under `auto`, the strongest channel the client allows: a token the model brought back is judged as a token; else
+ * the MCP Apps approval view (a person's click the model cannot make), then asking the person through the client
+ * (input request or elicitation), then the approvals page when it runs, then a token. Under `elicitation`, clients
+ * that cannot ask a person (by elicitation or by input request) are refused outright. A call that carries an answer
+ * from the approval view is judged by the view's strategy under any policy but `web`: it was issued under `auto`,
+ * and anything else would ask again for a change the person already answered.
  */
 export function chooseConfirmer(
   policy: ConfirmPolicy,
   caller: CallerInfo,
   hasToken: boolean,
   strategies: {
+    appView: Confirmer;
     elicitation: Confirmer;
     inputRequest: Confirmer;
     token: Confirmer;
@@ -284,7 +310,9 @@ export function chooseConfirmer(
 ): Confirmer {
   // Under `web` only a click on the page counts: neither a token nor an answer the client relays.
   if (policy === 'web') return strategies.web;
+  if (caller.viewAnswer !== undefined) return strategies.appView;
   if (policy === 'auto' && hasToken) return strategies.token;
+  if (policy === 'auto' && caller.rendersViews === true) return strategies.appView;
   if (caller.inputRequest !== undefined) return strategies.inputRequest;
   if (caller.elicit !== undefined) return strategies.elicitation;
   if (policy === 'auto' && pageRunning) return strategies.web;
@@ -306,7 +334,7 @@ function refused(outcome: string, declined: boolean, reason: string, text: strin
   return { kind: 'refused', method: 'elicitation', outcome, declined, reason, text };
 }
 
-function noChannel(): Confirmation {
+export function noChannel(): Confirmation {
   return {
     kind: 'refused',
     outcome: 'no-channel',

@@ -1,5 +1,6 @@
 import type { AnyToolDefinition, ImpactPreview, ToolContext, ToolOutput } from '../contract/tool.js';
 import type { ChangeJournal, JournalReader } from '../journal/journal.js';
+import type { ViewAnswer, ViewApproval } from './app-view.js';
 import type { ApprovalDesk } from './approval-desk.js';
 import type { AuditOptions } from './audit.js';
 
@@ -42,6 +43,13 @@ export interface CallerInfo {
    * outside the protocol (the approvals page); returns the stop. A no-op beat when the client gave no progress token.
    */
   keepWaiting?: (message: string) => () => void;
+  /** The client declared that it renders MCP Apps views (`io.modelcontextprotocol/ui` with the HTML profile). */
+  rendersViews?: boolean;
+  /**
+   * Set only on a call the approval view made through the app-only confirm tool: the person's click and the
+   * sealed approval it brings back (client-supplied, untrusted; the guard verifies it).
+   */
+  viewAnswer?: ViewAnswer;
 }
 
 export type GuardedOutcome =
@@ -55,7 +63,9 @@ export type GuardedOutcome =
    * token-invalid (also a token from another session or caller), token-expired, token-replayed,
    * state-invalid, state-expired, state-replayed, no-answer (the same for an input request's sealed state),
    * target-changed (the text says which targets and lines changed), journal-unavailable (the prior state to
-   * record could not be read), or a code the tool's preview gave with its refusal (changed-since). `text` is for the model and the human:
+   * record could not be read), or a code the tool's preview gave with its refusal (changed-since),
+   * approval-invalid, approval-expired, approval-replayed (the same for the approval view's sealed approval).
+   * `text` is for the model and the human:
    * what happened and what would allow the call.
    */
   | { kind: 'refused'; reason: string; text: string }
@@ -71,6 +81,11 @@ export type GuardedOutcome =
       expiresAt: string;
       preview: ImpactPreview;
     }
+  /**
+   * The client renders MCP Apps: a person approves or denies in the approval view. `text` is for the model (the
+   * preview, and that it cannot approve); `approval` is for the view only (see app-view.ts).
+   */
+  | { kind: 'view-approval-required'; text: string; preview: ImpactPreview; approval: ViewApproval }
   /** No elicitation: the preview and a single-use token the client must send back to act. */
   | {
       kind: 'confirmation-required';
@@ -116,8 +131,8 @@ export const CONFIRMATION_TOKEN_ARG = 'confirmationToken';
 export type Mode = 'read-only' | 'user-writes' | 'full';
 
 /**
- * How the human says yes: `auto` asks in the client when it can (form elicitation or input request), else on
- * the approvals page when it runs, else by token; `elicitation` only in the client; `web` only on the approvals page.
+ * How the human says yes: `auto` picks the strongest channel the client allows (the MCP Apps approval view, then
+ * form elicitation or input request, then the approvals page when it runs, then a token); `elicitation` only in the client; `web` only on the approvals page.
  */
 export const CONFIRM_CHANNELS = ['auto', 'elicitation', 'web'] as const;
 export type ConfirmPolicy = (typeof CONFIRM_CHANNELS)[number];

@@ -9,6 +9,7 @@ import type {
 } from '../contract/tool.js';
 import { counted } from '../grammar.js';
 import type { JournalState } from '../journal/journal.js';
+import { AppViewConfirmer, previewForViewModel, viewApprovalOf } from './app-view.js';
 import { ApprovedPreviews } from './approved-previews.js';
 import { type AuditDecision, type AuditLineRef, AuditLog, type AuditRecord } from './audit.js';
 import { ChangeBudget, DEFAULT_CAPS } from './caps.js';
@@ -178,16 +179,21 @@ export function createGuard(options: GuardOptions): Guard {
     options.confirmTtlSeconds ?? DEFAULTS.confirmTtlSeconds,
     now,
   );
-  // Input-request states are sealed like tokens but under a key of their own, so neither passes as the other.
-  const states = new ConfirmationTokens(
-    createHmac('sha256', options.confirmSecret).update('visier-admin-mcp input-request state').digest('base64url'),
-    options.confirmTtlSeconds ?? DEFAULTS.confirmTtlSeconds,
-    now,
-    'approval state',
-  );
+  // Input-request states and view approvals are sealed like tokens but each under a key of its own, so none
+  // passes as another.
+  const sealedFor = (purpose: string, noun: string) =>
+    new ConfirmationTokens(
+      createHmac('sha256', options.confirmSecret).update(`visier-admin-mcp ${purpose}`).digest('base64url'),
+      options.confirmTtlSeconds ?? DEFAULTS.confirmTtlSeconds,
+      now,
+      noun,
+    );
+  const states = sealedFor('input-request state', 'approval state');
+  const approvals = sealedFor('app view approval', 'approval from the view');
   const unconfirmed = new UnconfirmedChanges(now);
   const moved = new MovedCalls((options.confirmTtlSeconds ?? DEFAULTS.confirmTtlSeconds) * 1000, now);
   const strategies = {
+    appView: new AppViewConfirmer(approvals, new ApprovedPreviews(now)),
     elicitation: new ElicitationConfirmer(options.elicitationTimeoutMs ?? DEFAULTS.elicitationTimeoutMs),
     inputRequest: new InputRequestConfirmer(states, new ApprovedPreviews(now)),
     token: new TokenConfirmer(tokens, new ApprovedPreviews(now)),
@@ -381,9 +387,14 @@ export function createGuard(options: GuardOptions): Guard {
       // cannot both count under the threshold.
       const shownCount = unconfirmed.shown(principal);
       const unconfirmedSoFar = shownCount.items;
-      // A reach the preview could not count (a dynamic filter) is over any threshold: a person decides.
+      // A reach the preview could not count (a dynamic filter) is over any threshold: a person decides. A
+      // person's answer from the approval view is always judged: a deny must refuse even if the count has since
+      // fallen under the threshold.
       const needsConfirmation =
-        changes && (live?.reachUnknown === true || wantsConfirmation(effective, items, unconfirmedSoFar));
+        changes &&
+        (caller.viewAnswer !== undefined ||
+          live?.reachUnknown === true ||
+          wantsConfirmation(effective, items, unconfirmedSoFar));
       // A client that has gone gets no token, no question and no change.
       const stopIfCancelled = () => {
         if (ctx.signal.aborted) throw new Refusal('cancelled', CANCELLED_TEXT);
@@ -436,6 +447,7 @@ export function createGuard(options: GuardOptions): Guard {
             outcome: ctx.signal.aborted && answer.kind === 'refused' ? 'cancelled' : answer.outcome,
             ...(answer.kind === 'token-issued' ? { token: tokenDigest(answer.token) } : {}),
             ...(answer.kind === 'input-required' ? { token: tokenDigest(answer.state) } : {}),
+            ...(answer.kind === 'view-issued' ? { token: tokenDigest(answer.approval) } : {}),
           };
         }
         if (answer.kind === 'refused') stopIfCancelled();
@@ -448,6 +460,15 @@ export function createGuard(options: GuardOptions): Guard {
             state: answer.state,
             expiresAt: answer.expiresAt,
             preview: shown,
+          };
+        }
+        if (answer.kind === 'view-issued') {
+          finish({ decision: 'confirmation-required', reason: 'awaiting a person in the approval view' });
+          return {
+            kind: 'view-approval-required',
+            text: previewForViewModel(def.name, fitted.shown, answer.expiresAt, newFenceNonce()),
+            preview: shown,
+            approval: viewApprovalOf(def.name, callArgs, answer, fitted.shown),
           };
         }
         if (answer.kind === 'token-issued') {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { VIEW_APPROVAL_ARG } from './app-view.js';
 import { CONFIRMATION_TOKEN_ARG } from './guard.js';
 
 const REDACTED = '[REDACTED]';
@@ -21,11 +22,15 @@ export function tokenDigest(token: string): string {
   return `sha256:${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
 }
 
-/** A copy of the arguments fit for the audit log: secrets masked, the confirmation token reduced to a digest. */
+// Arguments that carry a sealed approval (a confirmation token, the approval view's approval): a digest in the
+// audit log correlates the lines of one approval without letting anyone who reads the log use it.
+const SEALED_ARGS = new Set([CONFIRMATION_TOKEN_ARG, VIEW_APPROVAL_ARG]);
+
+/** A copy of the arguments fit for the audit log: secrets masked, sealed approvals reduced to a digest. */
 export function redactArgs(args: Record<string, unknown>): Record<string, unknown> {
   const copy: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(args)) {
-    if (key === CONFIRMATION_TOKEN_ARG && typeof value === 'string') copy[key] = tokenDigest(value);
+    if (SEALED_ARGS.has(key) && typeof value === 'string') copy[key] = tokenDigest(value);
     else copy[key] = redactValue(key, value);
   }
   return copy;

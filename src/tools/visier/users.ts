@@ -141,6 +141,22 @@ export const getUser = defineTool({
       structured: { user: withLastLoginIso({ ...user, userGroups }) },
     };
   },
+  accessTree: ({ user }, privileged) => {
+    const node = (p: { permissionId: string; displayName?: string | undefined }) => ({
+      id: p.permissionId,
+      ...(p.displayName === undefined ? {} : { name: p.displayName }),
+      privileged: privileged.isPrivileged(p),
+    });
+    return {
+      user: { id: user.userId, ...(user.displayName === undefined ? {} : { name: user.displayName }) },
+      direct: (user.permissions ?? []).map(node),
+      groups: (user.userGroups ?? []).map((g) => ({
+        id: g.userGroupId,
+        ...(g.displayName === undefined ? {} : { name: g.displayName }),
+        permissions: (g.permissions ?? []).map(node),
+      })),
+    };
+  },
 });
 
 export const createUser = defineTool({
