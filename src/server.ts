@@ -259,10 +259,11 @@ export function createServer(deps: ServerDeps): McpServer {
       const result = toResult(def, outcome);
       const check = outcome.kind === 'result' ? face.checkOutput(result.structuredContent) : { valid: true };
       if (!check.valid) throw new OutputSchemaMismatch(def.name, check.errorMessage);
-      const drawn =
+      const tree =
         outcome.kind === 'result' && !outcome.output.isError && def.accessTree && caller.rendersViews
-          ? withAccessTree(result, def.accessTree(outcome.output.structured, ctx.privileged))
-          : result;
+          ? def.accessTree(outcome.output.structured, ctx.privileged)
+          : undefined;
+      const drawn = tree ? withAccessTree(result, tree) : result;
       return sandboxMark(inertText(drawn));
     } catch (error) {
       const report = describeToolError(error, args);

@@ -238,9 +238,10 @@ export interface ToolDefinition<
   tenantsInArgs?: (args: z.infer<z.ZodObject<I>>) => string[];
   /**
    * A read tool whose result is one user's access: the tree the MCP Apps view draws of it, for clients that
-   * render views (the model's text and structured result stay as they are).
+   * render views (the model's text and structured result stay as they are); undefined when the result names no
+   * one user (e.g. a list of candidates).
    */
-  accessTree?: (structured: z.infer<z.ZodObject<O>>, privileged: PrivilegedPolicy) => AccessTree;
+  accessTree?: (structured: z.infer<z.ZodObject<O>>, privileged: PrivilegedPolicy) => AccessTree | undefined;
   /**
    * Change tools: what the change journal records. The pipeline calls `capture` right before the handler (after
    * every guard and re-check) for the prior state, and again with the handler's output after a call that was

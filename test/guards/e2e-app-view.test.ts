@@ -66,6 +66,19 @@ describe('e2e: approval in the MCP Apps view', () => {
     });
   });
 
+  it('explain_user_access draws the same tree (user, groups, permissions) for a whole-access answer, and none for a candidates list', async () => {
+    await withApps(async (e2e) => {
+      const result = await e2e.call('explain_user_access', { userId: dana });
+      expect(result.isError).toBeFalsy();
+      expect(result._meta?.[ACCESS_TREE_META_KEY]).toMatchObject({
+        user: { id: dana, name: DEMO_USERS.dana.displayName },
+        direct: [{ id: DEMO_PERMISSIONS.headcount.permissionId, name: 'Headcount Viewer', privileged: false }],
+      });
+      const ambiguous = await e2e.call('explain_user_access', { userId: 'a' });
+      expect(ambiguous._meta?.[ACCESS_TREE_META_KEY]).toBeUndefined();
+    });
+  });
+
   it('approve: nothing before the click, the grant exactly once after it, audited as the app channel', async () => {
     await withApps(async (e2e) => {
       const first = await e2e.call('assign_permissions_to_users', GRANT);

@@ -218,6 +218,28 @@ export const explainUserAccess = defineTool({
     grantingGroups: z.array(userGroupRefOut).optional().describe('With `permission`: every group that grants it'),
     plan: planOut.optional(),
   },
+  // Without `permission` the answer is the user's whole access: the approval view draws it as a tree.
+  accessTree: ({ user, permissions, groups }) => {
+    if (user === undefined || permissions === undefined) return undefined;
+    const held = new Map(permissions.map((p) => [p.permissionId, p]));
+    const node = (permissionId: string) => {
+      const p = held.get(permissionId);
+      return {
+        id: permissionId,
+        ...(p?.displayName === undefined ? {} : { name: p.displayName }),
+        privileged: p?.privileged ?? false,
+      };
+    };
+    return {
+      user: { id: user.userId, ...(user.displayName === undefined ? {} : { name: user.displayName }) },
+      direct: permissions.filter((p) => p.paths.some((path) => path.via === 'direct')).map((p) => node(p.permissionId)),
+      groups: (groups ?? []).map((g) => ({
+        id: g.userGroupId,
+        ...(g.displayName === undefined ? {} : { name: g.displayName }),
+        permissions: g.permissionIds.map(node),
+      })),
+    };
+  },
   handler: async (args, ctx) => {
     const snapshot = await ctx.api.directory(ctx.call);
     const fresh = freshness(snapshot);
