@@ -19,14 +19,23 @@ import { expectRefusedAsChanged, preview, targetOf, withE2E } from './token-flow
 const ADMIN = DEMO_PERMISSIONS.admin;
 const EXECUTIVES = DEMO_GROUPS.executives.userGroupId;
 const USERS = 200;
-const PROJECT = 'proj-1';
 
 let sandbox: SandboxHandle;
 let outsider: VisierClient;
 
+// A draft project in each tenant: changes aimed at one land there (an unknown project is refused, as by Visier).
+const PROJECT: Record<'primary' | 'secondary', string> = { primary: '', secondary: '' };
+
 beforeAll(async () => {
   sandbox = await startSandbox({ rateLimit: false, users: USERS });
   outsider = clientFor(sandbox);
+  for (const which of ['primary', 'secondary'] as const) {
+    const project = await outsider.createProject(
+      { name: `preview scope ${which}` },
+      { tenantCode: sandbox.tenants[which] },
+    );
+    PROJECT[which] = project.projectId;
+  }
 });
 
 afterAll(async () => {
@@ -50,16 +59,16 @@ describe('hostile: a change that lands in another tenant is previewed from there
       const grant = {
         permissionIds: [ADMIN.permissionId],
         userIds: [victim.userId],
-        targetProjectForTenants: [{ tenantCode: secondary, projectId: PROJECT }],
+        targetProjectForTenants: [{ tenantCode: secondary, projectId: PROJECT.secondary }],
       };
       const issued = await preview(sandbox, e2e, 'assign_permissions_to_users', grant);
       expect(issued.preview.privilegedGrants).toEqual([ADMIN.displayName]);
       const target = targetOf(issued.preview, victim.userId);
       expect(target?.missing).toBeUndefined();
-      expect(target?.before?.[0]).toBe(`in tenant "${secondary}" project "${PROJECT}"`);
+      expect(target?.before?.[0]).toBe(`in tenant "${secondary}" project "${PROJECT.secondary}"`);
       expect(target?.before?.[1]).toContain(`identity: "${victim.username}"`);
       expect(target?.elevated).toEqual([`gains privileged "${ADMIN.displayName}"`]);
-      expect(issued.preview.summary).toContain(`inside tenant "${secondary}" project "${PROJECT}"`);
+      expect(issued.preview.summary).toContain(`inside tenant "${secondary}" project "${PROJECT.secondary}"`);
       // One directory snapshot (a page of groups, the catalogue, a page of users), read where the grant lands,
       // none from the call's own tenant.
       expect(issued.reads).toHaveLength(3);
@@ -80,8 +89,8 @@ describe('hostile: a change that lands in another tenant is previewed from there
           permissionIds: [ADMIN.permissionId],
           userIds: users,
           targetProjectForTenants: [
-            { tenantCode: primary, projectId: PROJECT },
-            { tenantCode: secondary, projectId: PROJECT },
+            { tenantCode: primary, projectId: PROJECT.primary },
+            { tenantCode: secondary, projectId: PROJECT.secondary },
           ],
         });
         expect(result.isError).toBe(true);
@@ -103,14 +112,14 @@ describe('hostile: a change that lands in another tenant is previewed from there
         permissionIds: [ADMIN.permissionId],
         userIds: [victim.userId],
         targetProjectForTenants: [
-          { tenantCode: primary, projectId: PROJECT },
-          { tenantCode: secondary, projectId: PROJECT },
+          { tenantCode: primary, projectId: PROJECT.primary },
+          { tenantCode: secondary, projectId: PROJECT.secondary },
         ],
       });
       const [inPrimary, inSecondary] = issued.preview.targets.filter((t) => t.id === victim.userId);
       expect(inPrimary).toMatchObject({
         missing: true,
-        before: [`in tenant "${primary}" project "${PROJECT}"`, 'no such user'],
+        before: [`in tenant "${primary}" project "${PROJECT.primary}"`, 'no such user'],
       });
       expect(inSecondary?.elevated).toEqual([`gains privileged "${ADMIN.displayName}"`]);
       expect(issued.preview.privilegedGrants).toEqual([ADMIN.displayName]);
@@ -133,18 +142,17 @@ describe('hostile: a change that lands in another tenant is previewed from there
       (u) =>
         !group.memberIds.includes(u.userId) && !(there.userPermissions[ADMIN.permissionId] ?? []).includes(u.userId),
     ) as { userId: string };
+    // Granted inside the project the change targets: a project holds its own copy of the groups.
     await outsider.assignPermissionsToGroups(
       [{ userGroupId: group.userGroupId, permissionIds: [ADMIN.permissionId] }],
-      {
-        tenantCode: secondary,
-      },
+      { tenantCode: secondary, projectId: PROJECT.secondary },
     );
     try {
       await withE2E(sandbox, async (e2e) => {
         const issued = await preview(sandbox, e2e, 'add_users_to_group', {
           userGroupId: group.userGroupId,
           userIds: [joiner.userId],
-          targetProjectForTenants: [{ tenantCode: secondary, projectId: PROJECT }],
+          targetProjectForTenants: [{ tenantCode: secondary, projectId: PROJECT.secondary }],
         });
         expect(issued.preview.privilegedGrants).toEqual([ADMIN.displayName]);
         expect(targetOf(issued.preview, group.userGroupId)?.missing).toBeUndefined();
@@ -158,9 +166,7 @@ describe('hostile: a change that lands in another tenant is previewed from there
     } finally {
       await outsider.removePermissionsFromGroups(
         [{ userGroupId: group.userGroupId, permissionIds: [ADMIN.permissionId] }],
-        {
-          tenantCode: secondary,
-        },
+        { tenantCode: secondary, projectId: PROJECT.secondary },
       );
     }
   });
@@ -192,8 +198,8 @@ describe('hostile: access held through a profile or an employee record', () => {
         users: [{ userId: admin, email: 'a@evil.example' }],
       });
       expect(bulk.preview.classification).toBe('access');
-      // Profiles come with the directory snapshot: a page of groups, the catalogue, a page of users.
-      expect(bulk.reads).toHaveLength(3);
+      // Profiles come with the directory snapshot: a page of groups, the catalogue, the two assignment reports.
+      expect(bulk.reads).toHaveLength(4);
     });
     expect(sandbox.snapshot().users.find((u) => u.userId === admin)?.username).toBe(DEMO_USERS.admin.username);
   });
@@ -352,8 +358,8 @@ describe('hostile: reach and group identity', () => {
       expect(issued.preview.peopleReached).toBe(reached);
       expect(issued.preview.reachUnknown).toBeUndefined();
       expect(issued.preview.summary).toContain(`${reached} users (${reached} through a dynamic filter)`);
-      // The catalogue, the group, one directory page and one data query.
-      expect(issued.reads).toHaveLength(4);
+      // The directory snapshot (groups, catalogue, two assignment reports) and one data query.
+      expect(issued.reads).toHaveLength(5);
     });
   });
 

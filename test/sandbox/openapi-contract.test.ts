@@ -378,7 +378,8 @@ suite('OpenAPI contract: sandbox responses match Visier’s spec', () => {
   });
 
   it('a route acts inside the project a ProjectID header names exactly where the spec declares that header', () => {
-    const served = routes.filter((route) => !route.public);
+    // The Data Query route belongs to Visier's Data Out spec, which the reference folder does not hold.
+    const served = routes.filter((route) => !route.public && !route.path.startsWith('/v1/data/'));
     expect(served.length).toBeGreaterThan(30);
     for (const route of served) {
       const template = route.path.replace(/:([A-Za-z]+)/g, '{$1}');

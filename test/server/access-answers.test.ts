@@ -102,11 +102,12 @@ describe('explain_user_access', () => {
   it('names every path to every permission: a direct grant and two groups at once; cold once, then 0 calls', async () => {
     sandbox.clearRequests();
     const cold = structured(await call('explain_user_access', { userId: lee }));
-    // One group page, the permission catalogue, and one page of 43 users: the whole directory.
+    // One group page, the permission catalogue, and the two assignment reports: the whole directory.
     expect(dataRequests(sandbox).map((r) => r.path)).toEqual([
       '/v2/admin/user-groups',
       '/v1/admin/permissions',
-      '/v1/admin/users',
+      '/v1/admin/users/reports/permission-assignments',
+      '/v1/admin/users/reports/profile-assignments',
     ]);
     sandbox.clearRequests();
     const warm = await call('explain_user_access', { userId: 'Lee Park' });
@@ -255,13 +256,15 @@ describe('explain_user_access', () => {
 describe('where an answer reads and its plan acts', () => {
   it('the tenant and project asked about: the snapshot is read there and every step carries them', async () => {
     const secondary = sandbox.tenants.secondary;
+    const created = structured(await call('create_project', { name: 'Answers test', tenantCode: secondary }));
+    const projectId = (created.project as { projectId: string }).projectId;
     sandbox.clearRequests();
     const answer = structured(
       await call('explain_user_access', {
         userId: 'sandbox.admin@wff-demo.example',
         permission: P.compensation.displayName,
         tenantCode: secondary,
-        projectId: 'proj-7',
+        projectId,
       }),
     );
     const reads = dataRequests(sandbox);
@@ -269,7 +272,7 @@ describe('where an answer reads and its plan acts', () => {
     expect(reads.every((r) => r.tenant === secondary)).toBe(true);
     const plan = answer.plan as Step[];
     expect(plan).toHaveLength(1);
-    expect(plan[0]?.arguments).toMatchObject({ tenantCode: secondary, projectId: 'proj-7' });
+    expect(plan[0]?.arguments).toMatchObject({ tenantCode: secondary, projectId });
     expectAccepted(plan);
   });
 });
@@ -368,8 +371,8 @@ describe('review_access', () => {
     ]);
     sandbox.clearRequests();
     const first = structured(await call('review_access', { permissionId: connector, inactiveDays, limit: 2 }));
-    // The changes above cleared the read cache: one fill, then nothing more for the next page.
-    expect(dataRequests(sandbox)).toHaveLength(3);
+    // The changes above cleared the read cache: one fill (groups, catalogue, two reports), then nothing more.
+    expect(dataRequests(sandbox)).toHaveLength(4);
     expect(first.findings).toEqual({
       users: 2,
       disabledWithAccess: 1,

@@ -85,8 +85,8 @@ describe('create_user_groups with a dynamic filter', () => {
       'members: dynamic filter: employees with "Organization_Hierarchy" in "Acme / Sales"',
     );
     expect(shown.targets[0]?.elevated).toContain('a dynamic filter chooses members from employee data');
-    // The directory snapshot (group page, permission catalogue, one user page) and one data query.
-    expect(visierCalls).toBe(4);
+    // The directory snapshot (group page, permission catalogue, two assignment reports) and one data query.
+    expect(visierCalls).toBe(5);
     expect(dataRequests(sandbox).filter((r) => r.path === '/v1/data/query/list')).toHaveLength(1);
   });
 
@@ -109,8 +109,8 @@ describe('create_user_groups with a dynamic filter', () => {
     // Europe: 3, 4, 10 (9 has no employee), less 4 excluded, plus 2 by hand; Field Sales: 0, 5, 10.
     expect(reachLine(shown.targets[0]?.after)).toBe(`dynamic filter reaches 2 users: ${named(3, 10)}`);
     expect(shown.peopleReached).toBe(5);
-    // Two distinct filters: one query each, plus the directory snapshot's three reads.
-    expect(visierCalls).toBe(5);
+    // Two distinct filters: one query each, plus the directory snapshot's four reads.
+    expect(visierCalls).toBe(6);
   });
 
   it('sends the filter to Visier as it was previewed, once approved', async () => {
@@ -141,7 +141,8 @@ describe('update_user_groups with a dynamic filter', () => {
     // Before: index 2 by hand; after: index 2 by hand and 0, 5, 10 by the filter.
     expect(shown.peopleReached).toBe(4);
     expect(reachLine(shown.targets[0]?.after)).toBe(`dynamic filter reaches 3 users: ${named(0, 10, 5)}`);
-    // The directory snapshot's three reads (the group among them) and one data query.
+    // A dynamic group that grants nothing is named by no report, so the snapshot reads the list pages (groups,
+    // catalogue, one user page), then one data query.
     expect(visierCalls).toBe(4);
   });
 });
@@ -167,7 +168,8 @@ describe('refused query', () => {
       expect(reads.map((r) => r.path)).toEqual([
         '/v2/admin/user-groups',
         '/v1/admin/permissions',
-        '/v1/admin/users',
+        '/v1/admin/users/reports/permission-assignments',
+        '/v1/admin/users/reports/profile-assignments',
         '/v1/data/query/list',
       ]);
     } finally {

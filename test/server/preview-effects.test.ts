@@ -202,8 +202,8 @@ describe('group previews: names, privileged grants and people reached', () => {
       `permissions: "${DEMO_PERMISSIONS.headcount.displayName}" (${DEMO_PERMISSIONS.headcount.permissionId})`,
     );
     expect(preview.targets[1]?.elevated).toBeUndefined();
-    // One directory snapshot (a page of groups, the catalogue, a page of users) names and counts everything.
-    expect(visierCalls).toBe(3);
+    // One directory snapshot (a page of groups, the catalogue, two assignment reports) names and counts everything.
+    expect(visierCalls).toBe(4);
   });
 
   it('joining a group that grants Admin marks each joining user', async () => {
@@ -219,8 +219,8 @@ describe('group previews: names, privileged grants and people reached', () => {
     ]);
     // Already a member: nothing new for them.
     expect(preview.targets.find((t) => t.id === userAt(5).userId)?.elevated).toBeUndefined();
-    // One directory snapshot (a page of groups, the catalogue, a page of users), not a read per user.
-    expect(visierCalls).toBe(3);
+    // One directory snapshot (a page of groups, the catalogue, two assignment reports), not a read per user.
+    expect(visierCalls).toBe(4);
   });
 
   it('a dynamic filter reaches the users whose employee it matches, with the manual members', async () => {
@@ -249,8 +249,8 @@ describe('group previews: names, privileged grants and people reached', () => {
     expect(grant.preview.targets[0]?.before).toContain(
       'members: dynamic filter: employees with "Location" in "Europe"',
     );
-    // The catalogue, the group, one directory page and one data query.
-    expect(grant.visierCalls).toBe(4);
+    // The directory snapshot (groups, catalogue, two assignment reports) and one data query.
+    expect(grant.visierCalls).toBe(5);
 
     const deletion = await previewOf(stack.call, 'delete_user_groups', {
       userGroupIds: [group, DEMO_GROUPS.executives.userGroupId],
@@ -277,6 +277,16 @@ it('a sign-in between preview and approval (lastLogin) does not void the approva
               for await (const page of target.userPages(...args)) {
                 const lastLogin = new Date(Date.UTC(2026, 10, 30) + ++signIns * 60_000).toISOString();
                 yield page.map((user) => ({ ...user, lastLogin }));
+              }
+            };
+          }
+          // ...and so does every read of the permission-assignments report, which carries each account's last login.
+          if (property === 'reportRows') {
+            return async function* (...args: Parameters<VisierClient['reportRows']>) {
+              const signedIn =
+                args[0] === 'permission-assignments' ? String(Date.UTC(2026, 10, 30) + ++signIns * 60_000) : undefined;
+              for await (const row of target.reportRows(...args)) {
+                yield signedIn !== undefined && 'Last Login' in row ? { ...row, 'Last Login': signedIn } : row;
               }
             };
           }

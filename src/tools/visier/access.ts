@@ -7,13 +7,16 @@ import type {
   IdUsers,
   TargetProjectForTenant,
 } from '../../providers/visier/api.js';
+import type { DirectoryUser } from '../../providers/visier/directory.js';
 import { fencedText, quoted, quotedList } from '../shared/format.js';
 import {
+  type AccessView,
   accessLines,
   effectLines,
   escalation,
   membershipIn,
   type PaperChange,
+  type PersonEffect,
   personEffect,
   previewAccess,
 } from './access-effect.js';
@@ -117,6 +120,26 @@ const tenantsOf = (args: { targetProjectForTenants?: TargetProjectForTenant[] | 
  * through which paths, and what they can newly use or no longer use (a permission also held through a group is
  * not lost). One directory read per place, whatever the number of users.
  */
+/** One person's target: who they are and hold now, the change in words, its effect, and why it is elevated. */
+function personTarget(
+  view: AccessView,
+  user: DirectoryUser,
+  what: string,
+  effect: PersonEffect,
+  elevated: string[],
+): ImpactTarget {
+  const after = effectLines(view, effect);
+  return {
+    kind: 'user',
+    id: user.userId,
+    name: user.displayName ?? user.username,
+    before: [identityLine(user), ...accessLines(view, user.userId)],
+    after,
+    change: [what, ...after].join('; '),
+    ...(elevated.length ? { elevated } : {}),
+  };
+}
+
 async function userPermissionPreview(
   ctx: ToolContext,
   args: { permissionIds: string[]; userIds: string[]; targetProjectForTenants?: TargetProjectForTenant[] | undefined },
@@ -147,16 +170,7 @@ async function userPermissionPreview(
           : grant
             ? 'already holds them directly'
             : 'holds none of them directly';
-        const after = effectLines(view, effect);
-        return placed(place, {
-          kind: 'user',
-          id: userId,
-          name: user.displayName ?? user.username,
-          before: [identityLine(user), ...accessLines(view, userId)],
-          after,
-          change: [what, ...after].join('; '),
-          ...(gainedPrivileged.length ? { elevated: escalation(gainedPrivileged, 'gains') } : {}),
-        });
+        return placed(place, personTarget(view, user, what, effect, escalation(gainedPrivileged, 'gains')));
       });
       const targets: ImpactTarget[] = [
         ...args.permissionIds
@@ -299,7 +313,6 @@ async function membershipAt(
     const effect = personEffect(snapshot, userId, change);
     const gainedPrivileged = catalogue.privileged(effect.gained);
     privileged.push(...gainedPrivileged);
-    const after = effectLines(view, effect);
     const what = join
       ? kind === undefined
         ? 'joins the group'
@@ -309,15 +322,10 @@ async function membershipAt(
         : kind === undefined
           ? 'not a member: no change'
           : `stays ${MEMBERSHIP_NOUN[kind]}: no change`;
-    return placed(place, {
-      kind: 'user',
-      id: userId,
-      name: user.displayName ?? user.username,
-      before: [identityLine(user), ...accessLines(view, userId)],
-      after,
-      change: [what, ...after].join('; '),
-      ...(gainedPrivileged.length ? { elevated: escalation(gainedPrivileged, 'joins a group granting') } : {}),
-    });
+    return placed(
+      place,
+      personTarget(view, user, what, effect, escalation(gainedPrivileged, 'joins a group granting')),
+    );
   });
   const groupTarget: ImpactTarget = group
     ? {
