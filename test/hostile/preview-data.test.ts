@@ -45,8 +45,8 @@ describe('hostile: an approval stays bound to who and what it names', () => {
       const issued = await preview(sandbox, e2e, 'assign_permissions_to_users', grant);
       expect(issued.preview.privilegedGrants).toEqual([ADMIN.displayName]);
       expect(targetOf(issued.preview, victim.userId)?.elevated).toEqual([`gains privileged "${ADMIN.displayName}"`]);
-      // One directory snapshot: a page of groups, the permission catalogue, a page of users.
-      expect(issued.reads.length).toBe(3);
+      // One directory snapshot: a page of groups, the permission catalogue, the two assignment reports.
+      expect(issued.reads.length).toBe(4);
 
       await outsider.updateUser(victim.userId, {
         username: 'mallory@evil.example',
@@ -80,8 +80,8 @@ describe('hostile: an approval stays bound to who and what it names', () => {
       expect(targetOf(issued.preview, EXECUTIVES)?.elevated).toEqual([
         `grants privileged "${ADMIN.displayName}" to 3 users`,
       ]);
-      // One directory snapshot (a page of groups, the catalogue, a page of users), its members' effects included.
-      expect(issued.reads.length).toBe(3);
+      // One directory snapshot (a page of groups, the catalogue, the two assignment reports), its members' effects included.
+      expect(issued.reads.length).toBe(4);
 
       await outsider.updateUserGroups([{ userGroupId: EXECUTIVES, users: { includeAllUsers: true } }]);
       try {
@@ -98,7 +98,7 @@ describe('hostile: an approval stays bound to who and what it names', () => {
         expect(targetOf(again.preview, EXECUTIVES)?.before).toContain('members: all users');
         expect(again.preview.peopleReached).toBe(USERS);
         // Counting all users costs nothing more: the same snapshot has them.
-        expect(again.reads.length).toBe(3);
+        expect(again.reads.length).toBe(4);
       } finally {
         await outsider.updateUserGroups([{ userGroupId: EXECUTIVES, users: { includeAllUsers: false } }]);
       }
@@ -138,8 +138,8 @@ describe('hostile: an elevated change hidden among harmless ones is marked', () 
       );
       // Description edits reach no one; the group turned all-users reaches everyone.
       expect(issued.preview.peopleReached).toBe(USERS);
-      // One directory snapshot (a page of groups, the catalogue, a page of users), not a read per group.
-      expect(issued.reads.length).toBe(3);
+      // One directory snapshot (a page of groups, the catalogue, the two assignment reports), not a read per group.
+      expect(issued.reads.length).toBe(4);
     });
   });
 
@@ -156,8 +156,8 @@ describe('hostile: an elevated change hidden among harmless ones is marked', () 
         'username change of a user holding permissions, groups or profiles',
       ]);
       expect(issued.preview.targets.filter((t) => t.elevated)).toHaveLength(1);
-      // Holdings come with the directory snapshot: a page of groups, the catalogue, a page of users.
-      expect(issued.reads.length).toBe(3);
+      // Holdings come with the directory snapshot: a page of groups, the catalogue, the two assignment reports.
+      expect(issued.reads.length).toBe(4);
     });
   });
 });
