@@ -355,10 +355,17 @@ export function createGuard(options: GuardOptions): Guard {
 
       const changes = def.classification !== 'read';
       const callKey = { principal, tool: def.name, args: callArgs, tenants: record.tenants };
-      // A call bringing back an approval re-checks it: its preview is compared with the one approved, so it is
-      // read live, as is the next preview of a call whose re-check found the data moved (its snapshot is stale).
+      // A call bringing back an approval (a token, an input request's state, the approval view's answer)
+      // re-checks it: its preview is compared with the one approved, so it is read live, as is the next preview
+      // of a call whose re-check found the data moved (its snapshot is stale). So is a preview whose data decides
+      // the call's class or size: whether anyone is asked at all must not rest on a snapshot.
       const firstRead: PreviewRead = {
-        live: token !== undefined || caller.inputRequest?.state !== undefined || moved.moved(callKey),
+        live:
+          token !== undefined ||
+          caller.inputRequest?.state !== undefined ||
+          caller.viewAnswer !== undefined ||
+          def.effectDependsOnData?.(callArgs) === true ||
+          moved.moved(callKey),
       };
       const declared = changes ? (def.itemCount?.(callArgs) ?? 1) : 0;
       // People reached are never fewer than items named, so a call over the cap by its arguments alone is

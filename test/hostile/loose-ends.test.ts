@@ -155,12 +155,17 @@ describe('hostile: what Visier reports inside a 200 or across requests', () => {
 
   it('a tenant Failed inside a 200 is an error result, with every tenant in it and counts in the audit', async () => {
     await withStack(async () => {
+      // A draft project in each tenant (an unknown one is refused whole); Dana exists only in the primary.
+      const project = async (tenantCode: string) => {
+        const created = await stack.call('create_project', { name: `loose ends ${tenantCode}`, tenantCode });
+        return (structured(created).project as { projectId: string }).projectId;
+      };
       const result = await stack.call('assign_permissions_to_users', {
         permissionIds: [DEMO_PERMISSIONS.recruiting.permissionId],
         userIds: [dana],
         targetProjectForTenants: [
-          { tenantCode: sandbox.tenants.primary, projectId: 'p1' },
-          { tenantCode: sandbox.tenants.secondary, projectId: 'p2' },
+          { tenantCode: sandbox.tenants.primary, projectId: await project(sandbox.tenants.primary) },
+          { tenantCode: sandbox.tenants.secondary, projectId: await project(sandbox.tenants.secondary) },
         ],
       });
       expect(result.isError).toBe(true);

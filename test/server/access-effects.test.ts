@@ -98,7 +98,7 @@ describe('effective change per person, over every path', () => {
     const leaveNorth = await previewOf('remove_users_from_group', { userGroupId: north, userIds: [dana] });
     const danaNow = userTarget(leaveNorth.preview, dana);
     expect(danaNow?.before).toEqual([
-      'identity: "Dana Paths@effects.example" name "Dana Paths" employee "" enabled',
+      'identity: "Dana Paths@effects.example" name "Dana Paths" enabled',
       groupsLine([north, northRef], [south, southRef], [DEMO_GROUPS.allEmployees.userGroupId, ALL_EMPLOYEES]),
       expect.stringContaining(`${ref(PAYROLL)} directly and through group ${northRef} and through group ${southRef}`),
     ]);
@@ -167,7 +167,7 @@ describe('effective change per person, over every path', () => {
 });
 
 describe('a preview of 120 people costs the directory snapshot, not a call per person', () => {
-  it('adding 120 users to a group: three reads to preview, the same three to re-check, then the change', async () => {
+  it('adding 120 users to a group: four reads to preview, the same four to re-check, then the change', async () => {
     const group = await newGroup('Onboarding Cohort', [PAYROLL.permissionId], []);
     const userIds = sandbox
       .snapshot()
@@ -175,19 +175,20 @@ describe('a preview of 120 people costs the directory snapshot, not a call per p
       .map((u) => u.userId);
     const { preview, token, visierCalls } = await previewOf('add_users_to_group', { userGroupId: group, userIds });
     expect(preview.targets.filter((t) => t.kind === 'user' && !t.missing)).toHaveLength(120);
-    // A page of groups, the permission catalogue, a page of 500 users: the same for 1 person or 120.
-    expect(visierCalls).toBe(3);
+    // A page of groups, the permission catalogue, the two assignment reports: the same for 1 person or 120.
+    expect(visierCalls).toBe(4);
     expect(dataRequests(sandbox).map((r) => r.path.replace(/\?.*$/, ''))).toEqual([
       '/v2/admin/user-groups',
       '/v1/admin/permissions',
-      '/v1/admin/users',
+      '/v1/admin/users/reports/permission-assignments',
+      '/v1/admin/users/reports/profile-assignments',
     ]);
 
     sandbox.clearRequests();
     const acted = await stack.call('add_users_to_group', { userGroupId: group, userIds, confirmationToken: token });
     expect(acted.isError, textOf(acted)).toBeFalsy();
-    // The re-check reads the same three live; the change goes out in two requests of at most 100 users.
-    expect(dataRequests(sandbox).filter((r) => r.method === 'GET')).toHaveLength(3);
+    // The re-check reads the same four live; the change goes out in two requests of at most 100 users.
+    expect(dataRequests(sandbox).filter((r) => r.method === 'GET')).toHaveLength(4);
     expect(changeRequests(sandbox)).toHaveLength(2);
   });
 });

@@ -113,7 +113,7 @@ describe('find_users', () => {
     const { result, found } = await find({ query: 'whitfield' });
     expect(Date.parse(found.asOf)).toBeGreaterThan(Date.now() - 300_000);
     expect(textOf(result)).toMatch(
-      /^1 user matching "whitfield" \(directory as of \d+ s ago\); 1 shown, best first\.$/m,
+      /^1 user matching "whitfield" \(directory as of \S+ \(\d+ s old\)\); 1 shown, best first\.$/m,
     );
   });
 
@@ -134,7 +134,7 @@ describe('find_users', () => {
     expect((listed.structuredContent as { users: { userId: string }[] }).users.map((u) => u.userId)).toEqual([
       DEMO_USERS.dana.userId,
     ]);
-    expect(textOf(listed)).toMatch(/1 user\. Directory as of \d+ s ago\./);
+    expect(textOf(listed)).toMatch(/1 user\. From the directory as of \S+ \(\d+ s old\)\./);
   });
 });
 

@@ -103,8 +103,9 @@ export async function saveReport(report: Report, bytes: Buffer, path: string): P
   return { ...report, savedTo: path };
 }
 
+/** A cell's value; an empty text cell is no value, as an absent one is (XLSX writers differ in which they write). */
 function cellValue(value: ExcelJS.CellValue): Cell {
-  if (value === null || value === undefined) return null;
+  if (value === null || value === undefined || value === '') return null;
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object') {
