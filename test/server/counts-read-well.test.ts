@@ -81,7 +81,7 @@ describe('page headers with 0, 1 and 2 items', () => {
 
   it('list_users, list_user_groups, list_permissions and list_users_with_permission', async () => {
     expect(await header('list_users', { search: 'no-one-has-this' })).toMatch(
-      /^0 users\. Directory as of \d+ s ago\.$/,
+      /^0 users\. From the directory as of \S+ \(\d+ s old\)\.$/,
     );
     expect(await header('list_users', { limit: 1 })).toBe('1 user.');
     expect(await header('list_users', { limit: 2 })).toBe('2 users.');

@@ -517,7 +517,7 @@ export const undoChange = defineTool({
   name: 'undo_change',
   title: 'Undo a change',
   description:
-    'Puts back what one journaled change changed (users, groups, memberships, grants, profiles); refused when any of it changed since.',
+    'Puts back what one journaled change changed (users, groups, grants, profiles); refused if any of it changed since.',
   classification: 'access',
   inputSchema: { changeId, ...projectRouting },
   outputSchema: {
