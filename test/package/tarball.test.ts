@@ -17,9 +17,11 @@ import { npmCli } from '../e2e/node22.js';
 
 /**
  * Measured on 2026-12-01: 161 KB packed (561 KB, 114 files unpacked), 54.5 MB installed with dependencies (the
- * console line prints today's). The limits leave room to grow, not to double.
+ * console line prints today's); after the access answers, journal, profiles, projects and approval channels
+ * (issues 13 and 14): 329 KB packed (1.16 MB, 259 files; the README alone 95 KB). The limits leave room to grow,
+ * not to double.
  */
-const MAX_PACKED_BYTES = 300 * 1024;
+const MAX_PACKED_BYTES = 450 * 1024;
 const MAX_INSTALLED_BYTES = 80 * 1024 * 1024;
 
 interface Packed {

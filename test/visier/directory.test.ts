@@ -75,13 +75,14 @@ describe('loadDirectory', () => {
   });
 
   it('reads a project from the list pages: the reports take no ProjectID and would show production', async () => {
+    const { projectId } = await client.createProject({ name: 'directory test' });
     const before = handle.requests.length;
-    const directory = await loadDirectory(client, { projectId: 'proj-1' });
+    const directory = await loadDirectory(client, { projectId });
     expect(directory.source).toEqual({
       kind: 'list-pages',
       reason: "Visier's reports read production only, and this reads a project",
     });
-    expect(directory.projectId).toBe('proj-1');
+    expect(directory.projectId).toBe(projectId);
     expect(visierReads(handle, before).some((r) => r.path.includes('/reports/'))).toBe(false);
   });
 
