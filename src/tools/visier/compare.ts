@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { PrivilegedPolicy } from '../../contract/tool.js';
 import { counted } from '../../grammar.js';
 import type { DirectorySnapshot, DirectoryUser } from '../../providers/visier/directory.js';
-import { userLine, withLastLoginIso } from '../shared/format.js';
-import { accessOf, KIND_WORDS, named, type UserAccess } from './access-paths.js';
+import { instantMs, userLine, withLastLoginIso } from '../shared/format.js';
+import { accessOf, type HeldProfile, KIND_WORDS, named, type UserAccess } from './access-paths.js';
 import { type PlanRouting, type PlanStep, planLines, planOut, planStep } from './access-plan.js';
 import { answerText } from './answer-text.js';
 import { defineTool } from './define.js';
@@ -60,6 +60,19 @@ interface Comparison {
   profiles: Item[];
 }
 
+/** The differences counted: groups, direct permissions and profiles held differently. */
+const differencesOf = (c: Comparison) =>
+  c.groups.filter(differs).length + c.directPermissions.filter(differs).length + c.profiles.filter(differs).length;
+
+/** The model's window of a profile as `assign_profile` takes it: epoch-ms strings; an unreadable time is left out. */
+function windowOf(profile: HeldProfile | undefined) {
+  const ms = (value: string | undefined) => {
+    const at = value === undefined ? undefined : instantMs(value);
+    return at === undefined ? undefined : String(at);
+  };
+  return { validityStartTime: ms(profile?.validityStartTime), validityEndTime: ms(profile?.validityEndTime) };
+}
+
 function compare(snapshot: DirectorySnapshot, user: UserAccess, model: UserAccess): Comparison {
   const permissionName = (id: string) => snapshot.permissions.get(id)?.displayName;
   return {
@@ -96,12 +109,14 @@ function compare(snapshot: DirectorySnapshot, user: UserAccess, model: UserAcces
 
 /**
  * The steps that make `user` hold what `model` holds, in the order a person would approve them: the account
- * first, then joins, direct grants, direct revokes and leaves. What no change tool can do (leave a group the user
- * is in by its all-users rule or dynamic filter, change a profile) is listed in `unplanned`, with why.
+ * first, then joins, direct grants, profiles given (with the model's validity window), direct revokes, profiles
+ * taken and leaves. What no change tool can do (leave a group the user is in by its all-users rule or dynamic
+ * filter, disable the account) is listed in `unplanned`, with why.
  */
 function planToMatch(
   user: DirectoryUser,
   model: DirectoryUser,
+  modelProfiles: readonly HeldProfile[],
   c: Comparison,
   routing: PlanRouting,
 ): { plan: PlanStep[]; unplanned: string[] } {
@@ -130,6 +145,18 @@ function planToMatch(
       ),
     );
   }
+  for (const p of c.profiles.filter((i) => differs(i) && i.model !== undefined)) {
+    const window = windowOf(modelProfiles.find((m) => m.profileId === p.id));
+    plan.push(
+      planStep.assignProfile(
+        p.id,
+        ids,
+        window,
+        routing,
+        `the model user holds profile ${named(p.id, p.displayName)} (${p.model}); user: ${p.user ?? 'none'}`,
+      ),
+    );
+  }
   const revoke = onlyUser(c.directPermissions);
   if (revoke.length > 0) {
     const names = revoke.map((p) => named(p.id, p.displayName)).join(', ');
@@ -140,6 +167,11 @@ function planToMatch(
         routing,
         `the model user does not hold ${names} directly`,
       ),
+    );
+  }
+  for (const p of onlyUser(c.profiles)) {
+    plan.push(
+      planStep.removeProfile(p.id, ids, routing, `the model user does not hold profile ${named(p.id, p.displayName)}`),
     );
   }
   for (const g of onlyUser(c.groups)) {
@@ -153,17 +185,13 @@ function planToMatch(
       );
     }
   }
-  for (const p of c.profiles.filter(differs)) {
-    unplanned.push(
-      `profile ${named(p.id, p.displayName)}: user ${p.user ?? 'none'}, model ${p.model ?? 'none'}; this server has no profile change tool yet`,
-    );
-  }
   return { plan, unplanned };
 }
 
 /**
  * `user` and `model` side by side, how many items they hold differently (plus 1 when only one account is
- * enabled), and the plan that makes `user` match `model`, with the differences no step removes.
+ * enabled), and the plan that makes `user` match `model`, with the
+ * differences no step removes.
  */
 export function comparison(
   snapshot: DirectorySnapshot,
@@ -172,11 +200,11 @@ export function comparison(
   policy: PrivilegedPolicy,
   routing: PlanRouting,
 ) {
-  const c = compare(snapshot, accessOf(snapshot, user.userId, policy), accessOf(snapshot, model.userId, policy));
+  const modelAccess = accessOf(snapshot, model.userId, policy);
+  const c = compare(snapshot, accessOf(snapshot, user.userId, policy), modelAccess);
   const account = (user.accountEnabled !== false) !== (model.accountEnabled !== false) ? 1 : 0;
-  const differences =
-    account + [c.groups, c.directPermissions, c.profiles].reduce((n, items) => n + items.filter(differs).length, 0);
-  return { ...c, differences, ...planToMatch(user, model, c, routing) };
+  const differences = account + differencesOf(c);
+  return { ...c, differences, ...planToMatch(user, model, modelAccess.profiles, c, routing) };
 }
 
 const sideLine = (kind: string, item: Item) =>
