@@ -50,6 +50,11 @@ function sideBySide<T>(
 }
 
 const differs = (item: Item) => item.user !== item.model;
+/**
+ * Groups compare by what a person can do: in the group or not. How each is in it (by hand, all-users rule,
+ * dynamic filter) is shown but is no difference: the group grants the same either way.
+ */
+const held = (item: Item) => (item.user === undefined) !== (item.model === undefined);
 const onlyModel = (items: Item[]) => items.filter((i) => i.model !== undefined && i.user === undefined);
 const onlyUser = (items: Item[]) => items.filter((i) => i.user !== undefined && i.model === undefined);
 
@@ -60,9 +65,9 @@ interface Comparison {
   profiles: Item[];
 }
 
-/** The differences counted: groups, direct permissions and profiles held differently. */
+/** The differences counted: groups by membership alone (`held`), direct permissions and profiles as shown. */
 const differencesOf = (c: Comparison) =>
-  c.groups.filter(differs).length + c.directPermissions.filter(differs).length + c.profiles.filter(differs).length;
+  c.groups.filter(held).length + c.directPermissions.filter(differs).length + c.profiles.filter(differs).length;
 
 /** The model's window of a profile as `assign_profile` takes it: epoch-ms strings; an unreadable time is left out. */
 function windowOf(profile: HeldProfile | undefined) {
@@ -189,8 +194,8 @@ function planToMatch(
 }
 
 /**
- * `user` and `model` side by side, how many items they hold differently (plus 1 when only one account is
- * enabled), and the plan that makes `user` match `model`, with the
+ * `user` and `model` side by side, how many items they hold differently (groups: in it or not, whatever the
+ * kind; plus 1 when only one account is enabled), and the plan that makes `user` match `model`, with the
  * differences no step removes.
  */
 export function comparison(
@@ -234,7 +239,9 @@ export const compareUserAccess = defineTool({
       .number()
       .int()
       .optional()
-      .describe('Groups, direct permissions and profiles held differently, plus 1 when only one account is enabled'),
+      .describe(
+        'Groups (in it or not: how is no difference), direct permissions and profiles held differently, plus 1 when only one account is enabled',
+      ),
     plan: planOut.optional(),
     unplanned: z.array(z.string()).optional().describe('Differences no step of the plan removes, each with why'),
   },
