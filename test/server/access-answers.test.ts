@@ -338,12 +338,23 @@ describe('compare_user_access', () => {
     expect(dataRequests(sandbox)).toEqual([]);
   });
 
-  it('lists a profile difference with no step, and a disabled user gets re-enabled first', async () => {
+  it('a disabled user gets re-enabled first, and a profile the model holds is given with its window', async () => {
     const answer = structured(await call('compare_user_access', { userId: pat, modelUserId: DEMO_USERS.dana.userId }));
     const plan = answer.plan as Step[];
-    expect(plan[0]).toMatchObject({ tool: 'update_user', arguments: { userId: pat, accountEnabled: true } });
-    expect(answer.unplanned).toEqual([
-      `profile "Analyst" (${DEMO_PROFILES.analyst.profileId}): user none, model valid; this server has no profile change tool yet`,
+    // Dana joined Finance Planning through the smallest-change plan above.
+    expect(answer.differences).toBe(6);
+    expect(answer.unplanned).toEqual([]);
+    expect(plan.map((s) => [s.tool, s.arguments])).toEqual([
+      ['update_user', { userId: pat, accountEnabled: true }],
+      ['add_users_to_group', { userGroupId: G.financePlanning.userGroupId, userIds: [pat] }],
+      ['add_users_to_group', { userGroupId: G.salesAnalysts.userGroupId, userIds: [pat] }],
+      ['assign_permissions_to_users', { permissionIds: [P.headcount.permissionId], userIds: [pat] }],
+      // Dana's assignment of Analyst starts 2025-01-01 and has no end: the step copies that window.
+      [
+        'assign_profile',
+        { profileId: DEMO_PROFILES.analyst.profileId, userIds: [pat], validityStartTime: '1735689600000' },
+      ],
+      ['remove_permissions_from_users', { permissionIds: [P.dataConnectorAdmin.permissionId], userIds: [pat] }],
     ]);
     expectAccepted(plan);
   });
@@ -448,5 +459,56 @@ describe('review_access', () => {
     expect(textOf(both)).toMatch(/^permissionId: give userGroupId or permissionId, not both/m);
     const missing = await call('review_access', { userGroupId: 'no-such-group' });
     expect(textOf(missing)).toMatch(/^userGroupId: no user group has this id/m);
+  });
+});
+
+// Last: it adds users and profile holders the tenant-wide counts above do not expect.
+describe('compare_user_access: profiles', () => {
+  it('plans assign_profile with the model window and remove_profile; run as it is, it leaves no difference', async () => {
+    const start = String(Date.UTC(2026, 0, 1));
+    const end = String(Date.UTC(2099, 0, 1));
+    const kit = (await outsider.createUser({ username: 'kit.copy@wff-demo.example', displayName: 'Kit Copy' })).userId;
+    const rio = (await outsider.createUser({ username: 'rio.model@wff-demo.example', displayName: 'Rio Model' }))
+      .userId;
+    // Given through the server, approved: the change also refreshes its cached directory, which now has Kit and Rio.
+    await runPlan([
+      { tool: 'assign_profile', arguments: { profileId: DEMO_PROFILES.analyst.profileId, userIds: [kit] }, why: '' },
+      {
+        tool: 'assign_profile',
+        arguments: {
+          profileId: DEMO_PROFILES.manager.profileId,
+          userIds: [rio],
+          validityStartTime: start,
+          validityEndTime: end,
+        },
+        why: '',
+      },
+    ]);
+    const first = structured(await call('compare_user_access', { userId: kit, modelUserId: rio }));
+    expect(first.profiles).toEqual([
+      { id: DEMO_PROFILES.analyst.profileId, displayName: 'Analyst', user: 'valid' },
+      { id: DEMO_PROFILES.manager.profileId, displayName: 'Manager', model: 'valid' },
+    ]);
+    expect(first).toMatchObject({ differences: 2, unplanned: [] });
+    const plan = first.plan as Step[];
+    expect(plan.map((s) => [s.tool, s.arguments])).toEqual([
+      [
+        'assign_profile',
+        { profileId: DEMO_PROFILES.manager.profileId, userIds: [kit], validityStartTime: start, validityEndTime: end },
+      ],
+      ['remove_profile', { profileId: DEMO_PROFILES.analyst.profileId, userIds: [kit] }],
+    ]);
+    await runPlan(plan);
+    const after = structured(await call('compare_user_access', { userId: kit, modelUserId: rio }));
+    expect(after).toMatchObject({
+      differences: 0,
+      plan: [],
+      unplanned: [],
+      profiles: [{ id: DEMO_PROFILES.manager.profileId, displayName: 'Manager', user: 'valid', model: 'valid' }],
+    });
+    const held = await outsider.getUserProfiles(kit);
+    expect(held.map((p) => [p.profileId, p.validityStartTime, p.validityEndTime])).toEqual([
+      [DEMO_PROFILES.manager.profileId, start, end],
+    ]);
   });
 });

@@ -106,6 +106,42 @@ describe('a membership by dynamic filter', () => {
   });
 });
 
+describe('compare: a group counts by what a person can do', () => {
+  it('in the group by hand and in it by its filter are the same: shown side by side, no difference, no step', () => {
+    const base = directory();
+    const snapshot: DirectorySnapshot = {
+      ...base,
+      memberships: new Map([
+        ...base.memberships,
+        [
+          'u-bob',
+          [
+            { userGroupId: 'g-sales', kind: 'by-hand' },
+            { userGroupId: 'g-all', kind: 'all-users' },
+          ],
+        ],
+      ]),
+      members: new Map([...base.members, ['g-sales', ['u-ann', 'u-bob']]]),
+    };
+    const [ann, bob] = ['u-ann', 'u-bob'].map((id) => snapshot.users.get(id)!) as [DirectoryUser, DirectoryUser];
+    for (const [user, model] of [
+      [bob, ann],
+      [ann, bob],
+    ] as const) {
+      const c = comparison(snapshot, user, model, policy, {});
+      expect({ differences: c.differences, plan: c.plan, unplanned: c.unplanned }).toEqual({
+        differences: 0,
+        plan: [],
+        unplanned: [],
+      });
+    }
+    expect(comparison(snapshot, bob, ann, policy, {}).groups).toEqual([
+      { id: 'g-all', displayName: 'Everyone', user: 'all-users rule', model: 'all-users rule' },
+      { id: 'g-sales', displayName: 'Sales', user: 'added by hand', model: 'dynamic filter' },
+    ]);
+  });
+});
+
 describe('naming a user', () => {
   it('by id, by a name whatever its case and accents, by part of one; several are listed, none is an error', () => {
     const snapshot = directory();

@@ -5,6 +5,7 @@ import {
   removePermissionsFromUsers,
   removeUsersFromGroup,
 } from './access.js';
+import { assignProfile, removeProfile } from './profiles.js';
 import { updateUser } from './users.js';
 
 // The plan format the answer tools share: ordered steps, each a call of an existing change tool with arguments
@@ -42,6 +43,12 @@ const withProject = (routing: PlanRouting) => ({
   ...(routing.projectId === undefined ? {} : { projectId: routing.projectId }),
 });
 
+/** A profile assignment's validity window, as `assign_profile` takes it (epoch-ms strings; absent: not set). */
+export interface ValidityWindow {
+  validityStartTime?: string | undefined;
+  validityEndTime?: string | undefined;
+}
+
 /** Builders of each kind of step; one call per group or per permission set, as the tools take them. */
 export const planStep = {
   /** Users live in the tenant, not in a project: `update_user` takes no project. */
@@ -68,6 +75,29 @@ export const planStep = {
   revoke: (permissionIds: string[], userIds: string[], routing: PlanRouting, why: string): PlanStep => ({
     tool: removePermissionsFromUsers.name,
     arguments: { permissionIds, userIds, ...withProject(routing) },
+    why,
+  }),
+  /** Profiles are outside projects: `assign_profile` takes no project. The window is copied as given. */
+  assignProfile: (
+    profileId: string,
+    userIds: string[],
+    window: ValidityWindow,
+    routing: PlanRouting,
+    why: string,
+  ): PlanStep => ({
+    tool: assignProfile.name,
+    arguments: {
+      profileId,
+      userIds,
+      ...(window.validityStartTime === undefined ? {} : { validityStartTime: window.validityStartTime }),
+      ...(window.validityEndTime === undefined ? {} : { validityEndTime: window.validityEndTime }),
+      ...tenantOnly(routing),
+    },
+    why,
+  }),
+  removeProfile: (profileId: string, userIds: string[], routing: PlanRouting, why: string): PlanStep => ({
+    tool: removeProfile.name,
+    arguments: { profileId, userIds, ...tenantOnly(routing) },
     why,
   }),
 };

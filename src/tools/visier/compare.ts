@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { PrivilegedPolicy } from '../../contract/tool.js';
 import { counted } from '../../grammar.js';
 import type { DirectorySnapshot, DirectoryUser } from '../../providers/visier/directory.js';
-import { userLine, withLastLoginIso } from '../shared/format.js';
-import { accessOf, KIND_WORDS, named, type UserAccess } from './access-paths.js';
+import { instantMs, userLine, withLastLoginIso } from '../shared/format.js';
+import { accessOf, type HeldProfile, KIND_WORDS, named, type UserAccess } from './access-paths.js';
 import { type PlanRouting, type PlanStep, planLines, planOut, planStep } from './access-plan.js';
 import { answerText } from './answer-text.js';
 import { defineTool } from './define.js';
@@ -50,6 +50,11 @@ function sideBySide<T>(
 }
 
 const differs = (item: Item) => item.user !== item.model;
+/**
+ * Groups compare by what a person can do: in the group or not. How each is in it (by hand, all-users rule,
+ * dynamic filter) is shown but is no difference: the group grants the same either way.
+ */
+const held = (item: Item) => (item.user === undefined) !== (item.model === undefined);
 const onlyModel = (items: Item[]) => items.filter((i) => i.model !== undefined && i.user === undefined);
 const onlyUser = (items: Item[]) => items.filter((i) => i.user !== undefined && i.model === undefined);
 
@@ -58,6 +63,19 @@ interface Comparison {
   directPermissions: Item[];
   effectivePermissions: Item[];
   profiles: Item[];
+}
+
+/** The differences counted: groups by membership alone (`held`), direct permissions and profiles as shown. */
+const differencesOf = (c: Comparison) =>
+  c.groups.filter(held).length + c.directPermissions.filter(differs).length + c.profiles.filter(differs).length;
+
+/** The model's window of a profile as `assign_profile` takes it: epoch-ms strings; an unreadable time is left out. */
+function windowOf(profile: HeldProfile | undefined) {
+  const ms = (value: string | undefined) => {
+    const at = value === undefined ? undefined : instantMs(value);
+    return at === undefined ? undefined : String(at);
+  };
+  return { validityStartTime: ms(profile?.validityStartTime), validityEndTime: ms(profile?.validityEndTime) };
 }
 
 function compare(snapshot: DirectorySnapshot, user: UserAccess, model: UserAccess): Comparison {
@@ -96,12 +114,14 @@ function compare(snapshot: DirectorySnapshot, user: UserAccess, model: UserAcces
 
 /**
  * The steps that make `user` hold what `model` holds, in the order a person would approve them: the account
- * first, then joins, direct grants, direct revokes and leaves. What no change tool can do (leave a group the user
- * is in by its all-users rule or dynamic filter, change a profile) is listed in `unplanned`, with why.
+ * first, then joins, direct grants, profiles given (with the model's validity window), direct revokes, profiles
+ * taken and leaves. What no change tool can do (leave a group the user is in by its all-users rule or dynamic
+ * filter, disable the account) is listed in `unplanned`, with why.
  */
 function planToMatch(
   user: DirectoryUser,
   model: DirectoryUser,
+  modelProfiles: readonly HeldProfile[],
   c: Comparison,
   routing: PlanRouting,
 ): { plan: PlanStep[]; unplanned: string[] } {
@@ -130,6 +150,18 @@ function planToMatch(
       ),
     );
   }
+  for (const p of c.profiles.filter((i) => differs(i) && i.model !== undefined)) {
+    const window = windowOf(modelProfiles.find((m) => m.profileId === p.id));
+    plan.push(
+      planStep.assignProfile(
+        p.id,
+        ids,
+        window,
+        routing,
+        `the model user holds profile ${named(p.id, p.displayName)} (${p.model}); user: ${p.user ?? 'none'}`,
+      ),
+    );
+  }
   const revoke = onlyUser(c.directPermissions);
   if (revoke.length > 0) {
     const names = revoke.map((p) => named(p.id, p.displayName)).join(', ');
@@ -140,6 +172,11 @@ function planToMatch(
         routing,
         `the model user does not hold ${names} directly`,
       ),
+    );
+  }
+  for (const p of onlyUser(c.profiles)) {
+    plan.push(
+      planStep.removeProfile(p.id, ids, routing, `the model user does not hold profile ${named(p.id, p.displayName)}`),
     );
   }
   for (const g of onlyUser(c.groups)) {
@@ -153,17 +190,13 @@ function planToMatch(
       );
     }
   }
-  for (const p of c.profiles.filter(differs)) {
-    unplanned.push(
-      `profile ${named(p.id, p.displayName)}: user ${p.user ?? 'none'}, model ${p.model ?? 'none'}; this server has no profile change tool yet`,
-    );
-  }
   return { plan, unplanned };
 }
 
 /**
- * `user` and `model` side by side, how many items they hold differently (plus 1 when only one account is
- * enabled), and the plan that makes `user` match `model`, with the differences no step removes.
+ * `user` and `model` side by side, how many items they hold differently (groups: in it or not, whatever the
+ * kind; plus 1 when only one account is enabled), and the plan that makes `user` match `model`, with the
+ * differences no step removes.
  */
 export function comparison(
   snapshot: DirectorySnapshot,
@@ -172,11 +205,11 @@ export function comparison(
   policy: PrivilegedPolicy,
   routing: PlanRouting,
 ) {
-  const c = compare(snapshot, accessOf(snapshot, user.userId, policy), accessOf(snapshot, model.userId, policy));
+  const modelAccess = accessOf(snapshot, model.userId, policy);
+  const c = compare(snapshot, accessOf(snapshot, user.userId, policy), modelAccess);
   const account = (user.accountEnabled !== false) !== (model.accountEnabled !== false) ? 1 : 0;
-  const differences =
-    account + [c.groups, c.directPermissions, c.profiles].reduce((n, items) => n + items.filter(differs).length, 0);
-  return { ...c, differences, ...planToMatch(user, model, c, routing) };
+  const differences = account + differencesOf(c);
+  return { ...c, differences, ...planToMatch(user, model, modelAccess.profiles, c, routing) };
 }
 
 const sideLine = (kind: string, item: Item) =>
@@ -206,7 +239,9 @@ export const compareUserAccess = defineTool({
       .number()
       .int()
       .optional()
-      .describe('Groups, direct permissions and profiles held differently, plus 1 when only one account is enabled'),
+      .describe(
+        'Groups (in it or not: how is no difference), direct permissions and profiles held differently, plus 1 when only one account is enabled',
+      ),
     plan: planOut.optional(),
     unplanned: z.array(z.string()).optional().describe('Differences no step of the plan removes, each with why'),
   },
