@@ -42,8 +42,11 @@ const approve: ElicitHandler = async (params) => {
 let journals = 0;
 const freshJournal = () => join(dir, `journal-${++journals}.jsonl`);
 
-async function withJournal(path: string, body: (e2e: E2E) => Promise<void>) {
-  await suite.withE2E({ elicit: approve, guard: { journal: new ChangeJournal(path) } }, body);
+async function withJournal(path: string, body: (e2e: E2E) => Promise<void>, auditDir?: string) {
+  await suite.withE2E(
+    { elicit: approve, guard: { journal: new ChangeJournal(path) }, ...(auditDir === undefined ? {} : { auditDir }) },
+    body,
+  );
 }
 
 /** The primary tenant, order-free, with ids renamed (a re-created object under the id it had). */
@@ -386,25 +389,35 @@ describe('undo_change refuses', () => {
 describe('the journal', () => {
   it('survives a restart: a new server on the same file lists the change and undoes it', async () => {
     const path = freshJournal();
+    // A restarted server keeps its audit log and so its audit key, which signs and checks journal entries.
+    const auditDir = await mkdtemp(join(dir, 'restart-audit-'));
     const start = tenant(suite.sandbox);
     let changeId = '';
-    await withJournal(path, async (e2e) => {
-      changeId = changeIdOf(
-        ok(await e2e.call('assign_permissions_to_users', { permissionIds: [payroll], userIds: [dana] })),
-      );
-    });
-    await withJournal(path, async (e2e) => {
-      const listed = ok(await e2e.call('list_recent_changes', {}));
-      expect(textOf(listed)).toContain(`${changeId} `);
-      expect(textOf(listed)).toContain('assign_permissions_to_users on WFF_demo~c01, confirmed by elicitation');
-      expect(textOf(listed)).toContain(`user ${dana} permissionIds`);
-      const [entry] = (listed.structuredContent as { changes: Record<string, unknown>[] }).changes;
-      const auditLine = (await e2e.auditLines()).length;
-      expect(entry).toMatchObject({ id: changeId, tool: 'assign_permissions_to_users', partial: false });
-      expect(auditLine).toBeGreaterThan(0);
-      ok(await e2e.call('undo_change', { changeId }));
-      expect(tenant(suite.sandbox)).toEqual(start);
-    });
+    await withJournal(
+      path,
+      async (e2e) => {
+        changeId = changeIdOf(
+          ok(await e2e.call('assign_permissions_to_users', { permissionIds: [payroll], userIds: [dana] })),
+        );
+      },
+      auditDir,
+    );
+    await withJournal(
+      path,
+      async (e2e) => {
+        const listed = ok(await e2e.call('list_recent_changes', {}));
+        expect(textOf(listed)).toContain(`${changeId} `);
+        expect(textOf(listed)).toContain('assign_permissions_to_users on WFF_demo~c01, confirmed by elicitation');
+        expect(textOf(listed)).toContain(`user ${dana} permissionIds`);
+        const [entry] = (listed.structuredContent as { changes: Record<string, unknown>[] }).changes;
+        const auditLine = (await e2e.auditLines()).length;
+        expect(entry).toMatchObject({ id: changeId, tool: 'assign_permissions_to_users', partial: false });
+        expect(auditLine).toBeGreaterThan(0);
+        ok(await e2e.call('undo_change', { changeId }));
+        expect(tenant(suite.sandbox)).toEqual(start);
+      },
+      auditDir,
+    );
   });
 
   it('links each entry to its audit line and holds no secret', async () => {

@@ -89,6 +89,10 @@ async function planOf(args: { changeId: string }, ctx: ToolContext): Promise<Pla
   if (entry === undefined) {
     return refuse('unknown-change', `No change ${args.changeId} in the journal; list_recent_changes shows the ids.`);
   }
+  const unsealed = ctx.journal.unsealed(entry);
+  if (unsealed !== undefined) {
+    return refuse('not-undoable', `Change ${entry.id} cannot be undone: ${unsealed}.`);
+  }
   if (!UNDOABLE.has(entry.changeClass)) {
     return refuse('not-undoable', `Change ${entry.id} (${entry.tool}) is not a Visier change undo_change can reverse.`);
   }
