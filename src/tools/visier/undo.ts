@@ -124,7 +124,12 @@ async function planOf(args: { changeId: string }, ctx: ToolContext): Promise<Pla
   if (drift.length > 0) {
     return refuse(
       'changed-since',
-      `Refused: ${counted(drift.length, 'object')} changed since change ${entry.id} (${entry.tool} at ${entry.time}), so undoing it would overwrite a later change: ${drift.join(' | ')}.`,
+      // The values quoted are directory text (names people typed): inside the call's fence, like every other.
+      fencedText(
+        `Refused: ${counted(drift.length, 'object')} changed since change ${entry.id} (${entry.tool} at ${entry.time}), so undoing it would overwrite a later change; what differs, one object a line:`,
+        drift,
+        ctx,
+      ),
     );
   }
   const restores = objectsOf(before, after).flatMap((object): Restore[] => {
