@@ -309,6 +309,23 @@ async function restore(plan: Plan, ctx: ToolContext): Promise<Step[]> {
         return created ? { newId: created } : { problem: groupChangeProblem(result) ?? 'Visier named no new group' };
       });
       if (newId) newGroupIds.set(id, newId);
+    } else if (target.dynamicFilterDefinition === undefined && (r.current as GroupState).dynamicFilterDefinition) {
+      // A PATCH keeps a field it omits, so it cannot take a filter off: the group is sent whole by PUT (omitted
+      // values are removed, reference §2.7), then read again, and a filter still there is a failed step.
+      await step(
+        steps,
+        { kind: 'user-group', id, action: `restore ${r.fields.join(', ')} (whole group)` },
+        async () => {
+          const problem = groupChangeProblem(
+            await ctx.api.replaceUserGroups([{ userGroupId: id, ...definitionOf(target, undefined) }], ctx.call),
+          );
+          if (problem !== undefined) return { problem };
+          const now = (await captureState(ctx, { groups: [id] })).groups[id];
+          return now?.dynamicFilterDefinition === undefined
+            ? undefined
+            : { problem: 'Visier still holds the dynamic filter after the group was replaced' };
+        },
+      );
     } else {
       await step(steps, { kind: 'user-group', id, action: `restore ${r.fields.join(', ')}` }, async () => ({
         problem: groupChangeProblem(
