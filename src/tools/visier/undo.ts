@@ -175,6 +175,9 @@ function targetOf(r: Restore, catalogue: PermissionCatalogue | undefined): Impac
             ...fieldLines(r.target, shown, catalogue?.describe),
           ],
     ...(privileged.length ? { elevated: [`grants privileged ${quotedList(privileged)} again`] } : {}),
+    // What the restore does, the same words for every object put back the same way: a preview of many (the undo
+    // of a bulk change) is then grouped with counts by the guard instead of refused as too large to show.
+    change: `${r.object.kind} ${r.target === null ? 'deleted' : r.current === null ? 're-created' : `${r.fields.join(', ')} put back`} as before the change`,
   };
 }
 
@@ -539,6 +542,33 @@ const stepOut = z.object({
   message: z.string().optional(),
 });
 
+/** Ids a result line names of steps that went alike; the rest are counted (structured output has every step). */
+const STEP_IDS = 3;
+
+/**
+ * The steps in words, those that went alike (same outcome, action and message, no new id) on one line with a
+ * count, so the undo of a bulk change answers in a few lines, not one per person.
+ */
+function stepLines(steps: Step[]): string[] {
+  const alike = new Map<string, Step[]>();
+  for (const s of steps) {
+    const key = s.newId ? `${s.kind}\u0000${s.id}` : JSON.stringify([s.status, s.kind, s.action, s.message ?? '']);
+    alike.set(key, [...(alike.get(key) ?? []), s]);
+  }
+  return [...alike.values()].map((group) => {
+    const [s] = group as [Step, ...Step[]];
+    const outcome = `${s.status === 'succeeded' ? 'ok' : 'failed'}`;
+    const tail = `${s.action}${s.newId ? ` -> new id ${s.newId}` : ''}${s.message ? `: ${s.message}` : ''}`;
+    if (group.length === 1) return `${outcome} ${s.kind} ${s.id} ${tail}`;
+    const named = group
+      .slice(0, STEP_IDS)
+      .map((g) => g.id)
+      .join(', ');
+    const more = group.length > STEP_IDS ? ` and ${group.length - STEP_IDS} more` : '';
+    return `${outcome} ${group.length} x ${s.kind} ${tail} (${named}${more})`;
+  });
+}
+
 export const undoChange = defineTool({
   name: 'undo_change',
   title: 'Undo a change',
@@ -579,10 +609,7 @@ export const undoChange = defineTool({
     }
     const steps = await restore(plan, ctx);
     const failed = steps.filter((s) => s.status === 'failed').length;
-    const lines = steps.map(
-      (s) =>
-        `${s.status === 'succeeded' ? 'ok' : 'failed'} ${s.kind} ${s.id} ${s.action}${s.newId ? ` -> new id ${s.newId}` : ''}${s.message ? `: ${s.message}` : ''}`,
-    );
+    const lines = stepLines(steps);
     const header = steps.length
       ? `Undo of ${plan.entry.id} (${plan.entry.tool}): ${counted(steps.length - failed, 'step')} done, ${failed} failed.`
       : `Undo of ${plan.entry.id} (${plan.entry.tool}): everything was already as before; nothing sent.`;
