@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/client';
@@ -21,6 +21,7 @@ import {
   e2eSuite,
   textOf,
 } from '../guards/e2e-harness.js';
+import { clientFor } from '../visier/harness.js';
 
 // Undo round trips through an SDK client against the sandbox: for every change class the tenant after the undo
 // equals the tenant before the change, exactly (a re-created object compared under its new id).
@@ -418,6 +419,35 @@ describe('the journal', () => {
       },
       auditDir,
     );
+  });
+
+  it('an entry edited by hand, or signed with another audit key, is refused and nothing is sent', async () => {
+    const path = freshJournal();
+    let changeId = '';
+    await withJournal(path, async (e2e) => {
+      changeId = changeIdOf(ok(await e2e.call('update_user', { userId: dana, displayName: 'Signed' })));
+      // The line edited by hand: its signature no longer covers what it says.
+      const text = await readFile(path, 'utf8');
+      await writeFile(path, text.replace('"Signed"', '"Edited"'));
+      suite.sandbox.clearRequests();
+      const edited = await e2e.call('undo_change', { changeId });
+      expect(edited.isError).toBe(true);
+      expect(textOf(edited)).toContain('does not verify');
+      expect(changeRequests(suite.sandbox)).toEqual([]);
+      await writeFile(path, text);
+      const listed = ok(await e2e.call('list_recent_changes', {}));
+      expect((listed.structuredContent as { changes: { verified: boolean }[] }).changes[0]?.verified).toBe(true);
+    });
+    // Another server, with another audit key, does not take this one's entries for its own.
+    await withJournal(path, async (e2e) => {
+      const other = await e2e.call('undo_change', { changeId });
+      expect(other.isError).toBe(true);
+      expect(textOf(other)).toContain('does not verify');
+      expect(textOf(ok(await e2e.call('list_recent_changes', {})))).toContain('UNVERIFIED');
+    });
+    const c = clientFor(suite.sandbox);
+    await c.updateUser(dana, { displayName: DEMO_USERS.dana.displayName });
+    c.close();
   });
 
   it('links each entry to its audit line and holds no secret', async () => {
