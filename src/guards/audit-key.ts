@@ -15,9 +15,11 @@ import { dirname } from 'node:path';
 /**
  * What a signature covers: the statement's kind, a line count (for a line, its number) and a hash (the head).
  * The kind is part of what is signed, so a line's signature says "line n has this hash" and never "the log
- * ends here": a line kept after a cut cannot stand in for a checkpoint of the shorter log.
+ * ends here": a line kept after a cut cannot stand in for a checkpoint of the shorter log. A change journal entry
+ * is signed as `journal-entry` (its audit line number, the sha256 of its canonical JSON), so no audit signature
+ * can stand in for an entry's and no entry's for a line's.
  */
-export type AuditStatement = 'audit-line' | 'audit-checkpoint';
+export type AuditStatement = 'audit-line' | 'audit-checkpoint' | 'journal-entry';
 
 export function statementText(kind: AuditStatement, lines: number, head: string): Buffer {
   return Buffer.from(`visier-admin-mcp/${kind} v2\n${lines}\n${head}`);

@@ -3,6 +3,7 @@ import { constants, mkdirSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type pino from 'pino';
 import { counted } from '../grammar.js';
+import type { JournalSeal } from '../journal/journal.js';
 import type { AuditAnchor } from './audit-anchor.js';
 import { GENESIS, type SealedLine, sealLine } from './audit-chain.js';
 import {
@@ -24,6 +25,7 @@ import {
   publishOnce,
   readPublicKey,
   signerOf,
+  verifyStatement,
 } from './audit-key.js';
 import { withFileLock } from './audit-lock.js';
 
@@ -155,6 +157,15 @@ export class AuditLog {
     const { path } = this.options;
     if (path === undefined) return;
     withFileLock(`${path}.lock`, () => this.files?.log.open(this.catchUp(path)));
+  }
+
+  /** The seal of change journal entries: signed with this log's key, checked against its public half. */
+  journalSeal(): JournalSeal {
+    const { signer } = this;
+    return {
+      sign: (seq, digest) => signer.sign('journal-entry', seq, digest),
+      verify: (seq, digest, sig) => verifyStatement(signer.publicKey, 'journal-entry', seq, digest, sig),
+    };
   }
 
   /** Appends the call's line; returns its line number and hash (what a change journal entry links to). */

@@ -201,6 +201,8 @@ export function createGuard(options: GuardOptions): Guard {
     web: new WebConfirmer(options.approvals, options.approvalTimeoutMs ?? DEFAULTS.approvalTimeoutMs),
   };
   const audit = new AuditLog(options.audit);
+  // Journal entries are signed with the audit key, so undo_change acts only on entries this server wrote.
+  options.journal?.sealWith(audit.journalSeal());
   const logger = options.audit.logger;
 
   /**

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { withFileLock } from '../guards/audit-lock.js';
+import { canonicalJson } from '../guards/canonical.js';
 
 // An append-only JSON-lines file beside the audit log, appended under the audit log's kind of lock so several
 // servers share one journal. Not a database: better-sqlite3 needs a native build (its prebuilt binaries come
@@ -37,6 +39,23 @@ export interface JournalEntry {
   /** Live state right after; absent when it could not be read (`afterError` says why). */
   after?: JournalState;
   afterError?: string;
+  /**
+   * Ed25519 signature (base64url) with the audit log's key over the entry's audit line number and the sha256 of
+   * its canonical JSON without `sig`: an entry written or edited by hand does not verify, and is never undone.
+   */
+  sig?: string;
+}
+
+/** Signs and checks journal entries with the audit log's key (AuditLog.journalSeal); the key never leaves it. */
+export interface JournalSeal {
+  sign(seq: number, digest: string): string;
+  verify(seq: number, digest: string, sig: string): boolean;
+}
+
+/** What an entry's signature covers: the sha256 (hex) of its canonical JSON without `sig`. */
+export function entryDigest(entry: JournalEntry): string {
+  const { sig: _sig, ...signed } = entry;
+  return createHash('sha256').update(canonicalJson(signed)).digest('hex');
 }
 
 /** What tools read of the journal (list_recent_changes, undo_change). */
@@ -44,17 +63,42 @@ export interface JournalReader {
   /** Every entry, oldest first; lines that are not an entry (a torn last line) are skipped. */
   entries(): JournalEntry[];
   find(id: string): JournalEntry | undefined;
+  /**
+   * Why `entry` is not one this server's key signed (no signature, a signature that does not verify, or no key
+   * to check it with); undefined when it verifies.
+   */
+  unsealed(entry: JournalEntry): string | undefined;
 }
 
 export class ChangeJournal implements JournalReader {
+  private seal: JournalSeal | undefined;
+
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
   }
 
+  /** The guard gives its audit log's seal: entries appended from then on are signed, and read ones checked. */
+  sealWith(seal: JournalSeal): void {
+    this.seal = seal;
+  }
+
+  unsealed(entry: JournalEntry): string | undefined {
+    if (this.seal === undefined) return 'this server has no audit key to check journal entries with';
+    if (typeof entry.sig !== 'string') return 'the entry carries no signature, so this server did not write it';
+    return this.seal.verify(entry.audit?.seq ?? 0, entryDigest(entry), entry.sig)
+      ? undefined
+      : "the entry's signature does not verify with this server's audit key: it was written or edited by hand, or by a server with another key";
+  }
+
   /** Appends one entry, on disk before the call's answer leaves; a torn last line of a crashed writer stays alone. */
   append(entry: JournalEntry): void {
+    const { sig: _sig, ...unsigned } = entry;
+    const sealed: JournalEntry =
+      this.seal === undefined
+        ? unsigned
+        : { ...unsigned, sig: this.seal.sign(unsigned.audit?.seq ?? 0, entryDigest(unsigned)) };
     withFileLock(`${this.path}.lock`, () => {
-      const line = `${JSON.stringify(entry)}\n`;
+      const line = `${JSON.stringify(sealed)}\n`;
       appendFileSync(this.path, endsTorn(this.path) ? `\n${line}` : line, { mode: 0o600 });
     });
   }

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/client';
@@ -21,6 +21,7 @@ import {
   e2eSuite,
   textOf,
 } from '../guards/e2e-harness.js';
+import { clientFor } from '../visier/harness.js';
 
 // Undo round trips through an SDK client against the sandbox: for every change class the tenant after the undo
 // equals the tenant before the change, exactly (a re-created object compared under its new id).
@@ -42,8 +43,11 @@ const approve: ElicitHandler = async (params) => {
 let journals = 0;
 const freshJournal = () => join(dir, `journal-${++journals}.jsonl`);
 
-async function withJournal(path: string, body: (e2e: E2E) => Promise<void>) {
-  await suite.withE2E({ elicit: approve, guard: { journal: new ChangeJournal(path) } }, body);
+async function withJournal(path: string, body: (e2e: E2E) => Promise<void>, auditDir?: string) {
+  await suite.withE2E(
+    { elicit: approve, guard: { journal: new ChangeJournal(path) }, ...(auditDir === undefined ? {} : { auditDir }) },
+    body,
+  );
 }
 
 /** The primary tenant, order-free, with ids renamed (a re-created object under the id it had). */
@@ -386,25 +390,64 @@ describe('undo_change refuses', () => {
 describe('the journal', () => {
   it('survives a restart: a new server on the same file lists the change and undoes it', async () => {
     const path = freshJournal();
+    // A restarted server keeps its audit log and so its audit key, which signs and checks journal entries.
+    const auditDir = await mkdtemp(join(dir, 'restart-audit-'));
     const start = tenant(suite.sandbox);
     let changeId = '';
+    await withJournal(
+      path,
+      async (e2e) => {
+        changeId = changeIdOf(
+          ok(await e2e.call('assign_permissions_to_users', { permissionIds: [payroll], userIds: [dana] })),
+        );
+      },
+      auditDir,
+    );
+    await withJournal(
+      path,
+      async (e2e) => {
+        const listed = ok(await e2e.call('list_recent_changes', {}));
+        expect(textOf(listed)).toContain(`${changeId} `);
+        expect(textOf(listed)).toContain('assign_permissions_to_users on WFF_demo~c01, confirmed by elicitation');
+        expect(textOf(listed)).toContain(`user ${dana} permissionIds`);
+        const [entry] = (listed.structuredContent as { changes: Record<string, unknown>[] }).changes;
+        const auditLine = (await e2e.auditLines()).length;
+        expect(entry).toMatchObject({ id: changeId, tool: 'assign_permissions_to_users', partial: false });
+        expect(auditLine).toBeGreaterThan(0);
+        ok(await e2e.call('undo_change', { changeId }));
+        expect(tenant(suite.sandbox)).toEqual(start);
+      },
+      auditDir,
+    );
+  });
+
+  it('an entry edited by hand, or signed with another audit key, is refused and nothing is sent', async () => {
+    const path = freshJournal();
+    let changeId = '';
     await withJournal(path, async (e2e) => {
-      changeId = changeIdOf(
-        ok(await e2e.call('assign_permissions_to_users', { permissionIds: [payroll], userIds: [dana] })),
-      );
-    });
-    await withJournal(path, async (e2e) => {
+      changeId = changeIdOf(ok(await e2e.call('update_user', { userId: dana, displayName: 'Signed' })));
+      // The line edited by hand: its signature no longer covers what it says.
+      const text = await readFile(path, 'utf8');
+      await writeFile(path, text.replace('"Signed"', '"Edited"'));
+      suite.sandbox.clearRequests();
+      const edited = await e2e.call('undo_change', { changeId });
+      expect(edited.isError).toBe(true);
+      expect(textOf(edited)).toContain('does not verify');
+      expect(changeRequests(suite.sandbox)).toEqual([]);
+      await writeFile(path, text);
       const listed = ok(await e2e.call('list_recent_changes', {}));
-      expect(textOf(listed)).toContain(`${changeId} `);
-      expect(textOf(listed)).toContain('assign_permissions_to_users on WFF_demo~c01, confirmed by elicitation');
-      expect(textOf(listed)).toContain(`user ${dana} permissionIds`);
-      const [entry] = (listed.structuredContent as { changes: Record<string, unknown>[] }).changes;
-      const auditLine = (await e2e.auditLines()).length;
-      expect(entry).toMatchObject({ id: changeId, tool: 'assign_permissions_to_users', partial: false });
-      expect(auditLine).toBeGreaterThan(0);
-      ok(await e2e.call('undo_change', { changeId }));
-      expect(tenant(suite.sandbox)).toEqual(start);
+      expect((listed.structuredContent as { changes: { verified: boolean }[] }).changes[0]?.verified).toBe(true);
     });
+    // Another server, with another audit key, does not take this one's entries for its own.
+    await withJournal(path, async (e2e) => {
+      const other = await e2e.call('undo_change', { changeId });
+      expect(other.isError).toBe(true);
+      expect(textOf(other)).toContain('does not verify');
+      expect(textOf(ok(await e2e.call('list_recent_changes', {})))).toContain('UNVERIFIED');
+    });
+    const c = clientFor(suite.sandbox);
+    await c.updateUser(dana, { displayName: DEMO_USERS.dana.displayName });
+    c.close();
   });
 
   it('links each entry to its audit line and holds no secret', async () => {

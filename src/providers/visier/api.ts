@@ -486,6 +486,8 @@ export interface VisierApi {
   createUserGroups(groups: UserGroupDefinition[], options?: CallOptions): Promise<UserGroupChangeResult>;
   /** PATCH: omitted fields are left as they are. */
   updateUserGroups(groups: UserGroupDefinition[], options?: CallOptions): Promise<UserGroupChangeResult>;
+  /** PUT: full replacement, omitted values are removed (reference §2.7); how a dynamic filter is taken off. */
+  replaceUserGroups(groups: UserGroupDefinition[], options?: CallOptions): Promise<UserGroupChangeResult>;
   deleteUserGroups(groups: UserGroupRefForDelete[], options?: CallOptions): Promise<UserGroupDeleteResult>;
 
   // data query

@@ -60,6 +60,7 @@ const WRITES = [
   'removePermissionsFromGroups',
   'createUserGroups',
   'updateUserGroups',
+  'replaceUserGroups',
   'deleteUserGroups',
   'assignProfile',
   'removeProfile',

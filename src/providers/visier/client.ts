@@ -627,8 +627,12 @@ export class VisierClient implements VisierApi {
     return this.changeGroups('PATCH', groups, options);
   }
 
+  replaceUserGroups(groups: UserGroupDefinition[], options?: CallOptions) {
+    return this.changeGroups('PUT', groups, options);
+  }
+
   private async changeGroups(
-    method: 'POST' | 'PATCH',
+    method: 'POST' | 'PUT' | 'PATCH',
     groups: UserGroupDefinition[],
     options: CallOptions | undefined,
   ): Promise<UserGroupChangeResult> {

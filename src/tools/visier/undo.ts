@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ImpactPreview, ImpactTarget } from '../../contract/tool.js';
+import type { ImpactPreview, ImpactTarget, PreviewRead } from '../../contract/tool.js';
 import { counted } from '../../grammar.js';
 import type { JournalEntry } from '../../journal/journal.js';
 import type {
@@ -10,6 +10,15 @@ import type {
   UserGroupDeleteResult,
 } from '../../providers/visier/api.js';
 import { fencedText, quoted, quotedList } from '../shared/format.js';
+import {
+  type AccessView,
+  accessLines,
+  effectLines,
+  escalation,
+  type PaperChange,
+  personEffect,
+  previewAccess,
+} from './access-effect.js';
 import { defineTool, type ToolContext } from './define.js';
 import { projectRouting } from './fields.js';
 import {
@@ -89,6 +98,10 @@ async function planOf(args: { changeId: string }, ctx: ToolContext): Promise<Pla
   if (entry === undefined) {
     return refuse('unknown-change', `No change ${args.changeId} in the journal; list_recent_changes shows the ids.`);
   }
+  const unsealed = ctx.journal.unsealed(entry);
+  if (unsealed !== undefined) {
+    return refuse('not-undoable', `Change ${entry.id} cannot be undone: ${unsealed}.`);
+  }
   if (!UNDOABLE.has(entry.changeClass)) {
     return refuse('not-undoable', `Change ${entry.id} (${entry.tool}) is not a Visier change undo_change can reverse.`);
   }
@@ -120,7 +133,12 @@ async function planOf(args: { changeId: string }, ctx: ToolContext): Promise<Pla
   if (drift.length > 0) {
     return refuse(
       'changed-since',
-      `Refused: ${counted(drift.length, 'object')} changed since change ${entry.id} (${entry.tool} at ${entry.time}), so undoing it would overwrite a later change: ${drift.join(' | ')}.`,
+      // The values quoted are directory text (names people typed): inside the call's fence, like every other.
+      fencedText(
+        `Refused: ${counted(drift.length, 'object')} changed since change ${entry.id} (${entry.tool} at ${entry.time}), so undoing it would overwrite a later change; what differs, one object a line:`,
+        drift,
+        ctx,
+      ),
     );
   }
   const restores = objectsOf(before, after).flatMap((object): Restore[] => {
@@ -166,10 +184,92 @@ function targetOf(r: Restore, catalogue: PermissionCatalogue | undefined): Impac
             ...fieldLines(r.target, shown, catalogue?.describe),
           ],
     ...(privileged.length ? { elevated: [`grants privileged ${quotedList(privileged)} again`] } : {}),
+    // What the restore does, the same words for every object put back the same way: a preview of many (the undo
+    // of a bulk change) is then grouped with counts by the guard instead of refused as too large to show.
+    change: `${r.object.kind} ${r.target === null ? 'deleted' : r.current === null ? 're-created' : `${r.fields.join(', ')} put back`} as before the change`,
   };
 }
 
-async function previewOf(args: { changeId: string }, ctx: ToolContext): Promise<ImpactPreview> {
+/**
+ * The restore on paper, for what it does to each person (access-effect.ts): users get back their direct
+ * permissions and groups, groups what they grant, and people a group's hand-picked list takes back in (or out)
+ * join (or leave) it. A group deleted by the undo is left by everyone in it.
+ */
+function paperOf(restores: Restore[]): PaperChange {
+  const users = new Map(restores.filter((r) => r.object.kind === 'user').map((r) => [r.object.id, r]));
+  const groups = restores.filter((r) => r.object.kind === 'user-group');
+  const grants = new Map(groups.map((r) => [r.object.id, r.target as GroupState | null]));
+  return {
+    direct: (userId, held) => (users.get(userId)?.target as UserState | null | undefined)?.permissionIds ?? held,
+    groups: (userId, inGroups) => {
+      const restored = users.get(userId)?.target as UserState | null | undefined;
+      let after = restored ? [...restored.userGroupIds] : [...inGroups];
+      for (const r of groups) {
+        const was = (r.current as GroupState | null)?.manuallyIncludedIds ?? [];
+        const will = (r.target as GroupState | null)?.manuallyIncludedIds;
+        if (will === undefined || (was.includes(userId) && !will.includes(userId))) {
+          after = after.filter((g) => g !== r.object.id);
+        } else if (!was.includes(userId) && will.includes(userId) && !after.includes(r.object.id)) {
+          after.push(r.object.id);
+        }
+      }
+      return after;
+    },
+    grants: (userGroupId, granted) =>
+      grants.has(userGroupId) ? (grants.get(userGroupId)?.permissionIds ?? []) : granted,
+  };
+}
+
+/** The people whose access the restore can change: users put back, hand-picked lists, members of regranted groups. */
+function peopleOf(restores: Restore[], view: AccessView): string[] {
+  const people = new Set<string>();
+  for (const r of restores) {
+    if (r.object.kind === 'user') {
+      if (r.current !== null) people.add(r.object.id);
+      continue;
+    }
+    const was = r.current as GroupState | null;
+    const will = r.target as GroupState | null;
+    for (const id of [...(was?.manuallyIncludedIds ?? []), ...(will?.manuallyIncludedIds ?? [])]) people.add(id);
+    for (const [userId, memberships] of view.snapshot.memberships) {
+      if (memberships.some((m) => m.userGroupId === r.object.id)) people.add(userId);
+    }
+  }
+  return [...people].filter((id) => view.snapshot.users.has(id)).sort();
+}
+
+/**
+ * Each person's effective change, as the forward tools show it: what they can newly use or no longer use, and
+ * a privileged permission newly held flagged as elevated, whichever path (direct or a group) gives it back.
+ */
+function personTargets(restores: Restore[], view: AccessView): { targets: ImpactTarget[]; privileged: string[] } {
+  const change = paperOf(restores);
+  const privileged: string[] = [];
+  const targets = peopleOf(restores, view).flatMap((userId): ImpactTarget[] => {
+    const effect = personEffect(view.snapshot, userId, change);
+    if (effect.gained.length === 0 && effect.lost.length === 0) return [];
+    const gainedPrivileged = view.catalogue.privileged(effect.gained);
+    privileged.push(...gainedPrivileged);
+    const user = view.snapshot.users.get(userId);
+    const name = user?.displayName ?? user?.username;
+    const after = effectLines(view, effect);
+    const elevated = escalation(gainedPrivileged, 'regains');
+    return [
+      {
+        kind: 'user',
+        id: userId,
+        ...(name === undefined ? {} : { name }),
+        before: accessLines(view, userId),
+        after,
+        change: ['access after the undo', ...after].join('; '),
+        ...(elevated.length ? { elevated } : {}),
+      },
+    ];
+  });
+  return { targets, privileged };
+}
+
+async function previewOf(args: { changeId: string }, ctx: ToolContext, read: PreviewRead): Promise<ImpactPreview> {
   const plan = await planOf(args, ctx);
   if ('refusal' in plan) return { summary: `Undo change ${args.changeId}`, targets: [], fingerprint: '', ...plan };
   const deletes = plan.restores.filter((r) => r.target === null);
@@ -177,8 +277,18 @@ async function previewOf(args: { changeId: string }, ctx: ToolContext): Promise<
   const catalogue = plan.restores.some((r) => r.fields.includes('permissionIds') || r.fields.includes('exists'))
     ? await permissionCatalogue(ctx)
     : undefined;
-  const targets = plan.restores.map((r) => targetOf(r, catalogue));
-  const privilegedGrants = catalogue?.privileged(plan.restores.flatMap(regained)) ?? [];
+  // What each person ends up able to use, read from the directory the forward tools' previews read.
+  // (A user re-created or deleted has no access to compare: their own target says what they get or lose.)
+  const touchesAccess = plan.restores.some((r) =>
+    r.object.kind === 'user'
+      ? r.current !== null && r.target !== null && ['permissionIds', 'userGroupIds'].some((f) => r.fields.includes(f))
+      : ['exists', 'permissionIds', 'manuallyIncludedIds'].some((f) => r.fields.includes(f)),
+  );
+  const people = touchesAccess ? personTargets(plan.restores, await previewAccess(ctx, read)) : undefined;
+  const targets = [...plan.restores.map((r) => targetOf(r, catalogue)), ...(people?.targets ?? [])];
+  const privilegedGrants = [
+    ...new Set([...(catalogue?.privileged(plan.restores.flatMap(regained)) ?? []), ...(people?.privileged ?? [])]),
+  ];
   // A group put back reaches the members of its rule now and of the rule it returns to, as a group update does.
   const groups = plan.restores.filter((r) => r.object.kind === 'user-group');
   const reach = groups.length
@@ -300,6 +410,23 @@ async function restore(plan: Plan, ctx: ToolContext): Promise<Step[]> {
         return created ? { newId: created } : { problem: groupChangeProblem(result) ?? 'Visier named no new group' };
       });
       if (newId) newGroupIds.set(id, newId);
+    } else if (target.dynamicFilterDefinition === undefined && (r.current as GroupState).dynamicFilterDefinition) {
+      // A PATCH keeps a field it omits, so it cannot take a filter off: the group is sent whole by PUT (omitted
+      // values are removed, reference §2.7), then read again, and a filter still there is a failed step.
+      await step(
+        steps,
+        { kind: 'user-group', id, action: `restore ${r.fields.join(', ')} (whole group)` },
+        async () => {
+          const problem = groupChangeProblem(
+            await ctx.api.replaceUserGroups([{ userGroupId: id, ...definitionOf(target, undefined) }], ctx.call),
+          );
+          if (problem !== undefined) return { problem };
+          const now = (await captureState(ctx, { groups: [id] })).groups[id];
+          return now?.dynamicFilterDefinition === undefined
+            ? undefined
+            : { problem: 'Visier still holds the dynamic filter after the group was replaced' };
+        },
+      );
     } else {
       await step(steps, { kind: 'user-group', id, action: `restore ${r.fields.join(', ')}` }, async () => ({
         problem: groupChangeProblem(
@@ -513,6 +640,33 @@ const stepOut = z.object({
   message: z.string().optional(),
 });
 
+/** Ids a result line names of steps that went alike; the rest are counted (structured output has every step). */
+const STEP_IDS = 3;
+
+/**
+ * The steps in words, those that went alike (same outcome, action and message, no new id) on one line with a
+ * count, so the undo of a bulk change answers in a few lines, not one per person.
+ */
+function stepLines(steps: Step[]): string[] {
+  const alike = new Map<string, Step[]>();
+  for (const s of steps) {
+    const key = s.newId ? `${s.kind}\u0000${s.id}` : JSON.stringify([s.status, s.kind, s.action, s.message ?? '']);
+    alike.set(key, [...(alike.get(key) ?? []), s]);
+  }
+  return [...alike.values()].map((group) => {
+    const [s] = group as [Step, ...Step[]];
+    const outcome = `${s.status === 'succeeded' ? 'ok' : 'failed'}`;
+    const tail = `${s.action}${s.newId ? ` -> new id ${s.newId}` : ''}${s.message ? `: ${s.message}` : ''}`;
+    if (group.length === 1) return `${outcome} ${s.kind} ${s.id} ${tail}`;
+    const named = group
+      .slice(0, STEP_IDS)
+      .map((g) => g.id)
+      .join(', ');
+    const more = group.length > STEP_IDS ? ` and ${group.length - STEP_IDS} more` : '';
+    return `${outcome} ${group.length} x ${s.kind} ${tail} (${named}${more})`;
+  });
+}
+
 export const undoChange = defineTool({
   name: 'undo_change',
   title: 'Undo a change',
@@ -553,10 +707,7 @@ export const undoChange = defineTool({
     }
     const steps = await restore(plan, ctx);
     const failed = steps.filter((s) => s.status === 'failed').length;
-    const lines = steps.map(
-      (s) =>
-        `${s.status === 'succeeded' ? 'ok' : 'failed'} ${s.kind} ${s.id} ${s.action}${s.newId ? ` -> new id ${s.newId}` : ''}${s.message ? `: ${s.message}` : ''}`,
-    );
+    const lines = stepLines(steps);
     const header = steps.length
       ? `Undo of ${plan.entry.id} (${plan.entry.tool}): ${counted(steps.length - failed, 'step')} done, ${failed} failed.`
       : `Undo of ${plan.entry.id} (${plan.entry.tool}): everything was already as before; nothing sent.`;
