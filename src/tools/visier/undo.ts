@@ -284,7 +284,8 @@ async function previewOf(args: { changeId: string }, ctx: ToolContext, read: Pre
       ? r.current !== null && r.target !== null && ['permissionIds', 'userGroupIds'].some((f) => r.fields.includes(f))
       : ['exists', 'permissionIds', 'manuallyIncludedIds'].some((f) => r.fields.includes(f)),
   );
-  const people = touchesAccess ? personTargets(plan.restores, await previewAccess(ctx, read)) : undefined;
+  const view = touchesAccess ? await previewAccess(ctx, read) : undefined;
+  const people = view ? personTargets(plan.restores, view) : undefined;
   const targets = [...plan.restores.map((r) => targetOf(r, catalogue)), ...(people?.targets ?? [])];
   const privilegedGrants = [
     ...new Set([...(catalogue?.privileged(plan.restores.flatMap(regained)) ?? []), ...(people?.privileged ?? [])]),
@@ -295,6 +296,8 @@ async function previewOf(args: { changeId: string }, ctx: ToolContext, read: Pre
     ? await reachOf(
         ctx,
         groups.flatMap((r) => [r.current, r.target].flatMap((g) => (g ? [ruleOf(g as GroupState)] : []))),
+        // The directory the people's effects were read from counts an all-users or dynamic rule without a pass.
+        view?.snapshot,
       )
     : undefined;
   const users = plan.restores.length - groups.length;
