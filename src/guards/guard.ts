@@ -1,3 +1,4 @@
+import type { Person } from '../auth/person.js';
 import type { AnyToolDefinition, ImpactPreview, ToolContext, ToolOutput } from '../contract/tool.js';
 import type { ChangeJournal, JournalReader } from '../journal/journal.js';
 import type { ViewAnswer, ViewApproval } from './app-view.js';
@@ -29,6 +30,8 @@ export interface CallerInfo {
    * a new session of the same caller starts with nothing reset.
    */
   principal?: string;
+  /** The person an OAuth bearer token named (HTTP with an issuer configured); absent for a static bearer or stdio. */
+  person?: Person;
   /** Present only when the client declared form elicitation; rejects on error or timeout. */
   elicit?: (message: string, requestedSchema: ElicitFormSchema) => Promise<ElicitAnswer>;
   /**
