@@ -132,6 +132,15 @@ describe('a change made in a project', () => {
     expect(JSON.stringify(h.sandbox.snapshot())).toBe(before);
   });
 
+  it("a read's 404 in an unknown project names the project as a possible cause, not only the group", async () => {
+    const result = await h.call('get_user_group', { userGroupId: gid, projectId: 'no-such-project' });
+    expect(result.isError).toBe(true);
+    // Visier's 404 does not say which id it missed: every id the call carried is named, the project first.
+    expect(textOf(result)).toContain(
+      'Next: no project has this projectId (list_projects lists them); or no user group has this id (list_user_groups lists them).',
+    );
+  });
+
   it('user create, update and delete are not subject to projects: their tools refuse a projectId', async () => {
     for (const [tool, args] of [
       ['create_user', { username: 'p@wff-demo.example' }],

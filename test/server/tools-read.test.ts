@@ -98,7 +98,7 @@ describe('read tools against the sandbox', () => {
     const r = await h.call('get_user', { userId: 'no-such-user' });
     expect(r.isError).toBe(true);
     expect(textOf(r)).toMatch(
-      /^\[sandbox tenant: demo data\]\nVisier error \(HTTP 404, code NotFound, rci [\w-]+\)\. Next: no user has this userId; list_users finds ids by name\. Visier's message:\n<directory-data id="[0-9a-f]+">[^\n]*\n[^\n]*no-such-user[^\n]*\n<\/directory-data id="[0-9a-f]+">$/,
+      /^\[sandbox tenant: demo data\]\nVisier error \(HTTP 404, code NotFound, rci [\w-]+\)\. Next: no user has this userId \(list_users finds ids by name\)\. Visier's message:\n<directory-data id="[0-9a-f]+">[^\n]*\n[^\n]*no-such-user[^\n]*\n<\/directory-data id="[0-9a-f]+">$/,
     );
     expect(r.structuredContent).toBeUndefined();
     expect((r._meta![ERROR_META_KEY] as { status: number }).status).toBe(404);

@@ -20,15 +20,26 @@ export interface ToolErrorReport {
   expected: boolean;
 }
 
-/** Which id the 404 most likely names, and the tool that finds valid ones. */
+/**
+ * Every id of the call a 404 may be about, with the tool that lists valid ones: Visier's 404 does not say which
+ * id it could not find, so naming one (say the userId when the project was unknown) would send the model after
+ * the wrong object.
+ */
+const NOT_FOUND_CANDIDATES: Array<{ fields: string[]; hint: string }> = [
+  {
+    fields: ['projectId', 'targetProjectForTenants'],
+    hint: 'no project has this projectId (list_projects lists them)',
+  },
+  { fields: ['userGroupId', 'userGroups'], hint: 'no user group has this id (list_user_groups lists them)' },
+  { fields: ['profileId'], hint: 'no profile has this profileId (list_profiles lists them)' },
+  { fields: ['permissionId', 'permissionIds'], hint: 'no permission has this id (list_permissions lists them)' },
+  { fields: ['userId', 'userIds', 'users'], hint: 'no user has this userId (list_users finds ids by name)' },
+];
+
 function notFoundHint(args: Record<string, unknown>): string {
-  if ('userGroupId' in args || 'userGroups' in args) return 'no user group has this id; list_user_groups lists them';
-  if ('permissionId' in args || 'permissionIds' in args) {
-    return 'no permission (or user) has this id; list_permissions lists permissions, list_users finds users';
-  }
-  if ('userId' in args || 'userIds' in args || 'users' in args)
-    return 'no user has this userId; list_users finds ids by name';
-  return 'Visier has no such object; check the id';
+  const candidates = NOT_FOUND_CANDIDATES.filter(({ fields }) => fields.some((field) => args[field] !== undefined));
+  if (candidates.length === 0) return 'Visier has no such object; check the id';
+  return candidates.map(({ hint }) => hint).join('; or ');
 }
 
 function hintFor(error: VisierApiError, args: Record<string, unknown>): string {
