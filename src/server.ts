@@ -275,14 +275,14 @@ export function createServer(deps: ServerDeps): McpServer {
       });
     }
   };
-  const callable = new Map<string, { def: AnyToolDefinition; face: PublicFace; input: z.ZodObject }>();
+  const callable = new Map<string, { def: AnyToolDefinition; face: PublicFace }>();
   for (const def of tools) {
     const input = inputSchemaOf(def);
     const output = z.object({ ...def.outputSchema, [DIRECTORY_TEXT_KEY]: z.string() });
     const annotations = annotationsFor(def.classification);
     const face = publicFace(def, input, output, annotations);
     const lenient = acceptingStringified(input);
-    callable.set(def.name, { def, face, input: lenient });
+    callable.set(def.name, { def, face });
     // Registered without its outputSchema: the SDK would check every result with zod, far slower on a large
     // page and laxer about extra fields than the compiled JSON Schema check made here against what
     // tools/list advertises.
@@ -299,6 +299,7 @@ export function createServer(deps: ServerDeps): McpServer {
 
   const confirmToolEntry = registerApps(server, {
     callable,
+    heldCall: (approval) => deps.guard.viewCall(approval),
     run: ({ def, face }, args, extra, answer) => run(def, face, args, extra, answer),
     refuse: (tool, args, extra, reason, text) => {
       deps.guard.reject(tool, args, callerInfo(server, deps, extra), reason);

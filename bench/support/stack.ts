@@ -49,6 +49,7 @@ export const passThroughGuard: Guard = {
   lists: () => true,
   call: async (def, args, ctx) => ({ kind: 'result', output: await def.handler(args, ctx) }),
   reject: () => {},
+  viewCall: () => undefined,
 };
 
 const discard = () =>

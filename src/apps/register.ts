@@ -1,23 +1,23 @@
 import { RESOURCE_MIME_TYPE, registerAppResource, registerAppTool } from '@modelcontextprotocol/ext-apps/server';
 import type { CallToolResult, InputRequiredResult, McpServer, ServerContext, Tool } from '@modelcontextprotocol/server';
-import type { z } from 'zod';
 import type { AnyToolDefinition } from '../contract/tool.js';
-import type { ViewAnswer } from '../guards/app-view.js';
+import { type HeldCall, VIEW_APPROVAL_ARG, type ViewAnswer } from '../guards/app-view.js';
 import { jsonSchemaOf } from '../tool-face.js';
 import { ACCESS_TREE_META_KEY } from './access-tree-result.js';
 import { APPROVAL_META_KEY } from './approval-result.js';
 import { CONFIRM_TOOL } from './confirm-tool.js';
 import { VIEW_URI, viewHtml } from './view.js';
 
-/** A tool as the server holds it: its definition and the input schema its calls are checked against. */
+/** A tool as the server holds it. */
 interface Callable {
   def: AnyToolDefinition;
-  input: z.ZodObject;
 }
 
 export interface AppsDeps<T extends Callable> {
   /** The server's tools by name. */
   callable: ReadonlyMap<string, T>;
+  /** The call a view approval was issued for, as the guard holds it (see Guard.viewCall). */
+  heldCall(approval: string): HeldCall | undefined;
   /** One call of the tool through the guard, carrying the person's answer from the view. */
   run(
     tool: T,
@@ -39,8 +39,8 @@ export interface AppsDeps<T extends Callable> {
 
 /**
  * Registers the MCP Apps view (`ui://visier-admin-mcp/view.html`, with the spec's MIME type through ext-apps'
- * helper) and the app-only confirm tool its buttons call, whose answer is the named change tool's own, through
- * the same guard; what it names is checked as a call of that tool would be. Returns the confirm tool's
+ * helper) and the app-only confirm tool its buttons call, whose answer is the held call's own, through the same
+ * guard: the approval names the call, and the server runs its own copy of it. Returns the confirm tool's
  * tools/list entry, for clients that render views.
  */
 export function registerApps<T extends Callable>(server: McpServer, deps: AppsDeps<T>): Tool {
@@ -73,21 +73,18 @@ export function registerApps<T extends Callable>(server: McpServer, deps: AppsDe
       inputSchema: CONFIRM_TOOL.inputSchema,
       _meta: CONFIRM_TOOL._meta,
     },
-    async ({ tool, arguments: args, approval, decision, typed }, extra) => {
+    async ({ approval, decision, typed }, extra) => {
       deps.reached(extra);
-      const target = deps.callable.get(tool);
-      if (target === undefined || target.def.classification === 'read') {
-        const text = `${CONFIRM_TOOL.name}: tool ${JSON.stringify(tool)} is no change tool of this server. Nothing was sent.`;
-        return deps.refuse(tool, args, extra, 'unknown-tool', text);
-      }
-      const parsed = target.input.safeParse(args);
-      if (!parsed.success) {
-        const why = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(arguments)'}: ${issue.message}`);
-        const text = `${CONFIRM_TOOL.name}: the arguments of ${tool} are invalid (${why.join('; ')}). Nothing was sent.`;
-        return deps.refuse(tool, args, extra, 'invalid-arguments', text);
+      const held = deps.heldCall(approval);
+      const target = held === undefined ? undefined : deps.callable.get(held.tool);
+      if (held === undefined || target === undefined) {
+        const text =
+          `${CONFIRM_TOOL.name}: approval: no change waits under this approval on this server (it expired, the ` +
+          'same change was asked again through another channel, or this server never issued it). Nothing was sent.';
+        return deps.refuse(CONFIRM_TOOL.name, { [VIEW_APPROVAL_ARG]: approval }, extra, 'approval-invalid', text);
       }
       const answer: ViewAnswer = { approval, decision, ...(typed === undefined ? {} : { typed }) };
-      return deps.run(target, parsed.data as Record<string, unknown>, extra, answer);
+      return deps.run(target, held.args, extra, answer);
     },
   );
   return {

@@ -158,8 +158,6 @@ function serverView(config: ViewConfig, win: ViewWindow, doc: ViewDocument): voi
       deny.disabled = true;
       say(decision === 'approve' ? 'Approving…' : 'Denying…');
       const args: Json = {
-        tool: approval.tool,
-        arguments: approval.arguments,
         approval: approval.approval,
         decision,
         ...(typedInput !== undefined && decision === 'approve' ? { typed: typedInput.value } : {}),

@@ -289,10 +289,12 @@ export function bindingOf(request: ConfirmationRequest): TokenBinding {
  * Which strategy applies: the one place a channel is chosen. Under `web` only a click on the approvals page counts.
  * Under `auto`, the strongest channel the client allows: a token the model brought back is judged as a token; else
  * the MCP Apps approval view (a person's click the model cannot make), then asking the person through the client
- * (input request or elicitation), then the approvals page when it runs, then a token. Under `elicitation`, clients
- * that cannot ask a person (by elicitation or by input request) are refused outright. A call that carries an answer
- * from the approval view is judged by the view's strategy under any policy but `web`: it was issued under `auto`,
- * and anything else would ask again for a change the person already answered.
+ * (input request or elicitation), then the approvals page when it runs, then a token. The view is skipped for a
+ * call asked again while its earlier view approval is unanswered (`viewUnanswered`): a client may declare MCP Apps
+ * and never show the view, so the view is never the only way. Under `elicitation`, clients that cannot ask a
+ * person (by elicitation or by input request) are refused outright. A call that carries an answer from the
+ * approval view is judged by the view's strategy under any policy but `web`: it was issued under `auto`, and
+ * anything else would ask again for a change the person already answered.
  */
 export function chooseConfirmer(
   policy: ConfirmPolicy,
@@ -307,12 +309,13 @@ export function chooseConfirmer(
     web: Confirmer;
   },
   pageRunning: boolean,
+  viewUnanswered = false,
 ): Confirmer {
   // Under `web` only a click on the page counts: neither a token nor an answer the client relays.
   if (policy === 'web') return strategies.web;
   if (caller.viewAnswer !== undefined) return strategies.appView;
   if (policy === 'auto' && hasToken) return strategies.token;
-  if (policy === 'auto' && caller.rendersViews === true) return strategies.appView;
+  if (policy === 'auto' && caller.rendersViews === true && !viewUnanswered) return strategies.appView;
   if (caller.inputRequest !== undefined) return strategies.inputRequest;
   if (caller.elicit !== undefined) return strategies.elicitation;
   if (policy === 'auto' && pageRunning) return strategies.web;

@@ -1,7 +1,7 @@
 import type { Person } from '../auth/person.js';
 import type { AnyToolDefinition, ImpactPreview, ToolContext, ToolOutput } from '../contract/tool.js';
 import type { ChangeJournal, JournalReader } from '../journal/journal.js';
-import type { ViewAnswer, ViewApproval } from './app-view.js';
+import type { HeldCall, ViewAnswer, ViewApproval } from './app-view.js';
 import type { ApprovalDesk } from './approval-desk.js';
 import type { AuditOptions } from './audit.js';
 
@@ -120,9 +120,14 @@ export interface Guard {
   /**
    * Audits a call refused before any tool's guard ran: an unknown tool name, arguments that fail the tool's
    * input schema, or a malformed request. `reason` is a stable code (unknown-tool, invalid-arguments,
-   * invalid-request); nothing was sent. `tool` is the client's text, cut past 128 characters in the record.
+   * invalid-request, approval-invalid: an approval view's answer naming no call this process holds); nothing was sent. `tool` is the client's text, cut past 128 characters in the record.
    */
   reject(tool: string, args: Record<string, unknown>, caller: CallerInfo, reason: string): void;
+  /**
+   * The call an approval view's sealed approval was issued for, as the guard held it (tool name and arguments,
+   * never the view's copy); undefined once it expired or was withdrawn, and for anything this process never issued.
+   */
+  viewCall(approval: string): HeldCall | undefined;
   /** The change journal the guard writes, for the tools that read it; absent when none is kept. */
   journal?: JournalReader;
 }

@@ -9,11 +9,12 @@ import type {
 } from '../contract/tool.js';
 import { counted } from '../grammar.js';
 import type { JournalState } from '../journal/journal.js';
-import { AppViewConfirmer, previewForViewModel, viewApprovalOf } from './app-view.js';
+import { AppViewConfirmer, IssuedViews, previewForViewModel, type ViewFallback, viewApprovalOf } from './app-view.js';
 import { ApprovedPreviews } from './approved-previews.js';
 import { type AuditDecision, type AuditLineRef, AuditLog, type AuditRecord } from './audit.js';
 import { ChangeBudget, DEFAULT_CAPS } from './caps.js';
 import {
+  type Confirmer,
   chooseConfirmer,
   ElicitationConfirmer,
   InputRequestConfirmer,
@@ -193,7 +194,7 @@ export function createGuard(options: GuardOptions): Guard {
   const unconfirmed = new UnconfirmedChanges(now);
   const moved = new MovedCalls((options.confirmTtlSeconds ?? DEFAULTS.confirmTtlSeconds) * 1000, now);
   const strategies = {
-    appView: new AppViewConfirmer(approvals, new ApprovedPreviews(now)),
+    appView: new AppViewConfirmer(approvals, new ApprovedPreviews(now), new IssuedViews(now)),
     elicitation: new ElicitationConfirmer(options.elicitationTimeoutMs ?? DEFAULTS.elicitationTimeoutMs),
     inputRequest: new InputRequestConfirmer(states, new ApprovedPreviews(now)),
     token: new TokenConfirmer(tokens, new ApprovedPreviews(now)),
@@ -309,6 +310,14 @@ export function createGuard(options: GuardOptions): Guard {
     return `Change ${id} recorded${unread}; undo_change takes this id.`;
   }
 
+  /** What the person can do when the view is not shown: the channel the same call asked again would get. */
+  const fallbackOf = (next: Confirmer): ViewFallback =>
+    next === strategies.web
+      ? 'page'
+      : next === strategies.elicitation || next === strategies.inputRequest
+        ? 'form'
+        : 'token';
+
   /** The caller budgets and the threshold belong to; callers a transport could not name share one. */
   const principalOf = (caller: CallerInfo) => caller.principal ?? ANONYMOUS;
 
@@ -418,13 +427,16 @@ export function createGuard(options: GuardOptions): Guard {
           ctx.scope.project,
           scope,
         );
-        const confirmer = chooseConfirmer(
-          policyFor(options.confirm, effective as ConfirmedClass),
-          caller,
-          token !== undefined,
-          strategies,
-          options.approvals !== undefined,
-        );
+        const policy = policyFor(options.confirm, effective as ConfirmedClass);
+        const pageRunning = options.approvals !== undefined;
+        const asked = { tool: def.name, args: callArgs, tenants: record.tenants, caller, principal };
+        const viewUnanswered = caller.rendersViews === true && strategies.appView.issued.unanswered(asked);
+        const confirmer = chooseConfirmer(policy, caller, token !== undefined, strategies, pageRunning, viewUnanswered);
+        // One pending change, one live approval: a view approval outrun by another channel's question decides
+        // nothing. A token brought back is only judged, so it withdraws nothing.
+        if (viewUnanswered && token === undefined && confirmer !== strategies.appView) {
+          strategies.appView.issued.withdraw(asked);
+        }
         // A person reads it in a form (elicitation or input request) or on the approvals page, which scrolls and
         // so shows it whole; or the model reads it in the result.
         const fitted = fitPreview(
@@ -475,9 +487,15 @@ export function createGuard(options: GuardOptions): Guard {
           finish({ decision: 'confirmation-required', reason: 'awaiting a person in the approval view' });
           return {
             kind: 'view-approval-required',
-            text: previewForViewModel(def.name, fitted.shown, answer.expiresAt, newFenceNonce()),
+            text: previewForViewModel(
+              def.name,
+              fitted.shown,
+              answer.expiresAt,
+              newFenceNonce(),
+              fallbackOf(chooseConfirmer(policy, caller, false, strategies, pageRunning, true)),
+            ),
             preview: shown,
-            approval: viewApprovalOf(def.name, callArgs, answer, fitted.shown),
+            approval: viewApprovalOf(def.name, answer, fitted.shown),
           };
         }
         if (answer.kind === 'token-issued') {
@@ -590,6 +608,7 @@ export function createGuard(options: GuardOptions): Guard {
     ...(options.journal === undefined ? {} : { journal: options.journal }),
     lists: (def) => listedInSomeTenant(def.classification, options.tenants, options.mode, options.tenantModes),
     call,
+    viewCall: (approval) => strategies.appView.issued.call(approval),
     reject: (tool, args, caller, reason) =>
       settle(
         {

@@ -7,7 +7,13 @@ const names = ['appView', 'elicitation', 'inputRequest', 'token', 'refusing', 'w
 const strategies = Object.fromEntries(
   names.map((name) => [name, { confirm: async () => ({}) } as unknown as Confirmer]),
 );
-const chosen = (policy: ConfirmPolicy, caller: CallerInfo, hasToken = false, pageRunning = false) =>
+const chosen = (
+  policy: ConfirmPolicy,
+  caller: CallerInfo,
+  hasToken = false,
+  pageRunning = false,
+  viewUnanswered = false,
+) =>
   names.find(
     (name) =>
       chooseConfirmer(
@@ -16,6 +22,7 @@ const chosen = (policy: ConfirmPolicy, caller: CallerInfo, hasToken = false, pag
         hasToken,
         strategies as Record<(typeof names)[number], Confirmer>,
         pageRunning,
+        viewUnanswered,
       ) === strategies[name],
   );
 
@@ -45,5 +52,15 @@ describe('the channel a person gets', () => {
     ['web: only the page, not the view’s answer', 'web', { viewAnswer: answer, rendersViews: true }, false, 'web'],
   ])('with the approvals page running, %s', (_label, policy, caller, hasToken, expected) => {
     expect(chosen(policy, caller, hasToken, true)).toBe(expected);
+  });
+
+  // Declaring MCP Apps is not rendering them: the same call asked again while its view approval is unanswered.
+  it.each<[string, CallerInfo, boolean, string]>([
+    ['the page when it runs', { rendersViews: true }, true, 'web'],
+    ['a token without the page', { rendersViews: true }, false, 'token'],
+    ['the client’s form before the page', { rendersViews: true, elicit }, true, 'elicitation'],
+    ['still the view’s own answer', { rendersViews: true, viewAnswer: answer }, true, 'appView'],
+  ])('auto, the view unanswered: %s', (_label, caller, pageRunning, expected) => {
+    expect(chosen('auto', caller, false, pageRunning, true)).toBe(expected);
   });
 });

@@ -21,8 +21,6 @@ const withApps = (body: (e2e: E2E) => Promise<void>) => suite.withE2E({ capabili
 
 /** What the view sends when the person clicks. */
 const answer = (pending: ReturnType<typeof pendingApprovalOf>, decision: 'approve' | 'deny', typed?: string) => ({
-  tool: pending.tool,
-  arguments: pending.arguments,
   approval: pending.approval,
   decision,
   ...(typed === undefined ? {} : { typed }),
@@ -90,7 +88,9 @@ describe('e2e: approval in the MCP Apps view', () => {
       // The model's part holds nothing it could act with: no approval, no token.
       expect(text).not.toContain(pending.approval);
       expect(first._meta?.[CONFIRMATION_META_KEY]).toBeUndefined();
-      expect(pending).toMatchObject({ tool: 'assign_permissions_to_users', arguments: GRANT });
+      expect(pending.tool).toBe('assign_permissions_to_users');
+      // The view gets no copy of the call to send back: the approval names the call the server holds.
+      expect(Object.keys(pending)).not.toContain('arguments');
       expect(pending.preview.targets.map((t) => t.id)).toEqual([dana]);
       expect(changes()).toEqual([]);
 
@@ -131,14 +131,11 @@ describe('e2e: approval in the MCP Apps view', () => {
     });
   });
 
-  it('the model cannot approve: no approval, a forged one, another call’s, or the approval as a confirmation token', async () => {
+  it('the model cannot approve: no approval, a forged one, one naming another call, or the approval as a confirmation token', async () => {
     const recruiting = DEMO_PERMISSIONS.recruiting.permissionId;
     const grant = { permissionIds: [recruiting], userIds: [dana] };
     await withApps(async (e2e) => {
       const pending = pendingApprovalOf(await e2e.call('assign_permissions_to_users', grant));
-      const other = pendingApprovalOf(
-        await e2e.call('assign_permissions_to_users', { permissionIds: [recruiting], userIds: [mallory] }),
-      );
 
       const { approval: _none, ...withoutApproval } = answer(pending, 'approve');
       const missing = await e2e.call(CONFIRM_TOOL.name, withoutApproval);
@@ -146,10 +143,15 @@ describe('e2e: approval in the MCP Apps view', () => {
       expect(textOf(missing)).toMatch(/approval/);
 
       const forged = await e2e.call(CONFIRM_TOOL.name, { ...answer(pending, 'approve'), approval: 'e30.forged' });
-      expect(textOf(forged)).toContain('does not match this call');
+      expect(textOf(forged)).toContain('no change waits under this approval on this server');
 
-      const swapped = await e2e.call(CONFIRM_TOOL.name, { ...answer(pending, 'approve'), approval: other.approval });
-      expect(textOf(swapped)).toContain('does not match this call');
+      // The approval names its call; the view cannot name another (its schema takes no tool and no arguments).
+      const elsewhere = {
+        tool: 'assign_permissions_to_users',
+        arguments: { permissionIds: [recruiting], userIds: [mallory] },
+      };
+      const swapped = await e2e.call(CONFIRM_TOOL.name, { ...answer(pending, 'approve'), ...elsewhere });
+      expect(swapped.isError).toBe(true);
 
       const asToken = await e2e.call('assign_permissions_to_users', { ...grant, confirmationToken: pending.approval });
       expect(textOf(asToken)).toContain('the confirmation token does not match this call');
@@ -161,8 +163,7 @@ describe('e2e: approval in the MCP Apps view', () => {
       expect(audited).toContain('"reason":"invalid-arguments"');
       expect(audited).not.toContain(pending.approval);
 
-      const readTool = await e2e.call(CONFIRM_TOOL.name, { ...answer(pending, 'approve'), tool: 'get_user' });
-      expect(textOf(readTool)).toContain('is no change tool of this server');
+      expect(audited).toContain('"reason":"approval-invalid"');
       expect(changes()).toEqual([]);
       expect(suite.sandbox.snapshot().userPermissions[recruiting] ?? []).not.toContain(dana);
 

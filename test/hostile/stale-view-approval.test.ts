@@ -55,8 +55,6 @@ describe('hostile: a view approval of a snapshot preview is re-checked live befo
     const pending = pendingApprovalOf(first);
     const shown = [pending.shown.alert ?? '', ...pending.shown.body].join('\n');
     const acted = await stack.call(CONFIRM_TOOL.name, {
-      tool: pending.tool,
-      arguments: pending.arguments,
       approval: pending.approval,
       decision: 'approve',
     });

@@ -8,7 +8,6 @@ export const RENDERS_APPS: ClientCapabilities = { extensions: { [EXTENSION_ID]: 
 /** The part of a pending result a host hands the view only, as the view reads it. */
 export interface PendingApproval {
   tool: string;
-  arguments: Record<string, unknown>;
   approval: string;
   expiresAt: string;
   typed?: { what: string; value: string };
