@@ -156,6 +156,8 @@ async function start() {
   };
   await again();
 }
+// A newer link opened in this same tab changes only the fragment: start again with it.
+addEventListener('hashchange', () => location.reload());
 start();
 `;
 

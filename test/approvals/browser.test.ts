@@ -321,17 +321,18 @@ describe('--confirm web: what the page refuses', () => {
       await expect.poll(() => page.locator('#problem').textContent()).toContain('one-time link');
       expect(await page.textContent('body')).not.toContain('assign_permissions_to_users');
       await shot(page, 'no-link');
-      // The right link opens the page once; a second browser with the same link gets nothing.
-      const mine = await page.context().newPage();
-      await mine.goto(approvals.link);
-      await waitForChange(mine, 'assign_permissions_to_users');
+      // The right link opens the page once, here in the same tab (only its fragment changes); a second browser
+      // with the same link gets nothing.
+      await page.goto(approvals.link);
+      await waitForChange(page, 'assign_permissions_to_users');
+      expect(await page.locator('#problem').textContent()).toBe('');
       const other = await browser.newContext();
       const theirs = await other.newPage();
       await theirs.goto(approvals.link);
       await expect.poll(() => theirs.locator('#problem').textContent()).toContain('already opened');
       expect(await theirs.textContent('body')).not.toContain('assign_permissions_to_users');
       await other.close();
-      await changeOn(mine, 'assign_permissions_to_users').getByRole('button', { name: 'Deny' }).click();
+      await changeOn(page, 'assign_permissions_to_users').getByRole('button', { name: 'Deny' }).click();
       await call;
       expect(changeRequests(suite.sandbox)).toEqual([]);
     });
