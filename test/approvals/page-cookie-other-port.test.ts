@@ -44,7 +44,7 @@ function raw(
   });
 }
 
-it('a page on another 127.0.0.1 port receives the session cookie and approves a change without a click', async () => {
+it('a page on another 127.0.0.1 port receives no credential, and cannot approve a change without a click', async () => {
   const approvals = await startApprovalsPage({ port: 0 });
   const port = Number(new URL(approvals.origin).port);
   // Some other web server on this machine: it only records what the browser sends it.
