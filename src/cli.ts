@@ -71,14 +71,6 @@ async function main(argv: string[]): Promise<number | undefined> {
   // Synchronous: an asynchronous destination flushes at exit and, its reader gone, retries that forever.
   const logger = pino({ level: config.logLevel, name: 'visier-admin-mcp' }, pino.destination({ dest: 2, sync: true }));
   const runtime = await startRuntime(config, logger);
-  if (runtime.approvals !== undefined) {
-    // The one place the link's secret is written: stderr, for the person who started the server (never a log line).
-    process.stderr.write(`approvals: ${runtime.approvals.link}\n`);
-    const { canOpenBrowser, openInBrowser } = await import('./approvals/open-browser.js');
-    if (!config.noOpen && canOpenBrowser(process.env, process.platform)) {
-      openInBrowser(runtime.approvals.link, process.platform, logger);
-    }
-  }
   if (!config.http) {
     await serveStdio(runtime.createServer, logger, runtime.close);
     return undefined;

@@ -35,7 +35,16 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
     webConfirmed(config) || config.approvalsPort !== undefined
       ? // Loaded only when it runs: stdio servers start often, and start-up time shows.
         await import('./approvals/index.js')
-          .then(({ startApprovalsPage }) => startApprovalsPage({ port: config.approvalsPort ?? 0, logger }))
+          .then(async ({ startApprovalsPage, canOpenBrowser }) => {
+            const { stderrAnnouncer } = await import('./approvals/announce.js');
+            const announce = stderrAnnouncer({
+              open: !config.noOpen && canOpenBrowser(process.env, process.platform),
+              platform: process.platform,
+              write: (line) => process.stderr.write(line),
+              logger,
+            });
+            return startApprovalsPage({ port: config.approvalsPort ?? 0, logger, announce });
+          })
           .catch(async (error: unknown) => {
             await started.close();
             throw error;
@@ -85,7 +94,7 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
     ...(sandbox ? { sandbox } : {}),
     defaultTenant,
     tenants,
-    ...(approvals ? { approvals: { link: approvals.link, origin: approvals.origin } } : {}),
+    ...(approvals ? { approvals } : {}),
     close: async () => {
       await approvals?.close();
       await anchor?.close();

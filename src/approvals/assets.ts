@@ -1,32 +1,164 @@
 // The page's script and style, served from its own origin (CSP `script-src 'self'`, no inline code).
 
+/** How long the buttons of a change that just appeared stay inert (ms), as browsers do for permission prompts. */
+export const ARM_MS = 1000;
+/** How often the page asks for the list (ms). */
+export const POLL_MS = 1000;
+/** The request header that carries the page's session key; never a cookie (see sessions.ts). */
+export const SESSION_HEADER = 'x-approvals-session';
+
 /**
- * Enables Approve on an irreversible change only once the typed value matches (the server checks it again),
- * and reloads the list when a change arrives or leaves, unless the person is in the middle of one.
+ * Trades the link's fragment secret for a session key kept in `sessionStorage` (this exact origin, port
+ * included), then keeps the list current without ever re-laying it out: a new change is appended below, a change
+ * that leaves stays where it was, marked, and each button is bound to its own change's id and digest.
  */
 export const APPROVALS_JS = `'use strict';
-for (const input of document.querySelectorAll('input[data-expected]')) {
-  const approve = input.form.querySelector('button[value="approve"]');
-  const sync = () => {
-    approve.disabled = input.value !== input.dataset.expected;
+const KEY = 'visier-approvals-session';
+const problem = document.getElementById('problem');
+const notice = document.getElementById('notice');
+const empty = document.getElementById('empty');
+const list = document.getElementById('changes');
+const shown = new Map();
+let session = null;
+
+function el(tag, attributes, children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  node.append(...children);
+  return node;
+}
+
+function call(method, path, body) {
+  const headers = session === null ? {} : { '${SESSION_HEADER}': session };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  return fetch(path, {
+    method,
+    headers,
+    credentials: 'omit',
+    cache: 'no-store',
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  }).then(async (answer) => ({ ok: answer.ok, status: answer.status, body: await answer.json() }));
+}
+
+function refresh() {
+  const waiting = [...shown.values()].filter((entry) => entry.state === 'pending').length;
+  empty.hidden = waiting !== 0;
+  document.title = (waiting === 0 ? 'No changes waiting' : waiting + ' waiting') + ': visier-admin-mcp approvals';
+}
+
+function settle(entry, text) {
+  entry.state = 'settled';
+  entry.section.dataset.state = 'settled';
+  entry.status.textContent = text;
+  entry.sync();
+  refresh();
+}
+
+function add(item) {
+  const id = item.id;
+  const heading = el('h2', { id: 'title-' + id }, [item.tool + ' ', el('span', { class: 'class' }, ['(' + item.classification + ')'])]);
+  const who = el('p', { id: 'who-' + id }, [item.who]);
+  const preview = el('pre', { id: 'preview-' + id, tabindex: '0', 'aria-label': 'Preview of the change' }, [item.preview]);
+  const approve = el('button', { type: 'submit', value: 'approve', class: 'approve' }, ['Approve']);
+  const deny = el('button', { type: 'submit', value: 'deny', class: 'deny' }, ['Deny']);
+  const status = el('p', { class: 'state', id: 'state-' + id, role: 'status' }, []);
+  const form = el('form', { 'aria-labelledby': 'title-' + id, 'aria-describedby': 'who-' + id + ' preview-' + id + ' state-' + id }, []);
+  let input = null;
+  if (item.typed !== undefined) {
+    input = el('input', { id: 'typed-' + id, name: 'typed', type: 'text', autocomplete: 'off', spellcheck: 'false' }, []);
+    const label = el('label', { for: 'typed-' + id }, ['This cannot be undone. Type ' + item.typed.what + ' to approve: ', el('code', {}, [item.typed.value])]);
+    form.append(el('p', { class: 'typed' }, [label, input]));
+  }
+  form.append(el('p', { class: 'buttons' }, [approve, deny]), status);
+  const section = el('section', { class: 'change ' + item.classification, 'aria-labelledby': 'title-' + id, 'data-state': 'pending' }, [heading, who, preview, form]);
+  const entry = { section, status, state: 'pending', armed: false, busy: false };
+  entry.sync = () => {
+    const live = entry.armed && entry.state === 'pending' && !entry.busy;
+    deny.disabled = !live;
+    approve.disabled = !live || (input !== null && input.value !== item.typed.value);
+    if (input !== null) input.disabled = entry.state !== 'pending';
   };
-  input.addEventListener('input', sync);
-  sync();
-}
-const shown = document.body.dataset.version;
-if (shown !== undefined) {
-  setInterval(async () => {
-    const typing = [...document.querySelectorAll('input[data-expected]')].some((input) => input.value !== '');
-    const active = document.activeElement;
-    if (typing || (active !== null && active.closest('form') !== null)) return;
+  input?.addEventListener('input', entry.sync);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const decision = event.submitter?.value;
+    if (!entry.armed || entry.state !== 'pending' || entry.busy || (decision !== 'approve' && decision !== 'deny')) return;
+    entry.busy = true;
+    entry.sync();
     try {
-      const answer = await fetch('/pending', { credentials: 'same-origin', cache: 'no-store' });
-      if (!answer.ok) return;
-      const { version } = await answer.json();
-      if (String(version) !== shown) location.replace('/');
-    } catch {}
-  }, 1000);
+      const answer = await call('POST', '/decide', {
+        id: item.id,
+        digest: item.digest,
+        decision,
+        ...(input === null ? {} : { typed: input.value }),
+      });
+      notice.textContent = answer.body.text;
+      if (answer.ok || answer.status === 409) settle(entry, answer.body.text);
+      else status.textContent = answer.body.text;
+    } catch {
+      status.textContent = 'The page could not reach the server; nothing was decided from here.';
+    } finally {
+      entry.busy = false;
+      entry.sync();
+    }
+  });
+  entry.sync();
+  shown.set(id, entry);
+  list.append(section);
+  setTimeout(() => {
+    entry.armed = true;
+    section.dataset.armed = '';
+    entry.sync();
+  }, ${ARM_MS});
 }
+
+async function poll() {
+  let answer;
+  try {
+    answer = await call('GET', '/pending');
+  } catch {
+    notice.textContent = 'The page cannot reach the server (stopped?); it keeps trying.';
+    return true;
+  }
+  if (!answer.ok) {
+    problem.textContent = answer.body.text;
+    return false;
+  }
+  const present = new Set();
+  for (const item of answer.body.items) {
+    present.add(item.id);
+    if (!shown.has(item.id)) add(item);
+  }
+  for (const [id, entry] of shown) {
+    if (entry.state === 'pending' && !present.has(id)) {
+      settle(entry, 'No longer waiting: decided elsewhere, timed out, or withdrawn by its call. Nothing more can be done here.');
+    }
+  }
+  refresh();
+  return true;
+}
+
+async function start() {
+  const secret = new URLSearchParams(location.hash.slice(1)).get('k');
+  if (secret !== null) {
+    // Off the address bar and out of history before anything else: the secret is spent by this one use.
+    history.replaceState(null, '', '/');
+    const opened = await call('POST', '/session', { link: secret });
+    if (!opened.ok) {
+      problem.textContent = opened.body.text;
+      return;
+    }
+    sessionStorage.setItem(KEY, opened.body.session);
+  }
+  session = sessionStorage.getItem(KEY);
+  const again = async () => {
+    if (await poll()) setTimeout(again, ${POLL_MS});
+  };
+  await again();
+}
+// A newer link opened in this same tab changes only the fragment: start again with it.
+addEventListener('hashchange', () => location.reload());
+start();
 `;
 
 export const APPROVALS_CSS = `body { font: 16px/1.5 system-ui, sans-serif; margin: 0; background: #f6f6f4; color: #1b1b1b; }
@@ -35,6 +167,7 @@ h1 { font-size: 1.5rem; }
 .change { background: #fff; border: 1px solid #c9c9c4; border-left: 6px solid #5a6b7b; border-radius: 4px; padding: 0.5rem 1rem 1rem; margin: 1rem 0; }
 .change.access { border-left-color: #a15c00; }
 .change.destructive { border-left-color: #b3261e; }
+.change[data-state="settled"] { background: #ecece8; border-left-color: #8a8a8a; }
 .class { font-weight: normal; color: #444; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f1f1ee; padding: 0.75rem; border-radius: 4px; max-height: 60vh; overflow: auto; }
 label { display: block; margin-bottom: 0.25rem; }
@@ -42,8 +175,9 @@ input[type="text"] { font: inherit; padding: 0.35rem 0.5rem; width: min(100%, 28
 button { font: inherit; padding: 0.45rem 1.2rem; margin-right: 0.75rem; border-radius: 4px; border: 1px solid #333; cursor: pointer; }
 button.approve { background: #1d5e2b; color: #fff; }
 button.deny { background: #fff; color: #1b1b1b; }
-button:disabled { background: #8a8a8a; border-color: #8a8a8a; cursor: not-allowed; }
+button:disabled { background: #8a8a8a; border-color: #8a8a8a; color: #fff; cursor: not-allowed; }
+.state { min-height: 3em; margin: 0; font-weight: bold; }
 :focus-visible { outline: 3px solid #1a57c9; outline-offset: 2px; }
-#notice:empty { display: none; }
-#notice { font-weight: bold; }
+#problem:empty, #notice:empty { display: none; }
+#notice, #problem { font-weight: bold; }
 `;

@@ -6,30 +6,79 @@ import { PageSessions } from './sessions.js';
 
 export { canOpenBrowser, openInBrowser } from './open-browser.js';
 
+/**
+ * How long no page may have asked (ms) before a change that starts waiting gets a fresh link announced: a
+ * closed browser tab must not need a server restart.
+ */
+export const RELINK_IDLE_MS = 30_000;
+
+/** Tells the person a link (stderr, maybe a browser); returns what to clean up once the link is spent or void. */
+export type Announce = (link: string) => (() => void) | undefined;
+
 /** The approvals page of one server process: the desk the guard asks, and the one-time link a person opens. */
 export interface ApprovalsPage {
   desk: ApprovalDesk;
   /** `http://127.0.0.1:PORT` */
   origin: string;
-  /** The one-time link: the origin with the secret that opens a session. Stderr only, never a log line. */
-  link: string;
+  /**
+   * The current one-time link: the origin with the secret in its fragment (`/#k=...`), which browsers never send
+   * to a server. Stderr only, never a log line.
+   */
+  readonly link: string;
   close(): Promise<void>;
 }
 
-/** Starts the page on 127.0.0.1:`port` (0: a free port). Rejects (EADDRINUSE, ...) when it cannot listen. */
-export async function startApprovalsPage(options: { port: number; logger?: pino.Logger }): Promise<ApprovalsPage> {
-  const pending = new PendingApprovals();
-  const sessions = new PageSessions();
+/**
+ * Starts the page on 127.0.0.1:`port` (0: a free port) and announces its link. When a change starts waiting and
+ * no page has asked for `relinkIdleMs` (default RELINK_IDLE_MS), a fresh link is announced and the old one is
+ * void. Rejects (EADDRINUSE, ...) when it cannot listen.
+ */
+export async function startApprovalsPage(options: {
+  port: number;
+  logger?: pino.Logger;
+  announce?: Announce;
+  relinkIdleMs?: number;
+  now?: () => number;
+}): Promise<ApprovalsPage> {
+  const pending = new PendingApprovals(options.now);
+  const sessions = new PageSessions(options.now);
+  let cleanUp: (() => void) | undefined;
+  const discard = () => {
+    cleanUp?.();
+    cleanUp = undefined;
+  };
   const server = await startApprovalsServer({
     port: options.port,
     pending,
     sessions,
+    onOpened: discard,
     ...(options.logger ? { logger: options.logger } : {}),
   });
+  const linkOf = () => `${server.origin}/#k=${sessions.linkSecret}`;
+  const announce = () => {
+    discard();
+    cleanUp = options.announce?.(linkOf());
+  };
+  announce();
+  const idleMs = options.relinkIdleMs ?? RELINK_IDLE_MS;
   return {
-    desk: pending,
+    desk: {
+      decide(change, wait) {
+        if (sessions.idleMs() >= idleMs) {
+          sessions.renew();
+          options.logger?.info('approvals page: a change waits and no page was seen; a fresh link is on stderr');
+          announce();
+        }
+        return pending.decide(change, wait);
+      },
+    },
     origin: server.origin,
-    link: `${server.origin}/?k=${sessions.linkSecret}`,
-    close: () => server.close(),
+    get link() {
+      return linkOf();
+    },
+    close: async () => {
+      discard();
+      await server.close();
+    },
   };
 }

@@ -1,46 +1,43 @@
 import { displayText } from '../guards/untrusted.js';
 import type { PendingItem } from './pending.js';
 
-// The page is rendered on the server from escaped text only; its one script (assets.ts) is served from the
-// page's own origin, so the Content-Security-Policy needs no 'unsafe-inline'.
+// The page is one static shell; its script (assets.ts, served from the page's own origin, so the CSP needs no
+// 'unsafe-inline') fills it from /pending with DOM text nodes only: directory text never becomes markup.
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** The page's HTML: the same for everyone, with no secret and no change in it. */
+export const SHELL = [
+  '<!doctype html>',
+  '<html lang="en">',
+  '<head>',
+  '<meta charset="utf-8">',
+  '<meta name="viewport" content="width=device-width, initial-scale=1">',
+  '<title>visier-admin-mcp approvals</title>',
+  '<link rel="stylesheet" href="/approvals.css">',
+  '<script src="/approvals.js" defer></script>',
+  '</head>',
+  '<body>',
+  '<main>',
+  '<h1>Changes waiting for your approval</h1>',
+  '<p role="alert" id="problem"></p>',
+  '<p>Each change below was asked for by an assistant through this server. Read the whole preview: nothing is sent until you approve it, and a change nobody decides in time is refused. New requests are added below; nothing on this page moves.</p>',
+  '<div id="changes"></div>',
+  // Below the list: text appearing here moves nothing the person may be aiming at.
+  '<p id="empty" hidden>Nothing is waiting. This page shows new requests as they come.</p>',
+  '<p role="status" id="notice"></p>',
+  '</main>',
+  '</body>',
+  '</html>',
+].join('\n');
 
-/** Text as HTML text or attribute value: nothing in it can open a tag or leave an attribute. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
-}
-
-function shell(title: string, body: string, version?: number): string {
-  return [
-    '<!doctype html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(title)}</title>`,
-    '<link rel="stylesheet" href="/approvals.css">',
-    '<script src="/approvals.js" defer></script>',
-    '</head>',
-    `<body${version === undefined ? '' : ` data-version="${version}"`}>`,
-    '<main>',
-    body,
-    '</main>',
-    '</body>',
-    '</html>',
-  ].join('\n');
-}
-
-/** A page that only says something (refusals, the link already used), with the way back where there is one. */
-export function messagePage(title: string, text: string, back = false): string {
-  return shell(
-    `${title}: visier-admin-mcp approvals`,
-    [
-      `<h1>${escapeHtml(title)}</h1>`,
-      `<p role="alert">${escapeHtml(text)}</p>`,
-      back ? '<p><a href="/">Back to the changes waiting for approval</a></p>' : '',
-    ].join('\n'),
-  );
+/** A pending change as the page's script shows it (JSON of /pending; every string is shown as text). */
+export interface ItemView {
+  id: string;
+  digest: string;
+  tool: string;
+  classification: string;
+  who: string;
+  preview: string;
+  typed?: { what: string; value: string };
 }
 
 const time = (ms: number) => `${new Date(ms).toISOString().slice(11, 19)} UTC`;
@@ -54,57 +51,15 @@ function whoAsked(item: PendingItem): string {
   return `Asked by ${principal}${sessionId === undefined ? '' : ` (session ${sessionId})`} through ${clientText}, at ${time(item.askedAt)}; refused unless decided by ${time(item.deadline)}.`;
 }
 
-function changeSection(item: PendingItem, csrf: string): string {
-  const { id, change } = item;
-  const typed = change.typed;
-  const typedField =
-    typed === undefined
-      ? ''
-      : [
-          '<p class="typed">',
-          `<label for="typed-${id}">This cannot be undone. Type ${escapeHtml(typed.what)} to approve: <code>${escapeHtml(typed.value)}</code></label>`,
-          `<input id="typed-${id}" name="typed" type="text" autocomplete="off" spellcheck="false" data-expected="${escapeHtml(typed.value)}">`,
-          '</p>',
-        ].join('\n');
-  return [
-    `<section class="change ${escapeHtml(change.classification)}" aria-labelledby="title-${id}">`,
-    `<h2 id="title-${id}">${escapeHtml(change.tool)} <span class="class">(${escapeHtml(change.classification)})</span></h2>`,
-    `<p id="who-${id}">${escapeHtml(whoAsked(item))}</p>`,
-    `<pre id="preview-${id}" tabindex="0" aria-label="Preview of the change">${escapeHtml(change.lines.join('\n'))}</pre>`,
-    `<form method="post" action="/decide" aria-labelledby="title-${id}" aria-describedby="who-${id} preview-${id}">`,
-    `<input type="hidden" name="csrf" value="${escapeHtml(csrf)}">`,
-    `<input type="hidden" name="id" value="${id}">`,
-    `<input type="hidden" name="digest" value="${escapeHtml(change.digest)}">`,
-    typedField,
-    '<p class="buttons">',
-    `<button type="submit" name="decision" value="approve" class="approve"${typed === undefined ? '' : ' disabled'}>Approve</button>`,
-    '<button type="submit" name="decision" value="deny" class="deny" formnovalidate>Deny</button>',
-    '</p>',
-    '</form>',
-    '</section>',
-  ].join('\n');
-}
-
-const NOTICES: Record<string, string> = {
-  approved: 'Approved: the change is being made now.',
-  denied: 'Denied: nothing was sent.',
-};
-
-/** The list of this server's pending changes, each with its whole preview and Approve / Deny. */
-export function approvalsPage(items: PendingItem[], csrf: string, version: number, notice?: string): string {
-  const said = notice === undefined ? undefined : NOTICES[notice];
-  return shell(
-    items.length === 0
-      ? 'No changes waiting: visier-admin-mcp approvals'
-      : `${items.length} waiting: visier-admin-mcp approvals`,
-    [
-      '<h1>Changes waiting for your approval</h1>',
-      `<p role="status" id="notice">${said === undefined ? '' : escapeHtml(said)}</p>`,
-      '<p>Each change below was asked for by an assistant through this server. Read the whole preview: nothing is sent until you approve it, and a change nobody decides in time is refused.</p>',
-      items.length === 0
-        ? '<p>Nothing is waiting. This page shows new requests as they come.</p>'
-        : items.map((item) => changeSection(item, csrf)).join('\n'),
-    ].join('\n'),
-    version,
-  );
+export function itemView(item: PendingItem): ItemView {
+  const { change } = item;
+  return {
+    id: item.id,
+    digest: change.digest,
+    tool: change.tool,
+    classification: change.classification,
+    who: whoAsked(item),
+    preview: change.lines.join('\n'),
+    ...(change.typed === undefined ? {} : { typed: change.typed }),
+  };
 }

@@ -42,7 +42,7 @@ export function secureHeaders(response: ServerResponse): void {
   response.setHeader('Content-Security-Policy', CSP);
   response.setHeader('X-Frame-Options', 'DENY');
   response.setHeader('X-Content-Type-Options', 'nosniff');
-  // Not `no-referrer`: under it Chromium sends `Origin: null` on the page's own form posts, and the same-origin
+  // Not `no-referrer`: under it Chromium sends `Origin: null` on the page's own posts, and the same-origin
   // check could not tell them from a sandboxed frame's. Other origins still learn nothing.
   response.setHeader('Referrer-Policy', 'same-origin');
   response.setHeader('Cache-Control', 'no-store');

@@ -2,15 +2,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type pino from 'pino';
 import { counted } from '../grammar.js';
-import { APPROVALS_CSS, APPROVALS_JS } from './assets.js';
-import { approvalsPage, messagePage } from './page.js';
+import { APPROVALS_CSS, APPROVALS_JS, SESSION_HEADER } from './assets.js';
+import { itemView, SHELL } from './page.js';
 import type { PendingApprovals } from './pending.js';
 import { hostAllowed, loopbackHosts, sameOrigin, secureHeaders } from './request-rules.js';
 import type { PageSessions } from './sessions.js';
 
 /** Only loopback: the page approves changes, and nobody off this machine may reach it. */
 const BIND_HOST = '127.0.0.1';
-/** A decision form is a few hundred bytes; anything much larger is no form of ours. */
+/** A decision is a few hundred bytes; anything much larger is no request of ours. */
 const MAX_BODY_BYTES = 16 * 1024;
 const DECISIONS = new Set(['approve', 'deny']);
 
@@ -23,163 +23,152 @@ export interface ApprovalsServer {
 class Refused extends Error {
   constructor(
     readonly status: number,
-    readonly title: string,
+    readonly reason: string,
     text: string,
   ) {
     super(text);
   }
 }
 
-function cookieOf(request: IncomingMessage, name: string): string | undefined {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const at = part.indexOf('=');
-    if (at !== -1 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
-  }
-  return undefined;
-}
-
-async function formBody(request: IncomingMessage): Promise<URLSearchParams> {
+/**
+ * A JSON body of at most MAX_BODY_BYTES. JSON only: another origin cannot send that content type (nor the
+ * session header) without a CORS preflight, which this server never grants.
+ */
+async function jsonBody(request: IncomingMessage): Promise<Record<string, unknown>> {
   const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') {
-    throw new Refused(415, 'Not a form', 'Decisions are sent as application/x-www-form-urlencoded forms only.');
+  if (type !== 'application/json') {
+    throw new Refused(415, 'not-json', 'The page sends application/json bodies only. Nothing was done.');
   }
-  const tooLarge = new Refused(413, 'Too large', `A decision form is at most ${counted(MAX_BODY_BYTES, 'byte')}.`);
+  const tooLarge = new Refused(413, 'too-large', `A request body is at most ${counted(MAX_BODY_BYTES, 'byte')}.`);
   // Refused before reading where the length is declared; Node then discards the body and keeps the connection.
   if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw tooLarge;
   const chunks: Buffer[] = [];
   let size = 0;
   // Leaving the loop early would destroy the socket under the client's feet: an oversized chunked body is
-  // read to its end (loopback only, behind the Host and session checks) and dropped.
+  // read to its end (loopback only, behind the Host check) and dropped.
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
     if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
   }
   if (size > MAX_BODY_BYTES) throw tooLarge;
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new Refused(400, 'bad-json', 'The body is not JSON. Nothing was done.');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Refused(400, 'bad-json', 'The body must be a JSON object. Nothing was done.');
+  }
+  return parsed as Record<string, unknown>;
 }
+
+const text = (body: Record<string, unknown>, field: string) =>
+  typeof body[field] === 'string' ? (body[field] as string) : undefined;
+
+const DONE = {
+  approved: 'Approved: the change is being made now.',
+  denied: 'Denied: nothing was sent.',
+} as const;
 
 /**
  * The approvals page's HTTP server on 127.0.0.1 (`port` 0 picks a free one). Every answer forbids framing and
- * inline script; a Host header other than the page's loopback names is refused (DNS rebinding); the one-time
- * link's secret is traded for an HttpOnly SameSite=Strict session cookie and stripped from the address bar by a
- * redirect; a decision needs that session, its CSRF token and a same-origin Origin header.
+ * inline script; a Host header other than the page's loopback names is refused (DNS rebinding). `/` is a static
+ * shell with no secret in it; its script trades the link's fragment secret (`POST /session`, once) for a session
+ * key that it sends in the `x-approvals-session` header. No cookie is set or read: a browser sends cookies to
+ * every port of a host, so one would reach any other local server. A decision (`POST /decide`, JSON) needs that
+ * header and a same-origin Origin; it names the change's id and digest. `onOpened` runs when a link is spent.
  */
 export async function startApprovalsServer(options: {
   port: number;
   pending: PendingApprovals;
   sessions: PageSessions;
+  onOpened?: () => void;
   logger?: pino.Logger;
 }): Promise<ApprovalsServer> {
   const { pending, sessions, logger } = options;
   let hosts: ReadonlySet<string> = new Set();
-  let cookieName = '';
 
   const send = (response: ServerResponse, status: number, type: string, body: string) => {
     response.writeHead(status, { 'Content-Type': `${type}; charset=utf-8` });
     response.end(body);
   };
-  const redirect = (response: ServerResponse, location: string, cookie?: string) => {
-    response.writeHead(303, { Location: location, ...(cookie === undefined ? {} : { 'Set-Cookie': cookie }) });
-    response.end();
-  };
+  const json = (response: ServerResponse, status: number, body: object) =>
+    send(response, status, 'application/json', JSON.stringify(body));
 
-  const sessionOf = (request: IncomingMessage): string => {
-    const session = cookieOf(request, cookieName);
-    if (!sessions.has(session)) {
+  const needSession = (request: IncomingMessage): void => {
+    const header = request.headers[SESSION_HEADER];
+    if (!sessions.has(typeof header === 'string' ? header : undefined)) {
       throw new Refused(
         401,
-        'Open the link first',
+        'no-session',
         'This page needs the one-time link the server printed on stderr (the line beginning "approvals: "). Open that link in this browser.',
       );
     }
-    return session;
+  };
+  const needSameOrigin = (request: IncomingMessage): void => {
+    if (!sameOrigin(request)) {
+      throw new Refused(
+        403,
+        'cross-origin',
+        "The request did not come from this page (its Origin header is not the page's own). Nothing was done.",
+      );
+    }
   };
 
   async function route(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     const method = request.method ?? 'GET';
-    if (url.pathname === '/approvals.js' && method === 'GET')
-      return send(response, 200, 'text/javascript', APPROVALS_JS);
-    if (url.pathname === '/approvals.css' && method === 'GET') return send(response, 200, 'text/css', APPROVALS_CSS);
-    if (url.pathname === '/' && method === 'GET') {
-      const secret = url.searchParams.get('k');
-      if (secret !== null) {
-        const opened = sessions.open(secret);
-        if (!opened.ok) {
-          throw new Refused(
-            403,
-            opened.reason === 'used' ? 'Link already used' : 'Wrong link',
-            opened.reason === 'used'
-              ? 'This one-time link was already opened. Use the browser that opened it first, or restart the server for a new link.'
-              : 'This link carries no valid secret. Open the link the server printed on stderr (the line beginning "approvals: ").',
-          );
-        }
-        // HttpOnly: no script reads it; SameSite=Strict: no other site's page or form sends it.
-        return redirect(response, '/', `${cookieName}=${opened.session}; HttpOnly; SameSite=Strict; Path=/`);
-      }
-      const session = sessionOf(request);
-      const done = url.searchParams.get('done') ?? undefined;
-      return send(
-        response,
-        200,
-        'text/html',
-        approvalsPage(pending.list(), sessions.csrfFor(session), pending.version, done),
+    const path = url.pathname;
+    if (path === '/approvals.js' && method === 'GET') return send(response, 200, 'text/javascript', APPROVALS_JS);
+    if (path === '/approvals.css' && method === 'GET') return send(response, 200, 'text/css', APPROVALS_CSS);
+    if (path === '/' && method === 'GET') return send(response, 200, 'text/html', SHELL);
+    if (path === '/pending' && method === 'GET') {
+      needSession(request);
+      return json(response, 200, { version: pending.version, items: pending.list().map(itemView) });
+    }
+    if (path === '/session' || path === '/decide') {
+      if (method !== 'POST') throw new Refused(405, 'method', `${path} takes POST only.`);
+      if (path === '/decide') needSession(request);
+      needSameOrigin(request);
+      const body = await jsonBody(request);
+      return path === '/session' ? openSession(response, body) : decide(response, body);
+    }
+    throw new Refused(404, 'not-found', 'There is nothing here; the approvals are at /.');
+  }
+
+  function openSession(response: ServerResponse, body: Record<string, unknown>): void {
+    const opened = sessions.open(text(body, 'link') ?? '');
+    if (!opened.ok) {
+      throw new Refused(
+        403,
+        opened.reason === 'used' ? 'link-used' : 'link-invalid',
+        opened.reason === 'used'
+          ? 'This one-time link was already opened. Use the browser tab that opened it first, or wait for a new link on stderr (one is printed when a change waits and no page is open).'
+          : 'This link carries no valid secret (a newer link replaces older ones). Open the latest link the server printed on stderr (the line beginning "approvals: ").',
       );
     }
-    if (url.pathname === '/pending' && method === 'GET') {
-      sessionOf(request);
-      return send(
-        response,
-        200,
-        'application/json',
-        JSON.stringify({ version: pending.version, pending: pending.list().length }),
-      );
+    options.onOpened?.();
+    json(response, 200, { session: opened.session });
+  }
+
+  function decide(response: ServerResponse, body: Record<string, unknown>): void {
+    const id = text(body, 'id');
+    const digest = text(body, 'digest');
+    const decision = text(body, 'decision');
+    const missing = [id === undefined ? 'id' : '', digest === undefined ? 'digest' : ''].filter(Boolean);
+    if (missing.length > 0) {
+      throw new Refused(400, 'incomplete', `The decision lacks ${missing.join(' and ')}. Nothing was done.`);
     }
-    if (url.pathname === '/decide') {
-      if (method !== 'POST') throw new Refused(405, 'Method not allowed', 'Decisions are sent with POST.');
-      const session = sessionOf(request);
-      if (!sameOrigin(request)) {
-        throw new Refused(
-          403,
-          'Refused',
-          "The decision did not come from this page (its Origin header is not the page's own). Nothing was done.",
-        );
-      }
-      const form = await formBody(request);
-      if (!sessions.csrfValid(session, form.get('csrf') ?? undefined)) {
-        throw new Refused(
-          403,
-          'Refused',
-          'The decision lacks this page\'s CSRF token ("csrf"), or carries a wrong one. Nothing was done.',
-        );
-      }
-      const id = form.get('id');
-      const digest = form.get('digest');
-      const decision = form.get('decision');
-      const missing = [id === null ? 'id' : '', digest === null ? 'digest' : ''].filter(Boolean);
-      if (missing.length > 0) {
-        throw new Refused(400, 'Incomplete decision', `The decision lacks ${missing.join(' and ')}. Nothing was done.`);
-      }
-      if (decision === null || !DECISIONS.has(decision)) {
-        throw new Refused(
-          400,
-          'Incomplete decision',
-          'The decision must be "approve" or "deny" ("decision"). Nothing was done.',
-        );
-      }
-      const clicked = pending.click(
-        id as string,
-        digest as string,
-        decision as 'approve' | 'deny',
-        form.get('typed') ?? undefined,
-      );
-      if (!clicked.ok) {
-        logger?.info({ reason: clicked.reason }, 'approvals page: decision refused');
-        throw new Refused(clicked.status, 'Not decided', clicked.text);
-      }
-      logger?.info({ tool: clicked.item.change.tool, decision: clicked.decision }, 'approvals page: decided');
-      return redirect(response, `/?done=${clicked.decision}`);
+    if (decision === undefined || !DECISIONS.has(decision)) {
+      throw new Refused(400, 'incomplete', 'The decision must be "approve" or "deny" ("decision"). Nothing was done.');
     }
-    throw new Refused(404, 'Not found', 'There is nothing here; the approvals are at /.');
+    const clicked = pending.click(id as string, digest as string, decision as 'approve' | 'deny', text(body, 'typed'));
+    if (!clicked.ok) {
+      logger?.info({ reason: clicked.reason }, 'approvals page: decision refused');
+      throw new Refused(clicked.status, clicked.reason, clicked.text);
+    }
+    logger?.info({ tool: clicked.item.change.tool, decision: clicked.decision }, 'approvals page: decided');
+    json(response, 200, { decision: clicked.decision, text: DONE[clicked.decision] });
   }
 
   const server: Server = createServer((request, response) => {
@@ -191,11 +180,9 @@ export async function startApprovalsServer(options: {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     route(request, response, url).catch((error: unknown) => {
       if (response.headersSent) return response.destroy();
-      if (error instanceof Refused) {
-        return send(response, error.status, 'text/html', messagePage(error.title, error.message, error.status !== 401));
-      }
+      if (error instanceof Refused) return json(response, error.status, { reason: error.reason, text: error.message });
       logger?.error({ err: error }, 'approvals page: request failed');
-      send(response, 500, 'text/html', messagePage('Error', 'The page could not answer; nothing was done.', true));
+      json(response, 500, { reason: 'error', text: 'The page could not answer; nothing was done.' });
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -207,8 +194,6 @@ export async function startApprovalsServer(options: {
   });
   const { port } = server.address() as AddressInfo;
   hosts = loopbackHosts(port);
-  // Cookies do not keep ports apart: two servers' pages on one machine each keep a cookie of their own.
-  cookieName = `visier_approvals_${port}`;
   return {
     origin: `http://${BIND_HOST}:${port}`,
     close: () =>

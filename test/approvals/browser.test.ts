@@ -65,24 +65,41 @@ async function withDesk(
 
 const changeOn = (page: Page, tool: string) => page.locator('section.change', { hasText: tool });
 
-/** The page lists the change by itself (it polls and reloads), as a person would see it arrive. */
+/** The page lists the change by itself (it polls), as a person would see it arrive, and its buttons arm. */
 async function waitForChange(page: Page, tool: string) {
   const section = changeOn(page, tool);
-  await section.waitFor({ state: 'visible', timeout: SEEN_MS });
+  await page.locator('section.change[data-armed]', { hasText: tool }).waitFor({ state: 'visible', timeout: SEEN_MS });
   return section;
 }
+
+/** Waits until the page marks the change decided or gone, in place. */
+const settled = (section: Locator) =>
+  expect.poll(() => section.getAttribute('data-state'), { timeout: SEEN_MS }).toBe('settled');
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: new URL(`${name}.png`, ARTIFACTS).pathname, fullPage: true });
 
-/** The hidden fields of a change's form, as the page's own form would post them. */
-async function formFields(section: Locator): Promise<Record<string, string>> {
-  const fields: Record<string, string> = {};
-  for (const input of await section.locator('form input[type="hidden"]').all()) {
-    fields[(await input.getAttribute('name')) ?? ''] = (await input.getAttribute('value')) ?? '';
-  }
-  return fields;
+/** The session key the page's script keeps in its tab (sessionStorage): what only this origin can read. */
+const sessionOf = (page: Page) =>
+  page.evaluate("sessionStorage.getItem('visier-approvals-session')") as Promise<string>;
+
+/** What the page's script posts for `tool`'s change (its id and digest), read from /pending with its key. */
+async function decisionOf(page: Page, origin: string, tool: string): Promise<{ id: string; digest: string }> {
+  const answer = await page
+    .context()
+    .request.get(`${origin}/pending`, { headers: { 'x-approvals-session': await sessionOf(page) } });
+  const { items } = (await answer.json()) as { items: { id: string; digest: string; tool: string }[] };
+  const item = items.find((i) => i.tool === tool);
+  if (item === undefined) throw new Error(`${tool} is not pending`);
+  return { id: item.id, digest: item.digest };
 }
+
+/** A decision posted outside the page's own script, with its key and Origin: what a replay would send. */
+const postDecision = async (page: Page, origin: string, body: object) =>
+  page.context().request.post(`${origin}/decide`, {
+    data: body,
+    headers: { Origin: origin, 'x-approvals-session': await sessionOf(page) },
+  });
 
 /** Presses Tab until `reached` holds for the focused element (at most 20 presses): the flow must need no mouse. */
 async function tabUntil(page: Page, what: string, reached: (focused: Locator) => Promise<boolean>): Promise<void> {
@@ -127,7 +144,10 @@ describe('--confirm web: a person approves on the page', () => {
       return () => {};
     };
     await withDesk({ ticker }, async ({ context, page, e2e, approvals }) => {
+      // The secret left the address bar the moment the page read it.
+      await page.locator('#empty').waitFor();
       expect(new URL(page.url()).search).toBe('');
+      expect(new URL(page.url()).hash).toBe('');
       const progress: number[] = [];
       const call = e2e.client.callTool(
         { name: 'assign_permissions_to_users', arguments: GRANT },
@@ -150,27 +170,25 @@ describe('--confirm web: a person approves on the page', () => {
       await expect.poll(() => progress.length).toBe(before + 2);
       expect(changeRequests(suite.sandbox)).toEqual([]);
 
-      const form = await formFields(section);
+      const named = await decisionOf(page, approvals.origin, 'assign_permissions_to_users');
       await tabTo(page, 'Approve');
-      await Promise.all([page.waitForURL(/done=approved/), page.keyboard.press('Enter')]);
+      await page.keyboard.press('Enter');
       const result = await call;
       expect(result.isError).toBeFalsy();
       expect(changeRequests(suite.sandbox).map((r) => `${r.method} ${r.path}`)).toEqual([
         'PUT /v1/admin/permissions/users',
       ]);
       expect(holders()).toContain(dana);
+      await settled(section);
       expect(await page.locator('#notice').textContent()).toContain('Approved');
+      expect(await section.textContent()).toContain('Approved: the change is being made now.');
       await shot(page, 'approved');
       expect(await auditConfirmation(e2e)).toEqual([
         { decision: 'confirmed', confirmation: { method: 'web', outcome: 'approved' }, reason: undefined },
       ]);
 
-      // Replayed: the same form, sent again from the same session with the right Origin, decides nothing.
-      const replay = await context.request.post(`${approvals.origin}/decide`, {
-        form: { ...form, decision: 'approve' },
-        headers: { Origin: approvals.origin },
-        maxRedirects: 0,
-      });
+      // Replayed: the same decision, sent again with the session's key and the right Origin, decides nothing.
+      const replay = await postDecision(page, approvals.origin, { ...named, decision: 'approve' });
       expect(replay.status()).toBe(409);
       expect(await replay.text()).toContain('no longer waiting');
       expect(changeRequests(suite.sandbox)).toHaveLength(1);
@@ -184,8 +202,10 @@ describe('--confirm web: a person approves on the page', () => {
         userIds: [dana],
       });
       const section = await waitForChange(page, 'remove_permissions_from_users');
-      await Promise.all([page.waitForURL(/done=denied/), section.getByRole('button', { name: 'Deny' }).click()]);
+      await section.getByRole('button', { name: 'Deny' }).click();
       const result = await call;
+      await settled(section);
+      expect(await section.textContent()).toContain('Denied: nothing was sent.');
       expect(result.isError).toBe(true);
       expect(textOf(result)).toContain('the person denied this change on the approvals page; nothing was sent.');
       expect(changeRequests(suite.sandbox)).toEqual([]);
@@ -196,11 +216,12 @@ describe('--confirm web: a person approves on the page', () => {
     });
   });
 
-  it('no click in time: refused with nothing sent, the change leaves the page, and a late click decides nothing', async () => {
-    await withDesk({ timeoutMs: 1_500 }, async ({ page, e2e, approvals, context }) => {
+  it('no click in time: refused with nothing sent, the change is marked gone in place, and a late click decides nothing', async () => {
+    await withDesk({ timeoutMs: 1_500 }, async ({ page, e2e, approvals }) => {
       const call = e2e.call('assign_permissions_to_users', GRANT);
-      const section = await waitForChange(page, 'assign_permissions_to_users');
-      const form = await formFields(section);
+      const section = changeOn(page, 'assign_permissions_to_users');
+      await section.waitFor({ timeout: SEEN_MS });
+      const named = await decisionOf(page, approvals.origin, 'assign_permissions_to_users');
       const result = await call;
       expect(result.isError).toBe(true);
       expect(textOf(result)).toContain(
@@ -209,13 +230,11 @@ describe('--confirm web: a person approves on the page', () => {
       expect(await auditConfirmation(e2e)).toEqual([
         { decision: 'refused', confirmation: { method: 'web', outcome: 'timed-out' }, reason: 'approval-timeout' },
       ]);
-      const late = await context.request.post(`${approvals.origin}/decide`, {
-        form: { ...form, decision: 'approve' },
-        headers: { Origin: approvals.origin },
-        maxRedirects: 0,
-      });
+      const late = await postDecision(page, approvals.origin, { ...named, decision: 'approve' });
       expect(late.status()).toBe(409);
-      await changeOn(page, 'assign_permissions_to_users').waitFor({ state: 'detached', timeout: SEEN_MS });
+      await settled(section);
+      expect(await section.textContent()).toContain('No longer waiting');
+      expect(await section.getByRole('button', { name: 'Approve' }).isDisabled()).toBe(true);
       expect(changeRequests(suite.sandbox)).toEqual([]);
       await shot(page, 'timed-out');
     });
@@ -227,7 +246,7 @@ describe('--confirm web: what the page refuses', () => {
   let attackerOrigin = '';
   let attack = '';
   beforeAll(async () => {
-    // Another page on this machine (same site: cookies of 127.0.0.1 go to every port), auto-posting a decision.
+    // Another page on this machine (same site: another port of 127.0.0.1), posting a decision.
     attacker = createServer((_request, response) => {
       response.writeHead(200, { 'Content-Type': 'text/html' });
       response.end(attack);
@@ -237,14 +256,15 @@ describe('--confirm web: what the page refuses', () => {
   });
   afterAll(() => new Promise<void>((resolve) => attacker.close(() => resolve())));
 
-  it('a forged cross-origin POST and a POST without the CSRF token decide nothing; the change waits on', async () => {
+  it('a forged cross-origin POST, and one carrying the key, decide nothing; without the key nothing does; the change waits on', async () => {
     await withDesk({}, async ({ page, e2e, approvals }) => {
       const call = e2e.call('assign_permissions_to_users', GRANT);
       const section = await waitForChange(page, 'assign_permissions_to_users');
-      const fields = await formFields(section);
-      // Even knowing every field (the CSRF token included), a form posted from another origin is refused.
+      const named = await decisionOf(page, approvals.origin, 'assign_permissions_to_users');
+      const key = await sessionOf(page);
+      // Another origin's page posting a form: the browser sends no credential with it.
       attack = `<!doctype html><form id="f" method="post" action="${approvals.origin}/decide">${Object.entries({
-        ...fields,
+        ...named,
         decision: 'approve',
       })
         .map(([name, value]) => `<input type="hidden" name="${name}" value="${value}">`)
@@ -254,28 +274,39 @@ describe('--confirm web: what the page refuses', () => {
         forged.waitForResponse((r) => r.url() === `${approvals.origin}/decide`),
         forged.goto(attackerOrigin),
       ]);
-      expect(forgedAnswer.status()).toBe(403);
+      expect(forgedAnswer.status()).toBe(401);
       expect(await forgedAnswer.request().headerValue('origin')).toBe(attackerOrigin);
-      expect(await forgedAnswer.text()).toContain('did not come from this page');
+      expect(await forgedAnswer.text()).toContain('one-time link');
+      // Even a page that knew the key cannot send it: a custom header across origins needs a CORS preflight,
+      // which the page never grants.
+      attack = '<!doctype html><title>elsewhere</title>';
+      await forged.goto(attackerOrigin);
+      const sent = await forged.evaluate(
+        ({ origin, key, body }) =>
+          fetch(`${origin}/decide`, {
+            method: 'POST',
+            headers: { 'x-approvals-session': key, 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          }).then(
+            () => 'sent',
+            () => 'blocked',
+          ),
+        { origin: approvals.origin, key, body: { ...named, decision: 'approve' } },
+      );
+      expect(sent).toBe('blocked');
       await forged.close();
 
-      // The page's own form with its CSRF token taken out.
-      await section.locator('input[name="csrf"]').evaluate((input) => input.remove());
-      const [missing] = await Promise.all([
-        page.waitForResponse((r) => r.url() === `${approvals.origin}/decide`),
-        section.getByRole('button', { name: 'Approve' }).click(),
-      ]);
-      expect(missing.status()).toBe(403);
-      expect(await missing.text()).toContain('CSRF token');
-      await shot(page, 'refused-csrf');
+      // Without the key (a request outside the page's script), nothing is decided either.
+      const bare = await page.context().request.post(`${approvals.origin}/decide`, {
+        data: { ...named, decision: 'approve' },
+        headers: { Origin: approvals.origin },
+      });
+      expect(bare.status()).toBe(401);
       expect(changeRequests(suite.sandbox)).toEqual([]);
+      await shot(page, 'refused-cross-origin');
 
       // Still waiting: the person can still decide.
-      await page.goto(approvals.origin);
-      await Promise.all([
-        page.waitForURL(/done=denied/),
-        changeOn(page, 'assign_permissions_to_users').getByRole('button', { name: 'Deny' }).click(),
-      ]);
+      await section.getByRole('button', { name: 'Deny' }).click();
       expect(textOf(await call)).toContain('denied');
       expect(changeRequests(suite.sandbox)).toEqual([]);
     });
@@ -284,24 +315,24 @@ describe('--confirm web: what the page refuses', () => {
   it('without the link, with a wrong secret, or with the link a second time: no page and no change', async () => {
     await withDesk({ signIn: false }, async ({ page, e2e, approvals }) => {
       const call = e2e.call('assign_permissions_to_users', GRANT);
-      const wrong = await page.goto(`${approvals.origin}/?k=not-the-secret`);
-      expect(wrong?.status()).toBe(403);
-      expect(await page.textContent('body')).toContain('no valid secret');
-      const bare = await page.goto(approvals.origin);
-      expect(bare?.status()).toBe(401);
+      await page.goto(`${approvals.origin}/#k=not-the-secret`);
+      await expect.poll(() => page.locator('#problem').textContent()).toContain('no valid secret');
+      await page.goto(approvals.origin);
+      await expect.poll(() => page.locator('#problem').textContent()).toContain('one-time link');
       expect(await page.textContent('body')).not.toContain('assign_permissions_to_users');
       await shot(page, 'no-link');
-      // The right link opens the page once; a second browser with the same link gets nothing.
+      // The right link opens the page once, here in the same tab (only its fragment changes); a second browser
+      // with the same link gets nothing.
       await page.goto(approvals.link);
       await waitForChange(page, 'assign_permissions_to_users');
+      expect(await page.locator('#problem').textContent()).toBe('');
       const other = await browser.newContext();
-      const again = await (await other.newPage()).goto(approvals.link);
-      expect(again?.status()).toBe(403);
+      const theirs = await other.newPage();
+      await theirs.goto(approvals.link);
+      await expect.poll(() => theirs.locator('#problem').textContent()).toContain('already opened');
+      expect(await theirs.textContent('body')).not.toContain('assign_permissions_to_users');
       await other.close();
-      await Promise.all([
-        page.waitForURL(/done=denied/),
-        changeOn(page, 'assign_permissions_to_users').getByRole('button', { name: 'Deny' }).click(),
-      ]);
+      await changeOn(page, 'assign_permissions_to_users').getByRole('button', { name: 'Deny' }).click();
       await call;
       expect(changeRequests(suite.sandbox)).toEqual([]);
     });
@@ -318,7 +349,7 @@ describe('--confirm web: what the page refuses', () => {
       await typed.fill('someone else');
       expect(await approve.isDisabled()).toBe(true);
       await shot(page, 'delete-typed-wrong');
-      // The button is only friction: a form forced through with the wrong name is refused server-side.
+      // The button is only friction: a decision forced through with the wrong name is refused server-side.
       await approve.evaluate((button) => button.removeAttribute('disabled'));
       const [refused] = await Promise.all([
         page.waitForResponse((r) => r.url() === `${approvals.origin}/decide`),
@@ -327,7 +358,8 @@ describe('--confirm web: what the page refuses', () => {
       expect(refused.status()).toBe(422);
       expect(changeRequests(suite.sandbox)).toEqual([]);
 
-      await page.goto(approvals.origin);
+      // A reload keeps the tab's session (sessionStorage) and shows the change again.
+      await page.reload();
       await waitForChange(page, 'delete_user');
       expect(await unlabelledControls(context, page)).toEqual([]);
       // Keyboard only: Tab to the name field, type it, Tab to Approve, Enter.
@@ -335,7 +367,7 @@ describe('--confirm web: what the page refuses', () => {
       await page.keyboard.type(target.displayName);
       await shot(page, 'delete-typed-right');
       await tabTo(page, 'Approve');
-      await Promise.all([page.waitForURL(/done=approved/), page.keyboard.press('Enter')]);
+      await page.keyboard.press('Enter');
       const result = await call;
       expect(result.isError).toBeFalsy();
       expect(changeRequests(suite.sandbox).map((r) => `${r.method} ${r.path}`)).toEqual([

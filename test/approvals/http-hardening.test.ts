@@ -1,7 +1,9 @@
 // Every hardening rule of the approvals page at the HTTP level, with what a browser cannot be made to send (a
-// rebinding Host header, no Origin, a text/plain body): the page over real HTTP, its desk asked as the guard asks.
+// rebinding Host header, no Origin, a text/plain body, a cookie): the page over real HTTP, its desk asked as the
+// guard asks.
 import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { APPROVALS_JS } from '../../src/approvals/assets.js';
 import { type ApprovalsPage, startApprovalsPage } from '../../src/approvals/index.js';
 import type { DeskDecision, PendingChange } from '../../src/guards/approval-desk.js';
 
@@ -29,11 +31,13 @@ beforeEach(async () => {
 });
 afterEach(() => page.close());
 
+type Answer = { status: number; headers: Record<string, string | string[] | undefined>; text: string };
+
 async function http(
   method: 'GET' | 'POST',
   path: string,
   options: { headers?: Record<string, string>; body?: string } = {},
-) {
+): Promise<Answer> {
   const answer = await request(`${page.origin}${path}`, {
     method,
     headers: { host, ...options.headers },
@@ -42,12 +46,26 @@ async function http(
   return { status: answer.statusCode, headers: answer.headers, text: await answer.body.text() };
 }
 
-/** Opens the one-time link: the session cookie a browser would keep. */
+/** A POST as the page's script sends it: JSON, its own Origin, and the session header when there is one. */
+function post(path: string, body: unknown, session?: string, headers: Record<string, string> = {}) {
+  return http('POST', path, {
+    headers: {
+      origin: page.origin,
+      'content-type': 'application/json',
+      ...(session === undefined ? {} : { 'x-approvals-session': session }),
+      ...headers,
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+const secretOf = (link: string) => new URLSearchParams(new URL(link).hash.slice(1)).get('k') as string;
+
+/** Trades the one-time link's secret, as the page's script does: the session key it keeps in sessionStorage. */
 async function signIn(): Promise<string> {
-  const opened = await http('GET', new URL(page.link).pathname + new URL(page.link).search);
-  expect(opened.status).toBe(303);
-  const cookie = String(opened.headers['set-cookie']);
-  return cookie.split(';')[0] as string;
+  const opened = await post('/session', { link: secretOf(page.link) });
+  expect(opened.status).toBe(200);
+  return JSON.parse(opened.text).session;
 }
 
 /** Asks the desk as the guard does; the decision arrives when the page (or its deadline) gives one. */
@@ -56,67 +74,79 @@ function ask(change: PendingChange, timeoutMs = 60_000): { decision: Promise<Des
   return { decision: page.desk.decide(change, { timeoutMs, signal: abort.signal }), abort };
 }
 
-/** The form fields the page renders for `tool`'s change, as a browser would post them. */
-async function formOf(cookie: string, tool: string): Promise<Record<string, string>> {
-  const listed = await http('GET', '/', { headers: { cookie } });
-  const section = listed.text.split('<section').find((part) => part.includes(`>${tool} `));
-  if (section === undefined) throw new Error(`${tool} is not on the page`);
-  const fields: Record<string, string> = {};
-  for (const [, name, value] of section.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)">/g)) {
-    fields[name as string] = value as string;
-  }
-  return fields;
+const listOf = async (session: string) =>
+  JSON.parse((await http('GET', '/pending', { headers: { 'x-approvals-session': session } })).text) as {
+    version: number;
+    items: { id: string; digest: string; tool: string; who: string; preview: string }[];
+  };
+
+/** What the page's script would post for `tool`'s change: its id and digest. */
+async function decisionOf(session: string, tool: string): Promise<{ id: string; digest: string }> {
+  const item = (await listOf(session)).items.find((i) => i.tool === tool);
+  if (item === undefined) throw new Error(`${tool} is not on the page`);
+  return { id: item.id, digest: item.digest };
 }
 
-function post(cookie: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
-  return http('POST', '/decide', {
-    headers: {
-      cookie,
-      origin: page.origin,
-      'content-type': 'application/x-www-form-urlencoded',
-      ...headers,
-    },
-    body: new URLSearchParams(fields).toString(),
-  });
-}
+const decide = (session: string, body: unknown, headers: Record<string, string> = {}) =>
+  post('/decide', body, session, headers);
 
 describe('approvals page: who may reach it', () => {
   it('listens on 127.0.0.1 only, and refuses a Host header that is not its loopback name (DNS rebinding)', async () => {
     expect(new URL(page.origin).hostname).toBe('127.0.0.1');
-    const cookie = await signIn();
+    const session = await signIn();
     for (const rebound of ['evil.example', `evil.example:${new URL(page.origin).port}`, '127.0.0.1:1', '0.0.0.0']) {
-      const answer = await http('GET', '/', { headers: { host: rebound, cookie } });
-      expect(answer.status, rebound).toBe(403);
-      expect(answer.text).not.toContain('Changes waiting');
+      for (const path of ['/', '/pending']) {
+        const answer = await http('GET', path, { headers: { host: rebound, 'x-approvals-session': session } });
+        expect(answer.status, `${rebound} ${path}`).toBe(403);
+        expect(answer.text).not.toContain('items');
+      }
     }
-    const local = await http('GET', '/', { headers: { host: `localhost:${new URL(page.origin).port}`, cookie } });
+    const local = await http('GET', '/pending', {
+      headers: { host: `localhost:${new URL(page.origin).port}`, 'x-approvals-session': session },
+    });
     expect(local.status).toBe(200);
   });
 
-  it('needs the link secret: none is 401, a wrong one 403, the right one a session once and a redirect that strips it', async () => {
-    expect((await http('GET', '/')).status).toBe(401);
+  it('the secret rides in the fragment; traded once for a key sent as a header; no cookie is set or read', async () => {
+    const link = new URL(page.link);
+    expect(link.search).toBe('');
+    expect(link.hash).toMatch(/^#k=[\w-]{43}$/);
     expect((await http('GET', '/pending')).status).toBe(401);
-    expect((await http('GET', '/?k=wrong')).status).toBe(403);
-    const secret = new URL(page.link).searchParams.get('k') as string;
-    expect((await http('GET', `/?k=${secret.slice(0, -1)}`)).status).toBe(403);
-    const opened = await http('GET', `/?k=${secret}`);
-    expect(opened.status).toBe(303);
-    expect(opened.headers.location).toBe('/');
-    const cookie = String(opened.headers['set-cookie']);
-    expect(cookie).toMatch(/^visier_approvals_\d+=[\w-]{43}; HttpOnly; SameSite=Strict; Path=\/$/);
-    expect(cookie).not.toContain(secret);
-    const again = await http('GET', `/?k=${secret}`);
+    // The shell itself holds nothing: it is the same for anyone.
+    const shell = await http('GET', '/');
+    expect(shell.status).toBe(200);
+    expect(shell.headers['set-cookie']).toBeUndefined();
+    const secret = secretOf(page.link);
+    expect((await post('/session', { link: 'wrong' })).status).toBe(403);
+    expect((await post('/session', { link: secret.slice(0, -1) })).text).toContain('no valid secret');
+    // Only from the page itself, as JSON.
+    expect((await post('/session', { link: secret }, undefined, { origin: 'http://127.0.0.1:1' })).status).toBe(403);
+    expect(
+      (await post('/session', `link=${secret}`, undefined, { 'content-type': 'application/x-www-form-urlencoded' }))
+        .status,
+    ).toBe(415);
+    const opened = await post('/session', { link: secret });
+    expect(opened.status).toBe(200);
+    expect(opened.headers['set-cookie']).toBeUndefined();
+    const { session } = JSON.parse(opened.text) as { session: string };
+    expect(session).toMatch(/^[\w-]{43}$/);
+    const again = await post('/session', { link: secret });
     expect(again.status).toBe(403);
     expect(again.text).toContain('already opened');
-    expect((await http('GET', '/', { headers: { cookie: 'visier_approvals_1=forged' } })).status).toBe(401);
+    expect((await http('GET', '/pending', { headers: { 'x-approvals-session': 'forged' } })).status).toBe(401);
+    // A cookie carrying the very key decides nothing: only the header counts.
+    for (const cookie of [`visier_approvals_${link.port}=${session}`, `x-approvals-session=${session}`]) {
+      expect((await http('GET', '/pending', { headers: { cookie } })).status, cookie).toBe(401);
+    }
+    expect((await http('GET', '/pending', { headers: { 'x-approvals-session': session } })).status).toBe(200);
   });
 
   it('every answer forbids framing and inline script, whatever its status', async () => {
-    const cookie = await signIn();
+    const session = await signIn();
     for (const [path, headers] of [
-      ['/', { cookie }],
       ['/', {}],
-      ['/?k=wrong', {}],
+      ['/pending', { 'x-approvals-session': session }],
+      ['/pending', {}],
       ['/nowhere', {}],
       ['/approvals.js', {}],
     ] as const) {
@@ -127,109 +157,120 @@ describe('approvals page: who may reach it', () => {
       expect(csp).not.toContain('unsafe-inline');
       expect(answer.headers['x-frame-options']).toBe('DENY');
     }
-    const listed = await http('GET', '/', { headers: { cookie } });
+    const shell = await http('GET', '/');
     // Scripts only by src, from the page's own origin: none inline.
-    expect(listed.text.match(/<script[^>]*>/g)).toEqual(['<script src="/approvals.js" defer>']);
+    expect(shell.text.match(/<script[^>]*>/g)).toEqual(['<script src="/approvals.js" defer>']);
+    // The script builds the list from text nodes only: no directory text is ever parsed as markup.
+    expect(APPROVALS_JS).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/);
   });
 });
 
 describe('approvals page: deciding', () => {
-  it('shows the whole preview, who asked and through which client, with directory text escaped', async () => {
-    const cookie = await signIn();
+  it('lists the whole preview, who asked and through which client, as data the page shows as text', async () => {
+    const session = await signIn();
     const { decision, abort } = ask(CHANGE);
-    const listed = await http('GET', '/', { headers: { cookie } });
-    expect(listed.text).toContain(
-      'Grant &quot;Payroll Auditor&quot; to 1 user\nuser u1 &quot;&lt;b&gt;Dana&lt;/b&gt;&quot;',
-    );
-    expect(listed.text).not.toContain('<b>Dana');
-    expect(listed.text).toContain('Asked by local-process:1 through test-client 1.0.0');
+    const [item] = (await listOf(session)).items;
+    expect(item?.preview).toBe(CHANGE.lines.join('\n'));
+    expect(item?.who).toContain('Asked by local-process:1 through test-client 1.0.0');
     abort.abort();
     expect(await decision).toBe('cancelled');
-    expect((await http('GET', '/', { headers: { cookie } })).text).not.toContain('assign_permissions_to_users');
+    expect((await listOf(session)).items).toEqual([]);
   });
 
-  it('refuses a decision without the session, the same-origin Origin or the CSRF token, or not sent as a form', async () => {
-    const cookie = await signIn();
+  it('refuses a decision without the session header or the same-origin Origin, or not sent as JSON', async () => {
+    const session = await signIn();
     const { decision, abort } = ask(CHANGE);
-    const form: Record<string, string> = { ...(await formOf(cookie, CHANGE.tool)), decision: 'approve' };
-    const refusals: [string, Promise<{ status: number; text: string }>, number, string][] = [
-      ['no session', post('', form), 401, 'one-time link'],
-      ['no Origin', post(cookie, form, { origin: '' }), 403, 'Origin'],
-      ['another origin', post(cookie, form, { origin: 'http://127.0.0.1:1' }), 403, 'Origin'],
-      ['a null Origin', post(cookie, form, { origin: 'null' }), 403, 'Origin'],
-      ['no CSRF token', post(cookie, { ...form, csrf: '' }), 403, 'CSRF'],
-      ['another CSRF token', post(cookie, { ...form, csrf: `${form.csrf}x` }), 403, 'CSRF'],
-      ['text/plain', post(cookie, form, { 'content-type': 'text/plain' }), 415, 'form'],
-      ['no id', post(cookie, { ...form, id: '' }), 409, 'no longer waiting'],
+    const named = await decisionOf(session, CHANGE.tool);
+    const body = { ...named, decision: 'approve' };
+    const refusals: [string, Promise<Answer>, number, string][] = [
+      ['no session', post('/decide', body), 401, 'one-time link'],
       [
-        'no decision',
-        post(cookie, { ...form, decision: 'maybe' }),
-        400,
-        'must be &quot;approve&quot; or &quot;deny&quot;',
+        'a session as a cookie',
+        post('/decide', body, undefined, { cookie: `x-approvals-session=${session}` }),
+        401,
+        'one-time link',
       ],
-      ['another digest', post(cookie, { ...form, digest: 'c'.repeat(64) }), 409, 'another change'],
-      ['too large', post(cookie, { ...form, pad: 'x'.repeat(20_000) }), 413, 'at most'],
+      ['no Origin', decide(session, body, { origin: '' }), 403, 'Origin'],
+      ['another origin', decide(session, body, { origin: 'http://127.0.0.1:1' }), 403, 'Origin'],
+      ['a null Origin', decide(session, body, { origin: 'null' }), 403, 'Origin'],
+      ['text/plain', decide(session, JSON.stringify(body), { 'content-type': 'text/plain' }), 415, 'application/json'],
+      [
+        'a form',
+        decide(session, new URLSearchParams(body).toString(), { 'content-type': 'application/x-www-form-urlencoded' }),
+        415,
+        'application/json',
+      ],
+      ['not JSON', decide(session, '{"id":'), 400, 'not JSON'],
+      ['an array', decide(session, '[]'), 400, 'JSON object'],
+      ['no id', decide(session, { ...body, id: 'nope' }), 409, 'no longer waiting'],
+      ['no decision', decide(session, { ...body, decision: 'maybe' }), 400, 'must be \\"approve\\" or \\"deny\\"'],
+      ['another digest', decide(session, { ...body, digest: 'c'.repeat(64) }), 409, 'another change'],
+      ['too large', decide(session, { ...body, pad: 'x'.repeat(20_000) }), 413, 'at most'],
     ];
     for (const [label, answer, status, text] of refusals) {
-      const { status: got, text: body } = await answer;
+      const { status: got, text: said } = await answer;
       expect(got, label).toBe(status);
-      expect(body, label).toContain(text);
+      expect(said, label).toContain(text);
     }
     // Missing fields are named.
-    const { id: _id, digest: _digest, ...bare } = form;
-    expect((await post(cookie, bare)).text).toContain('lacks id and digest');
-    expect((await http('GET', '/decide', { headers: { cookie } })).status).toBe(405);
-    // None of it decided anything: the change still waits, and the right form decides it.
-    expect((await http('GET', '/pending', { headers: { cookie } })).text).toBe('{"version":1,"pending":1}');
-    const approved = await post(cookie, form);
-    expect(approved.status).toBe(303);
-    expect(approved.headers.location).toBe('/?done=approved');
+    expect((await decide(session, { decision: 'approve' })).text).toContain('lacks id and digest');
+    expect((await http('GET', '/decide', { headers: { 'x-approvals-session': session } })).status).toBe(405);
+    // None of it decided anything: the change still waits, and the right request decides it.
+    expect((await listOf(session)).items.map((i) => i.id)).toEqual([named.id]);
+    const approved = await decide(session, body);
+    expect(approved.status).toBe(200);
+    expect(JSON.parse(approved.text)).toEqual({
+      decision: 'approved',
+      text: 'Approved: the change is being made now.',
+    });
     expect(await decision).toBe('approved');
     abort.abort();
   });
 
   it('a decision is single-use, and approving one change approves no other', async () => {
-    const cookie = await signIn();
+    const session = await signIn();
     const first = ask(CHANGE);
     const second = ask({ ...CHANGE, digest: 'd'.repeat(64), tool: 'add_users_to_group' });
-    const firstForm = { ...(await formOf(cookie, CHANGE.tool)), decision: 'approve' };
-    const secondForm = await formOf(cookie, 'add_users_to_group');
+    const firstBody = { ...(await decisionOf(session, CHANGE.tool)), decision: 'approve' };
+    const secondBody = await decisionOf(session, 'add_users_to_group');
     // The first change's id with the second's digest, and the reverse: neither decides either.
-    expect((await post(cookie, { ...firstForm, digest: secondForm.digest as string })).status).toBe(409);
-    expect((await post(cookie, { ...firstForm, id: secondForm.id as string })).status).toBe(409);
-    expect((await post(cookie, firstForm)).status).toBe(303);
+    expect((await decide(session, { ...firstBody, digest: secondBody.digest })).status).toBe(409);
+    expect((await decide(session, { ...firstBody, id: secondBody.id })).status).toBe(409);
+    expect((await decide(session, firstBody)).status).toBe(200);
     expect(await first.decision).toBe('approved');
-    const replay = await post(cookie, firstForm);
+    const replay = await decide(session, firstBody);
     expect(replay.status).toBe(409);
     expect(replay.text).toContain('no longer waiting');
-    expect((await http('GET', '/pending', { headers: { cookie } })).text).toContain('"pending":1');
-    expect((await post(cookie, { ...secondForm, decision: 'deny' })).status).toBe(303);
+    expect((await listOf(session)).items.map((i) => i.id)).toEqual([secondBody.id]);
+    expect((await decide(session, { ...secondBody, decision: 'deny' })).status).toBe(200);
     expect(await second.decision).toBe('denied');
   });
 
   it('a deletion is approved only with the name typed exactly; denying needs no typing', async () => {
-    const cookie = await signIn();
+    const session = await signIn();
     const deletion = ask(DELETION);
-    const form = { ...(await formOf(cookie, DELETION.tool)), decision: 'approve' };
-    for (const typed of [undefined, '', 'dana whitfield', ' Dana Whitfield', 'Dana Whitfield ']) {
-      const answer = await post(cookie, typed === undefined ? form : { ...form, typed });
+    const body = { ...(await decisionOf(session, DELETION.tool)), decision: 'approve' };
+    for (const typed of [undefined, '', 'dana whitfield', ' Dana Whitfield', 'Dana Whitfield ', 42]) {
+      const answer = await decide(session, typed === undefined ? body : { ...body, typed });
       expect(answer.status, JSON.stringify(typed)).toBe(422);
       expect(answer.text).toContain('type the name exactly as shown');
     }
-    expect((await post(cookie, { ...form, typed: 'Dana Whitfield' })).status).toBe(303);
+    expect((await decide(session, { ...body, typed: 'Dana Whitfield' })).status).toBe(200);
     expect(await deletion.decision).toBe('approved');
 
     const denied = ask({ ...DELETION, digest: 'e'.repeat(64) });
-    const denyForm = { ...(await formOf(cookie, DELETION.tool)), decision: 'deny' };
-    expect((await post(cookie, denyForm)).status).toBe(303);
+    expect((await decide(session, { ...(await decisionOf(session, DELETION.tool)), decision: 'deny' })).status).toBe(
+      200,
+    );
     expect(await denied.decision).toBe('denied');
   });
 
-  it('no click within the time: timed out, withdrawn from the page, and a late click decides nothing', async () => {
-    const cookie = await signIn();
+  it('no click within the time: timed out, withdrawn from the list, and a late click decides nothing', async () => {
+    const session = await signIn();
     const { decision } = ask(CHANGE, 1_000);
-    const form = { ...(await formOf(cookie, CHANGE.tool)), decision: 'approve' };
+    const body = { ...(await decisionOf(session, CHANGE.tool)), decision: 'approve' };
     expect(await decision).toBe('timed-out');
-    expect((await post(cookie, form)).status).toBe(409);
+    expect((await decide(session, body)).status).toBe(409);
+    expect((await listOf(session)).items).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ import { CLI, ensureBuilt, ROOT } from './build.js';
 
 beforeAll(() => ensureBuilt(), 120_000);
 
-const LINK = /^approvals: (http:\/\/127\.0\.0\.1:\d+)\/\?k=[\w-]{43}$/m;
+const LINK = /^approvals: (http:\/\/127\.0\.0\.1:\d+)\/#k=([\w-]{43})$/m;
 
 function run(args: string[]) {
   const audit = join(mkdtempSync(join(tmpdir(), 'vam-approvals-')), 'audit.jsonl');
@@ -48,15 +48,31 @@ function run(args: string[]) {
   return { child, out, exit, seen, send };
 }
 
-async function get(origin: string, path: string, cookie?: string) {
-  const answer = await request(`${origin}${path}`, { headers: cookie === undefined ? {} : { cookie } });
+async function get(origin: string, path: string, session?: string) {
+  const answer = await request(`${origin}${path}`, {
+    headers: session === undefined ? {} : { 'x-approvals-session': session },
+  });
   return { status: answer.statusCode, headers: answer.headers, text: await answer.body.text() };
+}
+
+/** A POST as the page's script sends it: JSON, with the page's own Origin. */
+async function post(origin: string, path: string, body: object, session?: string) {
+  const answer = await request(`${origin}${path}`, {
+    method: 'POST',
+    headers: {
+      origin,
+      'content-type': 'application/json',
+      ...(session === undefined ? {} : { 'x-approvals-session': session }),
+    },
+    body: JSON.stringify(body),
+  });
+  return { status: answer.statusCode, text: await answer.body.text() };
 }
 
 describe('visier-admin-mcp CLI: the approvals page', () => {
   it('stdio, --confirm web: the link on stderr; a grant waits for the click on the page, then is made', async () => {
     const server = run(['--mode', 'full', '--confirm', 'web', '--no-open']);
-    const [line, origin] = (await server.seen('stderr', LINK)) as unknown as [string, string];
+    const [, origin, secret] = (await server.seen('stderr', LINK)) as unknown as [string, string, string];
     server.send({
       jsonrpc: '2.0',
       id: 1,
@@ -74,24 +90,20 @@ describe('visier-admin-mcp CLI: the approvals page', () => {
         arguments: { permissionIds: [DEMO_PERMISSIONS.payrollAuditor.permissionId], userIds: [DEMO_USERS.dana.userId] },
       },
     });
-    const opened = await get(origin, line.slice(line.indexOf('/?k=')));
-    expect(opened.status).toBe(303);
-    const cookie = String(opened.headers['set-cookie']).split(';')[0] as string;
-    let page = await get(origin, '/', cookie);
+    // What the page's script does with the link's fragment: trade it for the session key.
+    const opened = await post(origin, '/session', { link: secret });
+    expect(opened.status).toBe(200);
+    const { session } = JSON.parse(opened.text) as { session: string };
+    type Listed = { items: { id: string; digest: string; tool: string; who: string }[] };
+    let listed = JSON.parse((await get(origin, '/pending', session)).text) as Listed;
     // The call is on its way to the page: the list is read until it shows (the page itself polls the same way).
-    while (!page.text.includes('assign_permissions_to_users')) page = await get(origin, '/', cookie);
-    expect(page.text).toContain('through cli-test 9.9');
+    while (listed.items.length === 0) listed = JSON.parse((await get(origin, '/pending', session)).text) as Listed;
+    const [item] = listed.items as [Listed['items'][number]];
+    expect(item.tool).toBe('assign_permissions_to_users');
+    expect(item.who).toContain('through cli-test 9.9');
     expect(server.out.stdout).not.toContain('"id":2');
-    const fields = Object.fromEntries(
-      [...page.text.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)">/g)].map(([, n, v]) => [n, v]),
-    );
-    const decided = await request(`${origin}/decide`, {
-      method: 'POST',
-      headers: { cookie, origin, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ ...fields, decision: 'approve' }).toString(),
-    });
-    expect(decided.statusCode).toBe(303);
-    await decided.body.dump();
+    const decided = await post(origin, '/decide', { id: item.id, digest: item.digest, decision: 'approve' }, session);
+    expect(decided.status).toBe(200);
     const [answer] = await server.seen('stdout', /\{[^\n]*"id":2[^\n]*\}/);
     expect(JSON.parse(answer).result.isError).toBeUndefined();
     expect(answer).toContain('Assign permissions: succeeded');
@@ -104,7 +116,7 @@ describe('visier-admin-mcp CLI: the approvals page', () => {
     const server = run(['--http', '--port', '0', '--confirm', 'access=web,destructive=web', '--no-open']);
     const [, origin] = (await server.seen('stderr', LINK)) as unknown as [string, string];
     await server.seen('stderr', /Streamable HTTP at/);
-    expect((await get(origin, '/')).status).toBe(401);
+    expect((await get(origin, '/pending')).status).toBe(401);
     server.child.kill('SIGTERM');
     expect(await server.exit).toBe(0);
   });
