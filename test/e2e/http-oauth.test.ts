@@ -73,14 +73,15 @@ async function tokenFor(person: TestPerson, options: { scope?: string; resource?
   return token;
 }
 
-async function startServer(options: { now?: () => number; jwksCooldownMs?: number; issuerUrl?: string } = {}) {
+/** Another endpoint, trusting the same issuer: on `served` (the shared runtime when absent), with `now` its clock. */
+async function startServer(options: { now?: () => number; served?: Runtime } = {}) {
+  const served = options.served ?? runtime;
   const port = await freePort();
   const url = new URL(`http://127.0.0.1:${port}`);
   const oauth = await protectedResource({
-    issuer: new URL(options.issuerUrl ?? issuer.url),
+    issuer: new URL(issuer.url),
     publicUrl: url,
     ...(options.now === undefined ? {} : { now: options.now }),
-    ...(options.jwksCooldownMs === undefined ? {} : { jwksCooldownMs: options.jwksCooldownMs }),
   });
   const handle = await startHttp({
     host: '127.0.0.1',
@@ -88,8 +89,8 @@ async function startServer(options: { now?: () => number; jwksCooldownMs?: numbe
     sessionIdleMs: 60_000,
     maxSessions: 20,
     logger,
-    createServer: runtime.createServer,
-    onRefusedToolCall: runtime.rejectCall,
+    createServer: served.createServer,
+    onRefusedToolCall: served.rejectCall,
     oauth,
   });
   return { handle, url };
@@ -115,8 +116,8 @@ function post(body: unknown, headers: Record<string, string>, url = http.url) {
   return fetch(url, { method: 'POST', headers: { ...MCP_HEADERS, ...headers }, body: JSON.stringify(body) });
 }
 
-const auditLines = () =>
-  readFileSync(auditPath, 'utf8')
+const auditLines = (path = auditPath) =>
+  readFileSync(path, 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -305,7 +306,7 @@ describe('bound to the person', () => {
     const other = await session(await tokenFor(frank));
     const asked = await call(asker, 'assign_permissions_to_users', GRANT);
     expect(textOf(asked)).toContain(`Asked by "${dana.email} (${new URL(issuer.url).host})".`);
-    const token = (asked._meta ?? {})[CONFIRMATION_META_KEY] as { confirmationToken: string } | undefined;
+    const token = asked._meta?.[CONFIRMATION_META_KEY] as { confirmationToken: string } | undefined;
     const before = changeRequests(runtime.sandbox).length;
     const replayed = await call(other, 'assign_permissions_to_users', {
       ...GRANT,
@@ -321,6 +322,34 @@ describe('bound to the person', () => {
     expect(own.isError).toBeFalsy();
     expect(changeRequests(runtime.sandbox).length).toBeGreaterThan(before);
     await Promise.all([asker.close(), other.close()]);
+  });
+});
+
+describe("a person's change budget", () => {
+  it('is spent by every session of that person, and by no other person', async () => {
+    const audit = join(mkdtempSync(join(tmpdir(), 'vam-oauth-budget-')), 'audit.jsonl');
+    const served = await startRuntime(
+      loadConfig(['--sandbox', '--mode', 'full', '--max-changes-per-session', '1', '--audit-log', audit], {}),
+      logger,
+    );
+    const { handle, url } = await startServer({ served });
+    const resource = `${url.origin}/mcp`;
+    const edit = (displayName: string) => ({ userId: DEMO_USERS.dana.userId, displayName });
+    try {
+      const first = await session(await tokenFor(dana, { resource }), handle.url);
+      expect((await call(first, 'update_user', edit('Budget one'))).isError).toBeFalsy();
+      const again = await session(await tokenFor(dana, { resource }), handle.url);
+      const spent = await call(again, 'update_user', edit('Budget two'));
+      expect(spent.isError).toBe(true);
+      expect(auditLines(audit).at(-1)).toMatchObject({ reason: 'caller-budget' });
+      const other = await session(await tokenFor(frank, { resource }), handle.url);
+      expect((await call(other, 'update_user', edit('Budget three'))).isError).toBeFalsy();
+      expect(changeRequests(served.sandbox).length).toBe(2);
+      await Promise.all([first.close(), again.close(), other.close()]);
+    } finally {
+      await handle.close();
+      await served.close();
+    }
   });
 });
 
