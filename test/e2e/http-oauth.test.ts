@@ -353,6 +353,41 @@ describe("a person's change budget", () => {
   });
 });
 
+describe('the approvals page', () => {
+  it('shows the person who asked for a pending change', async () => {
+    const audit = join(mkdtempSync(join(tmpdir(), 'vam-oauth-page-')), 'audit.jsonl');
+    const served = await startRuntime(
+      loadConfig(['--sandbox', '--mode', 'full', '--confirm', 'access=web', '--audit-log', audit], {}),
+      logger,
+    );
+    const { handle, url } = await startServer({ served });
+    const page = served.approvals as { link: string; origin: string };
+    const asker = await session(await tokenFor(dana, { resource: `${url.origin}/mcp` }), handle.url);
+    const cancel = new AbortController();
+    try {
+      const waiting = asker.callTool(
+        { name: 'assign_permissions_to_users', arguments: GRANT },
+        { signal: cancel.signal },
+      );
+      const opened = await fetch(page.link, { redirect: 'manual' });
+      const cookie = String(opened.headers.get('set-cookie')).split(';')[0] as string;
+      let html = '';
+      // The change reaches the page once its preview is read: polled, as a person would reload.
+      for (let tries = 0; tries < 200 && !html.includes('assign_permissions_to_users'); tries++) {
+        html = await (await fetch(`${page.origin}/`, { headers: { cookie } })).text();
+      }
+      expect(html).toContain(`Asked by ${dana.email} (${new URL(issuer.url).host})`);
+      cancel.abort();
+      await waiting.catch(() => undefined);
+      expect(changeRequests(served.sandbox)).toEqual([]);
+    } finally {
+      await asker.close();
+      await handle.close();
+      await served.close();
+    }
+  });
+});
+
 describe('key rotation', () => {
   it('a token signed with a key the issuer rotated in is accepted: jose refetches the JWKS on the unknown kid', async () => {
     const first = await signingKey('rotation-1');
