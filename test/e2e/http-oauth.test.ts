@@ -247,6 +247,16 @@ describe('tokens refused', () => {
     expect(((await response.json()) as { error: string }).error).toBe('insufficient_scope');
   });
 
+  it('an unsigned token (alg none) with every claim right is 401 invalid_token', async () => {
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { iss: issuer.url, sub: dana.id, aud: `${publicUrl.origin}/mcp`, exp: now + 600, scope: ADMIN };
+    const unsigned = `${part({ alg: 'none', typ: 'at+jwt' })}.${part(claims)}.`;
+    const response = await post(INIT, { authorization: `Bearer ${unsigned}` });
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { error: string }).error).toBe('invalid_token');
+  });
+
   it('a garbled token is 401, and the answer never echoes it', async () => {
     const garbled = `${await tokenFor(dana)}x`;
     const response = await post(INIT, { authorization: `Bearer ${garbled}` });
