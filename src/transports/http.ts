@@ -314,7 +314,7 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
         res,
         403,
         -32000,
-        'Forbidden: this session was opened by another person, or with a token of wider scope; initialize a session of your own',
+        'Forbidden: this session belongs to another person, or was opened with wider scopes than this token has; initialize a session of your own',
       );
       return;
     }
