@@ -11,12 +11,13 @@ import {
 } from '@modelcontextprotocol/server';
 import type pino from 'pino';
 import { describeCall, type UnguardedCall } from '../audit-every-call.js';
+import type { Person } from '../auth/person.js';
 import type { ProtectedResource } from '../auth/protected-resource.js';
 import { atLeast } from '../auth/scopes.js';
 import { counted } from '../grammar.js';
 import type { Mode } from '../guards/guard.js';
 import { portInUse } from '../port-in-use.js';
-import { PRINCIPAL_KEY, SCOPE_MODE_KEY } from '../server-context.js';
+import { PERSON_KEY, PRINCIPAL_KEY, SCOPE_MODE_KEY } from '../server-context.js';
 import { frame, invalidInitialize } from './jsonrpc-shape.js';
 import { isLoopback, LOOPBACK_HOSTS } from './loopback.js';
 import { answeringSchemaFailures } from './schema-failures.js';
@@ -55,9 +56,10 @@ export interface HttpOptions {
   createServer: () => McpServer;
   /**
    * A tools/call this transport answered with an HTTP error before any server saw it (the 2026-07-28 route's
-   * header checks): handed over so that it leaves an audit line like every other call. `principal` is the caller.
+   * header checks): handed over so that it leaves an audit line like every other call. `principal` is the caller,
+   * `person` the one its OAuth token named.
    */
-  onRefusedToolCall?: (call: UnguardedCall, principal: string) => void;
+  onRefusedToolCall?: (call: UnguardedCall, principal: string, person?: Person) => void;
   /** Milliseconds since the epoch; tests move it to make sessions idle. Default Date.now. */
   now?: () => number;
 }
@@ -203,7 +205,8 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
     if (options.onRefusedToolCall === undefined || typeof body !== 'object' || body === null) return;
     if ((body as { method?: unknown }).method !== 'tools/call') return;
     const call = describeCall(body, new Set());
-    options.onRefusedToolCall({ ...call, reason: 'transport-refused' }, principalOfAuth(auth));
+    const person = auth.extra?.[PERSON_KEY] as Person | undefined;
+    options.onRefusedToolCall({ ...call, reason: 'transport-refused' }, principalOfAuth(auth), person);
   };
   /** MCP POSTs being answered: what a graceful shutdown waits for (GET streams never end on their own). */
   let postsInFlight = 0;

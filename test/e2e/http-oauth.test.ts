@@ -292,6 +292,47 @@ describe('scopes narrow the surface', () => {
   });
 });
 
+describe('the 2026-07-28 route (stateless, one request each)', () => {
+  const META = {
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientInfo': { name: 'modern', version: '1' },
+    'io.modelcontextprotocol/clientCapabilities': {},
+  };
+  const modern = (method: string, params: Record<string, unknown>, token: string, name?: string) =>
+    post(
+      { jsonrpc: '2.0', id: 1, method, params: { ...params, _meta: META } },
+      {
+        authorization: `Bearer ${token}`,
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': method,
+        ...(name === undefined ? {} : { 'mcp-name': name }),
+      },
+    );
+
+  it('lists the read surface to a read-scoped person', async () => {
+    const response = await modern('tools/list', {}, await tokenFor(erin));
+    expect(response.status).toBe(200);
+    const { result } = (await response.json()) as { result: { tools: { name: string }[] } };
+    expect(result.tools.map((t) => t.name).sort()).toEqual([...READ_TOOLS].sort());
+  });
+
+  it('a call the transport refuses for its headers leaves an audit line naming the person', async () => {
+    const token = await tokenFor(dana);
+    const response = await modern(
+      'tools/call',
+      { name: 'delete_user', arguments: { userId: 'u-1' } },
+      token,
+      'get_user',
+    );
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(auditLines().at(-1)).toMatchObject({
+      tool: 'delete_user',
+      reason: 'transport-refused',
+      caller: { issuer: issuer.url, subject: dana.id, email: dana.email },
+    });
+  });
+});
+
 describe('bound to the person', () => {
   it("another person's token, or a narrower one, cannot ride a session", async () => {
     const opened = await post(INIT, { authorization: `Bearer ${await tokenFor(dana)}` });
