@@ -1,4 +1,5 @@
 import type { Classification } from '../contract/tool.js';
+import { withArticle } from '../grammar.js';
 import type { Mode } from '../guards/guard.js';
 import { modeAllows } from '../guards/modes.js';
 
@@ -41,7 +42,7 @@ export function scopeFor(classification: Classification): string {
 /** Why a call is refused by the caller's token rather than the operator's mode, and what would allow it. */
 export function scopeRefusal(tool: string, classification: Classification, scopeMode: Mode): string {
   return (
-    `${tool} is a '${classification}' tool and your access token's scopes allow only '${scopeMode}' mode; ` +
+    `${tool} is ${withArticle(`'${classification}'`)} tool and your access token's scopes allow only '${scopeMode}' mode; ` +
     `it needs the scope ${scopeFor(classification)}. Sign in again asking for that scope (your identity provider's administrator grants it).`
   );
 }

@@ -1,5 +1,6 @@
 import { type AuthInfo, OAuthError, OAuthErrorCode, type OAuthTokenVerifier } from '@modelcontextprotocol/server';
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
+import { counted } from '../grammar.js';
 import { PERSON_KEY, PRINCIPAL_KEY, SCOPE_MODE_KEY } from '../server-context.js';
 import { type Person, personKey } from './person.js';
 import { modeOfScopes } from './scopes.js';
@@ -130,7 +131,10 @@ export function jwtAccessTokenVerifier(options: TokenVerifierOptions): OAuthToke
       }
       const { sub, iss, exp } = claims as JWTPayload & { iss: string; sub: string; exp: number };
       if (sub.length === 0 || sub.length > MAX_SUBJECT) {
-        throw new OAuthError(OAuthErrorCode.InvalidToken, `Token claim 'sub' must be 1 to ${MAX_SUBJECT} characters`);
+        throw new OAuthError(
+          OAuthErrorCode.InvalidToken,
+          `Token claim 'sub' must be 1 to ${counted(MAX_SUBJECT, 'character')}`,
+        );
       }
       const person = personOf({ ...claims, iss, sub });
       const key = personKey(person);
