@@ -39,6 +39,11 @@ function httpBanner(boundUrl: string, config: Config): string {
         ]
       : []),
     `  Mode: ${mode}${mode === 'full' ? '' : ' (--mode user-writes or --mode full allows changes, each still guarded)'}`,
+    ...(config.oauthIssuer === undefined
+      ? []
+      : [
+          `  OAuth: access tokens of ${config.oauthIssuer} for ${config.publicUrl?.replace(/\/$/, '')}/mcp; each token's scopes narrow the mode (visier-admin:read, :write, :admin)`,
+        ]),
     `  Inspector: npx @modelcontextprotocol/inspector --cli ${url.href} --method tools/list${header ? ` --header "Authorization: ${header}"` : ''}`,
     `  Client config (VS Code, Cursor and other clients taking type http; Claude Desktop's config file takes stdio servers only): ${JSON.stringify({ mcpServers: { visier: entry } })}`,
     ...(header
@@ -47,6 +52,17 @@ function httpBanner(boundUrl: string, config: Config): string {
         ]
       : []),
   ].join('\n');
+}
+
+/** The OAuth protected resource when an issuer is configured: its metadata is discovered before listening. */
+async function protectedResourceOf(config: Config) {
+  if (config.oauthIssuer === undefined || config.publicUrl === undefined) return undefined;
+  const { protectedResource } = await import('./auth/protected-resource.js');
+  return protectedResource({
+    issuer: new URL(config.oauthIssuer),
+    publicUrl: new URL(config.publicUrl),
+    ...(config.oauthAudience === undefined ? {} : { audience: config.oauthAudience }),
+  });
 }
 
 async function main(argv: string[]): Promise<number | undefined> {
@@ -77,10 +93,15 @@ async function main(argv: string[]): Promise<number | undefined> {
   }
   // Loaded only in HTTP mode: stdio servers are started often by desktop clients, and start-up time shows.
   const { startHttp } = await import('./transports/http.js');
+  const oauth = await protectedResourceOf(config).catch(async (error: unknown) => {
+    await runtime.close();
+    throw error;
+  });
   const http = await startHttp({
     host: config.host,
     port: config.port,
     ...(config.httpToken ? { token: config.httpToken } : {}),
+    ...(oauth === undefined ? {} : { oauth }),
     // Bound to every interface, the machine's own name is how clients reach it: the banner prints it, so accept it.
     ...(config.allowedHosts || WILDCARD_HOSTS.has(config.host)
       ? { allowedHosts: [...(config.allowedHosts ?? []), ...(WILDCARD_HOSTS.has(config.host) ? [hostname()] : [])] }

@@ -65,6 +65,25 @@ export const OPTIONS = {
     kind: 'string',
     help: 'Bearer token HTTP clients must send; required off loopback',
   },
+  oauthIssuer: {
+    flag: '--oauth-issuer',
+    env: 'VISIER_MCP_OAUTH_ISSUER',
+    kind: 'string',
+    help: 'OAuth 2.1 issuer whose access tokens HTTP accepts (each caller a person; needs --public-url)',
+  },
+  publicUrl: {
+    flag: '--public-url',
+    env: 'VISIER_MCP_PUBLIC_URL',
+    kind: 'string',
+    help: 'The URL clients reach this server at (e.g. https://mcp.example.com); the OAuth resource is <public-url>/mcp',
+  },
+  oauthAudience: {
+    flag: '--oauth-audience',
+    env: 'VISIER_MCP_OAUTH_AUDIENCE',
+    kind: 'string',
+    help: "What access tokens' aud must contain",
+    computed: 'the resource URL, <public-url>/mcp',
+  },
   allowedHosts: {
     flag: '--allowed-hosts',
     env: 'VISIER_MCP_ALLOWED_HOSTS',
@@ -340,6 +359,9 @@ const schema = z.strictObject({
   port: int(0, 65535).default(3333),
   host: z.string().min(1).default('127.0.0.1'),
   httpToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  oauthIssuer: apiUrl.optional(),
+  publicUrl: apiUrl.optional(),
+  oauthAudience: z.string().min(1).max(2048).optional(),
   allowedHosts: list.optional(),
   allowedOrigins: list.optional(),
   sessionIdleSeconds: int(1, 86_400).default(1800),
@@ -521,6 +543,32 @@ export function sandboxReason(config: Config): string {
 }
 
 /**
+ * OAuth needs HTTP and the public URL (the resource tokens are issued for), and replaces the static bearer: with an
+ * issuer every caller is a person, and one shared bearer would name nobody, so the two together are refused.
+ */
+function checkOAuth(values: Parsed, flags: Map<Key, string | boolean>): void {
+  const issuer = sourceName('oauthIssuer', flags.has('oauthIssuer'));
+  if (values.oauthIssuer === undefined) {
+    for (const key of ['publicUrl', 'oauthAudience'] as const) {
+      if (values[key] !== undefined)
+        throw new ConfigError(`${sourceName(key, flags.has(key))}: only with --oauth-issuer`);
+    }
+    return;
+  }
+  if (!values.http) throw new ConfigError(`${issuer}: OAuth protects Streamable HTTP; add --http`);
+  if (values.publicUrl === undefined) {
+    throw new ConfigError(
+      `${issuer}: needs --public-url (VISIER_MCP_PUBLIC_URL), the URL clients reach this server at, e.g. https://mcp.example.com`,
+    );
+  }
+  if (values.httpToken !== undefined) {
+    throw new ConfigError(
+      `${issuer} and VISIER_MCP_HTTP_TOKEN: choose one; with an issuer each person brings their own token, and a shared bearer would name nobody`,
+    );
+  }
+}
+
+/**
  * Flags over environment, validated as one; throws ConfigError naming the flag or variable at fault. An empty
  * variable counts as unset: desktop bundles pass optional fields left blank as "".
  */
@@ -553,8 +601,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   if (!sandbox && rest.provider === 'visier' && rest.tenantCode === undefined && rest.tenants === undefined) {
     throw new ConfigError('VISIER_TENANT_CODE or --tenants: name the tenant(s) this server may touch');
   }
+  checkOAuth(rest, flags);
   // Checked here rather than when the listener starts: a configuration error starts nothing and exits 2.
-  if (rest.http && !isLoopback(rest.host) && rest.httpToken === undefined) {
+  if (rest.http && !isLoopback(rest.host) && rest.httpToken === undefined && rest.oauthIssuer === undefined) {
     throw new ConfigError(
       `VISIER_MCP_HTTP_TOKEN: required when binding ${rest.host} (${sourceName('host', flags.has('host'))}), a non-loopback address; set a bearer token of 16+ characters or bind 127.0.0.1`,
     );

@@ -2,6 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/server';
 import type pino from 'pino';
 import type { ApprovalsPage } from './approvals/index.js';
 import type { UnguardedCall } from './audit-every-call.js';
+import type { Person } from './auth/person.js';
 import { type Config, webConfirmed } from './config.js';
 import type { GuardOptions } from './guards/guard.js';
 import { createAuditAnchor, createGuard } from './guards/index.js';
@@ -15,7 +16,7 @@ export interface Runtime {
   /** A new McpServer: stdio makes one per connection, Streamable HTTP one per 2025 session or 2026-07-28 request. */
   createServer: () => McpServer;
   /** Audits a tools/call a transport refused before any server saw it (see HttpOptions.onRefusedToolCall). */
-  rejectCall: (call: UnguardedCall, principal: string) => void;
+  rejectCall: (call: UnguardedCall, principal: string, person?: Person) => void;
   /** The embedded sandbox's handle when one runs (the provider's own type: faults, snapshots, requests). */
   // biome-ignore lint/suspicious/noExplicitAny: each provider's sandbox has a handle of its own
   sandbox?: any;
@@ -89,8 +90,13 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
           ? {}
           : { privileged: privilegedPolicy(config.privilegedPermissions) }),
       }),
-    rejectCall: ({ tool, args, reason, requestId }, principal) =>
-      guard.reject(tool, args, { principal, ...(requestId === undefined ? {} : { requestId }) }, reason),
+    rejectCall: ({ tool, args, reason, requestId }, principal, person) =>
+      guard.reject(
+        tool,
+        args,
+        { principal, ...(person === undefined ? {} : { person }), ...(requestId === undefined ? {} : { requestId }) },
+        reason,
+      ),
     ...(sandbox ? { sandbox } : {}),
     defaultTenant,
     tenants,

@@ -6,9 +6,10 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import { rendersViews } from './apps/capability.js';
+import type { Person } from './auth/person.js';
 import type { Provider } from './contract/provider.js';
 import type { ClientChannel, PrivilegedPolicy, ProgressFn, Scope, ToolContext } from './contract/tool.js';
-import type { CallerInfo } from './guards/guard.js';
+import type { CallerInfo, Mode } from './guards/guard.js';
 import { fenceUntrusted, newFenceNonce, sanitizeMessage, sanitizeUntrustedDeep } from './guards/untrusted.js';
 import { inputRequestOf } from './input-request.js';
 import type { JournalReader } from './journal/journal.js';
@@ -169,6 +170,9 @@ export function clientChannel(server: McpServer, extra: Extra): ClientChannel {
 
 /** The authInfo.extra key under which a transport that authenticated a request names its caller. */
 export const PRINCIPAL_KEY = 'principal';
+/** The authInfo.extra keys of an OAuth-verified caller: the Person the token names, and the mode its scopes grant. */
+export const PERSON_KEY = 'person';
+export const SCOPE_MODE_KEY = 'scopeMode';
 
 // A transport that authenticates nothing (stdio, in-memory) serves the process that started it.
 const LOCAL_PROCESS = `local-process:${process.pid}`;
@@ -177,6 +181,17 @@ const LOCAL_PROCESS = `local-process:${process.pid}`;
 function principalOf(extra?: Pick<Extra, 'http'>): string {
   const named = extra?.http?.authInfo?.extra?.[PRINCIPAL_KEY];
   return typeof named === 'string' ? named : LOCAL_PROCESS;
+}
+
+/**
+ * The person and scope ceiling an OAuth-verified request carries (set by the transport's verifier, never by the
+ * client); nothing for a static bearer, loopback or stdio.
+ */
+export function tokenCallerOf(extra?: Pick<Extra, 'http'>): Pick<CallerInfo, 'person' | 'scopeMode'> {
+  const info = extra?.http?.authInfo?.extra;
+  const person = info?.[PERSON_KEY] as Person | undefined;
+  const scopeMode = info?.[SCOPE_MODE_KEY] as Mode | undefined;
+  return { ...(person === undefined ? {} : { person }), ...(scopeMode === undefined ? {} : { scopeMode }) };
 }
 
 /**
@@ -200,6 +215,7 @@ export function callerInfo(
     ...(extra?.sessionId === undefined ? {} : { sessionId: extra.sessionId }),
     ...(extra === undefined ? {} : { requestId: extra.mcpReq.id }),
     principal: principalOf(extra),
+    ...tokenCallerOf(extra),
     ...(rendersViews(clientCapabilitiesOf(server, extra)) ? { rendersViews: true } : {}),
   };
   if (extra !== undefined) {

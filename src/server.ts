@@ -15,6 +15,7 @@ import type { Provider } from './contract/provider.js';
 import type { AnyToolDefinition, PrivilegedPolicy } from './contract/tool.js';
 import type { ViewAnswer } from './guards/app-view.js';
 import { CONFIRMATION_TOKEN_ARG, type Guard, type GuardedOutcome } from './guards/guard.js';
+import { modeAllows } from './guards/modes.js';
 import { DIRECTORY_TEXT_KEY, labelDirectoryData, sanitizeMessage, sanitizeUntrustedDeep } from './guards/untrusted.js';
 import { inputRequiredResult } from './input-request.js';
 import { refuseForeignCursor } from './one-page-lists.js';
@@ -28,6 +29,7 @@ import {
   clientChannel,
   type Extra,
   type Ticker,
+  tokenCallerOf,
 } from './server-context.js';
 import { OutputSchemaMismatch, type PublicFace, publicFace } from './tool-face.js';
 import { annotationsFor } from './tools/shared/annotations.js';
@@ -325,11 +327,15 @@ export function createServer(deps: ServerDeps): McpServer {
   // the mode that allows it, and audits it); only the listing is filtered.
   // A client that renders MCP Apps sees every change tool name the approval view, and the app-only confirm tool
   // (its host keeps that one from the model); other clients see neither.
+  // A caller whose OAuth scopes grant a narrower mode sees only what that mode allows.
   server.server.setRequestHandler('tools/list', (request, extra) => {
     refuseForeignCursor(request.params);
-    if (!rendersViews(clientCapabilitiesOf(server, extra))) return { tools: listed.map(({ face }) => face.tool) };
-    const tools = listed.map(({ def, face }) => withView(face.tool, def));
-    const changes = listed.some(({ def }) => def.classification !== 'read');
+    const { scopeMode } = tokenCallerOf(extra);
+    const shown =
+      scopeMode === undefined ? listed : listed.filter(({ def }) => modeAllows(scopeMode, def.classification));
+    if (!rendersViews(clientCapabilitiesOf(server, extra))) return { tools: shown.map(({ face }) => face.tool) };
+    const tools = shown.map(({ def, face }) => withView(face.tool, def));
+    const changes = shown.some(({ def }) => def.classification !== 'read');
     return { tools: changes ? [...tools, confirmToolEntry] : tools };
   });
 

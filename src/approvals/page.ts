@@ -1,3 +1,4 @@
+import { personLabel } from '../auth/person.js';
 import { displayText } from '../guards/untrusted.js';
 import type { PendingItem } from './pending.js';
 
@@ -43,12 +44,14 @@ export interface ItemView {
 const time = (ms: number) => `${new Date(ms).toISOString().slice(11, 19)} UTC`;
 
 function whoAsked(item: PendingItem): string {
-  const { client, principal, sessionId } = item.change;
+  const { client, principal, person, sessionId } = item.change;
+  // A person's e-mail or name is the issuer's claim: shown as visible text, like the client's name.
+  const asker = person === undefined ? principal : displayText(personLabel(person));
   const clientText =
     client.name === undefined
       ? 'a client that gave no name'
       : `${displayText(client.name)}${client.version === undefined ? '' : ` ${displayText(client.version)}`}`;
-  return `Asked by ${principal}${sessionId === undefined ? '' : ` (session ${sessionId})`} through ${clientText}, at ${time(item.askedAt)}; refused unless decided by ${time(item.deadline)}.`;
+  return `Asked by ${asker}${sessionId === undefined ? '' : ` (session ${sessionId})`} through ${clientText}, at ${time(item.askedAt)}; refused unless decided by ${time(item.deadline)}.`;
 }
 
 export function itemView(item: PendingItem): ItemView {

@@ -1,3 +1,4 @@
+import type { Person } from '../auth/person.js';
 import type { Classification } from '../contract/tool.js';
 
 /**
@@ -19,8 +20,10 @@ export interface PendingChange {
   typed?: { what: string; value: string };
   /** As the client declared itself at initialize (client text: untrusted). */
   client: { name?: string; version?: string };
-  /** Who asked: the caller's principal (a bearer digest over HTTP, the local process over stdio). */
+  /** Who asked: the caller's principal (a person's key with OAuth, a bearer digest, the local process over stdio). */
   principal: string;
+  /** The person who asked, when an OAuth token named one (claims: untrusted display text). */
+  person?: Person;
   sessionId?: string;
 }
 

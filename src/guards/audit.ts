@@ -2,6 +2,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { constants, mkdirSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type pino from 'pino';
+import type { Person } from '../auth/person.js';
 import { counted } from '../grammar.js';
 import type { JournalSeal } from '../journal/journal.js';
 import type { AuditAnchor } from './audit-anchor.js';
@@ -47,6 +48,11 @@ export interface AuditRecord {
   };
   client?: { name?: string; version?: string };
   sessionId?: string;
+  /**
+   * The person an OAuth access token named (issuer, subject; e-mail and name as the issuer's claims said them):
+   * on every line of a call made with such a token. Absent for a static bearer, loopback or stdio.
+   */
+  caller?: Person;
   counts?: { succeeded?: number; failed?: number };
   rci?: string;
   durationMs: number;

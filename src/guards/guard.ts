@@ -32,6 +32,11 @@ export interface CallerInfo {
   principal?: string;
   /** The person an OAuth bearer token named (HTTP with an issuer configured); absent for a static bearer or stdio. */
   person?: Person;
+  /**
+   * The widest mode the caller's OAuth scopes grant (src/auth/scopes.ts); every tenant's mode is narrowed to it.
+   * Absent when no token carries scopes (static bearer, loopback, stdio): the operator's modes alone decide.
+   */
+  scopeMode?: Mode;
   /** Present only when the client declared form elicitation; rejects on error or timeout. */
   elicit?: (message: string, requestedSchema: ElicitFormSchema) => Promise<ElicitAnswer>;
   /**
@@ -61,6 +66,7 @@ export type GuardedOutcome =
   /**
    * Refused before anything was sent to Visier (mode, tenant, caps, declined or failed confirmation).
    * `reason` is a stable code: mode (also when the call's effect, not its tool, needs a wider mode),
+   * insufficient-scope (the caller's OAuth scopes allow a narrower mode than the call needs),
    * tenant-not-allowed, item-cap, caller-budget, hour-budget, no-preview, preview-failed, preview-too-large,
    * declined, cancelled (the person cancelled the form, or the client cancelled the call), typed-mismatch, elicitation-failed, elicitation-timeout, approval-timeout (no click on the approvals page in time), no-confirmation-channel,
    * token-invalid (also a token from another session or caller), token-expired, token-replayed,

@@ -1,4 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { withAskedBy } from '../auth/asked-by.js';
+import { scopeRefusal } from '../auth/scopes.js';
 import type {
   AnyToolDefinition,
   Classification,
@@ -150,6 +152,7 @@ function recordOf(
     decision: 'refused',
     client: { name: caller.clientName, version: caller.clientVersion },
     sessionId: caller.sessionId,
+    ...(caller.person === undefined ? {} : { caller: caller.person }),
     durationMs: 0,
     isError: false,
   };
@@ -352,6 +355,10 @@ export function createGuard(options: GuardOptions): Guard {
           throw new Refusal('mode', modeRefusal(def.name, classification, tenant, mode, effect, scope.term));
         }
       }
+      // The caller's OAuth scopes narrow every tenant's mode: a read-scoped person gets the read surface anywhere.
+      if (caller.scopeMode !== undefined && !modeAllows(caller.scopeMode, classification)) {
+        throw new Refusal('insufficient-scope', scopeRefusal(def.name, classification, caller.scopeMode));
+      }
     };
     const checkCaps = (items: number) => {
       const overCap = budget.check(items, principal);
@@ -421,11 +428,14 @@ export function createGuard(options: GuardOptions): Guard {
       if (needsConfirmation) {
         const taken = live ?? (await preview(def, callArgs, ctx, firstRead));
         stopIfCancelled();
-        const shown = withWhere(
-          withRunningCount(taken, unconfirmedSoFar, items, threshold),
-          record.tenants,
-          ctx.scope.project,
-          scope,
+        const shown = withAskedBy(
+          withWhere(
+            withRunningCount(taken, unconfirmedSoFar, items, threshold),
+            record.tenants,
+            ctx.scope.project,
+            scope,
+          ),
+          caller.person,
         );
         const policy = policyFor(options.confirm, effective as ConfirmedClass);
         const pageRunning = options.approvals !== undefined;

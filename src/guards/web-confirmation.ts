@@ -51,6 +51,7 @@ export class WebConfirmer implements Confirmer {
             ...(request.caller.clientVersion === undefined ? {} : { version: request.caller.clientVersion }),
           },
           principal: request.principal,
+          ...(request.caller.person === undefined ? {} : { person: request.caller.person }),
           ...(request.caller.sessionId === undefined ? {} : { sessionId: request.caller.sessionId }),
         },
         { timeoutMs: this.timeoutMs, ...(request.signal === undefined ? {} : { signal: request.signal }) },

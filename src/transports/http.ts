@@ -11,9 +11,13 @@ import {
 } from '@modelcontextprotocol/server';
 import type pino from 'pino';
 import { describeCall, type UnguardedCall } from '../audit-every-call.js';
+import type { Person } from '../auth/person.js';
+import type { ProtectedResource } from '../auth/protected-resource.js';
+import { atLeast } from '../auth/scopes.js';
 import { counted } from '../grammar.js';
+import type { Mode } from '../guards/guard.js';
 import { portInUse } from '../port-in-use.js';
-import { PRINCIPAL_KEY } from '../server-context.js';
+import { PERSON_KEY, PRINCIPAL_KEY, SCOPE_MODE_KEY } from '../server-context.js';
 import { frame, invalidInitialize } from './jsonrpc-shape.js';
 import { isLoopback, LOOPBACK_HOSTS } from './loopback.js';
 import { answeringSchemaFailures } from './schema-failures.js';
@@ -21,8 +25,13 @@ import { answeringSchemaFailures } from './schema-failures.js';
 export interface HttpOptions {
   host: string;
   port: number;
-  /** Bearer token clients must send; required when binding a non-loopback address. */
+  /** Bearer token clients must send; required when binding a non-loopback address, unless `oauth` is given. */
   token?: string;
+  /**
+   * Serve /mcp as an OAuth 2.1 protected resource: every request needs an access token of the issuer for this
+   * resource, the caller is the person it names, and the discovery documents are served. Not with `token`.
+   */
+  oauth?: ProtectedResource;
   /** Host names accepted besides loopback and the bind address (DNS-rebinding protection). */
   allowedHosts?: string[];
   /** Browser origins accepted besides loopback ones; requests without Origin are not from browsers. */
@@ -47,9 +56,10 @@ export interface HttpOptions {
   createServer: () => McpServer;
   /**
    * A tools/call this transport answered with an HTTP error before any server saw it (the 2026-07-28 route's
-   * header checks): handed over so that it leaves an audit line like every other call. `principal` is the caller.
+   * header checks): handed over so that it leaves an audit line like every other call. `principal` is the caller,
+   * `person` the one its OAuth token named.
    */
-  onRefusedToolCall?: (call: UnguardedCall, principal: string) => void;
+  onRefusedToolCall?: (call: UnguardedCall, principal: string, person?: Person) => void;
   /** Milliseconds since the epoch; tests move it to make sessions idle. Default Date.now. */
   now?: () => number;
 }
@@ -72,6 +82,8 @@ interface Session {
   busy: number;
   /** The protocol version its initialize settled on, reported by the SDK through `setProtocolVersion`. */
   version?: string;
+  /** Who opened it, and the mode their token's scopes granted: no other caller, and no narrower token, may use it. */
+  owner: { principal: string; scopeMode?: Mode };
 }
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
@@ -115,6 +127,12 @@ function sendJsonRpcError(res: ServerResponse, status: number, code: number, mes
   sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id: null }, headers);
 }
 
+/** Writes an answer the SDK's web-standard helpers built (challenges, discovery documents). */
+async function sendWebResponse(res: ServerResponse, response: Response): Promise<void> {
+  res.writeHead(response.status, Object.fromEntries(response.headers));
+  res.end(Buffer.from(await response.arrayBuffer()));
+}
+
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /**
@@ -150,10 +168,18 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+const principalOfAuth = (auth: AuthInfo) => String(auth.extra?.[PRINCIPAL_KEY]);
+const scopeModeOfAuth = (auth: AuthInfo) => auth.extra?.[SCOPE_MODE_KEY] as Mode | undefined;
+
 export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
-  if (!isLoopback(options.host) && !options.token) {
+  if (options.token !== undefined && options.oauth !== undefined) {
     throw new Error(
-      `VISIER_MCP_HTTP_TOKEN: required when binding ${options.host}, a non-loopback address; set a bearer token or bind 127.0.0.1`,
+      'VISIER_MCP_HTTP_TOKEN and --oauth-issuer: choose one; with an issuer every caller is a person with their own token, and a shared bearer would name nobody',
+    );
+  }
+  if (!isLoopback(options.host) && !options.token && !options.oauth) {
+    throw new Error(
+      `VISIER_MCP_HTTP_TOKEN: required when binding ${options.host}, a non-loopback address; set a bearer token, give --oauth-issuer, or bind 127.0.0.1`,
     );
   }
   const { logger } = options;
@@ -162,7 +188,7 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
   const allowedHosts = new Set([...LOOPBACK_HOSTS, hostnameOf(options.host), ...(options.allowedHosts ?? [])]);
   const allowedOrigins = new Set(options.allowedOrigins ?? []);
   const tokenDigest = options.token ? digest(options.token) : undefined;
-  const auth = callerAuth(options.token);
+  const staticAuth = callerAuth(options.token);
   const sessions = new Map<string, Session>();
   // 2026-07-28 requests carry their version and capabilities in each request: the SDK's entry serves them
   // statelessly, one server per request. Everything else (the 2025 handshake and sessions, which elicitation
@@ -175,11 +201,12 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
   });
   const serveModern = toNodeHandler(modernEntry);
   /** Hands a tools/call the 2026-07-28 route refused before dispatch to the audit. */
-  const reportRefusedCall = (body: unknown) => {
+  const reportRefusedCall = (body: unknown, auth: AuthInfo) => {
     if (options.onRefusedToolCall === undefined || typeof body !== 'object' || body === null) return;
     if ((body as { method?: unknown }).method !== 'tools/call') return;
     const call = describeCall(body, new Set());
-    options.onRefusedToolCall({ ...call, reason: 'transport-refused' }, String(auth.extra?.[PRINCIPAL_KEY]));
+    const person = auth.extra?.[PERSON_KEY] as Person | undefined;
+    options.onRefusedToolCall({ ...call, reason: 'transport-refused' }, principalOfAuth(auth), person);
   };
   /** MCP POSTs being answered: what a graceful shutdown waits for (GET streams never end on their own). */
   let postsInFlight = 0;
@@ -195,11 +222,26 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
     }
   };
 
-  const authorized = (header: string | undefined) => {
+  const staticAuthorized = (header: string | undefined) => {
     if (!tokenDigest) return true;
     const match = /^Bearer (.+)$/.exec(header ?? '');
     // Digests have equal length, so the comparison is constant-time whatever the client sent.
     return match?.[1] !== undefined && timingSafeEqual(digest(match[1]), tokenDigest);
+  };
+
+  /** The caller of a request: the verified OAuth token's, or the static bearer's (already checked) or loopback's. */
+  const authenticate = async (header: string | undefined): Promise<AuthInfo | Response> =>
+    options.oauth === undefined ? staticAuth : options.oauth.authenticate(header);
+
+  /**
+   * Whether a request may use a session: the same caller that opened it, with a token whose scopes grant at least
+   * the mode the session was opened with (its tools/list answered for that mode).
+   */
+  const ownedBy = (session: Session, auth: AuthInfo) => {
+    if (session.owner.principal !== principalOfAuth(auth)) return false;
+    const opened = session.owner.scopeMode;
+    const mode = scopeModeOfAuth(auth);
+    return opened === undefined || (mode !== undefined && atLeast(mode, opened));
   };
 
   const closeSession = async (id: string, why: string) => {
@@ -234,7 +276,12 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
     return true;
   };
 
-  const serveMcp = async (req: IncomingMessage, res: ServerResponse, claim: { initializing: boolean }) => {
+  const serveMcp = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    auth: AuthInfo,
+    claim: { initializing: boolean },
+  ) => {
     const sessionId = req.headers['mcp-session-id'];
     const id = typeof sessionId === 'string' ? sessionId : undefined;
     let body: unknown;
@@ -257,12 +304,21 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
       postsInFlight++;
       res.on('close', () => postsInFlight--);
       await serveModern(Object.assign(req, { auth }), res, body);
-      if (res.statusCode >= 400) reportRefusedCall(body);
+      if (res.statusCode >= 400) reportRefusedCall(body, auth);
       return;
     }
     let session = id === undefined ? undefined : sessions.get(id);
     if (id !== undefined && !session) {
       sendJsonRpcError(res, 404, -32001, 'Session not found; initialize a new one');
+      return;
+    }
+    if (session && !ownedBy(session, auth)) {
+      sendJsonRpcError(
+        res,
+        403,
+        -32000,
+        'Forbidden: this session belongs to another person, or was opened with wider scopes than this token has; initialize a session of your own',
+      );
       return;
     }
     if (session && req.method === 'POST') {
@@ -297,10 +353,12 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
       initializing++;
       claim.initializing = true;
       const server = createServer();
+      const scopeMode = scopeModeOfAuth(auth);
       const created: Session = {
         server,
         lastActive: now(),
         busy: 0,
+        owner: { principal: principalOfAuth(auth), ...(scopeMode === undefined ? {} : { scopeMode }) },
         transport: new NodeStreamableHTTPServerTransport({
           sessionIdGenerator: randomUUID,
           onsessioninitialized: (newId) => {
@@ -345,10 +403,10 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
     if (cancelled !== undefined) active.transport.closeSSEStream(cancelled);
   };
 
-  const handleMcp = async (req: IncomingMessage, res: ServerResponse) => {
+  const handleMcp = async (req: IncomingMessage, res: ServerResponse, auth: AuthInfo) => {
     const claim = { initializing: false };
     try {
-      await serveMcp(req, res, claim);
+      await serveMcp(req, res, auth, claim);
     } finally {
       if (claim.initializing) initializing--;
     }
@@ -366,6 +424,13 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
       return;
     }
     allowCrossOrigin(req, res);
+    const discovery = options.oauth?.metadataResponse(
+      new Request(new URL(url.pathname, options.oauth.resource), { method: req.method ?? 'GET' }),
+    );
+    if (discovery !== undefined) {
+      void sendWebResponse(res, discovery);
+      return;
+    }
     if (req.method === 'OPTIONS' && url.pathname === '/mcp') {
       // A browser's preflight carries no credentials, so it is answered before authorization.
       res.writeHead(204, PREFLIGHT_HEADERS);
@@ -381,16 +446,24 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
       sendJsonRpcError(res, 404, -32000, 'Not found: the MCP endpoint is /mcp');
       return;
     }
-    if (!authorized(req.headers.authorization)) {
+    if (options.oauth === undefined && !staticAuthorized(req.headers.authorization)) {
       sendJsonRpcError(res, 401, -32000, 'Unauthorized: send Authorization: Bearer <token>', {
         'www-authenticate': 'Bearer realm="visier-admin-mcp"',
       });
       return;
     }
-    handleMcp(req, res).catch((error: unknown) => {
-      logger.error({ err: error }, 'HTTP request failed');
-      if (!res.headersSent) sendJsonRpcError(res, 500, -32603, 'Internal error');
-    });
+    authenticate(req.headers.authorization)
+      .then(async (auth) => {
+        if (auth instanceof Response) {
+          await sendWebResponse(res, auth);
+          return;
+        }
+        await handleMcp(req, res, auth);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'HTTP request failed');
+        if (!res.headersSent) sendJsonRpcError(res, 500, -32603, 'Internal error');
+      });
   });
 
   const sweep = setInterval(reapIdle, Math.max(50, Math.min(options.sessionIdleMs / 2, 60_000)));

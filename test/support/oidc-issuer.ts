@@ -1,0 +1,114 @@
+// A real OAuth 2.1 authorization server on loopback for the OAuth tests: oidc-provider 9 issuing RFC 9068 JWT
+// access tokens for one resource (resource indicators) through the client-credentials grant, each test "person"
+// being one client (its `sub` is the client id, RFC 9068 §2.2) with an e-mail claim the provider adds to its tokens.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import Provider from 'oidc-provider';
+
+export interface TestPerson {
+  /** The client id: the token's `sub`. */
+  id: string;
+  secret: string;
+  /** Scopes the client may ask for, space-separated. */
+  scope: string;
+  email?: string;
+}
+
+export interface Issuer {
+  url: string;
+  /** A fresh access token through the client-credentials grant; `resource` defaults to the issuer's resource. */
+  token(person: TestPerson, options?: { scope?: string; resource?: string }): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface IssuerOptions {
+  /** The resource tokens are issued for (`aud`). */
+  resource: string;
+  people: TestPerson[];
+  /** Signing keys, the first signing; one fresh RS256 key when absent. */
+  keys?: JWK[];
+  /** Listen on this port (a restarted issuer keeps its URL); 0 when absent. */
+  port?: number;
+}
+
+/** A private RS256 signing key as a JWK, with a key id. */
+export async function signingKey(kid: string): Promise<JWK> {
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  return { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' };
+}
+
+export async function startIssuer(options: IssuerOptions): Promise<Issuer> {
+  const http: Server = createServer();
+  await new Promise<void>((resolve) => http.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const emails = new Map(options.people.map((p) => [p.id, p.email]));
+  const scopes = [...new Set(options.people.flatMap((p) => p.scope.split(' ')))];
+  const provider = new Provider(url, {
+    clients: options.people.map((p) => ({
+      client_id: p.id,
+      client_secret: p.secret,
+      grant_types: ['client_credentials'],
+      redirect_uris: [],
+      response_types: [],
+      scope: p.scope,
+    })),
+    scopes,
+    ttl: { ClientCredentials: 600 },
+    jwks: { keys: options.keys ?? [await signingKey('first')] },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => options.resource,
+        // Any resource asked for gets a JWT for it: a token for another resource is the wrong-audience case.
+        getResourceServerInfo: (_ctx: unknown, resource: string) => ({
+          scope: scopes.join(' '),
+          audience: resource,
+          accessTokenFormat: 'jwt',
+          accessTokenTTL: 600,
+        }),
+      },
+    },
+    extraTokenClaims: (_ctx: unknown, token: { clientId?: string }) => {
+      const email = token.clientId === undefined ? undefined : emails.get(token.clientId);
+      return email === undefined ? undefined : { email };
+    },
+  });
+  http.on('request', provider.callback());
+  return {
+    url,
+    async token(person, asked = {}) {
+      const response = await fetch(`${url}/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${person.id}:${person.secret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          scope: asked.scope ?? person.scope,
+          resource: asked.resource ?? options.resource,
+        }),
+      });
+      const body = (await response.json()) as { access_token?: string; error?: string };
+      if (body.access_token === undefined) throw new Error(`issuer refused a token: ${JSON.stringify(body)}`);
+      return body.access_token;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        http.closeAllConnections();
+        http.close(() => resolve());
+      }),
+  };
+}
+
+/** A free loopback port, for a server whose public URL must be known before it listens. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
