@@ -74,7 +74,7 @@ export class AppViewConfirmer implements Confirmer {
         ...(form.typed === undefined ? {} : { typed: form.typed }),
       };
     }
-    const check = redeemSealed(this.approvals, this.approved, answer.approval, request, 'app', 'approval-');
+    const check = await redeemSealed(this.approvals, this.approved, answer.approval, request, 'app', 'approval-');
     if (check.kind === 'refused') return check;
     const said =
       answer.decision === 'approve'
