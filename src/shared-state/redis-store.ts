@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import { storeDigest } from './digest.js';
 import { KEY_PREFIX, type RateLimits, type SharedStore, StoreUnavailableError } from './store.js';
@@ -40,8 +41,6 @@ return 0
  * while Redis is unreachable: they fail at once (or after 2 s unanswered) with `StoreUnavailableError`.
  */
 export class RedisStore implements SharedStore {
-  private sequence = 0;
-
   private constructor(
     private readonly client: Client,
     private readonly lastError: { message?: string },
@@ -81,8 +80,9 @@ export class RedisStore implements SharedStore {
   }
 
   takeRateSlot(budget: string, limits: RateLimits): Promise<number> {
-    // Unique per call: two calls in the same millisecond are two entries.
-    const member = `${process.pid}:${Date.now()}:${this.sequence++}`;
+    // Unique per call across replicas: two calls in the same millisecond are two entries, even from containers
+    // whose processes all run as pid 1.
+    const member = randomUUID();
     return this.run(async () => {
       const wait = await this.client.eval(TAKE_SLOT, {
         keys: [`${KEY_PREFIX}:rate:${budget}`],
