@@ -37,7 +37,8 @@ RUN mkdir -p /var/lib/visier-admin-mcp && chown node:node /var/lib/visier-admin-
 USER node
 VOLUME ["/var/lib/visier-admin-mcp"]
 EXPOSE 3333
-# No curl in the image: Node's own fetch asks the server's readiness endpoint.
+# No curl in the image: Node's own fetch asks the server's liveness endpoint (readiness, /healthz/ready, is the
+# orchestrator's: it also says whether the shared store answers).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.VISIER_MCP_PORT||3333)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["node", "dist/cli.js"]

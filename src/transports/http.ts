@@ -324,7 +324,12 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
     }
     let session = id === undefined ? undefined : sessions.get(id);
     if (id !== undefined && !session) {
-      sendJsonRpcError(res, 404, -32001, 'Session not found; initialize a new one');
+      sendJsonRpcError(
+        res,
+        404,
+        -32001,
+        'Session not found here (it ended, idled out, or another replica holds it: behind a load balancer, route by Mcp-Session-Id); initialize a new one',
+      );
       return;
     }
     if (session && !ownedBy(session, auth)) {
