@@ -9,6 +9,7 @@ import { previewAccess, userWithHoldings } from './access-effect.js';
 import { defineTool, type ToolContext } from './define.js';
 import { id, name, routing, text } from './fields.js';
 import { createdUserIds, usersJournal } from './journal-state.js';
+import { allUsersGroups, creationEffect, mayHoldOnCreation } from './new-account.js';
 import {
   countPhrase,
   currentUsersMany,
@@ -127,24 +128,32 @@ export const bulkCreateUsers = defineTool({
   outputSchema: bulkOut,
   itemCount: (args) => createRows(args).length,
   journal: usersJournal((_args: unknown, output) => createdUserIds(output)),
-  effectDependsOnData: (args) => createRows(args).some((u) => relinksEmployee(undefined, u)),
-  preview: async (args) => {
+  effectDependsOnData: (args) => createRows(args).some(mayHoldOnCreation),
+  preview: async (args, ctx, read) => {
     const users = createRows(args);
+    const effect = creationEffect(await allUsersGroups(ctx, read), users);
     return {
       summary: `Create ${countPhrase(users.length, 'user', 0)}`,
-      targets: users.map((u) => ({
-        kind: 'user',
-        id: u.username,
-        name: u.displayName,
-        after: [identityLine({ userId: '(new)', ...u })],
-        // Each account's own fields are who it is, not what it may do: a new account holds no permission or
-        // group of its own, so many creations are one change the human can count.
-        change: `created as a new ${u.accountEnabled === false ? 'disabled' : 'enabled'} account${u.employeeId === undefined ? '' : ' linked to an employee record'}`,
-      })),
-      fingerprint: fingerprint(['bulk_create_users', users]),
-      ...(users.some((u) => relinksEmployee(undefined, u))
-        ? { classification: 'access' as const, classificationReason: RELINK_REASON }
-        : {}),
+      targets: [
+        ...users.map((u): ImpactTarget => {
+          const joins = effect.accountLines(u);
+          return {
+            kind: 'user',
+            id: u.username,
+            name: u.displayName,
+            after: [identityLine({ userId: '(new)', ...u }), ...joins],
+            // Each account's own fields are who it is, not what it may do: every new account joins the same
+            // all-users groups, so many creations are one change the human can count.
+            change: [
+              `created as a new ${u.accountEnabled === false ? 'disabled' : 'enabled'} account${u.employeeId === undefined ? '' : ' linked to an employee record'}`,
+              ...joins,
+            ].join('; '),
+          };
+        }),
+        ...effect.groupTargets,
+      ],
+      fingerprint: fingerprint(['bulk_create_users', users, effect.fingerprintPart]),
+      ...effect.fields,
     };
   },
   handler: async (args, ctx) => {

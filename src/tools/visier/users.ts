@@ -20,6 +20,7 @@ import { cursor, id, limit, name, pageOutput, projectRouting, routing, text } fr
 import { type Freshness, freshness } from './freshness.js';
 import { groupGrants } from './group-grants.js';
 import { createdUserIds, usersJournal } from './journal-state.js';
+import { allUsersGroups, creationEffect, mayHoldOnCreation } from './new-account.js';
 import { currentUsers, fingerprint, fingerprintOf, holdings, identityLine, missingUser } from './preview.js';
 import { userDetailOut, userOut } from './schemas.js';
 import {
@@ -167,9 +168,10 @@ export const createUser = defineTool({
   inputSchema: { username: name('Username, typically an email'), ...profileFields, ...routing },
   outputSchema: { user: userOut },
   journal: usersJournal((_args: unknown, output) => createdUserIds(output)),
-  effectDependsOnData: (args) => args.employeeId !== undefined,
-  preview: async (args) => {
+  effectDependsOnData: (args) => mayHoldOnCreation(args),
+  preview: async (args, ctx, read) => {
     const input = userInput(args);
+    const effect = creationEffect(await allUsersGroups(ctx, read), [input]);
     return {
       summary: `Create user ${quoted(input.username)}`,
       targets: [
@@ -177,13 +179,12 @@ export const createUser = defineTool({
           kind: 'user',
           id: input.username,
           name: input.displayName,
-          after: [identityLine({ userId: '(new)', ...input })],
+          after: [identityLine({ userId: '(new)', ...input }), ...effect.accountLines(input)],
         },
+        ...effect.groupTargets,
       ],
-      fingerprint: fingerprint(['create_user', input]),
-      ...(relinksEmployee(undefined, input)
-        ? { classification: 'access' as const, classificationReason: RELINK_REASON }
-        : {}),
+      fingerprint: fingerprint(['create_user', input, effect.fingerprintPart]),
+      ...effect.fields,
     };
   },
   handler: async (args, ctx) => {
