@@ -205,11 +205,22 @@ it('update_user re-enabling an account, or linking it to an employee a dynamic f
   expect(matched).toBeDefined();
   await visier.createUserGroups([{ displayName: 'Sales by filter', users: { dynamicFilterDefinition: filter } }]);
   try {
-    for (const patch of [{ accountEnabled: true }, { employeeId: matched }]) {
+    const calls: [string, Record<string, unknown>, string | undefined][] = [
+      ['update_user', { userId: dana, accountEnabled: true }, 'can use again'],
+      ['bulk_update_users', { users: [{ userId: dana, accountEnabled: true }] }, 'can use again'],
+      ['update_user', { userId: dana, employeeId: matched }, undefined],
+    ];
+    for (const [tool, args, names] of calls) {
       await onTheDesk(
-        (e2e) => e2e.call('update_user', { userId: dana, ...patch }),
+        (e2e) => e2e.call(tool, args),
         async (waiting, e2e) => {
-          expect(waiting.item?.change.classification, JSON.stringify(patch)).toBe('access');
+          expect(waiting.item?.change.classification, `${tool} ${JSON.stringify(args)}`).toBe('access');
+          // What the account can use again is named, as a grant's preview names what it gives.
+          if (names !== undefined) {
+            const shown = waiting.item?.change.lines.join('\n') ?? '';
+            expect(shown).toContain(names);
+            expect(shown.slice(shown.indexOf(names)).split(';')[0]).toContain(HEADCOUNT_REF);
+          }
           waiting.decide('deny');
           await waiting.ended;
           expect(changeRequests(e2e.sandbox)).toEqual([]);

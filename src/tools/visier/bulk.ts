@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ImpactTarget } from '../../contract/tool.js';
 import { counted } from '../../grammar.js';
 import type { BulkResult, User, UserInput, UserPatch, UserUpdate } from '../../providers/visier/api.js';
+import { grantsOf } from '../../providers/visier/directory.js';
 import { csvArgument, oneOf, rowsFromCsv } from '../shared/csv.js';
 import { ToolArgumentError } from '../shared/errors.js';
 import { fencedText, linesWithinBudget, quoted } from '../shared/format.js';
@@ -25,6 +26,8 @@ import {
   mayChangeAccess,
   profileBefore,
   RELINK_REASON,
+  reEnables,
+  regained,
   relinksEmployee,
 } from './user-effect.js';
 
@@ -189,22 +192,28 @@ export const bulkUpdateUsers = defineTool({
     // Holdings come with each person in the snapshot: whether a rename is an access change depends on them.
     const view = await previewAccess(ctx, read);
     const current = new Map(args.users.map((u) => [u.userId, userWithHoldings(view, u.userId)]));
+    const privileged: string[] = [];
     const targets: ImpactTarget[] = args.users.map(({ userId, ...patch }) => {
       const user = current.get(userId);
       if (!user) return missingUser(userId);
       const keys = Object.keys(patch) as (keyof typeof patch)[];
-      const elevated = elevatedProfileChange(user, patch);
+      const back = reEnables(user, patch)
+        ? regained([...grantsOf(view.snapshot, userId).keys()], view.catalogue)
+        : undefined;
+      privileged.push(...(back?.privileged ?? []));
+      const elevated = [...elevatedProfileChange(user, patch), ...(back?.elevated ?? [])];
       return {
         kind: 'user',
         id: userId,
         name: user.displayName ?? user.username,
         before: profileBefore(user, keys),
-        after: keys.map((k) => `${k}: ${quoted(patch[k])}`),
+        after: [...keys.map((k) => `${k}: ${quoted(patch[k])}`), ...(back ? [back.line] : [])],
         change: keys.map((k) => `${k} becomes ${quoted(patch[k])}`).join('; '),
         ...(elevated.length ? { elevated } : {}),
       };
     });
     return {
+      ...(privileged.length ? { privilegedGrants: [...new Set(privileged)] } : {}),
       summary: `Update ${countPhrase(args.users.length, 'user', targets.filter((t) => t.missing).length)}`,
       targets,
       // Who each user is and what the change would overwrite, never when they last signed in: a login must

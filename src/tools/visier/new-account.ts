@@ -67,7 +67,7 @@ export interface CreationEffect {
 const groupRefs = (groups: readonly DirectoryGroup[]) =>
   describeRefs(groups.map((g) => ({ id: g.userGroupId, name: g.displayName })));
 
-/** What creating `accounts` (as the call would create them) gives, read against `view`. */
+/** What creating `accounts` (as the call would create them) gives, where the call lands. */
 export function creationEffect({ groups, catalogue }: AllUsersGroups, accounts: readonly NewAccount[]): CreationEffect {
   const granting = groups.filter((g) => g.permissionIds.length > 0);
   const permissionIds = [...new Set(granting.flatMap((g) => g.permissionIds))].sort();
@@ -75,7 +75,9 @@ export function creationEffect({ groups, catalogue }: AllUsersGroups, accounts: 
   const joins = groups.length === 1 ? 'all-users group' : 'all-users groups';
   const reasons = [
     ...(gains
-      ? [`a new account joins ${joins} ${groupRefs(groups)} and with them can use ${catalogue.describe(permissionIds)}`]
+      ? [
+          `a new account joins ${joins} ${groupRefs(groups)} and can use what ${groups.length === 1 ? 'it grants' : 'they grant'}: ${catalogue.describe(permissionIds)}`,
+        ]
       : []),
     ...(accounts.some((a) => relinksEmployee(undefined, a)) ? [RELINK_REASON] : []),
   ];
