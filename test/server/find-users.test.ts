@@ -85,10 +85,15 @@ describe('find_users', () => {
 
   it('ignores accents, finds a user created through create_user on the next call, and by e-mail parts', async () => {
     await find({ query: 'warm the snapshot' });
-    const created = await stack.call('create_user', {
+    const jose = {
       username: 'jose.alvarez@wff-demo.example',
       displayName: 'José Álvarez',
       email: 'j.alvarez-ops@corp-mail.example',
+    };
+    // A new account joins the all-users group, which grants a permission: an access change, confirmed.
+    const created = await stack.call('create_user', {
+      ...jose,
+      confirmationToken: await tokenFor('create_user', jose),
     });
     expect(created.isError).toBeFalsy();
     const userId = (created.structuredContent as { user: { userId: string } }).user.userId;
@@ -105,7 +110,7 @@ describe('find_users', () => {
       expect(byMail.users[0]?.matched.map((m) => m.field)).toEqual(['email', 'email']);
       expect(visierReads() - before).toBe(4);
     } finally {
-      await stack.call('delete_user', { userId, confirmationToken: await tokenFor(userId) });
+      await stack.call('delete_user', { userId, confirmationToken: await tokenFor('delete_user', { userId }) });
     }
   });
 
@@ -138,9 +143,9 @@ describe('find_users', () => {
   });
 });
 
-/** Deletion is destructive: the preview's token, as a client without elicitation gets it. */
-async function tokenFor(userId: string): Promise<string> {
-  const preview: CallToolResult = await stack.call('delete_user', { userId });
+/** The preview's token for a change a person confirms, as a client without elicitation gets it. */
+async function tokenFor(tool: string, args: Record<string, unknown>): Promise<string> {
+  const preview: CallToolResult = await stack.call(tool, args);
   const token = (preview._meta?.[CONFIRMATION_META_KEY] as { confirmationToken?: string } | undefined)
     ?.confirmationToken;
   if (!token) throw new Error(`no confirmation token in ${textOf(preview)}`);

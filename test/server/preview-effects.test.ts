@@ -156,12 +156,12 @@ describe('a profile change is an access change when its effect is one', () => {
   });
 
   it("renaming an Admin holder or re-enabling an account is 'access'; a display name is not; one Visier call each", async () => {
-    const preview = async (args: Record<string, unknown>) => {
+    const preview = async (args: Record<string, unknown>, calls = 1) => {
       sandbox.clearRequests();
       const result = await updateUser.preview?.(args as Parameters<typeof updateUser.handler>[0], toolContext(args), {
         live: true,
       });
-      expect(dataRequests(sandbox)).toHaveLength(1);
+      expect(dataRequests(sandbox)).toHaveLength(calls);
       return result as ImpactPreview;
     };
     const renamed = await preview({ userId: DEMO_USERS.admin.userId, username: 'root@evil.example' });
@@ -175,10 +175,22 @@ describe('a profile change is an access change when its effect is one', () => {
 
     const dormant = userAt(30);
     await client.updateUser(dormant.userId, { accountEnabled: false });
-    const reenabled = await preview({ userId: dormant.userId, accountEnabled: true });
+    // Re-enabling also reads what the account can use again: its groups' grants and the catalogue, one call each.
+    const reenabled = await preview({ userId: dormant.userId, accountEnabled: true }, 3);
     expect(reenabled.classification).toBe('access');
     expect(reenabled.targets[0]?.elevated).toEqual(['disabled account re-enabled']);
     expect(reenabled.targets[0]?.before?.[0]).toMatch(/ disabled$/);
+    expect(reenabled.targets[0]?.after?.at(-1)).toMatch(/^can use again "/);
+
+    // An Admin holder re-enabled regains a privileged permission: flagged as a grant of it would be.
+    await client.updateUser(DEMO_USERS.admin.userId, { accountEnabled: false });
+    try {
+      const admin = await preview({ userId: DEMO_USERS.admin.userId, accountEnabled: true }, 3);
+      expect(admin.privilegedGrants).toContain(ADMIN.displayName);
+      expect(admin.targets[0]?.elevated).toContain(`regains privileged "${ADMIN.displayName}"`);
+    } finally {
+      await client.updateUser(DEMO_USERS.admin.userId, { accountEnabled: true });
+    }
   });
 });
 

@@ -103,6 +103,27 @@ function directoryGroup(group: UserGroupDefinition): DirectoryGroup | undefined 
 }
 
 /**
+ * Every V2 group definition (`with=details`: what each grants and its membership rule), by id. Requests:
+ * ceil((groups+1)/1000), one page of 1,000 for most tenants. Throws `VisierApiError` as the reads do.
+ */
+export async function loadGroupDefinitions(
+  api: VisierApi,
+  options?: CallOptions,
+): Promise<{ groups: Map<string, DirectoryGroup>; requests: number }> {
+  let requests = 0;
+  const groups = new Map<string, DirectoryGroup>();
+  for (let start = 0; ; start += MAX_PAGE_SIZE) {
+    const page = await api.listUserGroupsV2({ with: 'details', limit: MAX_PAGE_SIZE, start }, options);
+    requests += 1;
+    for (const definition of page.items) {
+      const group = directoryGroup(definition);
+      if (group) groups.set(group.userGroupId, group);
+    }
+    if (page.items.length < MAX_PAGE_SIZE) return { groups, requests };
+  }
+}
+
+/**
  * Reads a whole directory: every V2 group definition (`with=details`, pages of 1,000) and the permission catalogue
  * with detail (one call), then the people. These come from the permission-assignments and profile-assignments
  * reports (two calls, whatever the size) when they can describe the directory exactly, else from every user page
@@ -116,17 +137,8 @@ export async function loadDirectory(
   now: () => number = Date.now,
 ): Promise<DirectorySnapshot> {
   const asOf = now();
-  let requests = 0;
-  const groups = new Map<string, DirectoryGroup>();
-  for (let start = 0; ; start += MAX_PAGE_SIZE) {
-    const page = await api.listUserGroupsV2({ with: 'details', limit: MAX_PAGE_SIZE, start }, options);
-    requests += 1;
-    for (const definition of page.items) {
-      const group = directoryGroup(definition);
-      if (group) groups.set(group.userGroupId, group);
-    }
-    if (page.items.length < MAX_PAGE_SIZE) break;
-  }
+  const { groups, requests: groupPages } = await loadGroupDefinitions(api, options);
+  let requests = groupPages;
   const permissions = new Map<string, Permission>();
   for (const permission of await api.listPermissions({ includeDetails: true }, options)) {
     permissions.set(permission.permissionId, permission);

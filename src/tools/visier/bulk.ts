@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ImpactTarget } from '../../contract/tool.js';
 import { counted } from '../../grammar.js';
 import type { BulkResult, User, UserInput, UserPatch, UserUpdate } from '../../providers/visier/api.js';
+import { grantsOf } from '../../providers/visier/directory.js';
 import { csvArgument, oneOf, rowsFromCsv } from '../shared/csv.js';
 import { ToolArgumentError } from '../shared/errors.js';
 import { fencedText, linesWithinBudget, quoted } from '../shared/format.js';
@@ -9,6 +10,7 @@ import { previewAccess, userWithHoldings } from './access-effect.js';
 import { defineTool, type ToolContext } from './define.js';
 import { id, name, routing, text } from './fields.js';
 import { createdUserIds, usersJournal } from './journal-state.js';
+import { allUsersGroups, creationEffect, mayHoldOnCreation } from './new-account.js';
 import {
   countPhrase,
   currentUsersMany,
@@ -24,6 +26,8 @@ import {
   mayChangeAccess,
   profileBefore,
   RELINK_REASON,
+  reEnables,
+  regained,
   relinksEmployee,
 } from './user-effect.js';
 
@@ -127,24 +131,32 @@ export const bulkCreateUsers = defineTool({
   outputSchema: bulkOut,
   itemCount: (args) => createRows(args).length,
   journal: usersJournal((_args: unknown, output) => createdUserIds(output)),
-  effectDependsOnData: (args) => createRows(args).some((u) => relinksEmployee(undefined, u)),
-  preview: async (args) => {
+  effectDependsOnData: (args) => createRows(args).some(mayHoldOnCreation),
+  preview: async (args, ctx, read) => {
     const users = createRows(args);
+    const effect = creationEffect(await allUsersGroups(ctx, read), users);
     return {
       summary: `Create ${countPhrase(users.length, 'user', 0)}`,
-      targets: users.map((u) => ({
-        kind: 'user',
-        id: u.username,
-        name: u.displayName,
-        after: [identityLine({ userId: '(new)', ...u })],
-        // Each account's own fields are who it is, not what it may do: a new account holds no permission or
-        // group of its own, so many creations are one change the human can count.
-        change: `created as a new ${u.accountEnabled === false ? 'disabled' : 'enabled'} account${u.employeeId === undefined ? '' : ' linked to an employee record'}`,
-      })),
-      fingerprint: fingerprint(['bulk_create_users', users]),
-      ...(users.some((u) => relinksEmployee(undefined, u))
-        ? { classification: 'access' as const, classificationReason: RELINK_REASON }
-        : {}),
+      targets: [
+        ...users.map((u): ImpactTarget => {
+          const joins = effect.accountLines(u);
+          return {
+            kind: 'user',
+            id: u.username,
+            name: u.displayName,
+            after: [identityLine({ userId: '(new)', ...u }), ...joins],
+            // Each account's own fields are who it is, not what it may do: every new account joins the same
+            // all-users groups, so many creations are one change the human can count.
+            change: [
+              `created as a new ${u.accountEnabled === false ? 'disabled' : 'enabled'} account${u.employeeId === undefined ? '' : ' linked to an employee record'}`,
+              ...joins,
+            ].join('; '),
+          };
+        }),
+        ...effect.groupTargets,
+      ],
+      fingerprint: fingerprint(['bulk_create_users', users, effect.fingerprintPart]),
+      ...effect.fields,
     };
   },
   handler: async (args, ctx) => {
@@ -180,22 +192,28 @@ export const bulkUpdateUsers = defineTool({
     // Holdings come with each person in the snapshot: whether a rename is an access change depends on them.
     const view = await previewAccess(ctx, read);
     const current = new Map(args.users.map((u) => [u.userId, userWithHoldings(view, u.userId)]));
+    const privileged: string[] = [];
     const targets: ImpactTarget[] = args.users.map(({ userId, ...patch }) => {
       const user = current.get(userId);
       if (!user) return missingUser(userId);
       const keys = Object.keys(patch) as (keyof typeof patch)[];
-      const elevated = elevatedProfileChange(user, patch);
+      const back = reEnables(user, patch)
+        ? regained([...grantsOf(view.snapshot, userId).keys()], view.catalogue)
+        : undefined;
+      privileged.push(...(back?.privileged ?? []));
+      const elevated = [...elevatedProfileChange(user, patch), ...(back?.elevated ?? [])];
       return {
         kind: 'user',
         id: userId,
         name: user.displayName ?? user.username,
         before: profileBefore(user, keys),
-        after: keys.map((k) => `${k}: ${quoted(patch[k])}`),
+        after: [...keys.map((k) => `${k}: ${quoted(patch[k])}`), ...(back ? [back.line] : [])],
         change: keys.map((k) => `${k} becomes ${quoted(patch[k])}`).join('; '),
         ...(elevated.length ? { elevated } : {}),
       };
     });
     return {
+      ...(privileged.length ? { privilegedGrants: [...new Set(privileged)] } : {}),
       summary: `Update ${countPhrase(args.users.length, 'user', targets.filter((t) => t.missing).length)}`,
       targets,
       // Who each user is and what the change would overwrite, never when they last signed in: a login must

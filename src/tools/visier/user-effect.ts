@@ -1,5 +1,7 @@
 import type { User, UserInclude, UserPatch } from '../../providers/visier/api.js';
 import { quoted } from '../shared/format.js';
+import { escalation } from './access-effect.js';
+import type { PermissionCatalogue } from './permission-catalogue.js';
 import { holdings, identityLine } from './preview.js';
 
 // When a profile change is an access change. Access in Visier is held three ways: permissions, user groups and
@@ -39,8 +41,29 @@ export function elevatedProfileChange(user: User, patch: UserPatch): string[] {
     ...(holdsAccess(user) && moved.length
       ? [`${moved.join(' and ')} change of a user holding permissions, groups or profiles`]
       : []),
-    ...(patch.accountEnabled === true && user.accountEnabled === false ? ['disabled account re-enabled'] : []),
+    ...(reEnables(user, patch) ? ['disabled account re-enabled'] : []),
   ];
+}
+
+/** Whether the patch enables an account now disabled: it can use again everything it holds. */
+export const reEnables = (user: User, patch: UserPatch): boolean =>
+  patch.accountEnabled === true && user.accountEnabled === false;
+
+/**
+ * What a re-enabled account can use again (`permissionIds`: every permission it holds, directly or through its
+ * groups), as an `after` line, and why that is elevated: a privileged one regained, as a grant would say.
+ */
+export function regained(
+  permissionIds: readonly string[],
+  catalogue: PermissionCatalogue,
+): { line: string; elevated: string[]; privileged: string[] } {
+  const ids = [...new Set(permissionIds)].sort();
+  const privileged = catalogue.privileged(ids);
+  return {
+    line: `can use again ${catalogue.describe(ids)}`,
+    elevated: escalation(privileged, 'regains'),
+    privileged,
+  };
 }
 
 /**

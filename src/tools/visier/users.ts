@@ -20,6 +20,8 @@ import { cursor, id, limit, name, pageOutput, projectRouting, routing, text } fr
 import { type Freshness, freshness } from './freshness.js';
 import { groupGrants } from './group-grants.js';
 import { createdUserIds, usersJournal } from './journal-state.js';
+import { allUsersGroups, creationEffect, mayHoldOnCreation } from './new-account.js';
+import { permissionCatalogue } from './permission-catalogue.js';
 import { currentUsers, fingerprint, fingerprintOf, holdings, identityLine, missingUser } from './preview.js';
 import { userDetailOut, userOut } from './schemas.js';
 import {
@@ -28,6 +30,8 @@ import {
   mayChangeAccess,
   profileBefore,
   RELINK_REASON,
+  reEnables,
+  regained,
   relinksEmployee,
 } from './user-effect.js';
 
@@ -167,9 +171,10 @@ export const createUser = defineTool({
   inputSchema: { username: name('Username, typically an email'), ...profileFields, ...routing },
   outputSchema: { user: userOut },
   journal: usersJournal((_args: unknown, output) => createdUserIds(output)),
-  effectDependsOnData: (args) => args.employeeId !== undefined,
-  preview: async (args) => {
+  effectDependsOnData: (args) => mayHoldOnCreation(args),
+  preview: async (args, ctx, read) => {
     const input = userInput(args);
+    const effect = creationEffect(await allUsersGroups(ctx, read), [input]);
     return {
       summary: `Create user ${quoted(input.username)}`,
       targets: [
@@ -177,13 +182,12 @@ export const createUser = defineTool({
           kind: 'user',
           id: input.username,
           name: input.displayName,
-          after: [identityLine({ userId: '(new)', ...input })],
+          after: [identityLine({ userId: '(new)', ...input }), ...effect.accountLines(input)],
         },
+        ...effect.groupTargets,
       ],
-      fingerprint: fingerprint(['create_user', input]),
-      ...(relinksEmployee(undefined, input)
-        ? { classification: 'access' as const, classificationReason: RELINK_REASON }
-        : {}),
+      fingerprint: fingerprint(['create_user', input, effect.fingerprintPart]),
+      ...effect.fields,
     };
   },
   handler: async (args, ctx) => {
@@ -222,14 +226,15 @@ export const updateUser = defineTool({
       return { summary: `Update user ${userId}`, targets, fingerprint: fingerprintOf(targets) };
     }
     const changed = Object.keys(patch) as (keyof typeof patch)[];
-    const elevated = elevatedProfileChange(user, patch);
+    const back = reEnables(user, patch) ? await regainedByUser(ctx, user) : undefined;
+    const elevated = [...elevatedProfileChange(user, patch), ...(back?.elevated ?? [])];
     const targets: ImpactTarget[] = [
       {
         kind: 'user',
         id: userId,
         name: user.displayName ?? user.username,
         before: profileBefore(user, changed),
-        after: changed.map((k) => `${k}: ${quoted(patch[k])}`),
+        after: [...changed.map((k) => `${k}: ${quoted(patch[k])}`), ...(back ? [back.line] : [])],
         ...(elevated.length ? { elevated } : {}),
       },
     ];
@@ -237,6 +242,7 @@ export const updateUser = defineTool({
       summary: `Update ${changed.join(', ') || 'nothing'} of user ${userId}`,
       targets,
       fingerprint: fingerprintOf(targets),
+      ...(back?.privileged.length ? { privilegedGrants: back.privileged } : {}),
       ...(elevated.length ? { classification: 'access' as const } : {}),
       ...(!elevated.length && relinksEmployee(user, patch)
         ? { classification: 'access' as const, classificationReason: RELINK_REASON }
@@ -249,6 +255,21 @@ export const updateUser = defineTool({
     return { text: fencedText('Updated:', [userLine(user)], ctx), structured: { user: withLastLoginIso(user) } };
   },
 });
+
+/**
+ * What a disabled account `user` (read with HOLDINGS) can use again once enabled: its direct permissions and what
+ * each of its groups grants. Reads the group list (`groupGrants`, one page for most tenants; none when it is in
+ * no group) and the permission catalogue (one call).
+ */
+async function regainedByUser(ctx: ToolContext, user: User) {
+  const groupIds = new Set((user.userGroups ?? []).map((g) => g.userGroupId));
+  const [grants, catalogue] = await Promise.all([
+    groupIds.size ? groupGrants(ctx, groupIds) : new Map<string, never>(),
+    permissionCatalogue(ctx),
+  ]);
+  const throughGroups = [...groupIds].flatMap((id) => (grants.get(id)?.permissions ?? []).map((p) => p.permissionId));
+  return regained([...(user.permissions ?? []).map((p) => p.permissionId), ...throughGroups], catalogue);
+}
 
 export const deleteUser = defineTool({
   name: 'delete_user',
