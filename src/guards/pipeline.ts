@@ -430,8 +430,8 @@ export function createGuard(options: GuardOptions): Guard {
       const items = Math.max(declared, live?.peopleReached ?? 0);
       if (changes) await checkCaps(items);
 
-      // From here to the budget's take there is no await unless a person is asked: a caller's racing calls
-      // cannot both count under the threshold.
+      // The count may live in Redis, so a caller's racing calls can both read it before either records: the
+      // record below checks the threshold again in the same step, so they cannot both count under it.
       const shownCount = changes ? await counting(unconfirmed.shown(principal)) : { items: 0, at: started };
       const unconfirmedSoFar = shownCount.items;
       // A reach the preview could not count (a dynamic filter) is over any threshold: a person decides. A
