@@ -188,9 +188,10 @@ export interface GuardOptions {
   confirmTtlSeconds?: number;
   /**
    * Where replicas record spent tokens, input-request states and view approvals (`--redis-url`), so each is
-   * spent once across all of them. This process's records only when absent.
+   * spent once across all of them, and count changes against the budgets and the confirmation threshold, so a
+   * caller's count is the same on every replica. This process's records only when absent.
    */
-  sharedState?: Pick<SharedStore, 'claimOnce'>;
+  sharedState?: Omit<SharedStore, 'takeRateSlot' | 'ping' | 'close'>;
   /**
    * A `write` call needs confirmation when the people it reaches, added to those its caller (principal) changed
    * without confirmation in the last hour, exceed this. A confirmed call, whose preview states that running

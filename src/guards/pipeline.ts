@@ -11,6 +11,7 @@ import type {
 } from '../contract/tool.js';
 import { counted } from '../grammar.js';
 import type { JournalState } from '../journal/journal.js';
+import { StoreUnavailableError } from '../shared-state/store.js';
 import { AppViewConfirmer, IssuedViews, previewForViewModel, type ViewFallback, viewApprovalOf } from './app-view.js';
 import { ApprovedPreviews } from './approved-previews.js';
 import { type AuditDecision, type AuditLineRef, AuditLog, type AuditRecord } from './audit.js';
@@ -158,6 +159,22 @@ function recordOf(
   };
 }
 
+/**
+ * A change count read or written in the shared store: the store unreachable refuses the change, saying so, as a
+ * spent token's record does (fail closed: no change the deployment's budgets could not count).
+ */
+async function counting<T>(step: Promise<T>): Promise<T> {
+  try {
+    return await step;
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    throw new Refusal(
+      'store-unavailable',
+      `the shared state that counts changes against the budgets is unreachable (${error.message}); nothing was sent. Try again when it is back.`,
+    );
+  }
+}
+
 class Refusal {
   constructor(
     readonly reason: string,
@@ -177,7 +194,7 @@ export function createGuard(options: GuardOptions): Guard {
   const scope = options.scope ?? { term: 'tenant', projects: true };
   const now = options.now ?? Date.now;
   const threshold = options.writeConfirmThreshold ?? DEFAULTS.writeConfirmThreshold;
-  const budget = new ChangeBudget({ ...DEFAULT_CAPS, ...options.caps }, now);
+  const budget = new ChangeBudget({ ...DEFAULT_CAPS, ...options.caps }, now, options.sharedState);
   const spentIn = (kind: string) =>
     options.sharedState === undefined ? undefined : { store: options.sharedState, kind };
   const tokens = new ConfirmationTokens(
@@ -199,7 +216,7 @@ export function createGuard(options: GuardOptions): Guard {
     );
   const states = sealedFor('input-request state', 'approval state', 'state');
   const approvals = sealedFor('app view approval', 'approval from the view', 'approval');
-  const unconfirmed = new UnconfirmedChanges(now);
+  const unconfirmed = new UnconfirmedChanges(now, options.sharedState);
   const moved = new MovedCalls((options.confirmTtlSeconds ?? DEFAULTS.confirmTtlSeconds) * 1000, now);
   const strategies = {
     appView: new AppViewConfirmer(approvals, new ApprovedPreviews(now), new IssuedViews(now)),
@@ -365,8 +382,8 @@ export function createGuard(options: GuardOptions): Guard {
         throw new Refusal('insufficient-scope', scopeRefusal(def.name, classification, caller.scopeMode));
       }
     };
-    const checkCaps = (items: number) => {
-      const overCap = budget.check(items, principal);
+    const checkCaps = async (items: number) => {
+      const overCap = await counting(budget.check(items, principal));
       if (overCap !== undefined) throw new Refusal(overCap.reason, `${overCap.text} Nothing was sent.`);
     };
 
@@ -393,7 +410,7 @@ export function createGuard(options: GuardOptions): Guard {
       const declared = changes ? (def.itemCount?.(callArgs) ?? 1) : 0;
       // People reached are never fewer than items named, so a call over the cap by its arguments alone is
       // refused before anything is read.
-      if (changes) checkCaps(declared);
+      if (changes) await checkCaps(declared);
 
       // The effect decides, so it is read first whenever it could differ from the tool's class or size, and
       // whenever a person will be asked anyway.
@@ -401,7 +418,7 @@ export function createGuard(options: GuardOptions): Guard {
       if (
         changes &&
         (def.effectDependsOnData?.(callArgs) === true ||
-          wantsConfirmation(def.classification, declared, unconfirmed.count(principal)))
+          wantsConfirmation(def.classification, declared, await counting(unconfirmed.count(principal))))
       ) {
         live = await preview(def, callArgs, ctx, firstRead);
       }
@@ -411,11 +428,11 @@ export function createGuard(options: GuardOptions): Guard {
         checkModes(effective, { toolClass: def.classification, why: elevatedReasons(live) });
       }
       const items = Math.max(declared, live?.peopleReached ?? 0);
-      if (changes) checkCaps(items);
+      if (changes) await checkCaps(items);
 
-      // From here to the budget's take there is no await unless a person is asked: a caller's racing calls
-      // cannot both count under the threshold.
-      const shownCount = unconfirmed.shown(principal);
+      // The count may live in Redis, so a caller's racing calls can both read it before either records: the
+      // record below checks the threshold again in the same step, so they cannot both count under it.
+      const shownCount = changes ? await counting(unconfirmed.shown(principal)) : { items: 0, at: started };
       const unconfirmedSoFar = shownCount.items;
       // A reach the preview could not count (a dynamic filter) is over any threshold: a person decides. A
       // person's answer from the approval view is always judged: a deny must refuse even if the count has since
@@ -558,10 +575,20 @@ export function createGuard(options: GuardOptions): Guard {
           );
         }
       }
-      const overBudget = changes ? budget.take(items, principal) : undefined;
+      const overBudget = changes ? await counting(budget.take(items, principal)) : undefined;
       if (overBudget !== undefined) throw new Refusal(overBudget.reason, `${overBudget.text} Nothing was sent.`);
-      if (confirmed !== undefined) unconfirmed.confirmed(principal, confirmed);
-      else if (changes) unconfirmed.record(principal, items);
+      if (confirmed !== undefined) await counting(unconfirmed.confirmed(principal, confirmed));
+      else if (changes) {
+        // The count was read a few awaits ago (it may live in Redis): a racing call of the same caller may have
+        // raised it since, so it is checked again as it is recorded. The budget this call took stays spent.
+        const raced = await counting(unconfirmed.record(principal, items, threshold));
+        if (raced !== undefined) {
+          throw new Refusal(
+            'threshold-raced',
+            `while this call was checked, other calls by this caller changed people without confirmation: with ${counted(raced, 'person', 'people')} changed in the last ${counted(UNCONFIRMED_WINDOW_MS / 60_000, 'minute')}, this call's ${items} would pass the threshold (${threshold}). Call again: a person will be asked. Nothing was sent.`,
+          );
+        }
+      }
 
       const decision: AuditDecision = confirmed !== undefined ? 'confirmed' : 'allowed';
       // The prior state is read last, right before acting, so it is what the change replaced.

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import { storeDigest } from './digest.js';
-import { KEY_PREFIX, type RateLimits, type SharedStore, StoreUnavailableError } from './store.js';
+import {
+  type BudgetUse,
+  type CountLimits,
+  KEY_PREFIX,
+  type RateLimits,
+  type SharedStore,
+  StoreUnavailableError,
+} from './store.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -35,9 +42,71 @@ redis.call('PEXPIRE', KEYS[1], ${HOUR})
 return 0
 `;
 
+// A caller's budget counts for as long as the caller keeps changing: it is forgotten a day after its last change
+// (in one process it lasted until restart, and past 10,000 callers the least recently active was forgotten).
+const CALLER_BUDGET_TTL_MS = 86_400_000;
+
+// Rolling counts are sorted sets: score the change's time, member `<random id>:<people>`. The sum of what is
+// left after the window is trimmed is the count.
+const SUM = `
+local total = 0
+for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do total = total + tonumber(string.match(m, ':(%d+)$')) end
+return total
+`;
+
+// Budget check and take in one step, so two replicas cannot both fit under the last of it. KEYS: the caller's
+// counter, the deployment's rolling set. ARGV: items, perCaller, perWindow, now, windowMs, member.
+const TAKE_BUDGET = `
+local items = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tonumber(ARGV[4]) - tonumber(ARGV[5]))
+local caller = tonumber(redis.call('GET', KEYS[1]) or '0')
+local window = 0
+for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do window = window + tonumber(string.match(m, ':(%d+)$')) end
+if caller + items > tonumber(ARGV[2]) or window + items > tonumber(ARGV[3]) then return {0, caller, window} end
+redis.call('INCRBY', KEYS[1], items)
+redis.call('PEXPIRE', KEYS[1], ${CALLER_BUDGET_TTL_MS})
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[6] .. ':' .. items)
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+return {1, caller, window}
+`;
+
+// An unconfirmed change is recorded only while the caller's count leaves it within the threshold, checked in the
+// same step: -1 when recorded, else the count. KEYS: the caller's rolling set. ARGV: items, threshold, now,
+// windowMs, member.
+const RECORD_UNCONFIRMED = `
+local items = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[3]) - tonumber(ARGV[4]))
+local total = 0
+for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do total = total + tonumber(string.match(m, ':(%d+)$')) end
+if total + items > tonumber(ARGV[2]) then return total end
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[5] .. ':' .. items)
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return -1
+`;
+
+// A confirmed change takes what its preview showed off the oldest entries recorded by then. KEYS: the caller's
+// rolling set. ARGV: shown items, shown at, now, windowMs.
+const CONFIRM_UNCONFIRMED = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[3]) - tonumber(ARGV[4]))
+local left = tonumber(ARGV[1])
+local entries = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'WITHSCORES')
+for i = 1, #entries, 2 do
+  if left == 0 then break end
+  local id, n = string.match(entries[i], '^(.*):(%d+)$')
+  n = tonumber(n)
+  local seen = math.min(left, n)
+  left = left - seen
+  redis.call('ZREM', KEYS[1], entries[i])
+  if n > seen then redis.call('ZADD', KEYS[1], entries[i + 1], id .. ':' .. (n - seen)) end
+end
+return 0
+`;
+
 /**
  * The shared store in Redis (`--redis-url`). Keys: `vam:once:<kind>:<digest>` (string, TTL the record's own
- * lifetime) and `vam:rate:<digest>` (sorted set of call start times, TTL one hour). Commands are not queued
+ * lifetime), `vam:rate:<digest>` (sorted set of call start times, TTL one hour), `vam:budget:caller:<digest>`
+ * (people a caller changed, TTL a day after its last change), `vam:budget:window` (the deployment's changes,
+ * TTL the window) and `vam:unconfirmed:<digest>` (a caller's unconfirmed changes, TTL the window). Commands are not queued
  * while Redis is unreachable: they fail at once (or after 2 s unanswered) with `StoreUnavailableError`.
  */
 export class RedisStore implements SharedStore {
@@ -92,6 +161,57 @@ export class RedisStore implements SharedStore {
     });
   }
 
+  budgetUse(caller: string, limits: CountLimits, now: number): Promise<BudgetUse> {
+    return this.run(async () => {
+      const [used, window] = await Promise.all([
+        this.client.get(callerBudgetKey(caller)),
+        this.sum(WINDOW_BUDGET_KEY, limits.windowMs, now),
+      ]);
+      return { caller: Number(used ?? 0), window };
+    });
+  }
+
+  takeBudget(caller: string, items: number, limits: CountLimits, now: number): Promise<BudgetUse & { taken: boolean }> {
+    return this.run(async () => {
+      const [taken, used, window] = (await this.client.eval(TAKE_BUDGET, {
+        keys: [callerBudgetKey(caller), WINDOW_BUDGET_KEY],
+        arguments: [items, limits.perCaller, limits.perWindow, now, limits.windowMs, randomUUID()].map(String),
+      })) as number[];
+      return { taken: taken === 1, caller: Number(used), window: Number(window) };
+    });
+  }
+
+  unconfirmedCount(caller: string, windowMs: number, now: number): Promise<number> {
+    return this.run(() => this.sum(unconfirmedKey(caller), windowMs, now));
+  }
+
+  recordUnconfirmed(
+    caller: string,
+    items: number,
+    threshold: number,
+    windowMs: number,
+    now: number,
+  ): Promise<number | undefined> {
+    return this.run(async () => {
+      const before = Number(
+        await this.client.eval(RECORD_UNCONFIRMED, {
+          keys: [unconfirmedKey(caller)],
+          arguments: [items, threshold, now, windowMs, randomUUID()].map(String),
+        }),
+      );
+      return before < 0 ? undefined : before;
+    });
+  }
+
+  confirmUnconfirmed(caller: string, shown: { items: number; at: number }, windowMs: number, now: number) {
+    return this.run(async () => {
+      await this.client.eval(CONFIRM_UNCONFIRMED, {
+        keys: [unconfirmedKey(caller)],
+        arguments: [shown.items, shown.at, now, windowMs].map(String),
+      });
+    });
+  }
+
   async ping(): Promise<void> {
     await this.run(() => this.client.ping());
   }
@@ -100,6 +220,12 @@ export class RedisStore implements SharedStore {
     // A client still reconnecting has nothing to flush: closing it gracefully would wait for Redis to return.
     if (this.client.isReady) await this.client.close();
     else if (this.client.isOpen) this.client.destroy();
+  }
+
+  /** The rolling count at `key`: what was recorded in the `windowMs` before `now`, the rest trimmed. */
+  private async sum(key: string, windowMs: number, now: number): Promise<number> {
+    await this.client.zRemRangeByScore(key, '-inf', now - windowMs);
+    return Number(await this.client.eval(SUM, { keys: [key] }));
   }
 
   private async run<T>(command: () => Promise<T>): Promise<T> {
@@ -113,6 +239,10 @@ export class RedisStore implements SharedStore {
     }
   }
 }
+
+const WINDOW_BUDGET_KEY = `${KEY_PREFIX}:budget:window`;
+const callerBudgetKey = (caller: string) => `${KEY_PREFIX}:budget:caller:${storeDigest(caller)}`;
+const unconfirmedKey = (caller: string) => `${KEY_PREFIX}:unconfirmed:${storeDigest(caller)}`;
 
 /** Reconnects for as long as it takes once connected; before that, the first failure is the answer. */
 function newClient(url: string, state: { connected: boolean }) {

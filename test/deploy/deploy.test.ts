@@ -182,9 +182,7 @@ describe('Kubernetes example', () => {
     const config = ofKind('ConfigMap', 'visier-admin-mcp');
     const secretKeys = Object.keys(secret.stringData ?? secret.data);
     for (const name of [...secretKeys, ...Object.keys(config.data)]) expect(known(name), name).toBe(true);
-    expect(secretKeys).toEqual(
-      expect.arrayContaining(['VISIER_MCP_OAUTH_CLIENT_SECRET', 'VISIER_API_KEY']),
-    );
+    expect(secretKeys).toEqual(expect.arrayContaining(['VISIER_MCP_OAUTH_CLIENT_SECRET', 'VISIER_API_KEY']));
     expect(Object.keys(config.data).filter((n) => /SECRET|TOKEN|PASSWORD|API_KEY/.test(n))).toEqual([]);
     expect(Object.keys(config.data)).toEqual(
       expect.arrayContaining(['VISIER_MCP_APPROVERS', 'VISIER_MCP_MODE', 'VISIER_MCP_TENANTS']),

@@ -16,6 +16,16 @@ describe('write-confirmation threshold over a caller’s unconfirmed changes', (
     expect((await h.guard.call(h.tools.write, users(1), ctx(), NO_ELICITATION)).kind).toBe('confirmation-required');
   });
 
+  it('two racing calls of one caller cannot both slip under the threshold', async () => {
+    const h = harness({ writeConfirmThreshold: 10 });
+    const outcomes = await Promise.all([
+      h.guard.call(h.tools.write, users(6), ctx(), NO_ELICITATION),
+      h.guard.call(h.tools.write, users(6, 6), ctx(), NO_ELICITATION),
+    ]);
+    expect(outcomes.filter((o) => o.kind === 'result')).toHaveLength(1);
+    expect(h.ran).toHaveLength(1);
+  });
+
   it('a confirmed call shows the running count and takes it off; other callers count apart', async () => {
     const h = harness({ writeConfirmThreshold: 10 });
     const { caller, asked } = answering({ action: 'accept', content: { confirm: true } });

@@ -155,12 +155,19 @@ describe('a replica killed mid-call', () => {
       sandbox.clearRequests();
       sandbox.faults.set({ latencyMs: 1_000 });
       const arrived = sandbox.nextRequest((r) => r.path === `/v1/admin/users/${userId}`);
-      const lost = client.callTool({ name: 'get_user', arguments: { userId } });
+      // Its outcome is taken at once: the proxy's 502 can come before the replica's exit is seen, and a rejection
+      // with no handler yet is an unhandled one (it failed the whole run).
+      const lost = client.callTool({ name: 'get_user', arguments: { userId } }).then(
+        (result) => ({ result, error: undefined }),
+        (error: unknown) => ({ result: undefined, error }),
+      );
       await arrived;
       const reader = proxy.last();
       await stopReplica(replicas[reader] as Replica);
       proxy.drop(reader);
-      await expect(lost).rejects.toThrow();
+      const outcome = await lost;
+      expect(outcome.result).toBeUndefined();
+      expect(outcome.error).toMatchObject({ status: 502 });
       sandbox.faults.clear();
       const retried = await client.callTool({ name: 'get_user', arguments: { userId } });
       expect(retried.isError, textOf(retried)).toBeFalsy();

@@ -53,15 +53,15 @@ describe('counts and articles', () => {
     expect(found).toEqual([]);
   });
 
-  it('guard refusals count and name the class in English', () => {
+  it('guard refusals count and name the class in English', async () => {
     const budget = (limit: number) =>
       new ChangeBudget({ maxItemsPerCall: limit, maxChangesPerSession: 10, maxChangesPerHour: 10 }, () => 0);
-    expect([1, 2].map((n) => budget(0).check(n, 'c')?.text.split(';')[0])).toEqual([
+    expect(await Promise.all([1, 2].map(async (n) => (await budget(0).check(n, 'c'))?.text.split(';')[0]))).toEqual([
       'this call touches 1 user',
       'this call touches 2 users',
     ]);
     const session = new ChangeBudget({ maxItemsPerCall: 5, maxChangesPerSession: 1, maxChangesPerHour: 10 }, () => 0);
-    expect(session.check(2, 'c')?.text).toContain('made 0 of its 1 allowed change (');
+    expect((await session.check(2, 'c'))?.text).toContain('made 0 of its 1 allowed change (');
     expect(modeRefusal('add_users_to_group', 'access', 'T', 'read-only')).toMatch(
       /^add_users_to_group is an 'access' tool/,
     );
