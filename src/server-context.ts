@@ -6,6 +6,7 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import { rendersViews } from './apps/capability.js';
+import type { Person } from './auth/person.js';
 import type { Provider } from './contract/provider.js';
 import type { ClientChannel, PrivilegedPolicy, ProgressFn, Scope, ToolContext } from './contract/tool.js';
 import type { CallerInfo } from './guards/guard.js';
@@ -170,6 +171,21 @@ export function clientChannel(server: McpServer, extra: Extra): ClientChannel {
 /** The authInfo.extra key under which a transport that authenticated a request names its caller. */
 export const PRINCIPAL_KEY = 'principal';
 
+/** The authInfo.extra key under which a transport that validated an OAuth token names the person it vouched for. */
+export const PERSON_KEY = 'person';
+
+/** The person the request's transport named, when it named one with at least an issuer and a subject. */
+function personOf(extra?: Pick<Extra, 'http'>): Person | undefined {
+  const named = extra?.http?.authInfo?.extra?.[PERSON_KEY] as Partial<Person> | undefined;
+  if (typeof named?.issuer !== 'string' || typeof named.subject !== 'string') return undefined;
+  return {
+    issuer: named.issuer,
+    subject: named.subject,
+    ...(typeof named.email === 'string' ? { email: named.email } : {}),
+    ...(typeof named.name === 'string' ? { name: named.name } : {}),
+  };
+}
+
 // A transport that authenticates nothing (stdio, in-memory) serves the process that started it.
 const LOCAL_PROCESS = `local-process:${process.pid}`;
 
@@ -195,11 +211,13 @@ export function callerInfo(
   extra?: Extra,
 ): CallerInfo {
   const client = server.server.getClientVersion();
+  const person = personOf(extra);
   const caller: CallerInfo = {
     ...(client ? { clientName: client.name, clientVersion: client.version } : {}),
     ...(extra?.sessionId === undefined ? {} : { sessionId: extra.sessionId }),
     ...(extra === undefined ? {} : { requestId: extra.mcpReq.id }),
     principal: principalOf(extra),
+    ...(person === undefined ? {} : { person }),
     ...(rendersViews(clientCapabilitiesOf(server, extra)) ? { rendersViews: true } : {}),
   };
   if (extra !== undefined) {

@@ -53,7 +53,10 @@ async function signIn(): Promise<string> {
 /** Asks the desk as the guard does; the decision arrives when the page (or its deadline) gives one. */
 function ask(change: PendingChange, timeoutMs = 60_000): { decision: Promise<DeskDecision>; abort: AbortController } {
   const abort = new AbortController();
-  return { decision: page.desk.decide(change, { timeoutMs, signal: abort.signal }), abort };
+  return {
+    decision: page.desk.decide(change, { timeoutMs, signal: abort.signal }).then((outcome) => outcome.decision),
+    abort,
+  };
 }
 
 /** The form fields the page renders for `tool`'s change, as a browser would post them. */
