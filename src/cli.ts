@@ -75,7 +75,9 @@ async function main(argv: string[]): Promise<number | undefined> {
     // The one place the link's secret is written: stderr, for the person who started the server (never a log line).
     process.stderr.write(`approvals: ${runtime.approvals.link}\n`);
     const { canOpenBrowser, openInBrowser } = await import('./approvals/open-browser.js');
-    if (!config.noOpen && canOpenBrowser(process.env, process.platform)) {
+    // With sign-in the page is the team's, served at the public URL: nothing to open on the server's machine.
+    const local = runtime.approvals.handle === undefined;
+    if (local && !config.noOpen && canOpenBrowser(process.env, process.platform)) {
       openInBrowser(runtime.approvals.link, process.platform, logger);
     }
   }
@@ -85,15 +87,20 @@ async function main(argv: string[]): Promise<number | undefined> {
   }
   // Loaded only in HTTP mode: stdio servers are started often by desktop clients, and start-up time shows.
   const { startHttp } = await import('./transports/http.js');
+  // Bound to every interface, the machine's own name is how clients reach it: the banner prints it, so accept it.
+  // The public URL is how clients and approvers reach it behind a proxy: accept its name too.
+  const extraHosts = [
+    ...(config.allowedHosts ?? []),
+    ...(WILDCARD_HOSTS.has(config.host) ? [hostname()] : []),
+    ...(config.publicUrl === undefined ? [] : [new URL(config.publicUrl).hostname]),
+  ];
   const http = await startHttp({
     host: config.host,
     port: config.port,
     ...(config.httpToken ? { token: config.httpToken } : {}),
-    // Bound to every interface, the machine's own name is how clients reach it: the banner prints it, so accept it.
-    ...(config.allowedHosts || WILDCARD_HOSTS.has(config.host)
-      ? { allowedHosts: [...(config.allowedHosts ?? []), ...(WILDCARD_HOSTS.has(config.host) ? [hostname()] : [])] }
-      : {}),
+    ...(extraHosts.length > 0 ? { allowedHosts: extraHosts } : {}),
     ...(config.allowedOrigins ? { allowedOrigins: config.allowedOrigins } : {}),
+    ...(runtime.approvals?.handle ? { approvalsPage: runtime.approvals.handle } : {}),
     sessionIdleMs: config.sessionIdleSeconds * 1000,
     maxSessions: config.maxSessions,
     logger,

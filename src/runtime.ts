@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/server';
 import type pino from 'pino';
 import type { ApprovalsPage } from './approvals/index.js';
 import type { UnguardedCall } from './audit-every-call.js';
-import { type Config, webConfirmed } from './config.js';
+import { type Config, pageSignIn, webConfirmed } from './config.js';
 import type { GuardOptions } from './guards/guard.js';
 import { createAuditAnchor, createGuard } from './guards/index.js';
 import { ChangeJournal } from './journal/journal.js';
@@ -21,8 +21,8 @@ export interface Runtime {
   sandbox?: any;
   defaultTenant: string;
   tenants: string[];
-  /** The approvals page, when it runs: its one-time link goes to stderr. */
-  approvals?: Pick<ApprovalsPage, 'link' | 'origin'>;
+  /** The approvals page, when it runs: its one-time link goes to stderr; with sign-in, the main HTTP server serves `handle`. */
+  approvals?: Pick<ApprovalsPage, 'link' | 'origin' | 'handle'>;
   close(): Promise<void>;
 }
 
@@ -35,7 +35,22 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
     webConfirmed(config) || config.approvalsPort !== undefined
       ? // Loaded only when it runs: stdio servers start often, and start-up time shows.
         await import('./approvals/index.js')
-          .then(({ startApprovalsPage }) => startApprovalsPage({ port: config.approvalsPort ?? 0, logger }))
+          .then(({ startApprovalsPage }) =>
+            startApprovalsPage({
+              port: config.approvalsPort ?? 0,
+              logger,
+              ...(pageSignIn(config)
+                ? {
+                    signIn: {
+                      issuer: config.oauthIssuer,
+                      clientId: config.oauthClientId,
+                      publicUrl: config.publicUrl,
+                      ...(config.oauthClientSecret === undefined ? {} : { clientSecret: config.oauthClientSecret }),
+                    },
+                  }
+                : {}),
+            }),
+          )
           .catch(async (error: unknown) => {
             await started.close();
             throw error;
@@ -52,6 +67,7 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
     confirmSecret: config.confirmSecret,
     elicitationTimeoutMs: config.elicitationTimeoutSeconds * 1000,
     ...(approvals ? { approvals: approvals.desk } : {}),
+    ...(config.approvers === undefined ? {} : { approvers: config.approvers }),
     approvalTimeoutMs: config.approvalTimeoutSeconds * 1000,
     caps: {
       maxItemsPerCall: config.maxItemsPerCall,
@@ -85,7 +101,15 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
     ...(sandbox ? { sandbox } : {}),
     defaultTenant,
     tenants,
-    ...(approvals ? { approvals: { link: approvals.link, origin: approvals.origin } } : {}),
+    ...(approvals
+      ? {
+          approvals: {
+            link: approvals.link,
+            origin: approvals.origin,
+            ...(approvals.handle ? { handle: approvals.handle } : {}),
+          },
+        }
+      : {}),
     close: async () => {
       await approvals?.close();
       await anchor?.close();

@@ -20,10 +20,10 @@ if (shown !== undefined) {
     const active = document.activeElement;
     if (typing || (active !== null && active.closest('form') !== null)) return;
     try {
-      const answer = await fetch('/pending', { credentials: 'same-origin', cache: 'no-store' });
+      const answer = await fetch('pending', { credentials: 'same-origin', cache: 'no-store' });
       if (!answer.ok) return;
       const { version } = await answer.json();
-      if (String(version) !== shown) location.replace('/');
+      if (String(version) !== shown) location.replace('./');
     } catch {}
   }, 1000);
 }

@@ -1,8 +1,10 @@
+import { type Person, personLabel } from '../auth/person.js';
 import { displayText } from '../guards/untrusted.js';
-import type { PendingItem } from './pending.js';
+import { isRequester, type PendingItem } from './pending.js';
 
 // The page is rendered on the server from escaped text only; its one script (assets.ts) is served from the
-// page's own origin, so the Content-Security-Policy needs no 'unsafe-inline'.
+// page's own origin, so the Content-Security-Policy needs no 'unsafe-inline'. Every address is relative: the
+// page sits at its own listener's / or under the main server's /approvals/.
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -11,7 +13,7 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
 }
 
-function shell(title: string, body: string, version?: number): string {
+function shell(title: string, body: string, version?: number, refresh?: string): string {
   return [
     '<!doctype html>',
     '<html lang="en">',
@@ -19,8 +21,9 @@ function shell(title: string, body: string, version?: number): string {
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escapeHtml(title)}</title>`,
-    '<link rel="stylesheet" href="/approvals.css">',
-    '<script src="/approvals.js" defer></script>',
+    refresh === undefined ? '' : `<meta http-equiv="refresh" content="0; url=${escapeHtml(refresh)}">`,
+    '<link rel="stylesheet" href="approvals.css">',
+    '<script src="approvals.js" defer></script>',
     '</head>',
     `<body${version === undefined ? '' : ` data-version="${version}"`}>`,
     '<main>',
@@ -38,8 +41,22 @@ export function messagePage(title: string, text: string, back = false): string {
     [
       `<h1>${escapeHtml(title)}</h1>`,
       `<p role="alert">${escapeHtml(text)}</p>`,
-      back ? '<p><a href="/">Back to the changes waiting for approval</a></p>' : '',
+      back ? '<p><a href="./">Back to the changes waiting for approval</a></p>' : '',
     ].join('\n'),
+  );
+}
+
+/** After the issuer's callback: who signed in, and on to the list (a same-site navigation that carries the session). */
+export function signedInPage(person: Person): string {
+  return shell(
+    'Signed in: visier-admin-mcp approvals',
+    [
+      '<h1>Signed in</h1>',
+      `<p role="status">Signed in as ${escapeHtml(displayText(personLabel(person)))}.</p>`,
+      '<p><a href="./">Continue to the changes waiting for approval</a></p>',
+    ].join('\n'),
+    undefined,
+    './',
   );
 }
 
@@ -54,8 +71,24 @@ function whoAsked(item: PendingItem): string {
   return `Asked by ${principal}${sessionId === undefined ? '' : ` (session ${sessionId})`} through ${clientText}, at ${time(item.askedAt)}; refused unless decided by ${time(item.deadline)}.`;
 }
 
-function changeSection(item: PendingItem, csrf: string): string {
+/** Who approved so far and how many must, for a change that needs more than one person or has approvals. */
+function approvalsLine(item: PendingItem, viewer: Person | undefined): string {
+  const required = item.change.approversRequired ?? 1;
+  const own = viewer !== undefined && isRequester(viewer, item.change);
+  const lines = [];
+  if (own) lines.push('You asked for this change: another person must approve it (you may deny it).');
+  if (required > 1 || item.approvedBy.length > 0) {
+    const by = item.approvedBy.map((p) => displayText(personLabel(p))).join(', ');
+    lines.push(
+      `Needs ${required} different people to approve; ${item.approvedBy.length === 0 ? 'nobody has yet' : `approved so far by ${by}`}.`,
+    );
+  }
+  return lines.map((line) => `<p class="approvers">${escapeHtml(line)}</p>`).join('\n');
+}
+
+function changeSection(item: PendingItem, csrf: string, viewer?: Person): string {
   const { id, change } = item;
+  const own = viewer !== undefined && isRequester(viewer, change);
   const typed = change.typed;
   const typedField =
     typed === undefined
@@ -70,14 +103,15 @@ function changeSection(item: PendingItem, csrf: string): string {
     `<section class="change ${escapeHtml(change.classification)}" aria-labelledby="title-${id}">`,
     `<h2 id="title-${id}">${escapeHtml(change.tool)} <span class="class">(${escapeHtml(change.classification)})</span></h2>`,
     `<p id="who-${id}">${escapeHtml(whoAsked(item))}</p>`,
+    approvalsLine(item, viewer),
     `<pre id="preview-${id}" tabindex="0" aria-label="Preview of the change">${escapeHtml(change.lines.join('\n'))}</pre>`,
-    `<form method="post" action="/decide" aria-labelledby="title-${id}" aria-describedby="who-${id} preview-${id}">`,
+    `<form method="post" action="decide" aria-labelledby="title-${id}" aria-describedby="who-${id} preview-${id}">`,
     `<input type="hidden" name="csrf" value="${escapeHtml(csrf)}">`,
     `<input type="hidden" name="id" value="${id}">`,
     `<input type="hidden" name="digest" value="${escapeHtml(change.digest)}">`,
     typedField,
     '<p class="buttons">',
-    `<button type="submit" name="decision" value="approve" class="approve"${typed === undefined ? '' : ' disabled'}>Approve</button>`,
+    `<button type="submit" name="decision" value="approve" class="approve"${typed === undefined && !own ? '' : ' disabled'}>Approve</button>`,
     '<button type="submit" name="decision" value="deny" class="deny" formnovalidate>Deny</button>',
     '</p>',
     '</form>',
@@ -87,11 +121,18 @@ function changeSection(item: PendingItem, csrf: string): string {
 
 const NOTICES: Record<string, string> = {
   approved: 'Approved: the change is being made now.',
+  recorded: 'Your approval is recorded: the change waits for the other approvals it needs.',
   denied: 'Denied: nothing was sent.',
 };
 
 /** The list of this server's pending changes, each with its whole preview and Approve / Deny. */
-export function approvalsPage(items: PendingItem[], csrf: string, version: number, notice?: string): string {
+export function approvalsPage(
+  items: PendingItem[],
+  csrf: string,
+  version: number,
+  notice?: string,
+  viewer?: Person,
+): string {
   const said = notice === undefined ? undefined : NOTICES[notice];
   return shell(
     items.length === 0
@@ -99,11 +140,12 @@ export function approvalsPage(items: PendingItem[], csrf: string, version: numbe
       : `${items.length} waiting: visier-admin-mcp approvals`,
     [
       '<h1>Changes waiting for your approval</h1>',
+      viewer === undefined ? '' : `<p>Signed in as ${escapeHtml(displayText(personLabel(viewer)))}.</p>`,
       `<p role="status" id="notice">${said === undefined ? '' : escapeHtml(said)}</p>`,
       '<p>Each change below was asked for by an assistant through this server. Read the whole preview: nothing is sent until you approve it, and a change nobody decides in time is refused.</p>',
       items.length === 0
         ? '<p>Nothing is waiting. This page shows new requests as they come.</p>'
-        : items.map((item) => changeSection(item, csrf)).join('\n'),
+        : items.map((item) => changeSection(item, csrf, viewer)).join('\n'),
     ].join('\n'),
     version,
   );

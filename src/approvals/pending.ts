@@ -33,7 +33,7 @@ const sameText = (a: string, b: string) => {
 };
 
 /** Whether `person` is who asked for `change`: by the person its token named, or by the principal it is bound to. */
-function isRequester(person: Person, change: PendingChange): boolean {
+export function isRequester(person: Person, change: PendingChange): boolean {
   const key = personKey(person);
   return key === change.principal || (change.person !== undefined && key === personKey(change.person));
 }

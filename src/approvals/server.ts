@@ -1,12 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pino from 'pino';
+import { personLabel } from '../auth/person.js';
 import { counted } from '../grammar.js';
 import { APPROVALS_CSS, APPROVALS_JS } from './assets.js';
-import { approvalsPage, messagePage } from './page.js';
+import { approvalsPage, messagePage, signedInPage } from './page.js';
 import type { PendingApprovals } from './pending.js';
 import { hostAllowed, loopbackHosts, sameOrigin, secureHeaders } from './request-rules.js';
 import type { PageSessions } from './sessions.js';
+import { type PageSignIn, SignInError } from './sign-in.js';
 
 /** Only loopback: the page approves changes, and nobody off this machine may reach it. */
 const BIND_HOST = '127.0.0.1';
@@ -58,22 +60,40 @@ async function formBody(request: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-/**
- * The approvals page's HTTP server on 127.0.0.1 (`port` 0 picks a free one). Every answer forbids framing and
- * inline script; a Host header other than the page's loopback names is refused (DNS rebinding); the one-time
- * link's secret is traded for an HttpOnly SameSite=Strict session cookie and stripped from the address bar by a
- * redirect; a decision needs that session, its CSRF token and a same-origin Origin header.
- */
-export async function startApprovalsServer(options: {
-  port: number;
+/** Where and how one approvals page answers: on its own loopback listener, or under the main server's `/approvals/`. */
+export interface ApprovalsHandlerOptions {
   pending: PendingApprovals;
   sessions: PageSessions;
   logger?: pino.Logger;
-}): Promise<ApprovalsServer> {
-  const { pending, sessions, logger } = options;
-  let hosts: ReadonlySet<string> = new Set();
-  let cookieName = '';
+  /** The Host header values the page answers to (DNS rebinding). */
+  hosts: ReadonlySet<string>;
+  /** The page's origin as its own posts name it in `Origin`; `http://` + the Host header when absent (loopback). */
+  origin?: string;
+  /** The page's cookie; distinct per listener, since cookies do not keep ports apart. */
+  cookieName: string;
+  /** Path the page sits under: '' on its own listener, '/approvals' on the main server. */
+  base: string;
+  /**
+   * Present when approvers sign in through the issuer: then a decision needs a signed-in person, and `publicUrl`
+   * (the server's URL, no trailing slash) is where the issuer sends them back.
+   */
+  signIn?: { flow: PageSignIn; publicUrl: string };
+}
 
+/**
+ * The approvals page's request handler. Every answer forbids framing and inline script; a Host header other than
+ * the page's own names is refused (DNS rebinding); a session comes from the one-time link's secret, traded for an
+ * HttpOnly SameSite=Strict session cookie and stripped from the address bar by a redirect, or, with sign-in, from
+ * an OpenID Connect sign-in (see sign-in.ts) whose callback opens a session naming the person; a decision needs
+ * that session, its CSRF token and a same-origin Origin header, and with sign-in a signed-in person.
+ */
+export function approvalsHandler(
+  options: ApprovalsHandlerOptions,
+): (request: IncomingMessage, response: ServerResponse) => void {
+  const { pending, sessions, logger, hosts, cookieName, base, signIn } = options;
+  const secure = signIn?.publicUrl.startsWith('https:') === true;
+  const cookiePath = `${base}/`;
+  const txCookie = `${cookieName}_signin`;
   const send = (response: ServerResponse, status: number, type: string, body: string) => {
     response.writeHead(status, { 'Content-Type': `${type}; charset=utf-8` });
     response.end(body);
@@ -86,22 +106,51 @@ export async function startApprovalsServer(options: {
   const sessionOf = (request: IncomingMessage): string => {
     const session = cookieOf(request, cookieName);
     if (!sessions.has(session)) {
-      throw new Refused(
-        401,
-        'Open the link first',
-        'This page needs the one-time link the server printed on stderr (the line beginning "approvals: "). Open that link in this browser.',
-      );
+      throw signIn === undefined
+        ? new Refused(
+            401,
+            'Open the link first',
+            'This page needs the one-time link the server printed on stderr (the line beginning "approvals: "). Open that link in this browser.',
+          )
+        : new Refused(401, 'Sign in first', 'This page needs you to sign in: open it again to be sent to sign in.');
     }
     return session;
   };
+  const cookie = (name: string, value: string, extra: string) =>
+    `${name}=${value}; HttpOnly; ${extra}; Path=${cookiePath}${secure ? '; Secure' : ''}`;
 
   async function route(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     const method = request.method ?? 'GET';
-    if (url.pathname === '/approvals.js' && method === 'GET')
-      return send(response, 200, 'text/javascript', APPROVALS_JS);
-    if (url.pathname === '/approvals.css' && method === 'GET') return send(response, 200, 'text/css', APPROVALS_CSS);
-    if (url.pathname === '/' && method === 'GET') {
+    const path = url.pathname.slice(base.length);
+    if (path === '') return redirect(response, cookiePath);
+    if (signIn !== undefined && path === '/sign-in' && method === 'GET') {
+      const started = await signIn.flow.begin();
+      // Lax, not Strict: the issuer's redirect back is a cross-site navigation, and it must carry this cookie.
+      response.setHeader('Set-Cookie', cookie(txCookie, started.id, 'SameSite=Lax; Max-Age=600'));
+      return redirect(response, started.url.href);
+    }
+    if (signIn !== undefined && path === '/callback' && method === 'GET') {
+      const person = await signIn.flow.finish(
+        cookieOf(request, txCookie),
+        new URL(`${base}/callback${url.search}`, signIn.publicUrl),
+      );
+      const session = sessions.openFor(person);
+      logger?.info({ approver: personLabel(person) }, 'approvals page: signed in');
+      response.setHeader('Set-Cookie', [
+        cookie(txCookie, '', 'SameSite=Lax; Max-Age=0'),
+        cookie(cookieName, session, 'SameSite=Strict'),
+      ]);
+      // A page of our own, not a redirect: the session cookie is Strict, and a redirect in the chain the issuer
+      // started is cross-site, so it would arrive without it; the page's own refresh is same-site.
+      return send(response, 200, 'text/html', signedInPage(person));
+    }
+    if (path === '/approvals.js' && method === 'GET') return send(response, 200, 'text/javascript', APPROVALS_JS);
+    if (path === '/approvals.css' && method === 'GET') return send(response, 200, 'text/css', APPROVALS_CSS);
+    if (path === '/' && method === 'GET') {
       const secret = url.searchParams.get('k');
+      if (signIn !== undefined && !sessions.has(cookieOf(request, cookieName))) {
+        return redirect(response, `${base}/sign-in`);
+      }
       if (secret !== null) {
         const opened = sessions.open(secret);
         if (!opened.ok) {
@@ -114,7 +163,7 @@ export async function startApprovalsServer(options: {
           );
         }
         // HttpOnly: no script reads it; SameSite=Strict: no other site's page or form sends it.
-        return redirect(response, '/', `${cookieName}=${opened.session}; HttpOnly; SameSite=Strict; Path=/`);
+        return redirect(response, cookiePath, cookie(cookieName, opened.session, 'SameSite=Strict'));
       }
       const session = sessionOf(request);
       const done = url.searchParams.get('done') ?? undefined;
@@ -122,10 +171,10 @@ export async function startApprovalsServer(options: {
         response,
         200,
         'text/html',
-        approvalsPage(pending.list(), sessions.csrfFor(session), pending.version, done),
+        approvalsPage(pending.list(), sessions.csrfFor(session), pending.version, done, sessions.personOf(session)),
       );
     }
-    if (url.pathname === '/pending' && method === 'GET') {
+    if (path === '/pending' && method === 'GET') {
       sessionOf(request);
       return send(
         response,
@@ -134,10 +183,10 @@ export async function startApprovalsServer(options: {
         JSON.stringify({ version: pending.version, pending: pending.list().length }),
       );
     }
-    if (url.pathname === '/decide') {
+    if (path === '/decide') {
       if (method !== 'POST') throw new Refused(405, 'Method not allowed', 'Decisions are sent with POST.');
       const session = sessionOf(request);
-      if (!sameOrigin(request)) {
+      if (!sameOrigin(request, options.origin)) {
         throw new Refused(
           403,
           'Refused',
@@ -166,26 +215,39 @@ export async function startApprovalsServer(options: {
           'The decision must be "approve" or "deny" ("decision"). Nothing was done.',
         );
       }
+      const person = sessions.personOf(session);
+      if (signIn !== undefined && person === undefined) {
+        throw new Refused(
+          403,
+          'Sign in first',
+          'Decisions on this server are made by people who signed in through the issuer; this session did not. Nothing was done.',
+        );
+      }
       const clicked = pending.click(
         id as string,
         digest as string,
         decision as 'approve' | 'deny',
         form.get('typed') ?? undefined,
+        person,
       );
       if (!clicked.ok) {
         logger?.info({ reason: clicked.reason }, 'approvals page: decision refused');
         throw new Refused(clicked.status, 'Not decided', clicked.text);
       }
-      logger?.info({ tool: clicked.item.change.tool, decision: clicked.decision }, 'approvals page: decided');
-      return redirect(response, `/?done=${clicked.decision}`);
+      logger?.info(
+        { tool: clicked.item.change.tool, decision: clicked.decision, waitingFor: clicked.waitingFor },
+        'approvals page: decided',
+      );
+      const done = clicked.waitingFor > 0 ? 'recorded' : clicked.decision;
+      return redirect(response, `${cookiePath}?done=${done}`);
     }
-    throw new Refused(404, 'Not found', 'There is nothing here; the approvals are at /.');
+    throw new Refused(404, 'Not found', `There is nothing here; the approvals are at ${cookiePath}.`);
   }
 
-  const server: Server = createServer((request, response) => {
+  return (request, response) => {
     secureHeaders(response);
     if (!hostAllowed(request, hosts)) {
-      send(response, 403, 'text/plain', 'This page answers only to 127.0.0.1, localhost or [::1] on its own port.\n');
+      send(response, 403, 'text/plain', `This page answers only to ${[...hosts].join(', ')}.\n`);
       return;
     }
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -194,10 +256,32 @@ export async function startApprovalsServer(options: {
       if (error instanceof Refused) {
         return send(response, error.status, 'text/html', messagePage(error.title, error.message, error.status !== 401));
       }
+      if (error instanceof SignInError) {
+        logger?.info({ reason: error.message }, 'approvals page: sign-in refused');
+        return send(
+          response,
+          403,
+          'text/html',
+          messagePage('Not signed in', `${error.message}. Nothing was done.`, true),
+        );
+      }
       logger?.error({ err: error }, 'approvals page: request failed');
       send(response, 500, 'text/html', messagePage('Error', 'The page could not answer; nothing was done.', true));
     });
-  });
+  };
+}
+
+/**
+ * The approvals page on its own listener on 127.0.0.1 (`port` 0 picks a free one), reached through the one-time
+ * link; see approvalsHandler for what every request must pass.
+ */
+export async function startApprovalsServer(options: {
+  port: number;
+  pending: PendingApprovals;
+  sessions: PageSessions;
+  logger?: pino.Logger;
+}): Promise<ApprovalsServer> {
+  const server: Server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, BIND_HOST, () => {
@@ -206,9 +290,18 @@ export async function startApprovalsServer(options: {
     });
   });
   const { port } = server.address() as AddressInfo;
-  hosts = loopbackHosts(port);
-  // Cookies do not keep ports apart: two servers' pages on one machine each keep a cookie of their own.
-  cookieName = `visier_approvals_${port}`;
+  server.on(
+    'request',
+    approvalsHandler({
+      pending: options.pending,
+      sessions: options.sessions,
+      ...(options.logger ? { logger: options.logger } : {}),
+      hosts: loopbackHosts(port),
+      // Cookies do not keep ports apart: two servers' pages on one machine each keep a cookie of their own.
+      cookieName: `visier_approvals_${port}`,
+      base: '',
+    }),
+  );
   return {
     origin: `http://${BIND_HOST}:${port}`,
     close: () =>

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Person } from '../auth/person.js';
 
 const token = () => randomBytes(32).toString('base64url');
 
@@ -16,7 +17,8 @@ export class PageSessions {
   /** The link's secret; spent by its first use. */
   readonly linkSecret = token();
   private linkUsed = false;
-  private readonly sessions = new Set<string>();
+  /** Each session, with the person who signed in to it (none for a session the one-time link opened). */
+  private readonly sessions = new Map<string, { person?: Person }>();
   private readonly csrfKey = randomBytes(32);
 
   /**
@@ -28,8 +30,20 @@ export class PageSessions {
     if (this.linkUsed) return { ok: false, reason: 'used' };
     this.linkUsed = true;
     const session = token();
-    this.sessions.add(session);
+    this.sessions.set(session, {});
     return { ok: true, session };
+  }
+
+  /** A new session for a person who signed in through the issuer. */
+  openFor(person: Person): string {
+    const session = token();
+    this.sessions.set(session, { person });
+    return session;
+  }
+
+  /** Who signed in to a session; undefined for a link-opened one. */
+  personOf(session: string): Person | undefined {
+    return this.sessions.get(session)?.person;
   }
 
   has(session: string | undefined): session is string {
