@@ -114,6 +114,7 @@ export class PageSignIn {
     }
     const config = await this.configuration();
     let claims: oidc.IDToken | undefined;
+    let shown: Record<string, unknown> = {};
     try {
       const tokens = await oidc.authorizationCodeGrant(config, currentUrl, {
         pkceCodeVerifier: tx.verifier,
@@ -122,14 +123,22 @@ export class PageSignIn {
         idTokenExpected: true,
       });
       claims = tokens.claims();
+      shown = claims ?? {};
+      // Issuers that follow OpenID Connect Core §5.4 strictly keep scope claims (email, name) out of the ID token
+      // of a code flow: they are read from the UserInfo endpoint, checked to be about the same subject.
+      if (claims !== undefined && shown.email === undefined && config.serverMetadata().userinfo_endpoint) {
+        shown = { ...(await oidc.fetchUserInfo(config, tokens.access_token, claims.sub)), ...claims };
+      }
     } catch (error) {
-      // openid-client's messages name the check that failed (state, nonce, signature...) and never a token.
-      throw new SignInError(`the sign-in was refused: ${(error as Error).message}`);
+      // openid-client wraps the check that failed; its cause names it (state, nonce, signature...) with no value.
+      const cause = (error as Error).cause;
+      const check = cause instanceof Error ? ` (${cause.message})` : '';
+      throw new SignInError(`the sign-in was refused: ${(error as Error).message}${check}`);
     }
     if (claims === undefined) throw new SignInError('the issuer sent no ID token');
     const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
-    const email = text(claims.email);
-    const name = text(claims.name);
+    const email = text(shown.email);
+    const name = text(shown.name);
     return {
       issuer: claims.iss,
       subject: claims.sub,
