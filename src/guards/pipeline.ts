@@ -70,7 +70,9 @@ function validate(options: GuardOptions): void {
       throw new Error(`guard: tenant modes name '${tenant}', not in the allowlist`);
   }
   if (options.confirmSecret.length < 16) throw new Error('guard: the confirmation secret needs at least 16 characters');
-  const web = APPROVAL_CLASSES.filter((c) => channelOf(options, c, options.tenants) === 'web');
+  const web = [
+    ...new Set(APPROVAL_CLASSES.filter((c) => channelOf(options, c, options.tenants) === 'web').map(channelClassOf)),
+  ];
   if (web.length > 0 && options.approvals === undefined) {
     throw new Error(`guard: confirmation by web page for ${web.join(', ')} needs the approvals page running`);
   }

@@ -71,19 +71,29 @@ export class WebConfirmer implements Confirmer {
     } finally {
       stop?.();
     }
-    const trail: ApprovalTrail = {
-      required,
-      requester: { principal: request.principal, ...(person === undefined ? {} : { person: namedPerson(person) }) },
-      approvedBy: outcome.approvedBy.map(namedPerson),
-      ...(outcome.deniedBy === undefined ? {} : { deniedBy: namedPerson(outcome.deniedBy) }),
-    };
-    return judge(outcome, trail, request, this.timeoutMs);
+    // Named wherever people are: an approvers policy, a requester or approver an issuer vouched for. A loopback
+    // page's click by no one in particular adds nothing the method and outcome do not say.
+    const named =
+      this.approvers !== undefined ||
+      person !== undefined ||
+      outcome.approvedBy.length > 0 ||
+      outcome.deniedBy !== undefined;
+    const trail: ApprovalTrail | undefined = named
+      ? {
+          required,
+          requester: { principal: request.principal, ...(person === undefined ? {} : { person: namedPerson(person) }) },
+          approvedBy: outcome.approvedBy.map(namedPerson),
+          ...(outcome.deniedBy === undefined ? {} : { deniedBy: namedPerson(outcome.deniedBy) }),
+        }
+      : undefined;
+    return judge(outcome, required, trail, request, this.timeoutMs);
   }
 }
 
 function judge(
   outcome: DeskOutcome,
-  trail: ApprovalTrail,
+  required: number,
+  trail: ApprovalTrail | undefined,
   request: ConfirmationRequest,
   timeoutMs: number,
 ): Confirmation {
@@ -94,9 +104,9 @@ function judge(
     declined,
     reason,
     text,
-    approvals: trail,
+    ...(trail === undefined ? {} : { approvals: trail }),
   });
-  const got = trail.approvedBy.length;
+  const got = outcome.approvedBy.length;
   switch (outcome.decision) {
     case 'approved':
       return {
@@ -105,14 +115,14 @@ function judge(
         outcome: 'approved',
         fingerprint: request.preview.fingerprint,
         shownCount: request.shownCount,
-        approvals: trail,
+        ...(trail === undefined ? {} : { approvals: trail }),
       };
     case 'denied':
       return refused(
         'denied',
         true,
         'declined',
-        trail.required > 1
+        required > 1
           ? 'one of the people asked denied this change on the approvals page; nothing was sent.'
           : 'the person denied this change on the approvals page; nothing was sent.',
       );
@@ -121,8 +131,8 @@ function judge(
         'timed-out',
         false,
         'approval-timeout',
-        trail.required > 1
-          ? `this change needed ${trail.required} different people to approve it on the approvals page and ${got} did within ${timeoutMs / 1000} s; nothing was sent.`
+        required > 1
+          ? `this change needed ${required} different people to approve it on the approvals page and ${got} did within ${timeoutMs / 1000} s; nothing was sent.`
           : `nobody approved this change on the approvals page within ${timeoutMs / 1000} s; nothing was sent.`,
       );
     case 'cancelled':

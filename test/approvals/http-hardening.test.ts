@@ -132,7 +132,7 @@ describe('approvals page: who may reach it', () => {
     }
     const listed = await http('GET', '/', { headers: { cookie } });
     // Scripts only by src, from the page's own origin: none inline.
-    expect(listed.text.match(/<script[^>]*>/g)).toEqual(['<script src="/approvals.js" defer>']);
+    expect(listed.text.match(/<script[^>]*>/g)).toEqual(['<script src="approvals.js" defer>']);
   });
 });
 
