@@ -654,7 +654,7 @@ function checkApprovers(values: Parsed, source: (key: Key) => string): void {
   const kept = pageClasses.find((cls) => policyFor(values.confirm, cls) === 'elicitation');
   if (kept !== undefined) {
     throw new ConfigError(
-      `${source('approvers')}: asks people to approve ${kept} changes on the approvals page, while ${source('confirm')} keeps ${kept} in the client (elicitation); drop one of the two`,
+      `${source('approvers')}: asks people to approve the class ${kept} on the approvals page, while ${source('confirm')} keeps ${kept} in the client (elicitation); drop one of the two`,
     );
   }
   if (most > 1 && signIn < 3) {

@@ -30,11 +30,11 @@ describe('config: --approvers and the page sign-in', () => {
   it.each([
     [
       ['--approvers', 'access=1', '--confirm', 'access=elicitation'],
-      /--approvers: asks people to approve access changes on the approvals page, while --confirm keeps access in the client/,
+      /--approvers: asks people to approve the class access on the approvals page, while --confirm keeps access in the client/,
     ],
     [
       ['--approvers', 'privileged=1', '--confirm', 'elicitation'],
-      /approve access changes on the approvals page, while --confirm keeps access/,
+      /approve the class access on the approvals page, while --confirm keeps access/,
     ],
     [
       ['--approvers', 'privileged=2'],
