@@ -13,6 +13,7 @@ import { getUserLatency } from './figures/latency.js';
 import { listAllUsers } from './figures/list-users.js';
 import { lookupRequests } from './figures/lookup-session.js';
 import { previewCost } from './figures/preview-cost.js';
+import { sharedStateOverhead } from './figures/shared-state.js';
 import { triageSession } from './figures/triage.js';
 import { type Figure, printTable, writeResults } from './support/report.js';
 
@@ -34,6 +35,7 @@ const figures: [string, () => Promise<Figure[]>][] = [
   ['triage', () => triageSession(1000)],
   ['preview', previewCost],
   ['find', () => findUsersLatency(quick ? 10_000 : 100_000)],
+  ['shared', sharedStateOverhead],
 ];
 
 const self = fileURLToPath(import.meta.url);

@@ -117,6 +117,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     logger,
     createServer: runtime.createServer,
     onRefusedToolCall: runtime.rejectCall,
+    ...(runtime.ready ? { ready: runtime.ready } : {}),
   }).catch(async (error: unknown) => {
     await runtime.close();
     throw error;

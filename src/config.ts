@@ -239,6 +239,12 @@ export const OPTIONS = {
     kind: 'string',
     help: "Visier calls per minute/hour, e.g. 100/6000 (Visier's), or off",
   },
+  redisUrl: {
+    flag: '--redis-url',
+    env: 'VISIER_MCP_REDIS_URL',
+    kind: 'string',
+    help: 'Redis shared by replicas: spent tokens and approvals, Visier rate budget (redis:// or rediss://)',
+  },
   cacheTtlSeconds: {
     flag: '--cache-ttl-seconds',
     env: 'VISIER_MCP_CACHE_TTL_SECONDS',
@@ -408,6 +414,7 @@ const schema = z.strictObject({
   maxChangesPerHour: int(1, 10_000_000).default(DEFAULT_CAPS.maxChangesPerHour),
   // Defaulted as written (prefault), so `--help` shows the default in the form a person types.
   rateLimit: rateLimit.prefault('100/6000'),
+  redisUrl: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
   cacheTtlSeconds: int(0, 3600).default(15),
   directoryTtlSeconds: int(0, 86_400).default(300),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

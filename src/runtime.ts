@@ -9,6 +9,7 @@ import { createAuditAnchor, createGuard } from './guards/index.js';
 import { ChangeJournal } from './journal/journal.js';
 import { PROVIDERS } from './registry/index.js';
 import { createServer } from './server.js';
+import { RedisStore } from './shared-state/redis-store.js';
 import { privilegedPolicy } from './tools/visier/privileged.js';
 
 /** Everything one process serves from: the provider's client (or its embedded sandbox) and the guard. */
@@ -24,12 +25,18 @@ export interface Runtime {
   tenants: string[];
   /** The approvals page, when it runs: its one-time link goes to stderr; with sign-in, the main HTTP server serves `handle`. */
   approvals?: Pick<ApprovalsPage, 'link' | 'origin' | 'handle'>;
+  /** With `--redis-url`: resolves when Redis answers, rejects with why not. */
+  ready?: () => Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startRuntime(config: Config, logger: pino.Logger): Promise<Runtime> {
   const entry = PROVIDERS[config.provider];
-  const started = await entry.start(config, logger);
+  const shared = config.redisUrl === undefined ? undefined : await RedisStore.connect(config.redisUrl);
+  const started = await entry.start(config, logger, shared).catch(async (error: unknown) => {
+    await shared?.close();
+    throw error;
+  });
   const { tenants, defaultTenant, sandbox } = started;
   // The page runs when a class is confirmed on it, or when asked for by port (then `auto` may use it).
   const approvals =
@@ -62,6 +69,7 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
           })
           .catch(async (error: unknown) => {
             await started.close();
+            await shared?.close();
             throw error;
           })
       : undefined;
@@ -74,6 +82,7 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
     scope: { term: entry.provider.scopeTerm, projects: entry.provider.scopeArgs.project !== undefined },
     confirm: config.confirm,
     confirmSecret: config.confirmSecret,
+    ...(shared ? { sharedState: shared } : {}),
     elicitationTimeoutMs: config.elicitationTimeoutSeconds * 1000,
     ...(approvals ? { approvals: approvals.desk } : {}),
     ...(config.approvers === undefined ? {} : { approvers: config.approvers }),
@@ -116,10 +125,12 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
     defaultTenant,
     tenants,
     ...(approvals ? { approvals } : {}),
+    ...(shared ? { ready: () => shared.ping() } : {}),
     close: async () => {
       await approvals?.close();
       await anchor?.close();
       await started.close();
+      await shared?.close();
     },
   };
 }

@@ -80,7 +80,7 @@ export class AppViewConfirmer implements Confirmer {
         ...(form.typed === undefined ? {} : { typed: form.typed }),
       };
     }
-    const check = redeemSealed(this.approvals, this.approved, answer.approval, request, 'app', 'approval-');
+    const check = await redeemSealed(this.approvals, this.approved, answer.approval, request, 'app', 'approval-');
     // Spent (answered, replayed or outrun by the data) it no longer waits; refused as another session's or
     // caller's, it still waits for its own.
     if (check.kind === 'redeemed' || check.reason !== 'approval-invalid') this.issued.answered(answer.approval);

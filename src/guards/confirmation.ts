@@ -217,7 +217,7 @@ export class InputRequestConfirmer implements Confirmer {
         expiresAt,
       };
     }
-    const check = redeemSealed(this.states, this.approved, channel.state, request, 'input-request', 'state-');
+    const check = await redeemSealed(this.states, this.approved, channel.state, request, 'input-request', 'state-');
     if (check.kind === 'refused') return check;
     if (channel.answer === undefined) {
       return {
@@ -247,7 +247,7 @@ export class TokenConfirmer implements Confirmer {
       this.approved.remember(id, request.preview, exp);
       return { kind: 'token-issued', method: 'token', outcome: 'token-issued', token, expiresAt };
     }
-    const check = redeemSealed(this.tokens, this.approved, request.token, request, 'token', 'token-');
+    const check = await redeemSealed(this.tokens, this.approved, request.token, request, 'token', 'token-');
     if (check.kind === 'refused') return check;
     return {
       kind: 'confirmed',
@@ -271,15 +271,15 @@ export class RefusingConfirmer implements Confirmer {
  * call: the count its preview stated, or the refusal, its reason prefixed as the channel names what it holds
  * (`token-replayed`, `state-replayed`, `approval-replayed`), and a target change said line by line.
  */
-export function redeemSealed(
+export async function redeemSealed(
   seals: ConfirmationTokens,
   approved: ApprovedPreviews,
   sealed: string,
   request: ConfirmationRequest,
   method: ConfirmMethod,
   prefix: string,
-): { kind: 'redeemed'; seen: ShownCount } | Extract<Confirmation, { kind: 'refused' }> {
-  const check = seals.redeem(sealed, bindingOf(request));
+): Promise<{ kind: 'redeemed'; seen: ShownCount } | Extract<Confirmation, { kind: 'refused' }>> {
+  const check = await seals.redeemOnce(sealed, bindingOf(request));
   if (!check.ok) {
     const reason = check.reason === 'target-changed' ? check.reason : check.reason.replace(/^token-/, prefix);
     const text =

@@ -1,6 +1,7 @@
 import type { Person } from '../auth/person.js';
 import type { AnyToolDefinition, ImpactPreview, ToolContext, ToolOutput } from '../contract/tool.js';
 import type { ChangeJournal, JournalReader } from '../journal/journal.js';
+import type { SharedStore } from '../shared-state/store.js';
 import type { HeldCall, ViewAnswer, ViewApproval } from './app-view.js';
 import type { ApprovalDesk } from './approval-desk.js';
 import type { ApproversPolicy } from './approvers.js';
@@ -191,6 +192,11 @@ export interface GuardOptions {
   confirmSecret: string;
   /** Default 300. */
   confirmTtlSeconds?: number;
+  /**
+   * Where replicas record spent tokens, input-request states and view approvals (`--redis-url`), so each is
+   * spent once across all of them. This process's records only when absent.
+   */
+  sharedState?: Pick<SharedStore, 'claimOnce'>;
   /**
    * A `write` call needs confirmation when the people it reaches, added to those its caller (principal) changed
    * without confirmation in the last hour, exceed this. A confirmed call, whose preview states that running

@@ -195,22 +195,27 @@ export function createGuard(options: GuardOptions): Guard {
   const now = options.now ?? Date.now;
   const threshold = options.writeConfirmThreshold ?? DEFAULTS.writeConfirmThreshold;
   const budget = new ChangeBudget({ ...DEFAULT_CAPS, ...options.caps }, now);
+  const spentIn = (kind: string) =>
+    options.sharedState === undefined ? undefined : { store: options.sharedState, kind };
   const tokens = new ConfirmationTokens(
     options.confirmSecret,
     options.confirmTtlSeconds ?? DEFAULTS.confirmTtlSeconds,
     now,
+    undefined,
+    spentIn('token'),
   );
   // Input-request states and view approvals are sealed like tokens but each under a key of its own, so none
   // passes as another.
-  const sealedFor = (purpose: string, noun: string) =>
+  const sealedFor = (purpose: string, noun: string, kind: string) =>
     new ConfirmationTokens(
       createHmac('sha256', options.confirmSecret).update(`visier-admin-mcp ${purpose}`).digest('base64url'),
       options.confirmTtlSeconds ?? DEFAULTS.confirmTtlSeconds,
       now,
       noun,
+      spentIn(kind),
     );
-  const states = sealedFor('input-request state', 'approval state');
-  const approvals = sealedFor('app view approval', 'approval from the view');
+  const states = sealedFor('input-request state', 'approval state', 'state');
+  const approvals = sealedFor('app view approval', 'approval from the view', 'approval');
   const unconfirmed = new UnconfirmedChanges(now);
   const moved = new MovedCalls((options.confirmTtlSeconds ?? DEFAULTS.confirmTtlSeconds) * 1000, now);
   const strategies = {

@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { SharedStore } from '../shared-state/store.js';
 import { canonicalJson } from './canonical.js';
 import type { ShownCount } from './unconfirmed.js';
 
@@ -32,7 +33,7 @@ interface TokenClaims {
 
 export type TokenCheck =
   | { ok: true; id: string; exp: number; seen: ShownCount }
-  | { ok: false; reason: 'token-invalid' | 'token-expired' | 'token-replayed'; text: string }
+  | { ok: false; reason: 'token-invalid' | 'token-expired' | 'token-replayed' | 'store-unavailable'; text: string }
   /** Genuine and unspent, but the data moved since the preview: `id` names the token, to say what changed. */
   | { ok: false; reason: 'target-changed'; id: string; text: string };
 
@@ -40,10 +41,17 @@ export type TokenCheck =
 // (fail closed) rather than letting the set grow without bound or forgetting ids that could be replayed.
 const MAX_REMEMBERED = 10_000;
 
+/** Where replicas record a spent token's id (`--redis-url`), and under which kind of record. */
+export interface SharedSpends {
+  store: Pick<SharedStore, 'claimOnce'>;
+  /** Names the record kind in the store's keys: `token`, `state`, `approval`. */
+  kind: string;
+}
+
 /**
- * Stateless HMAC-SHA256 confirmation tokens plus a local single-use set. Any replica that shares the secret
- * verifies a token; single use holds per process only (a token could be spent once on each replica), so
- * multi-replica deployments must route a session to one replica or keep the TTL short.
+ * Stateless HMAC-SHA256 confirmation tokens plus a single-use set. Any replica that shares the secret verifies a
+ * token. Single use holds in this process, and across replicas when they share a store (`redeemOnce`); without
+ * one a token could be spent once on each replica.
  */
 export class ConfirmationTokens {
   private readonly used = new Map<string, number>();
@@ -54,6 +62,7 @@ export class ConfirmationTokens {
     private readonly ttlSeconds: number,
     private readonly now: () => number,
     private readonly noun = 'confirmation token',
+    private readonly shared?: SharedSpends,
   ) {}
 
   /**
@@ -130,6 +139,29 @@ export class ConfirmationTokens {
       };
     }
     return { ok: true, id: claims.id, exp: claims.exp, seen: claims.seen };
+  }
+
+  /**
+   * `redeem`, then, when replicas share a store, the spend recorded there too: a token spent on another replica
+   * is refused as replayed, and with the store unreachable nothing passes (`store-unavailable`).
+   */
+  async redeemOnce(token: string, binding: TokenBinding): Promise<TokenCheck> {
+    const check = this.redeem(token, binding);
+    if (this.shared === undefined || !(check.ok || check.reason === 'target-changed')) return check;
+    const lifetime = check.ok ? check.exp - this.now() : this.ttlSeconds * 1000;
+    let first: boolean;
+    try {
+      first = await this.shared.store.claimOnce(this.shared.kind, check.id, lifetime);
+    } catch (error) {
+      return {
+        ok: false,
+        reason: 'store-unavailable',
+        text: `the shared state that records a spent ${this.noun} is unreachable (${(error as Error).message}); nothing was sent. Try again when it is back.`,
+      };
+    }
+    if (!first)
+      return { ok: false, reason: 'token-replayed', text: `the ${this.noun} was already used. Nothing was sent.` };
+    return check;
   }
 
   /** The claims of a genuine token for this binding; 'foreign' when it was made for another session or caller. */

@@ -5,6 +5,7 @@ import { withReadCache } from '../providers/visier/cache.js';
 import { VisierClient } from '../providers/visier/client.js';
 import type { VisierClientConfig } from '../providers/visier/config.js';
 import { type SandboxHandle, startSandbox } from '../sandbox/index.js';
+import type { SharedStore } from '../shared-state/store.js';
 import type { StartedProvider } from './started.js';
 
 /** How to reach Visier: the embedded sandbox when one runs, else the configured tenant. Throws without credentials. */
@@ -12,7 +13,9 @@ export function visierConfig(
   config: Config,
   sandbox: SandboxHandle | undefined,
   logger: pino.Logger,
+  shared?: SharedStore,
 ): VisierClientConfig {
+  const rateStore = shared === undefined ? {} : { rateStore: shared };
   if (sandbox) {
     const { apiKey, username, password } = sandbox.credentials;
     return {
@@ -21,6 +24,7 @@ export function visierConfig(
       auth: { kind: 'asid', username, password },
       tenantCode: sandbox.tenants.primary,
       rateLimit: config.rateLimit,
+      ...rateStore,
       logger,
     };
   }
@@ -40,6 +44,7 @@ export function visierConfig(
     ...(config.tenantCode === undefined ? {} : { tenantCode: config.tenantCode }),
     ...(config.projectId === undefined ? {} : { projectId: config.projectId }),
     rateLimit: config.rateLimit,
+    ...rateStore,
     logger,
   };
 }
@@ -58,14 +63,18 @@ export function allowedTenants(
   return defaultTenant === undefined ? undefined : { tenants, defaultTenant };
 }
 
-export async function startVisier(config: Config, logger: pino.Logger): Promise<StartedProvider<SandboxHandle>> {
+export async function startVisier(
+  config: Config,
+  logger: pino.Logger,
+  shared?: SharedStore,
+): Promise<StartedProvider<SandboxHandle>> {
   const sandbox = config.sandbox ? await startSandbox({ rateLimit: config.rateLimit }) : undefined;
   const allowed = allowedTenants(config, sandbox);
   if (allowed === undefined) {
     await sandbox?.close();
     throw new Error('VISIER_TENANT_CODE or --tenants: name the tenant(s) this server may touch');
   }
-  const target = visierConfig(config, sandbox, logger);
+  const target = visierConfig(config, sandbox, logger, shared);
   const client = new VisierClient(target);
   const api = withReadCache(client, {
     ttlMs: config.cacheTtlSeconds * 1000,

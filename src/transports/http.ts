@@ -65,6 +65,11 @@ export interface HttpOptions {
    * `person` the one its OAuth token named.
    */
   onRefusedToolCall?: (call: UnguardedCall, principal: string, person?: Person) => void;
+  /**
+   * Whether this replica can serve: resolves when what replicas share answers, rejects with why not.
+   * `/healthz/ready` answers 503 with the reason then; `/healthz` (liveness) stays 200 and says it too.
+   */
+  ready?: () => Promise<void>;
   /** Milliseconds since the epoch; tests move it to make sessions idle. Default Date.now. */
   now?: () => number;
 }
@@ -216,6 +221,16 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
   /** MCP POSTs being answered: what a graceful shutdown waits for (GET streams never end on their own). */
   let postsInFlight = 0;
   let stopping = false;
+  /** Whether the shared store answers; `reason` says why not. Undefined without one: there is nothing to reach. */
+  const health = async (): Promise<{ reachable: boolean; reason?: string } | undefined> => {
+    if (options.ready === undefined) return undefined;
+    try {
+      await options.ready();
+      return { reachable: true };
+    } catch (error) {
+      return { reachable: false, reason: (error as Error).message };
+    }
+  };
 
   const originAllowed = (origin: string | undefined) => {
     if (origin === undefined) return true;
@@ -446,9 +461,19 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
       res.end();
       return;
     }
-    if (url.pathname === '/healthz' && req.method === 'GET') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: stopping ? 'stopping' : 'ok', sessions: sessions.size }));
+    if ((url.pathname === '/healthz' || url.pathname === '/healthz/ready') && req.method === 'GET') {
+      void health().then((store) => {
+        const ready = !stopping && store?.reachable !== false;
+        res.writeHead(url.pathname === '/healthz' || ready ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            status: stopping ? 'stopping' : 'ok',
+            ready,
+            sessions: sessions.size,
+            ...(store === undefined ? {} : { store }),
+          }),
+        );
+      });
       return;
     }
     if (url.pathname !== '/mcp') {

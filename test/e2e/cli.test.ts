@@ -46,7 +46,7 @@ describe('visier-admin-mcp CLI', () => {
     );
     expect(out.stderr).not.toContain('Authorization');
     const health = await fetch(url!.replace('/mcp', '/healthz'));
-    expect(await health.json()).toEqual({ status: 'ok', sessions: 0 });
+    expect(await health.json()).toEqual({ status: 'ok', ready: true, sessions: 0 });
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
     expect(out.stdout).toBe('');

@@ -128,14 +128,16 @@ export class HttpClient {
     for (let attempt = 1; ; attempt++) {
       let error: VisierApiError;
       let retryAfterMs: number | undefined;
+      // Obtaining the credential has its own retries (and rate slots); failing it fails the call as it is. It comes
+      // before this call's slot: a slot taken and then held while a sign-in waits for the next minute would send
+      // the call in a minute its slot was not counted in.
+      const credential = session ? await session.credential(req.signal).catch(rethrowAs(this, req)) : undefined;
       try {
         req.signal?.throwIfAborted();
         await limiter?.acquire(req.signal);
       } catch (err) {
         throw this.asApiError(err, req);
       }
-      // Obtaining the credential has its own retries; failing it fails the call as it is.
-      const credential = session ? await session.credential(req.signal).catch(rethrowAs(this, req)) : undefined;
       try {
         const res = await this.once(req, credential?.headers, attempt);
         limiter?.observe(res.headers);

@@ -1,9 +1,16 @@
 // Client-side limiter for Visier's per-API-key quotas (100/minute, 6,000/hour by default): calls wait
 // for a free slot instead of earning 429s, and the server's X-RateLimit-Remaining-* headers, when they
-// reach 0, hold every call until that window has passed.
+// reach 0, hold every call until that window has passed. Replicas sharing a store also take each call from the
+// key's budget there, so together they stay under the same quota.
 
 import type { RateLimitConfig } from '../visier/config.js';
 import { type Clock, systemClock } from './clock.js';
+
+/**
+ * Takes one call from the budget every replica shares: 0 when taken, else the milliseconds until one frees.
+ * Rejects when the shared store is unreachable.
+ */
+export type SharedRateSlot = () => Promise<number>;
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -18,6 +25,7 @@ export class RateLimiter {
   constructor(
     private readonly limits: RateLimitConfig,
     private readonly clock: Clock = systemClock,
+    private readonly shared?: SharedRateSlot,
   ) {
     if (limits.perMinute < 1 || limits.perHour < 1) throw new RangeError('rate limits must be >= 1');
   }
@@ -54,7 +62,24 @@ export class RateLimiter {
       if (wait <= 0) break;
       await this.clock.sleep(wait, signal);
     }
+    if (this.shared !== undefined) await this.takeShared(this.shared, signal);
     this.sent.push(this.clock.now());
+  }
+
+  private async takeShared(shared: SharedRateSlot, signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      signal?.throwIfAborted();
+      let wait: number;
+      try {
+        wait = await shared();
+      } catch {
+        // Reads may still go to Visier with the store down: this replica's own budget above still holds, and
+        // Visier's rate headers still stop every call when the key's quota is spent.
+        return;
+      }
+      if (wait <= 0) return;
+      await this.clock.sleep(wait, signal);
+    }
   }
 
   private waitMs(t: number): number {

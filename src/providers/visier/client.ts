@@ -1,10 +1,11 @@
 // VisierClient: every operation of VisierApi mapped to its Visier endpoint. Transport concerns (auth,
 // limits, retries, timeouts) live in http.ts and auth.ts; wire shapes in wire.ts and mapping.ts.
 import type { z } from 'zod';
+import { storeDigest } from '../../shared-state/digest.js';
 import { systemClock } from '../http/clock.js';
 import { VisierApiError } from '../http/errors.js';
 import { HttpClient, type HttpMethod, type HttpStats, type ResponseKind, type Tally } from '../http/http.js';
-import { RateLimiter } from '../http/rate-limiter.js';
+import { RateLimiter, type SharedRateSlot } from '../http/rate-limiter.js';
 import { clientLogger, Redactor } from '../http/redact.js';
 import {
   type AssignmentCallOptions,
@@ -59,6 +60,7 @@ import {
   DEFAULT_RATE_LIMIT,
   DEFAULT_TIMEOUTS,
   normaliseHost,
+  type RateLimitConfig,
   resolveRetry,
   type VisierClientConfig,
 } from './config.js';
@@ -153,7 +155,7 @@ export class VisierClient implements VisierApi {
       connectMs: config.timeouts?.connectMs ?? DEFAULT_TIMEOUTS.connectMs,
       requestMs: config.timeouts?.requestMs ?? DEFAULT_TIMEOUTS.requestMs,
       connections: config.connections ?? DEFAULT_CONNECTIONS,
-      limiter: rateLimit === false ? undefined : new RateLimiter(rateLimit, clock),
+      limiter: rateLimit === false ? undefined : new RateLimiter(rateLimit, clock, sharedSlot(config, rateLimit)),
       logger: clientLogger(config.logger),
       redactor,
       stats: this.statsCounter,
@@ -956,4 +958,12 @@ function tenantPage<W extends { userId: string }, U>(
     limit: res.limit ?? query?.limit ?? 0,
     start: res.start ?? query?.start ?? 0,
   };
+}
+
+/** The key's budget shared by replicas, under a digest of the key: the store never holds the key itself. */
+function sharedSlot(config: VisierClientConfig, limits: RateLimitConfig): SharedRateSlot | undefined {
+  const store = config.rateStore;
+  if (store === undefined) return undefined;
+  const budget = storeDigest(`${config.host} ${config.apiKey}`);
+  return () => store.takeRateSlot(budget, limits);
 }

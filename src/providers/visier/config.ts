@@ -1,5 +1,6 @@
 // How a VisierClient is configured, and the defaults that apply when a field is left out.
 import type { Logger } from 'pino';
+import type { SharedStore } from '../../shared-state/store.js';
 import type { Clock } from '../http/clock.js';
 
 export type VisierAuthConfig =
@@ -26,6 +27,11 @@ export interface VisierClientConfig {
   projectId?: string;
   /** Per API key; Visier's documented 100/minute and 6,000/hour by default. `false` disables. */
   rateLimit?: RateLimitConfig | false;
+  /**
+   * Where replicas share the API key's rate budget (`--redis-url`): each call also takes its slot there, under
+   * a digest of the key. Absent: this process's own budget only.
+   */
+  rateStore?: Pick<SharedStore, 'takeRateSlot'>;
   retry?: RetryConfig;
   timeouts?: { connectMs?: number; requestMs?: number };
   logger?: Logger;
