@@ -17,6 +17,7 @@ import { PERSON_KEY, PRINCIPAL_KEY } from '../../src/server-context.js';
 import { type HttpHandle, startHttp } from '../../src/transports/http.js';
 import { changeRequests, e2eSuite, textOf } from '../guards/e2e-harness.js';
 import { launchChromium } from '../support/chromium.js';
+import { signInOnPage } from '../support/page-sign-in.js';
 
 const CLIENT_ID = 'approvals-page';
 const CLIENT_SECRET = 'the-approvals-page-client-secret';
@@ -85,27 +86,8 @@ afterAll(async () => {
 const personOf = (sub: string): Person => ({ issuer, subject: sub, email: `${sub}@example.com`, name: sub });
 const named = (sub: string) => ({ issuer, subject: sub, email: `${sub}@example.com` });
 
-/** Signs `login` in through the provider's own login and consent pages; ends on the approvals list. */
-async function signIn(context: BrowserContext, login: string, tamper?: (url: URL) => void): Promise<Page> {
-  const tab = await context.newPage();
-  if (tamper !== undefined) {
-    // The issuer's address the page's script is sent to arrives with the parameter changed, as a forged link
-    // would send a person.
-    await tab.route(`${publicUrl}/approvals/sign-in`, async (route) => {
-      const answer = await route.fetch();
-      const started = (await answer.json()) as { url: string; started: string };
-      const url = new URL(started.url);
-      tamper(url);
-      await route.fulfill({ response: answer, json: { ...started, url: url.href } });
-    });
-  }
-  await tab.goto(`${publicUrl}/approvals/`);
-  await tab.locator('input[name="login"]').fill(login);
-  await tab.locator('input[name="password"]').fill('any');
-  await tab.locator('button[type="submit"]').click();
-  await tab.locator('button', { hasText: 'Continue' }).click();
-  return tab;
-}
+const signIn = (context: BrowserContext, login: string, tamper?: (url: URL) => void): Promise<Page> =>
+  signInOnPage(context, publicUrl, login, tamper);
 
 async function pendingOn() {
   const desk = page.desk as import('../../src/approvals/pending.js').PendingApprovals;
