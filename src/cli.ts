@@ -97,16 +97,21 @@ async function main(argv: string[]): Promise<number | undefined> {
     await runtime.close();
     throw error;
   });
+  // Bound to every interface, the machine's own name is how clients reach it: the banner prints it, so accept it.
+  // The public URL is how clients and approvers reach it behind a proxy: accept its name too.
+  const extraHosts = [
+    ...(config.allowedHosts ?? []),
+    ...(WILDCARD_HOSTS.has(config.host) ? [hostname()] : []),
+    ...(config.publicUrl === undefined ? [] : [new URL(config.publicUrl).hostname]),
+  ];
   const http = await startHttp({
     host: config.host,
     port: config.port,
     ...(config.httpToken ? { token: config.httpToken } : {}),
     ...(oauth === undefined ? {} : { oauth }),
-    // Bound to every interface, the machine's own name is how clients reach it: the banner prints it, so accept it.
-    ...(config.allowedHosts || WILDCARD_HOSTS.has(config.host)
-      ? { allowedHosts: [...(config.allowedHosts ?? []), ...(WILDCARD_HOSTS.has(config.host) ? [hostname()] : [])] }
-      : {}),
+    ...(extraHosts.length > 0 ? { allowedHosts: extraHosts } : {}),
     ...(config.allowedOrigins ? { allowedOrigins: config.allowedOrigins } : {}),
+    ...(runtime.approvals?.handle ? { approvalsPage: runtime.approvals.handle } : {}),
     sessionIdleMs: config.sessionIdleSeconds * 1000,
     maxSessions: config.maxSessions,
     logger,

@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { COMMANDS } from './commands.js';
+import { approversPolicy, approversSummary } from './guards/approvers.js';
 import { DEFAULT_CAPS } from './guards/caps.js';
 import {
   CONFIRM_CHANNELS as CHANNELS,
@@ -140,6 +141,23 @@ export const OPTIONS = {
     env: 'VISIER_MCP_CONFIRM',
     kind: 'string',
     help: 'auto, elicitation or web (the approvals page), or per class, e.g. access=web,destructive=web,write=auto',
+  },
+  approvers: {
+    flag: '--approvers',
+    env: 'VISIER_MCP_APPROVERS',
+    kind: 'string',
+    help: 'Distinct people who must approve on the approvals page, per class (write, access, privileged, destructive), optionally per tenant, e.g. access=1,privileged=2 or acme:access=2;*:access=1; a class needing 1+ is confirmed on the page, more than 1 needs sign-in (--oauth-client-id)',
+  },
+  oauthClientId: {
+    flag: '--oauth-client-id',
+    env: 'VISIER_MCP_OAUTH_CLIENT_ID',
+    kind: 'string',
+    help: 'OpenID Connect client id of the approvals page: with --oauth-issuer and --public-url, approvers sign in at <public-url>/approvals/',
+  },
+  oauthClientSecret: {
+    env: 'VISIER_MCP_OAUTH_CLIENT_SECRET',
+    kind: 'string',
+    help: "The approvals page client's secret (none: a public client, PKCE only)",
   },
   approvalsPort: {
     flag: '--approvals-port',
@@ -379,6 +397,9 @@ const schema = z.strictObject({
     .url({ protocol: /^(https?|syslog)$/, error: 'must be an http(s) URL or syslog://host:port' })
     .optional(),
   confirm: confirmPolicies.prefault('auto'),
+  approvers: approversPolicy.optional(),
+  oauthClientId: z.string().min(1).max(256).optional(),
+  oauthClientSecret: secret.optional(),
   approvalsPort: int(0, 65535).optional(),
   noOpen: bool.default(false),
   approvalTimeoutSeconds: int(10, 86_400).default(300),
@@ -615,6 +636,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
       `VISIER_MCP_HTTP_TOKEN: required when binding ${rest.host} (${sourceName('host', flags.has('host'))}), a non-loopback address; set a bearer token of 16+ characters or bind 127.0.0.1`,
     );
   }
+  // A value not given at all is named by its flag, the way most people set it.
+  checkApprovers(rest, (key) => sourceName(key, flags.has(key) || input[key] === undefined));
   const modesSource = sourceName('tenantModes', flags.has('tenantModes'));
   const modes = tenantModes === undefined ? undefined : readTenantModes(tenantModes, modesSource);
   const allowlist = knownAllowlist(rest, sandbox);
@@ -640,9 +663,49 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   };
 }
 
-/** Whether any class is confirmed on the approvals page: then the page runs whatever `--approvals-port` says. */
-export function webConfirmed(config: Pick<Config, 'confirm'>): boolean {
-  return CONFIRMED_CLASSES.some((cls) => policyFor(config.confirm, cls) === 'web');
+/** Whether approvers sign in to the page through the issuer: then the page is served at `<public-url>/approvals/`. */
+export function pageSignIn(
+  config: Pick<Config, 'oauthIssuer' | 'oauthClientId' | 'publicUrl'>,
+): config is typeof config & { oauthIssuer: string; oauthClientId: string; publicUrl: string } {
+  return config.oauthIssuer !== undefined && config.oauthClientId !== undefined && config.publicUrl !== undefined;
+}
+
+/**
+ * An approvers policy the rest of the configuration cannot honour stops start-up: a class it sends to the page
+ * that `--confirm` keeps in the client, more than one approver where the page cannot tell people apart (the
+ * loopback link), or sign-in half configured.
+ */
+function checkApprovers(values: Parsed, source: (key: Key) => string): void {
+  const signIn = [values.oauthIssuer, values.oauthClientId, values.publicUrl].filter((v) => v !== undefined).length;
+  if (values.oauthClientId !== undefined && signIn < 3) {
+    throw new ConfigError(
+      `${source('oauthClientId')}: the approvals page's sign-in needs ${source('oauthIssuer')} and ${source('publicUrl')} too (the callback is <public-url>/approvals/callback)`,
+    );
+  }
+  if (values.approvers === undefined) return;
+  const { most, pageClasses } = approversSummary(values.approvers);
+  const kept = pageClasses.find((cls) => policyFor(values.confirm, cls) === 'elicitation');
+  if (kept !== undefined) {
+    throw new ConfigError(
+      `${source('approvers')}: asks people to approve the class ${kept} on the approvals page, while ${source('confirm')} keeps ${kept} in the client (elicitation); drop one of the two`,
+    );
+  }
+  if (most > 1 && signIn < 3) {
+    throw new ConfigError(
+      `${source('approvers')}: ${most} different people can be told apart only when they sign in; set ${source('oauthIssuer')}, ${source('oauthClientId')} and ${source('publicUrl')} (a loopback link cannot tell people apart)`,
+    );
+  }
+}
+
+/**
+ * Whether any class is confirmed on the approvals page (by `--confirm`, or by `--approvers` asking for at least one
+ * person): then the page runs whatever `--approvals-port` says.
+ */
+export function webConfirmed(config: Pick<Config, 'confirm' | 'approvers'>): boolean {
+  return (
+    CONFIRMED_CLASSES.some((cls) => policyFor(config.confirm, cls) === 'web') ||
+    (config.approvers !== undefined && approversSummary(config.approvers).pageClasses.length > 0)
+  );
 }
 
 /** The default of an option as `--help` shows it: the schema's own value, or the computed one in words. */

@@ -3,7 +3,7 @@ import type pino from 'pino';
 import type { ApprovalsPage } from './approvals/index.js';
 import type { UnguardedCall } from './audit-every-call.js';
 import type { Person } from './auth/person.js';
-import { type Config, webConfirmed } from './config.js';
+import { type Config, pageSignIn, webConfirmed } from './config.js';
 import type { GuardOptions } from './guards/guard.js';
 import { createAuditAnchor, createGuard } from './guards/index.js';
 import { ChangeJournal } from './journal/journal.js';
@@ -23,8 +23,8 @@ export interface Runtime {
   sandbox?: any;
   defaultTenant: string;
   tenants: string[];
-  /** The approvals page, when it runs: its one-time link goes to stderr. */
-  approvals?: Pick<ApprovalsPage, 'link' | 'origin'>;
+  /** The approvals page, when it runs: its one-time link goes to stderr; with sign-in, the main HTTP server serves `handle`. */
+  approvals?: Pick<ApprovalsPage, 'link' | 'origin' | 'handle'>;
   /** With `--redis-url`: resolves when Redis answers, rejects with why not. */
   ready?: () => Promise<void>;
   close(): Promise<void>;
@@ -51,7 +51,21 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
               write: (line) => process.stderr.write(line),
               logger,
             });
-            return startApprovalsPage({ port: config.approvalsPort ?? 0, logger, announce });
+            return startApprovalsPage({
+              port: config.approvalsPort ?? 0,
+              logger,
+              announce,
+              ...(pageSignIn(config)
+                ? {
+                    signIn: {
+                      issuer: config.oauthIssuer,
+                      clientId: config.oauthClientId,
+                      publicUrl: config.publicUrl,
+                      ...(config.oauthClientSecret === undefined ? {} : { clientSecret: config.oauthClientSecret }),
+                    },
+                  }
+                : {}),
+            });
           })
           .catch(async (error: unknown) => {
             await started.close();
@@ -71,6 +85,7 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
     ...(shared ? { sharedState: shared } : {}),
     elicitationTimeoutMs: config.elicitationTimeoutSeconds * 1000,
     ...(approvals ? { approvals: approvals.desk } : {}),
+    ...(config.approvers === undefined ? {} : { approvers: config.approvers }),
     approvalTimeoutMs: config.approvalTimeoutSeconds * 1000,
     caps: {
       maxItemsPerCall: config.maxItemsPerCall,

@@ -8,16 +8,19 @@ export const POLL_MS = 1000;
 export const SESSION_HEADER = 'x-approvals-session';
 
 /**
- * Trades the link's fragment secret for a session key kept in `sessionStorage` (this exact origin, port
- * included), then keeps the list current without ever re-laying it out: a new change is appended below, a change
+ * Trades the link's fragment secret, or with sign-in the code the issuer's callback left in the fragment (with
+ * the id of the sign-in this tab started), for a session key kept in `sessionStorage` (this exact origin, port
+ * included); sends a tab that has none to sign in where the server asks for it; then keeps the list current without ever re-laying it out: a new change is appended below, a change
  * that leaves stays where it was, marked, and each button is bound to its own change's id and digest.
  */
 export const APPROVALS_JS = `'use strict';
 const KEY = 'visier-approvals-session';
+const STARTED = 'visier-approvals-sign-in';
 const problem = document.getElementById('problem');
 const notice = document.getElementById('notice');
 const empty = document.getElementById('empty');
 const list = document.getElementById('changes');
+const viewer = document.getElementById('viewer');
 const shown = new Map();
 let session = null;
 
@@ -58,6 +61,8 @@ function add(item) {
   const id = item.id;
   const heading = el('h2', { id: 'title-' + id }, [item.tool + ' ', el('span', { class: 'class' }, ['(' + item.classification + ')'])]);
   const who = el('p', { id: 'who-' + id }, [item.who]);
+  const own = el('p', { class: 'approvers' }, item.own ? ['You asked for this change: another person must approve it (you may deny it).'] : []);
+  const approvals = el('p', { class: 'approvers' }, [item.approvals ?? '']);
   const preview = el('pre', { id: 'preview-' + id, tabindex: '0', 'aria-label': 'Preview of the change' }, [item.preview]);
   const approve = el('button', { type: 'submit', value: 'approve', class: 'approve' }, ['Approve']);
   const deny = el('button', { type: 'submit', value: 'deny', class: 'deny' }, ['Deny']);
@@ -70,12 +75,12 @@ function add(item) {
     form.append(el('p', { class: 'typed' }, [label, input]));
   }
   form.append(el('p', { class: 'buttons' }, [approve, deny]), status);
-  const section = el('section', { class: 'change ' + item.classification, 'aria-labelledby': 'title-' + id, 'data-state': 'pending' }, [heading, who, preview, form]);
-  const entry = { section, status, state: 'pending', armed: false, busy: false };
+  const section = el('section', { class: 'change ' + item.classification, 'aria-labelledby': 'title-' + id, 'data-state': 'pending' }, [heading, who, own, approvals, preview, form]);
+  const entry = { section, status, approvals, state: 'pending', armed: false, busy: false };
   entry.sync = () => {
     const live = entry.armed && entry.state === 'pending' && !entry.busy;
     deny.disabled = !live;
-    approve.disabled = !live || (input !== null && input.value !== item.typed.value);
+    approve.disabled = !live || item.own === true || (input !== null && input.value !== item.typed.value);
     if (input !== null) input.disabled = entry.state !== 'pending';
   };
   input?.addEventListener('input', entry.sync);
@@ -86,14 +91,16 @@ function add(item) {
     entry.busy = true;
     entry.sync();
     try {
-      const answer = await call('POST', '/decide', {
+      const answer = await call('POST', 'decide', {
         id: item.id,
         digest: item.digest,
         decision,
         ...(input === null ? {} : { typed: input.value }),
       });
       notice.textContent = answer.body.text;
-      if (answer.ok || answer.status === 409) settle(entry, answer.body.text);
+      if (answer.body.approvals !== undefined) entry.approvals.textContent = answer.body.approvals;
+      // An approval that others must join leaves the change waiting, and the person may still deny it.
+      if ((answer.ok && !(answer.body.waitingFor > 0)) || answer.status === 409) settle(entry, answer.body.text);
       else status.textContent = answer.body.text;
     } catch {
       status.textContent = 'The page could not reach the server; nothing was decided from here.';
@@ -115,19 +122,25 @@ function add(item) {
 async function poll() {
   let answer;
   try {
-    answer = await call('GET', '/pending');
+    answer = await call('GET', 'pending');
   } catch {
     notice.textContent = 'The page cannot reach the server (stopped?); it keeps trying.';
     return true;
   }
   if (!answer.ok) {
-    problem.textContent = answer.body.text;
+    if (answer.body.reason === 'sign-in') await signIn();
+    else problem.textContent = answer.body.text;
     return false;
   }
+  viewer.hidden = answer.body.viewer === undefined;
+  viewer.textContent = answer.body.viewer ?? '';
   const present = new Set();
   for (const item of answer.body.items) {
     present.add(item.id);
-    if (!shown.has(item.id)) add(item);
+    const entry = shown.get(item.id);
+    if (entry === undefined) add(item);
+    // Approvals others gave change one line's text in place; nothing moves.
+    else entry.approvals.textContent = item.approvals ?? '';
   }
   for (const [id, entry] of shown) {
     if (entry.state === 'pending' && !present.has(id)) {
@@ -138,12 +151,31 @@ async function poll() {
   return true;
 }
 
+async function signIn() {
+  sessionStorage.removeItem(KEY);
+  const started = await call('POST', 'sign-in', {});
+  if (!started.ok) {
+    problem.textContent = started.body.text;
+    return;
+  }
+  sessionStorage.setItem(STARTED, started.body.started);
+  location.assign(started.body.url);
+}
+
 async function start() {
-  const secret = new URLSearchParams(location.hash.slice(1)).get('k');
-  if (secret !== null) {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  const secret = fragment.get('k');
+  const signedIn = fragment.get('s');
+  if (secret !== null || signedIn !== null) {
     // Off the address bar and out of history before anything else: the secret is spent by this one use.
-    history.replaceState(null, '', '/');
-    const opened = await call('POST', '/session', { link: secret });
+    history.replaceState(null, '', location.pathname);
+    const started = sessionStorage.getItem(STARTED);
+    sessionStorage.removeItem(STARTED);
+    const opened = await call(
+      'POST',
+      'session',
+      secret !== null ? { link: secret } : { signedIn, started: started ?? '' },
+    );
     if (!opened.ok) {
       problem.textContent = opened.body.text;
       return;

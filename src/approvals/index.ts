@@ -1,8 +1,10 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type pino from 'pino';
 import type { ApprovalDesk } from '../guards/approval-desk.js';
 import { PendingApprovals } from './pending.js';
-import { startApprovalsServer } from './server.js';
+import { approvalsHandler, startApprovalsServer } from './server.js';
 import { PageSessions } from './sessions.js';
+import { PageSignIn } from './sign-in.js';
 
 export { canOpenBrowser, openInBrowser } from './open-browser.js';
 
@@ -15,23 +17,39 @@ export const RELINK_IDLE_MS = 30_000;
 /** Tells the person a link (stderr, maybe a browser); returns what to clean up once the link is spent or void. */
 export type Announce = (link: string) => (() => void) | undefined;
 
-/** The approvals page of one server process: the desk the guard asks, and the one-time link a person opens. */
+/** Where the main HTTP server serves the page when approvers sign in. */
+export const APPROVALS_PATH = '/approvals';
+
+/** The approvals page of one server process: the desk the guard asks, and where people open it. */
 export interface ApprovalsPage {
   desk: ApprovalDesk;
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT`, or `<public-url>/approvals/` with sign-in. */
   origin: string;
   /**
    * The current one-time link: the origin with the secret in its fragment (`/#k=...`), which browsers never send
-   * to a server. Stderr only, never a log line.
+   * to a server. Stderr only, never a log line. With sign-in, the page's address and no secret: people sign in.
    */
   readonly link: string;
+  /** With sign-in: the handler the main HTTP server sends `/approvals` and everything under it to. */
+  handle?: (request: IncomingMessage, response: ServerResponse) => void;
   close(): Promise<void>;
 }
 
+/** OpenID Connect sign-in for the page: the issuer, the page's client, and the server's public URL. */
+export interface PageSignInOptions {
+  issuer: string;
+  clientId: string;
+  clientSecret?: string;
+  /** e.g. https://mcp.example.com; the page is at its /approvals/. */
+  publicUrl: string;
+}
+
 /**
- * Starts the page on 127.0.0.1:`port` (0: a free port) and announces its link. When a change starts waiting and
- * no page has asked for `relinkIdleMs` (default RELINK_IDLE_MS), a fresh link is announced and the old one is
- * void. Rejects (EADDRINUSE, ...) when it cannot listen.
+ * Starts the page. Without `signIn`: on 127.0.0.1:`port` (0: a free port) and announces its link. When a change
+ * starts waiting and no page has asked for `relinkIdleMs` (default RELINK_IDLE_MS), a fresh link is announced
+ * and the old one is void. Rejects (EADDRINUSE, ...) when it cannot listen. With `signIn`: no listener and no
+ * link of its own; the main HTTP server serves `handle` under `/approvals/`, answering only to the public URL's
+ * host and origin, and every decision needs a person signed in through the issuer.
  */
 export async function startApprovalsPage(options: {
   port: number;
@@ -39,9 +57,11 @@ export async function startApprovalsPage(options: {
   announce?: Announce;
   relinkIdleMs?: number;
   now?: () => number;
+  signIn?: PageSignInOptions;
 }): Promise<ApprovalsPage> {
   const pending = new PendingApprovals(options.now);
   const sessions = new PageSessions(options.now);
+  if (options.signIn !== undefined) return signedInPage(options.signIn, pending, sessions, options.logger);
   let cleanUp: (() => void) | undefined;
   const discard = () => {
     cleanUp?.();
@@ -80,5 +100,38 @@ export async function startApprovalsPage(options: {
       discard();
       await server.close();
     },
+  };
+}
+
+function signedInPage(
+  signIn: PageSignInOptions,
+  pending: PendingApprovals,
+  sessions: PageSessions,
+  logger?: pino.Logger,
+): ApprovalsPage {
+  const root = signIn.publicUrl.replace(/\/+$/, '');
+  const publicUrl = new URL(root);
+  const flow = new PageSignIn({
+    issuer: signIn.issuer,
+    clientId: signIn.clientId,
+    ...(signIn.clientSecret === undefined ? {} : { clientSecret: signIn.clientSecret }),
+    redirectUri: `${root}${APPROVALS_PATH}/callback`,
+  });
+  const page = `${root}${APPROVALS_PATH}/`;
+  logger?.info({ page }, 'approvals page: approvers sign in here');
+  return {
+    desk: pending,
+    origin: page,
+    link: page,
+    handle: approvalsHandler({
+      pending,
+      sessions,
+      ...(logger ? { logger } : {}),
+      hosts: new Set([publicUrl.host.toLowerCase()]),
+      origin: publicUrl.origin,
+      base: APPROVALS_PATH,
+      signIn: { flow, publicUrl: root },
+    }),
+    close: async () => {},
   };
 }

@@ -1,9 +1,10 @@
-import { personLabel } from '../auth/person.js';
+import { type Person, personLabel } from '../auth/person.js';
 import { displayText } from '../guards/untrusted.js';
-import type { PendingItem } from './pending.js';
+import { isRequester, type PendingItem } from './pending.js';
 
 // The page is one static shell; its script (assets.ts, served from the page's own origin, so the CSP needs no
-// 'unsafe-inline') fills it from /pending with DOM text nodes only: directory text never becomes markup.
+// 'unsafe-inline') fills it from /pending with DOM text nodes only: directory text never becomes markup. Every
+// address is relative: the page sits at its own listener's / or under the main server's /approvals/.
 
 /** The page's HTML: the same for everyone, with no secret and no change in it. */
 export const SHELL = [
@@ -13,12 +14,13 @@ export const SHELL = [
   '<meta charset="utf-8">',
   '<meta name="viewport" content="width=device-width, initial-scale=1">',
   '<title>visier-admin-mcp approvals</title>',
-  '<link rel="stylesheet" href="/approvals.css">',
-  '<script src="/approvals.js" defer></script>',
+  '<link rel="stylesheet" href="approvals.css">',
+  '<script src="approvals.js" defer></script>',
   '</head>',
   '<body>',
   '<main>',
   '<h1>Changes waiting for your approval</h1>',
+  '<p id="viewer" hidden></p>',
   '<p role="alert" id="problem"></p>',
   '<p>Each change below was asked for by an assistant through this server. Read the whole preview: nothing is sent until you approve it, and a change nobody decides in time is refused. New requests are added below; nothing on this page moves.</p>',
   '<div id="changes"></div>',
@@ -39,6 +41,10 @@ export interface ItemView {
   who: string;
   preview: string;
   typed?: { what: string; value: string };
+  /** The viewer asked for this change: their approval is refused (they may deny it). */
+  own?: true;
+  /** Who approved so far and how many must, when more than one must or someone has. */
+  approvals?: string;
 }
 
 const time = (ms: number) => `${new Date(ms).toISOString().slice(11, 19)} UTC`;
@@ -54,8 +60,18 @@ function whoAsked(item: PendingItem): string {
   return `Asked by ${asker}${sessionId === undefined ? '' : ` (session ${sessionId})`} through ${clientText}, at ${time(item.askedAt)}; refused unless decided by ${time(item.deadline)}.`;
 }
 
-export function itemView(item: PendingItem): ItemView {
+/** Who approved so far and how many must, for a change that needs more than one person or has approvals. */
+function approvalsLine(item: PendingItem): string | undefined {
+  const required = item.change.approversRequired ?? 1;
+  if (required <= 1 && item.approvedBy.length === 0) return undefined;
+  const by = item.approvedBy.map((p) => displayText(personLabel(p))).join(', ');
+  return `Needs ${required} different people to approve; ${item.approvedBy.length === 0 ? 'nobody has yet' : `approved so far by ${by}`}.`;
+}
+
+/** A pending change as `viewer` (the session's signed-in person, if any) sees it. */
+export function itemView(item: PendingItem, viewer?: Person): ItemView {
   const { change } = item;
+  const approvals = approvalsLine(item);
   return {
     id: item.id,
     digest: change.digest,
@@ -64,5 +80,34 @@ export function itemView(item: PendingItem): ItemView {
     who: whoAsked(item),
     preview: change.lines.join('\n'),
     ...(change.typed === undefined ? {} : { typed: change.typed }),
+    ...(viewer !== undefined && isRequester(viewer, change) ? { own: true as const } : {}),
+    ...(approvals === undefined ? {} : { approvals }),
   };
+}
+
+/** Who is signed in to the page, as it says so (the issuer's claims: untrusted display text). */
+export const viewerLine = (viewer: Person) => `Signed in as ${displayText(personLabel(viewer))}.`;
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** A page of its own for what ends a navigation rather than a script's request: a sign-in the issuer sent back. */
+export function messagePage(title: string, text: string): string {
+  const escaped = (value: string) => value.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<title>${escaped(title)}</title>`,
+    '<link rel="stylesheet" href="approvals.css">',
+    '</head>',
+    '<body>',
+    '<main>',
+    `<h1>${escaped(title)}</h1>`,
+    `<p role="alert">${escaped(text)}</p>`,
+    '<p><a href="./">Back to the changes waiting for approval</a></p>',
+    '</main>',
+    '</body>',
+    '</html>',
+  ].join('\n');
 }

@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ApprovalDesk, DeskDecision, PendingChange } from '../guards/approval-desk.js';
+import { type Person, personKey } from '../auth/person.js';
+import type { ApprovalDesk, DeskDecision, DeskOutcome, PendingChange } from '../guards/approval-desk.js';
 
 /** A change on the page: what to show, when it stops waiting, and how its call learns the outcome. */
 export interface PendingItem {
@@ -10,16 +11,19 @@ export interface PendingItem {
   askedAt: number;
   /** Epoch ms; past it the change is refused as timed out. */
   deadline: number;
+  /** The distinct people who approved it so far, in order (the page shows them; the audit names them). */
+  approvedBy: Person[];
 }
 
 /** The answer to a click, for the page to show: `ok`, or why nothing was decided (HTTP status and words). */
 export type ClickResult =
-  | { ok: true; decision: 'approved' | 'denied'; item: PendingItem }
+  /** `waitingFor`: how many more people must approve before the change is made (0: settled now). */
+  | { ok: true; decision: 'approved' | 'denied'; item: PendingItem; waitingFor: number }
   | { ok: false; status: number; reason: string; text: string };
 
 interface Held {
   item: PendingItem;
-  settle: (decision: DeskDecision) => void;
+  settle: (decision: DeskDecision, deniedBy?: Person) => void;
 }
 
 const sameText = (a: string, b: string) => {
@@ -28,10 +32,16 @@ const sameText = (a: string, b: string) => {
   return left.length === right.length && timingSafeEqual(left, right);
 };
 
+/** Whether `person` is who asked for `change`: by the person its token named, or by the principal it is bound to. */
+export function isRequester(person: Person, change: PendingChange): boolean {
+  const key = personKey(person);
+  return key === change.principal || (change.person !== undefined && key === personKey(change.person));
+}
+
 /**
- * The server's pending changes, in memory. Each is settled exactly once (a click, its deadline or its call's
- * cancellation, whichever comes first) and leaves the moment it is: a second click on it, or any click naming
- * another change's digest, decides nothing.
+ * The server's pending changes, in memory. Each is settled exactly once (the last approval it needs, a deny,
+ * its deadline or its call's cancellation, whichever comes first) and leaves the moment it is: a second click
+ * on it, or any click naming another change's digest, decides nothing.
  */
 export class PendingApprovals implements ApprovalDesk {
   private readonly held = new Map<string, Held>();
@@ -39,24 +49,25 @@ export class PendingApprovals implements ApprovalDesk {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  decide(change: PendingChange, wait: { timeoutMs: number; signal?: AbortSignal }): Promise<DeskDecision> {
-    if (wait.signal?.aborted) return Promise.resolve('cancelled');
+  decide(change: PendingChange, wait: { timeoutMs: number; signal?: AbortSignal }): Promise<DeskOutcome> {
+    if (wait.signal?.aborted) return Promise.resolve({ decision: 'cancelled', approvedBy: [] });
     const askedAt = this.now();
     const item: PendingItem = {
       id: randomBytes(16).toString('base64url'),
       change,
       askedAt,
       deadline: askedAt + wait.timeoutMs,
+      approvedBy: [],
     };
-    return new Promise<DeskDecision>((resolve) => {
+    return new Promise<DeskOutcome>((resolve) => {
       const timer = setTimeout(() => settle('timed-out'), wait.timeoutMs);
       const onAbort = () => settle('cancelled');
-      const settle = (decision: DeskDecision) => {
+      const settle = (decision: DeskDecision, deniedBy?: Person) => {
         if (!this.held.delete(item.id)) return;
         this.revision++;
         clearTimeout(timer);
         wait.signal?.removeEventListener('abort', onAbort);
-        resolve(decision);
+        resolve({ decision, approvedBy: [...item.approvedBy], ...(deniedBy === undefined ? {} : { deniedBy }) });
       };
       wait.signal?.addEventListener('abort', onAbort, { once: true });
       this.held.set(item.id, { item, settle });
@@ -76,9 +87,11 @@ export class PendingApprovals implements ApprovalDesk {
 
   /**
    * A person's click. Approving needs the change's id and digest, and for an irreversible change exactly the
-   * typed value shown (no trimming, no case folding); a wrong typed value leaves the change pending.
+   * typed value shown (no trimming, no case folding); a wrong typed value leaves the change pending. `by` is the
+   * signed-in person (absent on the loopback page): the requester cannot approve their own change (denying it is fine),
+   * a change that needs more than one approver takes only signed-in people, and a person counts once.
    */
-  click(id: string, digest: string, decision: 'approve' | 'deny', typed: string | undefined): ClickResult {
+  click(id: string, digest: string, decision: 'approve' | 'deny', typed: string | undefined, by?: Person): ClickResult {
     const held = this.held.get(id);
     if (held === undefined) {
       return {
@@ -105,8 +118,41 @@ export class PendingApprovals implements ApprovalDesk {
         text: `To approve, type ${expected.what} exactly as shown. The change is still waiting.`,
       };
     }
-    const outcome = decision === 'approve' ? 'approved' : 'denied';
-    held.settle(outcome);
-    return { ok: true, decision: outcome, item: held.item };
+    const { item } = held;
+    const required = item.change.approversRequired ?? 1;
+    // Denying one's own change only withdraws it: refusing is always safe, approving is someone else's to do.
+    if (decision === 'approve' && by !== undefined && isRequester(by, item.change)) {
+      return {
+        ok: false,
+        status: 403,
+        reason: 'own-change',
+        text: 'You asked for this change, so you cannot approve it: another person must. Nothing was done.',
+      };
+    }
+    if (by === undefined && required > 1) {
+      return {
+        ok: false,
+        status: 403,
+        reason: 'not-signed-in',
+        text: `This change needs ${required} different people to approve it, and this page does not know who you are. Sign in first. Nothing was done.`,
+      };
+    }
+    if (decision === 'deny') {
+      held.settle('denied', by);
+      return { ok: true, decision: 'denied', item, waitingFor: 0 };
+    }
+    if (by !== undefined && item.approvedBy.some((p) => personKey(p) === personKey(by))) {
+      return {
+        ok: false,
+        status: 409,
+        reason: 'already-approved',
+        text: `You already approved this change; it waits for ${required - item.approvedBy.length} more ${required - item.approvedBy.length === 1 ? 'person' : 'people'}. Your second approval does not count.`,
+      };
+    }
+    if (by !== undefined) item.approvedBy.push(by);
+    const waitingFor = by === undefined ? 0 : Math.max(0, required - item.approvedBy.length);
+    if (waitingFor === 0) held.settle('approved');
+    else this.revision++;
+    return { ok: true, decision: 'approved', item, waitingFor };
   }
 }

@@ -16,13 +16,14 @@ export function hostAllowed(request: IncomingMessage, hosts: ReadonlySet<string>
 
 /**
  * Whether a state-changing request comes from the page itself: an `Origin` header (browsers send it on every
- * POST) equal to the page's origin as the Host header names it. A missing Origin is refused too: a request
- * without one comes from no page of ours.
+ * POST) equal to the page's origin: `expected` where the page knows it (its public URL behind TLS), else as the
+ * Host header names it over http. A missing Origin is refused too: a request without one comes from no page of ours.
  */
-export function sameOrigin(request: IncomingMessage): boolean {
+export function sameOrigin(request: IncomingMessage, expected?: string): boolean {
   const origin = request.headers.origin;
   const host = request.headers.host;
-  return origin !== undefined && host !== undefined && origin.toLowerCase() === `http://${host.toLowerCase()}`;
+  const own = expected ?? (host === undefined ? undefined : `http://${host}`);
+  return origin !== undefined && own !== undefined && origin.toLowerCase() === own.toLowerCase();
 }
 
 // Scripts and styles from the page's own origin only (no inline code, so no 'unsafe-inline' and no nonce);

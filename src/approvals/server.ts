@@ -1,12 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pino from 'pino';
+import { personLabel } from '../auth/person.js';
 import { counted } from '../grammar.js';
 import { APPROVALS_CSS, APPROVALS_JS, SESSION_HEADER } from './assets.js';
-import { itemView, SHELL } from './page.js';
+import { itemView, messagePage, SHELL, viewerLine } from './page.js';
 import type { PendingApprovals } from './pending.js';
 import { hostAllowed, loopbackHosts, sameOrigin, secureHeaders } from './request-rules.js';
 import type { PageSessions } from './sessions.js';
+import { type PageSignIn, SignInError } from './sign-in.js';
 
 /** Only loopback: the page approves changes, and nobody off this machine may reach it. */
 const BIND_HOST = '127.0.0.1';
@@ -68,46 +70,72 @@ const text = (body: Record<string, unknown>, field: string) =>
 
 const DONE = {
   approved: 'Approved: the change is being made now.',
+  recorded: 'Your approval is recorded: the change waits for the other approvals it needs.',
   denied: 'Denied: nothing was sent.',
 } as const;
 
-/**
- * The approvals page's HTTP server on 127.0.0.1 (`port` 0 picks a free one). Every answer forbids framing and
- * inline script; a Host header other than the page's loopback names is refused (DNS rebinding). `/` is a static
- * shell with no secret in it; its script trades the link's fragment secret (`POST /session`, once) for a session
- * key that it sends in the `x-approvals-session` header. No cookie is set or read: a browser sends cookies to
- * every port of a host, so one would reach any other local server. A decision (`POST /decide`, JSON) needs that
- * header and a same-origin Origin; it names the change's id and digest. `onOpened` runs when a link is spent.
- */
-export async function startApprovalsServer(options: {
-  port: number;
+/** Where and how one approvals page answers: on its own loopback listener, or under the main server's `/approvals/`. */
+export interface ApprovalsHandlerOptions {
   pending: PendingApprovals;
   sessions: PageSessions;
-  onOpened?: () => void;
   logger?: pino.Logger;
-}): Promise<ApprovalsServer> {
-  const { pending, sessions, logger } = options;
-  let hosts: ReadonlySet<string> = new Set();
+  /** The Host header values the page answers to (DNS rebinding). */
+  hosts: ReadonlySet<string>;
+  /** The page's origin as its own requests name it in `Origin`; `http://` + the Host header when absent (loopback). */
+  origin?: string;
+  /** Path the page sits under: '' on its own listener, '/approvals' on the main server. */
+  base: string;
+  /** Runs when a link is spent. */
+  onOpened?: () => void;
+  /**
+   * Present when approvers sign in through the issuer: then a session comes from a sign-in, never a link, a
+   * decision needs a signed-in person, and `publicUrl` (the server's URL, no trailing slash) is where the issuer
+   * sends them back.
+   */
+  signIn?: { flow: PageSignIn; publicUrl: string };
+}
 
+/**
+ * The approvals page's request handler. Every answer forbids framing and inline script; a Host header other than
+ * the page's own names is refused (DNS rebinding). `/` is a static shell with no secret in it; its script trades
+ * the link's fragment secret (`POST /session`, once) for a session key that it sends in the `x-approvals-session`
+ * header. No cookie is set or read: a browser sends cookies to every port of a host, so one would reach any other
+ * local server. With sign-in the script starts an OpenID Connect sign-in (`POST /sign-in`, see sign-in.ts); the
+ * issuer's callback hands the page a one-time code in the fragment (`/#s=`), traded by `POST /session` with the
+ * sign-in's id the tab kept, for a session naming the person. A decision (`POST /decide`, JSON) needs that
+ * header and a same-origin Origin, names the change's id and digest, and with sign-in a signed-in person.
+ */
+export function approvalsHandler(
+  options: ApprovalsHandlerOptions,
+): (request: IncomingMessage, response: ServerResponse) => void {
+  const { pending, sessions, logger, hosts, base, signIn } = options;
   const send = (response: ServerResponse, status: number, type: string, body: string) => {
     response.writeHead(status, { 'Content-Type': `${type}; charset=utf-8` });
     response.end(body);
   };
   const json = (response: ServerResponse, status: number, body: object) =>
     send(response, status, 'application/json', JSON.stringify(body));
+  const redirect = (response: ServerResponse, location: string) => {
+    response.writeHead(303, { Location: location });
+    response.end();
+  };
 
-  const needSession = (request: IncomingMessage): void => {
+  const needSession = (request: IncomingMessage): string => {
     const header = request.headers[SESSION_HEADER];
-    if (!sessions.has(typeof header === 'string' ? header : undefined)) {
-      throw new Refused(
-        401,
-        'no-session',
-        'This page needs the one-time link the server printed on stderr (the line beginning "approvals: "). Open that link in this browser.',
-      );
+    const session = typeof header === 'string' ? header : undefined;
+    if (!sessions.has(session)) {
+      throw signIn === undefined
+        ? new Refused(
+            401,
+            'no-session',
+            'This page needs the one-time link the server printed on stderr (the line beginning "approvals: "). Open that link in this browser.',
+          )
+        : new Refused(401, 'sign-in', 'This page needs you to sign in through your organisation; it sends you there.');
     }
+    return session;
   };
   const needSameOrigin = (request: IncomingMessage): void => {
-    if (!sameOrigin(request)) {
+    if (!sameOrigin(request, options.origin)) {
       throw new Refused(
         403,
         'cross-origin',
@@ -118,22 +146,63 @@ export async function startApprovalsServer(options: {
 
   async function route(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     const method = request.method ?? 'GET';
-    const path = url.pathname;
+    const path = url.pathname.slice(base.length);
+    if (path === '') return redirect(response, `${base}/`);
+    if (signIn !== undefined && path === '/callback' && method === 'GET') return callback(response, url, signIn);
     if (path === '/approvals.js' && method === 'GET') return send(response, 200, 'text/javascript', APPROVALS_JS);
     if (path === '/approvals.css' && method === 'GET') return send(response, 200, 'text/css', APPROVALS_CSS);
     if (path === '/' && method === 'GET') return send(response, 200, 'text/html', SHELL);
     if (path === '/pending' && method === 'GET') {
-      needSession(request);
-      return json(response, 200, { version: pending.version, items: pending.list().map(itemView) });
+      const viewer = sessions.personOf(needSession(request));
+      return json(response, 200, {
+        version: pending.version,
+        items: pending.list().map((item) => itemView(item, viewer)),
+        ...(viewer === undefined ? {} : { viewer: viewerLine(viewer) }),
+      });
     }
-    if (path === '/session' || path === '/decide') {
-      if (method !== 'POST') throw new Refused(405, 'method', `${path} takes POST only.`);
-      if (path === '/decide') needSession(request);
+    if (path === '/session' || path === '/decide' || (signIn !== undefined && path === '/sign-in')) {
+      if (method !== 'POST') throw new Refused(405, 'method', `${base}${path} takes POST only.`);
+      const session = path === '/decide' ? needSession(request) : undefined;
       needSameOrigin(request);
       const body = await jsonBody(request);
-      return path === '/session' ? openSession(response, body) : decide(response, body);
+      if (signIn !== undefined && path === '/sign-in') return startSignIn(response, signIn);
+      if (session !== undefined) return decide(response, body, session);
+      return signIn === undefined ? openSession(response, body) : openSignedIn(response, body);
     }
-    throw new Refused(404, 'not-found', 'There is nothing here; the approvals are at /.');
+    throw new Refused(404, 'not-found', `There is nothing here; the approvals are at ${base}/.`);
+  }
+
+  async function startSignIn(response: ServerResponse, flow: NonNullable<typeof signIn>): Promise<void> {
+    const started = await flow.flow.begin();
+    json(response, 200, { url: started.url.href, started: started.id });
+  }
+
+  /** The issuer sends the person back here: a navigation, so it ends on a page or a redirect, not JSON. */
+  async function callback(response: ServerResponse, url: URL, flow: NonNullable<typeof signIn>): Promise<void> {
+    const started = url.searchParams.get('state') ?? undefined;
+    let person: Awaited<ReturnType<PageSignIn['finish']>>;
+    try {
+      person = await flow.flow.finish(started, new URL(`${flow.publicUrl}${base}/callback${url.search}`));
+    } catch (error) {
+      if (!(error instanceof SignInError)) throw error;
+      logger?.info({ reason: error.message }, 'approvals page: sign-in refused');
+      return send(response, 403, 'text/html', messagePage('Not signed in', `${error.message}. Nothing was done.`));
+    }
+    logger?.info({ approver: personLabel(person) }, 'approvals page: signed in');
+    // In the fragment, which browsers never send to a server nor in a Referer; the page's script trades it at once.
+    redirect(response, `${base}/#s=${sessions.handOver(person, started as string)}`);
+  }
+
+  function openSignedIn(response: ServerResponse, body: Record<string, unknown>): void {
+    const opened = sessions.openSignedIn(text(body, 'signedIn') ?? '', text(body, 'started') ?? '');
+    if (!opened.ok) {
+      throw new Refused(
+        403,
+        'sign-in',
+        'This sign-in was already used, has expired, or was started in another tab or browser. Sign in again.',
+      );
+    }
+    json(response, 200, { session: opened.session });
   }
 
   function openSession(response: ServerResponse, body: Record<string, unknown>): void {
@@ -151,7 +220,7 @@ export async function startApprovalsServer(options: {
     json(response, 200, { session: opened.session });
   }
 
-  function decide(response: ServerResponse, body: Record<string, unknown>): void {
+  function decide(response: ServerResponse, body: Record<string, unknown>, session: string): void {
     const id = text(body, 'id');
     const digest = text(body, 'digest');
     const decision = text(body, 'decision');
@@ -162,19 +231,43 @@ export async function startApprovalsServer(options: {
     if (decision === undefined || !DECISIONS.has(decision)) {
       throw new Refused(400, 'incomplete', 'The decision must be "approve" or "deny" ("decision"). Nothing was done.');
     }
-    const clicked = pending.click(id as string, digest as string, decision as 'approve' | 'deny', text(body, 'typed'));
+    const person = sessions.personOf(session);
+    if (signIn !== undefined && person === undefined) {
+      throw new Refused(
+        403,
+        'sign-in',
+        'Decisions on this server are made by people who signed in through the issuer; this session did not. Nothing was done.',
+      );
+    }
+    const clicked = pending.click(
+      id as string,
+      digest as string,
+      decision as 'approve' | 'deny',
+      text(body, 'typed'),
+      person,
+    );
     if (!clicked.ok) {
       logger?.info({ reason: clicked.reason }, 'approvals page: decision refused');
       throw new Refused(clicked.status, clicked.reason, clicked.text);
     }
-    logger?.info({ tool: clicked.item.change.tool, decision: clicked.decision }, 'approvals page: decided');
-    json(response, 200, { decision: clicked.decision, text: DONE[clicked.decision] });
+    logger?.info(
+      { tool: clicked.item.change.tool, decision: clicked.decision, waitingFor: clicked.waitingFor },
+      'approvals page: decided',
+    );
+    const done = clicked.waitingFor > 0 ? 'recorded' : clicked.decision;
+    const { approvals } = itemView(clicked.item);
+    json(response, 200, {
+      decision: clicked.decision,
+      waitingFor: clicked.waitingFor,
+      text: DONE[done],
+      ...(approvals === undefined ? {} : { approvals }),
+    });
   }
 
-  const server: Server = createServer((request, response) => {
+  return (request, response) => {
     secureHeaders(response);
     if (!hostAllowed(request, hosts)) {
-      send(response, 403, 'text/plain', 'This page answers only to 127.0.0.1, localhost or [::1] on its own port.\n');
+      send(response, 403, 'text/plain', `This page answers only to ${[...hosts].join(', ')}.\n`);
       return;
     }
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -184,7 +277,21 @@ export async function startApprovalsServer(options: {
       logger?.error({ err: error }, 'approvals page: request failed');
       json(response, 500, { reason: 'error', text: 'The page could not answer; nothing was done.' });
     });
-  });
+  };
+}
+
+/**
+ * The approvals page on its own listener on 127.0.0.1 (`port` 0 picks a free one), reached through the one-time
+ * link; see approvalsHandler for what every request must pass. `onOpened` runs when a link is spent.
+ */
+export async function startApprovalsServer(options: {
+  port: number;
+  pending: PendingApprovals;
+  sessions: PageSessions;
+  onOpened?: () => void;
+  logger?: pino.Logger;
+}): Promise<ApprovalsServer> {
+  const server: Server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, BIND_HOST, () => {
@@ -193,7 +300,17 @@ export async function startApprovalsServer(options: {
     });
   });
   const { port } = server.address() as AddressInfo;
-  hosts = loopbackHosts(port);
+  server.on(
+    'request',
+    approvalsHandler({
+      pending: options.pending,
+      sessions: options.sessions,
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.onOpened ? { onOpened: options.onOpened } : {}),
+      hosts: loopbackHosts(port),
+      base: '',
+    }),
+  );
   return {
     origin: `http://${BIND_HOST}:${port}`,
     close: () =>

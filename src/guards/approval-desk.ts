@@ -22,19 +22,59 @@ export interface PendingChange {
   client: { name?: string; version?: string };
   /** Who asked: the caller's principal (a person's key with OAuth, a bearer digest, the local process over stdio). */
   principal: string;
-  /** The person who asked, when an OAuth token named one (claims: untrusted display text). */
+  /**
+   * The person an OAuth token named as the requester (claims: untrusted display text); they may never approve
+   * their own change.
+   */
   person?: Person;
   sessionId?: string;
+  /**
+   * How many distinct signed-in people must approve (`--approvers`); 1 when absent, where one click on the
+   * loopback page (no person) also counts. Any one deny refuses.
+   */
+  approversRequired?: number;
 }
 
 /** What became of a pending change: a click either way, no click in time, or the call went away. */
 export type DeskDecision = 'approved' | 'denied' | 'timed-out' | 'cancelled';
 
+/** A decision and who made it: every distinct person who approved so far, and who denied, when signed in. */
+export interface DeskOutcome {
+  decision: DeskDecision;
+  approvedBy: Person[];
+  deniedBy?: Person;
+}
+
 /**
  * The port the guard asks through: "decide this pending change", then it waits. The desk resolves each
- * change exactly once, and `timed-out` after `timeoutMs` (ms) or `cancelled` when `signal` aborts, withdrawing
- * it so no later click can approve it.
+ * change exactly once: `approved` once `approversRequired` distinct people approved, `denied` at the first deny,
+ * `timed-out` after `timeoutMs` (ms) or `cancelled` when `signal` aborts, withdrawing it so no later click can
+ * approve it.
  */
 export interface ApprovalDesk {
-  decide(change: PendingChange, wait: { timeoutMs: number; signal?: AbortSignal }): Promise<DeskDecision>;
+  decide(change: PendingChange, wait: { timeoutMs: number; signal?: AbortSignal }): Promise<DeskOutcome>;
+}
+
+/** A person as an audit line names them: who the issuer vouched for, and the e-mail a reader recognises. */
+export interface NamedPerson {
+  issuer: string;
+  subject: string;
+  email?: string;
+}
+
+/** Who asked for a change decided on the page, who approved and denied it, and how many approvals it needed. */
+export interface ApprovalTrail {
+  required: number;
+  /** The requester: their person when a token named one, always the principal the call is bound to. */
+  requester: { principal: string; person?: NamedPerson };
+  approvedBy: NamedPerson[];
+  deniedBy?: NamedPerson;
+}
+
+export function namedPerson(person: Person): NamedPerson {
+  return {
+    issuer: person.issuer,
+    subject: person.subject,
+    ...(person.email === undefined ? {} : { email: person.email }),
+  };
 }

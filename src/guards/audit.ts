@@ -5,6 +5,7 @@ import type pino from 'pino';
 import type { Person } from '../auth/person.js';
 import { counted } from '../grammar.js';
 import type { JournalSeal } from '../journal/journal.js';
+import type { ApprovalTrail } from './approval-desk.js';
 import type { AuditAnchor } from './audit-anchor.js';
 import { GENESIS, type SealedLine, sealLine } from './audit-chain.js';
 import {
@@ -45,6 +46,8 @@ export interface AuditRecord {
     outcome: string;
     /** A digest of the confirmation token, input-request state or view approval issued (never the value itself). */
     token?: string;
+    /** Decided on the approvals page: the requester, every approver (and a denier), and the count required. */
+    approvals?: ApprovalTrail;
   };
   client?: { name?: string; version?: string };
   sessionId?: string;

@@ -1,4 +1,5 @@
 import type { Classification, ImpactPreview } from '../contract/tool.js';
+import type { ApprovalTrail } from './approval-desk.js';
 import type { ApprovedPreviews } from './approved-previews.js';
 import type { CallerInfo, ConfirmPolicy, ElicitAnswer, ElicitFormSchema } from './guard.js';
 import { targetChangedText } from './preview-diff.js';
@@ -36,9 +37,25 @@ export type Confirmation =
    * A human (or, for tokens, the assistant on the human's behalf) said yes to exactly this preview, which
    * stated `shownCount` (for a token or an input request, the count when it was issued).
    */
-  | { kind: 'confirmed'; method: ConfirmMethod; outcome: string; fingerprint: string; shownCount: ShownCount }
+  | {
+      kind: 'confirmed';
+      method: ConfirmMethod;
+      outcome: string;
+      fingerprint: string;
+      shownCount: ShownCount;
+      /** On the approvals page: who asked, who approved, how many were needed. */
+      approvals?: ApprovalTrail;
+    }
   /** Not confirmed: nothing may be sent. */
-  | { kind: 'refused'; method?: ConfirmMethod; outcome: string; declined: boolean; reason: string; text: string }
+  | {
+      kind: 'refused';
+      method?: ConfirmMethod;
+      outcome: string;
+      declined: boolean;
+      reason: string;
+      text: string;
+      approvals?: ApprovalTrail;
+    }
   /** No human could be asked: a token was issued; the call ends here until it comes back. */
   | { kind: 'token-issued'; method: 'token'; outcome: string; token: string; expiresAt: string }
   /**

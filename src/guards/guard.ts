@@ -4,6 +4,7 @@ import type { ChangeJournal, JournalReader } from '../journal/journal.js';
 import type { SharedStore } from '../shared-state/store.js';
 import type { HeldCall, ViewAnswer, ViewApproval } from './app-view.js';
 import type { ApprovalDesk } from './approval-desk.js';
+import type { ApproversPolicy } from './approvers.js';
 import type { AuditOptions } from './audit.js';
 
 /** A flat form schema as MCP form elicitation allows (no nesting). */
@@ -180,6 +181,11 @@ export interface GuardOptions {
   confirm: ConfirmPolicies;
   /** The approvals page's desk, when the page runs; a `web` policy needs it. */
   approvals?: ApprovalDesk;
+  /**
+   * How many distinct people must approve a change on the approvals page, per tenant and class (`--approvers`);
+   * a class needing at least one is confirmed on the page whatever `confirm` says. As `confirm` says when absent.
+   */
+  approvers?: ApproversPolicy;
   /** How long a change waits for a click on the approvals page before it is refused. Default 300000. */
   approvalTimeoutMs?: number;
   /** HMAC key for confirmation tokens; replicas that share it accept each other's tokens. */

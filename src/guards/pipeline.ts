@@ -14,6 +14,13 @@ import type { JournalState } from '../journal/journal.js';
 import { StoreUnavailableError } from '../shared-state/store.js';
 import { AppViewConfirmer, IssuedViews, previewForViewModel, type ViewFallback, viewApprovalOf } from './app-view.js';
 import { ApprovedPreviews } from './approved-previews.js';
+import {
+  APPROVAL_CLASSES,
+  type ApprovalClass,
+  approvalClassOf,
+  approversRequired,
+  channelClassOf,
+} from './approvers.js';
 import { type AuditDecision, type AuditLineRef, AuditLog, type AuditRecord } from './audit.js';
 import { ChangeBudget, DEFAULT_CAPS } from './caps.js';
 import {
@@ -27,8 +34,7 @@ import {
 import {
   type CallerInfo,
   CONFIRMATION_TOKEN_ARG,
-  CONFIRMED_CLASSES,
-  type ConfirmedClass,
+  type ConfirmPolicy,
   type Guard,
   type GuardedOutcome,
   type GuardOptions,
@@ -68,10 +74,21 @@ function validate(options: GuardOptions): void {
       throw new Error(`guard: tenant modes name '${tenant}', not in the allowlist`);
   }
   if (options.confirmSecret.length < 16) throw new Error('guard: the confirmation secret needs at least 16 characters');
-  const web = CONFIRMED_CLASSES.filter((c) => policyFor(options.confirm, c) === 'web');
+  const web = [
+    ...new Set(APPROVAL_CLASSES.filter((c) => channelOf(options, c, options.tenants) === 'web').map(channelClassOf)),
+  ];
   if (web.length > 0 && options.approvals === undefined) {
     throw new Error(`guard: confirmation by web page for ${web.join(', ')} needs the approvals page running`);
   }
+}
+
+/**
+ * The channel a change of this class reaching these tenants is confirmed on: the approvals page wherever the
+ * approvers policy asks for at least one person (only the page tells people apart), else the `--confirm` policy.
+ */
+function channelOf(options: GuardOptions, cls: ApprovalClass, tenants: readonly string[]): ConfirmPolicy {
+  if ((approversRequired(options.approvers, tenants, cls) ?? 0) >= 1) return 'web';
+  return policyFor(options.confirm, channelClassOf(cls));
 }
 
 /** Every tenant a call would reach: its routing and any tenant named inside its arguments. */
@@ -224,7 +241,11 @@ export function createGuard(options: GuardOptions): Guard {
     inputRequest: new InputRequestConfirmer(states, new ApprovedPreviews(now)),
     token: new TokenConfirmer(tokens, new ApprovedPreviews(now)),
     refusing: new RefusingConfirmer(),
-    web: new WebConfirmer(options.approvals, options.approvalTimeoutMs ?? DEFAULTS.approvalTimeoutMs),
+    web: new WebConfirmer(
+      options.approvals,
+      options.approvalTimeoutMs ?? DEFAULTS.approvalTimeoutMs,
+      options.approvers,
+    ),
   };
   const audit = new AuditLog(options.audit);
   // Journal entries are signed with the audit key, so undo_change acts only on entries this server wrote.
@@ -459,7 +480,7 @@ export function createGuard(options: GuardOptions): Guard {
           ),
           caller.person,
         );
-        const policy = policyFor(options.confirm, effective as ConfirmedClass);
+        const policy = channelOf(options, approvalClassOf(effective, taken), record.tenants);
         const pageRunning = options.approvals !== undefined;
         const asked = { tool: def.name, args: callArgs, tenants: record.tenants, caller, principal };
         const viewUnanswered = caller.rendersViews === true && strategies.appView.issued.unanswered(asked);
@@ -501,6 +522,9 @@ export function createGuard(options: GuardOptions): Guard {
             ...(answer.kind === 'token-issued' ? { token: tokenDigest(answer.token) } : {}),
             ...(answer.kind === 'input-required' ? { token: tokenDigest(answer.state) } : {}),
             ...(answer.kind === 'view-issued' ? { token: tokenDigest(answer.approval) } : {}),
+            ...((answer.kind === 'confirmed' || answer.kind === 'refused') && answer.approvals !== undefined
+              ? { approvals: answer.approvals }
+              : {}),
           };
         }
         if (answer.kind === 'refused') stopIfCancelled();

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { ApprovalDesk, DeskDecision } from './approval-desk.js';
+import { type ApprovalDesk, type ApprovalTrail, type DeskOutcome, namedPerson } from './approval-desk.js';
+import { type ApproversPolicy, approvalClassOf, approversRequired } from './approvers.js';
 import { canonicalJson } from './canonical.js';
 import {
   bindingOf,
@@ -9,18 +10,23 @@ import {
   typedChallenge,
 } from './confirmation.js';
 
-const WAITING_MESSAGE = 'waiting for a person to approve or deny this change on the approvals page';
+const waitingMessage = (required: number) =>
+  required > 1
+    ? `waiting for ${required} different people to approve this change on the approvals page (any one may deny it)`
+    : 'waiting for a person to approve or deny this change on the approvals page';
 
 /**
- * Asks the person on the approvals page (see src/approvals/): the call waits, sending progress, until the page
- * approves or denies exactly this pending change, the time runs out, or the client cancels. Only an approval
- * is a yes; anything else refuses with nothing sent. The page never sees the call itself, only what to show
- * and the digest a decision must name.
+ * Asks the people on the approvals page (see src/approvals/): the call waits, sending progress, until as many
+ * distinct people as `approvers` requires for the change's class and tenants (1 when it sets none) approve
+ * exactly this pending change, one denies it, the time runs out, or the client cancels. Only the last needed
+ * approval is a yes; anything else refuses with nothing sent. The page never sees the call itself, only what to
+ * show and the digest a decision must name.
  */
 export class WebConfirmer implements Confirmer {
   constructor(
     private readonly desk: ApprovalDesk | undefined,
     private readonly timeoutMs: number,
+    private readonly approvers?: ApproversPolicy,
   ) {}
 
   async confirm(request: ConfirmationRequest): Promise<Confirmation> {
@@ -34,10 +40,15 @@ export class WebConfirmer implements Confirmer {
       };
     }
     const typed = request.classification === 'destructive' ? typedChallenge(request.preview) : undefined;
-    const stop = request.caller.keepWaiting?.(WAITING_MESSAGE);
-    let decision: DeskDecision;
+    const required = Math.max(
+      1,
+      approversRequired(this.approvers, request.tenants, approvalClassOf(request.classification, request.preview)) ?? 1,
+    );
+    const person = request.caller.person;
+    const stop = request.caller.keepWaiting?.(waitingMessage(required));
+    let outcome: DeskOutcome;
     try {
-      decision = await this.desk.decide(
+      outcome = await this.desk.decide(
         {
           digest: createHash('sha256')
             .update(canonicalJson(bindingOf(request)))
@@ -51,19 +62,41 @@ export class WebConfirmer implements Confirmer {
             ...(request.caller.clientVersion === undefined ? {} : { version: request.caller.clientVersion }),
           },
           principal: request.principal,
-          ...(request.caller.person === undefined ? {} : { person: request.caller.person }),
+          ...(person === undefined ? {} : { person }),
           ...(request.caller.sessionId === undefined ? {} : { sessionId: request.caller.sessionId }),
+          approversRequired: required,
         },
         { timeoutMs: this.timeoutMs, ...(request.signal === undefined ? {} : { signal: request.signal }) },
       );
     } finally {
       stop?.();
     }
-    return judge(decision, request, this.timeoutMs);
+    // Named wherever people are: an approvers policy, a requester or approver an issuer vouched for. A loopback
+    // page's click by no one in particular adds nothing the method and outcome do not say.
+    const named =
+      this.approvers !== undefined ||
+      person !== undefined ||
+      outcome.approvedBy.length > 0 ||
+      outcome.deniedBy !== undefined;
+    const trail: ApprovalTrail | undefined = named
+      ? {
+          required,
+          requester: { principal: request.principal, ...(person === undefined ? {} : { person: namedPerson(person) }) },
+          approvedBy: outcome.approvedBy.map(namedPerson),
+          ...(outcome.deniedBy === undefined ? {} : { deniedBy: namedPerson(outcome.deniedBy) }),
+        }
+      : undefined;
+    return judge(outcome, required, trail, request, this.timeoutMs);
   }
 }
 
-function judge(decision: DeskDecision, request: ConfirmationRequest, timeoutMs: number): Confirmation {
+function judge(
+  outcome: DeskOutcome,
+  required: number,
+  trail: ApprovalTrail | undefined,
+  request: ConfirmationRequest,
+  timeoutMs: number,
+): Confirmation {
   const refused = (outcome: string, declined: boolean, reason: string, text: string): Confirmation => ({
     kind: 'refused',
     method: 'web',
@@ -71,8 +104,10 @@ function judge(decision: DeskDecision, request: ConfirmationRequest, timeoutMs: 
     declined,
     reason,
     text,
+    ...(trail === undefined ? {} : { approvals: trail }),
   });
-  switch (decision) {
+  const got = outcome.approvedBy.length;
+  switch (outcome.decision) {
     case 'approved':
       return {
         kind: 'confirmed',
@@ -80,20 +115,25 @@ function judge(decision: DeskDecision, request: ConfirmationRequest, timeoutMs: 
         outcome: 'approved',
         fingerprint: request.preview.fingerprint,
         shownCount: request.shownCount,
+        ...(trail === undefined ? {} : { approvals: trail }),
       };
     case 'denied':
       return refused(
         'denied',
         true,
         'declined',
-        'the person denied this change on the approvals page; nothing was sent.',
+        required > 1
+          ? 'one of the people asked denied this change on the approvals page; nothing was sent.'
+          : 'the person denied this change on the approvals page; nothing was sent.',
       );
     case 'timed-out':
       return refused(
         'timed-out',
         false,
         'approval-timeout',
-        `nobody approved this change on the approvals page within ${timeoutMs / 1000} s; nothing was sent.`,
+        required > 1
+          ? `this change needed ${required} different people to approve it on the approvals page and ${got} did within ${timeoutMs / 1000} s; nothing was sent.`
+          : `nobody approved this change on the approvals page within ${timeoutMs / 1000} s; nothing was sent.`,
       );
     case 'cancelled':
       return refused('cancelled', false, 'cancelled', 'the call was cancelled; nothing was sent.');

@@ -48,6 +48,11 @@ export interface HttpOptions {
   maxSessions: number;
   /** Default 1 MiB. */
   maxBodyBytes?: number;
+  /**
+   * The approvals page, when approvers sign in (src/approvals/): served at `/approvals` and under it, past the
+   * Host check but not the MCP Origin allowlist (the page checks its own origin) nor the bearer (it signs people in).
+   */
+  approvalsPage?: (req: IncomingMessage, res: ServerResponse) => void;
   logger: pino.Logger;
   /**
    * A fresh server per 2025-era session (McpServer holds one client's state) and per 2026-07-28 request
@@ -437,6 +442,10 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
     const host = hostnameOf(req.headers.host ?? '');
     if (!allowedHosts.has(host)) {
       sendJsonRpcError(res, 403, -32000, 'Forbidden: Host not allowed');
+      return;
+    }
+    if (options.approvalsPage && (url.pathname === '/approvals' || url.pathname.startsWith('/approvals/'))) {
+      options.approvalsPage(req, res);
       return;
     }
     if (!originAllowed(req.headers.origin)) {

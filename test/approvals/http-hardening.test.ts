@@ -71,7 +71,10 @@ async function signIn(): Promise<string> {
 /** Asks the desk as the guard does; the decision arrives when the page (or its deadline) gives one. */
 function ask(change: PendingChange, timeoutMs = 60_000): { decision: Promise<DeskDecision>; abort: AbortController } {
   const abort = new AbortController();
-  return { decision: page.desk.decide(change, { timeoutMs, signal: abort.signal }), abort };
+  return {
+    decision: page.desk.decide(change, { timeoutMs, signal: abort.signal }).then((outcome) => outcome.decision),
+    abort,
+  };
 }
 
 const listOf = async (session: string) =>
@@ -159,7 +162,7 @@ describe('approvals page: who may reach it', () => {
     }
     const shell = await http('GET', '/');
     // Scripts only by src, from the page's own origin: none inline.
-    expect(shell.text.match(/<script[^>]*>/g)).toEqual(['<script src="/approvals.js" defer>']);
+    expect(shell.text.match(/<script[^>]*>/g)).toEqual(['<script src="approvals.js" defer>']);
     // The script builds the list from text nodes only: no directory text is ever parsed as markup.
     expect(APPROVALS_JS).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/);
   });
@@ -221,6 +224,7 @@ describe('approvals page: deciding', () => {
     expect(approved.status).toBe(200);
     expect(JSON.parse(approved.text)).toEqual({
       decision: 'approved',
+      waitingFor: 0,
       text: 'Approved: the change is being made now.',
     });
     expect(await decision).toBe('approved');

@@ -420,12 +420,17 @@ describe('the approvals page', () => {
         { name: 'assign_permissions_to_users', arguments: GRANT },
         { signal: cancel.signal },
       );
-      const opened = await fetch(page.link, { redirect: 'manual' });
-      const cookie = String(opened.headers.get('set-cookie')).split(';')[0] as string;
+      // As the page's script does: the link's fragment secret traded for a session key, then the list asked for.
+      const opened = await fetch(`${page.origin}/session`, {
+        method: 'POST',
+        headers: { origin: page.origin, 'content-type': 'application/json' },
+        body: JSON.stringify({ link: new URLSearchParams(new URL(page.link).hash.slice(1)).get('k') }),
+      });
+      const { session: key } = (await opened.json()) as { session: string };
       let html = '';
-      // The change reaches the page once its preview is read: polled, as a person would reload.
+      // The change reaches the page once its preview is read: polled, as the page's script does.
       for (let tries = 0; tries < 200 && !html.includes('assign_permissions_to_users'); tries++) {
-        html = await (await fetch(`${page.origin}/`, { headers: { cookie } })).text();
+        html = await (await fetch(`${page.origin}/pending`, { headers: { 'x-approvals-session': key } })).text();
       }
       expect(html).toContain(`Asked by ${dana.email} (${new URL(issuer.url).host})`);
       cancel.abort();

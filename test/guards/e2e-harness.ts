@@ -36,6 +36,7 @@ export type E2EOptions = {
   server?: StackOptions['server'];
   sandbox?: SandboxHandle;
   auditDir?: string;
+  authInfo?: StackOptions['authInfo'];
 };
 
 /** One sandbox, one guarded server and one SDK client connected to it, as a desktop client would be. */
@@ -57,6 +58,7 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
     },
     ...(options.capabilities ? { capabilities: options.capabilities } : {}),
     ...(options.server ? { server: options.server } : {}),
+    ...(options.authInfo ? { authInfo: options.authInfo } : {}),
     ...(answer
       ? {
           elicit: async (params, signal) => {

@@ -2,6 +2,7 @@
 // SDK v2 Client connected in memory, on 2025-11-25 (the era it opens with unless told to negotiate). The server
 // and guard test harnesses differ only in what they pass here.
 import {
+  type AuthInfo,
   type CallToolResult,
   Client,
   type ClientCapabilities,
@@ -43,6 +44,11 @@ export interface StackOptions {
   elicit?: ElicitHandler;
   /** What the client declares instead of the default (form elicitation exactly when `elicit` is given). */
   capabilities?: ClientCapabilities;
+  /**
+   * What an authenticating transport hands the server with every message (`extra[PRINCIPAL_KEY]`, `[PERSON_KEY]`),
+   * as Streamable HTTP does after validating a bearer token; in memory, nobody is named unless given here.
+   */
+  authInfo?: AuthInfo;
 }
 
 export interface Stack {
@@ -87,6 +93,11 @@ export async function connectStack(sandbox: SandboxHandle, options: StackOptions
     );
   }
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const authInfo = options.authInfo;
+  if (authInfo !== undefined) {
+    const send = clientSide.send.bind(clientSide);
+    clientSide.send = (message, sendOptions) => send(message, { ...sendOptions, authInfo });
+  }
   await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
   // Listing first makes the SDK Client check every structuredContent against the advertised outputSchema
   // (no extra fields), as a strict client does.

@@ -30,6 +30,12 @@ export interface IssuerOptions {
   keys?: JWK[];
   /** Listen on this port (a restarted issuer keeps its URL); 0 when absent. */
   port?: number;
+  /**
+   * A web client people sign in through (authorization code, the provider's own login and consent pages):
+   * whoever logs in as `x` is subject `x`, e-mail `x@example.com`. Its tokens are for the issuer's UserInfo, not
+   * the resource.
+   */
+  webClient?: { id: string; secret: string; redirectUri: string };
 }
 
 /** A private RS256 signing key as a JWK, with a key id. */
@@ -44,24 +50,58 @@ export async function startIssuer(options: IssuerOptions): Promise<Issuer> {
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   const emails = new Map(options.people.map((p) => [p.id, p.email]));
   const scopes = [...new Set(options.people.flatMap((p) => p.scope.split(' ')))];
+  const web = options.webClient;
   const provider = new Provider(url, {
-    clients: options.people.map((p) => ({
-      client_id: p.id,
-      client_secret: p.secret,
-      grant_types: ['client_credentials'],
-      redirect_uris: [],
-      response_types: [],
-      scope: p.scope,
-    })),
+    clients: [
+      ...options.people.map((p) => ({
+        client_id: p.id,
+        client_secret: p.secret,
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
+        response_types: [],
+        scope: p.scope,
+      })),
+      ...(web === undefined
+        ? []
+        : [
+            {
+              client_id: web.id,
+              client_secret: web.secret,
+              redirect_uris: [web.redirectUri],
+              grant_types: ['authorization_code'],
+              response_types: ['code'],
+            },
+          ]),
+    ],
+    ...(web === undefined
+      ? {}
+      : {
+          findAccount: (_ctx: unknown, sub: string) => ({
+            accountId: sub,
+            claims: () => ({ sub, email: `${sub}@example.com`, name: sub }),
+          }),
+          claims: { openid: ['sub'], email: ['email'], profile: ['name'] },
+          cookies: { keys: ['a-test-only-cookie-signing-key'] },
+        }),
     scopes,
-    ttl: { ClientCredentials: 600 },
+    ttl: {
+      ClientCredentials: 600,
+      AccessToken: 600,
+      AuthorizationCode: 60,
+      Grant: 600,
+      IdToken: 600,
+      Interaction: 600,
+      Session: 600,
+    },
     jwks: { keys: options.keys ?? [await signingKey('first')] },
     features: {
-      devInteractions: { enabled: false },
+      devInteractions: { enabled: web !== undefined },
       clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,
-        defaultResource: () => options.resource,
+        // The web client's sign-in asks for no resource: its access token stays the issuer's own (UserInfo).
+        defaultResource: (_ctx: unknown, client: { clientId: string }) =>
+          client.clientId === web?.id ? undefined : options.resource,
         // Any resource asked for gets a JWT for it: a token for another resource is the wrong-audience case.
         getResourceServerInfo: (_ctx: unknown, resource: string) => ({
           scope: scopes.join(' '),

@@ -1,4 +1,4 @@
-// oidc-provider ships no types: what the test issuer (oidc-issuer.ts) uses of it, and no more.
+// oidc-provider ships no types: what the tests' issuers (oidc-issuer.ts, the approvals sign-in) use of it, and no more.
 declare module 'oidc-provider' {
   import type { IncomingMessage, ServerResponse } from 'node:http';
 
