@@ -9,7 +9,7 @@ export const SESSION_HEADER = 'x-approvals-session';
 
 /**
  * Trades the link's fragment secret for a session key kept in `sessionStorage` (this exact origin, port
- * included), then keeps the list current without ever re-laying it out: a new change is appended below, a change
+ * included; dropped first when the server marks the navigation as another site's), then keeps the list current without ever re-laying it out: a new change is appended below, a change
  * that leaves stays where it was, marked, and each button is bound to its own change's id and digest.
  */
 export const APPROVALS_JS = `'use strict';
@@ -122,6 +122,12 @@ async function poll() {
   }
   if (!answer.ok) {
     problem.textContent = answer.body.text;
+    // Signed out: no button here may look as if it could still decide.
+    if (answer.status === 401) {
+      for (const entry of shown.values()) {
+        if (entry.state === 'pending') settle(entry, 'This page is signed out (see the top of the page): nothing can be decided from here.');
+      }
+    }
     return false;
   }
   const present = new Set();
@@ -139,6 +145,9 @@ async function poll() {
 }
 
 async function start() {
+  // The server saw how this document was reached: a window another site opened (which inherits this tab's
+  // sessionStorage) must not come up signed in.
+  if (document.documentElement.dataset.storedKey !== 'use') sessionStorage.removeItem(KEY);
   const secret = new URLSearchParams(location.hash.slice(1)).get('k');
   if (secret !== null) {
     // Off the address bar and out of history before anything else: the secret is spent by this one use.

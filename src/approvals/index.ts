@@ -22,7 +22,7 @@ export interface ApprovalsPage {
   origin: string;
   /**
    * The current one-time link: the origin with the secret in its fragment (`/#k=...`), which browsers never send
-   * to a server. Stderr only, never a log line.
+   * to a server. Given to `announce` only, never a log line.
    */
   readonly link: string;
   close(): Promise<void>;
@@ -30,8 +30,9 @@ export interface ApprovalsPage {
 
 /**
  * Starts the page on 127.0.0.1:`port` (0: a free port) and announces its link. When a change starts waiting and
- * no page has asked for `relinkIdleMs` (default RELINK_IDLE_MS), a fresh link is announced and the old one is
- * void. Rejects (EADDRINUSE, ...) when it cannot listen.
+ * no page has asked with a live key for `relinkIdleMs` (default RELINK_IDLE_MS), a fresh link is announced and
+ * the old one is void. A spent link used again is announced afresh at once (the page it opened is signed out).
+ * Rejects (EADDRINUSE, ...) when it cannot listen.
  */
 export async function startApprovalsPage(options: {
   port: number;
@@ -52,13 +53,19 @@ export async function startApprovalsPage(options: {
     pending,
     sessions,
     onOpened: discard,
+    onLinkReused: () => {
+      options.logger?.warn(
+        'approvals page: a spent one-time link was used again, so it leaked; the page it opened is signed out and a fresh link is announced',
+      );
+      announce();
+    },
     ...(options.logger ? { logger: options.logger } : {}),
   });
   const linkOf = () => `${server.origin}/#k=${sessions.linkSecret}`;
-  const announce = () => {
+  function announce() {
     discard();
     cleanUp = options.announce?.(linkOf());
-  };
+  }
   announce();
   const idleMs = options.relinkIdleMs ?? RELINK_IDLE_MS;
   return {

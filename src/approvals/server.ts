@@ -3,10 +3,17 @@ import type { AddressInfo } from 'node:net';
 import type pino from 'pino';
 import { counted } from '../grammar.js';
 import { APPROVALS_CSS, APPROVALS_JS, SESSION_HEADER } from './assets.js';
-import { itemView, SHELL } from './page.js';
+import { itemView, SHELL, SHELL_WITHOUT_STORED_KEY } from './page.js';
 import type { PendingApprovals } from './pending.js';
-import { hostAllowed, loopbackHosts, sameOrigin, secureHeaders } from './request-rules.js';
-import type { PageSessions } from './sessions.js';
+import {
+  fetchedByPage,
+  hostAllowed,
+  loopbackHosts,
+  mayUseStoredKey,
+  sameOrigin,
+  secureHeaders,
+} from './request-rules.js';
+import { type PageSessions, SESSION_IDLE_MS, SESSION_MAX_MS, type SessionRefusal } from './sessions.js';
 
 /** Only loopback: the page approves changes, and nobody off this machine may reach it. */
 const BIND_HOST = '127.0.0.1';
@@ -66,6 +73,25 @@ async function jsonBody(request: IncomingMessage): Promise<Record<string, unknow
 const text = (body: Record<string, unknown>, field: string) =>
   typeof body[field] === 'string' ? (body[field] as string) : undefined;
 
+/** Where the person finds a link: the page cannot tell whether a browser was opened or only stderr written. */
+const WHERE_LINKS_ARE =
+  'it opens in your browser, or, where none could be opened, it is on the server\'s stderr (the line beginning "approvals: http")';
+
+const SESSION_REFUSED: Record<SessionRefusal, { reason: string; text: string }> = {
+  unknown: {
+    reason: 'no-session',
+    text: `This page is not signed in (no link was opened in this tab, or another site opened this window). It needs a one-time link from the server: ${WHERE_LINKS_ARE}.`,
+  },
+  revoked: {
+    reason: 'session-revoked',
+    text: `This page was signed out: the one-time link that opened it was used a second time, so someone else may have read it. Nothing can be decided from here. A new link was sent: ${WHERE_LINKS_ARE}.`,
+  },
+  expired: {
+    reason: 'session-expired',
+    text: `This page's sign-in lapsed (unused for ${SESSION_IDLE_MS / 60_000} minutes, or open for ${SESSION_MAX_MS / 3_600_000} hours). A new link is sent when a change waits and no page is open: ${WHERE_LINKS_ARE}.`,
+  },
+};
+
 const DONE = {
   approved: 'Approved: the change is being made now.',
   denied: 'Denied: nothing was sent.',
@@ -77,13 +103,17 @@ const DONE = {
  * shell with no secret in it; its script trades the link's fragment secret (`POST /session`, once) for a session
  * key that it sends in the `x-approvals-session` header. No cookie is set or read: a browser sends cookies to
  * every port of a host, so one would reach any other local server. A decision (`POST /decide`, JSON) needs that
- * header and a same-origin Origin; it names the change's id and digest. `onOpened` runs when a link is spent.
+ * header and a same-origin Origin; it names the change's id and digest. `onOpened` runs when a link is spent,
+ * `onLinkReused` when a spent link is used again (its session is revoked, the link renewed: announce the new one).
+ * A navigation from another site gets the shell that discards a stored key, and the API answers only the page's
+ * own script (`Sec-Fetch-Site`, see request-rules.ts).
  */
 export async function startApprovalsServer(options: {
   port: number;
   pending: PendingApprovals;
   sessions: PageSessions;
   onOpened?: () => void;
+  onLinkReused?: () => void;
   logger?: pino.Logger;
 }): Promise<ApprovalsServer> {
   const { pending, sessions, logger } = options;
@@ -98,13 +128,8 @@ export async function startApprovalsServer(options: {
 
   const needSession = (request: IncomingMessage): void => {
     const header = request.headers[SESSION_HEADER];
-    if (!sessions.has(typeof header === 'string' ? header : undefined)) {
-      throw new Refused(
-        401,
-        'no-session',
-        'This page needs the one-time link the server printed on stderr (the line beginning "approvals: "). Open that link in this browser.',
-      );
-    }
+    const used = sessions.use(typeof header === 'string' ? header : undefined);
+    if (!used.ok) throw new Refused(401, SESSION_REFUSED[used.reason].reason, SESSION_REFUSED[used.reason].text);
   };
   const needSameOrigin = (request: IncomingMessage): void => {
     if (!sameOrigin(request)) {
@@ -115,19 +140,32 @@ export async function startApprovalsServer(options: {
       );
     }
   };
+  const needPageFetch = (request: IncomingMessage): void => {
+    if (!fetchedByPage(request)) {
+      throw new Refused(
+        403,
+        'cross-site',
+        'The request did not come from this page\'s own script (its Sec-Fetch-Site header is not "same-origin"). Nothing was done.',
+      );
+    }
+  };
 
   async function route(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     const method = request.method ?? 'GET';
     const path = url.pathname;
     if (path === '/approvals.js' && method === 'GET') return send(response, 200, 'text/javascript', APPROVALS_JS);
     if (path === '/approvals.css' && method === 'GET') return send(response, 200, 'text/css', APPROVALS_CSS);
-    if (path === '/' && method === 'GET') return send(response, 200, 'text/html', SHELL);
+    if (path === '/' && method === 'GET') {
+      return send(response, 200, 'text/html', mayUseStoredKey(request) ? SHELL : SHELL_WITHOUT_STORED_KEY);
+    }
     if (path === '/pending' && method === 'GET') {
+      needPageFetch(request);
       needSession(request);
       return json(response, 200, { version: pending.version, items: pending.list().map(itemView) });
     }
     if (path === '/session' || path === '/decide') {
       if (method !== 'POST') throw new Refused(405, 'method', `${path} takes POST only.`);
+      needPageFetch(request);
       if (path === '/decide') needSession(request);
       needSameOrigin(request);
       const body = await jsonBody(request);
@@ -139,12 +177,13 @@ export async function startApprovalsServer(options: {
   function openSession(response: ServerResponse, body: Record<string, unknown>): void {
     const opened = sessions.open(text(body, 'link') ?? '');
     if (!opened.ok) {
+      if (opened.reason === 'reused') options.onLinkReused?.();
       throw new Refused(
         403,
-        opened.reason === 'used' ? 'link-used' : 'link-invalid',
-        opened.reason === 'used'
-          ? 'This one-time link was already opened. Use the browser tab that opened it first, or wait for a new link on stderr (one is printed when a change waits and no page is open).'
-          : 'This link carries no valid secret (a newer link replaces older ones). Open the latest link the server printed on stderr (the line beginning "approvals: ").',
+        opened.reason === 'reused' ? 'link-used' : 'link-invalid',
+        opened.reason === 'reused'
+          ? `This one-time link was already opened once, so someone else may have read it. The page that opened it is signed out and the link is void; a new one was just sent: ${WHERE_LINKS_ARE}.`
+          : `This link carries no valid secret (a newer link replaces older ones). Open the newest link: ${WHERE_LINKS_ARE}.`,
       );
     }
     options.onOpened?.();

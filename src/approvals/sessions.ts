@@ -9,15 +9,41 @@ const sameText = (a: string, b: string) => {
 };
 
 /**
- * Who may use the page: whoever traded the current one-time link's secret (stderr only, in the link's fragment)
- * for a session key, which the page's script keeps in `sessionStorage` and sends as a header. No cookie: a browser
- * scopes cookies by host, not port, so every other server on 127.0.0.1 would receive one (and could overwrite it).
+ * How long a session key lives unused (ms). Longer than the slowest a browser lets a background tab poll
+ * (Chromium runs a hidden tab's chained timers once a minute), so an open tab never lapses; short enough that a
+ * key left in a forgotten or copied tab dies within minutes.
+ */
+export const SESSION_IDLE_MS = 10 * 60_000;
+/**
+ * How long a session key lives at most (ms), however busy: a working day. A person re-opens a fresh link once a
+ * day at most; a key that was read somewhere never outlives that day.
+ */
+export const SESSION_MAX_MS = 12 * 60 * 60_000;
+
+/** Why a session key decides nothing: never issued, signed out because its link leaked, or past a lifetime. */
+export type SessionRefusal = 'unknown' | 'revoked' | 'expired';
+
+interface Session {
+  /** The link generation that opened it: a second use of that link revokes it. */
+  link: number;
+  openedAt: number;
+  usedAt: number;
+  revoked: boolean;
+}
+
+/**
+ * Who may use the page: whoever traded the current one-time link's secret (in the link's fragment) for a session
+ * key, which the page's script keeps in `sessionStorage` and sends as a header. No cookie: a browser scopes
+ * cookies by host, not port, so every other server on 127.0.0.1 would receive one (and could overwrite it).
+ * A link is good for one trade: a second use proves that someone else read it, so the session it opened is
+ * revoked and the link replaced (whoever spent it first may be the thief; the person gets the fresh link).
  * All in memory: a restart prints a new link.
  */
 export class PageSessions {
   private secret = token();
+  private generation = 0;
   private linkUsed = false;
-  private readonly sessions = new Set<string>();
+  private readonly sessions = new Map<string, Session>();
   private seenAt: number;
 
   constructor(private readonly now: () => number = Date.now) {
@@ -30,24 +56,44 @@ export class PageSessions {
   }
 
   /**
-   * Trades the link's secret for a new session key, once. `invalid` for a wrong secret (or a renewed link's old
-   * one), `used` for the right one a second time (someone else may have read it: the first holder keeps the page).
+   * Trades the link's secret for a new session key, once. `invalid` for a wrong secret (or a replaced link's old
+   * one); `reused` for the right one a second time: the session that link opened is revoked and the link
+   * renewed, so the caller must announce the fresh one.
    */
-  open(secret: string): { ok: true; session: string } | { ok: false; reason: 'invalid' | 'used' } {
+  open(secret: string): { ok: true; session: string } | { ok: false; reason: 'invalid' | 'reused' } {
     if (!sameText(secret, this.secret)) return { ok: false, reason: 'invalid' };
-    if (this.linkUsed) return { ok: false, reason: 'used' };
+    const now = this.now();
+    this.prune(now);
+    if (this.linkUsed) {
+      for (const session of this.sessions.values()) {
+        if (session.link === this.generation) session.revoked = true;
+      }
+      this.renew();
+      return { ok: false, reason: 'reused' };
+    }
     this.linkUsed = true;
     const session = token();
-    this.sessions.add(session);
-    this.seenAt = this.now();
+    this.sessions.set(session, { link: this.generation, openedAt: now, usedAt: now, revoked: false });
+    this.seenAt = now;
     return { ok: true, session };
   }
 
-  /** Whether `session` is a live key; a live one counts as the page being seen now. */
-  has(session: string | undefined): session is string {
-    if (session === undefined || !this.sessions.has(session)) return false;
-    this.seenAt = this.now();
-    return true;
+  /**
+   * Checks `key` and, when live, counts it as used now (the page was seen): `ok`, or why it decides nothing.
+   * A revoked or lapsed key never counts as the page being seen, so it cannot hold off a fresh link.
+   */
+  use(key: string | undefined): { ok: true } | { ok: false; reason: SessionRefusal } {
+    const session = key === undefined ? undefined : this.sessions.get(key);
+    if (key === undefined || session === undefined) return { ok: false, reason: 'unknown' };
+    if (session.revoked) return { ok: false, reason: 'revoked' };
+    const now = this.now();
+    if (this.lapsed(session, now)) {
+      this.sessions.delete(key);
+      return { ok: false, reason: 'expired' };
+    }
+    session.usedAt = now;
+    this.seenAt = now;
+    return { ok: true };
   }
 
   /** Ms since a page last asked with a live key, or since the current link was made. */
@@ -58,8 +104,25 @@ export class PageSessions {
   /** A fresh link secret: the old one is void, used or not; sessions already open stay open. */
   renew(): string {
     this.secret = token();
+    this.generation += 1;
     this.linkUsed = false;
     this.seenAt = this.now();
     return this.secret;
+  }
+
+  private lapsed(session: Session, now: number): boolean {
+    return now - session.usedAt >= SESSION_IDLE_MS || now - session.openedAt >= SESSION_MAX_MS;
+  }
+
+  /**
+   * Drops lapsed keys. A revoked key is kept (so its page is told why) until its absolute lifetime ends: at
+   * most one per leaked link, since a link that leaked is replaced.
+   */
+  private prune(now: number): void {
+    for (const [key, session] of this.sessions) {
+      if (session.revoked ? now - session.openedAt >= SESSION_MAX_MS : this.lapsed(session, now)) {
+        this.sessions.delete(key);
+      }
+    }
   }
 }
