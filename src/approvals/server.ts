@@ -88,7 +88,7 @@ const SESSION_REFUSED: Record<SessionRefusal, { reason: string; text: string }> 
   },
   expired: {
     reason: 'session-expired',
-    text: `This page's sign-in lapsed (unused for ${SESSION_IDLE_MS / 60_000} minutes, or open for ${SESSION_MAX_MS / 3_600_000} hours). A new link is sent when a change waits and no page is open: ${WHERE_LINKS_ARE}.`,
+    text: `This page's sign-in lapsed (unused for ${counted(SESSION_IDLE_MS / 60_000, 'minute')}, or open for ${counted(SESSION_MAX_MS / 3_600_000, 'hour')}). A new link is sent when a change waits and no page is open: ${WHERE_LINKS_ARE}.`,
   },
 };
 

@@ -59,6 +59,11 @@ it('the opener gets a file path, never the secret; the file is 0600 in a 0700 di
     await page.locator('#empty').waitFor();
     // Spent, so gone: the directory with it.
     expect(existsSync(dirname(file))).toBe(false);
+    // Reached from a file (Sec-Fetch-Site: cross-site, so the stored key is not taken over), the page keeps the
+    // key it traded for across a reload: its script replaced the history entry, so the reload is same-origin.
+    await page.reload();
+    await page.locator('#empty').waitFor();
+    expect(await page.locator('#problem').textContent()).toBe('');
   } finally {
     await context.close();
     await approvals.close();
