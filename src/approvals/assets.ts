@@ -10,7 +10,7 @@ export const SESSION_HEADER = 'x-approvals-session';
 /**
  * Trades the link's fragment secret, or with sign-in the code the issuer's callback left in the fragment (with
  * the id of the sign-in this tab started), for a session key kept in `sessionStorage` (this exact origin, port
- * included); sends a tab that has none to sign in where the server asks for it; then keeps the list current without ever re-laying it out: a new change is appended below, a change
+ * included; dropped first when the server marks the navigation as another site's); sends a tab that has none to sign in where the server asks for it; then keeps the list current without ever re-laying it out: a new change is appended below, a change
  * that leaves stays where it was, marked, and each button is bound to its own change's id and digest.
  */
 export const APPROVALS_JS = `'use strict';
@@ -130,6 +130,12 @@ async function poll() {
   if (!answer.ok) {
     if (answer.body.reason === 'sign-in') await signIn();
     else problem.textContent = answer.body.text;
+    // Signed out: no button here may look as if it could still decide.
+    if (answer.status === 401) {
+      for (const entry of shown.values()) {
+        if (entry.state === 'pending') settle(entry, 'This page is signed out (see the top of the page): nothing can be decided from here.');
+      }
+    }
     return false;
   }
   viewer.hidden = answer.body.viewer === undefined;
@@ -163,6 +169,9 @@ async function signIn() {
 }
 
 async function start() {
+  // The server saw how this document was reached: a window another site opened (which inherits this tab's
+  // sessionStorage) must not come up signed in.
+  if (document.documentElement.dataset.storedKey !== 'use') sessionStorage.removeItem(KEY);
   const fragment = new URLSearchParams(location.hash.slice(1));
   const secret = fragment.get('k');
   const signedIn = fragment.get('s');

@@ -46,10 +46,11 @@ export interface PageSignInOptions {
 
 /**
  * Starts the page. Without `signIn`: on 127.0.0.1:`port` (0: a free port) and announces its link. When a change
- * starts waiting and no page has asked for `relinkIdleMs` (default RELINK_IDLE_MS), a fresh link is announced
- * and the old one is void. Rejects (EADDRINUSE, ...) when it cannot listen. With `signIn`: no listener and no
- * link of its own; the main HTTP server serves `handle` under `/approvals/`, answering only to the public URL's
- * host and origin, and every decision needs a person signed in through the issuer.
+ * starts waiting and no page has asked with a live key for `relinkIdleMs` (default RELINK_IDLE_MS), a fresh link
+ * is announced and the old one is void. A spent link used again is announced afresh at once (the page it opened
+ * is signed out). Rejects (EADDRINUSE, ...) when it cannot listen. With `signIn`: no listener and no link of its
+ * own; the main HTTP server serves `handle` under `/approvals/`, answering only to the public URL's host and
+ * origin, and every decision needs a person signed in through the issuer.
  */
 export async function startApprovalsPage(options: {
   port: number;
@@ -72,13 +73,19 @@ export async function startApprovalsPage(options: {
     pending,
     sessions,
     onOpened: discard,
+    onLinkReused: () => {
+      options.logger?.warn(
+        'approvals page: a spent one-time link was used again, so it leaked; the page it opened is signed out and a fresh link is announced',
+      );
+      announce();
+    },
     ...(options.logger ? { logger: options.logger } : {}),
   });
   const linkOf = () => `${server.origin}/#k=${sessions.linkSecret}`;
-  const announce = () => {
+  function announce() {
     discard();
     cleanUp = options.announce?.(linkOf());
-  };
+  }
   announce();
   const idleMs = options.relinkIdleMs ?? RELINK_IDLE_MS;
   return {

@@ -43,10 +43,15 @@ export function writeRedirectFile(link: string): RedirectFile {
 /**
  * Opens `link` in the person's default browser through the platform's opener (open, start, xdg-open), by way
  * of a redirect file so that the opener's argv holds no secret; detached: the server neither waits for it nor
- * fails with it; a failure is logged, and the stderr line still has the link. Returns the file: the caller
- * removes it once the link is spent or replaced.
+ * fails with it. A failure (the opener missing, or exiting non-zero) is logged and reported to `onFailed`, so
+ * the caller can give the link another way. Returns the file: the caller removes it once the link is spent or
+ * replaced.
  */
-export function openInBrowser(link: string, platform: NodeJS.Platform, logger?: pino.Logger): RedirectFile {
+export function openInBrowser(
+  link: string,
+  platform: NodeJS.Platform,
+  options: { logger?: pino.Logger; onFailed?: () => void } = {},
+): RedirectFile {
   const file = writeRedirectFile(link);
   const target = platform === 'win32' ? file.path : pathToFileURL(file.path).href;
   const [command, args] =
@@ -56,9 +61,18 @@ export function openInBrowser(link: string, platform: NodeJS.Platform, logger?: 
         ? ['cmd', ['/c', 'start', '""', target]]
         : ['xdg-open', [target]];
   const child = spawn(command, args as string[], { detached: true, stdio: 'ignore' });
-  child.on('error', (error) =>
-    logger?.warn({ opener: command, err: error.message }, 'approvals page: could not open a browser'),
-  );
+  // Node may emit 'exit' after 'error' for the same failure: reported once.
+  let reported = false;
+  const failed = (why: string) => {
+    if (reported) return;
+    reported = true;
+    options.logger?.warn({ opener: command, err: why }, 'approvals page: could not open a browser');
+    options.onFailed?.();
+  };
+  child.on('error', (error) => failed(error.message));
+  child.on('exit', (code, signal) => {
+    if (code !== 0) failed(signal === null ? `exit code ${code}` : `killed by ${signal}`);
+  });
   child.unref();
   return file;
 }

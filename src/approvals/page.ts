@@ -6,10 +6,13 @@ import { isRequester, type PendingItem } from './pending.js';
 // 'unsafe-inline') fills it from /pending with DOM text nodes only: directory text never becomes markup. Every
 // address is relative: the page sits at its own listener's / or under the main server's /approvals/.
 
-/** The page's HTML: the same for everyone, with no secret and no change in it. */
+/**
+ * The page's HTML for a navigation the person or the page itself made: the same for everyone, with no secret and
+ * no change in it. Its `data-stored-key` tells the script whether it may sign in with a key the tab holds.
+ */
 export const SHELL = [
   '<!doctype html>',
-  '<html lang="en">',
+  '<html lang="en" data-stored-key="use">',
   '<head>',
   '<meta charset="utf-8">',
   '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -31,6 +34,12 @@ export const SHELL = [
   '</body>',
   '</html>',
 ].join('\n');
+
+/**
+ * The shell for a navigation another site made: the script drops the tab's stored key before anything else
+ * (see `mayUseStoredKey` in request-rules.ts), so only a fresh link signs it in.
+ */
+export const SHELL_WITHOUT_STORED_KEY = SHELL.replace('data-stored-key="use"', 'data-stored-key="discard"');
 
 /** A pending change as the page's script shows it (JSON of /pending; every string is shown as text). */
 export interface ItemView {

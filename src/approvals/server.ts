@@ -4,10 +4,17 @@ import type pino from 'pino';
 import { personLabel } from '../auth/person.js';
 import { counted } from '../grammar.js';
 import { APPROVALS_CSS, APPROVALS_JS, SESSION_HEADER } from './assets.js';
-import { itemView, messagePage, SHELL, viewerLine } from './page.js';
+import { itemView, messagePage, SHELL, SHELL_WITHOUT_STORED_KEY, viewerLine } from './page.js';
 import type { PendingApprovals } from './pending.js';
-import { hostAllowed, loopbackHosts, sameOrigin, secureHeaders } from './request-rules.js';
-import type { PageSessions } from './sessions.js';
+import {
+  fetchedByPage,
+  hostAllowed,
+  loopbackHosts,
+  mayUseStoredKey,
+  sameOrigin,
+  secureHeaders,
+} from './request-rules.js';
+import { type PageSessions, SESSION_IDLE_MS, SESSION_MAX_MS, type SessionRefusal } from './sessions.js';
 import { type PageSignIn, SignInError } from './sign-in.js';
 
 /** Only loopback: the page approves changes, and nobody off this machine may reach it. */
@@ -68,6 +75,25 @@ async function jsonBody(request: IncomingMessage): Promise<Record<string, unknow
 const text = (body: Record<string, unknown>, field: string) =>
   typeof body[field] === 'string' ? (body[field] as string) : undefined;
 
+/** Where the person finds a link: the page cannot tell whether a browser was opened or only stderr written. */
+const WHERE_LINKS_ARE =
+  'it opens in your browser, or, where none could be opened, it is on the server\'s stderr (the line beginning "approvals: http")';
+
+const SESSION_REFUSED: Record<SessionRefusal, { reason: string; text: string }> = {
+  unknown: {
+    reason: 'no-session',
+    text: `This page is not signed in (no link was opened in this tab, or another site opened this window). It needs a one-time link from the server: ${WHERE_LINKS_ARE}.`,
+  },
+  revoked: {
+    reason: 'session-revoked',
+    text: `This page was signed out: the one-time link that opened it was used a second time, so someone else may have read it. Nothing can be decided from here. A new link was sent: ${WHERE_LINKS_ARE}.`,
+  },
+  expired: {
+    reason: 'session-expired',
+    text: `This page's sign-in lapsed (unused for ${counted(SESSION_IDLE_MS / 60_000, 'minute')}, or open for ${counted(SESSION_MAX_MS / 3_600_000, 'hour')}). A new link is sent when a change waits and no page is open: ${WHERE_LINKS_ARE}.`,
+  },
+};
+
 const DONE = {
   approved: 'Approved: the change is being made now.',
   recorded: 'Your approval is recorded: the change waits for the other approvals it needs.',
@@ -78,6 +104,8 @@ const DONE = {
 export interface ApprovalsHandlerOptions {
   pending: PendingApprovals;
   sessions: PageSessions;
+  /** Runs when a spent link is used again (its session is revoked, the link renewed: announce the new one). */
+  onLinkReused?: () => void;
   logger?: pino.Logger;
   /** The Host header values the page answers to (DNS rebinding). */
   hosts: ReadonlySet<string>;
@@ -123,16 +151,18 @@ export function approvalsHandler(
   const needSession = (request: IncomingMessage): string => {
     const header = request.headers[SESSION_HEADER];
     const session = typeof header === 'string' ? header : undefined;
-    if (!sessions.has(session)) {
-      throw signIn === undefined
-        ? new Refused(
-            401,
-            'no-session',
-            'This page needs the one-time link the server printed on stderr (the line beginning "approvals: "). Open that link in this browser.',
-          )
-        : new Refused(401, 'sign-in', 'This page needs you to sign in through your organisation; it sends you there.');
+    const used = sessions.use(session);
+    if (!used.ok) {
+      if (used.reason === 'unknown' && signIn !== undefined) {
+        throw new Refused(
+          401,
+          'sign-in',
+          'This page needs you to sign in through your organisation; it sends you there.',
+        );
+      }
+      throw new Refused(401, SESSION_REFUSED[used.reason].reason, SESSION_REFUSED[used.reason].text);
     }
-    return session;
+    return session as string;
   };
   const needSameOrigin = (request: IncomingMessage): void => {
     if (!sameOrigin(request, options.origin)) {
@@ -140,6 +170,15 @@ export function approvalsHandler(
         403,
         'cross-origin',
         "The request did not come from this page (its Origin header is not the page's own). Nothing was done.",
+      );
+    }
+  };
+  const needPageFetch = (request: IncomingMessage): void => {
+    if (!fetchedByPage(request)) {
+      throw new Refused(
+        403,
+        'cross-site',
+        'The request did not come from this page\'s own script (its Sec-Fetch-Site header is not "same-origin"). Nothing was done.',
       );
     }
   };
@@ -151,8 +190,11 @@ export function approvalsHandler(
     if (signIn !== undefined && path === '/callback' && method === 'GET') return callback(response, url, signIn);
     if (path === '/approvals.js' && method === 'GET') return send(response, 200, 'text/javascript', APPROVALS_JS);
     if (path === '/approvals.css' && method === 'GET') return send(response, 200, 'text/css', APPROVALS_CSS);
-    if (path === '/' && method === 'GET') return send(response, 200, 'text/html', SHELL);
+    if (path === '/' && method === 'GET') {
+      return send(response, 200, 'text/html', mayUseStoredKey(request) ? SHELL : SHELL_WITHOUT_STORED_KEY);
+    }
     if (path === '/pending' && method === 'GET') {
+      needPageFetch(request);
       const viewer = sessions.personOf(needSession(request));
       return json(response, 200, {
         version: pending.version,
@@ -162,6 +204,7 @@ export function approvalsHandler(
     }
     if (path === '/session' || path === '/decide' || (signIn !== undefined && path === '/sign-in')) {
       if (method !== 'POST') throw new Refused(405, 'method', `${base}${path} takes POST only.`);
+      needPageFetch(request);
       const session = path === '/decide' ? needSession(request) : undefined;
       needSameOrigin(request);
       const body = await jsonBody(request);
@@ -208,12 +251,13 @@ export function approvalsHandler(
   function openSession(response: ServerResponse, body: Record<string, unknown>): void {
     const opened = sessions.open(text(body, 'link') ?? '');
     if (!opened.ok) {
+      if (opened.reason === 'reused') options.onLinkReused?.();
       throw new Refused(
         403,
-        opened.reason === 'used' ? 'link-used' : 'link-invalid',
-        opened.reason === 'used'
-          ? 'This one-time link was already opened. Use the browser tab that opened it first, or wait for a new link on stderr (one is printed when a change waits and no page is open).'
-          : 'This link carries no valid secret (a newer link replaces older ones). Open the latest link the server printed on stderr (the line beginning "approvals: ").',
+        opened.reason === 'reused' ? 'link-used' : 'link-invalid',
+        opened.reason === 'reused'
+          ? `This one-time link was already opened once, so someone else may have read it. The page that opened it is signed out and the link is void; a new one was just sent: ${WHERE_LINKS_ARE}.`
+          : `This link carries no valid secret (a newer link replaces older ones). Open the newest link: ${WHERE_LINKS_ARE}.`,
       );
     }
     options.onOpened?.();
@@ -282,13 +326,15 @@ export function approvalsHandler(
 
 /**
  * The approvals page on its own listener on 127.0.0.1 (`port` 0 picks a free one), reached through the one-time
- * link; see approvalsHandler for what every request must pass. `onOpened` runs when a link is spent.
+ * link; see approvalsHandler for what every request must pass. `onOpened` runs when a link is spent,
+ * `onLinkReused` when a spent link is used again.
  */
 export async function startApprovalsServer(options: {
   port: number;
   pending: PendingApprovals;
   sessions: PageSessions;
   onOpened?: () => void;
+  onLinkReused?: () => void;
   logger?: pino.Logger;
 }): Promise<ApprovalsServer> {
   const server: Server = createServer();
@@ -307,6 +353,7 @@ export async function startApprovalsServer(options: {
       sessions: options.sessions,
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.onOpened ? { onOpened: options.onOpened } : {}),
+      ...(options.onLinkReused ? { onLinkReused: options.onLinkReused } : {}),
       hosts: loopbackHosts(port),
       base: '',
     }),

@@ -16,17 +16,44 @@ const sameText = (a: string, b: string) => {
 export const HANDOVER_MS = 60_000;
 
 /**
- * Who may use the page: whoever traded the current one-time link's secret (stderr only, in the link's fragment)
- * for a session key, or, with sign-in, a person whose sign-in's callback handed the page a one-time code for one.
- * The page's script keeps the key in `sessionStorage` and sends it as a header. No cookie: a browser scopes
- * cookies by host, not port, so every other server on 127.0.0.1 would receive one (and could overwrite it).
+ * How long a session key lives unused (ms). Longer than the slowest a browser lets a background tab poll
+ * (Chromium runs a hidden tab's chained timers once a minute), so an open tab never lapses; short enough that a
+ * key left in a forgotten or copied tab dies within minutes.
+ */
+export const SESSION_IDLE_MS = 10 * 60_000;
+/**
+ * How long a session key lives at most (ms), however busy: a working day. A person re-opens a fresh link once a
+ * day at most; a key that was read somewhere never outlives that day.
+ */
+export const SESSION_MAX_MS = 12 * 60 * 60_000;
+
+/** Why a session key decides nothing: never issued, signed out because its link leaked, or past a lifetime. */
+export type SessionRefusal = 'unknown' | 'revoked' | 'expired';
+
+interface Session {
+  /** The link generation that opened it (none for a signed-in one): a second use of that link revokes it. */
+  link?: number;
+  /** Who signed in to it; none for a session the one-time link opened. */
+  person?: Person;
+  openedAt: number;
+  usedAt: number;
+  revoked: boolean;
+}
+
+/**
+ * Who may use the page: whoever traded the current one-time link's secret (in the link's fragment) for a session
+ * key, or, with sign-in, a person whose sign-in's callback handed the page a one-time code for one. The page's
+ * script keeps the key in `sessionStorage` and sends it as a header. No cookie: a browser scopes cookies by host,
+ * not port, so every other server on 127.0.0.1 would receive one (and could overwrite it).
+ * A link is good for one trade: a second use proves that someone else read it, so the session it opened is
+ * revoked and the link replaced (whoever spent it first may be the thief; the person gets the fresh link).
  * All in memory: a restart prints a new link, and signed-in people sign in again.
  */
 export class PageSessions {
   private secret = token();
+  private generation = 0;
   private linkUsed = false;
-  /** Each session, with the person who signed in to it (none for a session the one-time link opened). */
-  private readonly sessions = new Map<string, { person?: Person }>();
+  private readonly sessions = new Map<string, Session>();
   /**
    * Sign-ins finished and not yet traded by the page: code to person and the sign-in's id (which only the tab
    * that started it holds, so a callback link sent to someone else opens nothing), each spent by its first use.
@@ -44,14 +71,22 @@ export class PageSessions {
   }
 
   /**
-   * Trades the link's secret for a new session key, once. `invalid` for a wrong secret (or a renewed link's old
-   * one), `used` for the right one a second time (someone else may have read it: the first holder keeps the page).
+   * Trades the link's secret for a new session key, once. `invalid` for a wrong secret (or a replaced link's old
+   * one); `reused` for the right one a second time: the session that link opened is revoked and the link
+   * renewed, so the caller must announce the fresh one.
    */
-  open(secret: string): { ok: true; session: string } | { ok: false; reason: 'invalid' | 'used' } {
+  open(secret: string): { ok: true; session: string } | { ok: false; reason: 'invalid' | 'reused' } {
     if (!sameText(secret, this.secret)) return { ok: false, reason: 'invalid' };
-    if (this.linkUsed) return { ok: false, reason: 'used' };
+    this.prune(this.now());
+    if (this.linkUsed) {
+      for (const session of this.sessions.values()) {
+        if (session.link === this.generation) session.revoked = true;
+      }
+      this.renew();
+      return { ok: false, reason: 'reused' };
+    }
     this.linkUsed = true;
-    return { ok: true, session: this.start({}) };
+    return { ok: true, session: this.start({ link: this.generation }) };
   }
 
   /** A one-time code (HANDOVER_MS) for a person whose sign-in `started` just finished; `openSignedIn` trades it. */
@@ -71,21 +106,34 @@ export class PageSessions {
     const held = this.handovers.get(code);
     this.handovers.delete(code);
     if (held === undefined || held.expires <= this.now() || !sameText(started, held.started)) return { ok: false };
+    this.prune(this.now());
     return { ok: true, session: this.start({ person: held.person }), person: held.person };
   }
 
-  private start(entry: { person?: Person }): string {
+  private start(entry: { link?: number; person?: Person }): string {
+    const now = this.now();
     const session = token();
-    this.sessions.set(session, entry);
-    this.seenAt = this.now();
+    this.sessions.set(session, { ...entry, openedAt: now, usedAt: now, revoked: false });
+    this.seenAt = now;
     return session;
   }
 
-  /** Whether `session` is a live key; a live one counts as the page being seen now. */
-  has(session: string | undefined): session is string {
-    if (session === undefined || !this.sessions.has(session)) return false;
-    this.seenAt = this.now();
-    return true;
+  /**
+   * Checks `key` and, when live, counts it as used now (the page was seen): `ok`, or why it decides nothing.
+   * A revoked or lapsed key never counts as the page being seen, so it cannot hold off a fresh link.
+   */
+  use(key: string | undefined): { ok: true } | { ok: false; reason: SessionRefusal } {
+    const session = key === undefined ? undefined : this.sessions.get(key);
+    if (key === undefined || session === undefined) return { ok: false, reason: 'unknown' };
+    if (session.revoked) return { ok: false, reason: 'revoked' };
+    const now = this.now();
+    if (this.lapsed(session, now)) {
+      this.sessions.delete(key);
+      return { ok: false, reason: 'expired' };
+    }
+    session.usedAt = now;
+    this.seenAt = now;
+    return { ok: true };
   }
 
   /** Who signed in to a session; undefined for a link-opened one. */
@@ -101,8 +149,25 @@ export class PageSessions {
   /** A fresh link secret: the old one is void, used or not; sessions already open stay open. */
   renew(): string {
     this.secret = token();
+    this.generation += 1;
     this.linkUsed = false;
     this.seenAt = this.now();
     return this.secret;
+  }
+
+  private lapsed(session: Session, now: number): boolean {
+    return now - session.usedAt >= SESSION_IDLE_MS || now - session.openedAt >= SESSION_MAX_MS;
+  }
+
+  /**
+   * Drops lapsed keys. A revoked key is kept (so its page is told why) until its absolute lifetime ends: at
+   * most one per leaked link, since a link that leaked is replaced.
+   */
+  private prune(now: number): void {
+    for (const [key, session] of this.sessions) {
+      if (session.revoked ? now - session.openedAt >= SESSION_MAX_MS : this.lapsed(session, now)) {
+        this.sessions.delete(key);
+      }
+    }
   }
 }

@@ -104,8 +104,9 @@ export type ViewFallback = 'page' | 'form' | 'token';
 
 const FALLBACK_SENTENCE: Record<ViewFallback, string> = {
   page:
-    'the change then waits for their click on the approvals page (the link this server printed on its standard ' +
-    'error at start-up, after "approvals: "), and that call makes it only once they approve there.',
+    'the change then waits for their click on the approvals page (opened in their browser, or, where none could ' +
+    'be opened, the link this server printed on its standard error after "approvals: "), and that call makes it ' +
+    'only once they approve there.',
   form: 'the client then asks them in its own approval form.',
   token:
     'you then receive the preview with a confirmation token instead: show it to the user and confirm only with ' +

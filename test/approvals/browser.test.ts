@@ -274,9 +274,11 @@ describe('--confirm web: what the page refuses', () => {
         forged.waitForResponse((r) => r.url() === `${approvals.origin}/decide`),
         forged.goto(attackerOrigin),
       ]);
-      expect(forgedAnswer.status()).toBe(401);
+      // Refused for where it came from (another port of 127.0.0.1: same-site), before its key is even asked for.
+      expect(forgedAnswer.status()).toBe(403);
       expect(await forgedAnswer.request().headerValue('origin')).toBe(attackerOrigin);
-      expect(await forgedAnswer.text()).toContain('one-time link');
+      expect(await forgedAnswer.request().headerValue('sec-fetch-site')).toBe('same-site');
+      expect(await forgedAnswer.text()).toContain('Sec-Fetch-Site');
       // Even a page that knew the key cannot send it: a custom header across origins needs a CORS preflight,
       // which the page never grants.
       attack = '<!doctype html><title>elsewhere</title>';
@@ -312,8 +314,8 @@ describe('--confirm web: what the page refuses', () => {
     });
   });
 
-  it('without the link, with a wrong secret, or with the link a second time: no page and no change', async () => {
-    await withDesk({ signIn: false }, async ({ page, e2e, approvals }) => {
+  it('without the link, with a wrong secret, or with the link a second time: no page and no change; a second use signs the first out and a fresh link decides', async () => {
+    await withDesk({ signIn: false }, async ({ page, context, e2e, approvals }) => {
       const call = e2e.call('assign_permissions_to_users', GRANT);
       await page.goto(`${approvals.origin}/#k=not-the-secret`);
       await expect.poll(() => page.locator('#problem').textContent()).toContain('no valid secret');
@@ -322,18 +324,30 @@ describe('--confirm web: what the page refuses', () => {
       expect(await page.textContent('body')).not.toContain('assign_permissions_to_users');
       await shot(page, 'no-link');
       // The right link opens the page once, here in the same tab (only its fragment changes); a second browser
-      // with the same link gets nothing.
-      await page.goto(approvals.link);
+      // with the same link gets nothing, and proves the link was read by two: the first page is signed out too.
+      const spent = approvals.link;
+      await page.goto(spent);
       await waitForChange(page, 'assign_permissions_to_users');
       expect(await page.locator('#problem').textContent()).toBe('');
       const other = await browser.newContext();
       const theirs = await other.newPage();
-      await theirs.goto(approvals.link);
+      await theirs.goto(spent);
       await expect.poll(() => theirs.locator('#problem').textContent()).toContain('already opened');
       expect(await theirs.textContent('body')).not.toContain('assign_permissions_to_users');
       await other.close();
-      await changeOn(page, 'assign_permissions_to_users').getByRole('button', { name: 'Deny' }).click();
-      await call;
+      await expect.poll(() => page.locator('#problem').textContent(), { timeout: SEEN_MS }).toContain('signed out');
+      // Its buttons are off: nothing there looks decidable any more.
+      await settled(changeOn(page, 'assign_permissions_to_users'));
+      expect(
+        await changeOn(page, 'assign_permissions_to_users').getByRole('button', { name: 'Approve' }).isDisabled(),
+      ).toBe(true);
+      await shot(page, 'signed-out-link-reused');
+      // The fresh link (announced at once) opens the page again, and only it decides.
+      expect(approvals.link).not.toBe(spent);
+      const fresh = await context.newPage();
+      await fresh.goto(approvals.link);
+      await (await waitForChange(fresh, 'assign_permissions_to_users')).getByRole('button', { name: 'Deny' }).click();
+      expect(textOf(await call)).toContain('denied');
       expect(changeRequests(suite.sandbox)).toEqual([]);
     });
   });

@@ -133,15 +133,63 @@ describe('approvals page: who may reach it', () => {
     expect(opened.headers['set-cookie']).toBeUndefined();
     const { session } = JSON.parse(opened.text) as { session: string };
     expect(session).toMatch(/^[\w-]{43}$/);
-    const again = await post('/session', { link: secret });
-    expect(again.status).toBe(403);
-    expect(again.text).toContain('already opened');
     expect((await http('GET', '/pending', { headers: { 'x-approvals-session': 'forged' } })).status).toBe(401);
     // A cookie carrying the very key decides nothing: only the header counts.
     for (const cookie of [`visier_approvals_${link.port}=${session}`, `x-approvals-session=${session}`]) {
       expect((await http('GET', '/pending', { headers: { cookie } })).status, cookie).toBe(401);
     }
     expect((await http('GET', '/pending', { headers: { 'x-approvals-session': session } })).status).toBe(200);
+    // A second use proves the link was read by two: refused, and the page it opened is signed out, saying why.
+    const again = await post('/session', { link: secret });
+    expect(again.status).toBe(403);
+    expect(again.text).toContain('already opened');
+    const signedOut = await http('GET', '/pending', { headers: { 'x-approvals-session': session } });
+    expect(signedOut.status).toBe(401);
+    expect(JSON.parse(signedOut.text)).toMatchObject({ reason: 'session-revoked' });
+    expect(signedOut.text).toContain('used a second time');
+    // The link is void from then on; the fresh one opens the page.
+    expect((await post('/session', { link: secret })).text).toContain('no valid secret');
+    expect(secretOf(page.link)).not.toBe(secret);
+    expect((await post('/session', { link: secretOf(page.link) })).status).toBe(200);
+  });
+
+  it('a navigation another site made gets the shell that drops a stored key; the API answers only the page itself', async () => {
+    const session = await signIn();
+    const storedKey = async (site?: string) => {
+      const shell = await http('GET', '/', site === undefined ? {} : { headers: { 'sec-fetch-site': site } });
+      expect(shell.status).toBe(200);
+      return /data-stored-key="(\w+)"/.exec(shell.text)?.[1];
+    };
+    // The person's own navigations (address bar, a link from a terminal, a reload) and the page's own keep it.
+    for (const site of [undefined, 'none', 'same-origin']) expect(await storedKey(site), String(site)).toBe('use');
+    // A window another port of 127.0.0.1 (same-site) or any other site opened does not.
+    for (const site of ['same-site', 'cross-site']) expect(await storedKey(site), site).toBe('discard');
+    expect(APPROVALS_JS).toContain("dataset.storedKey !== 'use'");
+
+    const listed = (site?: string) =>
+      http('GET', '/pending', {
+        headers: { 'x-approvals-session': session, ...(site === undefined ? {} : { 'sec-fetch-site': site }) },
+      });
+    for (const site of [undefined, 'same-origin']) expect((await listed(site)).status, String(site)).toBe(200);
+    for (const site of ['none', 'same-site', 'cross-site']) {
+      const refused = await listed(site);
+      expect(refused.status, site).toBe(403);
+      expect(JSON.parse(refused.text)).toMatchObject({ reason: 'cross-site' });
+    }
+    const { decision, abort } = ask(CHANGE);
+    const named = await decisionOf(session, CHANGE.tool);
+    for (const site of ['none', 'same-site', 'cross-site']) {
+      const refused = await decide(session, { ...named, decision: 'approve' }, { 'sec-fetch-site': site });
+      expect(refused.status, site).toBe(403);
+      expect(refused.text).toContain('Sec-Fetch-Site');
+      expect((await post('/session', { link: 'any' }, undefined, { 'sec-fetch-site': site })).status).toBe(403);
+    }
+    // Still waiting, and the page's own request decides it.
+    expect((await decide(session, { ...named, decision: 'deny' }, { 'sec-fetch-site': 'same-origin' })).status).toBe(
+      200,
+    );
+    expect(await decision).toBe('denied');
+    abort.abort();
   });
 
   it('every answer forbids framing and inline script, whatever its status', async () => {

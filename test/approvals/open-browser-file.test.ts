@@ -38,10 +38,13 @@ it('the opener gets a file path, never the secret; the file is 0600 in a 0700 di
   });
   const context = await browser.newContext();
   try {
-    expect(lines).toEqual([`approvals: ${approvals.link}\n`]);
+    const secret = new URLSearchParams(new URL(approvals.link).hash.slice(1)).get('k') as string;
+    // Stderr says where the page is, never its secret (see shell-approves-own-change.test.ts).
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`opened in your browser at ${approvals.origin}/`);
+    expect(lines.join('')).not.toContain(secret);
     await expect.poll(() => existsSync(record), { timeout: 10_000 }).toBe(true);
     const argv = readFileSync(record, 'utf8').trimEnd().split('\n');
-    const secret = new URLSearchParams(new URL(approvals.link).hash.slice(1)).get('k') as string;
     expect(argv).toHaveLength(1);
     expect(argv[0]).toMatch(/^file:\/\//);
     expect(argv.join(' ')).not.toContain(secret);
@@ -56,6 +59,11 @@ it('the opener gets a file path, never the secret; the file is 0600 in a 0700 di
     await page.locator('#empty').waitFor();
     // Spent, so gone: the directory with it.
     expect(existsSync(dirname(file))).toBe(false);
+    // Reached from a file (Sec-Fetch-Site: cross-site, so the stored key is not taken over), the page keeps the
+    // key it traded for across a reload: its script replaced the history entry, so the reload is same-origin.
+    await page.reload();
+    await page.locator('#empty').waitFor();
+    expect(await page.locator('#problem').textContent()).toBe('');
   } finally {
     await context.close();
     await approvals.close();

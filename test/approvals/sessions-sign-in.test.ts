@@ -12,7 +12,7 @@ describe('page sessions: a sign-in handed over', () => {
     const opened = sessions.openSignedIn(code, 'started-here');
     expect(opened).toMatchObject({ ok: true, person: bob });
     if (!opened.ok) return;
-    expect(sessions.has(opened.session)).toBe(true);
+    expect(sessions.use(opened.session)).toEqual({ ok: true });
     expect(sessions.personOf(opened.session)).toEqual(bob);
     expect(sessions.openSignedIn(code, 'started-here')).toEqual({ ok: false });
   });

@@ -15,14 +15,7 @@ const READ_BY_SERVER = new Set<string>(
 );
 /** Flags the server takes, from the same schema. */
 const FLAGS = new Set<string>(Object.values(OPTIONS).flatMap((spec) => ('flag' in spec ? [spec.flag] : [])));
-// Names agreed for issue 15 (its common brief) that other parts add to src/config.ts in parallel: once those
-// branches are merged every one of them is in READ_BY_SERVER, and this set should be emptied.
-const AGREED_IN_PARALLEL = new Set([
-  'VISIER_MCP_OAUTH_CLIENT_ID',
-  'VISIER_MCP_OAUTH_CLIENT_SECRET',
-  'VISIER_MCP_APPROVERS',
-]);
-const known = (name: string) => READ_BY_SERVER.has(name) || AGREED_IN_PARALLEL.has(name);
+const known = (name: string) => READ_BY_SERVER.has(name);
 
 /** The Dockerfile's instructions, continuation lines joined, comments dropped. */
 function dockerfile(): { instruction: string; rest: string }[] {
