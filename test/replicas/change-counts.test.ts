@@ -1,5 +1,4 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeBudget } from '../../src/guards/caps.js';
 import { UNCONFIRMED_WINDOW_MS, UnconfirmedChanges } from '../../src/guards/unconfirmed.js';
@@ -7,7 +6,7 @@ import { DEMO_USERS, type SandboxHandle, startSandbox } from '../../src/sandbox/
 import { RedisStore } from '../../src/shared-state/redis-store.js';
 import { StoreUnavailableError } from '../../src/shared-state/store.js';
 import { ensureBuilt } from '../e2e/build.js';
-import { type RedisHandle, startRedis } from '../support/redis-server.js';
+import { type RedisHandle, startRedis, type TwoReplicaStores, twoReplicaStores } from '../support/redis-server.js';
 import { isChange } from '../support/visier-requests.js';
 import { type Replica, startReplica, stopReplica } from './replica-stack.js';
 
@@ -19,21 +18,19 @@ const LIMITS = { maxItemsPerCall: 100, maxChangesPerSession: 150, maxChangesPerH
 let redis: RedisHandle;
 let a: RedisStore;
 let b: RedisStore;
-let raw: ReturnType<typeof createClient>;
+let raw: TwoReplicaStores['raw'];
 const clock = { t: 1_000_000_000 };
 const now = () => clock.t;
 
+let stores: TwoReplicaStores | undefined;
+
 beforeAll(async () => {
-  redis = await startRedis();
-  a = await RedisStore.connect(redis.url);
-  b = await RedisStore.connect(redis.url);
-  raw = createClient({ url: redis.url });
-  await raw.connect();
+  stores = await twoReplicaStores();
+  ({ redis, a, b, raw } = stores);
 }, 30_000);
 
 afterAll(async () => {
-  await Promise.all([a?.close(), b?.close(), raw?.close()]);
-  await redis?.kill();
+  await stores?.close();
 });
 
 describe('change budgets across replicas', () => {

@@ -1,10 +1,9 @@
-import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfirmationTokens, type TokenBinding } from '../../src/guards/token.js';
 import { RateLimiter } from '../../src/providers/http/rate-limiter.js';
 import { RedisStore } from '../../src/shared-state/redis-store.js';
 import { StoreUnavailableError } from '../../src/shared-state/store.js';
-import { type RedisHandle, startRedis } from '../support/redis-server.js';
+import { startRedis, type TwoReplicaStores, twoReplicaStores } from '../support/redis-server.js';
 
 // The shared store against a real redis-server: what each replica records there, and that two replicas (two
 // connections, two token sets) agree through it.
@@ -20,22 +19,19 @@ const BINDING: TokenBinding = {
 };
 const NONE_SHOWN = { items: 0, at: 0 };
 
-let redis: RedisHandle;
 let a: RedisStore;
 let b: RedisStore;
-let raw: ReturnType<typeof createClient>;
+let raw: TwoReplicaStores['raw'];
+
+let stores: TwoReplicaStores | undefined;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  a = await RedisStore.connect(redis.url);
-  b = await RedisStore.connect(redis.url);
-  raw = createClient({ url: redis.url });
-  await raw.connect();
+  stores = await twoReplicaStores();
+  ({ a, b, raw } = stores);
 }, 30_000);
 
 afterAll(async () => {
-  await Promise.all([a?.close(), b?.close(), raw?.close()]);
-  await redis?.kill();
+  await stores?.close();
 });
 
 describe('single-use records', () => {

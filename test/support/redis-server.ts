@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { createClient } from 'redis';
+import { RedisStore } from '../../src/shared-state/redis-store.js';
 
 // A real Redis for the replica tests: Debian's redis-server (`.ci/run` installs it), on a free loopback port,
 // with nothing persisted.
@@ -47,4 +49,35 @@ function killed(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
     child.kill('SIGKILL');
   });
+}
+
+/** A plain client, to read what the stores wrote (createClient's own inferred type). */
+const rawClient = (url: string) => createClient({ url });
+
+/** What two replicas see of one real Redis: a store each, and a plain client to read what they wrote. */
+export interface TwoReplicaStores {
+  redis: RedisHandle;
+  a: RedisStore;
+  b: RedisStore;
+  raw: ReturnType<typeof rawClient>;
+  /** Closes the connections, then kills the server. */
+  close(): Promise<void>;
+}
+
+export async function twoReplicaStores(): Promise<TwoReplicaStores> {
+  const redis = await startRedis();
+  const a = await RedisStore.connect(redis.url);
+  const b = await RedisStore.connect(redis.url);
+  const raw = rawClient(redis.url);
+  await raw.connect();
+  return {
+    redis,
+    a,
+    b,
+    raw,
+    close: async () => {
+      await Promise.all([a.close(), b.close(), raw.close()]);
+      await redis.kill();
+    },
+  };
 }
