@@ -3,12 +3,12 @@
 // out), the next one slides into its place between the person aiming and clicking: the click meant for "Approve"
 // on the first change approved the second, a different grant the person never meant to approve. Now the list never
 // re-lays out: a change that leaves stays where it was, marked, with its buttons off.
-import type { Browser, Locator } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ARM_MS } from '../../src/approvals/assets.js';
 import { startApprovalsPage } from '../../src/approvals/index.js';
 import { DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
-import { changeRequests, e2eSuite, textOf } from '../guards/e2e-harness.js';
+import { changeRequests, type E2E, e2eSuite, textOf } from '../guards/e2e-harness.js';
 import { launchChromium } from '../support/chromium.js';
 
 const suite = e2eSuite();
@@ -18,66 +18,80 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => browser?.close());
 
-it('a click aimed at one change never approves another that moved under the pointer', async () => {
+/**
+ * A page signed in to a fresh loopback approvals desk, and a server whose changes wait on it: `cancellable` asks a
+ * first grant of `permissionId` to `userId` that the test withdraws by aborting it (as a client cancels a call).
+ */
+async function onApprovalsPage(
+  run: (
+    page: Page,
+    e2e: E2E,
+    cancellable: (permissionId: string, userId: string) => { abort: () => Promise<void> },
+  ) => Promise<void>,
+): Promise<void> {
   const approvals = await startApprovalsPage({ port: 0 });
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
     await page.goto(approvals.link);
-    await suite.withE2E(
-      { guard: { confirm: 'web', approvals: approvals.desk, approvalTimeoutMs: 15_000 } },
-      async (e2e) => {
-        // A harmless-looking change first, then a privileged grant to someone else.
-        const abort = new AbortController();
-        const first = e2e.client
+    await suite.withE2E({ guard: { confirm: 'web', approvals: approvals.desk, approvalTimeoutMs: 15_000 } }, (e2e) =>
+      run(page, e2e, (permissionId, userId) => {
+        const controller = new AbortController();
+        const call = e2e.client
           .callTool(
-            {
-              name: 'assign_permissions_to_users',
-              arguments: {
-                permissionIds: [DEMO_PERMISSIONS.headcount.permissionId],
-                userIds: [DEMO_USERS.mallory.userId],
-              },
-            },
-            { signal: abort.signal },
+            { name: 'assign_permissions_to_users', arguments: { permissionIds: [permissionId], userIds: [userId] } },
+            { signal: controller.signal },
           )
           .catch(() => undefined);
-        await page.locator('section.change').first().waitFor({ timeout: 20_000 });
-        const second = e2e.call('assign_permissions_to_users', {
-          permissionIds: [DEMO_PERMISSIONS.payrollAuditor.permissionId],
-          userIds: [DEMO_USERS.mallory.userId],
-        });
-        await page.locator('section.change').nth(1).waitFor({ timeout: 20_000 });
-        // The person aims at the first change's Approve...
-        const box = await page.locator('section.change').first().locator('button.approve').boundingBox();
-        if (box === null) throw new Error('no Approve button');
-        // (anywhere on the button: here near its lower edge)
-        await page.mouse.move(box.x + box.width / 2, box.y + box.height - 4);
-        // ...the first change leaves (its client cancelled it), and the page reloads by itself.
-        abort.abort();
-        await first;
-        // Until the page has taken the first change's leaving in (it used to drop it; now it marks it in place).
-        const firstSection = page.locator('section.change').first();
-        while (
-          (await page.locator('section.change').count()) !== 1 &&
-          (await firstSection.getAttribute('data-state')) !== 'settled'
-        ) {
-          await page.waitForTimeout(50);
-        }
-        await page.mouse.down();
-        await page.mouse.up();
-        await page.waitForTimeout(1500);
-        // Expected: the click lands on nothing, or asks again; observed: the privileged grant is approved.
-        expect(changeRequests(suite.sandbox)).toEqual([]);
-        // The second change is still the person's to decide, from its own buttons.
-        await page.locator('section.change').nth(1).getByRole('button', { name: 'Deny' }).click();
-        expect(textOf(await second)).toContain('denied');
-        expect(changeRequests(suite.sandbox)).toEqual([]);
-      },
+        return {
+          abort: async () => {
+            controller.abort();
+            await call;
+          },
+        };
+      }),
     );
   } finally {
     await context.close();
     await approvals.close();
   }
+}
+
+it('a click aimed at one change never approves another that moved under the pointer', async () => {
+  await onApprovalsPage(async (page, e2e, cancellable) => {
+    // A harmless-looking change first, then a privileged grant to someone else.
+    const first = cancellable(DEMO_PERMISSIONS.headcount.permissionId, DEMO_USERS.mallory.userId);
+    await page.locator('section.change').first().waitFor({ timeout: 20_000 });
+    const second = e2e.call('assign_permissions_to_users', {
+      permissionIds: [DEMO_PERMISSIONS.payrollAuditor.permissionId],
+      userIds: [DEMO_USERS.mallory.userId],
+    });
+    await page.locator('section.change').nth(1).waitFor({ timeout: 20_000 });
+    // The person aims at the first change's Approve...
+    const box = await page.locator('section.change').first().locator('button.approve').boundingBox();
+    if (box === null) throw new Error('no Approve button');
+    // (anywhere on the button: here near its lower edge)
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height - 4);
+    // ...the first change leaves (its client cancelled it), and the page reloads by itself.
+    await first.abort();
+    // Until the page has taken the first change's leaving in (it used to drop it; now it marks it in place).
+    const firstSection = page.locator('section.change').first();
+    while (
+      (await page.locator('section.change').count()) !== 1 &&
+      (await firstSection.getAttribute('data-state')) !== 'settled'
+    ) {
+      await page.waitForTimeout(50);
+    }
+    await page.mouse.down();
+    await page.mouse.up();
+    await page.waitForTimeout(1500);
+    // Expected: the click lands on nothing, or asks again; observed: the privileged grant is approved.
+    expect(changeRequests(suite.sandbox)).toEqual([]);
+    // The second change is still the person's to decide, from its own buttons.
+    await page.locator('section.change').nth(1).getByRole('button', { name: 'Deny' }).click();
+    expect(textOf(await second)).toContain('denied');
+    expect(changeRequests(suite.sandbox)).toEqual([]);
+  });
 }, 60_000);
 
 /** Where a section sits on the page (CSS px from the document's top; scrolling does not change it). */
@@ -89,67 +103,42 @@ const placeOf = (section: Locator) =>
   });
 
 it('the list never moves under the person: new changes below, a leaving one marked in place, fresh buttons inert', async () => {
-  const approvals = await startApprovalsPage({ port: 0 });
-  const context = await browser.newContext();
-  try {
-    const page = await context.newPage();
-    await page.goto(approvals.link);
-    await suite.withE2E(
-      { guard: { confirm: 'web', approvals: approvals.desk, approvalTimeoutMs: 15_000 } },
-      async (e2e) => {
-        const abort = new AbortController();
-        const first = e2e.client
-          .callTool(
-            {
-              name: 'assign_permissions_to_users',
-              arguments: {
-                permissionIds: [DEMO_PERMISSIONS.headcount.permissionId],
-                userIds: [DEMO_USERS.dana.userId],
-              },
-            },
-            { signal: abort.signal },
-          )
-          .catch(() => undefined);
-        const sections = page.locator('section.change');
-        await sections.first().waitFor();
-        const approveFirst = sections.first().getByRole('button', { name: 'Approve' });
-        const appeared = Date.now();
-        // Just appeared: inert, so a click already on its way lands on nothing.
-        expect(await approveFirst.isDisabled()).toBe(true);
-        await approveFirst.click({ force: true });
-        await expect.poll(() => approveFirst.isDisabled(), { timeout: 5_000 }).toBe(false);
-        expect(Date.now() - appeared).toBeGreaterThanOrEqual(ARM_MS / 2);
-        const firstBox = await placeOf(sections.first());
+  await onApprovalsPage(async (page, e2e, cancellable) => {
+    const first = cancellable(DEMO_PERMISSIONS.headcount.permissionId, DEMO_USERS.dana.userId);
+    const sections = page.locator('section.change');
+    await sections.first().waitFor();
+    const approveFirst = sections.first().getByRole('button', { name: 'Approve' });
+    const appeared = Date.now();
+    // Just appeared: inert, so a click already on its way lands on nothing.
+    expect(await approveFirst.isDisabled()).toBe(true);
+    await approveFirst.click({ force: true });
+    await expect.poll(() => approveFirst.isDisabled(), { timeout: 5_000 }).toBe(false);
+    expect(Date.now() - appeared).toBeGreaterThanOrEqual(ARM_MS / 2);
+    const firstBox = await placeOf(sections.first());
 
-        const second = e2e.call('assign_permissions_to_users', {
-          permissionIds: [DEMO_PERMISSIONS.payrollAuditor.permissionId],
-          userIds: [DEMO_USERS.dana.userId],
-        });
-        await sections.nth(1).waitFor();
-        // Appended below; the first did not move.
-        expect(await placeOf(sections.first())).toEqual(firstBox);
-        const secondBox = await placeOf(sections.nth(1));
-        expect(secondBox.top).toBeGreaterThan(firstBox.top + firstBox.height);
+    const second = e2e.call('assign_permissions_to_users', {
+      permissionIds: [DEMO_PERMISSIONS.payrollAuditor.permissionId],
+      userIds: [DEMO_USERS.dana.userId],
+    });
+    await sections.nth(1).waitFor();
+    // Appended below; the first did not move.
+    expect(await placeOf(sections.first())).toEqual(firstBox);
+    const secondBox = await placeOf(sections.nth(1));
+    expect(secondBox.top).toBeGreaterThan(firstBox.top + firstBox.height);
 
-        abort.abort();
-        await first;
-        await expect.poll(() => sections.first().getAttribute('data-state'), { timeout: 10_000 }).toBe('settled');
-        // Marked where it was, its buttons off; nothing below it moved.
-        expect(await sections.count()).toBe(2);
-        expect(await sections.first().textContent()).toContain('No longer waiting');
-        expect(await approveFirst.isDisabled()).toBe(true);
-        expect(await placeOf(sections.nth(1))).toEqual(secondBox);
-        expect(changeRequests(suite.sandbox)).toEqual([]);
+    await first.abort();
+    await expect.poll(() => sections.first().getAttribute('data-state'), { timeout: 10_000 }).toBe('settled');
+    // Marked where it was, its buttons off; nothing below it moved.
+    expect(await sections.count()).toBe(2);
+    expect(await sections.first().textContent()).toContain('No longer waiting');
+    expect(await approveFirst.isDisabled()).toBe(true);
+    expect(await placeOf(sections.nth(1))).toEqual(secondBox);
+    expect(changeRequests(suite.sandbox)).toEqual([]);
 
-        await sections.nth(1).getByRole('button', { name: 'Deny' }).click();
-        expect(textOf(await second)).toContain('denied');
-        await expect.poll(() => sections.nth(1).getAttribute('data-state')).toBe('settled');
-        expect(await sections.nth(1).textContent()).toContain('Denied: nothing was sent.');
-        expect(await placeOf(sections.nth(1))).toEqual(secondBox);
-      },
-    );
-  } finally {
-    await context.close();
-    await approvals.close();
-  }
+    await sections.nth(1).getByRole('button', { name: 'Deny' }).click();
+    expect(textOf(await second)).toContain('denied');
+    await expect.poll(() => sections.nth(1).getAttribute('data-state')).toBe('settled');
+    expect(await sections.nth(1).textContent()).toContain('Denied: nothing was sent.');
+    expect(await placeOf(sections.nth(1))).toEqual(secondBox);
+  });
 }, 60_000);
