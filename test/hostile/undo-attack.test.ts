@@ -1,44 +1,17 @@
 // Attack on issue 13's change journal and undo_change (attack13). Each test states what should hold; a red test
 // is a finding. Runs through an SDK client against the sandbox, like test/journal/undo.test.ts.
 import { appendFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { CallToolResult } from '@modelcontextprotocol/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChangeJournal } from '../../src/journal/journal.js';
 import { DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
 import { userState } from '../../src/tools/visier/journal-state.js';
 import { HOLDINGS } from '../../src/tools/visier/user-effect.js';
-import { changeRequests, type E2E, type ElicitHandler, e2eSuite, textOf } from '../guards/e2e-harness.js';
+import { changeRequests, e2eSuite, textOf } from '../guards/e2e-harness.js';
+import { changeIdOf, journals, ok } from '../journal/journal-harness.js';
 import { clientFor } from '../visier/harness.js';
 
 const suite = e2eSuite();
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'atk13-undo-'));
-});
-afterAll(() => rm(dir, { recursive: true, force: true }));
-
-const approve: ElicitHandler = async (params) => {
-  const title = (params.requestedSchema as { properties?: { typed?: { title?: string } } }).properties?.typed?.title;
-  const typed = title?.split('to confirm: ')[1];
-  return { action: 'accept', content: { confirm: true, ...(typed === undefined ? {} : { typed }) } };
-};
-let n = 0;
-const freshJournal = () => join(dir, `journal-${++n}.jsonl`);
-async function withJournal(path: string, body: (e2e: E2E) => Promise<void>) {
-  await suite.withE2E({ elicit: approve, guard: { journal: new ChangeJournal(path) } }, body);
-}
-const changeIdOf = (result: CallToolResult) => {
-  const id = /Change (chg_[0-9a-f]{16}) recorded/.exec(textOf(result))?.[1];
-  if (id === undefined) throw new Error(`no change id in: ${textOf(result)}`);
-  return id;
-};
-const ok = (result: CallToolResult) => {
-  expect(result.isError, textOf(result)).toBeFalsy();
-  return result;
-};
+const { freshJournal, withJournal } = journals(suite, 'atk13-undo-');
 const dana = DEMO_USERS.dana.userId;
 const mallory = DEMO_USERS.mallory.userId;
 const admin = DEMO_PERMISSIONS.admin.permissionId;

@@ -1,8 +1,6 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { CallToolResult } from '@modelcontextprotocol/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChangeJournal } from '../../src/journal/journal.js';
 import {
   DEMO_CREDENTIALS,
@@ -12,43 +10,15 @@ import {
   DEMO_USERS,
   type SandboxHandle,
 } from '../../src/sandbox/index.js';
-import {
-  CONFIRM_SECRET,
-  changeRequests,
-  dataRequests,
-  type E2E,
-  type ElicitHandler,
-  e2eSuite,
-  textOf,
-} from '../guards/e2e-harness.js';
+import { CONFIRM_SECRET, changeRequests, dataRequests, type E2E, e2eSuite, textOf } from '../guards/e2e-harness.js';
 import { clientFor } from '../visier/harness.js';
+import { changeIdOf, journals, ok } from './journal-harness.js';
 
 // Undo round trips through an SDK client against the sandbox: for every change class the tenant after the undo
 // equals the tenant before the change, exactly (a re-created object compared under its new id).
 
 const suite = e2eSuite();
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'journal-undo-'));
-});
-afterAll(() => rm(dir, { recursive: true, force: true }));
-
-/** A person who approves everything, typing the name when asked to. */
-const approve: ElicitHandler = async (params) => {
-  const title = (params.requestedSchema as { properties?: { typed?: { title?: string } } }).properties?.typed?.title;
-  const typed = title?.split('to confirm: ')[1];
-  return { action: 'accept', content: { confirm: true, ...(typed === undefined ? {} : { typed }) } };
-};
-
-let journals = 0;
-const freshJournal = () => join(dir, `journal-${++journals}.jsonl`);
-
-async function withJournal(path: string, body: (e2e: E2E) => Promise<void>, auditDir?: string) {
-  await suite.withE2E(
-    { elicit: approve, guard: { journal: new ChangeJournal(path) }, ...(auditDir === undefined ? {} : { auditDir }) },
-    body,
-  );
-}
+const { folderIn, freshJournal, withJournal } = journals(suite, 'journal-undo-');
 
 /** The primary tenant, order-free, with ids renamed (a re-created object under the id it had). */
 function tenant(sandbox: SandboxHandle, rename: Record<string, string> = {}) {
@@ -72,17 +42,6 @@ function tenant(sandbox: SandboxHandle, rename: Record<string, string> = {}) {
     ),
   };
 }
-
-const changeIdOf = (result: CallToolResult) => {
-  const id = /Change (chg_[0-9a-f]{16}) recorded/.exec(textOf(result))?.[1];
-  if (id === undefined) throw new Error(`no change id in: ${textOf(result)}`);
-  return id;
-};
-
-const ok = (result: CallToolResult) => {
-  expect(result.isError, textOf(result)).toBeFalsy();
-  return result;
-};
 
 const dana = DEMO_USERS.dana.userId;
 const mallory = DEMO_USERS.mallory.userId;
@@ -391,7 +350,7 @@ describe('the journal', () => {
   it('survives a restart: a new server on the same file lists the change and undoes it', async () => {
     const path = freshJournal();
     // A restarted server keeps its audit log and so its audit key, which signs and checks journal entries.
-    const auditDir = await mkdtemp(join(dir, 'restart-audit-'));
+    const auditDir = await folderIn('restart-audit-');
     const start = tenant(suite.sandbox);
     let changeId = '';
     await withJournal(
