@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import { storeDigest } from './digest.js';
+import type { CacheGeneration, SharedReads } from './shared-reads.js';
 import {
   type BudgetUse,
   type CountLimits,
@@ -102,14 +103,31 @@ end
 return 0
 `;
 
+// The read cache's generation: a random id, so a generation lost with Redis's data or expired is never reused
+// (a replica's cached reads under the old one are then dropped, not served). A missing one is made in the same step.
+const CACHE_GENERATION = `
+local g = redis.call('GET', KEYS[1])
+if g then return g end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return ARGV[1]
+`;
+// A generation outlives any cached read by far; past it, a new one only drops what the replicas cached.
+const CACHE_GENERATION_TTL_MS = 86_400_000;
+// A write in flight marks the generation `writing`; should its end never be recorded (Redis lost mid-write), reads
+// go uncached until the mark expires, a span longer than any write's retries.
+const CACHE_WRITING_TTL_MS = 900_000;
+const WRITING = 'writing:';
+
 /**
  * The shared store in Redis (`--redis-url`). Keys: `vam:once:<kind>:<digest>` (string, TTL the record's own
  * lifetime), `vam:rate:<digest>` (sorted set of call start times, TTL one hour), `vam:budget:caller:<digest>`
  * (people a caller changed, TTL a day after its last change), `vam:budget:window` (the deployment's changes,
- * TTL the window) and `vam:unconfirmed:<digest>` (a caller's unconfirmed changes, TTL the window). Commands are not queued
+ * TTL the window), `vam:unconfirmed:<digest>` (a caller's unconfirmed changes, TTL the window),
+ * `vam:cache:generation` (the read cache's generation, TTL a day, 15 minutes while a write is in flight) and
+ * `vam:cache:read:<generation>:<digest>` (a cached read, TTL the read cache's). Commands are not queued
  * while Redis is unreachable: they fail at once (or after 2 s unanswered) with `StoreUnavailableError`.
  */
-export class RedisStore implements SharedStore {
+export class RedisStore implements SharedStore, SharedReads {
   private constructor(
     private readonly client: Client,
     private readonly lastError: { message?: string },
@@ -212,6 +230,39 @@ export class RedisStore implements SharedStore {
     });
   }
 
+  cacheGeneration(): Promise<CacheGeneration> {
+    return this.run(async () => {
+      const id = String(
+        await this.client.eval(CACHE_GENERATION, {
+          keys: [CACHE_GENERATION_KEY],
+          arguments: [randomUUID(), String(CACHE_GENERATION_TTL_MS)],
+        }),
+      );
+      return { id, writing: id.startsWith(WRITING) };
+    });
+  }
+
+  newCacheGeneration(writing: boolean): Promise<void> {
+    const id = `${writing ? WRITING : ''}${randomUUID()}`;
+    return this.run(async () => {
+      await this.client.set(CACHE_GENERATION_KEY, id, {
+        expiration: { type: 'PX', value: writing ? CACHE_WRITING_TTL_MS : CACHE_GENERATION_TTL_MS },
+      });
+    });
+  }
+
+  cachedRead(generation: string, key: string): Promise<string | undefined> {
+    return this.run(async () => (await this.client.get(cachedReadKey(generation, key))) ?? undefined);
+  }
+
+  storeRead(generation: string, key: string, value: string, ttlMs: number): Promise<void> {
+    return this.run(async () => {
+      await this.client.set(cachedReadKey(generation, key), value, {
+        expiration: { type: 'PX', value: Math.max(1, Math.ceil(ttlMs)) },
+      });
+    });
+  }
+
   async ping(): Promise<void> {
     await this.run(() => this.client.ping());
   }
@@ -243,6 +294,8 @@ export class RedisStore implements SharedStore {
 const WINDOW_BUDGET_KEY = `${KEY_PREFIX}:budget:window`;
 const callerBudgetKey = (caller: string) => `${KEY_PREFIX}:budget:caller:${storeDigest(caller)}`;
 const unconfirmedKey = (caller: string) => `${KEY_PREFIX}:unconfirmed:${storeDigest(caller)}`;
+const CACHE_GENERATION_KEY = `${KEY_PREFIX}:cache:generation`;
+const cachedReadKey = (generation: string, key: string) => `${KEY_PREFIX}:cache:read:${generation}:${storeDigest(key)}`;
 
 /** Reconnects for as long as it takes once connected; before that, the first failure is the answer. */
 function newClient(url: string, state: { connected: boolean }) {
