@@ -185,9 +185,10 @@ export function withReadCache(inner: VisierApi, options: ReadCacheOptions): Cach
     shared: shared !== undefined,
   };
   // A snapshot per tenant and project; a server serves few of those. Snapshots stay in each process (only their
-  // invalidation is shared): at 10,000 users one is 6.3 MB of JSON (1.3 MB gzipped) whose load from Redis takes
-  // ~0.4 s of this process's event loop (gunzip and parse, before validating 10,000 users), while a fill costs 4
-  // Visier calls of the 100 a minute the key allows (measured with the sandbox at --users 10000; see README).
+  // invalidation is shared): at 10,000 users one is 6.3 MB of JSON, 1.3 MB gzipped; storing it in Redis takes
+  // ~0.27 s and loading it ~0.2 s of this process's event loop (gunzip and parse, before validating 10,000 users as
+  // untrusted data), while a fill costs 4 Visier calls of the 100 a minute the key allows, once per replica per
+  // snapshot TTL (measured with the sandbox at --users 10000; see README, "Redis: what is stored where").
   const snapshots: Store = {
     entries: new Map(),
     ttlMs: options.snapshotTtlMs ?? options.ttlMs,
