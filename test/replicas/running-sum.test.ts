@@ -31,21 +31,11 @@ type Op =
 
 const on = fc.constantFrom(0 as const, 1 as const);
 const dt = fc.integer({ min: 0, max: WINDOW_MS / 3 });
+const items = fc.integer({ min: 0, max: 20 });
+const limit = fc.integer({ min: 0, max: 120 });
 const op: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({
-    kind: fc.constant('record' as const),
-    on,
-    items: fc.integer({ min: 0, max: 20 }),
-    threshold: fc.integer({ min: 0, max: 120 }),
-    dt,
-  }),
-  fc.record({
-    kind: fc.constant('take' as const),
-    on,
-    items: fc.integer({ min: 0, max: 20 }),
-    perWindow: fc.integer({ min: 0, max: 120 }),
-    dt,
-  }),
+  fc.record({ kind: fc.constant('record' as const), on, items, threshold: limit, dt }),
+  fc.record({ kind: fc.constant('take' as const), on, items, perWindow: limit, dt }),
   fc.record({
     kind: fc.constant('confirm' as const),
     on,
