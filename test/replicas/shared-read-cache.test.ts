@@ -69,18 +69,25 @@ describe('reads shared across replicas', () => {
 
   it('a corrupted or foreign value in Redis is a miss, never an answer', async () => {
     await a.getUser(dana);
+    const [one] = await stores.raw.keys('vam:cache:read:*');
     await a.getUser(DEMO_USERS.admin.userId);
-    const [one, two] = await stores.raw.keys('vam:cache:read:*');
+    const two = (await stores.raw.keys('vam:cache:read:*')).find((key) => key !== one);
+    const own = (await stores.raw.get(one as string)) as string;
     const other = (await stores.raw.get(two as string)) as string;
-    // Another read's value under this key (well formed, wrong key), then one of another shape under the right key.
+    // Another read's value under this key (well formed, for another read): a miss, filled again from Visier.
     await stores.raw.set(one as string, other);
     expect((await b.getUser(dana)).userId).toBe(dana);
-    await stores.raw.set(one as string, '{"format":1,"key":"x","value":[1,2]}');
-    await stores.raw.set(two as string, 'not json{');
+    // This read's envelope holding another shape, another format, and no JSON at all: misses too.
     const c = withReadCache(clients[1] as VisierClient, { ...TTL, shared: stores.b });
-    expect((await c.getUser(DEMO_USERS.admin.userId)).userId).toBe(DEMO_USERS.admin.userId);
-    expect(b.cacheStats.sharedHits + c.cacheStats.sharedHits).toBe(0);
-    expect(countRequests(sandbox, 'GET', danaPath)).toBe(2);
+    await stores.raw.set(one as string, JSON.stringify({ ...JSON.parse(own), value: { userId: 42 } }));
+    expect((await c.getUser(dana)).userId).toBe(dana);
+    const d = withReadCache(clients[1] as VisierClient, { ...TTL, shared: stores.b });
+    await stores.raw.set(one as string, JSON.stringify({ ...JSON.parse(own), format: 2 }));
+    await stores.raw.set(two as string, 'not json{');
+    expect((await d.getUser(dana)).userId).toBe(dana);
+    expect((await d.getUser(DEMO_USERS.admin.userId)).userId).toBe(DEMO_USERS.admin.userId);
+    expect(b.cacheStats.sharedHits + c.cacheStats.sharedHits + d.cacheStats.sharedHits).toBe(0);
+    expect(countRequests(sandbox, 'GET', danaPath)).toBe(4);
   });
 });
 

@@ -61,23 +61,31 @@ type CachedRead = (typeof CACHED_READS)[number];
 // version, is a miss); the value's outline is the shape the client's mapping gives each read.
 const SHARED_FORMAT = 1;
 const sharedEnvelope = z.object({ format: z.literal(SHARED_FORMAT), key: z.string(), value: z.unknown() });
-const record = z.looseObject({});
-const page = z.looseObject({ items: z.array(record), limit: z.number(), start: z.number() });
-const list = z.array(record);
+// Outlines only: each record's identifying fields (what callers key on), the rest passed as stored.
+const user = z.looseObject({ userId: z.string(), username: z.string() });
+const permission = z.looseObject({ permissionId: z.string() });
+const group = z.looseObject({ userGroupId: z.string() });
+const profile = z.looseObject({ profileId: z.string() });
+const page = <T extends z.ZodType>(item: T) =>
+  z.looseObject({ items: z.array(item), limit: z.number(), start: z.number() });
+const tenantUsers = page(
+  z.looseObject({ tenantCode: z.string(), users: z.array(z.looseObject({ userId: z.string() })) }),
+);
 const SHARED_SHAPES: Record<CachedRead, z.ZodType> = {
-  listUsers: page,
-  getUser: z.looseObject({ userId: z.string(), username: z.string() }),
-  listPermissions: list,
-  listUsersWithPermission: page,
-  listUserGroups: page,
-  listUserGroupsV2: page,
-  getUserGroup: record,
-  listUserGroupMembers: page,
+  listUsers: page(user),
+  getUser: user,
+  listPermissions: z.array(permission),
+  listUsersWithPermission: tenantUsers,
+  listUserGroups: page(group),
+  // A V2 definition's id is optional in the type (a definition to create has none); a read one carries it.
+  listUserGroupsV2: page(group),
+  getUserGroup: group,
+  listUserGroupMembers: tenantUsers,
   employeesMatching: z.array(z.string()),
-  listProfiles: list,
-  getProfile: z.looseObject({ profileId: z.string() }),
-  getUserProfiles: list,
-  listProjects: list,
+  listProfiles: z.array(profile),
+  getProfile: profile,
+  getUserProfiles: z.array(profile),
+  listProjects: z.array(z.looseObject({ state: z.string(), project: z.looseObject({ projectId: z.string() }) })),
 };
 
 /** A read as kept in the shared store: JSON, tagged with the format and the digest of its key. */
