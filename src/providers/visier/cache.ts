@@ -1,8 +1,7 @@
-import { z } from 'zod';
-import { storeDigest } from '../../shared-state/digest.js';
 import type { CacheGeneration, SharedReads } from '../../shared-state/shared-reads.js';
 import { VisierApiError } from '../http/errors.js';
 import type { CallOptions, VisierApi } from './api.js';
+import { parseShared, sharedValue } from './shared-read-value.js';
 
 export interface ReadCacheOptions {
   /** How long a read stays fresh, in milliseconds. 0 turns the cache off. */
@@ -54,58 +53,8 @@ const CACHED_READS = [
   'listProjects',
 ] as const satisfies readonly Method[];
 
-type CachedRead = (typeof CACHED_READS)[number];
-
-// What a shared read must look like to be used: it comes from Redis, so it is untrusted directory data. The
-// envelope's version and key bind it to this code and this read (a value stored under another key, or by another
-// version, is a miss); the value's outline is the shape the client's mapping gives each read.
-const SHARED_FORMAT = 1;
-const sharedEnvelope = z.object({ format: z.literal(SHARED_FORMAT), key: z.string(), value: z.unknown() });
-// Outlines only: each record's identifying fields (what callers key on), the rest passed as stored.
-const user = z.looseObject({ userId: z.string(), username: z.string() });
-const permission = z.looseObject({ permissionId: z.string() });
-const group = z.looseObject({ userGroupId: z.string() });
-const profile = z.looseObject({ profileId: z.string() });
-const page = <T extends z.ZodType>(item: T) =>
-  z.looseObject({ items: z.array(item), limit: z.number(), start: z.number() });
-const tenantUsers = page(
-  z.looseObject({ tenantCode: z.string(), users: z.array(z.looseObject({ userId: z.string() })) }),
-);
-const SHARED_SHAPES: Record<CachedRead, z.ZodType> = {
-  listUsers: page(user),
-  getUser: user,
-  listPermissions: z.array(permission),
-  listUsersWithPermission: tenantUsers,
-  listUserGroups: page(group),
-  // A V2 definition's id is optional in the type (a definition to create has none); a read one carries it.
-  listUserGroupsV2: page(group),
-  getUserGroup: group,
-  listUserGroupMembers: tenantUsers,
-  employeesMatching: z.array(z.string()),
-  listProfiles: z.array(profile),
-  getProfile: profile,
-  getUserProfiles: z.array(profile),
-  listProjects: z.array(z.looseObject({ state: z.string(), project: z.looseObject({ projectId: z.string() }) })),
-};
-
-/** A read as kept in the shared store: JSON, tagged with the format and the digest of its key. */
-function sharedValue(key: string, value: unknown): string {
-  return JSON.stringify({ format: SHARED_FORMAT, key: storeDigest(key), value });
-}
-
-/** The read a shared value holds, when it is one of this format, for this key, of `method`'s shape. */
-function parseShared(method: Method, key: string, stored: string): { value: unknown } | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(stored);
-  } catch {
-    return undefined;
-  }
-  const envelope = sharedEnvelope.safeParse(parsed);
-  if (!envelope.success || envelope.data.key !== storeDigest(key)) return undefined;
-  const shape = SHARED_SHAPES[method as CachedRead];
-  return shape.safeParse(envelope.data.value).success ? { value: envelope.data.value } : undefined;
-}
+/** Reads kept in the shared store too, when there is one. */
+export type CachedRead = (typeof CACHED_READS)[number];
 
 /** Whole-directory read models: cached like reads, under their own TTL, one entry per tenant and project. */
 const SNAPSHOT_READS = ['directory'] as const satisfies readonly Method[];
@@ -256,7 +205,7 @@ export function withReadCache(inner: VisierApi, options: ReadCacheOptions): Cach
   };
 
   /** What another replica cached for `key`, when it is a read of `method`'s shape; else undefined (a miss). */
-  const fromShared = async (method: Method, key: string, startedIn: string) => {
+  const fromShared = async (method: CachedRead, key: string, startedIn: string) => {
     const stored = await (shared as SharedReads).cachedRead(startedIn, key).catch(() => undefined);
     return stored === undefined ? undefined : parseShared(method, key, stored);
   };
@@ -283,7 +232,7 @@ export function withReadCache(inner: VisierApi, options: ReadCacheOptions): Cach
     // not fail the others.
     const flight = new Flight();
     const fill = async () => {
-      const found = store.shared ? await fromShared(method, key, startedIn) : undefined;
+      const found = store.shared ? await fromShared(method as CachedRead, key, startedIn) : undefined;
       if (found !== undefined) {
         stats.hits++;
         stats.sharedHits++;
