@@ -3,11 +3,11 @@ import { ConfirmationTokens, type TokenBinding } from '../../src/guards/token.js
 import { UnconfirmedChanges } from '../../src/guards/unconfirmed.js';
 import { RateLimiter } from '../../src/providers/http/rate-limiter.js';
 import { withReadCache } from '../../src/providers/visier/cache.js';
-import { VisierClient } from '../../src/providers/visier/client.js';
 import { DEMO_USERS, startSandbox } from '../../src/sandbox/index.js';
 import { RedisStore } from '../../src/shared-state/redis-store.js';
 import { startRedis } from '../../test/support/redis-server.js';
 import { type Figure, figure } from '../support/report.js';
+import { sandboxClient } from '../support/stack.js';
 import { sampleLatency } from '../support/stats.js';
 
 const SAMPLES = 2000;
@@ -35,14 +35,7 @@ export async function sharedStateOverhead(): Promise<Figure[]> {
   const redis = await startRedis();
   const store = await RedisStore.connect(redis.url);
   const sandbox = await startSandbox({ rateLimit: false });
-  const { apiKey, username, password } = sandbox.credentials;
-  const client = new VisierClient({
-    host: sandbox.url,
-    apiKey,
-    auth: { kind: 'asid', username, password },
-    tenantCode: sandbox.tenants.primary,
-    rateLimit: false,
-  });
+  const client = sandboxClient(sandbox, { rateLimit: false });
   try {
     const inMemory = new ConfirmationTokens(SECRET, 300, Date.now);
     const shared = new ConfirmationTokens(SECRET, 300, Date.now, undefined, { store, kind: 'token' });
