@@ -8,6 +8,7 @@ import { createGuard } from '../../src/guards/index.js';
 import type { VisierApi } from '../../src/providers/visier/api.js';
 import { withReadCache } from '../../src/providers/visier/cache.js';
 import { VisierClient } from '../../src/providers/visier/client.js';
+import type { VisierClientConfig } from '../../src/providers/visier/config.js';
 import type { FaultSpec, SandboxHandle } from '../../src/sandbox/index.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { createServer } from '../../src/server.js';
@@ -59,18 +60,25 @@ const discard = () =>
     },
   });
 
+/** A client signed in to the sandbox's primary tenant with its API user; `extra` adds to or overrides that. */
+export function sandboxClient(sandbox: SandboxHandle, extra: Partial<VisierClientConfig> = {}): VisierClient {
+  const { apiKey, username, password } = sandbox.credentials;
+  return new VisierClient({
+    host: sandbox.url,
+    apiKey,
+    auth: { kind: 'asid', username, password },
+    tenantCode: sandbox.tenants.primary,
+    ...extra,
+  });
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const sandbox = await startSandbox({
     ...(options.visierLimits ? {} : { rateLimit: false }),
     users: options.users ?? 1000,
     faults: options.faults ?? {},
   });
-  const { apiKey, username, password } = sandbox.credentials;
-  const client = new VisierClient({
-    host: sandbox.url,
-    apiKey,
-    auth: { kind: 'asid', username, password },
-    tenantCode: sandbox.tenants.primary,
+  const client = sandboxClient(sandbox, {
     ...(options.visierLimits ? {} : { rateLimit: false as const }),
     ...(options.retry ? { retry: options.retry } : {}),
   });

@@ -49,9 +49,9 @@ export interface SharedSpends {
 }
 
 /**
- * Stateless HMAC-SHA256 confirmation tokens plus a single-use set. Any replica that shares the secret verifies a
- * token. Single use holds in this process, and across replicas when they share a store (`redeemOnce`); without
- * one a token could be spent once on each replica.
+ * Stateless HMAC-SHA256 confirmation tokens plus a single-use record. Any replica that shares the secret verifies a
+ * token. Single use holds across replicas when they share a store (`redeemOnce`: the store's record alone), else in
+ * this process (a set of spent ids); without a store a token could be spent once on each replica.
  */
 export class ConfirmationTokens {
   private readonly used = new Map<string, number>();
@@ -87,33 +87,13 @@ export class ConfirmationTokens {
   }
 
   /**
-   * Checks the token against this call and the fingerprint of a preview taken just now, and spends it.
-   * A tampered, foreign, expired or replayed token never passes.
+   * Checks the token against this call and the fingerprint of a preview taken just now, and spends it in this
+   * process's own record. A tampered, foreign, expired or replayed token never passes.
    */
   redeem(token: string, binding: TokenBinding): TokenCheck {
-    const claims = this.verify(token, binding);
-    if (claims === 'foreign') {
-      return {
-        ok: false,
-        reason: 'token-invalid',
-        text: `the ${this.noun} was issued in another session or to another caller; a token works only where it was issued. Nothing was sent; ask for a new preview.`,
-      };
-    }
-    if (claims === undefined) {
-      return {
-        ok: false,
-        reason: 'token-invalid',
-        text: `the ${this.noun} does not match this call (another tool, tenant or changed arguments). Nothing was sent; ask for a new preview.`,
-      };
-    }
+    const claims = this.current(token, binding);
+    if ('ok' in claims) return claims;
     const now = this.now();
-    if (now >= claims.exp) {
-      return {
-        ok: false,
-        reason: 'token-expired',
-        text: `the ${this.noun} has expired. Nothing was sent; ask for a new preview.`,
-      };
-    }
     this.forgetExpired(now);
     if (this.used.has(claims.id)) {
       return {
@@ -130,28 +110,21 @@ export class ConfirmationTokens {
       };
     }
     this.used.set(claims.id, claims.exp);
-    if (claims.fp !== binding.fingerprint) {
-      return {
-        ok: false,
-        reason: 'target-changed',
-        id: claims.id,
-        text: 'the targets changed since the preview was confirmed (the data is no longer what the user approved). Nothing was sent; ask for a new preview.',
-      };
-    }
-    return { ok: true, id: claims.id, exp: claims.exp, seen: claims.seen };
+    return this.outcome(claims, binding);
   }
 
   /**
-   * `redeem`, then, when replicas share a store, the spend recorded there too: a token spent on another replica
-   * is refused as replayed, and with the store unreachable nothing passes (`store-unavailable`).
+   * `redeem`, with the spend recorded in the shared store when replicas share one, as the only record (Redis's,
+   * so no process keeps a second): a token spent on any replica is refused as replayed, and with the store
+   * unreachable nothing passes (`store-unavailable`). Without a store, `redeem` alone.
    */
   async redeemOnce(token: string, binding: TokenBinding): Promise<TokenCheck> {
-    const check = this.redeem(token, binding);
-    if (this.shared === undefined || !(check.ok || check.reason === 'target-changed')) return check;
-    const lifetime = check.ok ? check.exp - this.now() : this.ttlSeconds * 1000;
+    if (this.shared === undefined) return this.redeem(token, binding);
+    const claims = this.current(token, binding);
+    if ('ok' in claims) return claims;
     let first: boolean;
     try {
-      first = await this.shared.store.claimOnce(this.shared.kind, check.id, lifetime);
+      first = await this.shared.store.claimOnce(this.shared.kind, claims.id, claims.exp - this.now());
     } catch (error) {
       return {
         ok: false,
@@ -161,7 +134,47 @@ export class ConfirmationTokens {
     }
     if (!first)
       return { ok: false, reason: 'token-replayed', text: `the ${this.noun} was already used. Nothing was sent.` };
-    return check;
+    return this.outcome(claims, binding);
+  }
+
+  /** The claims of a genuine, unexpired token for this call, or why it is refused; nothing spent. */
+  private current(token: string, binding: TokenBinding): TokenClaims | (TokenCheck & { ok: false }) {
+    const claims = this.verify(token, binding);
+    if (claims === 'foreign') {
+      return {
+        ok: false,
+        reason: 'token-invalid',
+        text: `the ${this.noun} was issued in another session or to another caller; a token works only where it was issued. Nothing was sent; ask for a new preview.`,
+      };
+    }
+    if (claims === undefined) {
+      return {
+        ok: false,
+        reason: 'token-invalid',
+        text: `the ${this.noun} does not match this call (another tool, tenant or changed arguments). Nothing was sent; ask for a new preview.`,
+      };
+    }
+    if (this.now() >= claims.exp) {
+      return {
+        ok: false,
+        reason: 'token-expired',
+        text: `the ${this.noun} has expired. Nothing was sent; ask for a new preview.`,
+      };
+    }
+    return claims;
+  }
+
+  /** A spent token's answer: it passes, or its preview's targets changed since (spent all the same). */
+  private outcome(claims: TokenClaims, binding: TokenBinding): TokenCheck {
+    if (claims.fp !== binding.fingerprint) {
+      return {
+        ok: false,
+        reason: 'target-changed',
+        id: claims.id,
+        text: 'the targets changed since the preview was confirmed (the data is no longer what the user approved). Nothing was sent; ask for a new preview.',
+      };
+    }
+    return { ok: true, id: claims.id, exp: claims.exp, seen: claims.seen };
   }
 
   /** The claims of a genuine token for this binding; 'foreign' when it was made for another session or caller. */

@@ -5,6 +5,7 @@ import { withReadCache } from '../providers/visier/cache.js';
 import { VisierClient } from '../providers/visier/client.js';
 import type { VisierClientConfig } from '../providers/visier/config.js';
 import { type SandboxHandle, startSandbox } from '../sandbox/index.js';
+import type { SharedReads } from '../shared-state/shared-reads.js';
 import type { SharedStore } from '../shared-state/store.js';
 import type { StartedProvider } from './started.js';
 
@@ -66,7 +67,7 @@ export function allowedTenants(
 export async function startVisier(
   config: Config,
   logger: pino.Logger,
-  shared?: SharedStore,
+  shared?: SharedStore & SharedReads,
 ): Promise<StartedProvider<SandboxHandle>> {
   const sandbox = config.sandbox ? await startSandbox({ rateLimit: config.rateLimit }) : undefined;
   const allowed = allowedTenants(config, sandbox);
@@ -79,6 +80,7 @@ export async function startVisier(
   const api = withReadCache(client, {
     ttlMs: config.cacheTtlSeconds * 1000,
     snapshotTtlMs: config.directoryTtlSeconds * 1000,
+    ...(shared === undefined ? {} : { shared }),
   });
   return {
     api,

@@ -69,6 +69,16 @@ describe('single-use records', () => {
     }
   });
 
+  it("with a store, the store's record is the only one: a process keeps no spent set of its own", async () => {
+    const one = new ConfirmationTokens(SECRET, 300, Date.now, undefined, { store: a, kind: 'token' });
+    const { token } = one.issue(BINDING, NONE_SHOWN);
+    expect((await one.redeemOnce(token, BINDING)).ok).toBe(true);
+    expect(await one.redeemOnce(token, BINDING)).toMatchObject({ ok: false, reason: 'token-replayed' });
+    // Forgotten by the store (its TTL, or here by hand), the spend is forgotten everywhere alike.
+    await Promise.all((await raw.keys('vam:once:token:*')).map((key) => raw.del(key)));
+    expect((await one.redeemOnce(token, BINDING)).ok).toBe(true);
+  });
+
   it('the same id claimed under another kind is another record', async () => {
     expect(await a.claimOnce('state', 'same-id', 10_000)).toBe(true);
     expect(await b.claimOnce('state', 'same-id', 10_000)).toBe(false);
@@ -136,7 +146,26 @@ describe('Redis down', () => {
     expect(check).toMatchObject({ ok: false, reason: 'store-unavailable' });
     expect(check.ok === false && check.text).toMatch(/shared state .* unreachable .*nothing was sent/);
     await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
+    // Refused unspent: once Redis is back the same token is good, as the refusal's text says.
+    const back = await startRedis(lost.port);
+    await waitUntilAnswering(store);
+    expect((await tokens.redeemOnce(token, BINDING)).ok).toBe(true);
+    await back.kill();
     await store.close().catch(() => {});
     await expect(RedisStore.connect(lost.url)).rejects.toThrow(/Redis at redis:\/\/127\.0\.0\.1:\d+\/? did not answer/);
   });
 });
+
+async function waitUntilAnswering(store: RedisStore): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (
+      await store.ping().then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await store.ping();
+}

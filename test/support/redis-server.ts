@@ -21,8 +21,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startRedis(): Promise<RedisHandle> {
-  const port = await freePort();
+/** `port`: the port of one killed earlier, to bring Redis back where replicas reconnect to it (empty, as after a crash). */
+export async function startRedis(port?: number): Promise<RedisHandle> {
+  port ??= await freePort();
   const child = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],

@@ -37,7 +37,7 @@ describe('read cache over the real client and sandbox', () => {
     clock += 10_001;
     await cache.getUser(dana);
     expect(countRequests(sandbox, 'GET', danaPath)).toBe(2);
-    expect(cache.cacheStats).toEqual({ hits: 1, misses: 2, joined: 0, invalidations: 0 });
+    expect(cache.cacheStats).toEqual({ hits: 1, sharedHits: 0, misses: 2, joined: 0, invalidations: 0, bypassed: 0 });
   });
 
   it('keys on the arguments: other users, includes and tenants are separate entries', async () => {
