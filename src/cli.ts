@@ -59,13 +59,9 @@ function httpBanner(boundUrl: string, config: Config): string {
 
 /** The OAuth protected resource when an issuer is configured: its metadata is discovered before listening. */
 async function protectedResourceOf(config: Config) {
-  if (config.oauthIssuer === undefined || config.publicUrl === undefined) return undefined;
-  const { protectedResource } = await import('./auth/protected-resource.js');
-  return protectedResource({
-    issuer: new URL(config.oauthIssuer),
-    publicUrl: new URL(config.publicUrl),
-    ...(config.oauthAudience === undefined ? {} : { audience: config.oauthAudience }),
-  });
+  if (config.oauthIssuer === undefined) return undefined;
+  const { configuredResource } = await import('./auth/protected-resource.js');
+  return configuredResource(config);
 }
 
 async function main(argv: string[]): Promise<number | undefined> {
