@@ -447,6 +447,55 @@ describe('hostile: the audit log proves itself', () => {
     }
   });
 
+  it("a pod gone with its volume: the log alone verifies against the anchor's checkpoint, which carries the key", async () => {
+    const received: Record<string, unknown>[] = [];
+    let arrived: () => void = () => {};
+    const sink = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => {
+        body += chunk.toString('utf8');
+      });
+      req.on('end', () => {
+        received.push(JSON.parse(body) as Record<string, unknown>);
+        res.end();
+        arrived();
+      });
+    });
+    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+    try {
+      const f = fixture();
+      const server = await startServer(f.state, f.log, [
+        '--audit-anchor',
+        `http://127.0.0.1:${(sink.address() as AddressInfo).port}/audit`,
+      ]);
+      await calls(server, 2);
+      while (!received.some((c) => c.lines === 2)) await new Promise<void>((resolve) => (arrived = resolve));
+      await server.close();
+      const last = received.find((c) => c.lines === 2) as Record<string, unknown>;
+      const pub = readFileSync(`${f.log}.pub`, 'utf8');
+      expect(last.publicKey).toBe(pub.replace(/-----[A-Z ]+-----|\s/g, ''));
+
+      // Only the lines survive (copied out before the pod went): no key file, no .pub, no checkpoint beside them.
+      const kept = join(mkdtempSync(join(tmpdir(), 'vam-pod-gone-')), 'audit.jsonl');
+      writeLines(kept, linesOf(f.log));
+      const anchored = join(f.state, 'anchored.json');
+      writeFileSync(anchored, JSON.stringify(last));
+      const intact = await verify([kept, '--checkpoint', anchored]);
+      expect(intact.code, intact.stderr).toBe(0);
+      expect(intact.stdout).toContain(`audit log intact: 2 lines, signed by key ${last.key as string}`);
+
+      // The anchored key still catches an edited line, and a checkpoint whose key is not the id it states is no key.
+      const edited = linesOf(f.log);
+      edited[0] = (edited[0] as string).replace('"decision":"', '"decision":"x');
+      writeLines(kept, edited);
+      expect((await verify([kept, '--checkpoint', anchored])).code).toBe(1);
+      writeFileSync(anchored, JSON.stringify({ ...last, key: '0000000000000000' }));
+      expect((await verify([kept, '--checkpoint', anchored])).code).toBe(3);
+    } finally {
+      await new Promise((resolve) => sink.close(resolve));
+    }
+  });
+
   it('a syslog anchor receives each checkpoint as an RFC 5424 message over UDP', async () => {
     const socket = createSocket('udp4');
     const messages: string[] = [];
