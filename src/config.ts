@@ -189,7 +189,7 @@ export const OPTIONS = {
     flag: '--confirm-secret',
     env: 'VISIER_MCP_CONFIRM_SECRET',
     kind: 'string',
-    help: 'HMAC key for confirmation tokens (16+ chars)',
+    help: 'HMAC key for confirmation tokens (16+ chars); required with --redis-url, the same on every replica',
     computed: 'random per process',
   },
   conformanceFixtures: {
