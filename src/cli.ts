@@ -28,12 +28,15 @@ function httpBanner(boundUrl: string, config: Config): string {
   const url = new URL(boundUrl);
   const wildcard = WILDCARD_HOSTS.has(config.host);
   if (wildcard) url.hostname = hostname();
+  // Behind a proxy or load balancer the public URL is the one clients can reach; the bound one may be a pod's.
+  const reach = config.publicUrl === undefined ? url : new URL(`${config.publicUrl.replace(/\/$/, '')}/mcp`);
   const header = config.httpToken === undefined ? undefined : BEARER_PLACEHOLDER;
-  const entry = { type: 'http', url: url.href, ...(header ? { headers: { Authorization: header } } : {}) };
+  const entry = { type: 'http', url: reach.href, ...(header ? { headers: { Authorization: header } } : {}) };
   const { mode } = config;
   return [
-    `visier-admin-mcp: Streamable HTTP at ${url.href}${config.sandbox ? ' (sandbox tenant: demo data)' : ''}`,
-    ...(wildcard
+    `visier-admin-mcp: Streamable HTTP at ${reach.href}${config.sandbox ? ' (sandbox tenant: demo data)' : ''}`,
+    ...(reach === url ? [] : [`  Listening on ${boundUrl} (the public URL's proxy forwards to it)`]),
+    ...(wildcard && reach === url
       ? [
           `  Bound to ${config.host} (every interface): ${hostname()} is accepted; add any other name or address clients use to --allowed-hosts`,
         ]
@@ -44,7 +47,7 @@ function httpBanner(boundUrl: string, config: Config): string {
       : [
           `  OAuth: access tokens of ${config.oauthIssuer} for ${config.publicUrl?.replace(/\/$/, '')}/mcp; each token's scopes narrow the mode (visier-admin:read, :write, :admin)`,
         ]),
-    `  Inspector: npx @modelcontextprotocol/inspector --cli ${url.href} --method tools/list${header ? ` --header "Authorization: ${header}"` : ''}`,
+    `  Inspector: npx @modelcontextprotocol/inspector --cli ${reach.href} --method tools/list${header ? ` --header "Authorization: ${header}"` : ''}`,
     `  Client config (VS Code, Cursor and other clients taking type http; Claude Desktop's config file takes stdio servers only): ${JSON.stringify({ mcpServers: { visier: entry } })}`,
     ...(header
       ? [
@@ -56,13 +59,9 @@ function httpBanner(boundUrl: string, config: Config): string {
 
 /** The OAuth protected resource when an issuer is configured: its metadata is discovered before listening. */
 async function protectedResourceOf(config: Config) {
-  if (config.oauthIssuer === undefined || config.publicUrl === undefined) return undefined;
-  const { protectedResource } = await import('./auth/protected-resource.js');
-  return protectedResource({
-    issuer: new URL(config.oauthIssuer),
-    publicUrl: new URL(config.publicUrl),
-    ...(config.oauthAudience === undefined ? {} : { audience: config.oauthAudience }),
-  });
+  if (config.oauthIssuer === undefined) return undefined;
+  const { configuredResource } = await import('./auth/protected-resource.js');
+  return configuredResource(config);
 }
 
 async function main(argv: string[]): Promise<number | undefined> {

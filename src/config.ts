@@ -13,6 +13,7 @@ import {
   type ConfirmedClass,
   policyFor,
 } from './guards/guard.js';
+import { isPlaceholder, PLACEHOLDER_RULE } from './placeholders.js';
 import { isLoopback } from './transports/loopback.js';
 
 // All configuration in one schema: every flag, its environment variable and its rule, so a bad value stops
@@ -188,7 +189,7 @@ export const OPTIONS = {
     flag: '--confirm-secret',
     env: 'VISIER_MCP_CONFIRM_SECRET',
     kind: 'string',
-    help: 'HMAC key for confirmation tokens (16+ chars)',
+    help: 'HMAC key for confirmation tokens (16+ chars); required with --redis-url, the same on every replica',
     computed: 'random per process',
   },
   conformanceFixtures: {
@@ -607,6 +608,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     // A variable set to "" is unset: desktop clients (MCP Bundles) pass "" for a field the user left blank.
     const value = flags.get(key) ?? (spec.env ? env[spec.env] || undefined : undefined);
     if (value !== undefined) input[key] = value;
+    if (typeof value === 'string' && isPlaceholder(value)) {
+      throw new ConfigError(
+        `${sourceName(key, flags.has(key))}: holds a placeholder (${PLACEHOLDER_RULE}), not a real value; set it from your secret store or configuration`,
+      );
+    }
   }
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
@@ -630,6 +636,13 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     throw new ConfigError('VISIER_TENANT_CODE or --tenants: name the tenant(s) this server may touch');
   }
   checkOAuth(rest, flags);
+  // A replica's random secret verifies only its own tokens: behind a load balancer a confirmation would then
+  // fail whenever the confirming call reaches another replica, which is what --redis-url is for.
+  if (rest.redisUrl !== undefined && confirmSecret === undefined) {
+    throw new ConfigError(
+      `VISIER_MCP_CONFIRM_SECRET (--confirm-secret): required with ${sourceName('redisUrl', flags.has('redisUrl'))}; replicas sharing state must share the secret that signs confirmation tokens (16+ random characters, the same on every replica)`,
+    );
+  }
   // Checked here rather than when the listener starts: a configuration error starts nothing and exits 2.
   if (rest.http && !isLoopback(rest.host) && rest.httpToken === undefined && rest.oauthIssuer === undefined) {
     throw new ConfigError(

@@ -1,6 +1,18 @@
 import { existsSync } from 'node:fs';
 import pino from 'pino';
-import { type Config, ConfigError, credentialVariables, loadConfig, sandboxReason, webConfirmed } from './config.js';
+import { signInFlowOf } from './approvals/index.js';
+import { configuredResource, type ProtectedResource } from './auth/protected-resource.js';
+import {
+  type Config,
+  ConfigError,
+  credentialVariables,
+  loadConfig,
+  OPTIONS,
+  type OptionKey,
+  pageSignIn,
+  sandboxReason,
+  webConfirmed,
+} from './config.js';
 import { reachHost } from './doctor-reach.js';
 import { EXIT } from './exit-codes.js';
 import { counted } from './grammar.js';
@@ -13,6 +25,7 @@ import { PROVIDERS } from './registry/index.js';
 import type { StartedProvider } from './registry/started.js';
 import { allowedTenants, visierConfig } from './registry/visier.js';
 import { type SandboxHandle, startSandbox } from './sandbox/index.js';
+import { RedisStore, redactedUrl } from './shared-state/redis-store.js';
 
 /** What doctor prints: one line per check (`ok` or `FAIL` and why), then the policy the server would enforce. */
 class Report {
@@ -190,17 +203,153 @@ function printPolicy(
   );
 }
 
+/** Whether the flag or variable of `key` was given at all (doctor says "set", never the value). */
+function given(key: OptionKey, argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
+  const spec: { flag?: string; env?: string } = OPTIONS[key];
+  const flagged = spec.flag !== undefined && argv.some((arg) => arg === spec.flag || arg.startsWith(`${spec.flag}=`));
+  return flagged || (spec.env !== undefined && Boolean(env[spec.env]));
+}
+
+/** Settings only Streamable HTTP serves: given any, doctor checks the configuration as `--http` would run it. */
+const HTTP_ONLY: readonly OptionKey[] = ['oauthIssuer', 'publicUrl', 'oauthAudience', 'oauthClientId'];
+
+/** The approvers policy in words: per tenant (`*`: every other), the people each class needs. */
+function approversText(policy: NonNullable<Config['approvers']>): string {
+  return Object.entries(policy)
+    .map(([tenant, counts]) => {
+      const classes = Object.entries(counts).map(([cls, n]) => `${cls} ${n}`);
+      return `${tenant === '*' ? 'every tenant' : tenant}: ${classes.join(', ') || 'none'}`;
+    })
+    .join('; ');
+}
+
+/** How the server would serve and share state: transport, callers, approvers, sign-in, Redis; no secret's value. */
+function printServing(config: Config, secretGiven: boolean, report: Report): void {
+  const mcp = config.publicUrl === undefined ? undefined : `${config.publicUrl.replace(/\/$/, '')}/mcp`;
+  report.info(
+    'transport',
+    config.http ? `Streamable HTTP on ${config.host}:${config.port}${mcp ? `, reached at ${mcp}` : ''}` : 'stdio',
+  );
+  if (config.http) {
+    report.info(
+      'callers',
+      config.oauthIssuer !== undefined
+        ? `OAuth access tokens of ${config.oauthIssuer}, aud ${config.oauthAudience ?? mcp}`
+        : config.httpToken !== undefined
+          ? 'one static bearer token (VISIER_MCP_HTTP_TOKEN set)'
+          : 'loopback, no token',
+    );
+  }
+  report.info('approvers', config.approvers === undefined ? 'none asked for' : approversText(config.approvers));
+  if (pageSignIn(config)) {
+    const secret =
+      config.oauthClientSecret === undefined ? 'a public client, PKCE only' : 'VISIER_MCP_OAUTH_CLIENT_SECRET set';
+    report.info('approvals sign-in', `client ${config.oauthClientId} (${secret})`);
+  }
+  report.info(
+    'shared state',
+    config.redisUrl === undefined
+      ? 'none: this process alone (no --redis-url)'
+      : `Redis at ${redactedUrl(config.redisUrl)}`,
+  );
+  report.info(
+    'confirmation secret',
+    secretGiven
+      ? 'VISIER_MCP_CONFIRM_SECRET set'
+      : 'random per process (tokens survive neither a restart nor another replica)',
+  );
+}
+
+/** Redis as a replica reaches it at start (RedisStore.connect), then PING and its version. */
+async function checkRedis(url: string, report: Report): Promise<void> {
+  let store: RedisStore;
+  try {
+    store = await RedisStore.connect(url);
+  } catch (error) {
+    report.check(false, 'Redis', (error as Error).message);
+    return;
+  }
+  try {
+    await store.ping();
+    report.check(true, 'Redis', `${redactedUrl(url)} answered PING; Redis ${await store.serverVersion()}`);
+  } catch (error) {
+    report.check(false, 'Redis', (error as Error).message);
+  } finally {
+    await store.close();
+  }
+}
+
 /**
- * `doctor [flags]`: loads the configuration as the server does (same flags and variables), then checks Visier
- * (DNS, TCP, TLS, sign-in, rate-limit headroom) and prints the effective guard policy, on stdout, one line each.
+ * The issuer as the server reads it before listening (configuredResource: discovery, the SDK's metadata checks),
+ * its JWKS as a token's check reads it, and the resource metadata the server would serve.
+ */
+async function checkIssuer(config: Config, report: Report): Promise<void> {
+  let resource: ProtectedResource;
+  try {
+    resource = (await configuredResource(config)) as ProtectedResource;
+  } catch (error) {
+    report.check(false, 'issuer', (error as Error).message);
+    report.check(false, 'issuer keys', 'not tried: the issuer could not be read');
+    return;
+  }
+  report.check(true, 'issuer', `${config.oauthIssuer}: metadata read`);
+  try {
+    const keys = await resource.readKeys();
+    report.check(
+      keys > 0,
+      'issuer keys',
+      keys > 0 ? `${counted(keys, 'key')} in its JWKS` : 'its JWKS holds no key: no token could be verified',
+    );
+  } catch (error) {
+    report.check(false, 'issuer keys', `its JWKS could not be read (${(error as Error).message})`);
+  }
+  const served = resource.metadataResponse(new Request(resource.resourceMetadataUrl));
+  const document = (await served?.json()) as
+    | { resource?: string; authorization_servers?: string[]; scopes_supported?: string[] }
+    | undefined;
+  report.info(
+    'resource metadata',
+    `${resource.resourceMetadataUrl}: resource ${document?.resource}, authorization servers ${document?.authorization_servers?.join(', ')}, scopes ${document?.scopes_supported?.join(' ')}`,
+  );
+}
+
+/** The approvals page's sign-in as its first sign-in reads the issuer (PageSignIn), and what to register. */
+async function checkSignIn(config: Config, report: Report): Promise<void> {
+  if (!pageSignIn(config)) return;
+  const flow = signInFlowOf({
+    issuer: config.oauthIssuer,
+    clientId: config.oauthClientId,
+    publicUrl: config.publicUrl,
+    ...(config.oauthClientSecret === undefined ? {} : { clientSecret: config.oauthClientSecret }),
+  });
+  try {
+    const { authorizationEndpoint, pkceS256, redirectUri } = await flow.check();
+    report.check(
+      pkceS256,
+      'approvals sign-in',
+      pkceS256
+        ? `people sign in at ${authorizationEndpoint}; register ${redirectUri} as client ${config.oauthClientId}'s redirect URI`
+        : `the issuer does not offer PKCE with S256 (code_challenge_methods_supported), which every sign-in uses`,
+    );
+  } catch (error) {
+    report.check(false, 'approvals sign-in', (error as Error).message);
+  }
+}
+
+/**
+ * `doctor [flags]`: loads the configuration as the server does (same flags and variables; `--http` implied by an
+ * OAuth setting), prints how it would serve (transport, callers, approvers, sign-in, Redis), checks Redis (connect,
+ * PING, version), the issuer (discovery, JWKS, the resource metadata it would serve), the approvals sign-in and
+ * Visier (DNS, TCP, TLS, sign-in, rate-limit headroom), and prints the effective guard policy, on stdout, one line each.
  * With `--sandbox` (or no credentials) the checks run against an in-process sandbox. No secret is printed.
  * Returns EXIT.ok, EXIT.usage for a configuration error, EXIT.runtime when any check failed.
  */
 export async function doctorCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const report = new Report();
+  const asHttp = !argv.includes('--http') && HTTP_ONLY.some((key) => given(key, argv, env));
   let config: Config;
   try {
-    config = loadConfig(argv, env);
+    config = loadConfig(asHttp ? ['--http', ...argv] : argv, env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     report.check(false, 'configuration', error.message);
@@ -216,6 +365,11 @@ export async function doctorCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
         ? `Visier at ${config.visierHost}`
         : title,
   );
+  if (asHttp) report.info('checked as', '--http (the OAuth settings given serve Streamable HTTP only)');
+  printServing(config, given('confirmSecret', argv, env), report);
+  if (config.redisUrl !== undefined) await checkRedis(config.redisUrl, report);
+  if (config.oauthIssuer !== undefined) await checkIssuer(config, report);
+  await checkSignIn(config, report);
   if (config.provider !== 'visier') {
     printPolicy(config, await checkProvider(config, report), report);
   } else {

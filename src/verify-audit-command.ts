@@ -21,7 +21,8 @@ function describe(finding: AuditFinding): string {
 
 /**
  * `verify-audit FILE [--public-key FILE] [--checkpoint FILE]`: checks the log's lines, signatures and
- * checkpoints (see verifyAuditLog); prints "audit log intact" on stdout, or what it found wrong on stderr, one
+ * checkpoints (see verifyAuditLog), with the key given, the signing key or `.pub` beside the log, else the one an
+ * anchored checkpoint carries; prints "audit log intact" on stdout, or what it found wrong on stderr, one
  * line per finding.
  */
 export async function verifyAuditCommand(argv: string[]): Promise<number> {
@@ -59,7 +60,9 @@ export async function verifyAuditCommand(argv: string[]): Promise<number> {
     const trust =
       result.keyFrom === 'beside the log'
         ? ' (checked against the public key beside the log only: keep a copy elsewhere and pass --public-key)'
-        : '';
+        : result.keyFrom === 'the anchored checkpoint'
+          ? ` (the public key carried by the checkpoint in ${checkpointFile}: as trustworthy as the anchor that kept it)`
+          : '';
     // The verdict a script reads; problems go to stderr.
     process.stdout.write(`audit log intact: ${counted(result.lines, 'line')}, signed by key ${result.keyId}${trust}\n`);
     return VERIFY_EXIT.intact;

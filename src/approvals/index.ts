@@ -110,6 +110,16 @@ export async function startApprovalsPage(options: {
   };
 }
 
+/** The page's OpenID Connect sign-in, its callback at `<public-url>/approvals/callback`. */
+export function signInFlowOf(signIn: PageSignInOptions): PageSignIn {
+  return new PageSignIn({
+    issuer: signIn.issuer,
+    clientId: signIn.clientId,
+    ...(signIn.clientSecret === undefined ? {} : { clientSecret: signIn.clientSecret }),
+    redirectUri: `${signIn.publicUrl.replace(/\/+$/, '')}${APPROVALS_PATH}/callback`,
+  });
+}
+
 function signedInPage(
   signIn: PageSignInOptions,
   pending: PendingApprovals,
@@ -118,12 +128,7 @@ function signedInPage(
 ): ApprovalsPage {
   const root = signIn.publicUrl.replace(/\/+$/, '');
   const publicUrl = new URL(root);
-  const flow = new PageSignIn({
-    issuer: signIn.issuer,
-    clientId: signIn.clientId,
-    ...(signIn.clientSecret === undefined ? {} : { clientSecret: signIn.clientSecret }),
-    redirectUri: `${root}${APPROVALS_PATH}/callback`,
-  });
+  const flow = signInFlowOf(signIn);
   const page = `${root}${APPROVALS_PATH}/`;
   logger?.info({ page }, 'approvals page: approvers sign in here');
   return {

@@ -73,6 +73,19 @@ export class PageSignIn {
     return this.config;
   }
 
+  /**
+   * Reads the issuer's metadata as a sign-in does (for `doctor`): where sign-in sends people, whether the issuer
+   * offers PKCE S256 (which every sign-in uses), and the redirect URI to register. Rejects with SignInError.
+   */
+  async check(): Promise<{ authorizationEndpoint: string; pkceS256: boolean; redirectUri: string }> {
+    const metadata = (await this.configuration()).serverMetadata();
+    return {
+      authorizationEndpoint: metadata.authorization_endpoint ?? 'none stated',
+      pkceS256: metadata.supportsPKCE('S256'),
+      redirectUri: this.options.redirectUri,
+    };
+  }
+
   /** A new sign-in: the URL to send the browser to, and its id, which is its state (single use, 10 minutes). */
   async begin(): Promise<{ id: string; url: URL }> {
     const config = await this.configuration();

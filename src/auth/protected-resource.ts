@@ -6,14 +6,14 @@ import {
   OAuthError,
   OAuthErrorCode,
   type OAuthMetadata,
-  type OAuthTokenVerifier,
   oauthMetadataResponse,
   verifyBearerToken,
 } from '@modelcontextprotocol/server';
+import type { Config } from '../config.js';
 import { SCOPE_MODE_KEY } from '../server-context.js';
 import { discoverIssuer } from './issuer-metadata.js';
 import { SUPPORTED_SCOPES } from './scopes.js';
-import { jwtAccessTokenVerifier } from './token-verifier.js';
+import { type AccessTokenVerifier, jwtAccessTokenVerifier } from './token-verifier.js';
 
 /** The path of the root protected-resource document, for clients that do not insert the resource's path. */
 const ROOT_METADATA_PATH = '/.well-known/oauth-protected-resource';
@@ -36,6 +36,8 @@ export interface ProtectedResource {
    * `WWW-Authenticate` naming the metadata, 500 when the issuer's keys cannot be read.
    */
   authenticate(authorization: string | undefined): Promise<AuthInfo | Response>;
+  /** Fetches the issuer's JWKS now, as a token's check would: the number of keys; rejects with jose's error. */
+  readKeys(): Promise<number>;
 }
 
 export interface ProtectedResourceOptions {
@@ -60,7 +62,7 @@ export function resourceUrlOf(publicUrl: URL): URL {
 function protectedResourceOf(
   resource: URL,
   issuerMetadata: OAuthMetadata,
-  verifier: OAuthTokenVerifier,
+  verifier: AccessTokenVerifier,
 ): ProtectedResource {
   const resourceMetadataUrl = getOAuthProtectedResourceMetadataUrl(resource);
   const metadataOptions = {
@@ -77,6 +79,7 @@ function protectedResourceOf(
   return {
     resource,
     resourceMetadataUrl,
+    readKeys: () => verifier.readKeys(),
     metadataResponse(request) {
       const url = new URL(request.url);
       if (url.pathname.replace(/\/$/, '') === ROOT_METADATA_PATH && pathInserted !== ROOT_METADATA_PATH) {
@@ -125,4 +128,16 @@ export async function protectedResource(options: ProtectedResourceOptions): Prom
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   return protectedResourceOf(resource, metadata, verifier);
+}
+
+/** `protectedResource` from the configuration, as the server and `doctor` build it; undefined without an issuer. */
+export function configuredResource(
+  config: Pick<Config, 'oauthIssuer' | 'publicUrl' | 'oauthAudience'>,
+): Promise<ProtectedResource> | undefined {
+  if (config.oauthIssuer === undefined || config.publicUrl === undefined) return undefined;
+  return protectedResource({
+    issuer: new URL(config.oauthIssuer),
+    publicUrl: new URL(config.publicUrl),
+    ...(config.oauthAudience === undefined ? {} : { audience: config.oauthAudience }),
+  });
 }

@@ -51,6 +51,11 @@ export interface TokenVerifierOptions {
   now?: () => number;
 }
 
+/** The verifier, and the read of its JWKS that `doctor` makes: the number of keys, or jose's error. */
+export interface AccessTokenVerifier extends OAuthTokenVerifier {
+  readKeys(): Promise<number>;
+}
+
 const displayClaim = (value: unknown) =>
   typeof value === 'string' && value.length > 0 && value.length <= MAX_DISPLAY ? value : undefined;
 
@@ -103,13 +108,17 @@ function refusal(error: unknown): OAuthError {
  * (server_error when the JWKS cannot be read). The AuthInfo it returns never holds the token: `token` and
  * `clientId` are the person's key, `extra` the Person and the mode the scopes grant (undefined: none of ours).
  */
-export function jwtAccessTokenVerifier(options: TokenVerifierOptions): OAuthTokenVerifier {
+export function jwtAccessTokenVerifier(options: TokenVerifierOptions): AccessTokenVerifier {
   const jwks = createRemoteJWKSet(options.jwksUri, {
     cooldownDuration: options.jwksCooldownMs ?? 30_000,
     timeoutDuration: 5_000,
   });
   const now = options.now ?? Date.now;
   return {
+    async readKeys() {
+      await jwks.reload();
+      return jwks.jwks()?.keys.length ?? 0;
+    },
     async verifyAccessToken(token: string): Promise<AuthInfo> {
       let claims: JWTPayload;
       try {

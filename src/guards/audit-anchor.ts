@@ -14,14 +14,16 @@ export interface AnchoredCheckpoint extends Checkpoint {
   /** The log's file name (not its path) and the machine, to tell several servers apart. */
   log: string;
   host: string;
-  /** Id of the signing key. */
+  /** Id of the signing key (keyId of `publicKey`). */
   key: string;
+  /** The signing key's public half, SPKI DER in base64, so a log can be verified with the anchor alone. */
+  publicKey: string;
   time: string;
 }
 
 export interface AuditAnchor {
   /** Queues `checkpoint`; returns at once. */
-  send(checkpoint: Checkpoint & { key: string }): void;
+  send(checkpoint: Checkpoint & { key: string; publicKey: string }): void;
   /** Checkpoints sent, and sends that failed (each also logged), since start. */
   readonly stats: { sent: number; failed: number };
   /** Waits (at most `timeoutMs`) for the send under way, then stops. */

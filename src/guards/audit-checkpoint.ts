@@ -33,17 +33,28 @@ export const checkpointPathOf = (log: string) => `${log}.checkpoint`;
  * A checkpoint from JSON text: the file beside the log, a webhook body, or a syslog message (its JSON part,
  * from the first `{`). Undefined when it has no valid lines/head/sig.
  */
-export function parseCheckpoint(text: string): (Checkpoint & { bytes?: number }) | undefined {
+export function parseCheckpoint(
+  text: string,
+): (Checkpoint & { bytes?: number; key?: string; publicKey?: string }) | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text.slice(Math.max(0, text.indexOf('{'))));
   } catch {
     return undefined;
   }
-  const { lines, head, sig, bytes } = (value ?? {}) as Partial<Record<keyof LocalCheckpoint, unknown>>;
+  const { lines, head, sig, bytes, key, publicKey } = (value ?? {}) as Partial<
+    Record<keyof LocalCheckpoint | 'publicKey', unknown>
+  >;
   if (!Number.isInteger(lines) || (lines as number) < 0) return undefined;
   if (typeof head !== 'string' || !/^[0-9a-f]{64}$/.test(head) || typeof sig !== 'string') return undefined;
-  return { lines: lines as number, head, sig, ...(Number.isInteger(bytes) ? { bytes: bytes as number } : {}) };
+  return {
+    lines: lines as number,
+    head,
+    sig,
+    ...(Number.isInteger(bytes) ? { bytes: bytes as number } : {}),
+    ...(typeof key === 'string' ? { key } : {}),
+    ...(typeof publicKey === 'string' ? { publicKey } : {}),
+  };
 }
 
 export function readCheckpointText(log: string): string | undefined {

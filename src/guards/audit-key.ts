@@ -87,17 +87,35 @@ export function publishOnce(path: string, text: string, mode: number): boolean {
 }
 
 /**
- * The private key at `path`, created (Ed25519, mode 0600) on first use. Refused if group or others may read
- * it (as ssh refuses such keys) or if it is not an Ed25519 private key. The key's text is never logged.
+ * Why the key file's permissions let someone other than the server's operator read or replace it, or undefined
+ * when they do not. Others may never have any access, nor the group write. The group may read only a file owned
+ * by root or by this process's user: a Kubernetes Secret mounted with `defaultMode: 0440` (or 0640) under an
+ * `fsGroup` is such a file (root's, read-only, shared with the pod's group on purpose), where a group-readable
+ * key of some third user is a mistake. ssh's rule, 0600 and no other, otherwise holds.
+ */
+function looseness(path: string): string | undefined {
+  const { mode, uid } = statSync(path);
+  if ((mode & 0o007) !== 0) return 'readable or writable by others; allow only its owner (chmod 600)';
+  if ((mode & 0o020) !== 0) return 'writable by its group; allow only its owner (chmod 600)';
+  const owners = new Set([0, process.getuid?.()]);
+  if ((mode & 0o040) !== 0 && !owners.has(uid)) {
+    return `readable by its group while owned by uid ${uid}, neither root nor this server's user; allow only its owner (chmod 600)`;
+  }
+  return undefined;
+}
+
+/**
+ * The private key at `path`, created (Ed25519, mode 0600) on first use. Refused if others may read it or the
+ * group write it, or the group read it when neither root nor this user owns it (see looseness), or if it is not
+ * an Ed25519 private key. The key's text is never logged.
  */
 export function loadOrCreatePrivateKey(path: string): KeyObject {
   if (!existsSync(path)) {
     const { privateKey } = generateKeyPairSync('ed25519');
     publishOnce(path, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 0o600);
   }
-  if (process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0) {
-    throw new AuditKeyError(`audit key ${path}: readable by group or others; allow only its owner (chmod 600)`);
-  }
+  const loose = process.platform === 'win32' ? undefined : looseness(path);
+  if (loose !== undefined) throw new AuditKeyError(`audit key ${path}: ${loose}`);
   let key: KeyObject;
   try {
     key = createPrivateKey(readFileSync(path));

@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { counted } from '../grammar.js';
 import { chainHash, GENESIS, headOf, type ParsedLine, parseLine } from './audit-chain.js';
@@ -46,7 +46,7 @@ export interface AuditVerification {
    * Where that key came from: given (`--public-key`), the server's signing key, or only the `.pub` beside the
    * log, which whoever can rewrite the log can also replace (a re-keyed log then reads intact).
    */
-  keyFrom?: 'given' | 'signing key' | 'beside the log';
+  keyFrom?: 'given' | 'signing key' | 'beside the log' | 'the anchored checkpoint';
   findings: AuditFinding[];
   /** Set when the log, the key or a checkpoint given could not be read: nothing was judged. */
   unreadable?: string;
@@ -115,6 +115,24 @@ function collapse(findings: AuditFinding[]): AuditFinding[] {
  * Checks every line (number, chain, hash, signature), the checkpoint beside the log and, if given, one kept
  * elsewhere; reports what was found, by kind and line. Reads the whole file.
  */
+/**
+ * The public key a checkpoint kept elsewhere carries (SPKI DER, base64, as the anchor receives it), when its id is
+ * the one the checkpoint states: with the pod's volume gone it is the key left to check the log with, trusted as
+ * far as the anchor is. Undefined when there is no such checkpoint or key.
+ */
+async function keyOfAnchored(options: VerifyOptions): Promise<KeyObject | undefined> {
+  if (options.checkpointFile === undefined) return undefined;
+  const text = await readText(options.checkpointFile, 'checkpoint');
+  const checkpoint = typeof text === 'string' ? parseCheckpoint(text) : undefined;
+  if (checkpoint?.publicKey === undefined) return undefined;
+  try {
+    const key = createPublicKey({ key: Buffer.from(checkpoint.publicKey, 'base64'), format: 'der', type: 'spki' });
+    return key.asymmetricKeyType === 'ed25519' && keyId(key) === checkpoint.key ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The public half of the signing key at `file`, when it is there and readable; undefined otherwise. */
 const publicKeyOfSigningKey = (file: string | undefined) =>
   file === undefined ? undefined : readSigningPublicKey(file);
@@ -129,12 +147,27 @@ export async function verifyAuditLog(path: string, options: VerifyOptions = {}):
   const keyFile = options.publicKeyFile ?? `${path}.pub`;
   const beside = readPublicKey(keyFile);
   const signing = options.publicKeyFile === undefined ? publicKeyOfSigningKey(options.signingKeyFile) : undefined;
-  const key = signing ?? beside;
+  const anchored =
+    signing === undefined && beside === undefined && options.publicKeyFile === undefined
+      ? await keyOfAnchored(options)
+      : undefined;
+  const key = signing ?? beside ?? anchored;
   if (key === undefined) {
-    return { ok: false, lines: 0, findings: [], unreadable: `cannot read an Ed25519 public key from ${keyFile}` };
+    return {
+      ok: false,
+      lines: 0,
+      findings: [],
+      unreadable: `cannot read an Ed25519 public key from ${keyFile}${options.checkpointFile === undefined ? '' : ` nor from the checkpoint in ${options.checkpointFile}`}`,
+    };
   }
   const keyFrom =
-    options.publicKeyFile !== undefined ? 'given' : signing !== undefined ? 'signing key' : 'beside the log';
+    options.publicKeyFile !== undefined
+      ? 'given'
+      : signing !== undefined
+        ? 'signing key'
+        : beside !== undefined
+          ? 'beside the log'
+          : 'the anchored checkpoint';
   const lines = typeof content === 'string' ? content.split('\n') : [];
   if (lines.at(-1) === '') lines.pop();
   const checkpoints: SourcedCheckpoint[] = [];
@@ -228,8 +261,10 @@ export async function verifyAuditLog(path: string, options: VerifyOptions = {}):
       });
     }
   }
-  // A server signs a 0-line checkpoint before it creates the log: an empty log without one was emptied.
-  if (typeof local !== 'string' && typeof content === 'string') {
+  // A server signs a 0-line checkpoint before it creates the log: an empty log without one was emptied. A
+  // checkpoint kept elsewhere (the anchor's, checked above) stands in for it: a log copied out of a pod that is
+  // gone has none beside it.
+  if (typeof local !== 'string' && typeof content === 'string' && options.checkpointFile === undefined) {
     findings.push({
       kind: 'no checkpoint',
       line: Math.max(1, lines.length),

@@ -121,6 +121,8 @@ function publishPublicKey(path: string, signer: AuditSigner): string {
 export class AuditLog {
   private readonly signer: AuditSigner;
   private readonly keyId: string;
+  /** The public key as SPKI DER in base64: the .pub file's body, and what each anchored checkpoint carries. */
+  private readonly publicKey: string;
   private state: LogState = { lines: 0, head: GENESIS, bytes: 0 };
   /** The log's inode after this process's last append: same file and size means no other writer since. */
   private appended: { ino: number; bytes: number } | undefined;
@@ -138,6 +140,7 @@ export class AuditLog {
     }
     this.signer = signerOf(privateKey);
     this.keyId = keyId(this.signer.publicKey);
+    this.publicKey = this.signer.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
     if (path === undefined) return;
     this.files = {
       log: new FollowedFile(path, constants.O_WRONLY | constants.O_APPEND),
@@ -149,8 +152,8 @@ export class AuditLog {
         auditLog: path,
         publicKeyFile: publicKey,
         keyId: this.keyId,
-        // SPKI DER in base64: the body of the .pub file, to compare with a copy kept elsewhere.
-        publicKey: this.signer.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+        // The body of the .pub file, to compare with a copy kept elsewhere.
+        publicKey: this.publicKey,
       },
       'audit log signed with Ed25519; verify with visier-admin-mcp verify-audit',
     );
@@ -200,7 +203,8 @@ export class AuditLog {
     };
     if (this.files === undefined && this.options.anchor === undefined) return undefined;
     const checkpoint = this.checkpoint();
-    this.options.anchor?.send({ ...checkpoint, key: this.keyId });
+    // The key goes with each checkpoint: once a pod and its volume are gone, the anchor alone verifies its log.
+    this.options.anchor?.send({ ...checkpoint, key: this.keyId, publicKey: this.publicKey });
     return checkpoint;
   }
 

@@ -46,7 +46,7 @@ import { targetChangedText } from './preview-diff.js';
 import { ELICITATION_PREVIEW_MAX_CHARS, fitPreview, MODEL_FRAME_CHARS, previewForModel } from './preview-text.js';
 import { redactArgs, redactText, tokenDigest } from './redact.js';
 import { tenantRefusal } from './tenants.js';
-import { ConfirmationTokens } from './token.js';
+import { ConfirmationTokens, keyIdOf } from './token.js';
 import { type ShownCount, UNCONFIRMED_WINDOW_MS, UnconfirmedChanges } from './unconfirmed.js';
 import { cutVisibly, newFenceNonce, sanitizeUntrusted } from './untrusted.js';
 import { WebConfirmer } from './web-confirmation.js';
@@ -230,6 +230,7 @@ export function createGuard(options: GuardOptions): Guard {
       now,
       noun,
       spentIn(kind),
+      keyIdOf(options.confirmSecret),
     );
   const states = sealedFor('input-request state', 'approval state', 'state');
   const approvals = sealedFor('app view approval', 'approval from the view', 'approval');

@@ -29,6 +29,8 @@ interface TokenClaims {
   who: string;
   /** The caller's unconfirmed count the preview stated: what confirming this token takes off that count. */
   seen: ShownCount;
+  /** Which secret signed it (`keyIdOf`), so a token of a replica with another secret is refused saying so. */
+  kid: string;
 }
 
 export type TokenCheck =
@@ -56,13 +58,17 @@ export interface SharedSpends {
 export class ConfirmationTokens {
   private readonly used = new Map<string, number>();
 
-  /** `noun` names what the client holds, in refusal texts: a confirmation token, or an input request's state. */
+  /**
+   * `noun` names what the client holds, in refusal texts: a confirmation token, or an input request's state.
+   * `kid` names the configured secret (`keyIdOf`), that of the root secret where `secret` is derived from it.
+   */
   constructor(
     private readonly secret: string,
     private readonly ttlSeconds: number,
     private readonly now: () => number,
     private readonly noun = 'confirmation token',
     private readonly shared?: SharedSpends,
+    private readonly kid = keyIdOf(secret),
   ) {}
 
   /**
@@ -76,6 +82,7 @@ export class ConfirmationTokens {
       fp: binding.fingerprint,
       who: whoOf(binding),
       seen: { items: seen.items, at: seen.at },
+      kid: this.kid,
     };
     const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
     return {
@@ -140,6 +147,13 @@ export class ConfirmationTokens {
   /** The claims of a genuine, unexpired token for this call, or why it is refused; nothing spent. */
   private current(token: string, binding: TokenBinding): TokenClaims | (TokenCheck & { ok: false }) {
     const claims = this.verify(token, binding);
+    if (claims === 'other-secret') {
+      return {
+        ok: false,
+        reason: 'token-invalid',
+        text: `the ${this.noun} was signed with another confirmation secret: another replica's, or this server's before a restart. Nothing was sent; ask for a new preview, and give every replica the same VISIER_MCP_CONFIRM_SECRET.`,
+      };
+    }
     if (claims === 'foreign') {
       return {
         ok: false,
@@ -177,8 +191,11 @@ export class ConfirmationTokens {
     return { ok: true, id: claims.id, exp: claims.exp, seen: claims.seen };
   }
 
-  /** The claims of a genuine token for this binding; 'foreign' when it was made for another session or caller. */
-  private verify(token: string, binding: TokenBinding): TokenClaims | 'foreign' | undefined {
+  /**
+   * The claims of a genuine token for this binding; 'other-secret' when another secret signed it, 'foreign' when
+   * it was made for another session or caller.
+   */
+  private verify(token: string, binding: TokenBinding): TokenClaims | 'other-secret' | 'foreign' | undefined {
     const [body, mac, extra] = token.split('.');
     if (body === undefined || mac === undefined || extra !== undefined) return undefined;
     let claims: TokenClaims;
@@ -193,11 +210,14 @@ export class ConfirmationTokens {
       typeof claims.fp !== 'string' ||
       typeof claims.who !== 'string' ||
       !Number.isSafeInteger(claims.seen?.items) ||
-      !Number.isSafeInteger(claims.seen?.at)
+      !Number.isSafeInteger(claims.seen?.at) ||
+      typeof claims.kid !== 'string'
     ) {
       return undefined;
     }
-    // Only a claim of the signed body; the MAC below, which covers session and caller, is what decides.
+    // Claims, not proof: a forged kid only earns a refusal worded differently, the MAC still decides.
+    if (claims.kid !== this.kid) return 'other-secret';
+    // Likewise only a claim; the MAC below, which covers session and caller, is what decides.
     if (claims.who !== whoOf(binding)) return 'foreign';
     const expected = Buffer.from(this.sign(body, { ...binding, fingerprint: claims.fp }));
     const given = Buffer.from(mac);
@@ -227,4 +247,12 @@ function whoOf(binding: Pick<TokenBinding, 'session' | 'principal'>): string {
     .update(canonicalJson([binding.session, binding.principal]))
     .digest('base64url')
     .slice(0, 16);
+}
+
+/**
+ * A short public name of a secret: 8 characters of an HMAC of a fixed text under it, which says nothing of the
+ * secret (the HMAC is one-way) yet differs between two secrets.
+ */
+export function keyIdOf(secret: string): string {
+  return createHmac('sha256', secret).update('visier-admin-mcp confirmation key id').digest('base64url').slice(0, 8);
 }

@@ -307,6 +307,12 @@ export class RedisStore implements SharedStore, SharedReads {
     await this.run(() => this.client.ping());
   }
 
+  /** The server's `redis_version` from `INFO server` ('unknown' when it states none), for `doctor`. */
+  async serverVersion(): Promise<string> {
+    const info = await this.run(() => this.client.info('server'));
+    return /^redis_version:(\S+)/m.exec(info)?.[1] ?? 'unknown';
+  }
+
   async close(): Promise<void> {
     // A client still reconnecting has nothing to flush: closing it gracefully would wait for Redis to return.
     if (this.client.isReady) await this.client.close();

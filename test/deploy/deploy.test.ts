@@ -184,13 +184,16 @@ describe('Kubernetes example', () => {
     expect(from).toEqual(expect.arrayContaining([secret.metadata.name, config.metadata.name]));
   });
 
-  it('the server accepts the example’s configuration as the pod gets it', () => {
-    const env = {
-      ...imageEnv(),
-      ...ofKind('ConfigMap', 'visier-admin-mcp').data,
-      ...ofKind('Secret', 'visier-admin-mcp').stringData,
-    };
-    const config = loadConfig(container().args, env);
+  it('the server refuses each of the Secret’s placeholders by name, and accepts the example once they are filled in', () => {
+    const settings = { ...imageEnv(), ...ofKind('ConfigMap', 'visier-admin-mcp').data };
+    const secret = ofKind('Secret', 'visier-admin-mcp').stringData as Record<string, string>;
+    const filled = Object.fromEntries(Object.keys(secret).map((key) => [key, `real-${key.toLowerCase()}-0123456789`]));
+    for (const [key, placeholder] of Object.entries(secret)) {
+      expect(() => loadConfig(container().args, { ...settings, ...filled, [key]: placeholder })).toThrow(
+        new RegExp(`^${key}: holds a placeholder`),
+      );
+    }
+    const config = loadConfig(container().args, { ...settings, ...filled });
     expect(config).toMatchObject({ http: true, host: '0.0.0.0', sandbox: false, mode: 'user-writes' });
   });
 });

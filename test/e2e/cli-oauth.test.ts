@@ -59,6 +59,27 @@ it('discovers the issuer, serves the resource metadata and challenges a request 
   }
 });
 
+it('prints the public URL clients reach, not the bind address, in the banner, the Inspector command and the config', async () => {
+  const started = await run(
+    ['--port', '0', '--host', '0.0.0.0', '--oauth-issuer', issuer.url, '--public-url', 'https://mcp.team.test/'],
+    'Client config',
+  );
+  try {
+    expect(started.code).toBeUndefined();
+    const banner = started.stderr();
+    expect(banner).toContain(
+      'visier-admin-mcp: Streamable HTTP at https://mcp.team.test/mcp (sandbox tenant: demo data)',
+    );
+    expect(banner).toMatch(/^ {2}Listening on http:\/\/0\.0\.0\.0:\d+\/mcp /m);
+    expect(banner).toContain('--cli https://mcp.team.test/mcp --method tools/list');
+    const config = JSON.parse(/Client config \(.*\): (\{.*\})/.exec(banner)?.[1] as string);
+    expect(config.mcpServers.visier).toEqual({ type: 'http', url: 'https://mcp.team.test/mcp' });
+  } finally {
+    started.child.kill('SIGTERM');
+    await started.exited;
+  }
+});
+
 it('stops with a runtime error naming the issuer when its metadata cannot be read', async () => {
   const nowhere = `http://127.0.0.1:${await freePort()}`;
   const started = await run(

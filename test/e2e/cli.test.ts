@@ -237,6 +237,25 @@ describe('visier-admin-mcp CLI', () => {
     expect(out.stdout).toBe('');
   });
 
+  it('a placeholder from the shipped examples is refused at start naming its variable, never echoing it', async () => {
+    const { out, exit } = run(['--sandbox'], { VISIER_MCP_CONFIRM_SECRET: 'replace-me-with-32-random-characters' });
+    expect(await exit).toBe(2);
+    expect(out.stderr).toBe(
+      'visier-admin-mcp: VISIER_MCP_CONFIRM_SECRET: holds a placeholder (replace-me, changeme or <…>, as in the shipped examples), not a real value; set it from your secret store or configuration\n',
+    );
+    const url = run(['--sandbox', '--audit-anchor', 'https://<audit-sink>/visier'], {});
+    expect(await url.exit).toBe(2);
+    expect(url.out.stderr).toContain('visier-admin-mcp: --audit-anchor: holds a placeholder');
+  });
+
+  it('--redis-url without a shared confirmation secret stops start-up naming VISIER_MCP_CONFIRM_SECRET, exit 2', async () => {
+    const { out, exit } = run(['--http', '--sandbox', '--redis-url', 'redis://127.0.0.1:1']);
+    expect(await exit).toBe(2);
+    expect(out.stderr).toBe(
+      'visier-admin-mcp: VISIER_MCP_CONFIRM_SECRET (--confirm-secret): required with --redis-url; replicas sharing state must share the secret that signs confirmation tokens (16+ random characters, the same on every replica)\n',
+    );
+  });
+
   it('a word that is no command says so and lists the commands, exit 2', async () => {
     const { out, exit } = run(['frobnicate']);
     expect(await exit).toBe(2);

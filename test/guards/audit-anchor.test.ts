@@ -4,7 +4,13 @@ import pino from 'pino';
 import { expect, it } from 'vitest';
 import { createAuditAnchor } from '../../src/guards/index.js';
 
-const checkpoint = (lines: number) => ({ lines, head: 'a'.repeat(64), sig: 'sig', key: '0123456789abcdef' });
+const checkpoint = (lines: number) => ({
+  lines,
+  head: 'a'.repeat(64),
+  sig: 'sig',
+  key: '0123456789abcdef',
+  publicKey: 'MCowBQYDK2VwAyEA',
+});
 
 it('a failing webhook is counted and logged without its secret, and never throws into the call', async () => {
   const bodies: string[] = [];
@@ -38,6 +44,7 @@ it('a failing webhook is counted and logged without its secret, and never throws
     log: 'audit.jsonl',
     lines: 1,
     key: '0123456789abcdef',
+    publicKey: 'MCowBQYDK2VwAyEA',
   });
   expect(logged).toHaveLength(2);
   expect(logged.join('')).toContain('HTTP 503');

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { appendFileSync, readFileSync, statSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -137,12 +137,40 @@ describe('audit log', () => {
 });
 
 describe('audit signing key', () => {
+  it("accepts a group-readable key owned by root or this user, as a Kubernetes Secret under fsGroup mounts it; refuses group write and another owner's", async () => {
+    const path = join(dir, 'audit.jsonl');
+    const mounted = join(dir, 'mounted.pem');
+    await writeFile(mounted, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    for (const mode of [0o440, 0o640]) {
+      await chmod(mounted, mode);
+      expect(() => new AuditLog({ path, keyFile: mounted })).not.toThrow();
+    }
+    await chmod(mounted, 0o660);
+    expect(() => new AuditLog({ path, keyFile: mounted })).toThrow(/mounted\.pem: writable by its group/);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'refuses a group-readable key owned by a third user (needs root to chown)',
+    async () => {
+      const path = join(dir, 'audit.jsonl');
+      const theirs = join(dir, 'theirs.pem');
+      await writeFile(theirs, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
+      await chmod(theirs, 0o640);
+      await chown(theirs, 4321, 4321);
+      expect(() => new AuditLog({ path, keyFile: theirs })).toThrow(
+        /theirs\.pem: readable by its group while owned by uid 4321, neither root nor this server's user/,
+      );
+    },
+  );
+
   it('refuses a key file others may read, a key that is not Ed25519, and a log signed by another key', async () => {
     const path = join(dir, 'audit.jsonl');
     const loose = join(dir, 'loose.pem');
     await writeFile(loose, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
     await chmod(loose, 0o644);
-    expect(() => new AuditLog({ path, keyFile: loose })).toThrow(/loose\.pem: readable by group or others/);
+    expect(() => new AuditLog({ path, keyFile: loose })).toThrow(
+      /loose\.pem: readable or writable by others; allow only its owner \(chmod 600\)/,
+    );
 
     const rsa = join(dir, 'rsa.pem');
     const rsaKey = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;

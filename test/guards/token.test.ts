@@ -106,6 +106,19 @@ describe('confirmation tokens', () => {
     expect(b.redeem(token, BINDING).ok).toBe(false);
   });
 
+  it('refused by a replica with another secret, saying the secrets differ rather than blaming the arguments', () => {
+    const { tokens: a } = tokens();
+    const { tokens: b } = tokens('another-secret-0123456789');
+    const { token } = a.issue(BINDING, NONE_SHOWN);
+    const refused = b.redeem(token, BINDING);
+    expect(refused).toEqual({
+      ok: false,
+      reason: 'token-invalid',
+      text: "the confirmation token was signed with another confirmation secret: another replica's, or this server's before a restart. Nothing was sent; ask for a new preview, and give every replica the same VISIER_MCP_CONFIRM_SECRET.",
+    });
+    expect(token).not.toContain(SECRET);
+  });
+
   it('refuses, and spends, a valid token when the targets changed since the preview', () => {
     const { tokens: t } = tokens();
     const { token, id } = t.issue(BINDING, NONE_SHOWN);

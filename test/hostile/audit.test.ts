@@ -66,6 +66,32 @@ function fixture() {
   return { state, dir, log: join(dir, 'audit.jsonl') };
 }
 
+/** A webhook on loopback keeping every checkpoint POSTed to it; `until` waits for one that `matches`. */
+async function webhookSink() {
+  const received: Record<string, unknown>[] = [];
+  let arrived: () => void = () => {};
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => {
+      body += chunk.toString('utf8');
+    });
+    req.on('end', () => {
+      received.push(JSON.parse(body) as Record<string, unknown>);
+      res.end();
+      arrived();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const sink = {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/audit`,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+  const until = async (matches: (checkpoint: Record<string, unknown>) => boolean) => {
+    while (!received.some(matches)) await new Promise<void>((resolve) => (arrived = resolve));
+  };
+  return { sink, received, until };
+}
+
 const linesOf = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean);
 const writeLines = (path: string, lines: string[]) => writeFileSync(path, `${lines.join('\n')}\n`);
 
@@ -406,21 +432,8 @@ describe('hostile: the audit log proves itself', () => {
   });
 
   it('a webhook anchor receives every checkpoint; its last one exposes a truncation hidden behind an old checkpoint', async () => {
-    const received: Record<string, unknown>[] = [];
-    let arrived: () => void = () => {};
-    const sink = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => {
-        body += chunk.toString('utf8');
-      });
-      req.on('end', () => {
-        received.push(JSON.parse(body) as Record<string, unknown>);
-        res.end();
-        arrived();
-      });
-    });
-    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/audit?token=s3cret-hook-token`;
+    const { sink, received, until } = await webhookSink();
+    const url = `${sink.url}?token=s3cret-hook-token`;
     try {
       const f = fixture();
       const server = await startServer(f.state, f.log, ['--audit-anchor', url]);
@@ -428,7 +441,7 @@ describe('hostile: the audit log proves itself', () => {
       const oldCheckpoint = readFileSync(`${f.log}.checkpoint`);
       const oldLines = linesOf(f.log);
       await calls(server, 1);
-      while (!received.some((c) => c.lines === 2)) await new Promise<void>((resolve) => (arrived = resolve));
+      await until((c) => c.lines === 2);
       await server.close();
       expect(server.stderr()).not.toContain('s3cret-hook-token');
       expect(received.at(-1)).toMatchObject({ lines: 2, head: headOf(linesOf(f.log)[1] as string) });
@@ -443,7 +456,40 @@ describe('hostile: the audit log proves itself', () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/line 2: truncated/);
     } finally {
-      await new Promise((resolve) => sink.close(resolve));
+      await sink.close();
+    }
+  });
+
+  it("a pod gone with its volume: the log alone verifies against the anchor's checkpoint, which carries the key", async () => {
+    const { sink, received, until } = await webhookSink();
+    try {
+      const f = fixture();
+      const server = await startServer(f.state, f.log, ['--audit-anchor', sink.url]);
+      await calls(server, 2);
+      await until((c) => c.lines === 2);
+      await server.close();
+      const last = received.find((c) => c.lines === 2) as Record<string, unknown>;
+      const pub = readFileSync(`${f.log}.pub`, 'utf8');
+      expect(last.publicKey).toBe(pub.replace(/-----[A-Z ]+-----|\s/g, ''));
+
+      // Only the lines survive (copied out before the pod went): no key file, no .pub, no checkpoint beside them.
+      const kept = join(mkdtempSync(join(tmpdir(), 'vam-pod-gone-')), 'audit.jsonl');
+      writeLines(kept, linesOf(f.log));
+      const anchored = join(f.state, 'anchored.json');
+      writeFileSync(anchored, JSON.stringify(last));
+      const intact = await verify([kept, '--checkpoint', anchored]);
+      expect(intact.code, intact.stderr).toBe(0);
+      expect(intact.stdout).toContain(`audit log intact: 2 lines, signed by key ${last.key as string}`);
+
+      // The anchored key still catches an edited line, and a checkpoint whose key is not the id it states is no key.
+      const edited = linesOf(f.log);
+      edited[0] = (edited[0] as string).replace('"decision":"', '"decision":"x');
+      writeLines(kept, edited);
+      expect((await verify([kept, '--checkpoint', anchored])).code).toBe(1);
+      writeFileSync(anchored, JSON.stringify({ ...last, key: '0000000000000000' }));
+      expect((await verify([kept, '--checkpoint', anchored])).code).toBe(3);
+    } finally {
+      await sink.close();
     }
   });
 

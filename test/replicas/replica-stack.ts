@@ -17,6 +17,9 @@ export interface Replica {
   stderr: () => string;
 }
 
+/** The confirmation secret every replica is given (a flag in `flags` wins). */
+export const REPLICAS_CONFIRM_SECRET = 'replicas-share-this-secret-0123456789';
+
 /** Starts one replica serving `sandbox` as its Visier tenant; `flags` are added to the command line. */
 export async function startReplica(sandbox: SandboxHandle, flags: string[]): Promise<Replica> {
   const audit = join(mkdtempSync(join(tmpdir(), 'vam-replica-')), 'audit.jsonl');
@@ -32,6 +35,8 @@ export async function startReplica(sandbox: SandboxHandle, flags: string[]): Pro
       VISIER_PASSWORD: password,
       VISIER_TENANT_CODE: sandbox.tenants.primary,
       VISIER_MCP_LOG_LEVEL: 'warn',
+      // One secret for every replica, as --redis-url requires.
+      VISIER_MCP_CONFIRM_SECRET: REPLICAS_CONFIRM_SECRET,
     },
   });
   let stderr = '';

@@ -36,15 +36,20 @@ afterAll(async () => {
   await sandbox.close();
 });
 
-it('sends each user whole: the current profile with only the named fields changed', async () => {
+/** Requests that change the sandbox's users (its sign-in aside). */
+const changes = () =>
+  sandbox.requests.filter((r) => r.method !== 'GET' && !r.path.endsWith('/visierSecureToken')).length;
+
+it('sends each user whole, and reports each unknown user as not found by its id, sending nothing for it', async () => {
   const dana = sandbox.snapshot().users.find((u) => u.userId === DEMO_USERS.dana.userId)!;
+  const before = changes();
   const result = await stack.call('bulk_update_users', {
     users: [
-      { userId: dana.userId, displayName: 'Dana W.' },
       { userId: 'no-such-user', employeeId: 'X1' },
+      { userId: dana.userId, displayName: 'Dana W.' },
+      { userId: 'nor-this-one', displayName: 'Nobody' },
     ],
   });
-  expect(result.isError).toBeFalsy();
   expect(sent).toEqual([
     [
       {
@@ -55,12 +60,34 @@ it('sends each user whole: the current profile with only the named fields change
         email: dana.email,
         accountEnabled: dana.accountEnabled,
       },
-      // Not found: sent with what was given, for Visier to report.
-      { userId: 'no-such-user', username: '', displayName: '', employeeId: 'X1', email: '', accountEnabled: false },
     ],
   ]);
+  expect(changes() - before).toBe(1);
+  const structured = result.structuredContent as { succeeded: number; failed: number; items: unknown[] };
+  expect(structured).toMatchObject({ succeeded: 1, failed: 2, notAttempted: 0 });
+  expect(structured.items).toMatchObject([
+    { index: 0, status: 'failed', userId: 'no-such-user', message: expect.stringMatching(/^not found/) },
+    { index: 1, status: 'succeeded', userId: dana.userId },
+    { index: 2, status: 'failed', userId: 'nor-this-one', message: expect.stringMatching(/^not found/) },
+  ]);
+  const text = JSON.stringify(result.content);
+  expect(text).toContain('#0 failed no-such-user');
+  expect(text).not.toContain('username is required');
   const after = sandbox.snapshot().users.find((u) => u.userId === dana.userId)!;
   expect(after).toEqual({ ...dana, displayName: 'Dana W.' });
+});
+
+it('only unknown users: every one reported not found, and nothing sent to Visier', async () => {
+  const before = changes();
+  const calls = sent.length;
+  const result = await stack.call('bulk_update_users', { users: [{ userId: 'ghost-1', displayName: 'G' }] });
+  expect(sent.length).toBe(calls);
+  expect(changes()).toBe(before);
+  expect(result.structuredContent).toMatchObject({
+    succeeded: 0,
+    failed: 1,
+    items: [{ index: 0, status: 'failed', userId: 'ghost-1' }],
+  });
 });
 
 it('update_user changes one field and keeps the rest; the same partial record sent raw clears them', async () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ImpactTarget } from '../../contract/tool.js';
 import { counted } from '../../grammar.js';
-import type { BulkResult, User, UserInput, UserPatch, UserUpdate } from '../../providers/visier/api.js';
+import type { BulkItem, BulkResult, User, UserInput, UserPatch, UserUpdate } from '../../providers/visier/api.js';
 import { grantsOf } from '../../providers/visier/directory.js';
 import { csvArgument, oneOf, rowsFromCsv } from '../shared/csv.js';
 import { ToolArgumentError } from '../shared/errors.js';
@@ -82,14 +82,45 @@ function capped<T>(rows: T[]): T[] {
  * The user whole with `change` applied, as Visier's V2 PUT needs it (it replaces the user): a field Visier left out
  * of the read is sent as its proto3 default (empty, false), which is what leaving it out would mean.
  */
-function wholeUser(user: User | undefined, change: UserPatch & { userId: string }): UserUpdate {
+function wholeUser(user: User, change: UserPatch & { userId: string }): UserUpdate {
   return {
     userId: change.userId,
-    username: change.username ?? user?.username ?? '',
-    displayName: change.displayName ?? user?.displayName ?? '',
-    employeeId: change.employeeId ?? user?.employeeId ?? '',
-    email: change.email ?? user?.email ?? '',
-    accountEnabled: change.accountEnabled ?? user?.accountEnabled ?? false,
+    username: change.username ?? user.username ?? '',
+    displayName: change.displayName ?? user.displayName ?? '',
+    employeeId: change.employeeId ?? user.employeeId ?? '',
+    email: change.email ?? user.email ?? '',
+    accountEnabled: change.accountEnabled ?? user.accountEnabled ?? false,
+  };
+}
+
+/**
+ * Every item asked for, in the order given: Visier's answer for those sent (its item indexes are positions in
+ * `sent`, mapped back to the caller's), and each userId not found as a failed item saying so, by the id given.
+ */
+function withNotFound(
+  asked: readonly { userId: string }[],
+  sent: readonly { index: number }[],
+  answered: BulkResult | undefined,
+): BulkResult {
+  const byIndex = new Map((answered?.items ?? []).map((item) => [sent[item.index]?.index, item]));
+  const items = asked.map(
+    ({ userId }, index): BulkItem =>
+      byIndex.has(index)
+        ? { ...(byIndex.get(index) as BulkItem), index }
+        : {
+            index,
+            status: 'failed',
+            userId,
+            message: 'not found: no user has this userId in the tenant; nothing was sent for it',
+          },
+  );
+  const notFound = asked.length - sent.length;
+  return {
+    items,
+    succeeded: answered?.succeeded ?? 0,
+    failed: (answered?.failed ?? 0) + notFound,
+    notAttempted: answered?.notAttempted ?? 0,
+    requests: answered?.requests ?? 0,
   };
 }
 
@@ -227,15 +258,26 @@ export const bulkUpdateUsers = defineTool({
   },
   handler: async (args, ctx) => {
     // Visier's PUT replaces the user, so, as update_user does, each item goes out as the user's current profile
-    // with the change applied. A user not found is sent with what was given, for Visier to report.
+    // with the change applied. A user not found is not sent: a whole-user PUT of an unknown id would be refused
+    // for the fields it lacks (a username), never for the id, so it is reported here as not found instead.
     const current = await currentUsersMany(
       ctx,
       args.users.map((u) => u.userId),
       {},
     );
     const found = new Map(current.map(({ userId, user }) => [userId, user]));
-    const merged = args.users.map((u) => wholeUser(found.get(u.userId), u));
-    const result = await ctx.api.bulkUpdateUsers(merged, bulkOptions(ctx));
+    const sent = args.users.flatMap((u, index) => {
+      const user = found.get(u.userId);
+      return user === undefined ? [] : [{ index, update: wholeUser(user, u) }];
+    });
+    const answered =
+      sent.length === 0
+        ? undefined
+        : await ctx.api.bulkUpdateUsers(
+            sent.map((s) => s.update),
+            bulkOptions(ctx),
+          );
+    const result = withNotFound(args.users, sent, answered);
     return { text: bulkText('Update users', result, ctx), structured: structured(result) };
   },
 });
