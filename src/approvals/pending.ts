@@ -4,9 +4,6 @@ import type { ApprovalDesk, DeskDecision, DeskOutcome, PendingChange } from '../
 import type { ClickResult, PendingBoard, PendingListing } from './board.js';
 import { NOT_PENDING, type PendingItem, ruleOnClick } from './click-rules.js';
 
-export type { ClickResult } from './board.js';
-export { isRequester, type PendingItem } from './click-rules.js';
-
 interface Held {
   item: PendingItem;
   settle: (decision: DeskDecision, deniedBy?: Person) => void;

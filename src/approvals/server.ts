@@ -134,6 +134,8 @@ export interface ApprovalsHandlerOptions {
  * issuer's callback hands the page a one-time code in the fragment (`/#s=`), traded by `POST /session` with the
  * sign-in's id the tab kept, for a session naming the person. A decision (`POST /decide`, JSON) needs that
  * header and a same-origin Origin, names the change's id and digest, and with sign-in a signed-in person.
+ * `pending` and `sessions` may be shared by replicas (Redis): then it answers 503 `store-unavailable`, deciding
+ * nothing, while Redis does not answer, and lists changes whose replica stopped under `withdrawn` (id, tool, why).
  */
 export function approvalsHandler(
   options: ApprovalsHandlerOptions,

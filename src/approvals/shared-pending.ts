@@ -9,7 +9,7 @@ import type { ClickResult, PendingBoard, PendingListing } from './board.js';
 import { HOLDER_STOPPED, NOT_PENDING, type PendingItem, ruleOnClick } from './click-rules.js';
 
 /** How long a replica's liveness key lives unrefreshed (ms): a replica gone this long holds no change any more. */
-export const HOLDER_TTL_MS = 5_000;
+const HOLDER_TTL_MS = 5_000;
 /** How often a replica refreshes its liveness key and reads its own changes' records (ms), pub/sub aside. */
 const HEARTBEAT_MS = 1_000;
 /** How long a settled or withdrawn record stays after its deadline (ms): its holder reads it, the page says why. */
@@ -65,7 +65,7 @@ export class SharedPendingApprovals implements ApprovalDesk, PendingBoard {
   /** This replica's name as a holder: random per process, so a restarted replica never revives a ghost. */
   private readonly holder = randomBytes(12).toString('base64url');
   private readonly waiting = new Map<string, Waiting>();
-  private subscriber: RedisClient | undefined;
+  private subscribed: Promise<RedisClient> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
@@ -112,6 +112,9 @@ export class SharedPendingApprovals implements ApprovalDesk, PendingBoard {
       const onAbort = () => withdraw('cancelled');
       wait.signal?.addEventListener('abort', onAbort, { once: true });
       this.waiting.set(ref, { resolve: finish });
+      // Started here, once the change counts as waiting: a beat stopped by another change settling meanwhile
+      // would let this one's holder lapse and show it withdrawn.
+      this.heartbeat ??= setInterval(() => this.beat(), HEARTBEAT_MS);
     });
   }
 
@@ -176,8 +179,8 @@ export class SharedPendingApprovals implements ApprovalDesk, PendingBoard {
 
   async close(): Promise<void> {
     this.idle();
-    const subscriber = this.subscriber;
-    this.subscriber = undefined;
+    const subscriber = await this.subscribed?.catch(() => undefined);
+    this.subscribed = undefined;
     if (subscriber?.isReady) await subscriber.close();
     else if (subscriber?.isOpen) subscriber.destroy();
   }
@@ -219,16 +222,21 @@ export class SharedPendingApprovals implements ApprovalDesk, PendingBoard {
     );
   }
 
-  /** Subscribes and starts the heartbeat when this replica starts holding changes. */
-  private async start(): Promise<void> {
-    if (this.subscriber === undefined) {
-      const subscriber = await this.store.subscriber();
-      this.subscriber = subscriber;
-      await subscriber.subscribe(SETTLED_CHANNEL, (ref) => {
-        if (this.waiting.has(ref)) this.check([ref]);
+  /** Subscribes, once, to the settlements of every replica's clicks; a failed attempt is tried again next time. */
+  private start(): Promise<RedisClient> {
+    this.subscribed ??= this.store
+      .subscriber()
+      .then(async (subscriber) => {
+        await subscriber.subscribe(SETTLED_CHANNEL, (ref) => {
+          if (this.waiting.has(ref)) this.check([ref]);
+        });
+        return subscriber;
+      })
+      .catch((error: unknown) => {
+        this.subscribed = undefined;
+        throw error instanceof StoreUnavailableError ? error : new StoreUnavailableError((error as Error).message);
       });
-    }
-    this.heartbeat ??= setInterval(() => this.beat(), HEARTBEAT_MS);
+    return this.subscribed;
   }
 
   private idle(): void {

@@ -6,23 +6,16 @@ import { type CallToolResult, Client, StreamableHTTPClientTransport } from '@mod
 import type { Browser } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SUPPORTED_SCOPES } from '../../src/auth/scopes.js';
 import { DEMO_PERMISSIONS, DEMO_USERS, type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
 import { ensureBuilt } from '../e2e/build.js';
+import { alice, PAGE_CLIENT } from '../support/approvers-oauth.js';
 import { launchChromium } from '../support/chromium.js';
-import { freePort, type Issuer, startIssuer, type TestPerson } from '../support/oidc-issuer.js';
+import { freePort, type Issuer, startIssuer } from '../support/oidc-issuer.js';
 import { signInOnPage } from '../support/page-sign-in.js';
 import { type RedisHandle, startRedis } from '../support/redis-server.js';
 import { isChange } from '../support/visier-requests.js';
 import { type Proxy as Balancer, type Replica, startProxy, startReplica, stopReplica } from './replica-stack.js';
 
-const PAGE_CLIENT = { id: 'approvals-page', secret: 'the-approvals-page-client-secret' };
-const alice: TestPerson = {
-  id: 'alice',
-  secret: 'alice-client-secret-012345678',
-  scope: SUPPORTED_SCOPES.join(' '),
-  email: 'alice@example.com',
-};
 const TIMEOUT_S = 20;
 const admin = DEMO_PERMISSIONS.admin.permissionId;
 const REPLICA_HEADER = 'x-replica';

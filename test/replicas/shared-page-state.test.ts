@@ -91,6 +91,23 @@ describe('pending changes shared by two replicas', () => {
     expect(v0 < v1 && v1 < v2 && v2 < (await a.listing()).version).toBe(true);
   });
 
+  it('a replica still holding a change stays alive for it after another of its changes settled', async () => {
+    const [a, b] = twoDesks();
+    const first = a.decide(change(1), { timeoutMs: 30_000 });
+    const item = await listedOn(b);
+    const second = a.decide({ ...change(1), digest: 'e'.repeat(64) }, { timeoutMs: 30_000 });
+    await b.click(item.id, item.change.digest, 'deny', undefined, bob);
+    await first;
+    // Past the holder's liveness (5 s): only a heartbeat that kept going keeps the second change approvable.
+    await new Promise((resolve) => setTimeout(resolve, 6_500));
+    const listed = await b.listing();
+    expect(listed.withdrawn).toEqual([]);
+    const [left] = listed.items;
+    expect(left?.change.digest).toBe('e'.repeat(64));
+    await b.click(left?.id ?? '', 'e'.repeat(64), 'approve', undefined, bob);
+    expect((await second).decision).toBe('approved');
+  }, 20_000);
+
   it('a cancelled call is withdrawn everywhere: a click on the other replica decides nothing', async () => {
     const [a, b] = twoDesks();
     const cancel = new AbortController();
