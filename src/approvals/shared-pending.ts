@@ -16,6 +16,8 @@ const HEARTBEAT_MS = 1_000;
 const AFTERLIFE_MS = 60_000;
 /** Attempts at one click when other replicas keep changing the same record under it. */
 const CLICK_ATTEMPTS = 10;
+/** The page's version counter outlives a day without changes only if one arrives (ms). */
+const VERSION_TTL_MS = 86_400_000;
 
 const WAITING_KEY = `${KEY_PREFIX}:approvals:waiting`;
 const VERSION_KEY = `${KEY_PREFIX}:approvals:version`;
@@ -44,6 +46,7 @@ if ARGV[3] == '1' then
   redis.call('PUBLISH', ARGV[5], ARGV[4])
 end
 redis.call('INCR', KEYS[3])
+redis.call('PEXPIRE', KEYS[3], ${VERSION_TTL_MS})
 return 1
 `;
 
@@ -55,8 +58,8 @@ interface Waiting {
  * The pending changes of every replica, in Redis (`--redis-url`): any replica lists them and takes clicks; the
  * replica whose call waits (the holder) learns the outcome by pub/sub, or by reading its records each second
  * should a message be lost. Keys: `vam:approvals:item:<digest of id>` (the record as JSON, TTL its deadline plus
- * a minute), `vam:approvals:waiting` (sorted set of those digests by time asked), `vam:approvals:version`
- * (counter), `vam:approvals:holder:<replica>` (liveness, TTL HOLDER_TTL_MS, refreshed each second). A change
+ * a minute), `vam:approvals:waiting` (sorted set of those digests by time asked, TTL as long as its
+ * longest-lived record), `vam:approvals:version` (counter, TTL a day after the last change), `vam:approvals:holder:<replica>` (liveness, TTL HOLDER_TTL_MS, refreshed each second). A change
  * whose holder stopped is withdrawn: listed as such, never approvable. Each change is resolved once; Redis
  * unreachable at the start rejects `decide` with `StoreUnavailableError`, later it resolves `timed-out` at
  * the deadline (fail closed).
@@ -90,7 +93,11 @@ export class SharedPendingApprovals implements ApprovalDesk, PendingBoard {
         .multi()
         .set(itemKey(ref), JSON.stringify(record), { expiration: { type: 'PX', value: wait.timeoutMs + AFTERLIFE_MS } })
         .zAdd(WAITING_KEY, { score: askedAt, value: ref })
+        // The list outlives its longest-lived record, so a member whose record expired unlisted cannot stay forever.
+        .pExpire(WAITING_KEY, wait.timeoutMs + AFTERLIFE_MS, 'GT')
+        .pExpire(WAITING_KEY, wait.timeoutMs + AFTERLIFE_MS, 'NX')
         .incr(VERSION_KEY)
+        .pExpire(VERSION_KEY, VERSION_TTL_MS)
         .exec();
     });
     return new Promise<DeskOutcome>((resolve) => {

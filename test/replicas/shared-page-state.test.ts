@@ -136,6 +136,8 @@ describe('pending changes shared by two replicas', () => {
     const everything = [...keys, ...values].join('\n');
     for (const secret of [tx.state, tx.nonce, tx.verifier, code, 'started-tab'])
       expect(everything).not.toContain(secret);
+    // Every record expires, the lists and counters too.
+    for (const key of keys) expect(await stores.raw.pTTL(key), key).toBeGreaterThan(0);
     expect(await new SharedSignInStates(stores.a).take(tx.state)).toEqual(tx);
     expect(await states.take(tx.state)).toBeUndefined();
     const opened = await new SharedPageSessions(stores.b).openSignedIn(code, 'started-tab');
