@@ -108,6 +108,25 @@ describe('pending changes shared by two replicas', () => {
     expect((await second).decision).toBe('approved');
   }, 20_000);
 
+  it('a settlement whose message was lost still reaches the holder, by its reading its records each second', async () => {
+    const [a, b] = twoDesks();
+    const outcome = a.decide(change(1), { timeoutMs: 30_000 });
+    await listedOn(b);
+    // Settled in Redis without a message, as when a subscriber was reconnecting at the time.
+    const [key] = await stores.raw.keys('vam:approvals:item:*').then(async (keys) => {
+      const open = await Promise.all(keys.map(async (k) => [k, await stores.raw.get(k)] as const));
+      return open.filter(([, v]) => v !== null && !v.includes('"outcome"')).map(([k]) => k);
+    });
+    const record = JSON.parse((await stores.raw.get(key as string)) as string);
+    await stores.raw.set(key as string, JSON.stringify({ ...record, outcome: { decision: 'denied', deniedBy: bob } }), {
+      KEEPTTL: true,
+    });
+    await stores.raw.zRem('vam:approvals:waiting', (key as string).split(':').at(-1) as string);
+    const started = Date.now();
+    expect(await outcome).toEqual({ decision: 'denied', approvedBy: [], deniedBy: bob });
+    expect(Date.now() - started).toBeLessThan(2_500);
+  });
+
   it('a cancelled call is withdrawn everywhere: a click on the other replica decides nothing', async () => {
     const [a, b] = twoDesks();
     const cancel = new AbortController();
