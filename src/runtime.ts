@@ -55,6 +55,7 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
               port: config.approvalsPort ?? 0,
               logger,
               announce,
+              ...(shared === undefined ? {} : { shared }),
               ...(pageSignIn(config)
                 ? {
                     signIn: {

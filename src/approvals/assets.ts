@@ -148,6 +148,11 @@ async function poll() {
     // Approvals others gave change one line's text in place; nothing moves.
     else entry.approvals.textContent = item.approvals ?? '';
   }
+  // A change whose server stopped while it waited says so, not merely that it left.
+  for (const gone of answer.body.withdrawn ?? []) {
+    const entry = shown.get(gone.id);
+    if (entry !== undefined && entry.state === 'pending') settle(entry, gone.text);
+  }
   for (const [id, entry] of shown) {
     if (entry.state === 'pending' && !present.has(id)) {
       settle(entry, 'No longer waiting: decided elsewhere, timed out, or withdrawn by its call. Nothing more can be done here.');

@@ -1,10 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type pino from 'pino';
 import type { ApprovalDesk } from '../guards/approval-desk.js';
+import type { RedisStore } from '../shared-state/redis-store.js';
+import type { PendingBoard } from './board.js';
 import { PendingApprovals } from './pending.js';
 import { approvalsHandler, startApprovalsServer } from './server.js';
-import { PageSessions } from './sessions.js';
-import { PageSignIn } from './sign-in.js';
+import { PageSessions, type SessionBook } from './sessions.js';
+import { SharedPendingApprovals } from './shared-pending.js';
+import { SharedPageSessions } from './shared-sessions.js';
+import { SharedSignInStates } from './shared-sign-in-states.js';
+import { PageSignIn, type SignInStates } from './sign-in.js';
 
 export { canOpenBrowser, openInBrowser } from './open-browser.js';
 
@@ -50,7 +55,8 @@ export interface PageSignInOptions {
  * is announced and the old one is void. A spent link used again is announced afresh at once (the page it opened
  * is signed out). Rejects (EADDRINUSE, ...) when it cannot listen. With `signIn`: no listener and no link of its
  * own; the main HTTP server serves `handle` under `/approvals/`, answering only to the public URL's host and
- * origin, and every decision needs a person signed in through the issuer.
+ * origin, and every decision needs a person signed in through the issuer; with `shared` (the replicas' Redis) too,
+ * its pending changes, sessions and sign-ins are the deployment's, so any replica serves the page.
  */
 export async function startApprovalsPage(options: {
   port: number;
@@ -59,10 +65,29 @@ export async function startApprovalsPage(options: {
   relinkIdleMs?: number;
   now?: () => number;
   signIn?: PageSignInOptions;
+  shared?: RedisStore;
 }): Promise<ApprovalsPage> {
+  if (options.signIn !== undefined) {
+    const { shared, now } = options;
+    if (shared === undefined) {
+      const pending = new PendingApprovals(now);
+      return signedInPage(options.signIn, { desk: pending, pending, sessions: new PageSessions(now) }, options.logger);
+    }
+    const desk = new SharedPendingApprovals(shared, options.logger, now);
+    return signedInPage(
+      options.signIn,
+      {
+        desk,
+        pending: desk,
+        sessions: new SharedPageSessions(shared, now),
+        states: new SharedSignInStates(shared),
+        close: () => desk.close(),
+      },
+      options.logger,
+    );
+  }
   const pending = new PendingApprovals(options.now);
   const sessions = new PageSessions(options.now);
-  if (options.signIn !== undefined) return signedInPage(options.signIn, pending, sessions, options.logger);
   let cleanUp: (() => void) | undefined;
   const discard = () => {
     cleanUp?.();
@@ -110,29 +135,35 @@ export async function startApprovalsPage(options: {
   };
 }
 
-/** The page's OpenID Connect sign-in, its callback at `<public-url>/approvals/callback`. */
-export function signInFlowOf(signIn: PageSignInOptions): PageSignIn {
+/** The page's OpenID Connect sign-in, its callback at `<public-url>/approvals/callback`; `states` keeps sign-ins under way. */
+export function signInFlowOf(signIn: PageSignInOptions, states?: SignInStates): PageSignIn {
   return new PageSignIn({
     issuer: signIn.issuer,
     clientId: signIn.clientId,
     ...(signIn.clientSecret === undefined ? {} : { clientSecret: signIn.clientSecret }),
     redirectUri: `${signIn.publicUrl.replace(/\/+$/, '')}${APPROVALS_PATH}/callback`,
+    ...(states === undefined ? {} : { states }),
   });
 }
 
-function signedInPage(
-  signIn: PageSignInOptions,
-  pending: PendingApprovals,
-  sessions: PageSessions,
-  logger?: pino.Logger,
-): ApprovalsPage {
+/** Where a signed-in page keeps its state: this process's memory, or the replicas' Redis (then `states` too). */
+interface PageState {
+  desk: ApprovalDesk;
+  pending: PendingBoard;
+  sessions: SessionBook;
+  states?: SignInStates;
+  close?: () => Promise<void>;
+}
+
+function signedInPage(signIn: PageSignInOptions, state: PageState, logger?: pino.Logger): ApprovalsPage {
+  const { pending, sessions } = state;
   const root = signIn.publicUrl.replace(/\/+$/, '');
   const publicUrl = new URL(root);
-  const flow = signInFlowOf(signIn);
+  const flow = signInFlowOf(signIn, state.states);
   const page = `${root}${APPROVALS_PATH}/`;
   logger?.info({ page }, 'approvals page: approvers sign in here');
   return {
-    desk: pending,
+    desk: state.desk,
     origin: page,
     link: page,
     handle: approvalsHandler({
@@ -144,6 +175,8 @@ function signedInPage(
       base: APPROVALS_PATH,
       signIn: { flow, publicUrl: root },
     }),
-    close: async () => {},
+    close: async () => {
+      await state.close?.();
+    },
   };
 }

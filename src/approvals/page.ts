@@ -1,6 +1,6 @@
 import { type Person, personLabel } from '../auth/person.js';
 import { displayText } from '../guards/untrusted.js';
-import { isRequester, type PendingItem } from './pending.js';
+import { isRequester, type PendingItem } from './click-rules.js';
 
 // The page is one static shell; its script (assets.ts, served from the page's own origin, so the CSP needs no
 // 'unsafe-inline') fills it from /pending with DOM text nodes only: directory text never becomes markup. Every

@@ -1,41 +1,12 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { type Person, personKey } from '../auth/person.js';
+import { randomBytes } from 'node:crypto';
+import type { Person } from '../auth/person.js';
 import type { ApprovalDesk, DeskDecision, DeskOutcome, PendingChange } from '../guards/approval-desk.js';
-
-/** A change on the page: what to show, when it stops waiting, and how its call learns the outcome. */
-export interface PendingItem {
-  /** Random, per change: what the page's form names, with the change's digest. */
-  id: string;
-  change: PendingChange;
-  /** Epoch ms. */
-  askedAt: number;
-  /** Epoch ms; past it the change is refused as timed out. */
-  deadline: number;
-  /** The distinct people who approved it so far, in order (the page shows them; the audit names them). */
-  approvedBy: Person[];
-}
-
-/** The answer to a click, for the page to show: `ok`, or why nothing was decided (HTTP status and words). */
-export type ClickResult =
-  /** `waitingFor`: how many more people must approve before the change is made (0: settled now). */
-  | { ok: true; decision: 'approved' | 'denied'; item: PendingItem; waitingFor: number }
-  | { ok: false; status: number; reason: string; text: string };
+import type { ClickResult, PendingBoard, PendingListing } from './board.js';
+import { NOT_PENDING, type PendingItem, ruleOnClick } from './click-rules.js';
 
 interface Held {
   item: PendingItem;
   settle: (decision: DeskDecision, deniedBy?: Person) => void;
-}
-
-const sameText = (a: string, b: string) => {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-};
-
-/** Whether `person` is who asked for `change`: by the person its token named, or by the principal it is bound to. */
-export function isRequester(person: Person, change: PendingChange): boolean {
-  const key = personKey(person);
-  return key === change.principal || (change.person !== undefined && key === personKey(change.person));
 }
 
 /**
@@ -43,7 +14,7 @@ export function isRequester(person: Person, change: PendingChange): boolean {
  * its deadline or its call's cancellation, whichever comes first) and leaves the moment it is: a second click
  * on it, or any click naming another change's digest, decides nothing.
  */
-export class PendingApprovals implements ApprovalDesk {
+export class PendingApprovals implements ApprovalDesk, PendingBoard {
   private readonly held = new Map<string, Held>();
   private revision = 0;
 
@@ -85,74 +56,21 @@ export class PendingApprovals implements ApprovalDesk {
     return this.revision;
   }
 
-  /**
-   * A person's click. Approving needs the change's id and digest, and for an irreversible change exactly the
-   * typed value shown (no trimming, no case folding); a wrong typed value leaves the change pending. `by` is the
-   * signed-in person (absent on the loopback page): the requester cannot approve their own change (denying it is fine),
-   * a change that needs more than one approver takes only signed-in people, and a person counts once.
-   */
+  listing(): PendingListing {
+    return { version: this.revision, items: this.list(), withdrawn: [] };
+  }
+
+  /** A person's click, under the rules of click-rules.ts (`by`: the signed-in person, absent on the loopback page). */
   click(id: string, digest: string, decision: 'approve' | 'deny', typed: string | undefined, by?: Person): ClickResult {
     const held = this.held.get(id);
-    if (held === undefined) {
-      return {
-        ok: false,
-        status: 409,
-        reason: 'not-pending',
-        text: 'This change is no longer waiting: it was already decided, timed out or withdrawn. Nothing was done.',
-      };
-    }
-    if (!sameText(digest, held.item.change.digest)) {
-      return {
-        ok: false,
-        status: 409,
-        reason: 'digest-mismatch',
-        text: 'This decision names another change than the one waiting under its id. Nothing was done.',
-      };
-    }
-    const expected = held.item.change.typed;
-    if (decision === 'approve' && expected !== undefined && typed !== expected.value) {
-      return {
-        ok: false,
-        status: 422,
-        reason: 'typed-mismatch',
-        text: `To approve, type ${expected.what} exactly as shown. The change is still waiting.`,
-      };
-    }
+    if (held === undefined) return NOT_PENDING;
     const { item } = held;
-    const required = item.change.approversRequired ?? 1;
-    // Denying one's own change only withdraws it: refusing is always safe, approving is someone else's to do.
-    if (decision === 'approve' && by !== undefined && isRequester(by, item.change)) {
-      return {
-        ok: false,
-        status: 403,
-        reason: 'own-change',
-        text: 'You asked for this change, so you cannot approve it: another person must. Nothing was done.',
-      };
-    }
-    if (by === undefined && required > 1) {
-      return {
-        ok: false,
-        status: 403,
-        reason: 'not-signed-in',
-        text: `This change needs ${required} different people to approve it, and this page does not know who you are. Sign in first. Nothing was done.`,
-      };
-    }
-    if (decision === 'deny') {
-      held.settle('denied', by);
-      return { ok: true, decision: 'denied', item, waitingFor: 0 };
-    }
-    if (by !== undefined && item.approvedBy.some((p) => personKey(p) === personKey(by))) {
-      return {
-        ok: false,
-        status: 409,
-        reason: 'already-approved',
-        text: `You already approved this change; it waits for ${required - item.approvedBy.length} more ${required - item.approvedBy.length === 1 ? 'person' : 'people'}. Your second approval does not count.`,
-      };
-    }
-    if (by !== undefined) item.approvedBy.push(by);
-    const waitingFor = by === undefined ? 0 : Math.max(0, required - item.approvedBy.length);
-    if (waitingFor === 0) held.settle('approved');
+    const ruling = ruleOnClick(item, { digest, decision, typed, ...(by === undefined ? {} : { by }) });
+    if (!ruling.ok) return ruling;
+    item.approvedBy = ruling.approvedBy;
+    if (ruling.settled?.decision === 'denied') held.settle('denied', ruling.settled.deniedBy);
+    else if (ruling.settled !== undefined) held.settle('approved');
     else this.revision++;
-    return { ok: true, decision: 'approved', item, waitingFor };
+    return { ok: true, decision: ruling.decision, item, waitingFor: ruling.waitingFor };
   }
 }

@@ -1,11 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pino from 'pino';
-import { personLabel } from '../auth/person.js';
+import { type Person, personLabel } from '../auth/person.js';
 import { counted } from '../grammar.js';
+import { StoreUnavailableError } from '../shared-state/store.js';
 import { APPROVALS_CSS, APPROVALS_JS, SESSION_HEADER } from './assets.js';
+import type { PendingBoard } from './board.js';
+import { HOLDER_STOPPED } from './click-rules.js';
 import { itemView, messagePage, SHELL, SHELL_WITHOUT_STORED_KEY, viewerLine } from './page.js';
-import type { PendingApprovals } from './pending.js';
 import {
   fetchedByPage,
   hostAllowed,
@@ -14,7 +16,7 @@ import {
   sameOrigin,
   secureHeaders,
 } from './request-rules.js';
-import { type PageSessions, SESSION_IDLE_MS, SESSION_MAX_MS, type SessionRefusal } from './sessions.js';
+import { SESSION_IDLE_MS, SESSION_MAX_MS, type SessionBook, type SessionRefusal } from './sessions.js';
 import { type PageSignIn, SignInError } from './sign-in.js';
 
 /** Only loopback: the page approves changes, and nobody off this machine may reach it. */
@@ -102,8 +104,8 @@ const DONE = {
 
 /** Where and how one approvals page answers: on its own loopback listener, or under the main server's `/approvals/`. */
 export interface ApprovalsHandlerOptions {
-  pending: PendingApprovals;
-  sessions: PageSessions;
+  pending: PendingBoard;
+  sessions: SessionBook;
   /** Runs when a spent link is used again (its session is revoked, the link renewed: announce the new one). */
   onLinkReused?: () => void;
   logger?: pino.Logger;
@@ -132,6 +134,8 @@ export interface ApprovalsHandlerOptions {
  * issuer's callback hands the page a one-time code in the fragment (`/#s=`), traded by `POST /session` with the
  * sign-in's id the tab kept, for a session naming the person. A decision (`POST /decide`, JSON) needs that
  * header and a same-origin Origin, names the change's id and digest, and with sign-in a signed-in person.
+ * `pending` and `sessions` may be shared by replicas (Redis): then it answers 503 `store-unavailable`, deciding
+ * nothing, while Redis does not answer, and lists changes whose replica stopped under `withdrawn` (id, tool, why).
  */
 export function approvalsHandler(
   options: ApprovalsHandlerOptions,
@@ -148,10 +152,10 @@ export function approvalsHandler(
     response.end();
   };
 
-  const needSession = (request: IncomingMessage): string => {
+  /** The request's live session: who signed in to it (none for a link-opened one). */
+  const needSession = async (request: IncomingMessage): Promise<{ person?: Person }> => {
     const header = request.headers[SESSION_HEADER];
-    const session = typeof header === 'string' ? header : undefined;
-    const used = sessions.use(session);
+    const used = await sessions.use(typeof header === 'string' ? header : undefined);
     if (!used.ok) {
       if (used.reason === 'unknown' && signIn !== undefined) {
         throw new Refused(
@@ -162,7 +166,7 @@ export function approvalsHandler(
       }
       throw new Refused(401, SESSION_REFUSED[used.reason].reason, SESSION_REFUSED[used.reason].text);
     }
-    return session as string;
+    return used;
   };
   const needSameOrigin = (request: IncomingMessage): void => {
     if (!sameOrigin(request, options.origin)) {
@@ -195,21 +199,27 @@ export function approvalsHandler(
     }
     if (path === '/pending' && method === 'GET') {
       needPageFetch(request);
-      const viewer = sessions.personOf(needSession(request));
+      const viewer = (await needSession(request)).person;
+      const listing = await pending.listing();
       return json(response, 200, {
-        version: pending.version,
-        items: pending.list().map((item) => itemView(item, viewer)),
+        version: listing.version,
+        items: listing.items.map((item) => itemView(item, viewer)),
+        withdrawn: listing.withdrawn.map((item) => ({
+          id: item.id,
+          tool: item.change.tool,
+          text: HOLDER_STOPPED.text,
+        })),
         ...(viewer === undefined ? {} : { viewer: viewerLine(viewer) }),
       });
     }
     if (path === '/session' || path === '/decide' || (signIn !== undefined && path === '/sign-in')) {
       if (method !== 'POST') throw new Refused(405, 'method', `${base}${path} takes POST only.`);
       needPageFetch(request);
-      const session = path === '/decide' ? needSession(request) : undefined;
+      const session = path === '/decide' ? await needSession(request) : undefined;
       needSameOrigin(request);
       const body = await jsonBody(request);
       if (signIn !== undefined && path === '/sign-in') return startSignIn(response, signIn);
-      if (session !== undefined) return decide(response, body, session);
+      if (session !== undefined) return decide(response, body, session.person);
       return signIn === undefined ? openSession(response, body) : openSignedIn(response, body);
     }
     throw new Refused(404, 'not-found', `There is nothing here; the approvals are at ${base}/.`);
@@ -233,11 +243,11 @@ export function approvalsHandler(
     }
     logger?.info({ approver: personLabel(person) }, 'approvals page: signed in');
     // In the fragment, which browsers never send to a server nor in a Referer; the page's script trades it at once.
-    redirect(response, `${base}/#s=${sessions.handOver(person, started as string)}`);
+    redirect(response, `${base}/#s=${await sessions.handOver(person, started as string)}`);
   }
 
-  function openSignedIn(response: ServerResponse, body: Record<string, unknown>): void {
-    const opened = sessions.openSignedIn(text(body, 'signedIn') ?? '', text(body, 'started') ?? '');
+  async function openSignedIn(response: ServerResponse, body: Record<string, unknown>): Promise<void> {
+    const opened = await sessions.openSignedIn(text(body, 'signedIn') ?? '', text(body, 'started') ?? '');
     if (!opened.ok) {
       throw new Refused(
         403,
@@ -249,7 +259,7 @@ export function approvalsHandler(
   }
 
   function openSession(response: ServerResponse, body: Record<string, unknown>): void {
-    const opened = sessions.open(text(body, 'link') ?? '');
+    const opened = sessions.open?.(text(body, 'link') ?? '') ?? { ok: false, reason: 'invalid' };
     if (!opened.ok) {
       if (opened.reason === 'reused') options.onLinkReused?.();
       throw new Refused(
@@ -264,7 +274,7 @@ export function approvalsHandler(
     json(response, 200, { session: opened.session });
   }
 
-  function decide(response: ServerResponse, body: Record<string, unknown>, session: string): void {
+  async function decide(response: ServerResponse, body: Record<string, unknown>, person?: Person): Promise<void> {
     const id = text(body, 'id');
     const digest = text(body, 'digest');
     const decision = text(body, 'decision');
@@ -275,7 +285,6 @@ export function approvalsHandler(
     if (decision === undefined || !DECISIONS.has(decision)) {
       throw new Refused(400, 'incomplete', 'The decision must be "approve" or "deny" ("decision"). Nothing was done.');
     }
-    const person = sessions.personOf(session);
     if (signIn !== undefined && person === undefined) {
       throw new Refused(
         403,
@@ -283,7 +292,7 @@ export function approvalsHandler(
         'Decisions on this server are made by people who signed in through the issuer; this session did not. Nothing was done.',
       );
     }
-    const clicked = pending.click(
+    const clicked = await pending.click(
       id as string,
       digest as string,
       decision as 'approve' | 'deny',
@@ -318,6 +327,13 @@ export function approvalsHandler(
     route(request, response, url).catch((error: unknown) => {
       if (response.headersSent) return response.destroy();
       if (error instanceof Refused) return json(response, error.status, { reason: error.reason, text: error.message });
+      if (error instanceof StoreUnavailableError) {
+        logger?.warn({ reason: error.message }, 'approvals page: the shared state is unreachable');
+        return json(response, 503, {
+          reason: 'store-unavailable',
+          text: 'The shared state that holds the waiting changes and the sign-ins is unreachable, so this page can neither show nor decide anything. Nothing was done; try again when it is back.',
+        });
+      }
       logger?.error({ err: error }, 'approvals page: request failed');
       json(response, 500, { reason: 'error', text: 'The page could not answer; nothing was done.' });
     });
@@ -331,8 +347,8 @@ export function approvalsHandler(
  */
 export async function startApprovalsServer(options: {
   port: number;
-  pending: PendingApprovals;
-  sessions: PageSessions;
+  pending: PendingBoard;
+  sessions: SessionBook;
   onOpened?: () => void;
   onLinkReused?: () => void;
   logger?: pino.Logger;

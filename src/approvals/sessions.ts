@@ -30,6 +30,23 @@ export const SESSION_MAX_MS = 12 * 60 * 60_000;
 /** Why a session key decides nothing: never issued, signed out because its link leaked, or past a lifetime. */
 export type SessionRefusal = 'unknown' | 'revoked' | 'expired';
 
+/** A session key checked: live (with the person signed in to it, if any), or why it decides nothing. */
+export type SessionUse = { ok: true; person?: Person } | { ok: false; reason: SessionRefusal };
+/** A sign-in's code traded: a new session key naming its person, or nothing (spent, expired, another tab's). */
+export type SignedInOpening = { ok: true; session: string; person: Person } | { ok: false };
+
+/**
+ * The page's sessions as its handler uses them: in this process (PageSessions) or shared by every replica
+ * through Redis (SharedPageSessions, whose answers are promises that reject with `StoreUnavailableError`).
+ * `open` trades a one-time link, which only the loopback page has.
+ */
+export interface SessionBook {
+  use(key: string | undefined): SessionUse | Promise<SessionUse>;
+  handOver(person: Person, started: string): string | Promise<string>;
+  openSignedIn(code: string, started: string): SignedInOpening | Promise<SignedInOpening>;
+  open?(secret: string): { ok: true; session: string } | { ok: false; reason: 'invalid' | 'reused' };
+}
+
 interface Session {
   /** The link generation that opened it (none for a signed-in one): a second use of that link revokes it. */
   link?: number;
@@ -49,7 +66,7 @@ interface Session {
  * revoked and the link replaced (whoever spent it first may be the thief; the person gets the fresh link).
  * All in memory: a restart prints a new link, and signed-in people sign in again.
  */
-export class PageSessions {
+export class PageSessions implements SessionBook {
   private secret = token();
   private generation = 0;
   private linkUsed = false;
@@ -102,7 +119,7 @@ export class PageSessions {
    * Trades a sign-in's code, with the id of the sign-in the page started, for a session naming its person; spent
    * by its first use, whatever the outcome.
    */
-  openSignedIn(code: string, started: string): { ok: true; session: string; person: Person } | { ok: false } {
+  openSignedIn(code: string, started: string): SignedInOpening {
     const held = this.handovers.get(code);
     this.handovers.delete(code);
     if (held === undefined || held.expires <= this.now() || !sameText(started, held.started)) return { ok: false };
@@ -119,10 +136,11 @@ export class PageSessions {
   }
 
   /**
-   * Checks `key` and, when live, counts it as used now (the page was seen): `ok`, or why it decides nothing.
+   * Checks `key` and, when live, counts it as used now (the page was seen): `ok` with who signed in to it (none
+   * for a link-opened one), or why it decides nothing.
    * A revoked or lapsed key never counts as the page being seen, so it cannot hold off a fresh link.
    */
-  use(key: string | undefined): { ok: true } | { ok: false; reason: SessionRefusal } {
+  use(key: string | undefined): SessionUse {
     const session = key === undefined ? undefined : this.sessions.get(key);
     if (key === undefined || session === undefined) return { ok: false, reason: 'unknown' };
     if (session.revoked) return { ok: false, reason: 'revoked' };
@@ -133,12 +151,7 @@ export class PageSessions {
     }
     session.usedAt = now;
     this.seenAt = now;
-    return { ok: true };
-  }
-
-  /** Who signed in to a session; undefined for a link-opened one. */
-  personOf(session: string): Person | undefined {
-    return this.sessions.get(session)?.person;
+    return { ok: true, ...(session.person === undefined ? {} : { person: session.person }) };
   }
 
   /** Ms since a page last asked with a live key, or since the current link was made. */

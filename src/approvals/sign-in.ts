@@ -10,15 +10,31 @@ export interface SignInOptions {
   clientSecret?: string;
   /** `<public-url>/approvals/callback`, registered with the issuer as a redirect URI. */
   redirectUri: string;
+  /** Where sign-ins under way are kept: this process's memory when absent. */
+  states?: SignInStates;
   now?: () => number;
 }
 
-/** A sign-in under way: the checks its callback must pass, kept here so that nothing of them reaches the browser but the id. */
-interface Transaction {
+/**
+ * A sign-in under way: the checks its callback must pass, kept server-side so that nothing of them reaches the
+ * browser but the id (its state). The PKCE verifier is a secret.
+ */
+export interface Transaction {
   state: string;
   nonce: string;
   verifier: string;
+  /** Epoch ms. */
   expires: number;
+}
+
+/**
+ * Where sign-ins under way wait for their callback: `put` keeps one until its `expires`, `take` hands it out once
+ * (whatever the outcome) or undefined. Both may reject with `SignInError` (too many under way) or, shared,
+ * `StoreUnavailableError`.
+ */
+export interface SignInStates {
+  put(tx: Transaction, now: number): Promise<void>;
+  take(state: string): Promise<Transaction | undefined>;
 }
 
 /** A person has this long at the issuer's login pages before the sign-in must start again. */
@@ -28,6 +44,25 @@ const MAX_TRANSACTIONS = 1000;
 
 export class SignInError extends Error {
   override readonly name = 'SignInError';
+}
+
+/** Sign-ins under way in this process: one replica, or the loopback page. */
+class MemorySignInStates implements SignInStates {
+  private readonly pending = new Map<string, Transaction>();
+
+  async put(tx: Transaction, now: number): Promise<void> {
+    for (const [id, held] of this.pending) if (held.expires <= now) this.pending.delete(id);
+    if (this.pending.size >= MAX_TRANSACTIONS) {
+      throw new SignInError('too many sign-ins are under way; try again in a few minutes');
+    }
+    this.pending.set(tx.state, tx);
+  }
+
+  async take(state: string): Promise<Transaction | undefined> {
+    const tx = this.pending.get(state);
+    this.pending.delete(state);
+    return tx;
+  }
 }
 
 // An http issuer is accepted only on loopback (a test's, a developer's); anywhere else the tokens would cross
@@ -46,11 +81,12 @@ function loopbackHttp(url: URL): boolean {
  */
 export class PageSignIn {
   private config: Promise<oidc.Configuration> | undefined;
-  private readonly pending = new Map<string, Transaction>();
+  private readonly states: SignInStates;
   private readonly now: () => number;
 
   constructor(private readonly options: SignInOptions) {
     this.now = options.now ?? Date.now;
+    this.states = options.states ?? new MemorySignInStates();
   }
 
   private configuration(): Promise<oidc.Configuration> {
@@ -90,10 +126,6 @@ export class PageSignIn {
   async begin(): Promise<{ id: string; url: URL }> {
     const config = await this.configuration();
     const now = this.now();
-    for (const [id, tx] of this.pending) if (tx.expires <= now) this.pending.delete(id);
-    if (this.pending.size >= MAX_TRANSACTIONS) {
-      throw new SignInError('too many sign-ins are under way; try again in a few minutes');
-    }
     const tx: Transaction = {
       state: oidc.randomState(),
       nonce: oidc.randomNonce(),
@@ -102,7 +134,7 @@ export class PageSignIn {
     };
     // Keyed by its state: the issuer sends the person back with it, so the callback needs no cookie to find it.
     const id = tx.state;
-    this.pending.set(id, tx);
+    await this.states.put(tx, now);
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: this.options.redirectUri,
       scope: 'openid email profile',
@@ -120,8 +152,7 @@ export class PageSignIn {
    * refused code, an ID token that does not verify). The sign-in is spent whatever the outcome.
    */
   async finish(id: string | undefined, currentUrl: URL): Promise<Person> {
-    const tx = id === undefined ? undefined : this.pending.get(id);
-    if (id !== undefined) this.pending.delete(id);
+    const tx = id === undefined ? undefined : await this.states.take(id);
     if (tx === undefined || tx.expires <= this.now()) {
       throw new SignInError('no sign-in under way has this state, or it has expired; start again');
     }

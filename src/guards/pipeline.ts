@@ -177,20 +177,23 @@ function recordOf(
 }
 
 /**
- * A change count read or written in the shared store: the store unreachable refuses the change, saying so, as a
- * spent token's record does (fail closed: no change the deployment's budgets could not count).
+ * A step that reads or writes the shared store: the store unreachable refuses the change, saying so, as a spent
+ * token's record does (fail closed: no change the deployment's budgets could not count, nor one its approvals
+ * page could not show). `what` names the shared state in the refusal.
  */
-async function counting<T>(step: Promise<T>): Promise<T> {
+async function shared<T>(step: Promise<T>, what: string): Promise<T> {
   try {
     return await step;
   } catch (error) {
     if (!(error instanceof StoreUnavailableError)) throw error;
     throw new Refusal(
       'store-unavailable',
-      `the shared state that counts changes against the budgets is unreachable (${error.message}); nothing was sent. Try again when it is back.`,
+      `the shared state that ${what} is unreachable (${error.message}); nothing was sent. Try again when it is back.`,
     );
   }
 }
+
+const counting = <T>(step: Promise<T>) => shared(step, 'counts changes against the budgets');
 
 class Refusal {
   constructor(
@@ -502,19 +505,22 @@ export function createGuard(options: GuardOptions): Guard {
               : ctx.maxResultChars - MODEL_FRAME_CHARS,
         );
         if (!fitted.ok) throw new Refusal(fitted.reason, fitted.text);
-        const answer = await confirmer.confirm({
-          tool: def.name,
-          classification: effective,
-          args: callArgs,
-          tenants: record.tenants,
-          preview: shown,
-          shown: fitted.shown,
-          caller,
-          principal,
-          shownCount,
-          signal: ctx.signal,
-          ...(token !== undefined ? { token } : {}),
-        });
+        const answer = await shared(
+          confirmer.confirm({
+            tool: def.name,
+            classification: effective,
+            args: callArgs,
+            tenants: record.tenants,
+            preview: shown,
+            shown: fitted.shown,
+            caller,
+            principal,
+            shownCount,
+            signal: ctx.signal,
+            ...(token !== undefined ? { token } : {}),
+          }),
+          'holds changes waiting for approval',
+        );
         if (answer.method !== undefined) {
           record.confirmation = {
             method: answer.method,

@@ -303,6 +303,32 @@ export class RedisStore implements SharedStore, SharedReads {
     });
   }
 
+  /**
+   * Runs `command` on this store's connection, for records of their own (the approvals page's, in
+   * src/approvals/shared-*.ts): Redis's answer, or `StoreUnavailableError` as for every other command.
+   */
+  command<T>(command: (client: RedisClient) => Promise<T>): Promise<T> {
+    return this.run(() => command(this.client));
+  }
+
+  /**
+   * A connection of its own for SUBSCRIBE (a subscribed connection runs no other command), reconnecting as this
+   * store's does. Rejects with `StoreUnavailableError` when Redis does not answer.
+   */
+  async subscriber(): Promise<RedisClient> {
+    const client = this.client.duplicate();
+    client.on('error', (error: Error) => {
+      this.lastError.message = error.message;
+    });
+    try {
+      await client.connect();
+    } catch (error) {
+      client.destroy();
+      throw new StoreUnavailableError(`Redis did not answer: ${(error as Error).message}`);
+    }
+    return client;
+  }
+
   async ping(): Promise<void> {
     await this.run(() => this.client.ping());
   }
@@ -357,6 +383,8 @@ function newClient(url: string, state: { connected: boolean }) {
 }
 
 type Client = ReturnType<typeof newClient>;
+/** A connection to the shared Redis, as `command` and `subscriber` hand it out. */
+export type RedisClient = Client;
 
 /** The URL as logs and errors may show it: without a password. */
 export function redactedUrl(url: string): string {

@@ -10,23 +10,16 @@ import pino from 'pino';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { protectedResource } from '../../src/auth/protected-resource.js';
-import { SUPPORTED_SCOPES } from '../../src/auth/scopes.js';
 import { loadConfig } from '../../src/config.js';
 import { type Runtime, startRuntime } from '../../src/runtime.js';
 import { DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
 import { type HttpHandle, startHttp } from '../../src/transports/http.js';
 import { changeRequests, textOf } from '../guards/e2e-harness.js';
+import { alice, PAGE_CLIENT } from '../support/approvers-oauth.js';
 import { launchChromium } from '../support/chromium.js';
-import { freePort, type Issuer, startIssuer, type TestPerson } from '../support/oidc-issuer.js';
+import { freePort, type Issuer, startIssuer } from '../support/oidc-issuer.js';
 import { signInOnPage } from '../support/page-sign-in.js';
 
-const PAGE_CLIENT = { id: 'approvals-page', secret: 'the-approvals-page-client-secret' };
-const alice: TestPerson = {
-  id: 'alice',
-  secret: 'alice-client-secret-012345678',
-  scope: SUPPORTED_SCOPES.join(' '),
-  email: 'alice@example.com',
-};
 const admin = DEMO_PERMISSIONS.admin.permissionId;
 const dana = DEMO_USERS.dana.userId;
 const logger = pino({ level: 'silent' });

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type IncomingMessage, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +20,15 @@ export interface Replica {
 /** The confirmation secret every replica is given (a flag in `flags` wins). */
 export const REPLICAS_CONFIRM_SECRET = 'replicas-share-this-secret-0123456789';
 
-/** Starts one replica serving `sandbox` as its Visier tenant; `flags` are added to the command line. */
-export async function startReplica(sandbox: SandboxHandle, flags: string[]): Promise<Replica> {
+/**
+ * Starts one replica serving `sandbox` as its Visier tenant; `flags` are added to the command line, `env` to its
+ * environment (secrets that have no flag).
+ */
+export async function startReplica(
+  sandbox: SandboxHandle,
+  flags: string[],
+  env: Record<string, string> = {},
+): Promise<Replica> {
   const audit = join(mkdtempSync(join(tmpdir(), 'vam-replica-')), 'audit.jsonl');
   const { apiKey, username, password } = sandbox.credentials;
   const child = spawn(process.execPath, [CLI, '--http', '--port', '0', '--audit-log', audit, ...flags], {
@@ -37,6 +44,7 @@ export async function startReplica(sandbox: SandboxHandle, flags: string[]): Pro
       VISIER_MCP_LOG_LEVEL: 'warn',
       // One secret for every replica, as --redis-url requires.
       VISIER_MCP_CONFIRM_SECRET: REPLICAS_CONFIRM_SECRET,
+      ...env,
     },
   });
   let stderr = '';
@@ -74,21 +82,37 @@ export interface Proxy {
   close(): Promise<void>;
 }
 
+/** How a test's proxy listens and routes, beyond plain round robin. */
+export interface ProxyOptions {
+  /** Listen on this port (the replicas' public URL names it); 0 when absent. */
+  port?: number;
+  /**
+   * Sends a request to this backend when it answers a number: a test choosing the replica a step lands on, as a
+   * load balancer may by chance. Round robin when undefined.
+   */
+  pick?: (request: IncomingMessage) => number | undefined;
+  /**
+   * Passes the Host header on unchanged, as a load balancer in front of a public URL does (the replicas then
+   * answer only to the proxy's host); else each backend sees its own.
+   */
+  keepHost?: boolean;
+}
+
 /** A round-robin load balancer: each request goes to the next backend, whole (streams included). */
-export async function startProxy(backends: string[]): Promise<Proxy> {
+export async function startProxy(backends: string[], options: ProxyOptions = {}): Promise<Proxy> {
   const sent = backends.map(() => 0);
   const dropped = new Set<number>();
   let next = 0;
   let last = -1;
   const server: Server = createServer((req, res) => {
-    let index = next++ % backends.length;
+    let index = options.pick?.(req) ?? next++ % backends.length;
     while (dropped.has(index)) index = next++ % backends.length;
     last = index;
     sent[index] = (sent[index] ?? 0) + 1;
     const target = new URL(req.url ?? '/', backends[index]);
     const upstream = request(
       target,
-      { method: req.method, headers: { ...req.headers, host: target.host } },
+      { method: req.method, headers: { ...req.headers, host: options.keepHost ? req.headers.host : target.host } },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
@@ -100,7 +124,7 @@ export async function startProxy(backends: string[]): Promise<Proxy> {
     });
     req.pipe(upstream);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/mcp`,

@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import type { Person } from '../auth/person.js';
+import { storeDigest } from '../shared-state/digest.js';
+import type { RedisStore } from '../shared-state/redis-store.js';
+import { KEY_PREFIX } from '../shared-state/store.js';
+import {
+  HANDOVER_MS,
+  SESSION_IDLE_MS,
+  SESSION_MAX_MS,
+  type SessionBook,
+  type SessionUse,
+  type SignedInOpening,
+} from './sessions.js';
+
+const sessionKey = (key: string) => `${KEY_PREFIX}:approvals:session:${storeDigest(key)}`;
+const handoverKey = (code: string) => `${KEY_PREFIX}:approvals:handover:${storeDigest(code)}`;
+
+interface SharedSession {
+  person: Person;
+  /** Epoch ms. */
+  openedAt: number;
+}
+
+/**
+ * The signed-in page's sessions and sign-in hand-overs in Redis (`--redis-url`), so a key one replica issued
+ * works on every other, and a callback one replica answered opens a session on whichever the page asks next.
+ * Keys hold digests of the session keys and codes, never the keys: `vam:approvals:session:<digest>` (the person
+ * and when it opened; TTL the idle lifetime, renewed on each use, never past the absolute one) and
+ * `vam:approvals:handover:<digest>` (the person and the digest of the sign-in's id; TTL HANDOVER_MS, taken by
+ * GETDEL so it is spent once across replicas). Every method rejects with `StoreUnavailableError`.
+ */
+export class SharedPageSessions implements SessionBook {
+  constructor(
+    private readonly store: RedisStore,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  handOver(person: Person, started: string): Promise<string> {
+    const code = randomBytes(32).toString('base64url');
+    const held = JSON.stringify({ person, started: storeDigest(started) });
+    return this.store.command(async (redis) => {
+      await redis.set(handoverKey(code), held, { expiration: { type: 'PX', value: HANDOVER_MS } });
+      return code;
+    });
+  }
+
+  openSignedIn(code: string, started: string): Promise<SignedInOpening> {
+    return this.store.command(async (redis) => {
+      const held = code === '' ? null : await redis.getDel(handoverKey(code));
+      if (held === null) return { ok: false };
+      const { person, started: expected } = JSON.parse(held) as { person: Person; started: string };
+      // Digests of the ids: equal length by construction, and neither is the id itself.
+      if (expected !== storeDigest(started)) return { ok: false };
+      const session = randomBytes(32).toString('base64url');
+      const entry: SharedSession = { person, openedAt: this.now() };
+      await redis.set(sessionKey(session), JSON.stringify(entry), {
+        expiration: { type: 'PX', value: SESSION_IDLE_MS },
+      });
+      return { ok: true, session, person };
+    });
+  }
+
+  use(key: string | undefined): Promise<SessionUse> {
+    if (key === undefined || key === '') return Promise.resolve({ ok: false, reason: 'unknown' });
+    return this.store.command(async (redis) => {
+      const text = await redis.get(sessionKey(key));
+      if (text === null) return { ok: false, reason: 'unknown' };
+      const session = JSON.parse(text) as SharedSession;
+      const left = session.openedAt + SESSION_MAX_MS - this.now();
+      if (left <= 0) {
+        await redis.del(sessionKey(key));
+        return { ok: false, reason: 'expired' };
+      }
+      await redis.pExpire(sessionKey(key), Math.min(SESSION_IDLE_MS, left));
+      return { ok: true, person: session.person };
+    });
+  }
+}
