@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import { storeDigest } from './digest.js';
+import { RedisSessions } from './redis-sessions.js';
 import {
   type BudgetUse,
   type CountLimits,
@@ -212,6 +213,11 @@ export class RedisStore implements SharedStore {
     });
   }
 
+  /** 2025-era sessions in this Redis: on this store's connection, with one more for what is published to them. */
+  sessions(): Promise<RedisSessions> {
+    return RedisSessions.start(this.client, (command) => this.run(command));
+  }
+
   async ping(): Promise<void> {
     await this.run(() => this.client.ping());
   }
@@ -257,7 +263,8 @@ function newClient(url: string, state: { connected: boolean }) {
   });
 }
 
-type Client = ReturnType<typeof newClient>;
+export type RedisClient = ReturnType<typeof newClient>;
+type Client = RedisClient;
 
 /** The URL as logs and errors may show it: without a password. */
 export function redactedUrl(url: string): string {

@@ -15,6 +15,8 @@ export interface Replica {
   url: string;
   child: ChildProcess;
   stderr: () => string;
+  /** Its audit log. */
+  audit: string;
 }
 
 /** Starts one replica serving `sandbox` as its Visier tenant; `flags` are added to the command line. */
@@ -44,7 +46,7 @@ export async function startReplica(sandbox: SandboxHandle, flags: string[]): Pro
     });
   });
   child.removeAllListeners('exit');
-  return { url, child, stderr: () => stderr };
+  return { url, child, stderr: () => stderr, audit };
 }
 
 /** Ends a replica: SIGKILL, as a crashed pod, unless told otherwise. */
@@ -64,6 +66,8 @@ export interface Proxy {
   sent: number[];
   /** The backend the last request went to. */
   last(): number;
+  /** Every request in arrival order: its method and the backend it went to. */
+  history: { method: string; backend: number }[];
   /** Stops sending to a backend, as a load balancer does once its health check fails. */
   drop(index: number): void;
   close(): Promise<void>;
@@ -72,6 +76,7 @@ export interface Proxy {
 /** A round-robin load balancer: each request goes to the next backend, whole (streams included). */
 export async function startProxy(backends: string[]): Promise<Proxy> {
   const sent = backends.map(() => 0);
+  const history: Proxy['history'] = [];
   const dropped = new Set<number>();
   let next = 0;
   let last = -1;
@@ -80,6 +85,7 @@ export async function startProxy(backends: string[]): Promise<Proxy> {
     while (dropped.has(index)) index = next++ % backends.length;
     last = index;
     sent[index] = (sent[index] ?? 0) + 1;
+    history.push({ method: req.method ?? '', backend: index });
     const target = new URL(req.url ?? '/', backends[index]);
     const upstream = request(
       target,
@@ -100,6 +106,7 @@ export async function startProxy(backends: string[]): Promise<Proxy> {
   return {
     url: `http://127.0.0.1:${port}/mcp`,
     sent,
+    history,
     last: () => last,
     drop: (index) => {
       dropped.add(index);
