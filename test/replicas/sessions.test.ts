@@ -155,6 +155,44 @@ describe('2025-era sessions across three replicas sharing Redis', () => {
     expect(changes()).toHaveLength(1);
   }, 120_000);
 
+  it("two changes asked at once on two replicas: each form's answer reaches the copy that asked it, never the other", async () => {
+    // Both copies are new, so each numbers its first request to the client 0: the answers must still not cross.
+    const client = new Client(
+      { name: 'replicas-v2', version: '2.4.0' },
+      { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: 'legacy' } },
+    );
+    const asked: string[] = [];
+    client.setRequestHandler('elicitation/create', async (request) => {
+      const message = String(request.params.message);
+      asked.push(message);
+      return /assign/i.test(message) ? { action: 'accept', content: { confirm: true } } : { action: 'decline' };
+    });
+    await client.connect(new StreamableHTTPClientTransport(new URL(proxy.url)));
+    closing.push(() => client.close());
+    sandbox.clearRequests();
+    const from = proxy.history.length;
+    const permissionIds = [DEMO_PERMISSIONS.payrollAuditor.permissionId];
+    const [assigned, removed] = await Promise.all([
+      client.callTool({
+        name: 'assign_permissions_to_users',
+        arguments: { permissionIds, userIds: [DEMO_USERS.mallory.userId] },
+      }),
+      client.callTool({
+        name: 'remove_permissions_from_users',
+        arguments: { permissionIds, userIds: [DEMO_USERS.dana.userId] },
+      }),
+    ]);
+    expect(asked).toHaveLength(2);
+    expect(assigned?.isError, textOf(assigned ?? {})).toBeFalsy();
+    expect(removed?.isError).toBe(true);
+    expect(textOf(removed ?? {})).toContain('declined');
+    expect(changes()).toHaveLength(1);
+    // Visier assigns with PUT and removes with DELETE on the same path.
+    expect(changes().map((r) => `${r.method} ${r.path}`)).toEqual(['PUT /v1/admin/permissions/users']);
+    const posts = proxy.history.slice(from).filter((r) => r.method === 'POST');
+    expect(new Set(posts.slice(0, 2).map((r) => r.backend)).size).toBe(2);
+  }, 120_000);
+
   it('stores the session under a digest of its id, with an idle lifetime, naming its owner by a digest', async () => {
     const id = await rawSession(replicas[0]?.url as string);
     const reader = createClient({ url: redis.url });
