@@ -4,7 +4,7 @@ import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_PERMISSIONS, DEMO_USERS, type SandboxHandle, startSandbox } from '../../src/sandbox/index.js';
 import { storeDigest } from '../../src/shared-state/digest.js';
 import { ensureBuilt } from '../e2e/build.js';
@@ -40,6 +40,10 @@ function auditLines(): Record<string, unknown>[] {
       .map((line) => JSON.parse(line) as Record<string, unknown>),
   );
 }
+
+/** An audit line of a call the client cancelled while its form waited. */
+const isCancelled = (line: Record<string, unknown>) =>
+  (line.confirmation as { outcome?: string } | undefined)?.outcome === 'cancelled';
 
 /** The v2 SDK client on 2025-11-25, declaring form elicitation and approving every form; `asked` counts them. */
 async function v2Client(
@@ -192,6 +196,42 @@ describe('2025-era sessions across three replicas sharing Redis', () => {
     const posts = proxy.history.slice(from).filter((r) => r.method === 'POST');
     expect(new Set(posts.slice(0, 2).map((r) => r.backend)).size).toBe(2);
   }, 120_000);
+
+  it('a call cancelled by the client while its form waits: the cancellation reaches the replica running it, which stops at once', async () => {
+    const client = new Client(
+      { name: 'replicas-v2', version: '2.4.0' },
+      { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: 'legacy' } },
+    );
+    let formShown: () => void = () => {};
+    const shown = new Promise<void>((resolve) => {
+      formShown = resolve;
+    });
+    // The person never answers: only the cancellation can end the wait before the 120 s elicitation timeout.
+    client.setRequestHandler('elicitation/create', () => {
+      formShown();
+      return new Promise(() => {});
+    });
+    await client.connect(new StreamableHTTPClientTransport(new URL(proxy.url)));
+    closing.push(() => client.close());
+    sandbox.clearRequests();
+    const cancelledBefore = auditLines().filter(isCancelled).length;
+    const from = proxy.history.length;
+    const controller = new AbortController();
+    const grant = { permissionIds: [DEMO_PERMISSIONS.headcount.permissionId], userIds: [DEMO_USERS.dana.userId] };
+    const call = client
+      .callTool({ name: 'assign_permissions_to_users', arguments: grant }, { signal: controller.signal })
+      .catch((error: unknown) => error);
+    await shown;
+    controller.abort();
+    expect(await call).toBeInstanceOf(Error);
+    await vi.waitFor(() => expect(auditLines().filter(isCancelled)).toHaveLength(cancelledBefore + 1), {
+      timeout: 15_000,
+    });
+    const posts = proxy.history.slice(from).filter((r) => r.method === 'POST');
+    expect(posts).toHaveLength(2);
+    expect(posts[1]?.backend).not.toBe(posts[0]?.backend);
+    expect(changes()).toEqual([]);
+  }, 60_000);
 
   it('stores the session under a digest of its id, with an idle lifetime, naming its owner by a digest', async () => {
     const id = await rawSession(replicas[0]?.url as string);
