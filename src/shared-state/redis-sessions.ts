@@ -6,13 +6,18 @@ import { KEY_PREFIX } from './store.js';
 /** Runs a command, turning any failure into `StoreUnavailableError` (RedisStore's rule). */
 type Run = <T>(command: () => Promise<T>) => Promise<T>;
 
-// A session is a hash: `record` (the JSON of what initialize said and who opened it) and `lastActive`, so a use
-// renews it without rewriting the record. Unknown sessions stay unknown: a use never creates one.
+// A session is a hash: `record` (the JSON of what initialize said and who opened it), `protocolVersion` (once the
+// server answered) and `lastActive`, so a use renews it without rewriting the record. Unknown sessions stay
+// unknown: neither a use nor a version creates one.
 const USE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 redis.call('HSET', KEYS[1], 'lastActive', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return redis.call('HGET', KEYS[1], 'record')
+return redis.call('HMGET', KEYS[1], 'record', 'protocolVersion')
+`;
+const SETTLE = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+return redis.call('HSET', KEYS[1], 'protocolVersion', ARGV[1])
 `;
 
 const sessionKey = (id: string) => `${KEY_PREFIX}:session:${storeDigest(id)}`;
@@ -20,7 +25,7 @@ const sessionKey = (id: string) => `${KEY_PREFIX}:session:${storeDigest(id)}`;
 const channelOf = (id: string) => `${KEY_PREFIX}:session-signal:${storeDigest(id)}`;
 
 /**
- * 2025-era sessions in Redis. Keys: `vam:session:<digest of id>` (hash `record`, `lastActive`; TTL the idle
+ * 2025-era sessions in Redis. Keys: `vam:session:<digest of id>` (hash `record`, `protocolVersion`, `lastActive`; TTL the idle
  * lifetime, renewed on use). Channels: `vam:session-signal:<digest of id>` (JSON `SessionSignal`), on a second
  * connection, as Redis requires of subscribers.
  */
@@ -40,21 +45,36 @@ export class RedisSessions implements SharedSessions {
   }
 
   save(id: string, record: SessionRecord, idleMs: number): Promise<void> {
-    const { lastActive, ...rest } = record;
+    const { lastActive, protocolVersion, ...rest } = record;
     return this.run(async () => {
       await this.client
         .multi()
-        .hSet(sessionKey(id), { record: JSON.stringify(rest), lastActive: String(lastActive) })
+        .hSet(sessionKey(id), {
+          record: JSON.stringify(rest),
+          lastActive: String(lastActive),
+          ...(protocolVersion === undefined ? {} : { protocolVersion }),
+        })
         .pExpire(sessionKey(id), idleMs)
         .exec();
+    });
+  }
+
+  settle(id: string, protocolVersion: string): Promise<void> {
+    return this.run(async () => {
+      await this.client.eval(SETTLE, { keys: [sessionKey(id)], arguments: [protocolVersion] });
     });
   }
 
   use(id: string, idleMs: number, now: number): Promise<SessionRecord | undefined> {
     return this.run(async () => {
       const found = await this.client.eval(USE, { keys: [sessionKey(id)], arguments: [String(idleMs), String(now)] });
-      if (typeof found !== 'string') return undefined;
-      return { ...(JSON.parse(found) as Omit<SessionRecord, 'lastActive'>), lastActive: now };
+      if (!Array.isArray(found) || typeof found[0] !== 'string') return undefined;
+      const [record, protocolVersion] = found as [string, string | null];
+      return {
+        ...(JSON.parse(record) as Omit<SessionRecord, 'lastActive' | 'protocolVersion'>),
+        ...(protocolVersion === null ? {} : { protocolVersion }),
+        lastActive: now,
+      };
     });
   }
 

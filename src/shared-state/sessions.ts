@@ -33,8 +33,13 @@ export type SessionSignal =
  * `StoreUnavailableError` when the store does not answer.
  */
 export interface SharedSessions {
-  /** Records session `id` for `idleMs` milliseconds (replacing what was there). */
+  /** Records the new session `id` for `idleMs` milliseconds. */
   save(id: string, record: SessionRecord, idleMs: number): Promise<void>;
+  /**
+   * Adds the version the server answered initialize with to the record of `id`, when it is still recorded (the
+   * client may have ended it already: that is not undone).
+   */
+  settle(id: string, protocolVersion: string): Promise<void>;
   /** The record of `id`, its lifetime renewed to `idleMs` and `lastActive` set to `now`; undefined when unknown. */
   use(id: string, idleMs: number, now: number): Promise<SessionRecord | undefined>;
   /** Renews the lifetime of the sessions `ids` still recorded to `idleMs` (a replica's busy or streaming ones). */

@@ -667,9 +667,8 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
     });
     await active.serve(Object.assign(req, { auth }), res, body);
     if (shared && opened !== undefined && active.version !== undefined) {
-      const record = { owner: active.owner, initialize: opened.params, protocolVersion: active.version };
       await shared
-        .save(opened.id, { ...record, created: now(), lastActive: now() }, idleMs)
+        .settle(opened.id, active.version)
         .catch((error: unknown) => logger.warn({ err: error }, "could not record the session's protocol version"));
     }
     // A cancelled request gets no answer (MCP cancellation), so the SDK never ends the stream it was posted on:

@@ -244,8 +244,8 @@ describe('2025-era sessions across three replicas sharing Redis', () => {
       expect(JSON.parse(stored.record as string)).toMatchObject({
         owner: { principal: storeDigest('http-loopback') },
         initialize: INIT.params,
-        protocolVersion: '2025-11-25',
       });
+      expect(stored.protocolVersion).toBe('2025-11-25');
       const ttl = await reader.pTTL(key);
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(1_800_000);
@@ -295,7 +295,7 @@ describe('2025-era sessions across three replicas sharing Redis', () => {
     expect(proxy.history.slice(from).every((r) => r.backend !== answered)).toBe(true);
   }, 60_000);
 
-  it('Redis down: a replica without a copy of the session answers 503 saying why, not 404', async () => {
+  it('Redis down: a replica without a copy of the session answers 503 saying why, not 404; the one holding it serves on', async () => {
     const alive = replicas.filter((r) => r.child.exitCode === null && r.child.signalCode === null);
     const [holder, other] = alive as [Replica, Replica];
     const id = await rawSession(holder.url);
@@ -306,5 +306,12 @@ describe('2025-era sessions across three replicas sharing Redis', () => {
     expect(await refused.json()).toMatchObject({
       error: { message: expect.stringContaining('store-unavailable') },
     });
+    // The replica holding a copy goes on serving it; a new session cannot be recorded, so none is opened.
+    const held = await raw(holder.url, 'POST', id, LIST);
+    expect(held.status).toBe(200);
+    expect(await held.text()).toContain('get_user');
+    const opening = await fetch(other.url, { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify(INIT) });
+    expect(opening.status).toBe(503);
+    expect(await opening.json()).toMatchObject({ error: { message: expect.stringContaining('store-unavailable') } });
   });
 });
