@@ -1,15 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { protectedResource } from '../../src/auth/protected-resource.js';
 import { SUPPORTED_SCOPES } from '../../src/auth/scopes.js';
-import { loadConfig } from '../../src/config.js';
-import { type Runtime, startRuntime } from '../../src/runtime.js';
+import type { Runtime } from '../../src/runtime.js';
 import type { RedisSessions } from '../../src/shared-state/redis-sessions.js';
 import { RedisStore } from '../../src/shared-state/redis-store.js';
-import { type HttpHandle, startHttp } from '../../src/transports/http.js';
-import { INIT, MCP_HEADERS, silent } from '../e2e/http-runtime.js';
+import type { HttpHandle } from '../../src/transports/http.js';
+import { INIT, MCP_HEADERS, startHttpFor, startRuntimeForTest } from '../e2e/http-runtime.js';
 import { freePort, type Issuer, startIssuer, type TestPerson } from '../support/oidc-issuer.js';
 import { type RedisHandle, startRedis } from '../support/redis-server.js';
 
@@ -46,25 +42,14 @@ beforeAll(async () => {
   redis = await startRedis();
   const publicUrl = new URL(`http://127.0.0.1:${await freePort()}`);
   issuer = await startIssuer({ resource: `${publicUrl.origin}/mcp`, people: [dana, frank] });
-  const audit = join(mkdtempSync(join(tmpdir(), 'vam-owner-')), 'audit.jsonl');
-  runtime = await startRuntime(loadConfig(['--sandbox', '--mode', 'full', '--audit-log', audit], {}), silent);
+  runtime = await startRuntimeForTest(['--mode', 'full']);
   for (let i = 0; i < 3; i++) {
     const store = await RedisStore.connect(redis.url);
     stores.push(store);
     const shared = await store.sessions();
     sessions.push(shared);
-    replicas.push(
-      await startHttp({
-        host: '127.0.0.1',
-        port: 0,
-        sessionIdleMs: 60_000,
-        maxSessions: 20,
-        logger: silent,
-        createServer: runtime.createServer,
-        oauth: await protectedResource({ issuer: new URL(issuer.url), publicUrl }),
-        sharedSessions: shared,
-      }),
-    );
+    const oauth = await protectedResource({ issuer: new URL(issuer.url), publicUrl });
+    replicas.push(await startHttpFor(runtime, { oauth, sharedSessions: shared }));
   }
 }, 60_000);
 
