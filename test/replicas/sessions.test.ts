@@ -135,7 +135,7 @@ describe('2025-era sessions across three replicas sharing Redis', () => {
     });
   }, 120_000);
 
-  it('the v1 client lists, reads and makes a change confirmed by a form, every request on the next replica', async () => {
+  it('the v1 client lists, reads and makes a change confirmed by a form whose answer reaches another replica', async () => {
     const client = new V1Client(
       { name: 'replicas-v1', version: '1.32.2' },
       { capabilities: { elicitation: { form: {} } } },
@@ -153,10 +153,14 @@ describe('2025-era sessions across three replicas sharing Redis', () => {
 
     sandbox.clearRequests();
     const grant = { permissionIds: [DEMO_PERMISSIONS.headcount.permissionId], userIds: [DEMO_USERS.dana.userId] };
+    const from = proxy.history.length;
     const acted = await client.callTool({ name: 'assign_permissions_to_users', arguments: grant });
     expect(acted.isError, textOf(acted as { content?: unknown })).toBeFalsy();
     expect(asked).toBe(1);
     expect(changes()).toHaveLength(1);
+    const posts = proxy.history.slice(from).filter((r) => r.method === 'POST');
+    expect(posts).toHaveLength(2);
+    expect(posts[1]?.backend).not.toBe(posts[0]?.backend);
   }, 120_000);
 
   it("two changes asked at once on two replicas: each form's answer reaches the copy that asked it, never the other", async () => {
