@@ -29,8 +29,9 @@ import type { SessionRecord, SessionSignal, SharedSessions } from '../shared-sta
 import { StoreUnavailableError } from '../shared-state/store.js';
 import { frame, invalidInitialize } from './jsonrpc-shape.js';
 import { isLoopback, LOOPBACK_HOSTS } from './loopback.js';
+import { cancelledId, OutgoingRequests } from './outgoing-requests.js';
 import { answeringSchemaFailures } from './schema-failures.js';
-import { cancelledId, OutgoingRequests, replayHandshake } from './session-replay.js';
+import { replayHandshake } from './session-replay.js';
 
 export interface HttpOptions {
   host: string;
