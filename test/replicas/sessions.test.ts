@@ -261,12 +261,14 @@ describe('2025-era sessions across three replicas sharing Redis', () => {
   it('DELETE on one replica ends the session on all: each then answers 404', async () => {
     const urls = replicas.map((r) => r.url);
     const id = await rawSession(urls[0] as string);
-    // Every replica holds a copy first.
+    // Every replica holds a copy first; resuming one asks Visier nothing.
+    sandbox.clearRequests();
     for (const url of urls) {
       const listed = await raw(url, 'POST', id, LIST);
       expect(listed.status).toBe(200);
       expect(await listed.text()).toContain('get_user');
     }
+    expect(sandbox.requests).toEqual([]);
     const ended = await raw(urls[1] as string, 'DELETE', id);
     expect(ended.status).toBe(200);
     for (const url of urls) {
