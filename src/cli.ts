@@ -117,6 +117,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     createServer: runtime.createServer,
     onRefusedToolCall: runtime.rejectCall,
     ...(runtime.ready ? { ready: runtime.ready } : {}),
+    ...(runtime.sharedSessions ? { sharedSessions: runtime.sharedSessions } : {}),
   }).catch(async (error: unknown) => {
     await runtime.close();
     throw error;

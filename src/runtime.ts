@@ -10,6 +10,7 @@ import { ChangeJournal } from './journal/journal.js';
 import { PROVIDERS } from './registry/index.js';
 import { createServer } from './server.js';
 import { RedisStore } from './shared-state/redis-store.js';
+import type { SharedSessions } from './shared-state/sessions.js';
 import { privilegedPolicy } from './tools/visier/privileged.js';
 
 /** Everything one process serves from: the provider's client (or its embedded sandbox) and the guard. */
@@ -27,13 +28,20 @@ export interface Runtime {
   approvals?: Pick<ApprovalsPage, 'link' | 'origin' | 'handle'>;
   /** With `--redis-url`: resolves when Redis answers, rejects with why not. */
   ready?: () => Promise<void>;
+  /** With `--redis-url`: 2025-era HTTP sessions every replica can serve. */
+  sharedSessions?: SharedSessions;
   close(): Promise<void>;
 }
 
 export async function startRuntime(config: Config, logger: pino.Logger): Promise<Runtime> {
   const entry = PROVIDERS[config.provider];
   const shared = config.redisUrl === undefined ? undefined : await RedisStore.connect(config.redisUrl);
+  const sharedSessions = await shared?.sessions().catch(async (error: unknown) => {
+    await shared.close();
+    throw error;
+  });
   const started = await entry.start(config, logger, shared).catch(async (error: unknown) => {
+    await sharedSessions?.close();
     await shared?.close();
     throw error;
   });
@@ -70,6 +78,7 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
           })
           .catch(async (error: unknown) => {
             await started.close();
+            await sharedSessions?.close();
             await shared?.close();
             throw error;
           })
@@ -127,10 +136,12 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
     tenants,
     ...(approvals ? { approvals } : {}),
     ...(shared ? { ready: () => shared.ping() } : {}),
+    ...(sharedSessions ? { sharedSessions } : {}),
     close: async () => {
       await approvals?.close();
       await anchor?.close();
       await started.close();
+      await sharedSessions?.close();
       await shared?.close();
     },
   };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import { storeDigest } from './digest.js';
+import { RedisSessions } from './redis-sessions.js';
 import type { CacheGeneration, SharedReads } from './shared-reads.js';
 import {
   type BudgetUse,
@@ -327,6 +328,11 @@ export class RedisStore implements SharedStore, SharedReads {
       throw new StoreUnavailableError(`Redis did not answer: ${(error as Error).message}`);
     }
     return client;
+  }
+
+  /** 2025-era sessions in this Redis: on this store's connection, with one more for what is published to them. */
+  async sessions(): Promise<RedisSessions> {
+    return new RedisSessions(this.client, await this.subscriber(), (command) => this.run(command));
   }
 
   async ping(): Promise<void> {

@@ -1,13 +1,19 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
+import { type NodeMcpRequestHandler, toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
 import {
   type AuthInfo,
   createMcpHandler,
+  type InitializeRequest,
   isInitializeRequest,
+  isJSONRPCRequest,
+  isJSONRPCResponse,
   isLegacyRequest,
+  type JSONRPCMessage,
   type McpServer,
+  type RequestId,
+  WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 import type pino from 'pino';
 import { describeCall, type UnguardedCall } from '../audit-every-call.js';
@@ -18,9 +24,14 @@ import { counted } from '../grammar.js';
 import type { Mode } from '../guards/guard.js';
 import { portInUse } from '../port-in-use.js';
 import { PERSON_KEY, PRINCIPAL_KEY, SCOPE_MODE_KEY } from '../server-context.js';
+import { storeDigest } from '../shared-state/digest.js';
+import type { SessionRecord, SessionSignal, SharedSessions } from '../shared-state/sessions.js';
+import { StoreUnavailableError } from '../shared-state/store.js';
 import { frame, invalidInitialize } from './jsonrpc-shape.js';
 import { isLoopback, LOOPBACK_HOSTS } from './loopback.js';
+import { cancelledId, OutgoingRequests } from './outgoing-requests.js';
 import { answeringSchemaFailures } from './schema-failures.js';
+import { replayHandshake } from './session-replay.js';
 
 export interface HttpOptions {
   host: string;
@@ -70,6 +81,13 @@ export interface HttpOptions {
    * `/healthz/ready` answers 503 with the reason then; `/healthz` (liveness) stays 200 and says it too.
    */
   ready?: () => Promise<void>;
+  /**
+   * 2025-era sessions shared by the replicas (`--redis-url`): recorded when opened, served by any replica (it
+   * replays the recorded handshake into a copy of its own), ended everywhere by DELETE; a client's answer to a
+   * request another replica's copy sent is handed to that copy. Without it, a session lives in the process that
+   * opened it.
+   */
+  sharedSessions?: SharedSessions;
   /** Milliseconds since the epoch; tests move it to make sessions idle. Default Date.now. */
   now?: () => number;
 }
@@ -84,7 +102,9 @@ export interface HttpHandle {
 }
 
 interface Session {
-  transport: NodeStreamableHTTPServerTransport;
+  transport: WebStandardStreamableHTTPServerTransport;
+  /** The transport served to Node's request and response. */
+  serve: (req: IncomingMessage, res: ServerResponse, body: unknown) => Promise<void>;
   server: McpServer;
   /** When a request last arrived or ended, or a message last left: what idleness is measured from. */
   lastActive: number;
@@ -92,8 +112,17 @@ interface Session {
   busy: number;
   /** The protocol version its initialize settled on, reported by the SDK through `setProtocolVersion`. */
   version?: string;
-  /** Who opened it, and the mode their token's scopes granted: no other caller, and no narrower token, may use it. */
-  owner: { principal: string; scopeMode?: Mode };
+  /**
+   * Who opened it (a digest of the principal) and the mode their token's scopes granted: no other caller, and no
+   * narrower token, may use it.
+   */
+  owner: SessionRecord['owner'];
+  /** The client's requests this copy is answering: a cancellation naming one of them is this copy's to deliver. */
+  running: Set<RequestId>;
+  /** With shared sessions: this copy's requests to the client, under ids no other copy uses. */
+  outgoing?: OutgoingRequests;
+  /** With shared sessions: stops listening to what other replicas hand this session. */
+  unlisten?: () => Promise<void>;
 }
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
@@ -155,12 +184,23 @@ function callerAuth(token: string | undefined): AuthInfo {
   return { token: principal, clientId: principal, scopes: [], extra: { [PRINCIPAL_KEY]: principal } };
 }
 
-/** The request a `notifications/cancelled` message names, when the body is one. */
-function cancelledRequestId(body: unknown): string | number | undefined {
-  const message = body as { method?: unknown; params?: { requestId?: unknown } } | null;
-  if (message === null || typeof message !== 'object' || message.method !== 'notifications/cancelled') return undefined;
-  const id = message.params?.requestId;
-  return typeof id === 'string' || typeof id === 'number' ? id : undefined;
+/**
+ * `serve` with the status line and headers sent as soon as they are written: Node holds them back until the first
+ * body bytes, and a GET stream's first bytes may come a keep-alive later, while the client waits for the headers
+ * to count the stream as open (and reports an abort if it closes before).
+ */
+function headersAtOnce(serve: NodeMcpRequestHandler) {
+  return (req: IncomingMessage, res: ServerResponse, body: unknown) => {
+    const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+    Object.assign(res, {
+      writeHead: (...args: unknown[]) => {
+        const written = writeHead(...args);
+        res.flushHeaders();
+        return written;
+      },
+    });
+    return serve(req, res, body);
+  };
 }
 
 class BodyTooLarge extends Error {}
@@ -181,6 +221,17 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
 const principalOfAuth = (auth: AuthInfo) => String(auth.extra?.[PRINCIPAL_KEY]);
 const scopeModeOfAuth = (auth: AuthInfo) => auth.extra?.[SCOPE_MODE_KEY] as Mode | undefined;
 
+/** A session's owner as sessions keep it: the principal as a digest, so a shared record names nobody in clear. */
+function ownerOf(auth: AuthInfo): SessionRecord['owner'] {
+  const scopeMode = scopeModeOfAuth(auth);
+  return { principal: storeDigest(principalOfAuth(auth)), ...(scopeMode === undefined ? {} : { scopeMode }) };
+}
+
+const messagesOf = (body: unknown): JSONRPCMessage[] => (Array.isArray(body) ? body : [body]) as JSONRPCMessage[];
+
+/** Messages a session copy may not hold the other end of: answers to its requests and cancellations of the client's. */
+const handedOver = (message: JSONRPCMessage) => isJSONRPCResponse(message) || cancelledId(message) !== undefined;
+
 export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
   if (options.token !== undefined && options.oauth !== undefined) {
     throw new Error(
@@ -200,6 +251,8 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
   const tokenDigest = options.token ? digest(options.token) : undefined;
   const staticAuth = callerAuth(options.token);
   const sessions = new Map<string, Session>();
+  const shared = options.sharedSessions;
+  const idleMs = options.sessionIdleMs;
   // 2026-07-28 requests carry their version and capabilities in each request: the SDK's entry serves them
   // statelessly, one server per request. Everything else (the 2025 handshake and sessions, which elicitation
   // needs) stays on the session map below; `legacy: 'reject'` keeps the two routes from overlapping.
@@ -257,9 +310,9 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
    * Whether a request may use a session: the same caller that opened it, with a token whose scopes grant at least
    * the mode the session was opened with (its tools/list answered for that mode).
    */
-  const ownedBy = (session: Session, auth: AuthInfo) => {
-    if (session.owner.principal !== principalOfAuth(auth)) return false;
-    const opened = session.owner.scopeMode;
+  const ownedBy = (owner: SessionRecord['owner'], auth: AuthInfo) => {
+    if (owner.principal !== storeDigest(principalOfAuth(auth))) return false;
+    const opened = owner.scopeMode;
     const mode = scopeModeOfAuth(auth);
     return opened === undefined || (mode !== undefined && atLeast(mode, opened));
   };
@@ -269,6 +322,7 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
     if (!session) return;
     sessions.delete(id);
     logger.info({ session: id, why }, 'closing MCP session');
+    await session.unlisten?.();
     await session.transport.close().catch(() => {});
     await session.server.close().catch(() => {});
   };
@@ -294,6 +348,175 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
     if (!oldest) return false;
     void closeSession(oldest[0], 'least recently active, making room for a new session');
     return true;
+  };
+
+  /** A session's copy on this replica, new or resumed: `id` is the session's id, `owner` whose it is. */
+  const openSession = async (id: string, owner: SessionRecord['owner']): Promise<Session> => {
+    const server = createServer();
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => id,
+      onsessioninitialized: () => {
+        sessions.set(id, created);
+        logger.info({ session: id }, 'MCP session opened');
+      },
+    });
+    const created: Session = {
+      server,
+      transport,
+      serve: headersAtOnce(
+        toNodeHandler(
+          { fetch: (request, handling) => transport.handleRequest(request, handling) },
+          { maxRequestBodySize: maxBody },
+        ),
+      ),
+      lastActive: now(),
+      busy: 0,
+      owner,
+      running: new Set(),
+      ...(shared ? { outgoing: new OutgoingRequests(randomUUID().slice(0, 8)) } : {}),
+    };
+    transport.onclose = () => {
+      if (sessions.get(id) === created) sessions.delete(id);
+      void created.unlisten?.();
+    };
+    // Transport.setProtocolVersion is the SDK's hook for the version initialize settled on; the web-standard
+    // transport leaves it out.
+    Object.assign(transport, {
+      setProtocolVersion: (version: string) => {
+        created.version = version;
+      },
+    });
+    const send = transport.send.bind(transport);
+    transport.send = (message, sendOptions) => {
+      created.lastActive = now();
+      return send(created.outgoing ? created.outgoing.relabel(message) : message, sendOptions);
+    };
+    if (shared) created.unlisten = await shared.listen(id, (signal) => onSignal(id, created, signal));
+    await server.connect(transport);
+    return created;
+  };
+
+  /**
+   * Hands `message` (an answer to a request to the client, or a cancellation of the client's) to this copy when it
+   * is this copy's; false when it is not (another replica's, or nobody's).
+   */
+  const deliver = (session: Session, message: JSONRPCMessage): boolean => {
+    const answer = session.outgoing?.claim(message);
+    if (answer !== undefined) {
+      session.transport.onmessage?.(answer);
+      return true;
+    }
+    const cancelled = cancelledId(message);
+    if (cancelled === undefined || !session.running.has(cancelled)) return false;
+    session.transport.onmessage?.(message);
+    // A cancelled request gets no answer, so the SDK never ends the stream it was posted on.
+    session.transport.closeSSEStream(cancelled);
+    return true;
+  };
+
+  const onSignal = (id: string, session: Session, signal: SessionSignal) => {
+    if (signal.kind === 'ended') {
+      if (sessions.get(id) === session) void closeSession(id, 'ended by DELETE on another replica');
+      return;
+    }
+    // Published to every replica holding a copy: the one that asked takes it, once; the others let it pass.
+    if (!deliver(session, signal.message)) logger.debug({ session: id }, 'a handed-over message was not for this copy');
+  };
+
+  /** Copies resumed from the shared store and not yet serving: a second request for one waits for the first. */
+  const resuming = new Map<string, Promise<Session | 'full'>>();
+
+  /**
+   * This replica's copy of shared session `id` for the caller of `auth`: resumed from its record (the recorded
+   * handshake replayed), 'forbidden' when the caller does not own it, 'full' at the session cap, undefined when
+   * the store knows no such session. Rejects with `StoreUnavailableError` when the store does not answer.
+   */
+  const sharedCopy = async (id: string, auth: AuthInfo): Promise<Session | 'forbidden' | 'full' | undefined> => {
+    const record = await (shared as SharedSessions).use(id, idleMs, now());
+    if (record === undefined) return undefined;
+    if (!ownedBy(record.owner, auth)) return 'forbidden';
+    const pending = resuming.get(id);
+    if (pending) return pending;
+    const resumed = (async () => {
+      if (!makeRoom()) return 'full' as const;
+      initializing++;
+      try {
+        const copy = await openSession(id, record.owner);
+        try {
+          await replayHandshake(copy.transport, id, record, auth);
+        } catch (error) {
+          await closeSession(id, 'its recorded handshake was refused');
+          throw error;
+        }
+        logger.info({ session: id }, 'MCP session resumed from the shared store');
+        return copy;
+      } finally {
+        initializing--;
+      }
+    })().finally(() => resuming.delete(id));
+    resuming.set(id, resumed);
+    return resumed;
+  };
+
+  /**
+   * `session` (this replica's copy of `id`) while the store still knows it, its lifetime renewed; closed and
+   * undefined once it does not (ended by DELETE elsewhere, or idled out on every replica). A store that does not
+   * answer leaves the copy serving: what guards decide fails closed on its own.
+   */
+  const stillShared = async (id: string, session: Session): Promise<Session | undefined> => {
+    try {
+      if ((await (shared as SharedSessions).use(id, idleMs, now())) !== undefined) return session;
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      logger.warn({ err: error, session: id }, 'the shared session store did not answer; serving the copy held here');
+      return session;
+    }
+    await closeSession(id, 'no longer in the shared store');
+    return undefined;
+  };
+
+  /**
+   * Runs `step`; when the shared store does not answer, answers 503 saying so (never 404, which would send every
+   * client to initialize again while nothing is lost) and resolves 'answered'.
+   */
+  const answeringStoreDown = async <T>(res: ServerResponse, step: () => Promise<T>): Promise<T | 'answered'> => {
+    try {
+      return await step();
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      logger.warn({ err: error }, 'the shared session store did not answer');
+      sendJsonRpcError(
+        res,
+        503,
+        -32000,
+        `Service unavailable (store-unavailable): the replicas' shared session store did not answer (${error.message}); retry, the session is kept`,
+        { 'retry-after': '5' },
+      );
+      return 'answered';
+    }
+  };
+
+  const sendForbidden = (res: ServerResponse) =>
+    sendJsonRpcError(
+      res,
+      403,
+      -32000,
+      'Forbidden: this session belongs to another person, or was opened with wider scopes than this token has; initialize a session of your own',
+    );
+
+  const sendTooMany = (res: ServerResponse) =>
+    sendJsonRpcError(res, 503, -32000, `Too many sessions (max ${options.maxSessions}), all busy; retry later`, {
+      'retry-after': '60',
+    });
+
+  /** Keeps the shared records of sessions in use here alive: the store forgets a session no replica uses. */
+  const keepShared = () => {
+    if (!shared) return;
+    const cutoff = now() - idleMs;
+    const inUse = [...sessions].filter(([, s]) => s.busy > 0 || s.lastActive > cutoff).map(([id]) => id);
+    shared
+      .keep(inUse, idleMs)
+      .catch((error: unknown) => logger.warn({ err: error }, 'could not renew shared sessions'));
   };
 
   const serveMcp = async (
@@ -328,22 +551,33 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
       return;
     }
     let session = id === undefined ? undefined : sessions.get(id);
+    if (id !== undefined && session && shared) session = await stillShared(id, session);
+    if (id !== undefined && !session && shared) {
+      const found = await answeringStoreDown(res, () => sharedCopy(id, auth));
+      if (found === 'answered') return;
+      if (found === 'forbidden') {
+        sendForbidden(res);
+        return;
+      }
+      if (found === 'full') {
+        sendTooMany(res);
+        return;
+      }
+      session = found;
+    }
     if (id !== undefined && !session) {
       sendJsonRpcError(
         res,
         404,
         -32001,
-        'Session not found here (it ended, idled out, or another replica holds it: behind a load balancer, route by Mcp-Session-Id); initialize a new one',
+        shared
+          ? 'Session not found (it ended or idled out); initialize a new one'
+          : 'Session not found here (it ended, idled out, or another replica holds it: give the replicas --redis-url, or route by Mcp-Session-Id); initialize a new one',
       );
       return;
     }
-    if (session && !ownedBy(session, auth)) {
-      sendJsonRpcError(
-        res,
-        403,
-        -32000,
-        'Forbidden: this session belongs to another person, or was opened with wider scopes than this token has; initialize a session of your own',
-      );
+    if (session && !ownedBy(session.owner, auth)) {
+      sendForbidden(res);
       return;
     }
     if (session && req.method === 'POST') {
@@ -355,6 +589,7 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
         return;
       }
     }
+    let opened: { id: string; params: InitializeRequest['params'] } | undefined;
     if (!session) {
       const badInitialize = req.method === 'POST' ? invalidInitialize(body) : undefined;
       if (badInitialize) {
@@ -370,61 +605,77 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
         return;
       }
       if (!makeRoom()) {
-        sendJsonRpcError(res, 503, -32000, `Too many sessions (max ${options.maxSessions}), all busy; retry later`, {
-          'retry-after': '60',
-        });
+        sendTooMany(res);
         return;
       }
       initializing++;
       claim.initializing = true;
-      const server = createServer();
-      const scopeMode = scopeModeOfAuth(auth);
-      const created: Session = {
-        server,
-        lastActive: now(),
-        busy: 0,
-        owner: { principal: principalOfAuth(auth), ...(scopeMode === undefined ? {} : { scopeMode }) },
-        transport: new NodeStreamableHTTPServerTransport({
-          sessionIdGenerator: randomUUID,
-          onsessioninitialized: (newId) => {
-            sessions.set(newId, created);
-            logger.info({ session: newId }, 'MCP session opened');
-          },
-        }),
-      };
-      created.transport.onclose = () => {
-        const sid = created.transport.sessionId;
-        if (sid) sessions.delete(sid);
-      };
-      // Transport.setProtocolVersion is the SDK's hook for the version initialize settled on; the Node transport
-      // leaves it out.
-      Object.assign(created.transport, {
-        setProtocolVersion: (version: string) => {
-          created.version = version;
-        },
+      opened = { id: randomUUID(), params: body.params };
+      const owner = ownerOf(auth);
+      const { id: newId, params } = opened;
+      const created = await answeringStoreDown(res, async () => {
+        // Recorded before the client has the id: a session any replica may be asked for is one they all know.
+        await shared?.save(newId, { owner, initialize: params, created: now(), lastActive: now() }, idleMs);
+        return openSession(newId, owner);
       });
-      const send = created.transport.send.bind(created.transport);
-      created.transport.send = (message, sendOptions) => {
-        created.lastActive = now();
-        return send(message, sendOptions);
-      };
-      await server.connect(created.transport);
+      if (created === 'answered') return;
       session = created;
     }
     const active = session;
+    const servedId = id ?? (opened?.id as string);
+    if (shared && req.method === 'POST') {
+      const messages = messagesOf(body);
+      const rest = messages.filter((message) => !handedOver(message));
+      if (rest.length < messages.length) {
+        const handed = await answeringStoreDown(res, async () => {
+          for (const message of messages.filter(handedOver))
+            if (!deliver(active, message)) await shared.publish(servedId, { kind: 'message', message });
+        });
+        if (handed === 'answered') return;
+        active.lastActive = now();
+        if (rest.length === 0) {
+          res.writeHead(202).end();
+          return;
+        }
+        body = Array.isArray(body) ? rest : rest[0];
+      }
+    }
+    if (shared && req.method === 'DELETE') {
+      if ((await answeringStoreDown(res, () => shared.remove(servedId))) === 'answered') return;
+      // This copy ends with the DELETE below; the others are told to end theirs (and, told or not, no longer
+      // find the session in the store).
+      await active.unlisten?.();
+      await shared
+        .publish(servedId, { kind: 'ended' })
+        .catch((error: unknown) => logger.warn({ err: error }, 'could not tell the other replicas a session ended'));
+    }
     const answering = req.method !== 'GET';
+    const requestIds =
+      req.method === 'POST'
+        ? messagesOf(body)
+            .filter(isJSONRPCRequest)
+            .map((m) => m.id)
+        : [];
     active.lastActive = now();
     if (answering) active.busy++;
+    for (const requestId of requestIds) active.running.add(requestId);
     if (req.method === 'POST') postsInFlight++;
     res.on('close', () => {
       if (answering) active.busy--;
+      for (const requestId of requestIds) active.running.delete(requestId);
       active.lastActive = now();
       if (req.method === 'POST') postsInFlight--;
     });
-    await active.transport.handleRequest(Object.assign(req, { auth }), res, body);
+    await active.serve(Object.assign(req, { auth }), res, body);
+    if (shared && opened !== undefined && active.version !== undefined) {
+      await shared
+        .settle(opened.id, active.version)
+        .catch((error: unknown) => logger.warn({ err: error }, "could not record the session's protocol version"));
+    }
     // A cancelled request gets no answer (MCP cancellation), so the SDK never ends the stream it was posted on:
-    // end it here, or the session stays busy for good (never reaped, never making room at the cap).
-    const cancelled = cancelledRequestId(body);
+    // end it here, or the session stays busy for good (never reaped, never making room at the cap). With shared
+    // sessions, `deliver` did.
+    const cancelled = shared ? undefined : cancelledId(body as JSONRPCMessage);
     if (cancelled !== undefined) active.transport.closeSSEStream(cancelled);
   };
 
@@ -505,7 +756,13 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
       });
   });
 
-  const sweep = setInterval(reapIdle, Math.max(50, Math.min(options.sessionIdleMs / 2, 60_000)));
+  const sweep = setInterval(
+    () => {
+      reapIdle();
+      keepShared();
+    },
+    Math.max(50, Math.min(options.sessionIdleMs / 2, 60_000)),
+  );
   sweep.unref();
 
   await new Promise<void>((resolve, reject) => {

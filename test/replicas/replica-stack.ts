@@ -15,6 +15,8 @@ export interface Replica {
   url: string;
   child: ChildProcess;
   stderr: () => string;
+  /** Its audit log. */
+  audit: string;
 }
 
 /** The confirmation secret every replica is given (a flag in `flags` wins). */
@@ -57,7 +59,7 @@ export async function startReplica(
     });
   });
   child.removeAllListeners('exit');
-  return { url, child, stderr: () => stderr };
+  return { url, child, stderr: () => stderr, audit };
 }
 
 /** Ends a replica: SIGKILL, as a crashed pod, unless told otherwise. */
@@ -77,6 +79,8 @@ export interface Proxy {
   sent: number[];
   /** The backend the last request went to. */
   last(): number;
+  /** Every request in arrival order: its method and the backend it went to. */
+  history: { method: string; backend: number }[];
   /** Stops sending to a backend, as a load balancer does once its health check fails. */
   drop(index: number): void;
   close(): Promise<void>;
@@ -101,6 +105,7 @@ export interface ProxyOptions {
 /** A round-robin load balancer: each request goes to the next backend, whole (streams included). */
 export async function startProxy(backends: string[], options: ProxyOptions = {}): Promise<Proxy> {
   const sent = backends.map(() => 0);
+  const history: Proxy['history'] = [];
   const dropped = new Set<number>();
   let next = 0;
   let last = -1;
@@ -109,6 +114,7 @@ export async function startProxy(backends: string[], options: ProxyOptions = {})
     while (dropped.has(index)) index = next++ % backends.length;
     last = index;
     sent[index] = (sent[index] ?? 0) + 1;
+    history.push({ method: req.method ?? '', backend: index });
     const target = new URL(req.url ?? '/', backends[index]);
     const upstream = request(
       target,
@@ -129,6 +135,7 @@ export async function startProxy(backends: string[], options: ProxyOptions = {})
   return {
     url: `http://127.0.0.1:${port}/mcp`,
     sent,
+    history,
     last: () => last,
     drop: (index) => {
       dropped.add(index);
