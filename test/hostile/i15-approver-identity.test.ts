@@ -1,0 +1,170 @@
+// Hostile: who counts as an approver on the approvals page under sign-in. The requester's identity comes from an
+// access token (`sub` as the MCP resource's tokens carry it); an approver's from an ID token of the page's own web
+// client. Real parts: oidc-provider on loopback (its web client giving pairwise subjects, as Microsoft Entra ID gives
+// every application its own `sub` for a person), the server's OAuth verifier over Streamable HTTP, the page the main
+// server serves under /approvals/, Debian's Chromium, the sandbox where Visier stands.
+import { type CallToolResult, Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import pino from 'pino';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { protectedResource } from '../../src/auth/protected-resource.js';
+import { SUPPORTED_SCOPES } from '../../src/auth/scopes.js';
+import { loadConfig } from '../../src/config.js';
+import { type Runtime, startRuntime } from '../../src/runtime.js';
+import { DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
+import { type HttpHandle, startHttp } from '../../src/transports/http.js';
+import { changeRequests } from '../guards/e2e-harness.js';
+import { launchChromium } from '../support/chromium.js';
+import { freePort, type Issuer, startIssuer, type TestPerson } from '../support/oidc-issuer.js';
+import { signInOnPage } from '../support/page-sign-in.js';
+
+const PAGE_CLIENT = { id: 'approvals-page', secret: 'the-approvals-page-client-secret' };
+const alice: TestPerson = {
+  id: 'alice',
+  secret: 'alice-client-secret-012345678',
+  scope: SUPPORTED_SCOPES.join(' '),
+  email: 'alice@example.com',
+};
+// A colleague the issuer grants the read surface only: her tokens cannot make any change on this server.
+const mallory: TestPerson = {
+  id: 'mallory',
+  secret: 'mallory-client-secret-0123456',
+  scope: 'visier-admin:read',
+  email: 'mallory@example.com',
+};
+const admin = DEMO_PERMISSIONS.admin.permissionId;
+const logger = pino({ level: 'silent' });
+
+let browser: Browser;
+let issuer: Issuer;
+let served: Runtime;
+let http: HttpHandle;
+let publicUrl: string;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  const port = await freePort();
+  publicUrl = `http://127.0.0.1:${port}`;
+  issuer = await startIssuer({
+    resource: `${publicUrl}/mcp`,
+    people: [alice, mallory],
+    webClient: { ...PAGE_CLIENT, redirectUri: `${publicUrl}/approvals/callback`, subjectType: 'pairwise' },
+  });
+  served = await startRuntime(
+    loadConfig(
+      [
+        '--sandbox',
+        '--mode',
+        'full',
+        '--http',
+        '--oauth-issuer',
+        issuer.url,
+        '--public-url',
+        publicUrl,
+        '--oauth-client-id',
+        PAGE_CLIENT.id,
+        '--approvers',
+        'access=1',
+        '--approval-timeout-seconds',
+        '30',
+      ],
+      { VISIER_MCP_OAUTH_CLIENT_SECRET: PAGE_CLIENT.secret },
+    ),
+    logger,
+  );
+  const handle = served.approvals?.handle;
+  if (handle === undefined) throw new Error('the page with sign-in gave the HTTP server no handler');
+  http = await startHttp({
+    host: '127.0.0.1',
+    port,
+    sessionIdleMs: 60_000,
+    maxSessions: 5,
+    logger,
+    createServer: served.createServer,
+    onRefusedToolCall: served.rejectCall,
+    oauth: await protectedResource({ issuer: new URL(issuer.url), publicUrl: new URL(publicUrl) }),
+    approvalsPage: handle,
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await http?.close();
+  await served?.close();
+  await issuer?.close();
+});
+
+/**
+ * Decides the first change the page lists with the tab's own session key, as the page's script would: the
+ * server's answer, whatever the page's buttons allow.
+ */
+async function decideFirst(tab: Page, decision: 'approve' | 'deny'): Promise<{ status: number; reason?: string }> {
+  await tab.locator('section.change').first().waitFor();
+  return tab.evaluate(async (decision) => {
+    const session = sessionStorage.getItem('visier-approvals-session') ?? '';
+    const headers = { 'x-approvals-session': session };
+    const listed = (await (await fetch('pending', { headers })).json()) as { items: { id: string; digest: string }[] };
+    const item = listed.items[0];
+    if (item === undefined) return { status: 0, reason: 'nothing pending' };
+    const answer = await fetch('decide', {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: item.id, digest: item.digest, decision }),
+    });
+    return { status: answer.status, reason: ((await answer.json()) as { reason?: string }).reason };
+  }, decision);
+}
+
+/** Alice's assistant asks to grant `userId` Admin, an access change that waits on the page for one approver. */
+async function aliceAsks(userId: string): Promise<{ call: Promise<CallToolResult>; client: Client }> {
+  const client = new Client({ name: 'alice-assistant', version: '1.0.0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${publicUrl}/mcp`), {
+      requestInit: { headers: { authorization: `Bearer ${await issuer.token(alice)}` } },
+    }),
+  );
+  const call = client.callTool(
+    { name: 'assign_permissions_to_users', arguments: { permissionIds: [admin], userIds: [userId] } },
+    undefined,
+    { timeout: 120_000 },
+  ) as Promise<CallToolResult>;
+  return { call, client };
+}
+
+describe('hostile: who may approve on the signed-in approvals page', () => {
+  it('the requester cannot approve her own change by signing in to the page, where the issuer gives her another subject', async () => {
+    const { call, client } = await aliceAsks(DEMO_USERS.dana.userId);
+    const context = await browser.newContext();
+    try {
+      const tab = await signInOnPage(context, publicUrl, 'alice');
+      // The page itself shows the same e-mail on both sides: "Asked by alice@example.com", signed in as alice@example.com.
+      await tab.locator('section.change').first().waitFor();
+      const approved = await decideFirst(tab, 'approve');
+      // Withdraw it where the server held (the requester may deny), so the call ends either way.
+      if (approved.status !== 200) await decideFirst(tab, 'deny');
+      await call;
+      expect(approved).toMatchObject({ status: 403, reason: 'own-change' });
+      expect(changeRequests(served.sandbox)).toEqual([]);
+    } finally {
+      await client.close();
+      await context.close();
+    }
+  }, 120_000);
+
+  it('a person whose tokens allow no change (read scope only) cannot be the approver of an access change', async () => {
+    const before = changeRequests(served.sandbox).length;
+    const { call, client } = await aliceAsks(DEMO_USERS.mallory.userId);
+    const context = await browser.newContext();
+    try {
+      const tab = await signInOnPage(context, publicUrl, 'mallory');
+      const approved = await decideFirst(tab, 'approve');
+      if (approved.status !== 200) await decideFirst(tab, 'deny');
+      await call;
+      expect(approved.status).toBe(403);
+      expect(changeRequests(served.sandbox)).toHaveLength(before);
+    } finally {
+      await client.close();
+      await context.close();
+    }
+  }, 120_000);
+});
