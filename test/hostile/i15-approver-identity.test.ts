@@ -32,6 +32,14 @@ const mallory: TestPerson = {
   scope: 'visier-admin:read',
   email: 'mallory@example.com',
 };
+// Another person whose issuer lets her choose the e-mail claim her tokens carry (many do: self-service profiles,
+// social logins); she chooses Alice's.
+const eve: TestPerson = {
+  id: 'eve',
+  secret: 'eve-client-secret-0123456789',
+  scope: SUPPORTED_SCOPES.join(' '),
+  email: 'alice@example.com',
+};
 const admin = DEMO_PERMISSIONS.admin.permissionId;
 const logger = pino({ level: 'silent' });
 
@@ -47,7 +55,7 @@ beforeAll(async () => {
   publicUrl = `http://127.0.0.1:${port}`;
   issuer = await startIssuer({
     resource: `${publicUrl}/mcp`,
-    people: [alice, mallory],
+    people: [alice, mallory, eve],
     webClient: { ...PAGE_CLIENT, redirectUri: `${publicUrl}/approvals/callback`, subjectType: 'pairwise' },
   });
   served = await startRuntime(
@@ -94,38 +102,62 @@ afterAll(async () => {
   await issuer?.close();
 });
 
-/**
- * Decides the first change the page lists with the tab's own session key, as the page's script would: the
- * server's answer, whatever the page's buttons allow.
- */
-async function decideFirst(tab: Page, decision: 'approve' | 'deny'): Promise<{ status: number; reason?: string }> {
-  await tab.locator('section.change').first().waitFor();
-  return tab.evaluate(async (decision) => {
-    const session = sessionStorage.getItem('visier-approvals-session') ?? '';
-    const headers = { 'x-approvals-session': session };
-    const listed = (await (await fetch('pending', { headers })).json()) as { items: { id: string; digest: string }[] };
-    const item = listed.items[0];
-    if (item === undefined) return { status: 0, reason: 'nothing pending' };
-    const answer = await fetch('decide', {
-      method: 'POST',
-      headers: { ...headers, 'content-type': 'application/json' },
-      body: JSON.stringify({ id: item.id, digest: item.digest, decision }),
-    });
-    return { status: answer.status, reason: ((await answer.json()) as { reason?: string }).reason };
-  }, decision);
+/** What the page's own script reads in its tab (the tests compile without the DOM's types). */
+interface InPage {
+  sessionStorage: { getItem(key: string): string | null };
 }
 
-/** Alice's assistant asks to grant `userId` Admin, an access change that waits on the page for one approver. */
-async function aliceAsks(userId: string): Promise<{ call: Promise<CallToolResult>; client: Client }> {
-  const client = new Client({ name: 'alice-assistant', version: '1.0.0' });
+interface Listed {
+  id: string;
+  digest: string;
+  who: string;
+}
+
+/** What the page lists, read with the tab's own session key as the page's script reads it. */
+async function listed(tab: Page): Promise<Listed[]> {
+  await tab.locator('section.change').first().waitFor();
+  return tab.evaluate(async () => {
+    const headers = {
+      'x-approvals-session': (globalThis as unknown as InPage).sessionStorage.getItem('visier-approvals-session') ?? '',
+    };
+    return ((await (await fetch('pending', { headers })).json()) as { items: Listed[] }).items;
+  });
+}
+
+/** Decides `item` with the tab's own session key: the server's answer, whatever the page's buttons allow. */
+function decide(tab: Page, item: Listed, decision: 'approve' | 'deny'): Promise<{ status: number; reason?: string }> {
+  return tab.evaluate(
+    async ({ item, decision }) => {
+      const answer = await fetch('decide', {
+        method: 'POST',
+        headers: {
+          'x-approvals-session':
+            (globalThis as unknown as InPage).sessionStorage.getItem('visier-approvals-session') ?? '',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ id: item.id, digest: item.digest, decision }),
+      });
+      return { status: answer.status, reason: ((await answer.json()) as { reason?: string }).reason };
+    },
+    { item, decision },
+  );
+}
+
+async function decideFirst(tab: Page, decision: 'approve' | 'deny'): Promise<{ status: number; reason?: string }> {
+  const [item] = await listed(tab);
+  return item === undefined ? { status: 0, reason: 'nothing pending' } : decide(tab, item, decision);
+}
+
+/** `person`'s assistant asks to grant `userId` Admin, an access change that waits on the page for one approver. */
+async function asks(person: TestPerson, userId: string): Promise<{ call: Promise<CallToolResult>; client: Client }> {
+  const client = new Client({ name: 'assistant', version: '1.0.0' });
   await client.connect(
     new StreamableHTTPClientTransport(new URL(`${publicUrl}/mcp`), {
-      requestInit: { headers: { authorization: `Bearer ${await issuer.token(alice)}` } },
+      requestInit: { headers: { authorization: `Bearer ${await issuer.token(person)}` } },
     }),
   );
   const call = client.callTool(
     { name: 'assign_permissions_to_users', arguments: { permissionIds: [admin], userIds: [userId] } },
-    undefined,
     { timeout: 120_000 },
   ) as Promise<CallToolResult>;
   return { call, client };
@@ -133,7 +165,7 @@ async function aliceAsks(userId: string): Promise<{ call: Promise<CallToolResult
 
 describe('hostile: who may approve on the signed-in approvals page', () => {
   it('the requester cannot approve her own change by signing in to the page, where the issuer gives her another subject', async () => {
-    const { call, client } = await aliceAsks(DEMO_USERS.dana.userId);
+    const { call, client } = await asks(alice, DEMO_USERS.dana.userId);
     const context = await browser.newContext();
     try {
       const tab = await signInOnPage(context, publicUrl, 'alice');
@@ -153,7 +185,7 @@ describe('hostile: who may approve on the signed-in approvals page', () => {
 
   it('a person whose tokens allow no change (read scope only) cannot be the approver of an access change', async () => {
     const before = changeRequests(served.sandbox).length;
-    const { call, client } = await aliceAsks(DEMO_USERS.mallory.userId);
+    const { call, client } = await asks(alice, DEMO_USERS.mallory.userId);
     const context = await browser.newContext();
     try {
       const tab = await signInOnPage(context, publicUrl, 'mallory');
@@ -165,6 +197,23 @@ describe('hostile: who may approve on the signed-in approvals page', () => {
     } finally {
       await client.close();
       await context.close();
+    }
+  }, 120_000);
+
+  it('two people are never shown alike on the page, whatever e-mail claim their issuer lets them carry', async () => {
+    const [alices, eves] = [await asks(alice, DEMO_USERS.admin.userId), await asks(eve, DEMO_USERS.admin.userId)];
+    const context = await browser.newContext();
+    try {
+      const tab = await signInOnPage(context, publicUrl, 'bob');
+      await expect.poll(async () => (await listed(tab)).length, { timeout: 20_000 }).toBe(2);
+      const items = await listed(tab);
+      for (const item of items) await decide(tab, item, 'deny');
+      await Promise.all([alices.call, eves.call]);
+      // "Asked by <who> (session …) through …": who asked, as the approver reads it.
+      const askers = items.map((item) => item.who.replace(/ \(session .*$/, ''));
+      expect(askers[0]).not.toBe(askers[1]);
+    } finally {
+      await Promise.all([alices.client.close(), eves.client.close(), context.close()]);
     }
   }, 120_000);
 });
