@@ -216,4 +216,31 @@ describe('hostile: who may approve on the signed-in approvals page', () => {
       await Promise.all([alices.client.close(), eves.client.close(), context.close()]);
     }
   }, 120_000);
+
+  it("a person holding none of the server's scopes reads nothing of the changes waiting on the page", async () => {
+    // Anyone with an account at the issuer: the server refuses their tokens (403 insufficient_scope), yet the page
+    // would show them who is being granted what, with the directory's names, e-mails and permissions.
+    const waiting = await asks(alice, DEMO_USERS.admin.userId);
+    const context = await browser.newContext();
+    const bobs = await browser.newContext();
+    try {
+      // Bob's page shows the change waiting, so it is there when the intern asks.
+      const bob = await signInOnPage(bobs, publicUrl, 'bob');
+      await listed(bob);
+      const tab = await signInOnPage(context, publicUrl, 'intern');
+      const shown = await tab.evaluate(async () => {
+        const headers = {
+          'x-approvals-session':
+            (globalThis as unknown as InPage).sessionStorage.getItem('visier-approvals-session') ?? '',
+        };
+        const answer = await fetch('pending', { headers });
+        return { status: answer.status, items: ((await answer.json()) as { items?: Listed[] }).items ?? [] };
+      });
+      await decideFirst(bob, 'deny');
+      await waiting.call;
+      expect(shown.items).toEqual([]);
+    } finally {
+      await Promise.all([waiting.client.close(), context.close(), bobs.close()]);
+    }
+  }, 120_000);
 });
