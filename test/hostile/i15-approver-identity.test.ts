@@ -3,35 +3,17 @@
 // client. Real parts: oidc-provider on loopback (its web client giving pairwise subjects, as Microsoft Entra ID gives
 // every application its own `sub` for a person), the server's OAuth verifier over Streamable HTTP, the page the main
 // server serves under /approvals/, Debian's Chromium, the sandbox where Visier stands.
-import { type CallToolResult, Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import pino from 'pino';
+import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { protectedResource } from '../../src/auth/protected-resource.js';
 import { SUPPORTED_SCOPES } from '../../src/auth/scopes.js';
-import { loadConfig } from '../../src/config.js';
-import { type Runtime, startRuntime } from '../../src/runtime.js';
 import { DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
-import { type HttpHandle, startHttp } from '../../src/transports/http.js';
 import { changeRequests } from '../guards/e2e-harness.js';
 import { launchChromium } from '../support/chromium.js';
-import { freePort, type Issuer, startIssuer, type TestPerson } from '../support/oidc-issuer.js';
+import { ALICE as alice, MALLORY as mallory, type OAuthStack, startOAuthStack } from '../support/oauth-stack.js';
+import type { TestPerson } from '../support/oidc-issuer.js';
 import { signInOnPage } from '../support/page-sign-in.js';
 
-const PAGE_CLIENT = { id: 'approvals-page', secret: 'the-approvals-page-client-secret' };
-const alice: TestPerson = {
-  id: 'alice',
-  secret: 'alice-client-secret-012345678',
-  scope: SUPPORTED_SCOPES.join(' '),
-  email: 'alice@example.com',
-};
-// A colleague the issuer grants the read surface only: her tokens cannot make any change on this server.
-const mallory: TestPerson = {
-  id: 'mallory',
-  secret: 'mallory-client-secret-0123456',
-  scope: 'visier-admin:read',
-  email: 'mallory@example.com',
-};
 // Another person whose issuer lets her choose the e-mail claim her tokens carry (many do: self-service profiles,
 // social logins); she chooses Alice's.
 const eve: TestPerson = {
@@ -41,65 +23,24 @@ const eve: TestPerson = {
   email: 'alice@example.com',
 };
 const admin = DEMO_PERMISSIONS.admin.permissionId;
-const logger = pino({ level: 'silent' });
 
 let browser: Browser;
-let issuer: Issuer;
-let served: Runtime;
-let http: HttpHandle;
+let stack: OAuthStack;
 let publicUrl: string;
 
 beforeAll(async () => {
   browser = await launchChromium();
-  const port = await freePort();
-  publicUrl = `http://127.0.0.1:${port}`;
-  issuer = await startIssuer({
-    resource: `${publicUrl}/mcp`,
+  stack = await startOAuthStack({
     people: [alice, mallory, eve],
-    webClient: { ...PAGE_CLIENT, redirectUri: `${publicUrl}/approvals/callback`, subjectType: 'pairwise' },
+    pageClient: { id: 'approvals-page', secret: 'the-approvals-page-client-secret', subjectType: 'pairwise' },
+    flags: ['--approvers', 'access=1', '--approval-timeout-seconds', '30'],
   });
-  served = await startRuntime(
-    loadConfig(
-      [
-        '--sandbox',
-        '--mode',
-        'full',
-        '--http',
-        '--oauth-issuer',
-        issuer.url,
-        '--public-url',
-        publicUrl,
-        '--oauth-client-id',
-        PAGE_CLIENT.id,
-        '--approvers',
-        'access=1',
-        '--approval-timeout-seconds',
-        '30',
-      ],
-      { VISIER_MCP_OAUTH_CLIENT_SECRET: PAGE_CLIENT.secret },
-    ),
-    logger,
-  );
-  const handle = served.approvals?.handle;
-  if (handle === undefined) throw new Error('the page with sign-in gave the HTTP server no handler');
-  http = await startHttp({
-    host: '127.0.0.1',
-    port,
-    sessionIdleMs: 60_000,
-    maxSessions: 5,
-    logger,
-    createServer: served.createServer,
-    onRefusedToolCall: served.rejectCall,
-    oauth: await protectedResource({ issuer: new URL(issuer.url), publicUrl: new URL(publicUrl) }),
-    approvalsPage: handle,
-  });
+  publicUrl = stack.publicUrl;
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
-  await http?.close();
-  await served?.close();
-  await issuer?.close();
+  await stack?.close();
 });
 
 /** What the page's own script reads in its tab (the tests compile without the DOM's types). */
@@ -150,12 +91,7 @@ async function decideFirst(tab: Page, decision: 'approve' | 'deny'): Promise<{ s
 
 /** `person`'s assistant asks to grant `userId` Admin, an access change that waits on the page for one approver. */
 async function asks(person: TestPerson, userId: string): Promise<{ call: Promise<CallToolResult>; client: Client }> {
-  const client = new Client({ name: 'assistant', version: '1.0.0' });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(`${publicUrl}/mcp`), {
-      requestInit: { headers: { authorization: `Bearer ${await issuer.token(person)}` } },
-    }),
-  );
+  const client = await stack.sessionOf(person);
   const call = client.callTool(
     { name: 'assign_permissions_to_users', arguments: { permissionIds: [admin], userIds: [userId] } },
     { timeout: 120_000 },
@@ -176,7 +112,7 @@ describe('hostile: who may approve on the signed-in approvals page', () => {
       if (approved.status !== 200) await decideFirst(tab, 'deny');
       await call;
       expect(approved).toMatchObject({ status: 403, reason: 'own-change' });
-      expect(changeRequests(served.sandbox)).toEqual([]);
+      expect(changeRequests(stack.served.sandbox)).toEqual([]);
     } finally {
       await client.close();
       await context.close();
@@ -184,7 +120,7 @@ describe('hostile: who may approve on the signed-in approvals page', () => {
   }, 120_000);
 
   it('a person whose tokens allow no change (read scope only) cannot be the approver of an access change', async () => {
-    const before = changeRequests(served.sandbox).length;
+    const before = changeRequests(stack.served.sandbox).length;
     const { call, client } = await asks(alice, DEMO_USERS.mallory.userId);
     const context = await browser.newContext();
     try {
@@ -193,7 +129,7 @@ describe('hostile: who may approve on the signed-in approvals page', () => {
       if (approved.status !== 200) await decideFirst(tab, 'deny');
       await call;
       expect(approved.status).toBe(403);
-      expect(changeRequests(served.sandbox)).toHaveLength(before);
+      expect(changeRequests(stack.served.sandbox)).toHaveLength(before);
     } finally {
       await client.close();
       await context.close();
