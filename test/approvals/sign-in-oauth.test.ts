@@ -5,96 +5,42 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CallToolResult, Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import pino from 'pino';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { protectedResource } from '../../src/auth/protected-resource.js';
-import { loadConfig } from '../../src/config.js';
-import { type Runtime, startRuntime } from '../../src/runtime.js';
 import { DEMO_PERMISSIONS, DEMO_USERS } from '../../src/sandbox/index.js';
-import { type HttpHandle, startHttp } from '../../src/transports/http.js';
 import { changeRequests, textOf } from '../guards/e2e-harness.js';
-import { alice, PAGE_CLIENT } from '../support/approvers-oauth.js';
 import { launchChromium } from '../support/chromium.js';
-import { freePort, type Issuer, startIssuer } from '../support/oidc-issuer.js';
+import { ALICE as alice, type OAuthStack, PAGE_CLIENT, startOAuthStack } from '../support/oauth-stack.js';
 import { signInOnPage } from '../support/page-sign-in.js';
 
 const admin = DEMO_PERMISSIONS.admin.permissionId;
 const dana = DEMO_USERS.dana.userId;
-const logger = pino({ level: 'silent' });
 
 let browser: Browser;
-let issuer: Issuer;
-let served: Runtime;
-let http: HttpHandle;
-let publicUrl: string;
+let stack: OAuthStack;
 let auditPath: string;
 
 beforeAll(async () => {
   browser = await launchChromium();
-  const port = await freePort();
-  publicUrl = `http://127.0.0.1:${port}`;
-  issuer = await startIssuer({
-    resource: `${publicUrl}/mcp`,
-    people: [alice],
-    webClient: { ...PAGE_CLIENT, redirectUri: `${publicUrl}/approvals/callback` },
-  });
   auditPath = join(mkdtempSync(join(tmpdir(), 'vam-approvers-oauth-')), 'audit.jsonl');
   // As the CLI wires it: the page with sign-in is a handler the main HTTP server serves under /approvals/.
-  served = await startRuntime(
-    loadConfig(
-      [
-        '--sandbox',
-        '--mode',
-        'full',
-        '--http',
-        '--oauth-issuer',
-        issuer.url,
-        '--public-url',
-        publicUrl,
-        '--oauth-client-id',
-        PAGE_CLIENT.id,
-        '--approvers',
-        'privileged=2',
-        '--audit-log',
-        auditPath,
-      ],
-      { VISIER_MCP_OAUTH_CLIENT_SECRET: PAGE_CLIENT.secret },
-    ),
-    logger,
-  );
-  const handle = served.approvals?.handle;
-  if (handle === undefined) throw new Error('the page with sign-in gave the HTTP server no handler');
-  http = await startHttp({
-    host: '127.0.0.1',
-    port,
-    sessionIdleMs: 60_000,
-    maxSessions: 5,
-    logger,
-    createServer: served.createServer,
-    onRefusedToolCall: served.rejectCall,
-    oauth: await protectedResource({ issuer: new URL(issuer.url), publicUrl: new URL(publicUrl) }),
-    approvalsPage: handle,
+  stack = await startOAuthStack({
+    people: [alice],
+    pageClient: PAGE_CLIENT,
+    flags: ['--approvers', 'privileged=2', '--audit-log', auditPath],
   });
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
-  await http?.close();
-  await served?.close();
-  await issuer?.close();
+  await stack?.close();
 });
 
 describe('approvers on the real token path', () => {
   it("Alice's token names her; Bob and Carol sign in on the page and approve her privileged grant; the audit names all three", async () => {
-    const client = new Client({ name: 'alice-assistant', version: '1.0.0' });
-    const token = await issuer.token(alice);
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(`${publicUrl}/mcp`), {
-        requestInit: { headers: { authorization: `Bearer ${token}` } },
-      }),
-    );
+    const { issuer, publicUrl, served } = stack;
+    const client = await stack.sessionOf(alice);
     const [bobs, carols] = [await browser.newContext(), await browser.newContext()];
     try {
       const call = client.callTool({

@@ -1,6 +1,7 @@
 // A real OAuth 2.1 authorization server on loopback for the OAuth tests: oidc-provider 9 issuing RFC 9068 JWT
 // access tokens for one resource (resource indicators) through the client-credentials grant, each test "person"
 // being one client (its `sub` is the client id, RFC 9068 §2.2) with an e-mail claim the provider adds to its tokens.
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
@@ -33,9 +34,11 @@ export interface IssuerOptions {
   /**
    * A web client people sign in through (authorization code, the provider's own login and consent pages):
    * whoever logs in as `x` is subject `x`, e-mail `x@example.com`. Its tokens are for the issuer's UserInfo, not
-   * the resource.
+   * the resource. `subjectType: 'pairwise'` gives its ID tokens a subject of its own per person (OpenID Connect
+   * Core §8.1), as Microsoft Entra ID does for every application: the person's `sub` at the web client is not the
+   * one their access tokens carry.
    */
-  webClient?: { id: string; secret: string; redirectUri: string };
+  webClient?: { id: string; secret: string; redirectUri: string; subjectType?: 'public' | 'pairwise' };
 }
 
 /** A private RS256 signing key as a JWK, with a key id. */
@@ -70,6 +73,7 @@ export async function startIssuer(options: IssuerOptions): Promise<Issuer> {
               redirect_uris: [web.redirectUri],
               grant_types: ['authorization_code'],
               response_types: ['code'],
+              ...(web.subjectType === 'pairwise' ? { subject_type: 'pairwise' } : {}),
             },
           ]),
     ],
@@ -82,6 +86,9 @@ export async function startIssuer(options: IssuerOptions): Promise<Issuer> {
           }),
           claims: { openid: ['sub'], email: ['email'], profile: ['name'] },
           cookies: { keys: ['a-test-only-cookie-signing-key'] },
+          subjectTypes: ['public', 'pairwise'],
+          pairwiseIdentifier: (_ctx: unknown, accountId: string, client: { sectorIdentifier: string }) =>
+            createHash('sha256').update(`${client.sectorIdentifier}|${accountId}`).digest('base64url'),
         }),
     scopes,
     ttl: {
