@@ -54,8 +54,11 @@ export async function startReplica(
     child.once('exit', (code) => reject(new Error(`replica exited (${code}): ${stderr}`)));
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
-      const found = /Streamable HTTP at (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(stderr)?.[1];
-      if (found !== undefined) resolve(found);
+      // With --public-url the banner's first URL is the proxy's; the replica's own is on its "Listening on" line.
+      if (!/\n {2}Mode: /.test(stderr)) return;
+      const own =
+        /Listening on (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(stderr) ?? /Streamable HTTP at (\S+)/.exec(stderr);
+      if (own?.[1] !== undefined) resolve(own[1]);
     });
   });
   child.removeAllListeners('exit');
@@ -132,6 +135,11 @@ export async function startProxy(backends: string[], options: ProxyOptions = {})
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  // A backend at the proxy's own address loops every request back to itself, seen only as a bare 502.
+  if (backends.some((backend) => new URL(backend).port === String(port))) {
+    server.close();
+    throw new Error(`proxy on port ${port} was given itself as a backend: ${backends.join(', ')}`);
+  }
   return {
     url: `http://127.0.0.1:${port}/mcp`,
     sent,
