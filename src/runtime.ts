@@ -70,6 +70,7 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
                       issuer: config.oauthIssuer,
                       clientId: config.oauthClientId,
                       publicUrl: config.publicUrl,
+                      stateSecret: config.confirmSecret,
                       ...(config.oauthClientSecret === undefined ? {} : { clientSecret: config.oauthClientSecret }),
                     },
                   }

@@ -232,18 +232,18 @@ export function approvalsHandler(
 
   /** The issuer sends the person back here: a navigation, so it ends on a page or a redirect, not JSON. */
   async function callback(response: ServerResponse, url: URL, flow: NonNullable<typeof signIn>): Promise<void> {
-    const started = url.searchParams.get('state') ?? undefined;
-    let person: Awaited<ReturnType<PageSignIn['finish']>>;
+    let finished: Awaited<ReturnType<PageSignIn['finish']>>;
     try {
-      person = await flow.flow.finish(started, new URL(`${flow.publicUrl}${base}/callback${url.search}`));
+      finished = await flow.flow.finish(new URL(`${flow.publicUrl}${base}/callback${url.search}`));
     } catch (error) {
       if (!(error instanceof SignInError)) throw error;
       logger?.info({ reason: error.message }, 'approvals page: sign-in refused');
-      return send(response, 403, 'text/html', messagePage('Not signed in', `${error.message}. Nothing was done.`));
+      const title = error.status === 503 ? 'Sign-in unavailable' : 'Not signed in';
+      return send(response, error.status, 'text/html', messagePage(title, `${error.message}. Nothing was done.`));
     }
-    logger?.info({ approver: personLabel(person) }, 'approvals page: signed in');
+    logger?.info({ approver: personLabel(finished.person) }, 'approvals page: signed in');
     // In the fragment, which browsers never send to a server nor in a Referer; the page's script trades it at once.
-    redirect(response, `${base}/#s=${await sessions.handOver(person, started as string)}`);
+    redirect(response, `${base}/#s=${await sessions.handOver(finished.person, finished.started)}`);
   }
 
   async function openSignedIn(response: ServerResponse, body: Record<string, unknown>): Promise<void> {
@@ -327,6 +327,10 @@ export function approvalsHandler(
     route(request, response, url).catch((error: unknown) => {
       if (response.headersSent) return response.destroy();
       if (error instanceof Refused) return json(response, error.status, { reason: error.reason, text: error.message });
+      if (error instanceof SignInError) {
+        logger?.info({ reason: error.message }, 'approvals page: sign-in refused');
+        return json(response, error.status, { reason: 'sign-in-failed', text: `${error.message}. Nothing was done.` });
+      }
       if (error instanceof StoreUnavailableError) {
         logger?.warn({ reason: error.message }, 'approvals page: the shared state is unreachable');
         return json(response, 503, {

@@ -72,7 +72,13 @@ beforeAll(async () => {
   idp.on('request', provider.callback());
   page = await startApprovalsPage({
     port: 0,
-    signIn: { issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, publicUrl },
+    signIn: {
+      issuer,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      publicUrl,
+      stateSecret: 'a-test-only-state-secret-0123456789',
+    },
   });
   handle = page.handle;
 }, 60_000);
