@@ -321,6 +321,7 @@ async function checkSignIn(config: Config, report: Report): Promise<void> {
     clientId: config.oauthClientId,
     publicUrl: config.publicUrl,
     stateSecret: config.confirmSecret,
+    ...(config.oauthAudience === undefined ? {} : { audience: config.oauthAudience }),
     ...(config.oauthClientSecret === undefined ? {} : { clientSecret: config.oauthClientSecret }),
   });
   try {

@@ -71,6 +71,7 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
                       clientId: config.oauthClientId,
                       publicUrl: config.publicUrl,
                       stateSecret: config.confirmSecret,
+                      ...(config.oauthAudience === undefined ? {} : { audience: config.oauthAudience }),
                       ...(config.oauthClientSecret === undefined ? {} : { clientSecret: config.oauthClientSecret }),
                     },
                   }

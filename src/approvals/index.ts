@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type pino from 'pino';
+import { resourceUrlOf } from '../auth/protected-resource.js';
 import type { ApprovalDesk } from '../guards/approval-desk.js';
 import type { RedisStore } from '../shared-state/redis-store.js';
 import type { PendingBoard } from './board.js';
@@ -49,6 +50,8 @@ export interface PageSignInOptions {
   publicUrl: string;
   /** Seals sign-ins under way into their state (sign-in-state.ts): the same on every replica. */
   stateSecret: string;
+  /** What access tokens' `aud` must contain (`--oauth-audience`); the resource URL `<public-url>/mcp` when absent. */
+  audience?: string;
 }
 
 /**
@@ -139,11 +142,14 @@ export async function startApprovalsPage(options: {
 
 /** The page's OpenID Connect sign-in, its callback at `<public-url>/approvals/callback`; `spend` marks finished ones. */
 export function signInFlowOf(signIn: PageSignInOptions, spend?: SpendSignIn): PageSignIn {
+  const resource = resourceUrlOf(new URL(signIn.publicUrl));
   return new PageSignIn({
     issuer: signIn.issuer,
     clientId: signIn.clientId,
     ...(signIn.clientSecret === undefined ? {} : { clientSecret: signIn.clientSecret }),
     redirectUri: `${signIn.publicUrl.replace(/\/+$/, '')}${APPROVALS_PATH}/callback`,
+    resource: resource.href,
+    audience: signIn.audience ?? resource.href,
     stateSecret: signIn.stateSecret,
     ...(spend === undefined ? {} : { spend }),
   });

@@ -1,5 +1,11 @@
+import { OAuthError, OAuthErrorCode } from '@modelcontextprotocol/server';
 import * as oidc from 'openid-client';
-import type { Person } from '../auth/person.js';
+import { type Person, verifiedEmail } from '../auth/person.js';
+import { SUPPORTED_SCOPES } from '../auth/scopes.js';
+import { type AccessTokenVerifier, jwtAccessTokenVerifier } from '../auth/token-verifier.js';
+import type { Mode } from '../guards/guard.js';
+import { PERSON_KEY, SCOPE_MODE_KEY } from '../server-context.js';
+import type { Approver } from './click-rules.js';
 import { type SignInState, SignInStateSeal } from './sign-in-state.js';
 import { type SpendSignIn, spentInMemory } from './spent-sign-ins.js';
 
@@ -12,6 +18,10 @@ export interface SignInOptions {
   clientSecret?: string;
   /** `<public-url>/approvals/callback`, registered with the issuer as a redirect URI. */
   redirectUri: string;
+  /** This server's resource URL, `<public-url>/mcp` (RFC 8707): the sign-in asks for an access token for it. */
+  resource: string;
+  /** What that token's `aud` must contain, as for every caller's token: the resource URL unless configured. */
+  audience: string;
   /** What seals sign-ins under way into their state: the same on every replica (the confirmation secret). */
   stateSecret: string;
   /** Where finished sign-ins are marked spent: this process's memory when absent. */
@@ -48,13 +58,15 @@ function loopbackHttp(url: URL): boolean {
  * `openid-client`: `begin` gives the issuer's authorization URL and the id of the sign-in, which the page's script
  * keeps in `sessionStorage` so that only the tab that started it can use what it yields; `finish` trades the
  * callback's code, checking state, nonce, the ID token's signature, issuer, audience and expiry, and names the
- * person (iss, sub, email, name from the validated ID token). Nothing is kept per sign-in started: its checks
+ * approver by the access token for this server that the same sign-in yields (RFC 8707), checked as every caller's
+ * token is: subject, issuer and the mode its scopes grant. Nothing is kept per sign-in started: its checks
  * travel sealed in its `state` (sign-in-state.ts), and only a finished one is recorded, as spent, so each
  * finishes at most once. The issuer's metadata is discovered on first use, so an issuer that is down refuses
  * sign-ins, not the server's start.
  */
 export class PageSignIn {
   private config: Promise<oidc.Configuration> | undefined;
+  private verifier: AccessTokenVerifier | undefined;
   private readonly seal: SignInStateSeal;
   private readonly spend: SpendSignIn;
   private readonly now: () => number;
@@ -109,7 +121,9 @@ export class PageSignIn {
     };
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: this.options.redirectUri,
-      scope: 'openid email profile',
+      // The issuer grants of these only the scopes the person holds: what they may decide on the page.
+      scope: ['openid', 'email', ...SUPPORTED_SCOPES].join(' '),
+      resource: this.options.resource,
       code_challenge: await oidc.calculatePKCECodeChallenge(started.verifier),
       code_challenge_method: 'S256',
       state: await this.seal.seal(started),
@@ -119,54 +133,83 @@ export class PageSignIn {
   }
 
   /**
-   * The callback at `currentUrl` (the issuer's redirect, with its query and the sealed `state`): the person and
+   * The callback at `currentUrl` (the issuer's redirect, with its query and the sealed `state`): the approver and
    * the id of the sign-in they finished, or a SignInError saying what failed (a state this server did not seal,
    * expired or already finished, a nonce that is not this sign-in's, a refused code, an ID token that does not
-   * verify).
+   * verify, an access token this server would refuse from a caller, or one granting none of its scopes).
    */
-  async finish(currentUrl: URL): Promise<{ person: Person; started: string }> {
+  async finish(currentUrl: URL): Promise<{ approver: Approver; started: string }> {
     const state = currentUrl.searchParams.get('state');
     const started = state === null ? undefined : await this.seal.open(state);
     if (started === undefined || started.expires <= this.now()) {
       throw new SignInError('no sign-in under way has this state, or it has expired; start again');
     }
     const config = await this.configuration();
-    let claims: oidc.IDToken | undefined;
-    let shown: Record<string, unknown> = {};
+    let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
     try {
-      const tokens = await oidc.authorizationCodeGrant(config, currentUrl, {
-        pkceCodeVerifier: started.verifier,
-        expectedState: state as string,
-        expectedNonce: started.nonce,
-        idTokenExpected: true,
-      });
-      claims = tokens.claims();
-      shown = claims ?? {};
-      // Issuers that follow OpenID Connect Core §5.4 strictly keep scope claims (email, name) out of the ID token
-      // of a code flow: they are read from the UserInfo endpoint, checked to be about the same subject.
-      if (claims !== undefined && shown.email === undefined && config.serverMetadata().userinfo_endpoint) {
-        shown = { ...(await oidc.fetchUserInfo(config, tokens.access_token, claims.sub)), ...claims };
-      }
+      tokens = await oidc.authorizationCodeGrant(
+        config,
+        currentUrl,
+        {
+          pkceCodeVerifier: started.verifier,
+          expectedState: state as string,
+          expectedNonce: started.nonce,
+          idTokenExpected: true,
+        },
+        { resource: this.options.resource },
+      );
     } catch (error) {
       // openid-client wraps the check that failed; its cause names it (state, nonce, signature...) with no value.
       const cause = (error as Error).cause;
       const check = cause instanceof Error ? ` (${cause.message})` : '';
       throw new SignInError(`the sign-in was refused: ${(error as Error).message}${check}`);
     }
+    const claims = tokens.claims();
     if (claims === undefined) throw new SignInError('the issuer sent no ID token');
-    const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
-    const email = text(shown.email);
-    const name = text(shown.name);
+    const { person, mode } = await this.caller(config, tokens.access_token);
     // Recorded only now, for a sign-in the issuer completed: a started one leaves nothing behind.
     if (!(await this.spend(started.id, started.expires - this.now()))) {
       throw new SignInError('this sign-in was already finished once; start again');
     }
-    const person: Person = {
-      issuer: claims.iss,
-      subject: claims.sub,
-      ...(email === undefined ? {} : { email }),
-      ...(name === undefined ? {} : { name }),
-    };
-    return { person, started: started.id };
+    // The ID token is of the same sign-in; its e-mail is shown only when the issuer verified it.
+    const email = person.email ?? verifiedEmail(claims);
+    return { approver: { ...person, ...(email === undefined ? {} : { email }), mode }, started: started.id };
+  }
+
+  /**
+   * Who the sign-in's access token for this server names, checked as the server checks every caller's token
+   * (token-verifier.ts): the approver's subject is then the one their own calls carry, whatever subject the
+   * issuer gives this page's client in its ID tokens (pairwise, per application), and their authority is what
+   * the token's scopes grant.
+   */
+  private async caller(config: oidc.Configuration, token: string): Promise<{ person: Person; mode: Mode }> {
+    const metadata = config.serverMetadata();
+    if (this.verifier === undefined) {
+      if (metadata.jwks_uri === undefined) throw new SignInError("the issuer's metadata names no jwks_uri", 503);
+      this.verifier = jwtAccessTokenVerifier({
+        issuer: metadata.issuer,
+        jwksUri: new URL(metadata.jwks_uri),
+        audience: this.options.audience,
+        resource: new URL(this.options.resource),
+        ...(this.options.now === undefined ? {} : { now: this.options.now }),
+      });
+    }
+    let extra: Record<string, unknown> | undefined;
+    try {
+      extra = (await this.verifier.verifyAccessToken(token)).extra;
+    } catch (error) {
+      const unreadable = error instanceof OAuthError && error.code === OAuthErrorCode.ServerError;
+      throw new SignInError(
+        `the access token the issuer gave this sign-in for ${this.options.resource} was refused: ${(error as Error).message}`,
+        unreadable ? 503 : 403,
+      );
+    }
+    const mode = extra?.[SCOPE_MODE_KEY] as Mode | undefined;
+    if (mode === undefined) {
+      throw new SignInError(
+        `your account holds none of this server's scopes (${SUPPORTED_SCOPES.join(', ')}), so it may neither read nor decide the changes waiting here; your identity provider's administrator grants them`,
+      );
+    }
+    return { person: extra?.[PERSON_KEY] as Person, mode };
   }
 }

@@ -8,7 +8,12 @@ import type { PendingChange } from '../../src/guards/approval-desk.js';
 import { type TwoReplicaStores, twoReplicaStores } from '../support/redis-server.js';
 
 const ISSUER = 'https://login.example.com';
-const person = (subject: string) => ({ issuer: ISSUER, subject, email: `${subject}@example.com` });
+const person = (subject: string) => ({
+  issuer: ISSUER,
+  subject,
+  email: `${subject}@example.com`,
+  mode: 'full' as const,
+});
 const [alice, bob, carol] = ['alice', 'bob', 'carol'].map(person) as [
   ReturnType<typeof person>,
   ReturnType<typeof person>,
