@@ -54,8 +54,9 @@ export async function startReplica(
     child.once('exit', (code) => reject(new Error(`replica exited (${code}): ${stderr}`)));
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
-      const found = /Streamable HTTP at (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(stderr)?.[1];
-      if (found !== undefined) resolve(found);
+      // With --public-url the banner's first line names the public URL (the proxy's), and the next the replica's own.
+      const banner = /Streamable HTTP at (http:\/\/127\.0\.0\.1:\d+\/mcp).*\n(?: {2}Listening on (\S+))?/.exec(stderr);
+      if (banner !== null) resolve((banner[2] ?? banner[1]) as string);
     });
   });
   child.removeAllListeners('exit');
