@@ -686,7 +686,8 @@ export function pageSignIn(
 /**
  * An approvers policy the rest of the configuration cannot honour stops start-up: a class it sends to the page
  * that `--confirm` keeps in the client, more than one approver where the page cannot tell people apart (the
- * loopback link), or sign-in half configured.
+ * loopback link), a page without sign-in where people call the server through the issuer, or sign-in half
+ * configured.
  */
 function checkApprovers(values: Parsed, source: (key: Key) => string): void {
   const signIn = [values.oauthIssuer, values.oauthClientId, values.publicUrl].filter((v) => v !== undefined).length;
@@ -694,6 +695,18 @@ function checkApprovers(values: Parsed, source: (key: Key) => string): void {
     throw new ConfigError(
       `${source('oauthClientId')}: the approvals page's sign-in needs ${source('oauthIssuer')} and ${source('publicUrl')} too (the callback is <public-url>/approvals/callback)`,
     );
+  }
+  // People call this server as themselves; a page without sign-in would let whoever reads its loopback link (the
+  // requester among them) approve as nobody, and no audit line could name the approver.
+  if (values.oauthIssuer !== undefined && values.oauthClientId === undefined) {
+    const byApprovers = values.approvers !== undefined && approversSummary(values.approvers).pageClasses.length > 0;
+    const byConfirm = !byApprovers && webConfirmed(values);
+    const onPage = byApprovers ? 'approvers' : byConfirm ? 'confirm' : 'approvalsPort';
+    if (byApprovers || byConfirm || values.approvalsPort !== undefined) {
+      throw new ConfigError(
+        `${source(onPage)}: sends changes to the approvals page, and people sign in to this server through ${source('oauthIssuer')}; the page must know who approves too: set ${source('oauthClientId')} (the page's sign-in at <public-url>/approvals/), or confirm in the client (${source('confirm')} elicitation)`,
+      );
+    }
   }
   if (values.approvers === undefined) return;
   const { most, pageClasses } = approversSummary(values.approvers);

@@ -320,6 +320,8 @@ async function checkSignIn(config: Config, report: Report): Promise<void> {
     issuer: config.oauthIssuer,
     clientId: config.oauthClientId,
     publicUrl: config.publicUrl,
+    stateSecret: config.confirmSecret,
+    ...(config.oauthAudience === undefined ? {} : { audience: config.oauthAudience }),
     ...(config.oauthClientSecret === undefined ? {} : { clientSecret: config.oauthClientSecret }),
   });
   try {

@@ -70,6 +70,8 @@ export async function startRuntime(config: Config, logger: pino.Logger): Promise
                       issuer: config.oauthIssuer,
                       clientId: config.oauthClientId,
                       publicUrl: config.publicUrl,
+                      stateSecret: config.confirmSecret,
+                      ...(config.oauthAudience === undefined ? {} : { audience: config.oauthAudience }),
                       ...(config.oauthClientSecret === undefined ? {} : { clientSecret: config.oauthClientSecret }),
                     },
                   }

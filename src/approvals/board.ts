@@ -1,5 +1,4 @@
-import type { Person } from '../auth/person.js';
-import type { ClickRefusal, PendingItem } from './click-rules.js';
+import type { Approver, ClickRefusal, PendingItem } from './click-rules.js';
 
 /** The answer to a click, for the page to show: `ok`, or why nothing was decided (HTTP status and words). */
 export type ClickResult =
@@ -28,6 +27,6 @@ export interface PendingBoard {
     digest: string,
     decision: 'approve' | 'deny',
     typed: string | undefined,
-    by?: Person,
+    by?: Approver,
   ): ClickResult | Promise<ClickResult>;
 }

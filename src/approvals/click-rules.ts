@@ -1,6 +1,19 @@
 import { timingSafeEqual } from 'node:crypto';
 import { type Person, personKey } from '../auth/person.js';
+import { scopeFor } from '../auth/scopes.js';
+import { withArticle } from '../grammar.js';
 import type { PendingChange } from '../guards/approval-desk.js';
+import type { Mode } from '../guards/guard.js';
+import { modeAllows } from '../guards/modes.js';
+
+/**
+ * A person signed in to the page, as the access token the issuer gave their sign-in for this server names them,
+ * with the widest mode that token's scopes grant: who they are is in the requesters' own subject space, and what
+ * they may decide is what they could do themselves.
+ */
+export interface Approver extends Person {
+  mode: Mode;
+}
 
 /** A change on the page: what to show, when it stops waiting, and who approved it so far. */
 export interface PendingItem {
@@ -20,7 +33,7 @@ export interface Click {
   digest: string;
   decision: 'approve' | 'deny';
   typed: string | undefined;
-  by?: Person;
+  by?: Approver;
 }
 
 /** Why a click decided nothing: HTTP status, a reason code and the words the page shows. */
@@ -76,7 +89,7 @@ export function isRequester(person: Person, change: PendingChange): boolean {
  * The rules of a click on a waiting item, in one place for every desk (in memory, in Redis). Approving needs the
  * change's digest, and for an irreversible change exactly the typed value shown (no trimming, no case folding); a
  * wrong typed value leaves the change pending. The requester cannot approve their own change (denying it is
- * fine), a change that needs more than one approver takes only signed-in people, a person counts once, any deny
+ * fine), a signed-in person decides only a change their own scopes would allow them to make, a change that needs more than one approver takes only signed-in people, a person counts once, any deny
  * settles, and the last approval needed settles. `item` is not changed. Whether it still waits is the desk's to know.
  */
 export function ruleOnClick(item: PendingItem, click: Click): ClickRuling {
@@ -106,6 +119,17 @@ export function ruleOnClick(item: PendingItem, click: Click): ClickRuling {
       status: 403,
       reason: 'own-change',
       text: 'You asked for this change, so you cannot approve it: another person must. Nothing was done.',
+    };
+  }
+  // Withdrawing one's own change needs no authority; deciding another's needs the scope to have made it.
+  const withdrawing = click.decision === 'deny' && by !== undefined && isRequester(by, item.change);
+  if (by !== undefined && !withdrawing && !modeAllows(by.mode, item.change.classification)) {
+    const { classification } = item.change;
+    return {
+      ok: false,
+      status: 403,
+      reason: 'no-authority',
+      text: `This is ${withArticle(`'${classification}'`)} change and your sign-in's scopes allow only '${by.mode}' mode: deciding it needs the scope ${scopeFor(classification)}, as making it would. Nothing was done.`,
     };
   }
   if (by === undefined && required > 1) {

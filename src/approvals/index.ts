@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type pino from 'pino';
+import { resourceUrlOf } from '../auth/protected-resource.js';
 import type { ApprovalDesk } from '../guards/approval-desk.js';
 import type { RedisStore } from '../shared-state/redis-store.js';
 import type { PendingBoard } from './board.js';
@@ -8,8 +9,8 @@ import { approvalsHandler, startApprovalsServer } from './server.js';
 import { PageSessions, type SessionBook } from './sessions.js';
 import { SharedPendingApprovals } from './shared-pending.js';
 import { SharedPageSessions } from './shared-sessions.js';
-import { SharedSignInStates } from './shared-sign-in-states.js';
-import { PageSignIn, type SignInStates } from './sign-in.js';
+import { PageSignIn } from './sign-in.js';
+import type { SpendSignIn } from './spent-sign-ins.js';
 
 export { canOpenBrowser, openInBrowser } from './open-browser.js';
 
@@ -47,6 +48,10 @@ export interface PageSignInOptions {
   clientSecret?: string;
   /** e.g. https://mcp.example.com; the page is at its /approvals/. */
   publicUrl: string;
+  /** Seals sign-ins under way into their state (sign-in-state.ts): the same on every replica. */
+  stateSecret: string;
+  /** What access tokens' `aud` must contain (`--oauth-audience`); the resource URL `<public-url>/mcp` when absent. */
+  audience?: string;
 }
 
 /**
@@ -80,7 +85,7 @@ export async function startApprovalsPage(options: {
         desk,
         pending: desk,
         sessions: new SharedPageSessions(shared, now),
-        states: new SharedSignInStates(shared),
+        spend: (id, ttlMs) => shared.claimOnce('sign-in', id, ttlMs),
         close: () => desk.close(),
       },
       options.logger,
@@ -135,23 +140,27 @@ export async function startApprovalsPage(options: {
   };
 }
 
-/** The page's OpenID Connect sign-in, its callback at `<public-url>/approvals/callback`; `states` keeps sign-ins under way. */
-export function signInFlowOf(signIn: PageSignInOptions, states?: SignInStates): PageSignIn {
+/** The page's OpenID Connect sign-in, its callback at `<public-url>/approvals/callback`; `spend` marks finished ones. */
+export function signInFlowOf(signIn: PageSignInOptions, spend?: SpendSignIn): PageSignIn {
+  const resource = resourceUrlOf(new URL(signIn.publicUrl));
   return new PageSignIn({
     issuer: signIn.issuer,
     clientId: signIn.clientId,
     ...(signIn.clientSecret === undefined ? {} : { clientSecret: signIn.clientSecret }),
     redirectUri: `${signIn.publicUrl.replace(/\/+$/, '')}${APPROVALS_PATH}/callback`,
-    ...(states === undefined ? {} : { states }),
+    resource: resource.href,
+    audience: signIn.audience ?? resource.href,
+    stateSecret: signIn.stateSecret,
+    ...(spend === undefined ? {} : { spend }),
   });
 }
 
-/** Where a signed-in page keeps its state: this process's memory, or the replicas' Redis (then `states` too). */
+/** Where a signed-in page keeps its state: this process's memory, or the replicas' Redis (then `spend` too). */
 interface PageState {
   desk: ApprovalDesk;
   pending: PendingBoard;
   sessions: SessionBook;
-  states?: SignInStates;
+  spend?: SpendSignIn;
   close?: () => Promise<void>;
 }
 
@@ -159,7 +168,7 @@ function signedInPage(signIn: PageSignInOptions, state: PageState, logger?: pino
   const { pending, sessions } = state;
   const root = signIn.publicUrl.replace(/\/+$/, '');
   const publicUrl = new URL(root);
-  const flow = signInFlowOf(signIn, state.states);
+  const flow = signInFlowOf(signIn, state.spend);
   const page = `${root}${APPROVALS_PATH}/`;
   logger?.info({ page }, 'approvals page: approvers sign in here');
   return {

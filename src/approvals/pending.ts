@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Person } from '../auth/person.js';
 import type { ApprovalDesk, DeskDecision, DeskOutcome, PendingChange } from '../guards/approval-desk.js';
 import type { ClickResult, PendingBoard, PendingListing } from './board.js';
-import { NOT_PENDING, type PendingItem, ruleOnClick } from './click-rules.js';
+import { type Approver, NOT_PENDING, type PendingItem, ruleOnClick } from './click-rules.js';
 
 interface Held {
   item: PendingItem;
@@ -61,7 +61,13 @@ export class PendingApprovals implements ApprovalDesk, PendingBoard {
   }
 
   /** A person's click, under the rules of click-rules.ts (`by`: the signed-in person, absent on the loopback page). */
-  click(id: string, digest: string, decision: 'approve' | 'deny', typed: string | undefined, by?: Person): ClickResult {
+  click(
+    id: string,
+    digest: string,
+    decision: 'approve' | 'deny',
+    typed: string | undefined,
+    by?: Approver,
+  ): ClickResult {
     const held = this.held.get(id);
     if (held === undefined) return NOT_PENDING;
     const { item } = held;

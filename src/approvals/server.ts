@@ -1,12 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pino from 'pino';
-import { type Person, personLabel } from '../auth/person.js';
+import { personLabel } from '../auth/person.js';
 import { counted } from '../grammar.js';
 import { StoreUnavailableError } from '../shared-state/store.js';
 import { APPROVALS_CSS, APPROVALS_JS, SESSION_HEADER } from './assets.js';
 import type { PendingBoard } from './board.js';
-import { HOLDER_STOPPED } from './click-rules.js';
+import { type Approver, HOLDER_STOPPED } from './click-rules.js';
 import { itemView, messagePage, SHELL, SHELL_WITHOUT_STORED_KEY, viewerLine } from './page.js';
 import {
   fetchedByPage,
@@ -153,7 +153,7 @@ export function approvalsHandler(
   };
 
   /** The request's live session: who signed in to it (none for a link-opened one). */
-  const needSession = async (request: IncomingMessage): Promise<{ person?: Person }> => {
+  const needSession = async (request: IncomingMessage): Promise<{ person?: Approver }> => {
     const header = request.headers[SESSION_HEADER];
     const used = await sessions.use(typeof header === 'string' ? header : undefined);
     if (!used.ok) {
@@ -232,18 +232,18 @@ export function approvalsHandler(
 
   /** The issuer sends the person back here: a navigation, so it ends on a page or a redirect, not JSON. */
   async function callback(response: ServerResponse, url: URL, flow: NonNullable<typeof signIn>): Promise<void> {
-    const started = url.searchParams.get('state') ?? undefined;
-    let person: Awaited<ReturnType<PageSignIn['finish']>>;
+    let finished: Awaited<ReturnType<PageSignIn['finish']>>;
     try {
-      person = await flow.flow.finish(started, new URL(`${flow.publicUrl}${base}/callback${url.search}`));
+      finished = await flow.flow.finish(new URL(`${flow.publicUrl}${base}/callback${url.search}`));
     } catch (error) {
       if (!(error instanceof SignInError)) throw error;
       logger?.info({ reason: error.message }, 'approvals page: sign-in refused');
-      return send(response, 403, 'text/html', messagePage('Not signed in', `${error.message}. Nothing was done.`));
+      const title = error.status === 503 ? 'Sign-in unavailable' : 'Not signed in';
+      return send(response, error.status, 'text/html', messagePage(title, `${error.message}. Nothing was done.`));
     }
-    logger?.info({ approver: personLabel(person) }, 'approvals page: signed in');
+    logger?.info({ approver: personLabel(finished.approver) }, 'approvals page: signed in');
     // In the fragment, which browsers never send to a server nor in a Referer; the page's script trades it at once.
-    redirect(response, `${base}/#s=${await sessions.handOver(person, started as string)}`);
+    redirect(response, `${base}/#s=${await sessions.handOver(finished.approver, finished.started)}`);
   }
 
   async function openSignedIn(response: ServerResponse, body: Record<string, unknown>): Promise<void> {
@@ -274,7 +274,7 @@ export function approvalsHandler(
     json(response, 200, { session: opened.session });
   }
 
-  async function decide(response: ServerResponse, body: Record<string, unknown>, person?: Person): Promise<void> {
+  async function decide(response: ServerResponse, body: Record<string, unknown>, person?: Approver): Promise<void> {
     const id = text(body, 'id');
     const digest = text(body, 'digest');
     const decision = text(body, 'decision');
@@ -327,6 +327,10 @@ export function approvalsHandler(
     route(request, response, url).catch((error: unknown) => {
       if (response.headersSent) return response.destroy();
       if (error instanceof Refused) return json(response, error.status, { reason: error.reason, text: error.message });
+      if (error instanceof SignInError) {
+        logger?.info({ reason: error.message }, 'approvals page: sign-in refused');
+        return json(response, error.status, { reason: 'sign-in-failed', text: `${error.message}. Nothing was done.` });
+      }
       if (error instanceof StoreUnavailableError) {
         logger?.warn({ reason: error.message }, 'approvals page: the shared state is unreachable');
         return json(response, 503, {

@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Person } from '../auth/person.js';
+import type { Approver } from './click-rules.js';
 
 const token = () => randomBytes(32).toString('base64url');
 
@@ -31,9 +31,9 @@ export const SESSION_MAX_MS = 12 * 60 * 60_000;
 export type SessionRefusal = 'unknown' | 'revoked' | 'expired';
 
 /** A session key checked: live (with the person signed in to it, if any), or why it decides nothing. */
-export type SessionUse = { ok: true; person?: Person } | { ok: false; reason: SessionRefusal };
+export type SessionUse = { ok: true; person?: Approver } | { ok: false; reason: SessionRefusal };
 /** A sign-in's code traded: a new session key naming its person, or nothing (spent, expired, another tab's). */
-export type SignedInOpening = { ok: true; session: string; person: Person } | { ok: false };
+export type SignedInOpening = { ok: true; session: string; person: Approver } | { ok: false };
 
 /**
  * The page's sessions as its handler uses them: in this process (PageSessions) or shared by every replica
@@ -42,7 +42,7 @@ export type SignedInOpening = { ok: true; session: string; person: Person } | { 
  */
 export interface SessionBook {
   use(key: string | undefined): SessionUse | Promise<SessionUse>;
-  handOver(person: Person, started: string): string | Promise<string>;
+  handOver(person: Approver, started: string): string | Promise<string>;
   openSignedIn(code: string, started: string): SignedInOpening | Promise<SignedInOpening>;
   open?(secret: string): { ok: true; session: string } | { ok: false; reason: 'invalid' | 'reused' };
 }
@@ -51,7 +51,7 @@ interface Session {
   /** The link generation that opened it (none for a signed-in one): a second use of that link revokes it. */
   link?: number;
   /** Who signed in to it; none for a session the one-time link opened. */
-  person?: Person;
+  person?: Approver;
   openedAt: number;
   usedAt: number;
   revoked: boolean;
@@ -75,7 +75,7 @@ export class PageSessions implements SessionBook {
    * Sign-ins finished and not yet traded by the page: code to person and the sign-in's id (which only the tab
    * that started it holds, so a callback link sent to someone else opens nothing), each spent by its first use.
    */
-  private readonly handovers = new Map<string, { person: Person; started: string; expires: number }>();
+  private readonly handovers = new Map<string, { person: Approver; started: string; expires: number }>();
   private seenAt: number;
 
   constructor(private readonly now: () => number = Date.now) {
@@ -107,7 +107,7 @@ export class PageSessions implements SessionBook {
   }
 
   /** A one-time code (HANDOVER_MS) for a person whose sign-in `started` just finished; `openSignedIn` trades it. */
-  handOver(person: Person, started: string): string {
+  handOver(person: Approver, started: string): string {
     const now = this.now();
     for (const [code, held] of this.handovers) if (held.expires <= now) this.handovers.delete(code);
     const code = token();
@@ -127,7 +127,7 @@ export class PageSessions implements SessionBook {
     return { ok: true, session: this.start({ person: held.person }), person: held.person };
   }
 
-  private start(entry: { link?: number; person?: Person }): string {
+  private start(entry: { link?: number; person?: Approver }): string {
     const now = this.now();
     const session = token();
     this.sessions.set(session, { ...entry, openedAt: now, usedAt: now, revoked: false });

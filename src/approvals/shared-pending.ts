@@ -6,7 +6,7 @@ import { storeDigest } from '../shared-state/digest.js';
 import type { RedisClient, RedisStore } from '../shared-state/redis-store.js';
 import { KEY_PREFIX, StoreUnavailableError } from '../shared-state/store.js';
 import type { ClickResult, PendingBoard, PendingListing } from './board.js';
-import { HOLDER_STOPPED, NOT_PENDING, type PendingItem, ruleOnClick } from './click-rules.js';
+import { type Approver, HOLDER_STOPPED, NOT_PENDING, type PendingItem, ruleOnClick } from './click-rules.js';
 
 /** How long a replica's liveness key lives unrefreshed (ms): a replica gone this long holds no change any more. */
 const HOLDER_TTL_MS = 5_000;
@@ -155,7 +155,7 @@ export class SharedPendingApprovals implements ApprovalDesk, PendingBoard {
     digest: string,
     decision: 'approve' | 'deny',
     typed: string | undefined,
-    by?: Person,
+    by?: Approver,
   ): Promise<ClickResult> {
     const ref = storeDigest(id);
     return this.store.command(async (redis) => {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Person } from '../auth/person.js';
 import { storeDigest } from '../shared-state/digest.js';
 import type { RedisStore } from '../shared-state/redis-store.js';
 import { KEY_PREFIX } from '../shared-state/store.js';
+import type { Approver } from './click-rules.js';
 import {
   HANDOVER_MS,
   SESSION_IDLE_MS,
@@ -16,7 +16,7 @@ const sessionKey = (key: string) => `${KEY_PREFIX}:approvals:session:${storeDige
 const handoverKey = (code: string) => `${KEY_PREFIX}:approvals:handover:${storeDigest(code)}`;
 
 interface SharedSession {
-  person: Person;
+  person: Approver;
   /** Epoch ms. */
   openedAt: number;
 }
@@ -35,7 +35,7 @@ export class SharedPageSessions implements SessionBook {
     private readonly now: () => number = Date.now,
   ) {}
 
-  handOver(person: Person, started: string): Promise<string> {
+  handOver(person: Approver, started: string): Promise<string> {
     const code = randomBytes(32).toString('base64url');
     const held = JSON.stringify({ person, started: storeDigest(started) });
     return this.store.command(async (redis) => {
@@ -48,7 +48,7 @@ export class SharedPageSessions implements SessionBook {
     return this.store.command(async (redis) => {
       const held = code === '' ? null : await redis.getDel(handoverKey(code));
       if (held === null) return { ok: false };
-      const { person, started: expected } = JSON.parse(held) as { person: Person; started: string };
+      const { person, started: expected } = JSON.parse(held) as { person: Approver; started: string };
       // Digests of the ids: equal length by construction, and neither is the id itself.
       if (expected !== storeDigest(started)) return { ok: false };
       const session = randomBytes(32).toString('base64url');

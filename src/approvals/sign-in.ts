@@ -1,5 +1,13 @@
+import { OAuthError, OAuthErrorCode } from '@modelcontextprotocol/server';
 import * as oidc from 'openid-client';
-import type { Person } from '../auth/person.js';
+import { type Person, verifiedEmail } from '../auth/person.js';
+import { SUPPORTED_SCOPES } from '../auth/scopes.js';
+import { type AccessTokenVerifier, jwtAccessTokenVerifier } from '../auth/token-verifier.js';
+import type { Mode } from '../guards/guard.js';
+import { PERSON_KEY, SCOPE_MODE_KEY } from '../server-context.js';
+import type { Approver } from './click-rules.js';
+import { type SignInState, SignInStateSeal } from './sign-in-state.js';
+import { type SpendSignIn, spentInMemory } from './spent-sign-ins.js';
 
 /** What the approvals page signs people in with: the issuer, this page's client, and where the issuer sends them back. */
 export interface SignInOptions {
@@ -10,58 +18,32 @@ export interface SignInOptions {
   clientSecret?: string;
   /** `<public-url>/approvals/callback`, registered with the issuer as a redirect URI. */
   redirectUri: string;
-  /** Where sign-ins under way are kept: this process's memory when absent. */
-  states?: SignInStates;
+  /** This server's resource URL, `<public-url>/mcp` (RFC 8707): the sign-in asks for an access token for it. */
+  resource: string;
+  /** What that token's `aud` must contain, as for every caller's token: the resource URL unless configured. */
+  audience: string;
+  /** What seals sign-ins under way into their state: the same on every replica (the confirmation secret). */
+  stateSecret: string;
+  /** Where finished sign-ins are marked spent: this process's memory when absent. */
+  spend?: SpendSignIn;
   now?: () => number;
 }
 
-/**
- * A sign-in under way: the checks its callback must pass, kept server-side so that nothing of them reaches the
- * browser but the id (its state). The PKCE verifier is a secret.
- */
-export interface Transaction {
-  state: string;
-  nonce: string;
-  verifier: string;
-  /** Epoch ms. */
-  expires: number;
-}
-
-/**
- * Where sign-ins under way wait for their callback: `put` keeps one until its `expires`, `take` hands it out once
- * (whatever the outcome) or undefined. Both may reject with `SignInError` (too many under way) or, shared,
- * `StoreUnavailableError`.
- */
-export interface SignInStates {
-  put(tx: Transaction, now: number): Promise<void>;
-  take(state: string): Promise<Transaction | undefined>;
-}
-
 /** A person has this long at the issuer's login pages before the sign-in must start again. */
-const TRANSACTION_MS = 10 * 60 * 1000;
-/** At most this many sign-ins under way: an unauthenticated visitor cannot fill the memory by starting more. */
-const MAX_TRANSACTIONS = 1000;
+const SIGN_IN_MS = 10 * 60 * 1000;
 
+/**
+ * Why a sign-in failed, in words for the person: `status` 403 for a sign-in refused (its state, the issuer's
+ * answer, the person's tokens), 503 when the issuer could not be asked.
+ */
 export class SignInError extends Error {
   override readonly name = 'SignInError';
-}
 
-/** Sign-ins under way in this process: one replica, or the loopback page. */
-class MemorySignInStates implements SignInStates {
-  private readonly pending = new Map<string, Transaction>();
-
-  async put(tx: Transaction, now: number): Promise<void> {
-    for (const [id, held] of this.pending) if (held.expires <= now) this.pending.delete(id);
-    if (this.pending.size >= MAX_TRANSACTIONS) {
-      throw new SignInError('too many sign-ins are under way; try again in a few minutes');
-    }
-    this.pending.set(tx.state, tx);
-  }
-
-  async take(state: string): Promise<Transaction | undefined> {
-    const tx = this.pending.get(state);
-    this.pending.delete(state);
-    return tx;
+  constructor(
+    message: string,
+    readonly status: 403 | 503 = 403,
+  ) {
+    super(message);
   }
 }
 
@@ -73,20 +55,26 @@ function loopbackHttp(url: URL): boolean {
 
 /**
  * OpenID Connect sign-in for the approvals page (authorization code flow with PKCE S256, state and nonce) through
- * `openid-client`: `begin` gives the issuer's authorization URL and the id of the sign-in (its state), which the
- * page's script keeps in `sessionStorage` so that only the tab that started it can use what it yields; `finish` trades the callback's code, checking state, nonce, the ID token's signature,
- * issuer, audience and expiry, and names the person (iss, sub, email, name from the validated ID token). Each
- * sign-in finishes at most once. The issuer's metadata is discovered on first use, so an issuer that is down
- * refuses sign-ins, not the server's start.
+ * `openid-client`: `begin` gives the issuer's authorization URL and the id of the sign-in, which the page's script
+ * keeps in `sessionStorage` so that only the tab that started it can use what it yields; `finish` trades the
+ * callback's code, checking state, nonce, the ID token's signature, issuer, audience and expiry, and names the
+ * approver by the access token for this server that the same sign-in yields (RFC 8707), checked as every caller's
+ * token is: subject, issuer and the mode its scopes grant. Nothing is kept per sign-in started: its checks
+ * travel sealed in its `state` (sign-in-state.ts), and only a finished one is recorded, as spent, so each
+ * finishes at most once. The issuer's metadata is discovered on first use, so an issuer that is down refuses
+ * sign-ins, not the server's start.
  */
 export class PageSignIn {
   private config: Promise<oidc.Configuration> | undefined;
-  private readonly states: SignInStates;
+  private verifier: AccessTokenVerifier | undefined;
+  private readonly seal: SignInStateSeal;
+  private readonly spend: SpendSignIn;
   private readonly now: () => number;
 
   constructor(private readonly options: SignInOptions) {
     this.now = options.now ?? Date.now;
-    this.states = options.states ?? new MemorySignInStates();
+    this.seal = new SignInStateSeal(options.stateSecret);
+    this.spend = options.spend ?? spentInMemory(this.now);
   }
 
   private configuration(): Promise<oidc.Configuration> {
@@ -103,7 +91,7 @@ export class PageSignIn {
         )
         .catch((error: unknown) => {
           this.config = undefined;
-          throw new SignInError(`the issuer's metadata could not be read (${(error as Error).message})`);
+          throw new SignInError(`the issuer's metadata could not be read (${(error as Error).message})`, 503);
         });
     }
     return this.config;
@@ -122,72 +110,106 @@ export class PageSignIn {
     };
   }
 
-  /** A new sign-in: the URL to send the browser to, and its id, which is its state (single use, 10 minutes). */
+  /** A new sign-in: the URL to send the browser to, and its id (single use, 10 minutes). */
   async begin(): Promise<{ id: string; url: URL }> {
     const config = await this.configuration();
-    const now = this.now();
-    const tx: Transaction = {
-      state: oidc.randomState(),
+    const started: SignInState = {
+      id: oidc.randomState(),
       nonce: oidc.randomNonce(),
       verifier: oidc.randomPKCECodeVerifier(),
-      expires: now + TRANSACTION_MS,
+      expires: this.now() + SIGN_IN_MS,
     };
-    // Keyed by its state: the issuer sends the person back with it, so the callback needs no cookie to find it.
-    const id = tx.state;
-    await this.states.put(tx, now);
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: this.options.redirectUri,
-      scope: 'openid email profile',
-      code_challenge: await oidc.calculatePKCECodeChallenge(tx.verifier),
+      // The issuer grants of these only the scopes the person holds: what they may decide on the page.
+      scope: ['openid', 'email', ...SUPPORTED_SCOPES].join(' '),
+      resource: this.options.resource,
+      code_challenge: await oidc.calculatePKCECodeChallenge(started.verifier),
       code_challenge_method: 'S256',
-      state: tx.state,
-      nonce: tx.nonce,
+      state: await this.seal.seal(started),
+      nonce: started.nonce,
     });
-    return { id, url };
+    return { id: started.id, url };
   }
 
   /**
-   * The callback of sign-in `id` at `currentUrl` (the issuer's redirect, with its query): the person, or a
-   * SignInError saying what failed (no such sign-in, expired, a state or nonce that is not this sign-in's, a
-   * refused code, an ID token that does not verify). The sign-in is spent whatever the outcome.
+   * The callback at `currentUrl` (the issuer's redirect, with its query and the sealed `state`): the approver and
+   * the id of the sign-in they finished, or a SignInError saying what failed (a state this server did not seal,
+   * expired or already finished, a nonce that is not this sign-in's, a refused code, an ID token that does not
+   * verify, an access token this server would refuse from a caller, or one granting none of its scopes).
    */
-  async finish(id: string | undefined, currentUrl: URL): Promise<Person> {
-    const tx = id === undefined ? undefined : await this.states.take(id);
-    if (tx === undefined || tx.expires <= this.now()) {
+  async finish(currentUrl: URL): Promise<{ approver: Approver; started: string }> {
+    const state = currentUrl.searchParams.get('state');
+    const started = state === null ? undefined : await this.seal.open(state);
+    if (started === undefined || started.expires <= this.now()) {
       throw new SignInError('no sign-in under way has this state, or it has expired; start again');
     }
     const config = await this.configuration();
-    let claims: oidc.IDToken | undefined;
-    let shown: Record<string, unknown> = {};
+    let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
     try {
-      const tokens = await oidc.authorizationCodeGrant(config, currentUrl, {
-        pkceCodeVerifier: tx.verifier,
-        expectedState: tx.state,
-        expectedNonce: tx.nonce,
-        idTokenExpected: true,
-      });
-      claims = tokens.claims();
-      shown = claims ?? {};
-      // Issuers that follow OpenID Connect Core §5.4 strictly keep scope claims (email, name) out of the ID token
-      // of a code flow: they are read from the UserInfo endpoint, checked to be about the same subject.
-      if (claims !== undefined && shown.email === undefined && config.serverMetadata().userinfo_endpoint) {
-        shown = { ...(await oidc.fetchUserInfo(config, tokens.access_token, claims.sub)), ...claims };
-      }
+      tokens = await oidc.authorizationCodeGrant(
+        config,
+        currentUrl,
+        {
+          pkceCodeVerifier: started.verifier,
+          expectedState: state as string,
+          expectedNonce: started.nonce,
+          idTokenExpected: true,
+        },
+        { resource: this.options.resource },
+      );
     } catch (error) {
       // openid-client wraps the check that failed; its cause names it (state, nonce, signature...) with no value.
       const cause = (error as Error).cause;
       const check = cause instanceof Error ? ` (${cause.message})` : '';
       throw new SignInError(`the sign-in was refused: ${(error as Error).message}${check}`);
     }
+    const claims = tokens.claims();
     if (claims === undefined) throw new SignInError('the issuer sent no ID token');
-    const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
-    const email = text(shown.email);
-    const name = text(shown.name);
-    return {
-      issuer: claims.iss,
-      subject: claims.sub,
-      ...(email === undefined ? {} : { email }),
-      ...(name === undefined ? {} : { name }),
-    };
+    const { person, mode } = await this.caller(config, tokens.access_token);
+    // Recorded only now, for a sign-in the issuer completed: a started one leaves nothing behind.
+    if (!(await this.spend(started.id, started.expires - this.now()))) {
+      throw new SignInError('this sign-in was already finished once; start again');
+    }
+    // The ID token is of the same sign-in; its e-mail is shown only when the issuer verified it.
+    const email = person.email ?? verifiedEmail(claims);
+    return { approver: { ...person, ...(email === undefined ? {} : { email }), mode }, started: started.id };
+  }
+
+  /**
+   * Who the sign-in's access token for this server names, checked as the server checks every caller's token
+   * (token-verifier.ts): the approver's subject is then the one their own calls carry, whatever subject the
+   * issuer gives this page's client in its ID tokens (pairwise, per application), and their authority is what
+   * the token's scopes grant.
+   */
+  private async caller(config: oidc.Configuration, token: string): Promise<{ person: Person; mode: Mode }> {
+    const metadata = config.serverMetadata();
+    if (this.verifier === undefined) {
+      if (metadata.jwks_uri === undefined) throw new SignInError("the issuer's metadata names no jwks_uri", 503);
+      this.verifier = jwtAccessTokenVerifier({
+        issuer: metadata.issuer,
+        jwksUri: new URL(metadata.jwks_uri),
+        audience: this.options.audience,
+        resource: new URL(this.options.resource),
+        ...(this.options.now === undefined ? {} : { now: this.options.now }),
+      });
+    }
+    let extra: Record<string, unknown> | undefined;
+    try {
+      extra = (await this.verifier.verifyAccessToken(token)).extra;
+    } catch (error) {
+      const unreadable = error instanceof OAuthError && error.code === OAuthErrorCode.ServerError;
+      throw new SignInError(
+        `the access token the issuer gave this sign-in for ${this.options.resource} was refused: ${(error as Error).message}`,
+        unreadable ? 503 : 403,
+      );
+    }
+    const mode = extra?.[SCOPE_MODE_KEY] as Mode | undefined;
+    if (mode === undefined) {
+      throw new SignInError(
+        `your account holds none of this server's scopes (${SUPPORTED_SCOPES.join(', ')}), so it may neither read nor decide the changes waiting here; your identity provider's administrator grants them`,
+      );
+    }
+    return { person: extra?.[PERSON_KEY] as Person, mode };
   }
 }

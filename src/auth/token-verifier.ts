@@ -2,7 +2,7 @@ import { type AuthInfo, OAuthError, OAuthErrorCode, type OAuthTokenVerifier } fr
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import { counted } from '../grammar.js';
 import { PERSON_KEY, PRINCIPAL_KEY, SCOPE_MODE_KEY } from '../server-context.js';
-import { type Person, personKey } from './person.js';
+import { type Person, personKey, verifiedEmail } from './person.js';
 import { modeOfScopes } from './scopes.js';
 
 /**
@@ -29,9 +29,8 @@ const ACCESS_TOKEN_TYPES = new Set(['at+jwt', 'application/at+jwt', 'jwt', 'appl
 /** Seconds of clock skew accepted on `exp` and `nbf` between this server and the issuer. */
 const CLOCK_TOLERANCE_S = 30;
 
-// Claims are the issuer's, but a claim is only display text here: bounded so that no token can fill an audit line.
+// Claims are the issuer's, but bounded so that no token can fill an audit line.
 const MAX_SUBJECT = 255;
-const MAX_DISPLAY = 320;
 
 export interface TokenVerifierOptions {
   /** The issuer identifier (`iss`), exactly as the authorization server's metadata states it. */
@@ -56,9 +55,6 @@ export interface AccessTokenVerifier extends OAuthTokenVerifier {
   readKeys(): Promise<number>;
 }
 
-const displayClaim = (value: unknown) =>
-  typeof value === 'string' && value.length > 0 && value.length <= MAX_DISPLAY ? value : undefined;
-
 /** Scopes from RFC 9068's space-separated `scope`, or the `scp` array (or string) Okta and Entra send. */
 function scopesOf(claims: JWTPayload): string[] {
   const raw = claims.scope ?? claims.scp;
@@ -67,16 +63,10 @@ function scopesOf(claims: JWTPayload): string[] {
   return [];
 }
 
-/** The person a verified token names (RFC 9068 §2.2: `iss` and `sub`; `email` and `name` when present). */
+/** The person a verified token names (RFC 9068 §2.2: `iss` and `sub`; `email` when the issuer verified it). */
 function personOf(claims: JWTPayload & { iss: string; sub: string }): Person {
-  const email = displayClaim(claims.email);
-  const name = displayClaim(claims.name);
-  return {
-    issuer: claims.iss,
-    subject: claims.sub,
-    ...(email === undefined ? {} : { email }),
-    ...(name === undefined ? {} : { name }),
-  };
+  const email = verifiedEmail(claims);
+  return { issuer: claims.iss, subject: claims.sub, ...(email === undefined ? {} : { email }) };
 }
 
 /**

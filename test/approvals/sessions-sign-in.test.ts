@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { HANDOVER_MS, PageSessions } from '../../src/approvals/sessions.js';
 
-const bob = { issuer: 'https://login.example.com', subject: 'bob', email: 'bob@example.com' };
+const bob = { issuer: 'https://login.example.com', subject: 'bob', email: 'bob@example.com', mode: 'full' as const };
 
 describe('page sessions: a sign-in handed over', () => {
   it('opens a session naming the person for the tab that started the sign-in, once', () => {

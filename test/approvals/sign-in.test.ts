@@ -1,11 +1,10 @@
 // A second approver in real browsers: the approvals page served by the main HTTP server under /approvals/, people
 // signing in through a real OpenID provider (oidc-provider on loopback, its own login and consent pages) in
 // Debian's Chromium. Alice asks (named as an OAuth token names her, through the transport's seam); Bob and Carol
-// sign in and approve; the sandbox stands where Visier stands.
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// sign in (the page names them by the access token for this server their sign-in yields) and approve; the sandbox
+// stands where Visier stands.
+import { request } from 'node:http';
 import { McpServer } from '@modelcontextprotocol/server';
-import Provider from 'oidc-provider';
 import pino from 'pino';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import { PERSON_KEY, PRINCIPAL_KEY } from '../../src/server-context.js';
 import { type HttpHandle, startHttp } from '../../src/transports/http.js';
 import { changeRequests, e2eSuite, textOf } from '../guards/e2e-harness.js';
 import { launchChromium } from '../support/chromium.js';
+import { type Issuer, startIssuer } from '../support/oidc-issuer.js';
 import { signInOnPage } from '../support/page-sign-in.js';
 
 const CLIENT_ID = 'approvals-page';
@@ -27,7 +27,7 @@ const holders = () => suite.sandbox.snapshot().userPermissions[admin] ?? [];
 
 let browser: Browser;
 let issuer: string;
-let idp: Server;
+let idp: Issuer;
 let http: HttpHandle;
 let publicUrl: string;
 let page: ApprovalsPage;
@@ -46,33 +46,22 @@ beforeAll(async () => {
     approvalsPage: (req, res) => handle?.(req, res),
   });
   publicUrl = `http://127.0.0.1:${http.port}`;
-  idp = createServer();
-  await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', resolve));
-  issuer = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`;
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: CLIENT_ID,
-        client_secret: CLIENT_SECRET,
-        redirect_uris: [`${publicUrl}/approvals/callback`],
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-      },
-    ],
-    // Whoever signs in at the provider's own login page is that login: bob, carol, alice.
-    findAccount: (_ctx: unknown, sub: string) => ({
-      accountId: sub,
-      claims: () => ({ sub, email: `${sub}@example.com`, name: sub }),
-    }),
-    claims: { openid: ['sub'], email: ['email'], profile: ['name'] },
-    features: { devInteractions: { enabled: true } },
-    cookies: { keys: ['a-test-only-cookie-signing-key'] },
-    ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 600, IdToken: 600, Interaction: 600, Session: 600 },
+  // Whoever signs in at the provider's own login page is that login: bob, carol, alice.
+  idp = await startIssuer({
+    resource: `${publicUrl}/mcp`,
+    people: [],
+    webClient: { id: CLIENT_ID, secret: CLIENT_SECRET, redirectUri: `${publicUrl}/approvals/callback` },
   });
-  idp.on('request', provider.callback());
+  issuer = idp.url;
   page = await startApprovalsPage({
     port: 0,
-    signIn: { issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, publicUrl },
+    signIn: {
+      issuer,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      publicUrl,
+      stateSecret: 'a-test-only-state-secret-0123456789',
+    },
   });
   handle = page.handle;
 }, 60_000);
@@ -80,10 +69,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await http?.close();
-  await new Promise((resolve) => idp?.close(resolve));
+  await idp?.close();
 });
 
-const personOf = (sub: string): Person => ({ issuer, subject: sub, email: `${sub}@example.com`, name: sub });
+const personOf = (sub: string): Person => ({ issuer, subject: sub, email: `${sub}@example.com` });
 const named = (sub: string) => ({ issuer, subject: sub, email: `${sub}@example.com` });
 
 const signIn = (context: BrowserContext, login: string, tamper?: (url: URL) => void): Promise<Page> =>

@@ -28,18 +28,26 @@ import { INIT, MCP_HEADERS } from './http-runtime.js';
 
 const [READ, WRITE, ADMIN] = SUPPORTED_SCOPES as [string, string, string];
 const ALL = `${READ} ${WRITE} ${ADMIN}`;
-const dana: TestPerson = { id: 'dana', secret: 'dana-client-secret-0123456789', scope: ALL, email: 'dana@example.com' };
+const dana: TestPerson = {
+  id: 'dana',
+  secret: 'dana-client-secret-0123456789',
+  scope: ALL,
+  email: 'dana@example.com',
+  emailVerified: true,
+};
 const frank: TestPerson = {
   id: 'frank',
   secret: 'frank-client-secret-012345678',
   scope: ALL,
   email: 'frank@example.com',
+  emailVerified: true,
 };
 const erin: TestPerson = {
   id: 'erin',
   secret: 'erin-client-secret-0123456789',
   scope: READ,
   email: 'erin@example.com',
+  emailVerified: true,
 };
 const nobody: TestPerson = { id: 'nobody', secret: 'nobody-client-secret-01234567', scope: 'profile-extra' };
 const PEOPLE = [dana, frank, erin, nobody];
@@ -356,7 +364,7 @@ describe('bound to the person', () => {
     const asker = await session(await tokenFor(dana));
     const other = await session(await tokenFor(frank));
     const asked = await call(asker, 'assign_permissions_to_users', GRANT);
-    expect(textOf(asked)).toContain(`Asked by "${dana.email} (${new URL(issuer.url).host})".`);
+    expect(textOf(asked)).toContain(`Asked by "${dana.email} (subject dana at ${new URL(issuer.url).host})".`);
     const token = asked._meta?.[CONFIRMATION_META_KEY] as { confirmationToken: string } | undefined;
     const before = changeRequests(runtime.sandbox).length;
     const replayed = await call(other, 'assign_permissions_to_users', {
@@ -432,7 +440,7 @@ describe('the approvals page', () => {
       for (let tries = 0; tries < 200 && !html.includes('assign_permissions_to_users'); tries++) {
         html = await (await fetch(`${page.origin}/pending`, { headers: { 'x-approvals-session': key } })).text();
       }
-      expect(html).toContain(`Asked by ${dana.email} (${new URL(issuer.url).host})`);
+      expect(html).toContain(`Asked by ${dana.email} (subject dana at ${new URL(issuer.url).host})`);
       cancel.abort();
       await waiting.catch(() => undefined);
       expect(changeRequests(served.sandbox)).toEqual([]);

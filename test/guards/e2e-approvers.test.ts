@@ -2,6 +2,7 @@
 // asks through an SDK client; Bob and Carol decide on the page's real desk as the signed-in page does (the browser
 // test in test/approvals/ signs them in through a real OpenID provider). The sandbox stands where Visier stands.
 import { describe, expect, it } from 'vitest';
+import type { Approver } from '../../src/approvals/click-rules.js';
 import { PendingApprovals } from '../../src/approvals/pending.js';
 import { type Person, personKey } from '../../src/auth/person.js';
 import { approversPolicy } from '../../src/guards/approvers.js';
@@ -10,7 +11,12 @@ import { PERSON_KEY, PRINCIPAL_KEY } from '../../src/server-context.js';
 import { changeRequests, e2eSuite, textOf } from './e2e-harness.js';
 
 const ISSUER = 'https://login.example.com';
-const person = (subject: string): Person => ({ issuer: ISSUER, subject, email: `${subject}@example.com` });
+const person = (subject: string): Approver => ({
+  issuer: ISSUER,
+  subject,
+  email: `${subject}@example.com`,
+  mode: 'full',
+});
 const alice = person('alice');
 const bob = person('bob');
 const carol = person('carol');

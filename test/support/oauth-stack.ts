@@ -19,6 +19,7 @@ export const ALICE: TestPerson = {
   secret: 'alice-client-secret-012345678',
   scope: SUPPORTED_SCOPES.join(' '),
   email: 'alice@example.com',
+  emailVerified: true,
 };
 
 /** A colleague the issuer grants the read surface only: her tokens cannot make any change on this server. */
@@ -27,6 +28,7 @@ export const MALLORY: TestPerson = {
   secret: 'mallory-client-secret-0123456',
   scope: 'visier-admin:read',
   email: 'mallory@example.com',
+  emailVerified: true,
 };
 
 export interface OAuthStackOptions {

@@ -1,11 +1,13 @@
 // A real OAuth 2.1 authorization server on loopback for the OAuth tests: oidc-provider 9 issuing RFC 9068 JWT
 // access tokens for one resource (resource indicators) through the client-credentials grant, each test "person"
-// being one client (its `sub` is the client id, RFC 9068 §2.2) with an e-mail claim the provider adds to its tokens.
+// being one client (its `sub` is the client id, RFC 9068 §2.2) with an e-mail claim the provider adds to its tokens,
+// marked verified only when the person says so.
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider from 'oidc-provider';
+import { SUPPORTED_SCOPES } from '../../src/auth/scopes.js';
 
 export interface TestPerson {
   /** The client id: the token's `sub`. */
@@ -14,7 +16,12 @@ export interface TestPerson {
   /** Scopes the client may ask for, space-separated. */
   scope: string;
   email?: string;
+  /** The issuer vouches for `email` (`email_verified: true`); absent, the e-mail is one the person chose. */
+  emailVerified?: boolean;
 }
+
+/** A login the web client knows but that holds none of the server's scopes: an employee with no role for it. */
+export const NO_ROLE_LOGIN = 'intern';
 
 export interface Issuer {
   url: string;
@@ -33,10 +40,12 @@ export interface IssuerOptions {
   port?: number;
   /**
    * A web client people sign in through (authorization code, the provider's own login and consent pages):
-   * whoever logs in as `x` is subject `x`, e-mail `x@example.com`. Its tokens are for the issuer's UserInfo, not
-   * the resource. `subjectType: 'pairwise'` gives its ID tokens a subject of its own per person (OpenID Connect
-   * Core §8.1), as Microsoft Entra ID does for every application: the person's `sub` at the web client is not the
-   * one their access tokens carry.
+   * whoever logs in as `x` is account `x`, verified e-mail `x@example.com`. A login that is one of `people` holds
+   * that person's scopes at the resource, NO_ROLE_LOGIN none, any other every scope it asks for. An access token
+   * it asks for the resource names the account as the resource's tokens do (`sub` the account, as the people's
+   * own tokens carry theirs). `subjectType: 'pairwise'` gives its ID tokens a subject of its own per person
+   * (OpenID Connect Core §8.1), as Microsoft Entra ID does for every application: the person's `sub` in the web
+   * client's ID tokens is not the one their access tokens for the resource carry.
    */
   webClient?: { id: string; secret: string; redirectUri: string; subjectType?: 'public' | 'pairwise' };
 }
@@ -51,8 +60,10 @@ export async function startIssuer(options: IssuerOptions): Promise<Issuer> {
   const http: Server = createServer();
   await new Promise<void>((resolve) => http.listen(options.port ?? 0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-  const emails = new Map(options.people.map((p) => [p.id, p.email]));
-  const scopes = [...new Set(options.people.flatMap((p) => p.scope.split(' ')))];
+  const people = new Map(options.people.map((p) => [p.id, p]));
+  const scopes = [...new Set([...SUPPORTED_SCOPES, ...options.people.flatMap((p) => p.scope.split(' '))])];
+  /** The scopes a web login holds at the resource; undefined: any it asks for. */
+  const heldBy = (login: string) => (login === NO_ROLE_LOGIN ? [] : people.get(login)?.scope.split(' '));
   const web = options.webClient;
   const provider = new Provider(url, {
     clients: [
@@ -82,9 +93,11 @@ export async function startIssuer(options: IssuerOptions): Promise<Issuer> {
       : {
           findAccount: (_ctx: unknown, sub: string) => ({
             accountId: sub,
-            claims: () => ({ sub, email: `${sub}@example.com`, name: sub }),
+            claims: () => ({ sub, email: `${sub}@example.com`, email_verified: true, name: sub }),
           }),
-          claims: { openid: ['sub'], email: ['email'], profile: ['name'] },
+          claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+          // The ID token carries the e-mail itself, as most issuers' do: the page reads no UserInfo.
+          conformIdTokenClaims: false,
           cookies: { keys: ['a-test-only-cookie-signing-key'] },
           subjectTypes: ['public', 'pairwise'],
           pairwiseIdentifier: (_ctx: unknown, accountId: string, client: { sectorIdentifier: string }) =>
@@ -119,8 +132,24 @@ export async function startIssuer(options: IssuerOptions): Promise<Issuer> {
       },
     },
     extraTokenClaims: (_ctx: unknown, token: { clientId?: string }) => {
-      const email = token.clientId === undefined ? undefined : emails.get(token.clientId);
-      return email === undefined ? undefined : { email };
+      const person = token.clientId === undefined ? undefined : people.get(token.clientId);
+      if (person?.email === undefined) return undefined;
+      return { email: person.email, ...(person.emailVerified === true ? { email_verified: true } : {}) };
+    },
+    formats: {
+      customizers: {
+        // A web sign-in's token for the resource: the account as the resource knows it, with the scopes it holds.
+        jwt: (_ctx: unknown, token: { accountId?: string }, jwt: { payload: Record<string, unknown> }) => {
+          if (token.accountId === undefined) return;
+          jwt.payload.sub = token.accountId;
+          const held = heldBy(token.accountId);
+          if (held === undefined) return;
+          const granted = String(jwt.payload.scope ?? '')
+            .split(' ')
+            .filter((scope) => held.includes(scope));
+          jwt.payload.scope = granted.length === 0 ? undefined : granted.join(' ');
+        },
+      },
     },
   });
   http.on('request', provider.callback());
