@@ -131,6 +131,7 @@ interface Session {
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
 const SHUTDOWN_GRACE_MS = 10_000;
+const HEALTH_CACHE_MS = 1_000;
 
 /**
  * CORS for the Origins the server accepts (a browser client such as the Inspector's web UI): the request headers
@@ -281,15 +282,26 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
   /** MCP POSTs being answered: what a graceful shutdown waits for (GET streams never end on their own). */
   let postsInFlight = 0;
   let stopping = false;
-  /** Whether the shared store answers; `reason` says why not. Undefined without one: there is nothing to reach. */
-  const health = async (): Promise<{ reachable: boolean; reason?: string } | undefined> => {
-    if (options.ready === undefined) return undefined;
-    try {
-      await options.ready();
-      return { reachable: true };
-    } catch (error) {
-      return { reachable: false, reason: (error as Error).message };
-    }
+  /**
+   * Whether the shared store answers, asked at most once a second however often probes come (each answer is a
+   * round trip to the store). Undefined without a store: there is nothing to reach. Why it does not answer goes
+   * to the log only: the answer is unauthenticated, and the store's error text names hosts and ports.
+   */
+  let lastHealth: { at: number; store: Promise<{ reachable: boolean; reason?: string } | undefined> } | undefined;
+  const health = () => {
+    if (lastHealth !== undefined && now() - lastHealth.at < HEALTH_CACHE_MS) return lastHealth.store;
+    const store = (async () => {
+      if (options.ready === undefined) return undefined;
+      try {
+        await options.ready();
+        return { reachable: true };
+      } catch (error) {
+        logger.warn({ err: error }, 'health check: the shared store did not answer');
+        return { reachable: false, reason: 'redis: down' };
+      }
+    })();
+    lastHealth = { at: now(), store };
+    return store;
   };
 
   const originAllowed = (origin: string | undefined) => {
