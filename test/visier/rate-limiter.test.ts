@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { asRateCaller } from '../../src/providers/http/rate-caller.js';
 import { CallerQueueFull, RateLimiter } from '../../src/providers/http/rate-limiter.js';
+import { describeToolError } from '../../src/tools/shared/errors.js';
 import { ManualClock } from '../support/manual-clock.js';
 
 // Every case reads the limiter's decision from the clock it waits on: a call either gets through without
@@ -137,7 +138,7 @@ describe('RateLimiter fairness across callers', () => {
 
   it('refuses at once a request past the waiting cap, naming the limit and when to retry; others still queue', async () => {
     const c = new ManualClock();
-    const limiter = new RateLimiter({ perMinute: 2, perHour: 100 }, c, undefined, { maxQueuedPerCaller: 2 });
+    const limiter = new RateLimiter({ perMinute: 2, perHour: 100 }, c);
     const granted: string[] = [];
     let refused: unknown;
     // The two free slots and two more waiting fit; the fifth does not.
@@ -149,8 +150,14 @@ describe('RateLimiter fairness across callers', () => {
     await settled();
     expect(refused).toBeInstanceOf(CallerQueueFull);
     expect((refused as Error).message).toMatch(
-      /this caller already has 2 waiting \(at most 2 per caller, a minute of --rate-limit 2\/100\); nothing was sent; retry in about \d+ s$/,
+      /this caller already has 2 waiting \(at most 2 per caller, a minute's budget under --rate-limit 2\/100\); nothing was sent; retry in about \d+ s$/,
     );
+    // The model is told in the server's words, not as Visier's message: nothing reached Visier.
+    expect(describeToolError(refused, {})).toEqual({
+      text: (refused as Error).message,
+      details: { kind: 'caller-queue-full', retryable: true },
+      expected: true,
+    });
     // Another caller is not refused for hers.
     const alice = requests(limiter, c, 'alice', 1, granted);
     while (granted.length < 1) {

@@ -41,22 +41,13 @@ export class CallerQueueFull extends Error {
     limits: RateLimitConfig,
   ) {
     super(
-      `Too many requests waiting for the rate budget: this caller already has ${limit} waiting (at most ${limit} per caller, a minute of --rate-limit ${limits.perMinute}/${limits.perHour}); nothing was sent; retry in about ${Math.ceil(retryAfterMs / 1000)} s`,
+      `Too many requests waiting for the rate budget: this caller already has ${limit} waiting (at most ${limit} per caller, a minute's budget under --rate-limit ${limits.perMinute}/${limits.perHour}); nothing was sent; retry in about ${Math.ceil(retryAfterMs / 1000)} s`,
     );
   }
 }
 
 interface Waiter {
   granted: () => void;
-}
-
-export interface RateLimiterOptions {
-  /**
-   * Requests one caller may have waiting once the budget is spent; more are refused with `CallerQueueFull`.
-   * Default: a minute's budget, as many as could start within a minute had she the budget to herself; one more
-   * would wait past what most clients wait for an answer.
-   */
-  maxQueuedPerCaller?: number;
 }
 
 export class RateLimiter {
@@ -76,17 +67,19 @@ export class RateLimiter {
   /** Whether the slots being handed out had to wait for the budget: then they are spaced while callers contend. */
   private spent = false;
   private lastGrant = Number.NEGATIVE_INFINITY;
+  /**
+   * Requests one caller may have waiting beyond the slots free now: a minute's budget, as many as could start
+   * within a minute had she the budget to herself; one more would wait past what most clients wait for an answer.
+   */
   private readonly maxQueued: number;
 
   constructor(
     private readonly limits: RateLimitConfig,
     private readonly clock: Clock = systemClock,
     private readonly shared?: SharedRateSlot,
-    options: RateLimiterOptions = {},
   ) {
     if (limits.perMinute < 1 || limits.perHour < 1) throw new RangeError('rate limits must be >= 1');
-    this.maxQueued = options.maxQueuedPerCaller ?? limits.perMinute;
-    if (this.maxQueued < 1) throw new RangeError('maxQueuedPerCaller must be >= 1');
+    this.maxQueued = limits.perMinute;
   }
 
   /**
