@@ -11,6 +11,7 @@ import type {
 } from '../contract/tool.js';
 import { counted } from '../grammar.js';
 import type { JournalState } from '../journal/journal.js';
+import { asRateCaller } from '../providers/http/rate-caller.js';
 import { StoreUnavailableError } from '../shared-state/store.js';
 import { AppViewConfirmer, IssuedViews, previewForViewModel, type ViewFallback, viewApprovalOf } from './app-view.js';
 import { ApprovedPreviews } from './approved-previews.js';
@@ -371,6 +372,15 @@ export function createGuard(options: GuardOptions): Guard {
   /** The caller budgets and the threshold belong to; callers a transport could not name share one. */
   const principalOf = (caller: CallerInfo) => caller.principal ?? ANONYMOUS;
 
+  /**
+   * Whose turn a call's requests to the served system wait in for the rate budget: the person an OAuth token
+   * named; else the session, since a bearer shared by everyone names nobody and only sessions tell assistants apart.
+   */
+  const rateTurnOf = (caller: CallerInfo) =>
+    caller.person !== undefined || caller.sessionId === undefined
+      ? principalOf(caller)
+      : `${principalOf(caller)} session ${caller.sessionId}`;
+
   /** Whether a change of this class and size needs a person, given what the caller changed unconfirmed. */
   const wantsConfirmation = (classification: Classification, items: number, unconfirmedSoFar: number) =>
     classification === 'access' ||
@@ -680,7 +690,7 @@ export function createGuard(options: GuardOptions): Guard {
   return {
     ...(options.journal === undefined ? {} : { journal: options.journal }),
     lists: (def) => listedInSomeTenant(def.classification, options.tenants, options.mode, options.tenantModes),
-    call,
+    call: (def, args, ctx, caller) => asRateCaller(rateTurnOf(caller), () => call(def, args, ctx, caller)),
     viewCall: (approval) => strategies.appView.issued.call(approval),
     reject: (tool, args, caller, reason) =>
       settle(

@@ -32,6 +32,7 @@ import { isLoopback, LOOPBACK_HOSTS } from './loopback.js';
 import { cancelledId, OutgoingRequests } from './outgoing-requests.js';
 import { answeringSchemaFailures } from './schema-failures.js';
 import { replayHandshake } from './session-replay.js';
+import { defaultMaxPerPerson, type Room, roomFor } from './session-room.js';
 
 export interface HttpOptions {
   host: string;
@@ -53,10 +54,13 @@ export interface HttpOptions {
    */
   sessionIdleMs: number;
   /**
-   * Sessions at most. A newcomer over the cap closes the least recently active session with no request under
-   * way; it is refused (503) only when every session is answering a request.
+   * Sessions at most on this replica. At this cap or her own (`maxSessionsPerPerson`), a newcomer closes her own
+   * least recently active session with no request under way; with none, she is refused (503 with Retry-After),
+   * never given another person's place (src/transports/session-room.ts).
    */
   maxSessions: number;
+  /** Sessions at most of one person an OAuth token named. Default: a tenth of `maxSessions`, rounded up. */
+  maxSessionsPerPerson?: number;
   /** Default 1 MiB. */
   maxBodyBytes?: number;
   /**
@@ -127,6 +131,7 @@ interface Session {
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
 const SHUTDOWN_GRACE_MS = 10_000;
+const HEALTH_CACHE_MS = 1_000;
 
 /**
  * CORS for the Origins the server accepts (a browser client such as the Inspector's web UI): the request headers
@@ -227,6 +232,9 @@ function ownerOf(auth: AuthInfo): SessionRecord['owner'] {
   return { principal: storeDigest(principalOfAuth(auth)), ...(scopeMode === undefined ? {} : { scopeMode }) };
 }
 
+/** Why a newcomer got no session here: the 503's message and Retry-After. */
+type NoRoom = Extract<Room, { kind: 'refused' }>;
+
 const messagesOf = (body: unknown): JSONRPCMessage[] => (Array.isArray(body) ? body : [body]) as JSONRPCMessage[];
 
 /** Messages a session copy may not hold the other end of: answers to its requests and cancellations of the client's. */
@@ -274,15 +282,26 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
   /** MCP POSTs being answered: what a graceful shutdown waits for (GET streams never end on their own). */
   let postsInFlight = 0;
   let stopping = false;
-  /** Whether the shared store answers; `reason` says why not. Undefined without one: there is nothing to reach. */
-  const health = async (): Promise<{ reachable: boolean; reason?: string } | undefined> => {
-    if (options.ready === undefined) return undefined;
-    try {
-      await options.ready();
-      return { reachable: true };
-    } catch (error) {
-      return { reachable: false, reason: (error as Error).message };
-    }
+  /**
+   * Whether the shared store answers, asked at most once a second however often probes come (each answer is a
+   * round trip to the store). Undefined without a store: there is nothing to reach. Why it does not answer goes
+   * to the log only: the answer is unauthenticated, and the store's error text names hosts and ports.
+   */
+  let lastHealth: { at: number; store: Promise<{ reachable: boolean; reason?: string } | undefined> } | undefined;
+  const health = () => {
+    if (lastHealth !== undefined && now() - lastHealth.at < HEALTH_CACHE_MS) return lastHealth.store;
+    const store = (async () => {
+      if (options.ready === undefined) return undefined;
+      try {
+        await options.ready();
+        return { reachable: true };
+      } catch (error) {
+        logger.warn({ err: error }, 'health check: the shared store did not answer');
+        return { reachable: false, reason: 'redis: down' };
+      }
+    })();
+    lastHealth = { at: now(), store };
+    return store;
   };
 
   const originAllowed = (origin: string | undefined) => {
@@ -327,7 +346,24 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
     await session.server.close().catch(() => {});
   };
 
-  let initializing = 0;
+  /** Sessions still initialising, by the digest of their principal: they join the map only once answered. */
+  const initializing = new Map<string, number>();
+  let initializingTotal = 0;
+  const startInitializing = (principal: string) => {
+    initializing.set(principal, (initializing.get(principal) ?? 0) + 1);
+    initializingTotal++;
+  };
+  const endInitializing = (principal: string) => {
+    const left = (initializing.get(principal) ?? 1) - 1;
+    if (left > 0) initializing.set(principal, left);
+    else initializing.delete(principal);
+    initializingTotal--;
+  };
+  const roomRules = {
+    maxSessions: options.maxSessions,
+    maxPerPerson: options.maxSessionsPerPerson ?? defaultMaxPerPerson(options.maxSessions),
+    idleMs,
+  };
 
   const reapIdle = () => {
     const cutoff = now() - options.sessionIdleMs;
@@ -335,19 +371,28 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
   };
 
   /**
-   * Whether a newcomer may open a session, closing the least recently active one not answering a request when
-   * the cap is reached: one-shot clients never send DELETE, and would otherwise hold every place until they idle
-   * out. Sessions still initialising count too: they join the map only once their initialize is answered.
+   * Room for a session of `auth`'s caller (whose principal digest is `principal`), closing an idle one of hers
+   * when she is at a cap; the refusal to send when there is none.
    */
-  const makeRoom = () => {
+  const makeRoom = (principal: string, auth: AuthInfo): NoRoom | undefined => {
     reapIdle();
-    if (sessions.size + initializing < options.maxSessions) return true;
-    let oldest: [string, Session] | undefined;
-    for (const entry of sessions)
-      if (entry[1].busy === 0 && (!oldest || entry[1].lastActive < oldest[1].lastActive)) oldest = entry;
-    if (!oldest) return false;
-    void closeSession(oldest[0], 'least recently active, making room for a new session');
-    return true;
+    const held = [...sessions].map(([id, s]) => ({
+      id,
+      principal: s.owner.principal,
+      busy: s.busy,
+      lastActive: s.lastActive,
+    }));
+    const room = roomFor(
+      { principal, person: auth.extra?.[PERSON_KEY] !== undefined },
+      held,
+      { own: initializing.get(principal) ?? 0, total: initializingTotal },
+      roomRules,
+      now(),
+    );
+    if (room.kind === 'refused') return room;
+    if (room.kind === 'evict')
+      void closeSession(room.id, "the caller's least recently active, making room for her new session");
+    return undefined;
   };
 
   /** A session's copy on this replica, new or resumed: `id` is the session's id, `owner` whose it is. */
@@ -424,22 +469,23 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
   };
 
   /** Copies resumed from the shared store and not yet serving: a second request for one waits for the first. */
-  const resuming = new Map<string, Promise<Session | 'full'>>();
+  const resuming = new Map<string, Promise<Session | NoRoom>>();
 
   /**
    * This replica's copy of shared session `id` for the caller of `auth`: resumed from its record (the recorded
-   * handshake replayed), 'forbidden' when the caller does not own it, 'full' at the session cap, undefined when
+   * handshake replayed), 'forbidden' when the caller does not own it, the refusal at a session cap, undefined when
    * the store knows no such session. Rejects with `StoreUnavailableError` when the store does not answer.
    */
-  const sharedCopy = async (id: string, auth: AuthInfo): Promise<Session | 'forbidden' | 'full' | undefined> => {
+  const sharedCopy = async (id: string, auth: AuthInfo): Promise<Session | 'forbidden' | NoRoom | undefined> => {
     const record = await (shared as SharedSessions).use(id, idleMs, now());
     if (record === undefined) return undefined;
     if (!ownedBy(record.owner, auth)) return 'forbidden';
     const pending = resuming.get(id);
     if (pending) return pending;
     const resumed = (async () => {
-      if (!makeRoom()) return 'full' as const;
-      initializing++;
+      const noRoom = makeRoom(record.owner.principal, auth);
+      if (noRoom !== undefined) return noRoom;
+      startInitializing(record.owner.principal);
       try {
         const copy = await openSession(id, record.owner);
         try {
@@ -451,7 +497,7 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
         logger.info({ session: id }, 'MCP session resumed from the shared store');
         return copy;
       } finally {
-        initializing--;
+        endInitializing(record.owner.principal);
       }
     })().finally(() => resuming.delete(id));
     resuming.set(id, resumed);
@@ -504,10 +550,8 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
       'Forbidden: this session belongs to another person, or was opened with wider scopes than this token has; initialize a session of your own',
     );
 
-  const sendTooMany = (res: ServerResponse) =>
-    sendJsonRpcError(res, 503, -32000, `Too many sessions (max ${options.maxSessions}), all busy; retry later`, {
-      'retry-after': '60',
-    });
+  const sendNoRoom = (res: ServerResponse, noRoom: NoRoom) =>
+    sendJsonRpcError(res, 503, -32000, noRoom.message, { 'retry-after': String(noRoom.retryAfterSeconds) });
 
   /** Keeps the shared records of sessions in use here alive: the store forgets a session no replica uses. */
   const keepShared = () => {
@@ -523,7 +567,7 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
     req: IncomingMessage,
     res: ServerResponse,
     auth: AuthInfo,
-    claim: { initializing: boolean },
+    claim: { initializing?: string },
   ) => {
     const sessionId = req.headers['mcp-session-id'];
     const id = typeof sessionId === 'string' ? sessionId : undefined;
@@ -559,8 +603,8 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
         sendForbidden(res);
         return;
       }
-      if (found === 'full') {
-        sendTooMany(res);
+      if (found !== undefined && 'kind' in found) {
+        sendNoRoom(res, found);
         return;
       }
       session = found;
@@ -604,14 +648,15 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
         sendJsonRpcError(res, 503, -32000, 'Server is shutting down');
         return;
       }
-      if (!makeRoom()) {
-        sendTooMany(res);
+      const owner = ownerOf(auth);
+      const noRoom = makeRoom(owner.principal, auth);
+      if (noRoom !== undefined) {
+        sendNoRoom(res, noRoom);
         return;
       }
-      initializing++;
-      claim.initializing = true;
+      startInitializing(owner.principal);
+      claim.initializing = owner.principal;
       opened = { id: randomUUID(), params: body.params };
-      const owner = ownerOf(auth);
       const { id: newId, params } = opened;
       const created = await answeringStoreDown(res, async () => {
         // Recorded before the client has the id: a session any replica may be asked for is one they all know.
@@ -680,11 +725,11 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
   };
 
   const handleMcp = async (req: IncomingMessage, res: ServerResponse, auth: AuthInfo) => {
-    const claim = { initializing: false };
+    const claim: { initializing?: string } = {};
     try {
       await serveMcp(req, res, auth, claim);
     } finally {
-      if (claim.initializing) initializing--;
+      if (claim.initializing !== undefined) endInitializing(claim.initializing);
     }
   };
 

@@ -8,20 +8,33 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../src/sandbox/index.js';
 import { ALICE, MALLORY, type OAuthStack, startOAuthStack } from '../support/oauth-stack.js';
+import { type RedisHandle, startRedis } from '../support/redis-server.js';
 
 const PER_MINUTE = 10;
 
-let stack: OAuthStack;
+// The same flood with the budget taken in Redis (`--redis-url`), as replicas share it.
+describe.each([
+  ['in this process', false],
+  ['shared in Redis', true],
+])("hostile: one person's reads and the team's rate budget (%s)", (_where, withRedis) => {
+  let stack: OAuthStack;
+  let redis: RedisHandle | undefined;
 
-beforeAll(async () => {
-  stack = await startOAuthStack({ people: [ALICE, MALLORY], flags: ['--rate-limit', `${PER_MINUTE}/6000`] });
-}, 60_000);
+  beforeAll(async () => {
+    redis = withRedis ? await startRedis() : undefined;
+    const shared =
+      redis === undefined ? [] : ['--redis-url', redis.url, '--confirm-secret', 'replicas-share-this-confirm-secret'];
+    stack = await startOAuthStack({
+      people: [ALICE, MALLORY],
+      flags: ['--rate-limit', `${PER_MINUTE}/6000`, ...shared],
+    });
+  }, 60_000);
 
-afterAll(async () => {
-  await stack?.close();
-});
+  afterAll(async () => {
+    await stack?.close();
+    await redis?.kill();
+  });
 
-describe("hostile: one person's reads and the team's rate budget", () => {
   it("a read-scoped person flooding reads does not hold another person's call behind all of hers", async () => {
     const [mallorys, alices] = [await stack.sessionOf(MALLORY), await stack.sessionOf(ALICE)];
     try {

@@ -22,18 +22,24 @@ afterAll(async () => {
   await redis?.kill();
 });
 
-it('/healthz/ready answers 200 while Redis answers and 503 with the reason once it is gone; /healthz stays 200', async () => {
+it('/healthz/ready answers 200 while Redis answers and 503 saying so, without its error, once it is gone; /healthz stays 200', async () => {
   const health = (path: string) => fetch(replica.url.replace('/mcp', path));
   const up = await health('/healthz/ready');
   expect(up.status).toBe(200);
   expect(await up.json()).toEqual({ status: 'ok', ready: true, sessions: 0, store: { reachable: true } });
 
   await redis.kill();
+  // An answer stands for a second: probes do not each cost a round trip to Redis.
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
   const down = await health('/healthz/ready');
   expect(down.status).toBe(503);
-  const said = (await down.json()) as { ready: boolean; store: { reachable: boolean; reason: string } };
-  expect(said).toMatchObject({ status: 'ok', ready: false, store: { reachable: false } });
-  expect(said.store.reason).toMatch(/^Redis (is unreachable|did not answer)/);
+  // Unauthenticated: Redis's own error (hosts, ports) goes to the log, not here.
+  expect(await down.json()).toEqual({
+    status: 'ok',
+    ready: false,
+    sessions: 0,
+    store: { reachable: false, reason: 'redis: down' },
+  });
   const live = await health('/healthz');
   expect(live.status).toBe(200);
   expect(await live.json()).toMatchObject({ ready: false, store: { reachable: false } });

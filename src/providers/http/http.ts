@@ -8,7 +8,7 @@ import type { ResolvedRetry } from '../visier/config.js';
 import { backoffDelayMs, parseRetryAfter } from './backoff.js';
 import type { Clock } from './clock.js';
 import { parseErrorBody, VisierApiError } from './errors.js';
-import type { RateLimiter } from './rate-limiter.js';
+import { CallerQueueFull, type RateLimiter } from './rate-limiter.js';
 import type { Redactor } from './redact.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -136,7 +136,7 @@ export class HttpClient {
         req.signal?.throwIfAborted();
         await limiter?.acquire(req.signal);
       } catch (err) {
-        throw this.asApiError(err, req);
+        rethrowAs(this, req)(err);
       }
       try {
         const res = await this.once(req, credential?.headers, attempt);
@@ -295,8 +295,13 @@ export class HttpClient {
   }
 }
 
+/**
+ * Rethrows `err` as the system's error; a call the limiter refused to queue stays what it is: our refusal, not
+ * the system's answer (nothing was sent), and the caller is told so in our words.
+ */
 function rethrowAs(client: HttpClient, req: HttpRequest) {
   return (err: unknown): never => {
+    if (err instanceof CallerQueueFull) throw err;
     throw client.asApiError(err, req);
   };
 }

@@ -4,11 +4,15 @@
 import { z } from 'zod';
 import { VisierApiError } from '../http/errors.js';
 import type { HttpClient, HttpStats, Session } from '../http/http.js';
+import { asRateCaller } from '../http/rate-caller.js';
 import type { Redactor } from '../http/redact.js';
 import type { VisierAuthConfig } from './config.js';
 
 export const ASID_TOKEN_PATH = '/v1/admin/visierSecureToken';
 export const OAUTH2_TOKEN_PATH = '/v1/auth/oauth2/token';
+
+/** The rate budget's turn the session credential's renewal waits in, apart from every caller's. */
+const RENEWAL_TURN = 'session-credential';
 
 /** Visier does not state the ASID lifetime; its SDK assumes an hour. */
 const ASID_LIFETIME_S = 3600;
@@ -61,8 +65,9 @@ export class SessionAuth implements Session {
     if (this.current && this.now() < this.current.renewAt) return Promise.resolve(this.current);
     if (!this.pending) {
       const previous = this.current;
-      // The shared renewal is not tied to any one caller's signal: others may still want its result.
-      this.pending = this.obtain(previous)
+      // The shared renewal is not tied to any one caller's signal: others may still want its result. Nor to her
+      // turn for the rate budget: behind her own queued calls it would hold everyone's calls that wait for it.
+      this.pending = asRateCaller(RENEWAL_TURN, () => this.obtain(previous))
         .then((token) => {
           this.current = token;
           return token;

@@ -1,5 +1,6 @@
 import { fenceUntrusted, newFenceNonce, SYSTEM_WORDS_LABEL, sanitizeUntrusted } from '../../guards/untrusted.js';
 import { VisierApiError } from '../../providers/http/errors.js';
+import { CallerQueueFull } from '../../providers/http/rate-limiter.js';
 
 // What a failed call tells the model: Visier's own words, code and rci, and what to do next. Never a stack
 // trace, and nothing from the request but the ids the model itself sent. Visier's words may quote directory
@@ -99,5 +100,8 @@ export function describeToolError(error: unknown, args: Record<string, unknown>)
     };
   }
   if (error instanceof ToolArgumentError) return { text: error.message, details: {}, expected: true };
+  if (error instanceof CallerQueueFull) {
+    return { text: error.message, details: { kind: 'caller-queue-full', retryable: true }, expected: true };
+  }
   return { text: 'Internal error in visier-admin-mcp; the server log has the details.', details: {}, expected: false };
 }
