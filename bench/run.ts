@@ -13,6 +13,7 @@ import { getUserLatency } from './figures/latency.js';
 import { listAllUsers } from './figures/list-users.js';
 import { lookupRequests } from './figures/lookup-session.js';
 import { previewCost } from './figures/preview-cost.js';
+import { rateTurns } from './figures/rate-turns.js';
 import { sharedStateOverhead } from './figures/shared-state.js';
 import { triageSession } from './figures/triage.js';
 import { type Figure, printTable, writeResults } from './support/report.js';
@@ -36,6 +37,7 @@ const figures: [string, () => Promise<Figure[]>][] = [
   ['preview', previewCost],
   ['find', () => findUsersLatency(quick ? 10_000 : 100_000)],
   ['shared', sharedStateOverhead],
+  ['turns', rateTurns],
 ];
 
 const self = fileURLToPath(import.meta.url);
