@@ -47,6 +47,8 @@ export interface IssuerOptions {
    * (OpenID Connect Core §8.1), as Microsoft Entra ID does for every application: the person's `sub` in the web
    * client's ID tokens is not the one their access tokens for the resource carry. `accessTokenTtlSeconds`: how
    * long the access tokens its sign-ins get for the resource live (600 when absent), as an issuer's policy sets it.
+   * `tokenAudience`: the `aud` those tokens carry instead of the resource, as an issuer that ignores the resource
+   * asked for (or is configured for another API) gives.
    */
   webClient?: {
     id: string;
@@ -54,6 +56,7 @@ export interface IssuerOptions {
     redirectUri: string;
     subjectType?: 'public' | 'pairwise';
     accessTokenTtlSeconds?: number;
+    tokenAudience?: string;
   };
 }
 
@@ -151,6 +154,7 @@ export async function startIssuer(options: IssuerOptions): Promise<Issuer> {
         jwt: (_ctx: unknown, token: { accountId?: string }, jwt: { payload: Record<string, unknown> }) => {
           if (token.accountId === undefined) return;
           jwt.payload.sub = token.accountId;
+          if (web?.tokenAudience !== undefined) jwt.payload.aud = web.tokenAudience;
           const held = heldBy(token.accountId);
           if (held === undefined) return;
           const granted = String(jwt.payload.scope ?? '')
