@@ -243,7 +243,8 @@ export function approvalsHandler(
     }
     logger?.info({ approver: personLabel(finished.approver) }, 'approvals page: signed in');
     // In the fragment, which browsers never send to a server nor in a Referer; the page's script trades it at once.
-    redirect(response, `${base}/#s=${await sessions.handOver(finished.approver, finished.started)}`);
+    const code = await sessions.handOver(finished.approver, finished.started, finished.until);
+    redirect(response, `${base}/#s=${code}`);
   }
 
   async function openSignedIn(response: ServerResponse, body: Record<string, unknown>): Promise<void> {
