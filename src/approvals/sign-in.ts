@@ -110,8 +110,13 @@ export class PageSignIn {
     };
   }
 
-  /** A new sign-in: the URL to send the browser to, and its id (single use, 10 minutes). */
-  async begin(): Promise<{ id: string; url: URL }> {
+  /**
+   * A new sign-in: the URL to send the browser to, and its id (single use, 10 minutes). `fresh`: the issuer must
+   * ask the person to sign in again (OpenID Connect `prompt=login`) rather than answer from its own single sign-on
+   * session, for a sign-in started from a window another site opened, where only the person typing proves they
+   * meant it.
+   */
+  async begin(options: { fresh?: boolean } = {}): Promise<{ id: string; url: URL }> {
     const config = await this.configuration();
     const started: SignInState = {
       id: oidc.randomState(),
@@ -128,6 +133,7 @@ export class PageSignIn {
       code_challenge_method: 'S256',
       state: await this.seal.seal(started),
       nonce: started.nonce,
+      ...(options.fresh === true ? { prompt: 'login' } : {}),
     });
     return { id: started.id, url };
   }
