@@ -10,7 +10,9 @@ export const SESSION_HEADER = 'x-approvals-session';
 /**
  * Trades the link's fragment secret, or with sign-in the code the issuer's callback left in the fragment (with
  * the id of the sign-in this tab started), for a session key kept in `sessionStorage` (this exact origin, port
- * included; dropped first when the server marks the navigation as another site's); sends a tab that has none to sign in where the server asks for it; then keeps the list current without ever re-laying it out: a new change is appended below, a change
+ * included; dropped first when the server marks the navigation as another site's); sends a tab that has none to sign
+ * in where the server asks for it, by itself only where the person reached the page themselves, else (and once a
+ * sign-in ended) by a button the person presses; then keeps the list current without ever re-laying it out: a new change is appended below, a change
  * that leaves stays where it was, marked, and each button is bound to its own change's id and digest.
  */
 export const APPROVALS_JS = `'use strict';
@@ -21,6 +23,10 @@ const notice = document.getElementById('notice');
 const empty = document.getElementById('empty');
 const list = document.getElementById('changes');
 const viewer = document.getElementById('viewer');
+const offer = document.getElementById('sign-in-offer');
+// Whether the person reached this document themselves (the server saw how): only then may the page go to the
+// issuer unasked. A window another site opened would come back signed in through the issuer's single sign-on.
+const reachedByPerson = document.documentElement.dataset.storedKey === 'use';
 const shown = new Map();
 let session = null;
 
@@ -128,8 +134,13 @@ async function poll() {
     return true;
   }
   if (!answer.ok) {
-    if (answer.body.reason === 'sign-in') await signIn();
-    else problem.textContent = answer.body.text;
+    if (answer.body.reason === 'sign-in' && reachedByPerson) {
+      await signIn();
+      return false;
+    }
+    problem.textContent = answer.body.text;
+    // A sign-in that ended, or one this window may not start by itself: the person presses the button.
+    offer.hidden = answer.body.reason !== 'sign-in' && answer.body.reason !== 'sign-in-ended';
     // Signed out: no button here may look as if it could still decide.
     if (answer.status === 401) {
       for (const entry of shown.values()) {
@@ -164,7 +175,8 @@ async function poll() {
 
 async function signIn() {
   sessionStorage.removeItem(KEY);
-  const started = await call('POST', 'sign-in', {});
+  // From a window another site opened, the issuer must ask the person to sign in, not answer from its session.
+  const started = await call('POST', 'sign-in', { fresh: !reachedByPerson });
   if (!started.ok) {
     problem.textContent = started.body.text;
     return;
@@ -176,7 +188,7 @@ async function signIn() {
 async function start() {
   // The server saw how this document was reached: a window another site opened (which inherits this tab's
   // sessionStorage) must not come up signed in.
-  if (document.documentElement.dataset.storedKey !== 'use') sessionStorage.removeItem(KEY);
+  if (!reachedByPerson) sessionStorage.removeItem(KEY);
   const fragment = new URLSearchParams(location.hash.slice(1));
   const secret = fragment.get('k');
   const signedIn = fragment.get('s');
@@ -202,6 +214,7 @@ async function start() {
   };
   await again();
 }
+offer.querySelector('button').addEventListener('click', () => signIn());
 // A newer link opened in this same tab changes only the fragment: start again with it.
 addEventListener('hashchange', () => location.reload());
 start();

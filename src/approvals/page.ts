@@ -25,6 +25,7 @@ export const SHELL = [
   '<h1>Changes waiting for your approval</h1>',
   '<p id="viewer" hidden></p>',
   '<p role="alert" id="problem"></p>',
+  '<p id="sign-in-offer" hidden><button type="button">Sign in</button></p>',
   '<p>Each change below was asked for by an assistant through this server. Read the whole preview: nothing is sent until you approve it, and a change nobody decides in time is refused. New requests are added below; nothing on this page moves.</p>',
   '<div id="changes"></div>',
   // Below the list: text appearing here moves nothing the person may be aiming at.

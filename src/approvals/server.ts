@@ -96,6 +96,18 @@ const SESSION_REFUSED: Record<SessionRefusal, { reason: string; text: string }> 
   },
 };
 
+/** A tab with no session key, on a page whose people sign in through the issuer. */
+const SIGN_IN = {
+  reason: 'sign-in',
+  text: 'Nobody is signed in to this page: sign in through your organisation to see and decide the changes waiting.',
+};
+
+/** A tab whose signed-in session stopped deciding: the script offers to sign in again and never does it unasked. */
+const SIGN_IN_ENDED = {
+  reason: 'sign-in-ended',
+  text: `Your sign-in to this page has ended: it lasts only as long as the access token your organisation gave it, and at most ${counted(SESSION_IDLE_MS / 60_000, 'minute')} unused or ${counted(SESSION_MAX_MS / 3_600_000, 'hour')} in all. Nothing can be decided from here until you sign in again.`,
+};
+
 const DONE = {
   approved: 'Approved: the change is being made now.',
   recorded: 'Your approval is recorded: the change waits for the other approvals it needs.',
@@ -130,7 +142,8 @@ export interface ApprovalsHandlerOptions {
  * the page's own names is refused (DNS rebinding). `/` is a static shell with no secret in it; its script trades
  * the link's fragment secret (`POST /session`, once) for a session key that it sends in the `x-approvals-session`
  * header. No cookie is set or read: a browser sends cookies to every port of a host, so one would reach any other
- * local server. With sign-in the script starts an OpenID Connect sign-in (`POST /sign-in`, see sign-in.ts); the
+ * local server. With sign-in the script starts an OpenID Connect sign-in (`POST /sign-in`, see sign-in.ts: by itself
+ * only where the person reached the page, else when they press its button, asking the issuer for `fresh` login); the
  * issuer's callback hands the page a one-time code in the fragment (`/#s=`), traded by `POST /session` with the
  * sign-in's id the tab kept, for a session naming the person. A decision (`POST /decide`, JSON) needs that
  * header and a same-origin Origin, names the change's id and digest, and with sign-in a signed-in person.
@@ -152,19 +165,18 @@ export function approvalsHandler(
     response.end();
   };
 
-  /** The request's live session: who signed in to it (none for a link-opened one). */
+  /**
+   * The request's live session: who signed in to it (none for a link-opened one). With sign-in, a tab holding no
+   * key is asked to sign in; one whose key stopped deciding is told its sign-in ended, and only the person starts
+   * the next: a sign-in the page restarted by itself would come back through the issuer's single sign-on unasked.
+   */
   const needSession = async (request: IncomingMessage): Promise<{ person?: Approver }> => {
     const header = request.headers[SESSION_HEADER];
-    const used = await sessions.use(typeof header === 'string' ? header : undefined);
+    const key = typeof header === 'string' && header !== '' ? header : undefined;
+    const used = await sessions.use(key);
     if (!used.ok) {
-      if (used.reason === 'unknown' && signIn !== undefined) {
-        throw new Refused(
-          401,
-          'sign-in',
-          'This page needs you to sign in through your organisation; it sends you there.',
-        );
-      }
-      throw new Refused(401, SESSION_REFUSED[used.reason].reason, SESSION_REFUSED[used.reason].text);
+      const refused = signIn === undefined ? SESSION_REFUSED[used.reason] : key === undefined ? SIGN_IN : SIGN_IN_ENDED;
+      throw new Refused(401, refused.reason, refused.text);
     }
     return used;
   };
@@ -218,15 +230,20 @@ export function approvalsHandler(
       const session = path === '/decide' ? await needSession(request) : undefined;
       needSameOrigin(request);
       const body = await jsonBody(request);
-      if (signIn !== undefined && path === '/sign-in') return startSignIn(response, signIn);
+      if (signIn !== undefined && path === '/sign-in') return startSignIn(response, signIn, body.fresh === true);
       if (session !== undefined) return decide(response, body, session.person);
       return signIn === undefined ? openSession(response, body) : openSignedIn(response, body);
     }
     throw new Refused(404, 'not-found', `There is nothing here; the approvals are at ${base}/.`);
   }
 
-  async function startSignIn(response: ServerResponse, flow: NonNullable<typeof signIn>): Promise<void> {
-    const started = await flow.flow.begin();
+  /** `fresh`: the page was reached from another site, so the issuer must have the person sign in again. */
+  async function startSignIn(
+    response: ServerResponse,
+    flow: NonNullable<typeof signIn>,
+    fresh: boolean,
+  ): Promise<void> {
+    const started = await flow.flow.begin({ fresh });
     json(response, 200, { url: started.url.href, started: started.id });
   }
 
@@ -243,7 +260,8 @@ export function approvalsHandler(
     }
     logger?.info({ approver: personLabel(finished.approver) }, 'approvals page: signed in');
     // In the fragment, which browsers never send to a server nor in a Referer; the page's script trades it at once.
-    redirect(response, `${base}/#s=${await sessions.handOver(finished.approver, finished.started)}`);
+    const code = await sessions.handOver(finished.approver, finished.started, finished.until);
+    redirect(response, `${base}/#s=${code}`);
   }
 
   async function openSignedIn(response: ServerResponse, body: Record<string, unknown>): Promise<void> {

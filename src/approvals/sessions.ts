@@ -27,7 +27,10 @@ export const SESSION_IDLE_MS = 10 * 60_000;
  */
 export const SESSION_MAX_MS = 12 * 60 * 60_000;
 
-/** Why a session key decides nothing: never issued, signed out because its link leaked, or past a lifetime. */
+/**
+ * Why a session key decides nothing: never issued, signed out because its link leaked, or past a lifetime (a
+ * signed-in one's ends with the access token its sign-in got, too).
+ */
 export type SessionRefusal = 'unknown' | 'revoked' | 'expired';
 
 /** A session key checked: live (with the person signed in to it, if any), or why it decides nothing. */
@@ -42,7 +45,7 @@ export type SignedInOpening = { ok: true; session: string; person: Approver } | 
  */
 export interface SessionBook {
   use(key: string | undefined): SessionUse | Promise<SessionUse>;
-  handOver(person: Approver, started: string): string | Promise<string>;
+  handOver(person: Approver, started: string, until: number): string | Promise<string>;
   openSignedIn(code: string, started: string): SignedInOpening | Promise<SignedInOpening>;
   open?(secret: string): { ok: true; session: string } | { ok: false; reason: 'invalid' | 'reused' };
 }
@@ -52,6 +55,11 @@ interface Session {
   link?: number;
   /** Who signed in to it; none for a session the one-time link opened. */
   person?: Approver;
+  /**
+   * Epoch ms: when the access token that named `person` expires. Their authority is that token's, so the session
+   * ends with it, however busy.
+   */
+  until?: number;
   openedAt: number;
   usedAt: number;
   revoked: boolean;
@@ -75,7 +83,7 @@ export class PageSessions implements SessionBook {
    * Sign-ins finished and not yet traded by the page: code to person and the sign-in's id (which only the tab
    * that started it holds, so a callback link sent to someone else opens nothing), each spent by its first use.
    */
-  private readonly handovers = new Map<string, { person: Approver; started: string; expires: number }>();
+  private readonly handovers = new Map<string, { person: Approver; started: string; until: number; expires: number }>();
   private seenAt: number;
 
   constructor(private readonly now: () => number = Date.now) {
@@ -106,28 +114,34 @@ export class PageSessions implements SessionBook {
     return { ok: true, session: this.start({ link: this.generation }) };
   }
 
-  /** A one-time code (HANDOVER_MS) for a person whose sign-in `started` just finished; `openSignedIn` trades it. */
-  handOver(person: Approver, started: string): string {
+  /**
+   * A one-time code (HANDOVER_MS) for a person whose sign-in `started` just finished, with an access token that
+   * expires at `until` (epoch ms); `openSignedIn` trades it.
+   */
+  handOver(person: Approver, started: string, until: number): string {
     const now = this.now();
     for (const [code, held] of this.handovers) if (held.expires <= now) this.handovers.delete(code);
     const code = token();
-    this.handovers.set(code, { person, started, expires: now + HANDOVER_MS });
+    this.handovers.set(code, { person, started, until, expires: now + HANDOVER_MS });
     return code;
   }
 
   /**
    * Trades a sign-in's code, with the id of the sign-in the page started, for a session naming its person; spent
-   * by its first use, whatever the outcome.
+   * by its first use, whatever the outcome. Nothing opens once the sign-in's access token has expired.
    */
   openSignedIn(code: string, started: string): SignedInOpening {
     const held = this.handovers.get(code);
     this.handovers.delete(code);
-    if (held === undefined || held.expires <= this.now() || !sameText(started, held.started)) return { ok: false };
-    this.prune(this.now());
-    return { ok: true, session: this.start({ person: held.person }), person: held.person };
+    const now = this.now();
+    if (held === undefined || held.expires <= now || held.until <= now || !sameText(started, held.started)) {
+      return { ok: false };
+    }
+    this.prune(now);
+    return { ok: true, session: this.start({ person: held.person, until: held.until }), person: held.person };
   }
 
-  private start(entry: { link?: number; person?: Approver }): string {
+  private start(entry: { link?: number; person?: Approver; until?: number }): string {
     const now = this.now();
     const session = token();
     this.sessions.set(session, { ...entry, openedAt: now, usedAt: now, revoked: false });
@@ -169,7 +183,11 @@ export class PageSessions implements SessionBook {
   }
 
   private lapsed(session: Session, now: number): boolean {
-    return now - session.usedAt >= SESSION_IDLE_MS || now - session.openedAt >= SESSION_MAX_MS;
+    return (
+      now - session.usedAt >= SESSION_IDLE_MS ||
+      now - session.openedAt >= SESSION_MAX_MS ||
+      (session.until !== undefined && now >= session.until)
+    );
   }
 
   /**

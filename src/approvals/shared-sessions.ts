@@ -19,14 +19,21 @@ interface SharedSession {
   person: Approver;
   /** Epoch ms. */
   openedAt: number;
+  /** Epoch ms: when the access token that named `person` expires; the session ends with it (see sessions.ts). */
+  until: number;
 }
+
+/** Ms a session has left: to the first of its absolute lifetime and its access token's expiry. */
+const leftOf = (session: SharedSession, now: number) =>
+  Math.min(session.openedAt + SESSION_MAX_MS, session.until) - now;
 
 /**
  * The signed-in page's sessions and sign-in hand-overs in Redis (`--redis-url`), so a key one replica issued
  * works on every other, and a callback one replica answered opens a session on whichever the page asks next.
- * Keys hold digests of the session keys and codes, never the keys: `vam:approvals:session:<digest>` (the person
- * and when it opened; TTL the idle lifetime, renewed on each use, never past the absolute one) and
- * `vam:approvals:handover:<digest>` (the person and the digest of the sign-in's id; TTL HANDOVER_MS, taken by
+ * Keys hold digests of the session keys and codes, never the keys: `vam:approvals:session:<digest>` (the person,
+ * when it opened and when its access token expires; TTL the idle lifetime, renewed on each use, never past the
+ * absolute one nor the token's expiry) and
+ * `vam:approvals:handover:<digest>` (the person, the digest of the sign-in's id and its token's expiry; TTL HANDOVER_MS, taken by
  * GETDEL so it is spent once across replicas). Every method rejects with `StoreUnavailableError`.
  */
 export class SharedPageSessions implements SessionBook {
@@ -35,9 +42,9 @@ export class SharedPageSessions implements SessionBook {
     private readonly now: () => number = Date.now,
   ) {}
 
-  handOver(person: Approver, started: string): Promise<string> {
+  handOver(person: Approver, started: string, until: number): Promise<string> {
     const code = randomBytes(32).toString('base64url');
-    const held = JSON.stringify({ person, started: storeDigest(started) });
+    const held = JSON.stringify({ person, started: storeDigest(started), until });
     return this.store.command(async (redis) => {
       await redis.set(handoverKey(code), held, { expiration: { type: 'PX', value: HANDOVER_MS } });
       return code;
@@ -48,13 +55,20 @@ export class SharedPageSessions implements SessionBook {
     return this.store.command(async (redis) => {
       const held = code === '' ? null : await redis.getDel(handoverKey(code));
       if (held === null) return { ok: false };
-      const { person, started: expected } = JSON.parse(held) as { person: Approver; started: string };
+      const {
+        person,
+        started: expected,
+        until,
+      } = JSON.parse(held) as { person: Approver; started: string; until: number };
       // Digests of the ids: equal length by construction, and neither is the id itself.
       if (expected !== storeDigest(started)) return { ok: false };
+      const entry: SharedSession = { person, openedAt: this.now(), until };
+      // A token already expired opens nothing (and Redis takes no TTL of zero or less).
+      const left = leftOf(entry, entry.openedAt);
+      if (!(left > 0)) return { ok: false };
       const session = randomBytes(32).toString('base64url');
-      const entry: SharedSession = { person, openedAt: this.now() };
       await redis.set(sessionKey(session), JSON.stringify(entry), {
-        expiration: { type: 'PX', value: SESSION_IDLE_MS },
+        expiration: { type: 'PX', value: Math.min(SESSION_IDLE_MS, left) },
       });
       return { ok: true, session, person };
     });
@@ -65,9 +79,10 @@ export class SharedPageSessions implements SessionBook {
     return this.store.command(async (redis) => {
       const text = await redis.get(sessionKey(key));
       if (text === null) return { ok: false, reason: 'unknown' };
+      // A record with no expiry for its token (NaN here) decides nothing: fail closed.
       const session = JSON.parse(text) as SharedSession;
-      const left = session.openedAt + SESSION_MAX_MS - this.now();
-      if (left <= 0) {
+      const left = leftOf(session, this.now());
+      if (!(left > 0)) {
         await redis.del(sessionKey(key));
         return { ok: false, reason: 'expired' };
       }

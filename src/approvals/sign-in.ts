@@ -110,8 +110,13 @@ export class PageSignIn {
     };
   }
 
-  /** A new sign-in: the URL to send the browser to, and its id (single use, 10 minutes). */
-  async begin(): Promise<{ id: string; url: URL }> {
+  /**
+   * A new sign-in: the URL to send the browser to, and its id (single use, 10 minutes). `fresh`: the issuer must
+   * ask the person to sign in again (OpenID Connect `prompt=login`) rather than answer from its own single sign-on
+   * session, for a sign-in started from a window another site opened, where only the person typing proves they
+   * meant it.
+   */
+  async begin(options: { fresh?: boolean } = {}): Promise<{ id: string; url: URL }> {
     const config = await this.configuration();
     const started: SignInState = {
       id: oidc.randomState(),
@@ -128,6 +133,7 @@ export class PageSignIn {
       code_challenge_method: 'S256',
       state: await this.seal.seal(started),
       nonce: started.nonce,
+      ...(options.fresh === true ? { prompt: 'login' } : {}),
     });
     return { id: started.id, url };
   }
@@ -137,8 +143,9 @@ export class PageSignIn {
    * the id of the sign-in they finished, or a SignInError saying what failed (a state this server did not seal,
    * expired or already finished, a nonce that is not this sign-in's, a refused code, an ID token that does not
    * verify, an access token this server would refuse from a caller, or one granting none of its scopes).
+   * `until` (epoch ms) is when that access token expires: the approver's authority ends with it.
    */
-  async finish(currentUrl: URL): Promise<{ approver: Approver; started: string }> {
+  async finish(currentUrl: URL): Promise<{ approver: Approver; started: string; until: number }> {
     const state = currentUrl.searchParams.get('state');
     const started = state === null ? undefined : await this.seal.open(state);
     if (started === undefined || started.expires <= this.now()) {
@@ -166,23 +173,26 @@ export class PageSignIn {
     }
     const claims = tokens.claims();
     if (claims === undefined) throw new SignInError('the issuer sent no ID token');
-    const { person, mode } = await this.caller(config, tokens.access_token);
+    const { person, mode, until } = await this.caller(config, tokens.access_token);
     // Recorded only now, for a sign-in the issuer completed: a started one leaves nothing behind.
     if (!(await this.spend(started.id, started.expires - this.now()))) {
       throw new SignInError('this sign-in was already finished once; start again');
     }
     // The ID token is of the same sign-in; its e-mail is shown only when the issuer verified it.
     const email = person.email ?? verifiedEmail(claims);
-    return { approver: { ...person, ...(email === undefined ? {} : { email }), mode }, started: started.id };
+    return { approver: { ...person, ...(email === undefined ? {} : { email }), mode }, started: started.id, until };
   }
 
   /**
    * Who the sign-in's access token for this server names, checked as the server checks every caller's token
    * (token-verifier.ts): the approver's subject is then the one their own calls carry, whatever subject the
    * issuer gives this page's client in its ID tokens (pairwise, per application), and their authority is what
-   * the token's scopes grant.
+   * the token's scopes grant, until the token expires.
    */
-  private async caller(config: oidc.Configuration, token: string): Promise<{ person: Person; mode: Mode }> {
+  private async caller(
+    config: oidc.Configuration,
+    token: string,
+  ): Promise<{ person: Person; mode: Mode; until: number }> {
     const metadata = config.serverMetadata();
     if (this.verifier === undefined) {
       if (metadata.jwks_uri === undefined) throw new SignInError("the issuer's metadata names no jwks_uri", 503);
@@ -194,9 +204,9 @@ export class PageSignIn {
         ...(this.options.now === undefined ? {} : { now: this.options.now }),
       });
     }
-    let extra: Record<string, unknown> | undefined;
+    let verified: Awaited<ReturnType<AccessTokenVerifier['verifyAccessToken']>>;
     try {
-      extra = (await this.verifier.verifyAccessToken(token)).extra;
+      verified = await this.verifier.verifyAccessToken(token);
     } catch (error) {
       const unreadable = error instanceof OAuthError && error.code === OAuthErrorCode.ServerError;
       throw new SignInError(
@@ -204,12 +214,21 @@ export class PageSignIn {
         unreadable ? 503 : 403,
       );
     }
+    const { extra, expiresAt } = verified;
     const mode = extra?.[SCOPE_MODE_KEY] as Mode | undefined;
     if (mode === undefined) {
       throw new SignInError(
         `your account holds none of this server's scopes (${SUPPORTED_SCOPES.join(', ')}), so it may neither read nor decide the changes waiting here; your identity provider's administrator grants them`,
       );
     }
-    return { person: extra?.[PERSON_KEY] as Person, mode };
+    // The verifier requires `exp`, in seconds since the epoch, and lets it pass by its clock skew: a session made
+    // from a token already past it would hold no authority at all.
+    const until = (expiresAt as number) * 1000;
+    if (until <= this.now()) {
+      throw new SignInError(
+        `the access token the issuer gave this sign-in for ${this.options.resource} has already expired (its 'exp'); sign in again`,
+      );
+    }
+    return { person: extra?.[PERSON_KEY] as Person, mode, until };
   }
 }

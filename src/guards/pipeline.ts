@@ -83,12 +83,17 @@ function validate(options: GuardOptions): void {
   }
 }
 
+/** Whether the approvers policy asks at least one person to approve a change of this class reaching these tenants. */
+function approversAsked(options: GuardOptions, cls: ApprovalClass, tenants: readonly string[]): boolean {
+  return (approversRequired(options.approvers, tenants, cls) ?? 0) >= 1;
+}
+
 /**
  * The channel a change of this class reaching these tenants is confirmed on: the approvals page wherever the
  * approvers policy asks for at least one person (only the page tells people apart), else the `--confirm` policy.
  */
 function channelOf(options: GuardOptions, cls: ApprovalClass, tenants: readonly string[]): ConfirmPolicy {
-  if ((approversRequired(options.approvers, tenants, cls) ?? 0) >= 1) return 'web';
+  if (approversAsked(options, cls, tenants)) return 'web';
   return policyFor(options.confirm, channelClassOf(cls));
 }
 
@@ -381,11 +386,20 @@ export function createGuard(options: GuardOptions): Guard {
       ? principalOf(caller)
       : `${principalOf(caller)} session ${caller.sessionId}`;
 
-  /** Whether a change of this class and size needs a person, given what the caller changed unconfirmed. */
-  const wantsConfirmation = (classification: Classification, items: number, unconfirmedSoFar: number) =>
+  /**
+   * Whether a change of this class and size reaching these tenants needs a person, given what the caller changed
+   * unconfirmed. A class the approvers policy names is put before its approvers every time: the threshold only
+   * spares the client's own confirmation, never the people an operator asked for.
+   */
+  const wantsConfirmation = (
+    classification: Classification,
+    items: number,
+    unconfirmedSoFar: number,
+    tenants: readonly string[],
+  ) =>
     classification === 'access' ||
     classification === 'destructive' ||
-    (classification === 'write' && unconfirmedSoFar + items > threshold);
+    (classification === 'write' && (unconfirmedSoFar + items > threshold || approversAsked(options, 'write', tenants)));
 
   async function call(
     def: AnyToolDefinition,
@@ -453,7 +467,7 @@ export function createGuard(options: GuardOptions): Guard {
       if (
         changes &&
         (def.effectDependsOnData?.(callArgs) === true ||
-          wantsConfirmation(def.classification, declared, await counting(unconfirmed.count(principal))))
+          wantsConfirmation(def.classification, declared, await counting(unconfirmed.count(principal)), record.tenants))
       ) {
         live = await preview(def, callArgs, ctx, firstRead);
       }
@@ -476,7 +490,7 @@ export function createGuard(options: GuardOptions): Guard {
         changes &&
         (caller.viewAnswer !== undefined ||
           live?.reachUnknown === true ||
-          wantsConfirmation(effective, items, unconfirmedSoFar));
+          wantsConfirmation(effective, items, unconfirmedSoFar, record.tenants));
       // A client that has gone gets no token, no question and no change.
       const stopIfCancelled = () => {
         if (ctx.signal.aborted) throw new Refusal('cancelled', CANCELLED_TEXT);

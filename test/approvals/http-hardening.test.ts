@@ -164,7 +164,8 @@ describe('approvals page: who may reach it', () => {
     for (const site of [undefined, 'none', 'same-origin']) expect(await storedKey(site), String(site)).toBe('use');
     // A window another port of 127.0.0.1 (same-site) or any other site opened does not.
     for (const site of ['same-site', 'cross-site']) expect(await storedKey(site), site).toBe('discard');
-    expect(APPROVALS_JS).toContain("dataset.storedKey !== 'use'");
+    expect(APPROVALS_JS).toContain("const reachedByPerson = document.documentElement.dataset.storedKey === 'use';");
+    expect(APPROVALS_JS).toContain('if (!reachedByPerson) sessionStorage.removeItem(KEY);');
 
     const listed = (site?: string) =>
       http('GET', '/pending', {

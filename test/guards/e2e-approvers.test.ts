@@ -154,4 +154,24 @@ describe('a second approver', () => {
       },
     );
   });
+
+  it('write=2: a one-user write, far under the confirmation threshold, waits for two people; the audit names them', async () => {
+    const desk = new PendingApprovals();
+    const dana = DEMO_USERS.dana.userId;
+    await suite.withE2E(guard(desk, 'write=2'), async (e2e) => {
+      const call = e2e.call('update_user', { userId: dana, displayName: 'Dana, renamed' });
+      const item = await pendingOn(desk);
+      expect(item.change).toMatchObject({ classification: 'write', approversRequired: 2 });
+      expect(desk.click(item.id, item.change.digest, 'approve', undefined, bob)).toMatchObject({ waitingFor: 1 });
+      expect(changeRequests(suite.sandbox)).toEqual([]);
+      expect(desk.click(item.id, item.change.digest, 'approve', undefined, carol)).toMatchObject({ waitingFor: 0 });
+      const result = await call;
+      expect(result.isError, textOf(result)).toBeFalsy();
+      expect(changeRequests(suite.sandbox)).toHaveLength(1);
+      expect((await e2e.auditLines())[0]).toMatchObject({
+        decision: 'confirmed',
+        confirmation: { method: 'web', approvals: { required: 2, approvedBy: [named(bob), named(carol)] } },
+      });
+    });
+  });
 });

@@ -5,6 +5,7 @@ import { SESSION_IDLE_MS, SESSION_MAX_MS } from '../../src/approvals/sessions.js
 import { SharedPendingApprovals } from '../../src/approvals/shared-pending.js';
 import { SharedPageSessions } from '../../src/approvals/shared-sessions.js';
 import type { PendingChange } from '../../src/guards/approval-desk.js';
+import { storeDigest } from '../../src/shared-state/digest.js';
 import { type TwoReplicaStores, twoReplicaStores } from '../support/redis-server.js';
 
 const ISSUER = 'https://login.example.com';
@@ -145,7 +146,7 @@ describe('pending changes shared by two replicas', () => {
 
   it('Redis holds no session key or hand-over code in clear', async () => {
     const sessions = new SharedPageSessions(stores.a);
-    const code = await sessions.handOver(bob, 'started-tab');
+    const code = await sessions.handOver(bob, 'started-tab', Date.now() + SESSION_MAX_MS);
     const keys = await stores.raw.keys('vam:approvals:*');
     const values = await Promise.all(keys.map((k) => stores.raw.get(k)));
     const everything = [...keys, ...values].join('\n');
@@ -162,7 +163,7 @@ describe('pending changes shared by two replicas', () => {
     let now = Date.now();
     const a = new SharedPageSessions(stores.a, () => now);
     const b = new SharedPageSessions(stores.b, () => now);
-    const opened = await a.openSignedIn(await b.handOver(carol, 'tab'), 'tab');
+    const opened = await a.openSignedIn(await b.handOver(carol, 'tab', now + 2 * SESSION_MAX_MS), 'tab');
     if (!opened.ok) throw new Error('not opened');
     expect(await b.use(opened.session)).toEqual({ ok: true, person: carol });
     for (const key of await stores.raw.keys('vam:approvals:session:*')) {
@@ -171,5 +172,24 @@ describe('pending changes shared by two replicas', () => {
     now += SESSION_MAX_MS;
     expect(await a.use(opened.session)).toEqual({ ok: false, reason: 'expired' });
     expect(await b.use(opened.session)).toEqual({ ok: false, reason: 'unknown' });
+  });
+
+  it("a session ends on every replica when its sign-in's access token expires, its Redis TTL too", async () => {
+    let now = Date.now();
+    const a = new SharedPageSessions(stores.a, () => now);
+    const b = new SharedPageSessions(stores.b, () => now);
+    const until = now + 60_000;
+    const opened = await a.openSignedIn(await b.handOver(carol, 'tab', until), 'tab');
+    if (!opened.ok) throw new Error('not opened');
+    const ttl = await stores.raw.pTTL(`vam:approvals:session:${storeDigest(opened.session)}`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    now = until - 1;
+    expect(await b.use(opened.session)).toEqual({ ok: true, person: carol });
+    now = until;
+    expect(await a.use(opened.session)).toEqual({ ok: false, reason: 'expired' });
+    expect(await b.use(opened.session)).toEqual({ ok: false, reason: 'unknown' });
+    // A sign-in whose token expired before its code was traded opens nothing.
+    expect(await a.openSignedIn(await b.handOver(carol, 'tab', now), 'tab')).toEqual({ ok: false });
   });
 });

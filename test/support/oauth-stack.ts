@@ -36,7 +36,13 @@ export interface OAuthStackOptions {
   /** Flags after `--sandbox --mode full --http --oauth-issuer … --public-url …`. */
   flags?: string[];
   /** The approvals page's web client at the issuer: with it the page signs people in (`--oauth-client-id`). */
-  pageClient?: { id: string; secret: string; subjectType?: 'public' | 'pairwise' };
+  pageClient?: {
+    id: string;
+    secret: string;
+    subjectType?: 'public' | 'pairwise';
+    accessTokenTtlSeconds?: number;
+    tokenAudience?: string;
+  };
   maxSessions?: number;
 }
 

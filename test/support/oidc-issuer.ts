@@ -45,9 +45,19 @@ export interface IssuerOptions {
    * it asks for the resource names the account as the resource's tokens do (`sub` the account, as the people's
    * own tokens carry theirs). `subjectType: 'pairwise'` gives its ID tokens a subject of its own per person
    * (OpenID Connect Core §8.1), as Microsoft Entra ID does for every application: the person's `sub` in the web
-   * client's ID tokens is not the one their access tokens for the resource carry.
+   * client's ID tokens is not the one their access tokens for the resource carry. `accessTokenTtlSeconds`: how
+   * long the access tokens its sign-ins get for the resource live (600 when absent), as an issuer's policy sets it.
+   * `tokenAudience`: the `aud` those tokens carry instead of the resource, as an issuer that ignores the resource
+   * asked for (or is configured for another API) gives.
    */
-  webClient?: { id: string; secret: string; redirectUri: string; subjectType?: 'public' | 'pairwise' };
+  webClient?: {
+    id: string;
+    secret: string;
+    redirectUri: string;
+    subjectType?: 'public' | 'pairwise';
+    accessTokenTtlSeconds?: number;
+    tokenAudience?: string;
+  };
 }
 
 /** A private RS256 signing key as a JWK, with a key id. */
@@ -106,7 +116,9 @@ export async function startIssuer(options: IssuerOptions): Promise<Issuer> {
     scopes,
     ttl: {
       ClientCredentials: 600,
-      AccessToken: 600,
+      // The resource server's own lifetime where getResourceServerInfo gives one (a web sign-in's, when set).
+      AccessToken: (_ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) =>
+        token.resourceServer?.accessTokenTTL ?? 600,
       AuthorizationCode: 60,
       Grant: 600,
       IdToken: 600,
@@ -123,11 +135,11 @@ export async function startIssuer(options: IssuerOptions): Promise<Issuer> {
         defaultResource: (_ctx: unknown, client: { clientId: string }) =>
           client.clientId === web?.id ? undefined : options.resource,
         // Any resource asked for gets a JWT for it: a token for another resource is the wrong-audience case.
-        getResourceServerInfo: (_ctx: unknown, resource: string) => ({
+        getResourceServerInfo: (_ctx: unknown, resource: string, client: { clientId: string }) => ({
           scope: scopes.join(' '),
           audience: resource,
           accessTokenFormat: 'jwt',
-          accessTokenTTL: 600,
+          accessTokenTTL: client.clientId === web?.id ? (web.accessTokenTtlSeconds ?? 600) : 600,
         }),
       },
     },
@@ -142,6 +154,7 @@ export async function startIssuer(options: IssuerOptions): Promise<Issuer> {
         jwt: (_ctx: unknown, token: { accountId?: string }, jwt: { payload: Record<string, unknown> }) => {
           if (token.accountId === undefined) return;
           jwt.payload.sub = token.accountId;
+          if (web?.tokenAudience !== undefined) jwt.payload.aud = web.tokenAudience;
           const held = heldBy(token.accountId);
           if (held === undefined) return;
           const granted = String(jwt.payload.scope ?? '')
