@@ -21,7 +21,7 @@ import { inputRequiredResult } from './input-request.js';
 import { refuseForeignCursor } from './one-page-lists.js';
 import { aheadOfToolsCallParsing } from './raw-tools-call.js';
 import { type ProviderServing, VISIER_SERVING } from './registry/serving.js';
-import { registerResources, sayWhenCompletionStoppedShort } from './resources/index.js';
+import { registerResources, wrapCompletionRequests } from './resources/index.js';
 import {
   callContext,
   callerInfo,
@@ -342,6 +342,6 @@ export function createServer(deps: ServerDeps): McpServer {
   registerResources(server, { ...deps, provider, maxResultChars, logger }, serving.resources);
   serving.prompts?.(server);
   if (deps.conformanceFixtures) registerConformanceResourcesAndPrompts(server);
-  sayWhenCompletionStoppedShort(server);
+  wrapCompletionRequests(server);
   return server;
 }

@@ -49,8 +49,8 @@ export type GuardedRead<Api, Call> = <T>(
 
 /** Marks the running completion as having stopped at its page cap, so its answer says there may be more. */
 function completionStoppedShort(): void {
-  const scan = completionScan.getStore();
-  if (scan !== undefined) scan.stoppedShort = true;
+  const completion = completionRequest.getStore();
+  if (completion !== undefined) completion.stoppedShort = true;
 }
 
 /**
@@ -96,7 +96,9 @@ function guardedRead<Api, Call>(server: McpServer, deps: ResourceDeps): GuardedR
     at: { extra?: Extra; uri?: URL },
     read: (ctx: ToolContext<Api, Call>) => Promise<T>,
   ): Promise<T> => {
-    const { extra, uri } = at;
+    const { uri } = at;
+    // A completion's reads are the completing person's: her rate turn, her audit line, her allowlist.
+    const extra = at.extra ?? completionRequest.getStore()?.extra;
     let value: T | undefined;
     const def: AnyToolDefinition = {
       name: `resource:${name}`,
@@ -110,7 +112,7 @@ function guardedRead<Api, Call>(server: McpServer, deps: ResourceDeps): GuardedR
         return { text: '', structured: {} };
       },
     };
-    // Completions run outside a request's context: no progress, never cancelled.
+    // Only a read made outside any request (none today but a test's) has no context: no progress, never cancelled.
     const full: CallExtra = extra ?? {
       mcpReq: { signal: new AbortController().signal, notify: async () => {}, log: async () => {} },
     };
@@ -140,19 +142,24 @@ function guardedRead<Api, Call>(server: McpServer, deps: ResourceDeps): GuardedR
 /** A template variable's value: the SDK hands a list for a repeated variable; a resource takes the first. */
 export const firstValue = (v: string | string[] | undefined): string => (Array.isArray(v) ? (v[0] ?? '') : (v ?? ''));
 
-/** Per completion request: whether a scan stopped at its page cap, so the answer says there may be more. */
-const completionScan = new AsyncLocalStorage<{ stoppedShort: boolean }>();
+/**
+ * Per completion request: its context (the SDK's completion callbacks are handed none, so the reads they make learn
+ * the caller here) and whether a scan stopped at its page cap, so the answer says there may be more.
+ */
+const completionRequest = new AsyncLocalStorage<{ extra: Extra; stoppedShort: boolean }>();
 
 /**
- * Makes completion answers say `hasMore` when a scan stopped at its page cap with fewer values than it shows
- * (the SDK says so only when handed more values than it shows). Call after every completable is registered.
+ * Runs each completion request with its context at hand: the reads its callbacks make are the requester's (the SDK
+ * hands completion callbacks no context), and the answer says `hasMore` when a scan stopped at its page cap with
+ * fewer values than it shows (the SDK says so only when handed more values than it shows). Call after every
+ * completable is registered.
  */
-export function sayWhenCompletionStoppedShort(server: McpServer): void {
+export function wrapCompletionRequests(server: McpServer): void {
   aheadOfRequestParsing(server, 'completion/complete', (request, extra, next) => {
-    const scan = { stoppedShort: false };
-    return completionScan.run(scan, async () => {
+    const completion = { extra, stoppedShort: false };
+    return completionRequest.run(completion, async () => {
       const result = (await next(request, extra)) as { completion?: { hasMore?: boolean } } | undefined;
-      if (scan.stoppedShort && result?.completion !== undefined) result.completion.hasMore = true;
+      if (completion.stoppedShort && result?.completion !== undefined) result.completion.hasMore = true;
       return result;
     });
   });
