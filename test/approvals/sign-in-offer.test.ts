@@ -3,10 +3,9 @@
 // page whose sign-in ended with its access token says so and waits for the person. Real parts: oidc-provider on
 // loopback (its login and consent pages, its own sign-in session), the page under /approvals/, Debian's Chromium,
 // a site of another origin on loopback.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AnotherSite, startAnotherSite } from '../support/another-site.js';
 import { launchChromium } from '../support/chromium.js';
 import { type OAuthStack, PAGE_CLIENT, startOAuthStack } from '../support/oauth-stack.js';
 import { signInOnPage } from '../support/page-sign-in.js';
@@ -16,7 +15,7 @@ const TOKEN_TTL_S = 6;
 
 let browser: Browser;
 let stack: OAuthStack;
-let elsewhere: Server;
+let elsewhere: AnotherSite;
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -25,17 +24,13 @@ beforeAll(async () => {
     pageClient: { ...PAGE_CLIENT, accessTokenTtlSeconds: TOKEN_TTL_S },
     flags: ['--approvers', 'access=1'],
   });
-  elsewhere = createServer((_req, res) => {
-    res.setHeader('Content-Type', 'text/html');
-    res.end('<!doctype html><title>elsewhere</title><button id="go">Play</button>');
-  });
-  await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+  elsewhere = await startAnotherSite();
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
   await stack?.close();
-  await new Promise<void>((resolve) => elsewhere?.close(() => resolve()));
+  await elsewhere?.close();
 });
 
 /** Past the issuer's login form: its consent page when it asks again, then the page's list. */
@@ -57,7 +52,7 @@ describe('the approvals page offers a sign-in', () => {
       await earlier.locator('#viewer').waitFor();
       await earlier.close();
       const site = await context.newPage();
-      await site.goto(`http://localhost:${(elsewhere.address() as AddressInfo).port}/`);
+      await site.goto(elsewhere.url);
       await site.evaluate(
         `document.getElementById('go').onclick = () => window.open(${JSON.stringify(`${stack.publicUrl}/approvals/`)}, 'a')`,
       );

@@ -6,33 +6,28 @@
 // window another site opened is signed in as the person within a second or two, without their doing anything.
 // Real parts: oidc-provider on loopback (its login and consent pages, its own sign-in session), the page under
 // /approvals/ of the main server, Debian's Chromium, a site of another origin on loopback.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AnotherSite, startAnotherSite } from '../support/another-site.js';
 import { launchChromium } from '../support/chromium.js';
 import { type OAuthStack, PAGE_CLIENT, startOAuthStack } from '../support/oauth-stack.js';
 import { signInOnPage } from '../support/page-sign-in.js';
 
 let browser: Browser;
 let stack: OAuthStack;
-let elsewhere: Server;
+let elsewhere: AnotherSite;
 
 beforeAll(async () => {
   browser = await launchChromium();
   stack = await startOAuthStack({ people: [], pageClient: PAGE_CLIENT, flags: ['--approvers', 'access=1'] });
   // Another site (another origin: `localhost`, not the page's 127.0.0.1) with a button that opens a window.
-  elsewhere = createServer((_req, res) => {
-    res.setHeader('Content-Type', 'text/html');
-    res.end('<!doctype html><title>elsewhere</title><button id="go">Play</button>');
-  });
-  await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+  elsewhere = await startAnotherSite();
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
   await stack?.close();
-  await new Promise<void>((resolve) => elsewhere?.close(() => resolve()));
+  await elsewhere?.close();
 });
 
 /** Whether the window holds a session key the server takes, as the page's own script would send it. */
@@ -58,7 +53,7 @@ describe('hostile: a window another site opens onto the signed-in page', () => {
       await earlier.locator('#viewer').waitFor();
       await earlier.close();
       const site = await context.newPage();
-      await site.goto(`http://localhost:${(elsewhere.address() as AddressInfo).port}/`);
+      await site.goto(elsewhere.url);
       await site.evaluate(
         `document.getElementById('go').onclick = () => window.open(${JSON.stringify(`${stack.publicUrl}/approvals/`)}, 'a', 'width=400,height=300,left=0,top=0')`,
       );
