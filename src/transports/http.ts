@@ -348,16 +348,13 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
 
   /** Sessions still initialising, by the digest of their principal: they join the map only once answered. */
   const initializing = new Map<string, number>();
-  let initializingTotal = 0;
   const startInitializing = (principal: string) => {
     initializing.set(principal, (initializing.get(principal) ?? 0) + 1);
-    initializingTotal++;
   };
   const endInitializing = (principal: string) => {
     const left = (initializing.get(principal) ?? 1) - 1;
     if (left > 0) initializing.set(principal, left);
     else initializing.delete(principal);
-    initializingTotal--;
   };
   const roomRules = {
     maxSessions: options.maxSessions,
@@ -385,7 +382,7 @@ export async function startHttp(options: HttpOptions): Promise<HttpHandle> {
     const room = roomFor(
       { principal, person: auth.extra?.[PERSON_KEY] !== undefined },
       held,
-      { own: initializing.get(principal) ?? 0, total: initializingTotal },
+      { own: initializing.get(principal) ?? 0, total: [...initializing.values()].reduce((a, b) => a + b, 0) },
       roomRules,
       now(),
     );
